@@ -1,0 +1,141 @@
+use super::{DomainError, text};
+use serde::Serialize;
+use std::fmt;
+
+/// An invoice number as the issuer wrote it, plus a canonical form for comparing.
+///
+/// The original text is kept for every message a person reads. The canonical form is what we compare
+/// and index on: upper case, no diacritics, no whitespace (payers and ERPs add spaces around `/`), and
+/// `-` `_` `.` `\` read as `/` (the same invoice is written `FV-12-2026` in one export and `FV/12/2026`
+/// in another). Leading zeros are kept: `FV/001/2026` and `FV/1/2026` may be different documents.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct InvoiceNumber {
+    original: String,
+    canonical: String,
+}
+
+/// Prefixes that only say "invoice" and that payers add, drop or change freely.
+const GENERIC_PREFIXES: &[&str] = &["FAKTURA", "FAKT", "FVAT", "FVS", "FV", "FA", "FS", "F", "INV", "INVOICE"];
+
+impl InvoiceNumber {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let original = text::collapse_spaces(raw);
+        let canonical = canonicalize(&original);
+        if canonical.chars().all(|c| !c.is_ascii_alphanumeric()) {
+            return Err(DomainError::EmptyInvoiceNumber);
+        }
+        Ok(InvoiceNumber { original, canonical })
+    }
+
+    pub fn original(&self) -> &str {
+        &self.original
+    }
+
+    /// Canonical form: the key invoices are stored and found under.
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+
+    /// The canonical form without a generic "invoice" prefix (`FV/12/2026` → `12/2026`), for matching
+    /// against transfer titles where payers drop or change the prefix. Only used with whole-token
+    /// comparison, so `12/2026` never matches inside `112/2026`.
+    pub fn core(&self) -> &str {
+        strip_generic_prefix(&self.canonical)
+    }
+}
+
+/// Canonical form of any text that may hold an invoice number (see [`InvoiceNumber`]).
+pub fn canonicalize(raw: &str) -> String {
+    let folded = text::fold_diacritics(raw).to_uppercase();
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        match c {
+            c if text::is_space(c) => {}
+            '-' | '_' | '.' | '\\' | '/' => {
+                if !out.ends_with('/') {
+                    out.push('/');
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.trim_matches('/').to_string()
+}
+
+fn strip_generic_prefix(canonical: &str) -> &str {
+    for p in GENERIC_PREFIXES {
+        if let Some(rest) = canonical.strip_prefix(p) {
+            let rest_trimmed = rest.trim_start_matches('/');
+            // Only a prefix when what follows starts with a digit: "FV/12" → "12", "FV12" → "12",
+            // but "FA" in "FAB/12" is part of the number.
+            if rest_trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+                return rest_trimmed;
+            }
+        }
+    }
+    canonical
+}
+
+impl fmt::Display for InvoiceNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.original)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn canon(s: &str) -> String {
+        InvoiceNumber::parse(s).unwrap().canonical().to_string()
+    }
+
+    #[test]
+    fn canonical_forms_agree() {
+        assert_eq!(canon("FV/0312/2026"), "FV/0312/2026");
+        assert_eq!(canon("fv / 0312 / 2026"), "FV/0312/2026");
+        assert_eq!(canon("FV-0312-2026"), "FV/0312/2026");
+        assert_eq!(canon("FV_0312.2026"), "FV/0312/2026");
+        assert_eq!(canon("FV\u{00A0}0312/2026"), "FV0312/2026");
+        assert_eq!(canon("KOR/09/2026/01"), "KOR/09/2026/01");
+    }
+
+    #[test]
+    fn original_is_kept() {
+        let n = InvoiceNumber::parse("  FV 312/03/2026 ").unwrap();
+        assert_eq!(n.original(), "FV 312/03/2026");
+        assert_eq!(n.to_string(), "FV 312/03/2026");
+    }
+
+    #[test]
+    fn core_strips_only_generic_prefixes() {
+        assert_eq!(InvoiceNumber::parse("FV/12/2026").unwrap().core(), "12/2026");
+        assert_eq!(InvoiceNumber::parse("F/10033393/02/26").unwrap().core(), "10033393/02/26");
+        assert_eq!(InvoiceNumber::parse("PM1253/2018").unwrap().core(), "PM1253/2018");
+        assert_eq!(InvoiceNumber::parse("FAB/12").unwrap().core(), "FAB/12");
+        assert_eq!(InvoiceNumber::parse("160/12/2025").unwrap().core(), "160/12/2025");
+    }
+
+    #[test]
+    fn empty_is_rejected() {
+        assert!(InvoiceNumber::parse("").is_err());
+        assert!(InvoiceNumber::parse(" / - ").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn canonical_is_idempotent(s in "[A-Za-z0-9 /._ -]{1,24}") {
+            if let Ok(n) = InvoiceNumber::parse(&s) {
+                prop_assert_eq!(canonicalize(n.canonical()), n.canonical().to_string());
+            }
+        }
+
+        #[test]
+        fn spacing_does_not_matter(parts in proptest::collection::vec("[A-Z0-9]{1,5}", 1..5)) {
+            let tight = parts.join("/");
+            let loose = parts.join(" / ");
+            prop_assert_eq!(canonicalize(&tight), canonicalize(&loose));
+        }
+    }
+}

@@ -1,0 +1,219 @@
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// An ISO 4217 currency code. Only codes in active use are accepted, so a typo such as "PNL" is caught
+/// at the boundary instead of creating a currency nobody pays in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency([u8; 3]);
+
+/// Active ISO 4217 codes (2026), kept short on purpose: it is a list, not logic.
+const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD \
+BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS \
+GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT \
+LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR \
+PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SYP SZL THB \
+TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG";
+
+impl Currency {
+    pub const PLN: Currency = Currency(*b"PLN");
+    pub const EUR: Currency = Currency(*b"EUR");
+
+    /// Parses a code case-insensitively; "zł" and "zl" are read as PLN, as Polish exports write them.
+    pub fn parse(raw: &str) -> Option<Currency> {
+        let t = raw.trim();
+        if t.eq_ignore_ascii_case("zł") || t.eq_ignore_ascii_case("zl") || t == "ZŁ" {
+            return Some(Currency::PLN);
+        }
+        let up = t.to_ascii_uppercase();
+        if up.len() == 3 && ISO_4217.split(' ').any(|c| c == up) {
+            let b = up.as_bytes();
+            Some(Currency([b[0], b[1], b[2]]))
+        } else {
+            None
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII letters are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Currency::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown currency {s:?}")))
+    }
+}
+
+impl FromStr for Currency {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Currency::parse(s).ok_or_else(|| MoneyError::Currency(s.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("amount {0} has more than two decimal places")]
+    Precision(Decimal),
+    #[error("amount {0} is too large")]
+    Overflow(String),
+    #[error("unknown currency {0:?}")]
+    Currency(String),
+    #[error("cannot combine {0} with {1}")]
+    CurrencyMismatch(Currency, Currency),
+}
+
+/// An exact amount of money: a decimal with at most two places and its currency.
+///
+/// Stored in SQLite as integer minor units (grosze), so sums in SQL stay exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Money {
+    #[serde(with = "rust_decimal::serde::str")]
+    amount: Decimal,
+    currency: Currency,
+}
+
+/// Largest amount we accept: 10^15 minor units, far above any invoice and far below i64 overflow.
+const MAX_MINOR: i64 = 1_000_000_000_000_000;
+
+impl Money {
+    pub fn new(amount: Decimal, currency: Currency) -> Result<Self, MoneyError> {
+        let normalized = amount.normalize();
+        if normalized.scale() > 2 {
+            return Err(MoneyError::Precision(amount));
+        }
+        let mut a = normalized;
+        a.rescale(2);
+        if (a * Decimal::ONE_HUNDRED).abs() > Decimal::from(MAX_MINOR) {
+            return Err(MoneyError::Overflow(amount.to_string()));
+        }
+        Ok(Money { amount: a, currency })
+    }
+
+    pub fn zero(currency: Currency) -> Self {
+        Money { amount: Decimal::new(0, 2), currency }
+    }
+
+    pub fn from_minor(minor: i64, currency: Currency) -> Self {
+        Money { amount: Decimal::new(minor, 2), currency }
+    }
+
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// Amount in minor units (grosze). Exact: the constructor guarantees two places and a bound.
+    pub fn minor(&self) -> i64 {
+        let m = self.amount * Decimal::ONE_HUNDRED;
+        i64::try_from(m.trunc()).unwrap_or(if m.is_sign_negative() { -MAX_MINOR } else { MAX_MINOR })
+    }
+
+    pub fn checked_add(&self, other: &Money) -> Result<Money, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::CurrencyMismatch(self.currency, other.currency));
+        }
+        Money::new(self.amount + other.amount, self.currency)
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.amount.is_sign_negative() && !self.amount.is_zero()
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.amount, self.currency)
+    }
+}
+
+/// Formats an amount the Polish way, `12 300,00`, for messages people read.
+pub fn format_pl(amount: Decimal) -> String {
+    let mut a = amount;
+    a.rescale(2);
+    let s = a.abs().to_string();
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    let sign = if a.is_sign_negative() && !a.is_zero() { "-" } else { "" };
+    format!("{sign}{grouped},{frac}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn currency_codes() {
+        assert_eq!(Currency::parse("pln"), Some(Currency::PLN));
+        assert_eq!(Currency::parse("zł"), Some(Currency::PLN));
+        assert_eq!(Currency::parse("PNL"), None);
+        assert_eq!(Currency::parse("EURO"), None);
+    }
+
+    #[test]
+    fn money_has_two_places() {
+        let m = Money::new(Decimal::new(1230, 0), Currency::PLN).unwrap();
+        assert_eq!(m.amount().to_string(), "1230.00");
+        assert_eq!(m.minor(), 123000);
+        assert!(Money::new(Decimal::new(12345, 3), Currency::PLN).is_err());
+        // Trailing zeros beyond two places are fine: 1.500 is 1.50.
+        assert_eq!(Money::new(Decimal::new(1500, 3), Currency::PLN).unwrap().minor(), 150);
+    }
+
+    #[test]
+    fn polish_format() {
+        assert_eq!(format_pl(Decimal::new(1230000, 2)), "12 300,00");
+        assert_eq!(format_pl(Decimal::new(-169798, 2)), "-1 697,98");
+        assert_eq!(format_pl(Decimal::new(5, 1)), "0,50");
+    }
+
+    #[test]
+    fn mixing_currencies_is_an_error() {
+        let a = Money::from_minor(100, Currency::PLN);
+        let b = Money::from_minor(100, Currency::EUR);
+        assert!(a.checked_add(&b).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn minor_units_round_trip(minor in -MAX_MINOR..MAX_MINOR) {
+            let m = Money::from_minor(minor, Currency::PLN);
+            prop_assert_eq!(m.minor(), minor);
+            let again = Money::new(m.amount(), Currency::PLN).unwrap();
+            prop_assert_eq!(again, m);
+        }
+
+        #[test]
+        fn addition_is_exact(a in -1_000_000_000i64..1_000_000_000, b in -1_000_000_000i64..1_000_000_000) {
+            let x = Money::from_minor(a, Currency::PLN);
+            let y = Money::from_minor(b, Currency::PLN);
+            prop_assert_eq!(x.checked_add(&y).unwrap().minor(), a + b);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Small text helpers shared by the domain types and the parsers.
+
+/// Folds Polish (and common Western European) letters with diacritics to ASCII, so that
+/// "ŁÓDŹ" and "LODZ" compare equal. Characters without a folding are kept as they are.
+pub fn fold_diacritics(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let folded = match c {
+            'ą' => 'a',
+            'ć' => 'c',
+            'ę' => 'e',
+            'ł' => 'l',
+            'ń' => 'n',
+            'ó' => 'o',
+            'ś' => 's',
+            'ź' | 'ż' => 'z',
+            'Ą' => 'A',
+            'Ć' => 'C',
+            'Ę' => 'E',
+            'Ł' => 'L',
+            'Ń' => 'N',
+            'Ó' => 'O',
+            'Ś' => 'S',
+            'Ź' | 'Ż' => 'Z',
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'A',
+            'é' | 'è' | 'ê' | 'ë' | 'ě' => 'e',
+            'É' | 'È' | 'Ê' | 'Ë' | 'Ě' => 'E',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'Í' | 'Ì' | 'Î' | 'Ï' => 'I',
+            'ô' | 'ö' | 'õ' | 'ò' | 'ő' => 'o',
+            'Ô' | 'Ö' | 'Õ' | 'Ò' | 'Ő' => 'O',
+            'ú' | 'ù' | 'û' | 'ü' | 'ů' | 'ű' => 'u',
+            'Ú' | 'Ù' | 'Û' | 'Ü' | 'Ů' | 'Ű' => 'U',
+            'ý' | 'ÿ' => 'y',
+            'Ý' => 'Y',
+            'č' => 'c',
+            'Č' => 'C',
+            'š' => 's',
+            'Š' => 'S',
+            'ž' => 'z',
+            'Ž' => 'Z',
+            'ř' => 'r',
+            'Ř' => 'R',
+            'ď' => 'd',
+            'Ď' => 'D',
+            'ť' => 't',
+            'Ť' => 'T',
+            'ň' => 'n',
+            'Ň' => 'N',
+            'ç' => 'c',
+            'Ç' => 'C',
+            'ñ' => 'n',
+            'Ñ' => 'N',
+            'ß' => 's',
+            _ => c,
+        };
+        out.push(folded);
+    }
+    out
+}
+
+/// Whitespace as banks write it: ASCII space, tab, NO-BREAK SPACE, NARROW NO-BREAK SPACE, THIN SPACE,
+/// FIGURE SPACE and line breaks inside quoted fields.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{00A0}' | '\u{202F}' | '\u{2007}' | '\u{2009}' | '\u{FEFF}')
+}
+
+/// Collapses every run of whitespace (incl. NBSP and line breaks) into one ASCII space and trims.
+pub fn collapse_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending = false;
+    for c in s.chars() {
+        if is_space(c) {
+            pending = !out.is_empty();
+        } else {
+            if pending {
+                out.push(' ');
+                pending = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Keeps only ASCII digits.
+pub fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_polish_letters() {
+        assert_eq!(fold_diacritics("Zażółć gęślą jaźń ŁÓDŹ"), "Zazolc gesla jazn LODZ");
+    }
+
+    #[test]
+    fn collapses_all_kinds_of_space() {
+        assert_eq!(collapse_spaces("  a\u{00A0}\u{00A0}b\r\n c\t"), "a b c");
+    }
+}

@@ -1,0 +1,304 @@
+//! From a report file's bytes to validated records: decode → table → recognise → extract → check.
+//!
+//! Everything here is pure (bytes in, records or a located error out), so the same code serves the
+//! CLI, the daemon and the golden tests. Storing is `crate::import`'s job.
+
+pub mod csv_table;
+pub mod decode;
+pub mod numbers;
+pub mod profile;
+pub mod receivables;
+pub mod recognise;
+pub mod spreadsheet;
+pub mod statement;
+pub mod table;
+
+use crate::domain::{BankAccount, Currency};
+use profile::{Field, Profile, ReportKind};
+use recognise::Recognised;
+use serde::Serialize;
+use std::fmt;
+use table::{Row, Table};
+
+/// A refusal, located as precisely as we can: file, sheet, row, column, cause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportError {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub cause: String,
+}
+
+impl ReportError {
+    pub fn file(file: &str, cause: impl Into<String>) -> Self {
+        ReportError { file: file.to_string(), sheet: None, row: None, column: None, cause: cause.into() }
+    }
+}
+
+impl fmt::Display for ReportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(s) = &self.sheet {
+            write!(f, ", sheet \"{s}\"")?;
+        }
+        if let Some(r) = self.row {
+            write!(f, ", row {r}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        write!(f, ": {}", self.cause)
+    }
+}
+
+impl std::error::Error for ReportError {}
+
+/// What the parser needs to know about us and its limits.
+#[derive(Debug, Clone)]
+pub struct ParseContext {
+    /// Our own accounts: a transfer between them is internal, never a customer payment.
+    pub own_accounts: Vec<BankAccount>,
+    /// Currency of rows that state none.
+    pub default_currency: Currency,
+    pub sheet_limits: spreadsheet::SheetLimits,
+}
+
+impl Default for ParseContext {
+    fn default() -> Self {
+        ParseContext {
+            own_accounts: Vec::new(),
+            default_currency: Currency::PLN,
+            sheet_limits: spreadsheet::SheetLimits::default(),
+        }
+    }
+}
+
+/// A row that was read but is not a record, and why (pending, not booked, blank amount, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub row: usize,
+    pub reason: String,
+}
+
+/// The records of one report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Records {
+    Statement(statement::Statement),
+    Receivables(receivables::Receivables),
+}
+
+/// A parsed report: where it came from, how it was read, and its records.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parsed {
+    pub format: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    pub profile: String,
+    pub records: Records,
+}
+
+impl Parsed {
+    pub fn kind(&self) -> ReportKind {
+        match self.records {
+            Records::Statement(_) => ReportKind::Statement,
+            Records::Receivables(_) => ReportKind::Receivables,
+        }
+    }
+}
+
+/// Parses one report file. Never panics on any input.
+pub fn parse_report(file: &str, bytes: &[u8], profiles: &[Profile], ctx: &ParseContext) -> Result<Parsed, ReportError> {
+    if bytes.is_empty() {
+        return Err(ReportError::file(file, "the file is empty (0 bytes)"));
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Err(ReportError::file(file, "PDF reports are not supported yet"));
+    }
+    if spreadsheet::is_spreadsheet(bytes) {
+        let tables = spreadsheet::read_workbook(bytes, ctx.sheet_limits)
+            .map_err(|e| ReportError::file(file, e.to_string()))?;
+        let format = if bytes.starts_with(b"PK") { "xlsx" } else { "xls" };
+        let mut first_failure = None;
+        for table in &tables {
+            if table.rows.iter().all(Row::is_blank) {
+                continue;
+            }
+            match recognise::recognise(table, profiles) {
+                Ok(rec) => return extract(file, format, table, &rec, ctx),
+                Err(no) => {
+                    if first_failure.is_none() {
+                        first_failure = Some(ReportError {
+                            file: file.to_string(),
+                            sheet: table.sheet.clone(),
+                            row: None,
+                            column: None,
+                            cause: no.to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        return Err(first_failure.unwrap_or_else(|| ReportError::file(file, "every sheet is empty")));
+    }
+    let decoded = decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.to_string()))?;
+    let table = csv_table::read_csv(&decoded.text, decoded.encoding);
+    if table.rows.iter().all(Row::is_blank) {
+        return Err(ReportError::file(file, "the file has no rows"));
+    }
+    let rec = recognise::recognise(&table, profiles).map_err(|no| ReportError::file(file, no.to_string()))?;
+    extract(file, "csv", &table, &rec, ctx)
+}
+
+fn extract(file: &str, format: &'static str, table: &Table, rec: &Recognised<'_>, ctx: &ParseContext) -> Result<Parsed, ReportError> {
+    let records = match rec.profile.kind {
+        ReportKind::Statement => Records::Statement(statement::extract(file, table, rec, ctx)?),
+        ReportKind::Receivables => Records::Receivables(receivables::extract(file, table, rec, ctx)?),
+    };
+    Ok(Parsed {
+        format,
+        encoding: table.encoding,
+        sheet: table.sheet.clone(),
+        profile: rec.profile.name.clone(),
+        records,
+    })
+}
+
+/// Reads a row's cells by field, and builds located errors. Shared by both extractors.
+pub(crate) struct RowReader<'a> {
+    pub file: &'a str,
+    pub table: &'a Table,
+    pub rec: &'a Recognised<'a>,
+    pub row: &'a Row,
+}
+
+impl<'a> RowReader<'a> {
+    pub fn column_of(&self, field: Field) -> Option<usize> {
+        self.rec.columns.get(&field).copied()
+    }
+
+    pub fn cell(&self, field: Field) -> Option<&'a table::Cell> {
+        self.column_of(field).map(|i| self.row.cell(i)).filter(|c| !c.is_empty())
+    }
+
+    pub fn text(&self, field: Field) -> Option<String> {
+        self.cell(field).map(|c| crate::domain::text::collapse_spaces(&c.text())).filter(|s| !s.is_empty())
+    }
+
+    pub fn column_label(&self, idx: usize) -> String {
+        let name = self.table.column_name(idx);
+        match self.rec.headers.get(idx).filter(|h| !h.is_empty()) {
+            Some(h) => format!("{name} ({h})"),
+            None => name,
+        }
+    }
+
+    pub fn error(&self, field: Option<Field>, cause: impl Into<String>) -> ReportError {
+        ReportError {
+            file: self.file.to_string(),
+            sheet: self.table.sheet.clone(),
+            row: Some(self.row.line),
+            column: field.and_then(|f| self.column_of(f)).map(|i| self.column_label(i)),
+            cause: cause.into(),
+        }
+    }
+
+    /// An amount from a cell: text in any Polish/English format, or a spreadsheet number.
+    pub fn amount(&self, field: Field) -> Result<Option<numbers::Amount>, ReportError> {
+        let Some(cell) = self.cell(field) else { return Ok(None) };
+        let parsed = match cell {
+            table::Cell::Number(f) => float_amount(*f),
+            other => numbers::parse_amount(&other.text()),
+        };
+        parsed.map(Some).map_err(|e| self.error(Some(field), e.to_string()))
+    }
+
+    /// A date from a cell: text, a spreadsheet date, or an Excel serial number.
+    pub fn date(&self, field: Field) -> Result<Option<chrono::NaiveDate>, ReportError> {
+        let Some(cell) = self.cell(field) else { return Ok(None) };
+        let parsed = match cell {
+            table::Cell::DateTime(dt) => Ok(dt.date()),
+            table::Cell::Number(f) => excel_serial_date(*f).ok_or_else(|| numbers::ValueError::Date(cell.text().into_owned())),
+            other => numbers::parse_date(&other.text()),
+        };
+        parsed.map(Some).map_err(|e| self.error(Some(field), e.to_string()))
+    }
+
+    pub fn currency(&self, field: Field) -> Result<Option<Currency>, ReportError> {
+        match self.text(field) {
+            None => Ok(None),
+            Some(t) => Currency::parse(&t)
+                .map(Some)
+                .ok_or_else(|| self.error(Some(field), format!("unknown currency {t:?}"))),
+        }
+    }
+}
+
+/// A spreadsheet float as an exact two-place amount. Floats like 0.30000000000000004 come from
+/// formulas; anything further than a millionth from a whole grosz is refused, not rounded.
+fn float_amount(f: f64) -> Result<numbers::Amount, numbers::ValueError> {
+    let text = table::format_float(f);
+    if !f.is_finite() || f.abs() > 1e13 {
+        return Err(numbers::ValueError::Amount(text));
+    }
+    let cents = (f * 100.0).round();
+    if ((f * 100.0) - cents).abs() > 1e-6 * f.abs().max(1.0) {
+        return Err(numbers::ValueError::Precision(text));
+    }
+    Ok(numbers::Amount { value: rust_decimal::Decimal::new(cents as i64, 2), currency: None })
+}
+
+/// Excel serial day number → date (1900 system; serial 60 is Excel's fictitious 29 Feb 1900).
+fn excel_serial_date(f: f64) -> Option<chrono::NaiveDate> {
+    if !(1.0..=2_958_465.0).contains(&f) || f.fract() != 0.0 {
+        return None;
+    }
+    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    let date = base.checked_add_days(chrono::Days::new(f as u64))?;
+    use chrono::Datelike;
+    (1990..=2100).contains(&date.year()).then_some(date)
+}
+
+/// A totals row says so in words.
+pub(crate) fn is_totals_label(text: &str) -> bool {
+    let t = profile::normalize_header(text);
+    ["razem", "suma", "ogolem", "lacznie", "total", "totals", "podsumowanie", "sum"]
+        .iter()
+        .any(|w| t == *w || t.starts_with(&format!("{w} ")) || t.starts_with(&format!("{w}:")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_amounts() {
+        assert_eq!(float_amount(1230.1).unwrap().value.to_string(), "1230.10");
+        assert_eq!(float_amount(0.1 + 0.2).unwrap().value.to_string(), "0.30");
+        assert!(float_amount(1.234).is_err());
+        assert!(float_amount(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn serial_dates() {
+        assert_eq!(excel_serial_date(46093.0), chrono::NaiveDate::from_ymd_opt(2026, 3, 12));
+        assert_eq!(excel_serial_date(12.5), None);
+        assert_eq!(excel_serial_date(5.0), None);
+    }
+
+    #[test]
+    fn totals_labels() {
+        assert!(is_totals_label("Razem:"));
+        assert!(is_totals_label("RAZEM"));
+        assert!(is_totals_label("Suma należności"));
+        assert!(is_totals_label("Total"));
+        assert!(!is_totals_label("Sumex Sp. z o.o."));
+        assert!(!is_totals_label("FV/1/2026"));
+    }
+}

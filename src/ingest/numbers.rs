@@ -1,0 +1,314 @@
+//! Polish (and English) amounts and dates as exports write them. Pure functions, fuzzed.
+
+use crate::domain::{Currency, text};
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// Why a cell could not be read as an amount or a date. The caller adds file, row and column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("cannot read {0:?} as an amount")]
+    Amount(String),
+    #[error("amount {0:?} has more than two decimal places")]
+    Precision(String),
+    #[error("cannot read {0:?} as a date")]
+    Date(String),
+    #[error("{0:?} is not a valid calendar date")]
+    ImpossibleDate(String),
+}
+
+/// An amount with the currency written next to it, if any (`12 300,00 PLN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amount {
+    pub value: Decimal,
+    pub currency: Option<Currency>,
+}
+
+/// Reads `1 234,56`, `-1 697,98`, `12 300,00 PLN`, `+6255.79`, `1.234,56`, `1,234.56`, `(12,50)`,
+/// `12,50-`, `'1 476,00`, with NBSP or narrow NBSP as thousands separator. At most two decimal
+/// places: a money column with three is a wrong column, not a rounding job.
+pub fn parse_amount(raw: &str) -> Result<Amount, ValueError> {
+    let err = || ValueError::Amount(raw.to_string());
+    let mut s = raw.trim().trim_matches(|c| c == '\'' || c == '"').trim();
+    if s.is_empty() {
+        return Err(err());
+    }
+    // Currency written before or after the number.
+    let mut currency = None;
+    if let Some((num, cur)) = split_currency(s) {
+        currency = Some(cur);
+        s = num;
+    }
+    let mut negative = false;
+    let mut body = s.trim();
+    if body.starts_with('(') && body.ends_with(')') && body.len() > 2 {
+        negative = true;
+        body = &body[1..body.len() - 1];
+    }
+    let body = body.trim();
+    let (sign_neg, body) = match body.strip_prefix('-').or_else(|| body.strip_prefix('\u{2212}')) {
+        Some(rest) => (true, rest),
+        None => match body.strip_prefix('+') {
+            Some(rest) => (false, rest),
+            None => match body.strip_suffix('-') {
+                Some(rest) => (true, rest),
+                None => (false, body),
+            },
+        },
+    };
+    negative ^= sign_neg;
+    let compact: String = body.chars().filter(|c| !text::is_space(*c) && *c != '\'').collect();
+    if compact.is_empty() || !compact.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
+        return Err(err());
+    }
+    let normalized = normalize_separators(&compact).ok_or_else(err)?;
+    let value = Decimal::from_str(&normalized).map_err(|_| err())?;
+    if value.normalize().scale() > 2 {
+        return Err(ValueError::Precision(raw.to_string()));
+    }
+    let mut value = if negative { -value } else { value };
+    value.rescale(2);
+    Ok(Amount { value, currency })
+}
+
+/// Splits a trailing or leading currency code (`PLN`, `zł`, `EUR`) off a number.
+fn split_currency(s: &str) -> Option<(&str, Currency)> {
+    let trimmed = s.trim();
+    let last_space = trimmed.rfind(|c: char| text::is_space(c));
+    if let Some(i) = last_space {
+        let (num, cur) = trimmed.split_at(i);
+        if let Some(c) = Currency::parse(cur.trim_start_matches(text::is_space)) {
+            return Some((num, c));
+        }
+        let first_space = trimmed.find(|c: char| text::is_space(c)).unwrap_or(i);
+        let (cur, num) = trimmed.split_at(first_space);
+        if let Some(c) = Currency::parse(cur) {
+            return Some((num, c));
+        }
+    }
+    // Glued: "12,00PLN", "12,00zł".
+    let letters_at = trimmed.find(|c: char| c.is_alphabetic())?;
+    if letters_at > 0 {
+        let (num, cur) = trimmed.split_at(letters_at);
+        if let Some(c) = Currency::parse(cur) {
+            return Some((num, c));
+        }
+    }
+    None
+}
+
+/// Decides which of `,` and `.` is the decimal mark and returns a plain `1234.56`.
+fn normalize_separators(s: &str) -> Option<String> {
+    let commas = s.matches(',').count();
+    let dots = s.matches('.').count();
+    let (decimal, thousands) = match (commas, dots) {
+        (0, 0) => return Some(s.to_string()),
+        (_, 0) if commas == 1 => (Some(','), None),
+        (0, _) if dots == 1 => (Some('.'), None),
+        (_, 0) => (None, Some(',')),
+        (0, _) => (None, Some('.')),
+        _ => {
+            // Both present: the one that comes last is the decimal mark and appears once.
+            let last_comma = s.rfind(',')?;
+            let last_dot = s.rfind('.')?;
+            if last_comma > last_dot {
+                if commas != 1 {
+                    return None;
+                }
+                (Some(','), Some('.'))
+            } else {
+                if dots != 1 {
+                    return None;
+                }
+                (Some('.'), Some(','))
+            }
+        }
+    };
+    let (int_part, frac_part) = match decimal {
+        Some(d) => {
+            let i = s.rfind(d)?;
+            (&s[..i], Some(&s[i + 1..]))
+        }
+        None => (s, None),
+    };
+    if let Some(t) = thousands {
+        // Thousands groups must be of three digits, else the text is not a number we understand.
+        let groups: Vec<&str> = int_part.split(t).collect();
+        if groups.len() > 1
+            && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
+        {
+            return None;
+        }
+    }
+    let int_digits: String = int_part.chars().filter(char::is_ascii_digit).collect();
+    let int_digits = if int_digits.is_empty() { "0".to_string() } else { int_digits };
+    match frac_part {
+        Some(f) if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) => None,
+        Some(f) => Some(format!("{int_digits}.{f}")),
+        None => Some(int_digits),
+    }
+}
+
+/// Reads a calendar date: `2026-03-12`, `12.03.2026`, `12-03-2026`, `12/03/2026`, `2026.03.12`,
+/// `2026/03/12`, optionally followed by a time (`2026-03-12 10:22:33`, `2026-03-12T10:22:33Z`),
+/// which is dropped. Day-first is the Polish order; month-first US dates are not guessed.
+pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
+    parse_datetime(raw).map(|dt| dt.date())
+}
+
+/// Like [`parse_date`], keeping the time of day when one is written (midnight otherwise).
+pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, ValueError> {
+    let s = raw.trim().trim_matches(|c| c == '\'' || c == '"').trim();
+    let err = || ValueError::Date(raw.to_string());
+    let (date_part, time_part) = match s.find(|c: char| c == ' ' || c == 'T') {
+        Some(i) => (&s[..i], s[i + 1..].trim()),
+        None => (s, ""),
+    };
+    let fields: Vec<&str> = date_part.split(['-', '.', '/']).collect();
+    if fields.len() != 3 || fields.iter().any(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(err());
+    }
+    let (y, m, d) = if fields[0].len() == 4 {
+        (fields[0], fields[1], fields[2])
+    } else if fields[2].len() == 4 {
+        (fields[2], fields[1], fields[0])
+    } else {
+        return Err(err());
+    };
+    if m.len() > 2 || d.len() > 2 {
+        return Err(err());
+    }
+    let (y, m, d): (i32, u32, u32) = (
+        y.parse().map_err(|_| err())?,
+        m.parse().map_err(|_| err())?,
+        d.parse().map_err(|_| err())?,
+    );
+    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| ValueError::ImpossibleDate(raw.to_string()))?;
+    if !(1990..=2100).contains(&y) {
+        return Err(ValueError::ImpossibleDate(raw.to_string()));
+    }
+    let time = parse_time(time_part).ok_or_else(err)?;
+    Ok(date.and_time(time))
+}
+
+fn parse_time(s: &str) -> Option<chrono::NaiveTime> {
+    let s = s.trim_end_matches('Z');
+    let s = s.split(['+']).next().unwrap_or(s);
+    if s.is_empty() {
+        return chrono::NaiveTime::from_hms_opt(0, 0, 0);
+    }
+    for fmt in ["%H:%M:%S%.f", "%H:%M:%S", "%H:%M"] {
+        if let Ok(t) = chrono::NaiveTime::parse_from_str(s, fmt) {
+            return Some(t);
+        }
+    }
+    None
+}
+
+/// True when the text has the shape of a date (so a bad one is an error, not a footer line).
+pub fn looks_like_date(raw: &str) -> bool {
+    let s = raw.trim();
+    let mut parts = 0;
+    let mut digits = 0;
+    for c in s.chars().take(12) {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if matches!(c, '-' | '.' | '/') {
+            parts += 1;
+        } else {
+            break;
+        }
+    }
+    parts == 2 && digits >= 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn amt(s: &str) -> String {
+        parse_amount(s).map(|a| a.value.to_string()).unwrap_or_else(|e| format!("ERR {e}"))
+    }
+
+    #[test]
+    fn polish_amounts() {
+        assert_eq!(amt("1 234,56"), "1234.56");
+        assert_eq!(amt("-1 697,98"), "-1697.98");
+        assert_eq!(amt("12 300,00 PLN"), "12300.00");
+        assert_eq!(amt("+6255.79"), "6255.79");
+        assert_eq!(amt("1\u{00A0}476,00"), "1476.00");
+        assert_eq!(amt("1\u{202F}476,00"), "1476.00");
+        assert_eq!(amt("-2435,34"), "-2435.34");
+        assert_eq!(amt("1.234,56"), "1234.56");
+        assert_eq!(amt("1,234.56"), "1234.56");
+        assert_eq!(amt("1,234,567.5"), "1234567.50");
+        assert_eq!(amt("(12,50)"), "-12.50");
+        assert_eq!(amt("12,50-"), "-12.50");
+        assert_eq!(amt("'1 476,00"), "1476.00");
+        assert_eq!(amt("100"), "100.00");
+        assert_eq!(amt("0,5"), "0.50");
+        assert_eq!(amt("12,00zł"), "12.00");
+        assert_eq!(amt("PLN 12,00"), "12.00");
+        assert_eq!(amt("-118,72 PLN"), "-118.72");
+    }
+
+    #[test]
+    fn currency_is_returned() {
+        assert_eq!(parse_amount("12 300,00 PLN").unwrap().currency, Some(Currency::PLN));
+        assert_eq!(parse_amount("5,00 EUR").unwrap().currency, Some(Currency::EUR));
+        assert_eq!(parse_amount("5,00").unwrap().currency, None);
+    }
+
+    #[test]
+    fn not_amounts() {
+        for s in ["", "abc", "12,3,4", "1.2.3,4,5", "12,345,6", "--5", "1 2 3 abc", "12,", "W rozliczeniu", "1,5e3"] {
+            assert!(parse_amount(s).is_err(), "{s:?} accepted as {:?}", parse_amount(s));
+        }
+        assert!(matches!(parse_amount("1,234"), Err(ValueError::Precision(_))));
+        assert!(matches!(parse_amount("0.125"), Err(ValueError::Precision(_))));
+    }
+
+    #[test]
+    fn dates() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 12).unwrap();
+        for s in ["2026-03-12", "12.03.2026", "12-03-2026", "12/03/2026", "2026.03.12", "2026/03/12", "2026-03-12 10:22:33", "2026-03-12T10:22:33Z", " '12.03.2026' ", "12.3.2026"] {
+            assert_eq!(parse_date(s), Ok(d), "{s}");
+        }
+        assert!(matches!(parse_date("31.02.2026"), Err(ValueError::ImpossibleDate(_))));
+        assert!(parse_date("12.03.26").is_err());
+        assert!(parse_date("03/12/2026 PM").is_err());
+        assert!(parse_date("").is_err());
+        assert!(parse_date("Saldo końcowe").is_err());
+        assert!(looks_like_date("31.02.2026"));
+        assert!(!looks_like_date("Dokument ma charakter informacyjny"));
+    }
+
+    proptest! {
+        #[test]
+        fn polish_formatting_round_trips(minor in -100_000_000_000i64..100_000_000_000) {
+            let d = Decimal::new(minor, 2);
+            let s = crate::domain::format_pl_for_tests(d);
+            prop_assert_eq!(parse_amount(&s).map(|a| a.value), Ok(d));
+            let with_nbsp = s.replace(' ', "\u{00A0}");
+            prop_assert_eq!(parse_amount(&format!("{with_nbsp} PLN")).map(|a| a.value), Ok(d));
+        }
+
+        #[test]
+        fn english_plain_round_trips(minor in -100_000_000_000i64..100_000_000_000) {
+            let d = Decimal::new(minor, 2);
+            prop_assert_eq!(parse_amount(&d.to_string()).map(|a| a.value), Ok(d));
+        }
+
+        #[test]
+        fn amount_parser_never_panics(s in "\\PC{0,30}") {
+            let _ = parse_amount(&s);
+        }
+
+        #[test]
+        fn date_parser_never_panics(s in "\\PC{0,30}") {
+            let _ = parse_date(&s);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Receivables lists and invoice registers: rows → invoices, with the totals check.
+
+use super::numbers::Amount;
+use super::profile::Field;
+use super::recognise::Recognised;
+use super::table::{Row, Table};
+use super::{ParseContext, ReportError, RowReader, Skipped, is_totals_label};
+use crate::domain::{Currency, InvoiceNumber, Nip, format_pl, text};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceRow {
+    pub row: usize,
+    pub number: String,
+    /// Canonical form, the key the invoice is stored under.
+    pub number_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_name: Option<String>,
+    /// Ten digits when valid, else as written (see `nip_valid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nip: Option<String>,
+    pub nip_valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<NaiveDate>,
+    pub currency: Currency,
+    /// The invoice's amount: the gross column, or what is outstanding when the list states only that.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub gross: Decimal,
+    /// What the ERP says is still to pay, when it says.
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::statement::opt_decimal")]
+    pub outstanding: Option<Decimal>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Receivables {
+    pub rows: Vec<InvoiceRow>,
+    pub skipped: Vec<Skipped>,
+    pub warnings: Vec<String>,
+    /// Whether a totals row was found and matched.
+    pub totals_checked: bool,
+}
+
+pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseContext) -> Result<Receivables, ReportError> {
+    let mut rows: Vec<InvoiceRow> = Vec::new();
+    let mut skipped = Vec::new();
+    let mut warnings = Vec::new();
+    let mut totals: Vec<&Row> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let data = &table.rows[rec.data_start.min(table.rows.len())..];
+    // Rows without an amount after the last invoice are a footer; in the middle they are errors.
+    let mut pending_footer: Vec<RowReader<'_>> = Vec::new();
+
+    for row in data {
+        if row.is_blank() {
+            continue;
+        }
+        let r = RowReader { file, table, rec, row };
+        if row.cells.iter().any(|c| is_totals_label(&c.text())) {
+            totals.push(row);
+            continue;
+        }
+        let has_amount = [Field::Gross, Field::Outstanding].iter().any(|f| r.cell(*f).is_some());
+        let Some(number_text) = r.text(Field::Number) else {
+            if has_amount {
+                skipped.push(Skipped { row: row.line, reason: "an amount without an invoice number (subtotal?)".into() });
+            }
+            // Otherwise a group heading ("Kontrahent: ...") or a note: nothing to read.
+            continue;
+        };
+        if !has_amount {
+            pending_footer.push(r);
+            continue;
+        }
+        if let Some(first) = pending_footer.first() {
+            return Err(first.error(Some(Field::Gross), "no amount for this invoice"));
+        }
+        let number = InvoiceNumber::parse(&number_text).map_err(|e| r.error(Some(Field::Number), e.to_string()))?;
+        let client_name = r.text(Field::ClientName);
+        let (nip, nip_valid) = match r.text(Field::Nip) {
+            None => (None, false),
+            Some(raw) => match Nip::parse(&raw) {
+                Ok(n) => (Some(n.to_string()), true),
+                Err(e) => {
+                    warnings.push(format!("row {}: {e}; kept as written", row.line));
+                    (Some(raw), false)
+                }
+            },
+        };
+        if client_name.is_none() && nip.is_none() {
+            return Err(r.error(Some(Field::ClientName), "no client name or NIP"));
+        }
+        let issue_date = r.date(Field::IssueDate)?;
+        let due_date = r.date(Field::DueDate)?;
+        if due_date.is_none() {
+            warnings.push(format!("row {}: invoice {} has no due date", row.line, number.original()));
+        }
+        let gross = r.amount(Field::Gross)?;
+        let mut outstanding = r.amount(Field::Outstanding)?;
+        if outstanding.is_none() {
+            if let (Some(g), Some(p)) = (&gross, r.amount(Field::Paid)?) {
+                outstanding = Some(Amount { value: g.value - p.value.abs(), currency: g.currency });
+            }
+        }
+        let currency = match r.currency(Field::Currency)? {
+            Some(c) => c,
+            None => gross
+                .as_ref()
+                .and_then(|a| a.currency)
+                .or(outstanding.as_ref().and_then(|a| a.currency))
+                .or(rec.profile.default_currency.as_deref().and_then(Currency::parse))
+                .unwrap_or(ctx.default_currency),
+        };
+        let gross_value = match (&gross, &outstanding) {
+            (Some(g), _) => g.value,
+            (None, Some(o)) => o.value,
+            (None, None) => return Err(r.error(Some(Field::Gross), "no amount for this invoice")),
+        };
+        let emails = r.text(Field::Email).map(|t| split_emails(&t)).unwrap_or_default();
+        let invoice = InvoiceRow {
+            row: row.line,
+            number: number.original().to_string(),
+            number_key: number.canonical().to_string(),
+            client_name,
+            nip,
+            nip_valid,
+            issue_date,
+            due_date,
+            currency,
+            gross: gross_value,
+            outstanding: outstanding.map(|o| o.value),
+            emails,
+        };
+        if let Some(&idx) = seen.get(&invoice.number_key) {
+            let earlier: &InvoiceRow = &rows[idx];
+            let same = InvoiceRow { row: earlier.row, ..invoice.clone() } == *earlier;
+            if same {
+                skipped.push(Skipped { row: row.line, reason: format!("repeats row {}", earlier.row) });
+                continue;
+            }
+            return Err(r.error(
+                Some(Field::Number),
+                format!("invoice {} appears again with different data (first at row {})", invoice.number, earlier.row),
+            ));
+        }
+        seen.insert(invoice.number_key.clone(), rows.len());
+        rows.push(invoice);
+    }
+    let totals_checked = check_totals(file, table, rec, &rows, &totals, &mut warnings)?;
+    Ok(Receivables { rows, skipped, warnings, totals_checked })
+}
+
+fn split_emails(t: &str) -> Vec<String> {
+    t.split([',', ';', ' ', '\n'])
+        .map(|s| s.trim().trim_matches(|c| c == '<' || c == '>').to_lowercase())
+        .filter(|s| {
+            let mut parts = s.split('@');
+            matches!((parts.next(), parts.next(), parts.next()), (Some(l), Some(d), None) if !l.is_empty() && d.contains('.'))
+        })
+        .collect()
+}
+
+/// A totals row must equal the sum of the rows above it, for each amount column it fills in.
+fn check_totals(
+    file: &str,
+    table: &Table,
+    rec: &Recognised<'_>,
+    rows: &[InvoiceRow],
+    totals: &[&Row],
+    warnings: &mut Vec<String>,
+) -> Result<bool, ReportError> {
+    let Some(total_row) = totals.last() else { return Ok(false) };
+    let currencies: std::collections::BTreeSet<_> = rows.iter().map(|r| r.currency).collect();
+    if currencies.len() > 1 {
+        warnings.push(format!("row {}: totals row not checked: the list has several currencies", total_row.line));
+        return Ok(false);
+    }
+    let r = RowReader { file, table, rec, row: total_row };
+    let mut checked = false;
+    for field in [Field::Gross, Field::Outstanding] {
+        let Ok(Some(stated)) = r.amount(field) else { continue };
+        let sum: Decimal = match field {
+            Field::Gross => rows.iter().map(|i| i.gross).sum(),
+            _ => rows.iter().map(|i| i.outstanding.unwrap_or(i.gross)).sum(),
+        };
+        if stated.value != sum {
+            return Err(r.error(
+                Some(field),
+                format!(
+                    "the totals row says {} but the {} rows add up to {}",
+                    format_pl(stated.value),
+                    rows.len(),
+                    format_pl(sum)
+                ),
+            ));
+        }
+        checked = true;
+    }
+    let _ = text::collapse_spaces;
+    Ok(checked)
+}

@@ -1,0 +1,227 @@
+//! Which profile fits a table, where its header row is, and which column holds which field.
+
+use super::profile::{Field, Profile, normalize_header, strip_bracket_note};
+use super::table::{Cell, Table};
+use std::collections::HashMap;
+
+/// Rows searched for a header: preambles run to ~40 lines in the wild.
+const HEADER_SEARCH_ROWS: usize = 80;
+
+/// A profile that fits, with the header row and the column of every mapped field.
+#[derive(Debug, Clone)]
+pub struct Recognised<'p> {
+    pub profile: &'p Profile,
+    /// Index into `table.rows` of the header row (for headerless exports: of the summary row, or
+    /// `None` when data starts at the first row).
+    pub header_row: Option<usize>,
+    /// First data row index.
+    pub data_start: usize,
+    pub columns: HashMap<Field, usize>,
+    /// First column of `Key: value` cells.
+    pub key_values_from: Option<usize>,
+    /// Header text per column, for messages.
+    pub headers: Vec<String>,
+}
+
+/// Why no profile fits: what we saw and what the closest profile missed.
+#[derive(Debug, Clone)]
+pub struct NoProfile {
+    pub header_line: Option<usize>,
+    pub headers_seen: Vec<String>,
+    pub closest: Option<(String, Vec<String>)>,
+}
+
+impl std::fmt::Display for NoProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no profile fits this table")?;
+        match self.header_line {
+            Some(line) => write!(
+                f,
+                "; headers seen at row {line}: {}",
+                self.headers_seen.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")
+            )?,
+            None => write!(f, "; no header row found")?,
+        }
+        if let Some((name, missing)) = &self.closest {
+            write!(f, "; closest profile {name} is missing: {}", missing.join("; "))?;
+        }
+        write!(f, ". Add a profile for this export to the profiles folder")
+    }
+}
+
+struct Candidate<'p> {
+    score: i64,
+    rec: Recognised<'p>,
+}
+
+/// Finds the best-fitting profile of `kind` (any kind when `None`).
+pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognised<'p>, NoProfile> {
+    let limit = table.rows.len().min(HEADER_SEARCH_ROWS);
+    let normalized: Vec<Vec<String>> = table.rows[..limit]
+        .iter()
+        .map(|r| r.cells.iter().map(|c| normalize_header(&c.text())).collect())
+        .collect();
+    let mut best: Option<Candidate<'p>> = None;
+    // For the refusal message: the row and profile that came closest.
+    let mut closest: Option<(usize, usize, &Profile, Vec<String>)> = None;
+
+    for profile in profiles {
+        if let Some(re) = &profile.detect_first_row {
+            if let Some(c) = headerless(table, profile, re) {
+                if best.as_ref().is_none_or(|b| c.score > b.score) {
+                    best = Some(c);
+                }
+            }
+            continue;
+        }
+        let detect: Vec<String> = profile.detect.iter().map(|h| normalize_header(h)).collect();
+        let exclude: Vec<String> = profile.exclude.iter().map(|h| normalize_header(h)).collect();
+        for (idx, headers) in normalized.iter().enumerate() {
+            let non_empty = headers.iter().filter(|h| !h.is_empty()).count();
+            if non_empty < 2 {
+                continue;
+            }
+            if !detect.iter().all(|d| headers.iter().any(|h| h == d)) {
+                continue;
+            }
+            if headers.iter().any(|h| exclude.contains(h)) {
+                continue;
+            }
+            let columns = map_columns(headers, profile);
+            let missing = missing_required(profile, &columns);
+            if !missing.is_empty() {
+                let mapped = columns.len();
+                if closest.as_ref().is_none_or(|(_, m, _, _)| mapped > *m) {
+                    closest = Some((idx, mapped, profile, missing));
+                }
+                continue;
+            }
+            let key_values_from = profile
+                .key_values_from
+                .as_ref()
+                .and_then(|k| headers.iter().position(|h| *h == normalize_header(k)));
+            let score = (detect.len() as i64) * 1000 + i64::from(profile.priority) * 100 + columns.len() as i64;
+            let better = match &best {
+                None => true,
+                Some(b) => score > b.score,
+            };
+            if better {
+                best = Some(Candidate {
+                    score,
+                    rec: Recognised {
+                        profile,
+                        header_row: Some(idx),
+                        data_start: idx + 1,
+                        columns,
+                        key_values_from,
+                        headers: table.rows[idx].cells.iter().map(|c| c.text().trim().to_string()).collect(),
+                    },
+                });
+            }
+            // The first fitting row is the header; later rows of the same profile are data.
+            break;
+        }
+    }
+    if let Some(b) = best {
+        return Ok(b.rec);
+    }
+    // Report the row that looks most like a header: the one with the most text cells.
+    let header_idx = closest.as_ref().map(|c| c.0).or_else(|| {
+        table.rows[..limit]
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, r)| {
+                let texts = r.cells.iter().filter(|c| matches!(c, Cell::Text(t) if !t.trim().is_empty())).count();
+                (texts, std::cmp::Reverse(*i))
+            })
+            .filter(|(_, r)| !r.is_blank())
+            .map(|(i, _)| i)
+    });
+    Err(NoProfile {
+        header_line: header_idx.map(|i| table.rows[i].line),
+        headers_seen: header_idx
+            .map(|i| {
+                table.rows[i].cells.iter().map(|c| c.text().trim().to_string()).filter(|t| !t.is_empty()).collect()
+            })
+            .unwrap_or_default(),
+        closest: closest.map(|(_, _, p, missing)| (p.name.clone(), missing)),
+    })
+}
+
+fn headerless<'p>(table: &Table, profile: &'p Profile, re: &str) -> Option<Candidate<'p>> {
+    let re = regex::Regex::new(re).ok()?;
+    let (idx, first) = table.rows.iter().enumerate().find(|(_, r)| !r.is_blank())?;
+    let joined = first.cells.iter().map(|c| c.text().trim().to_string()).collect::<Vec<_>>().join(";");
+    if !re.is_match(&joined) {
+        return None;
+    }
+    let columns: HashMap<Field, usize> = profile.positions.iter().map(|(f, p)| (*f, p - 1)).collect();
+    Some(Candidate {
+        score: 500 + i64::from(profile.priority) * 100,
+        rec: Recognised {
+            profile,
+            header_row: Some(idx),
+            data_start: idx + 1,
+            columns,
+            key_values_from: None,
+            headers: Vec::new(),
+        },
+    })
+}
+
+/// Maps each field to the first not yet used column whose header is one of its synonyms (exactly,
+/// or once a bracketed note like "(PLN)" is dropped from the header).
+fn map_columns(headers: &[String], profile: &Profile) -> HashMap<Field, usize> {
+    let mut used = vec![false; headers.len()];
+    let mut out = HashMap::new();
+    for pass in 0..2 {
+        for (field, synonyms) in &profile.columns {
+            if out.contains_key(field) {
+                continue;
+            }
+            // Synonyms in the profile's order: the first listed is preferred.
+            'syn: for syn in synonyms {
+                let syn = normalize_header(syn);
+                for (i, h) in headers.iter().enumerate() {
+                    if used[i] || h.is_empty() {
+                        continue;
+                    }
+                    let hit = if pass == 0 { *h == syn } else { strip_bracket_note(h) == syn };
+                    if hit {
+                        used[i] = true;
+                        out.insert(*field, i);
+                        break 'syn;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn missing_required(profile: &Profile, columns: &HashMap<Field, usize>) -> Vec<String> {
+    let mut missing = Vec::new();
+    for req in &profile.required {
+        let alts: Vec<&str> = req.split('|').map(str::trim).collect();
+        let satisfied = alts.iter().any(|a| {
+            columns.keys().any(|f| f.as_str() == *a)
+                || profile.key_values.keys().any(|f| f.as_str() == *a)
+        });
+        if !satisfied {
+            let described: Vec<String> = alts
+                .iter()
+                .map(|a| {
+                    let syn = profile
+                        .columns
+                        .iter()
+                        .find(|(f, _)| f.as_str() == *a)
+                        .map(|(_, s)| s.iter().take(4).cloned().collect::<Vec<_>>().join(", "))
+                        .unwrap_or_default();
+                    format!("{a} (a column such as {syn})")
+                })
+                .collect();
+            missing.push(described.join(" or "));
+        }
+    }
+    missing
+}

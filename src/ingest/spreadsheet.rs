@@ -1,0 +1,196 @@
+//! XLSX, XLS, XLSB and ODS → [`Table`]s, one per sheet, via calamine.
+//!
+//! A sheet's size is checked before anything dense is allocated: a 5 KB xlsx with cells at A1 and
+//! XFD1048576 makes a dense read allocate hundreds of GB. XLSX is read cell by cell (streaming) and
+//! kept sparse; the bounds below refuse absurd sheets with a clear error.
+
+use super::table::{Cell, ColumnStyle, Row, Table};
+use calamine::{Data, DataRef, Reader};
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+/// Limits on what one sheet may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct SheetLimits {
+    pub max_rows: u32,
+    pub max_columns: u32,
+    pub max_cells: usize,
+}
+
+impl Default for SheetLimits {
+    fn default() -> Self {
+        SheetLimits { max_rows: 1_000_000, max_columns: 512, max_cells: 20_000_000 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SheetError {
+    #[error("not a readable spreadsheet: {0}")]
+    Corrupt(String),
+    #[error(
+        "sheet {sheet:?} is too large: it spans {rows} rows × {columns} columns (limits: {max_rows} rows, {max_columns} columns)"
+    )]
+    TooLarge { sheet: String, rows: u64, columns: u64, max_rows: u32, max_columns: u32 },
+    #[error("sheet {sheet:?} has more than {max_cells} cells")]
+    TooManyCells { sheet: String, max_cells: usize },
+    #[error("the workbook has no sheets")]
+    NoSheets,
+}
+
+/// True when the bytes look like a spreadsheet container (OLE2 for .xls, zip for .xlsx/.ods).
+pub fn is_spreadsheet(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || bytes.starts_with(b"PK\x03\x04")
+}
+
+pub fn read_workbook(bytes: &[u8], limits: SheetLimits) -> Result<Vec<Table>, SheetError> {
+    let corrupt = |e: &dyn std::fmt::Display| SheetError::Corrupt(e.to_string());
+    if bytes.starts_with(b"PK\x03\x04") {
+        match calamine::Xlsx::new(Cursor::new(bytes)) {
+            Ok(mut wb) => return read_xlsx(&mut wb, limits),
+            Err(xlsx_err) => {
+                if let Ok(mut wb) = calamine::Ods::new(Cursor::new(bytes)) {
+                    return read_dense(&mut wb, limits);
+                }
+                return Err(corrupt(&xlsx_err));
+            }
+        }
+    }
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
+    read_dense(&mut wb, limits)
+}
+
+fn check_bounds(sheet: &str, rows: u64, columns: u64, limits: SheetLimits) -> Result<(), SheetError> {
+    if rows > u64::from(limits.max_rows) || columns > u64::from(limits.max_columns) {
+        return Err(SheetError::TooLarge {
+            sheet: sheet.to_string(),
+            rows,
+            columns,
+            max_rows: limits.max_rows,
+            max_columns: limits.max_columns,
+        });
+    }
+    Ok(())
+}
+
+fn read_xlsx(wb: &mut calamine::Xlsx<Cursor<&[u8]>>, limits: SheetLimits) -> Result<Vec<Table>, SheetError> {
+    let names = wb.sheet_names();
+    if names.is_empty() {
+        return Err(SheetError::NoSheets);
+    }
+    let mut tables = Vec::new();
+    for name in names {
+        let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| SheetError::Corrupt(e.to_string()))?;
+        let dims = reader.dimensions();
+        check_bounds(
+            &name,
+            u64::from(dims.end.0) + 1,
+            u64::from(dims.end.1) + 1,
+            limits,
+        )?;
+        let mut sparse: BTreeMap<u32, Vec<(u32, Cell)>> = BTreeMap::new();
+        let mut count = 0usize;
+        loop {
+            let cell = match reader.next_cell() {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) => return Err(SheetError::Corrupt(format!("sheet {name:?}: {e}"))),
+            };
+            let (r, c) = cell.get_position();
+            // The declared dimension may lie; the cells themselves are checked too.
+            check_bounds(&name, u64::from(r) + 1, u64::from(c) + 1, limits)?;
+            let value = from_ref(cell.get_value());
+            if value.is_empty() {
+                continue;
+            }
+            count += 1;
+            if count > limits.max_cells {
+                return Err(SheetError::TooManyCells { sheet: name.clone(), max_cells: limits.max_cells });
+            }
+            sparse.entry(r).or_default().push((c, value));
+        }
+        drop(reader);
+        tables.push(sparse_to_table(name, sparse));
+    }
+    Ok(tables)
+}
+
+/// XLS, XLSB and ODS: calamine builds these ranges when the workbook is opened (the formats are
+/// bounded: XLS has at most 65,536 × 256 cells), so the bounds are checked on the range it built.
+fn read_dense<RS, R>(wb: &mut R, limits: SheetLimits) -> Result<Vec<Table>, SheetError>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    let names = wb.sheet_names();
+    if names.is_empty() {
+        return Err(SheetError::NoSheets);
+    }
+    let mut tables = Vec::new();
+    for name in names {
+        let range = wb.worksheet_range(&name).map_err(|e| SheetError::Corrupt(format!("sheet {name:?}: {e}")))?;
+        let (height, width) = range.get_size();
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        check_bounds(&name, height as u64 + u64::from(r0), width as u64 + u64::from(c0), limits)?;
+        let mut sparse: BTreeMap<u32, Vec<(u32, Cell)>> = BTreeMap::new();
+        let mut count = 0usize;
+        for (r, c, v) in range.used_cells() {
+            let value = from_data(v);
+            if value.is_empty() {
+                continue;
+            }
+            count += 1;
+            if count > limits.max_cells {
+                return Err(SheetError::TooManyCells { sheet: name.clone(), max_cells: limits.max_cells });
+            }
+            sparse.entry(r0 + r as u32).or_default().push((c0 + c as u32, value));
+        }
+        tables.push(sparse_to_table(name, sparse));
+    }
+    Ok(tables)
+}
+
+fn sparse_to_table(name: String, sparse: BTreeMap<u32, Vec<(u32, Cell)>>) -> Table {
+    let rows = sparse
+        .into_iter()
+        .map(|(r, mut cells)| {
+            cells.sort_by_key(|(c, _)| *c);
+            let width = cells.last().map(|(c, _)| *c as usize + 1).unwrap_or(0);
+            let mut row = vec![Cell::Empty; width];
+            for (c, v) in cells {
+                row[c as usize] = v;
+            }
+            Row { line: r as usize + 1, cells: row }
+        })
+        .collect();
+    Table { rows, column_style: ColumnStyle::Letter, sheet: Some(name), encoding: None }
+}
+
+fn from_ref(v: &DataRef<'_>) -> Cell {
+    match v {
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::String(s) => text_cell(s),
+        DataRef::SharedString(s) => text_cell(s),
+        DataRef::Bool(b) => Cell::Text(b.to_string()),
+        DataRef::DateTime(dt) => dt.as_datetime().map(Cell::DateTime).unwrap_or(Cell::Number(dt.as_f64())),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => text_cell(s),
+        DataRef::Error(_) | DataRef::Empty => Cell::Empty,
+    }
+}
+
+fn from_data(v: &Data) -> Cell {
+    match v {
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::String(s) => text_cell(s),
+        Data::Bool(b) => Cell::Text(b.to_string()),
+        Data::DateTime(dt) => dt.as_datetime().map(Cell::DateTime).unwrap_or(Cell::Number(dt.as_f64())),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => text_cell(s),
+        Data::Error(_) | Data::Empty => Cell::Empty,
+    }
+}
+
+fn text_cell(s: &str) -> Cell {
+    if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }
+}

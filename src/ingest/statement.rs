@@ -1,0 +1,449 @@
+//! Bank statements and operation lists: rows → payments, with the statement's own checks.
+
+use super::numbers::{self, looks_like_date};
+use super::profile::{Field, normalize_header};
+use super::recognise::Recognised;
+use super::table::{Row, Table};
+use super::{ParseContext, ReportError, RowReader, Skipped};
+use crate::domain::{BankAccount, Currency, text};
+use chrono::NaiveDate;
+use regex::Regex;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// What a bank row is to us. Only `Incoming` can pay an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    /// Money from a customer (or anyone else): a candidate to pay invoices.
+    Incoming,
+    /// A transfer we made.
+    Outgoing,
+    /// A bank fee or commission.
+    Fee,
+    /// The VAT leg of a split payment credited to our VAT sub-account: part of a customer payment
+    /// whose net leg carries the title, never a payment of its own.
+    VatLeg,
+    /// Money moved between our own accounts.
+    Internal,
+}
+
+impl PaymentKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PaymentKind::Incoming => "incoming",
+            PaymentKind::Outgoing => "outgoing",
+            PaymentKind::Fee => "fee",
+            PaymentKind::VatLeg => "vat_leg",
+            PaymentKind::Internal => "internal",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementRow {
+    pub row: usize,
+    pub booking_date: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_date: Option<NaiveDate>,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    pub currency: Currency,
+    pub kind: PaymentKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterparty_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterparty_address: Option<String>,
+    /// Electronic IBAN when valid, else the text as written (see `account_valid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterparty_account: Option<String>,
+    pub account_valid: bool,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tx_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bank_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "opt_decimal")]
+    pub balance_after: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Statement {
+    /// Our account the statement is for, when the file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "opt_decimal")]
+    pub opening_balance: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "opt_decimal")]
+    pub closing_balance: Option<Decimal>,
+    pub rows: Vec<StatementRow>,
+    pub skipped: Vec<Skipped>,
+    pub warnings: Vec<String>,
+}
+
+pub(crate) mod opt_decimal {
+    use rust_decimal::Decimal;
+    pub fn serialize<S: serde::Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(d) => s.serialize_str(&d.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+static ACCOUNT_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\b[A-Z]{2}\d{2}|\b\d{2})(?:[ \u{00A0}]?\d{4}){6}\b").expect("static regex")
+});
+static FEE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(opłat|oplat|prowizj|fee\b|fees\b|commission|charge|odsetki|obsługa rachunku|obsluga rachunku|kapitalizacja)")
+        .expect("static regex")
+});
+static VAT_LEG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(podziel|split|mpp).*\bvat\b|\bvat\b.*(podziel|split|mpp)").expect("static regex"));
+
+const OPENING_LABELS: &[&str] = &[
+    "saldo poczatkowe",
+    "saldo otwarcia",
+    "saldo na poczatek",
+    "saldo poprzednie",
+    "saldo przed",
+    "opening balance",
+    "starting balance",
+];
+const CLOSING_LABELS: &[&str] =
+    &["saldo koncowe", "saldo zamkniecia", "saldo na koniec", "closing balance", "ending balance"];
+
+pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseContext) -> Result<Statement, ReportError> {
+    let profile = rec.profile;
+    let mut rows = Vec::new();
+    let mut skipped = Vec::new();
+    let mut warnings = Vec::new();
+    // Rows outside the table (preamble, footer) are searched for balances, currency and our account.
+    let mut outside: Vec<&Row> = table.rows[..rec.data_start.min(table.rows.len())].iter().collect();
+    let data = &table.rows[rec.data_start.min(table.rows.len())..];
+    let statement_currency = find_currency(&outside);
+    let default_currency = statement_currency
+        .or_else(|| profile.default_currency.as_deref().and_then(Currency::parse))
+        .unwrap_or(ctx.default_currency);
+    let skip_states: Vec<String> = profile.skip_states.iter().map(|s| normalize_header(s)).collect();
+    // Footer rows: non-data rows after the last data row.
+    let mut trailing_non_data: Vec<&Row> = Vec::new();
+    let mut own_account_from_rows: Option<String> = None;
+
+    for row in data {
+        if row.is_blank() {
+            continue;
+        }
+        let r = RowReader { file, table, rec, row };
+        let date_field = if r.cell(Field::BookingDate).is_some() { Field::BookingDate } else { Field::ValueDate };
+        let date_text = r.text(date_field);
+        let Some(date_text) = date_text else {
+            // No date: a pending operation (PKO "W rozliczeniu") or a footer/summary line.
+            if has_amount_like(&r) && !row_has_label(row) {
+                skipped.push(Skipped { row: row.line, reason: "no booking date (pending operation)".into() });
+            } else {
+                trailing_non_data.push(row);
+            }
+            continue;
+        };
+        let is_date_cell = matches!(r.cell(date_field), Some(super::table::Cell::DateTime(_) | super::table::Cell::Number(_)));
+        if !is_date_cell && !looks_like_date(&date_text) {
+            trailing_non_data.push(row);
+            continue;
+        }
+        // A data row after footer-like rows: those were not a footer but rows in the middle.
+        for mid in trailing_non_data.drain(..) {
+            outside.push(mid);
+        }
+        if let Some(state) = r.text(Field::State) {
+            if skip_states.contains(&normalize_header(&state)) {
+                skipped.push(Skipped { row: row.line, reason: format!("state {state}: not booked") });
+                continue;
+            }
+        }
+        let booking_date = r.date(date_field)?.ok_or_else(|| r.error(Some(date_field), "no date"))?;
+        let value_date = if date_field == Field::BookingDate { r.date(Field::ValueDate)? } else { None };
+        let (amount, amount_currency) = read_amount(&r)?;
+        if amount.is_zero() {
+            skipped.push(Skipped { row: row.line, reason: "zero amount".into() });
+            continue;
+        }
+        let currency = match r.currency(Field::Currency)? {
+            Some(c) => c,
+            None => amount_currency.unwrap_or(default_currency),
+        };
+        if let Some(own) = r.text(Field::OwnAccount) {
+            if own_account_from_rows.is_none() {
+                own_account_from_rows = BankAccount::parse(&own).ok().map(|a| a.to_string());
+            }
+        }
+        let kv = key_values(&r);
+        let pick = |f: Field| r.text(f).or_else(|| kv.iter().find(|(k, _)| *k == f).map(|(_, v)| v.clone()));
+        let incoming = amount.is_sign_positive();
+        let (name_field, account_field) =
+            if incoming { (Field::PayerName, Field::PayerAccount) } else { (Field::PayeeName, Field::PayeeAccount) };
+        let mut counterparty_name = pick(Field::CounterpartyName).or_else(|| pick(name_field));
+        let mut counterparty_account = pick(Field::CounterpartyAccount).or_else(|| pick(account_field));
+        let mut title = pick(Field::Title).unwrap_or_default();
+        let description = pick(Field::Description);
+        if let Some(desc) = description {
+            let mut rest = desc.clone();
+            if counterparty_account.is_none() {
+                if let Some(m) = ACCOUNT_IN_TEXT.find_iter(&desc).find(|m| BankAccount::parse(m.as_str()).is_ok()) {
+                    counterparty_account = Some(m.as_str().to_string());
+                    rest = text::collapse_spaces(&desc.replacen(m.as_str(), " ", 1));
+                }
+            }
+            if profile.name_before_comma && counterparty_name.is_none() {
+                if let Some((name, after)) = rest.split_once(", ") {
+                    counterparty_name = Some(name.trim().to_string());
+                    rest = after.trim().to_string();
+                }
+            }
+            if title.is_empty() {
+                title = rest;
+            } else if counterparty_name.is_none() {
+                // Revolut: "Money added from <name>" in Description, the title in Reference.
+                counterparty_name = rest
+                    .strip_prefix("Money added from ")
+                    .or_else(|| rest.strip_prefix("To "))
+                    .map(|s| s.trim().to_string());
+            }
+        }
+        let tx_type = pick(Field::TxType);
+        let (counterparty_account, account_valid) = match counterparty_account {
+            None => (None, false),
+            Some(raw) => match BankAccount::parse(&raw) {
+                Ok(a) => (Some(a.to_string()), true),
+                Err(_) => {
+                    let t = raw.trim_matches(|c| c == '\'' || c == '"' || text::is_space(c)).to_string();
+                    if t.is_empty() {
+                        (None, false)
+                    } else {
+                        warnings.push(format!("row {}: counterparty account {t:?} fails its checksum; kept as written", row.line));
+                        (Some(t), false)
+                    }
+                }
+            },
+        };
+        let balance_after = match r.amount(Field::BalanceAfter) {
+            Ok(b) => b.map(|a| a.value),
+            Err(e) => {
+                warnings.push(format!("row {}: balance not read: {}", row.line, e.cause));
+                None
+            }
+        };
+        let classify_text = format!("{} {}", tx_type.as_deref().unwrap_or(""), if incoming { "" } else { &title });
+        let is_own = counterparty_account.as_deref().is_some_and(|a| ctx.own_accounts.iter().any(|o| o.as_str() == a));
+        let kind = if is_own {
+            PaymentKind::Internal
+        } else if incoming {
+            if tx_type.as_deref().is_some_and(|t| VAT_LEG.is_match(t)) { PaymentKind::VatLeg } else { PaymentKind::Incoming }
+        } else if FEE.is_match(&classify_text) {
+            PaymentKind::Fee
+        } else {
+            PaymentKind::Outgoing
+        };
+        rows.push(StatementRow {
+            row: row.line,
+            booking_date,
+            value_date,
+            amount,
+            currency,
+            kind,
+            counterparty_name: counterparty_name.filter(|s| !s.is_empty()),
+            counterparty_address: pick(Field::CounterpartyAddress),
+            counterparty_account,
+            account_valid,
+            title: text::collapse_spaces(&title),
+            tx_type,
+            bank_ref: pick(Field::BankRef),
+            balance_after,
+        });
+    }
+    outside.extend(trailing_non_data);
+
+    let opening = find_labelled_amount(file, table, &outside, OPENING_LABELS)?;
+    let closing = find_labelled_amount(file, table, &outside, CLOSING_LABELS)?;
+    check_balances(file, table, &rows, opening, closing, &mut warnings)?;
+    check_running_balance(&rows, &mut warnings);
+    let account = find_account(&outside).or(own_account_from_rows);
+    Ok(Statement {
+        account,
+        opening_balance: opening.map(|(v, _)| v),
+        closing_balance: closing.map(|(v, _)| v),
+        rows,
+        skipped,
+        warnings,
+    })
+}
+
+fn has_amount_like(r: &RowReader<'_>) -> bool {
+    [Field::Amount, Field::Credit, Field::Debit].iter().any(|f| r.cell(*f).is_some())
+}
+
+fn row_has_label(row: &Row) -> bool {
+    row.cells.iter().any(|c| {
+        let t = normalize_header(&c.text());
+        OPENING_LABELS.iter().chain(CLOSING_LABELS).any(|l| t.starts_with(l)) || super::is_totals_label(&t)
+    })
+}
+
+/// The signed amount of a row: one signed column, or credit and debit columns, or an unsigned
+/// amount with a direction column.
+fn read_amount(r: &RowReader<'_>) -> Result<(Decimal, Option<Currency>), ReportError> {
+    if let Some(a) = r.amount(Field::Amount)? {
+        let mut value = a.value;
+        if let Some(dir) = r.text(Field::Direction) {
+            let d = normalize_header(&dir);
+            let debit = ["d", "dt", "db", "wn", "debit", "obciazenie", "obciazenia", "wydatek", "wydatki", "-", "out"];
+            if debit.contains(&d.as_str()) {
+                value = -value.abs();
+            }
+        }
+        return Ok((value, a.currency));
+    }
+    let credit = r.amount(Field::Credit)?;
+    let debit = r.amount(Field::Debit)?;
+    match (credit, debit) {
+        (None, None) => Err(r.error(Some(Field::Amount).filter(|f| r.column_of(*f).is_some()).or(Some(Field::Credit)), "no amount")),
+        (c, d) => {
+            let cv = c.as_ref().map(|a| a.value.abs()).unwrap_or_default();
+            let dv = d.as_ref().map(|a| a.value.abs()).unwrap_or_default();
+            let cur = c.and_then(|a| a.currency).or(d.and_then(|a| a.currency));
+            Ok((cv - dv, cur))
+        }
+    }
+}
+
+/// `Key: value` cells (PKO BP) mapped to fields.
+fn key_values(r: &RowReader<'_>) -> Vec<(Field, String)> {
+    let Some(from) = r.rec.key_values_from else { return Vec::new() };
+    let mut out = Vec::new();
+    for cell in r.row.cells.iter().skip(from) {
+        let t = cell.text();
+        let Some((k, v)) = t.split_once(':') else { continue };
+        let key = normalize_header(k);
+        for (field, keys) in &r.rec.profile.key_values {
+            if keys.iter().any(|s| normalize_header(s) == key) {
+                let v = text::collapse_spaces(v);
+                if !v.is_empty() {
+                    out.push((*field, v));
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Finds a labelled amount ("#Saldo początkowe;10 000,00 PLN;") outside the table: the value follows
+/// the label in the same cell after a colon, or in one of the next cells of the row.
+fn find_labelled_amount(file: &str, table: &Table, rows: &[&Row], labels: &[&str]) -> Result<Option<(Decimal, usize)>, ReportError> {
+    for row in rows {
+        for (i, cell) in row.cells.iter().enumerate() {
+            let t = normalize_header(&cell.text());
+            if !labels.iter().any(|l| t.starts_with(l)) {
+                continue;
+            }
+            let raw = cell.text();
+            if let Some((_, after)) = raw.split_once(':') {
+                if let Ok(a) = numbers::parse_amount(after) {
+                    return Ok(Some((a.value, row.line)));
+                }
+            }
+            for next in row.cells.iter().skip(i + 1) {
+                if next.is_empty() {
+                    continue;
+                }
+                let value = match next {
+                    super::table::Cell::Number(f) => super::float_amount(*f),
+                    other => numbers::parse_amount(&other.text()),
+                };
+                return match value {
+                    Ok(a) => Ok(Some((a.value, row.line))),
+                    Err(e) => Err(ReportError {
+                        file: file.to_string(),
+                        sheet: table.sheet.clone(),
+                        row: Some(row.line),
+                        column: None,
+                        cause: format!("balance next to {:?}: {e}", raw.trim()),
+                    }),
+                };
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn check_balances(
+    file: &str,
+    table: &Table,
+    rows: &[StatementRow],
+    opening: Option<(Decimal, usize)>,
+    closing: Option<(Decimal, usize)>,
+    warnings: &mut Vec<String>,
+) -> Result<(), ReportError> {
+    let (Some((open, _)), Some((close, close_line))) = (opening, closing) else { return Ok(()) };
+    let first_currency = rows.first().map(|r| r.currency);
+    if rows.iter().any(|r| Some(r.currency) != first_currency) {
+        warnings.push("balances not checked: the statement has rows in several currencies".into());
+        return Ok(());
+    }
+    let movements: Decimal = rows.iter().map(|r| r.amount).sum();
+    if open + movements != close {
+        return Err(ReportError {
+            file: file.to_string(),
+            sheet: table.sheet.clone(),
+            row: Some(close_line),
+            column: None,
+            cause: format!(
+                "balances do not add up: opening {} + movements {} = {}, but the closing balance is {}",
+                crate::domain::format_pl(open),
+                crate::domain::format_pl(movements),
+                crate::domain::format_pl(open + movements),
+                crate::domain::format_pl(close)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// With a "balance after" column, each row's balance should follow from its neighbour's, oldest
+/// first or newest first. Banks order same-day rows loosely, so a break is a warning, not a refusal.
+fn check_running_balance(rows: &[StatementRow], warnings: &mut Vec<String>) {
+    let chain: Vec<(usize, Decimal, Decimal)> =
+        rows.iter().filter_map(|r| r.balance_after.map(|b| (r.row, r.amount, b))).collect();
+    if chain.len() < 2 || chain.len() != rows.len() {
+        return;
+    }
+    let ascending = chain.windows(2).position(|w| w[0].2 + w[1].1 != w[1].2);
+    let descending = chain.windows(2).position(|w| w[1].2 + w[0].1 != w[0].2);
+    if let (Some(a), Some(_)) = (ascending, descending) {
+        warnings.push(format!("row {}: balance after the operation does not follow from the row before", chain[a + 1].0));
+    }
+}
+
+fn find_currency(rows: &[&Row]) -> Option<Currency> {
+    for (ri, row) in rows.iter().enumerate() {
+        for (i, cell) in row.cells.iter().enumerate() {
+            let t = normalize_header(&cell.text());
+            if t == "waluta" || t == "currency" || t == "waluta rachunku" {
+                let right = row.cells.get(i + 1).and_then(|c| Currency::parse(&c.text()));
+                let below = rows.get(ri + 1).and_then(|r| Currency::parse(&r.cell(i).text()));
+                if let Some(c) = right.or(below) {
+                    return Some(c);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn find_account(rows: &[&Row]) -> Option<String> {
+    rows.iter().flat_map(|r| r.cells.iter()).find_map(|c| {
+        let t = c.text();
+        ACCOUNT_IN_TEXT.find_iter(&t).find_map(|m| BankAccount::parse(m.as_str()).ok()).map(|a| a.to_string())
+    })
+}
