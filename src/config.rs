@@ -1,0 +1,324 @@
+//! Typed settings. Where they come from, first found wins: `--config PATH`, `$SKARBNIK_CONFIG`,
+//! `./skarbnik.toml`, else embedded defaults that keep everything under `./var` (database
+//! `var/skarbnik.db`, Maildir `var/mail`, outgoing mail as .eml files in `var/outbox`).
+//!
+//! Unknown keys are an error naming the key: a typo must not silently fall back to a default.
+//! Secrets are never in the file itself: only the name of an environment variable or a file that
+//! holds them, and [`Secret`] never prints its value.
+
+use crate::domain::{BankAccount, Currency, Nip};
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_FILE: &str = "skarbnik.toml";
+pub const ENV_VAR: &str = "SKARBNIK_CONFIG";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub company: Company,
+    pub store: StoreConfig,
+    pub import: ImportConfig,
+    pub mailbox: MailboxConfig,
+    pub smtp: SmtpConfig,
+    pub staff: StaffConfig,
+    /// Where the settings came from (not a key).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+/// Who we are: the creditor named in every mail, and the accounts our clients pay into.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Company {
+    pub name: String,
+    /// Our NIP; checked at start-up.
+    pub nip: Option<String>,
+    /// Our bank accounts (NRB or IBAN). Transfers between them are internal, never customer payments.
+    pub accounts: Vec<String>,
+    /// Default currency of rows that state none.
+    pub currency: String,
+    /// Calendar time zone for dates.
+    pub timezone: String,
+}
+
+impl Default for Company {
+    fn default() -> Self {
+        Company {
+            name: "Moja Firma Sp. z o.o.".into(),
+            nip: None,
+            accounts: Vec::new(),
+            currency: "PLN".into(),
+            timezone: "Europe/Warsaw".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    pub database: PathBuf,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { database: PathBuf::from("var/skarbnik.db") }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportConfig {
+    /// User mapping profiles (`*.toml`), added to the built-in ones.
+    pub profiles_dir: PathBuf,
+    /// Files larger than this are refused before they are read.
+    pub max_file_bytes: u64,
+    pub max_sheet_rows: u32,
+    pub max_sheet_columns: u32,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            profiles_dir: PathBuf::from("var/profiles"),
+            max_file_bytes: 25 * 1024 * 1024,
+            max_sheet_rows: 1_000_000,
+            max_sheet_columns: 512,
+        }
+    }
+}
+
+/// The watched mailbox (used by the daemon).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailboxConfig {
+    /// `maildir` (default) or `imap`.
+    pub kind: String,
+    /// Maildir folder.
+    pub path: PathBuf,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// `implicit`, `starttls` or `none` (loopback only).
+    pub tls: Option<String>,
+    pub username: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub folder: String,
+}
+
+impl Default for MailboxConfig {
+    fn default() -> Self {
+        MailboxConfig {
+            kind: "maildir".into(),
+            path: PathBuf::from("var/mail"),
+            host: None,
+            port: None,
+            tls: None,
+            username: None,
+            password_env: None,
+            password_file: None,
+            folder: "INBOX".into(),
+        }
+    }
+}
+
+/// How mail leaves (used by the daemon).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    /// `file` (default: .eml files in `outbox_dir`) or `smtp`.
+    pub kind: String,
+    pub outbox_dir: PathBuf,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub tls: Option<String>,
+    pub username: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub from: String,
+    pub archive_bcc: Option<String>,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            kind: "file".into(),
+            outbox_dir: PathBuf::from("var/outbox"),
+            host: None,
+            port: None,
+            tls: None,
+            username: None,
+            password_env: None,
+            password_file: None,
+            from: "skarbnik <skarbnik@localhost>".into(),
+            archive_bcc: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffConfig {
+    pub addresses: Vec<String>,
+    pub read_only: Vec<String>,
+    pub admin_notice: Option<String>,
+}
+
+/// A secret read from the environment or a file. Its `Debug` and `Display` never show the value.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Reads the secret named by `env` (a variable name) or `file` (a path), never from the config itself.
+    pub fn load(env: Option<&str>, file: Option<&Path>) -> Result<Option<Secret>> {
+        if let Some(var) = env {
+            let v = std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?;
+            return Ok(Some(Secret(v)));
+        }
+        if let Some(path) = file {
+            let v = std::fs::read_to_string(path).with_context(|| format!("cannot read secret file {}", path.display()))?;
+            return Ok(Some(Secret(v.trim_end_matches(['\r', '\n']).to_string())));
+        }
+        Ok(None)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl Config {
+    /// Finds and loads the configuration (see the module doc for the order).
+    pub fn discover(explicit: Option<&Path>) -> Result<Config> {
+        if let Some(p) = explicit {
+            return Config::load(p);
+        }
+        if let Some(p) = std::env::var_os(ENV_VAR).filter(|v| !v.is_empty()) {
+            return Config::load(Path::new(&p));
+        }
+        let local = Path::new(DEFAULT_FILE);
+        if local.is_file() {
+            return Config::load(local);
+        }
+        let c = Config::default();
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Loads a file. Relative paths in it are relative to the file's folder.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
+        let mut c = Config::parse(&text).with_context(|| format!("config {}", path.display()))?;
+        let base = path.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf);
+        if let Some(base) = base {
+            for p in [
+                &mut c.store.database,
+                &mut c.import.profiles_dir,
+                &mut c.mailbox.path,
+                &mut c.smtp.outbox_dir,
+            ] {
+                if p.is_relative() {
+                    *p = base.join(&*p);
+                }
+            }
+        }
+        c.source = Some(path.to_path_buf());
+        Ok(c)
+    }
+
+    pub fn parse(text: &str) -> Result<Config> {
+        let c: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if let Some(nip) = &self.company.nip {
+            Nip::parse(nip).with_context(|| "company.nip")?;
+        }
+        for a in &self.company.accounts {
+            BankAccount::parse(a).with_context(|| format!("company.accounts: {a:?}"))?;
+        }
+        if Currency::parse(&self.company.currency).is_none() {
+            bail!("company.currency: unknown currency {:?}", self.company.currency);
+        }
+        if self.company.timezone.parse::<chrono_tz::Tz>().is_err() {
+            bail!("company.timezone: unknown time zone {:?}", self.company.timezone);
+        }
+        if !matches!(self.mailbox.kind.as_str(), "maildir" | "imap") {
+            bail!("mailbox.kind must be \"maildir\" or \"imap\", not {:?}", self.mailbox.kind);
+        }
+        if !matches!(self.smtp.kind.as_str(), "file" | "smtp") {
+            bail!("smtp.kind must be \"file\" or \"smtp\", not {:?}", self.smtp.kind);
+        }
+        if self.mailbox.password_env.is_some() && self.mailbox.password_file.is_some() {
+            bail!("mailbox: give password_env or password_file, not both");
+        }
+        if self.smtp.password_env.is_some() && self.smtp.password_file.is_some() {
+            bail!("smtp: give password_env or password_file, not both");
+        }
+        Ok(())
+    }
+
+    pub fn own_accounts(&self) -> Vec<BankAccount> {
+        self.company.accounts.iter().filter_map(|a| BankAccount::parse(a).ok()).collect()
+    }
+
+    pub fn currency(&self) -> Currency {
+        Currency::parse(&self.company.currency).unwrap_or(Currency::PLN)
+    }
+
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.company.timezone.parse().unwrap_or(chrono_tz::Europe::Warsaw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_live_under_var() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.store.database, PathBuf::from("var/skarbnik.db"));
+        assert_eq!(c.mailbox.path, PathBuf::from("var/mail"));
+        assert_eq!(c.smtp.outbox_dir, PathBuf::from("var/outbox"));
+        assert_eq!(c.timezone(), chrono_tz::Europe::Warsaw);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = Config::parse("[company]\nname = \"X\"\nnipp = \"1\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("nipp"), "{e:#}");
+        let e = Config::parse("[stor]\n").unwrap_err();
+        assert!(format!("{e:#}").contains("stor"), "{e:#}");
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let e = Config::parse("[company]\nnip = \"5261040827\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("company.nip"), "{e:#}");
+        let e = Config::parse("[company]\naccounts = [\"12 3456\"]\n").unwrap_err();
+        assert!(format!("{e:#}").contains("company.accounts"), "{e:#}");
+    }
+
+    #[test]
+    fn secret_never_prints() {
+        let s = Secret("hunter2".into());
+        assert_eq!(format!("{s} {s:?}"), "*** Secret(***)");
+    }
+}

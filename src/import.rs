@@ -1,0 +1,255 @@
+//! One report file → one SQLite transaction. Same bytes twice add nothing; an overlapping statement
+//! adds only its new rows; a re-sent receivables list updates the invoices it knows.
+
+use crate::domain::BankAccount;
+use crate::ingest::profile::{Profile, ReportKind};
+use crate::ingest::receivables::Receivables;
+use crate::ingest::statement::{Statement, StatementRow};
+use crate::ingest::{ParseContext, Records, ReportError, parse_report};
+use crate::store::{ReportRecord, Store, Tx, UpsertOutcome};
+use anyhow::{Context, Result};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+/// Everything an import needs besides the store.
+pub struct Importer<'a> {
+    pub profiles: &'a [Profile],
+    pub ctx: &'a ParseContext,
+    /// Files larger than this are refused before they are read whole.
+    pub max_file_bytes: u64,
+    /// Who is acting, for the audit log (`cli`, or a sender's address).
+    pub actor: &'a str,
+}
+
+/// What became of one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportOutcome {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ReportKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
+    pub rows_read: usize,
+    pub new: usize,
+    pub known: usize,
+    pub updated: usize,
+    pub skipped: usize,
+    pub warnings: Vec<String>,
+    /// Set when the same bytes were imported before: that report's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ReportError>,
+}
+
+impl ImportOutcome {
+    fn empty(file: &str) -> Self {
+        ImportOutcome {
+            file: file.to_string(),
+            kind: None,
+            profile: None,
+            format: None,
+            encoding: None,
+            rows_read: 0,
+            new: 0,
+            known: 0,
+            updated: 0,
+            skipped: 0,
+            warnings: Vec::new(),
+            duplicate_of: None,
+            report_id: None,
+            error: None,
+        }
+    }
+
+    pub fn refused(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+impl Importer<'_> {
+    /// Reads a file (refusing an oversized one before reading it) and imports it.
+    pub fn import_path(&self, store: &mut Store, path: &Path, sender: Option<&str>) -> Result<ImportOutcome> {
+        let name = path.display().to_string();
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => return self.refuse(store, &name, &[], sender, format!("cannot open: {e}")),
+        };
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > self.max_file_bytes {
+            let cause = format!("the file is {len} bytes, over the limit of {} bytes", self.max_file_bytes);
+            return self.refuse(store, &name, &[], sender, cause);
+        }
+        let mut bytes = Vec::with_capacity(len as usize);
+        // take() guards against a file that grows while we read it.
+        if let Err(e) = file.take(self.max_file_bytes + 1).read_to_end(&mut bytes) {
+            return self.refuse(store, &name, &[], sender, format!("cannot read: {e}"));
+        }
+        if bytes.len() as u64 > self.max_file_bytes {
+            let cause = format!("the file is over the limit of {} bytes", self.max_file_bytes);
+            return self.refuse(store, &name, &[], sender, cause);
+        }
+        self.import_bytes(store, &name, &bytes, sender)
+    }
+
+    /// Imports one report's bytes. A refusal is recorded (report row + audit) and returned in the
+    /// outcome, not as an `Err`: `Err` means the store itself failed.
+    pub fn import_bytes(&self, store: &mut Store, name: &str, bytes: &[u8], sender: Option<&str>) -> Result<ImportOutcome> {
+        if bytes.len() as u64 > self.max_file_bytes {
+            let cause = format!("the file is {} bytes, over the limit of {} bytes", bytes.len(), self.max_file_bytes);
+            return self.refuse(store, name, bytes, sender, cause);
+        }
+        let sha = sha256_hex(bytes);
+        let mut outcome = ImportOutcome::empty(name);
+        if let Some((id, _at)) = store.imported_report_by_sha(&sha)? {
+            outcome.duplicate_of = Some(id);
+            outcome.warnings.push(format!("the same file was already imported as report #{id}; nothing added"));
+            return Ok(outcome);
+        }
+        let parsed = match parse_report(name, bytes, self.profiles, self.ctx) {
+            Ok(p) => p,
+            Err(e) => return self.record_refusal(store, name, &sha, sender, e),
+        };
+        outcome.kind = Some(parsed.kind());
+        outcome.profile = Some(parsed.profile.clone());
+        outcome.format = Some(parsed.format);
+        outcome.encoding = parsed.encoding;
+        let tx = store.transaction()?;
+        let report_id = tx.insert_report(&ReportRecord {
+            file_name: name,
+            sha256: &sha,
+            sender,
+            kind: Some(parsed.kind().as_str()),
+            profile: Some(&parsed.profile),
+            outcome: "imported",
+            detail: None,
+        })?;
+        match &parsed.records {
+            Records::Statement(s) => self.store_statement(&tx, s, report_id, &mut outcome)?,
+            Records::Receivables(r) => self.store_receivables(&tx, r, report_id, &mut outcome)?,
+        }
+        tx.set_report_counts(report_id, outcome.rows_read, outcome.new, outcome.known, outcome.updated)?;
+        let detail = format!(
+            "{} via {}: {} rows, {} new, {} known, {} updated",
+            parsed.kind().as_str(),
+            parsed.profile,
+            outcome.rows_read,
+            outcome.new,
+            outcome.known,
+            outcome.updated
+        );
+        tx.audit(self.actor, "report.imported", Some(&format!("report:{report_id}")), Some(&format!("{name}: {detail}")))?;
+        tx.commit().context("committing the import")?;
+        outcome.report_id = Some(report_id);
+        Ok(outcome)
+    }
+
+    fn refuse(&self, store: &mut Store, name: &str, bytes: &[u8], sender: Option<&str>, cause: String) -> Result<ImportOutcome> {
+        self.record_refusal(store, name, &sha256_hex(bytes), sender, ReportError::file(name, cause))
+    }
+
+    fn record_refusal(&self, store: &mut Store, name: &str, sha: &str, sender: Option<&str>, e: ReportError) -> Result<ImportOutcome> {
+        let message = e.to_string();
+        let tx = store.transaction()?;
+        let id = tx.insert_report(&ReportRecord {
+            file_name: name,
+            sha256: sha,
+            sender,
+            kind: None,
+            profile: None,
+            outcome: "refused",
+            detail: Some(&message),
+        })?;
+        tx.audit(self.actor, "report.refused", Some(&format!("report:{id}")), Some(&message))?;
+        tx.commit()?;
+        let mut outcome = ImportOutcome::empty(name);
+        outcome.report_id = Some(id);
+        outcome.error = Some(e);
+        Ok(outcome)
+    }
+
+    fn store_statement(&self, tx: &Tx<'_>, s: &Statement, report_id: i64, out: &mut ImportOutcome) -> Result<()> {
+        out.rows_read = s.rows.len() + s.skipped.len();
+        out.skipped = s.skipped.len();
+        out.warnings.extend(s.warnings.iter().cloned());
+        let mut occurrences: HashMap<String, usize> = HashMap::new();
+        for row in &s.rows {
+            let base = fingerprint(s.account.as_deref(), row);
+            let n = occurrences.entry(base.clone()).or_default();
+            *n += 1;
+            // Two genuinely identical rows in one statement are both kept (#1, #2); the same rows in an
+            // overlapping statement get the same numbers and are recognised as known.
+            let fp = format!("{base}#{n}");
+            if tx.insert_payment(row, s.account.as_deref(), &fp, report_id)? {
+                out.new += 1;
+            } else {
+                out.known += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn store_receivables(&self, tx: &Tx<'_>, r: &Receivables, report_id: i64, out: &mut ImportOutcome) -> Result<()> {
+        out.rows_read = r.rows.len() + r.skipped.len();
+        out.skipped = r.skipped.len();
+        out.warnings.extend(r.warnings.iter().cloned());
+        let source = format!("report:{report_id}");
+        for row in &r.rows {
+            let client = tx.find_or_create_client(row.client_name.as_deref(), row.nip.as_deref(), row.nip_valid == Some(true))?;
+            if client.created {
+                let who = row.client_name.as_deref().or(row.nip.as_deref()).unwrap_or("?");
+                tx.audit(self.actor, "client.created", Some(&format!("client:{}", client.id)), Some(who))?;
+            }
+            for email in &row.emails {
+                tx.add_client_email(client.id, email, &source)?;
+            }
+            match tx.upsert_invoice(row, client.id, report_id)? {
+                UpsertOutcome::New => out.new += 1,
+                UpsertOutcome::Known => out.known += 1,
+                UpsertOutcome::Updated(changes) => {
+                    out.updated += 1;
+                    tx.audit(self.actor, "invoice.updated", Some(&format!("invoice:{}", row.number)), Some(&changes.join("; ")))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Identity of a bank operation across exports of the same account: the bank's own reference when it
+/// gives one, else date, amount, counterparty and title (whitespace and case folded).
+fn fingerprint(our_account: Option<&str>, row: &StatementRow) -> String {
+    let norm = |s: &str| crate::domain::text::collapse_spaces(s).to_uppercase();
+    let account = our_account.and_then(|a| BankAccount::parse(a).ok()).map(|a| a.to_string()).unwrap_or_default();
+    let key = match &row.bank_ref {
+        Some(r) => format!("v1|{account}|ref|{}|{}|{}|{}", norm(r), row.booking_date, row.amount, row.currency),
+        None => format!(
+            "v1|{account}|{}|{}|{}|{}|{}|{}",
+            row.booking_date,
+            row.amount,
+            row.currency,
+            row.counterparty_account.as_deref().unwrap_or(""),
+            norm(row.counterparty_name.as_deref().unwrap_or("")),
+            norm(&row.title)
+        ),
+    };
+    sha256_hex(key.as_bytes())
+}

@@ -1,0 +1,89 @@
+//! The `skarbnik` command. One file per subcommand; each command's doc comment is its help.
+
+mod import;
+mod invoices;
+mod payments;
+
+use crate::config::Config;
+use crate::ingest::profile::Profile;
+use crate::ingest::{ParseContext, spreadsheet::SheetLimits};
+use crate::store::Store;
+use anyhow::{Context as _, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// skarbnik: chases unpaid invoices. Reads bank statements and receivables lists, matches payments
+/// to invoices, and (as a daemon) reminds clients by e-mail.
+#[derive(Debug, Parser)]
+#[command(name = "skarbnik", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (else $SKARBNIK_CONFIG, else ./skarbnik.toml, else built-in defaults under ./var).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Import(import::ImportArgs),
+    Invoices(invoices::InvoicesArgs),
+    Payments(payments::PaymentsArgs),
+}
+
+/// What a command needs: settings and the open store.
+pub struct Context {
+    pub config: Config,
+    pub store: Store,
+}
+
+impl Context {
+    pub fn open(config: Config) -> Result<Context> {
+        let store = Store::open(&config.store.database)?;
+        Ok(Context { config, store })
+    }
+
+    pub fn profiles(&self) -> Result<Vec<Profile>> {
+        Ok(Profile::load_all(Some(&self.config.import.profiles_dir))?)
+    }
+
+    pub fn parse_context(&self) -> ParseContext {
+        ParseContext {
+            own_accounts: self.config.own_accounts(),
+            default_currency: self.config.currency(),
+            sheet_limits: SheetLimits {
+                max_rows: self.config.import.max_sheet_rows,
+                max_columns: self.config.import.max_sheet_columns,
+                ..SheetLimits::default()
+            },
+        }
+    }
+}
+
+/// Runs the command; the returned code is the process exit status.
+pub fn run(cli: Cli) -> Result<i32> {
+    let config = Config::discover(cli.config.as_deref()).context("loading configuration")?;
+    let mut ctx = Context::open(config)?;
+    match cli.command {
+        Command::Import(args) => import::run(&mut ctx, args),
+        Command::Invoices(args) => invoices::run(&ctx, args),
+        Command::Payments(args) => payments::run(&ctx, args),
+    }
+}
+
+/// Prints JSON to stdout.
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// Cuts text to `max` characters for table output.
+pub(crate) fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}

@@ -10,6 +10,14 @@ const SAMPLE_RECORDS: usize = 200;
 /// Reads delimited text into a table, choosing the separator that gives the most rows with the same
 /// number (> 1) of fields. Quoted fields may span lines; rows may have different lengths.
 pub fn read_csv(text: &str, encoding: &'static str) -> Table {
+    // The csv reader's line count lags by one over CRLF; with LF only, rows are named as editors show them.
+    let normalized;
+    let text = if text.contains('\r') {
+        normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
     let delimiter = detect_separator(text);
     let mut rows = Vec::new();
     let mut reader = csv::ReaderBuilder::new()
@@ -77,5 +85,11 @@ mod tests {
         assert_eq!(t.rows.len(), 3);
         assert_eq!(t.rows[1].cell(1).text(), "two\nlines");
         assert_eq!(t.rows[2].line, 4);
+    }
+
+    #[test]
+    fn crlf_line_numbers() {
+        let t = read_csv("h1;h2\r\n1;\"two\r\nlines\"\r\n3;x\r\n", "UTF-8");
+        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![1, 2, 4]);
     }
 }

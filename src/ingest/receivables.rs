@@ -22,7 +22,9 @@ pub struct InvoiceRow {
     /// Ten digits when valid, else as written (see `nip_valid`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nip: Option<String>,
-    pub nip_valid: bool,
+    /// Whether the NIP passes its checksum (absent when there is no NIP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nip_valid: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,12 +86,12 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
         let number = InvoiceNumber::parse(&number_text).map_err(|e| r.error(Some(Field::Number), e.to_string()))?;
         let client_name = r.text(Field::ClientName);
         let (nip, nip_valid) = match r.text(Field::Nip) {
-            None => (None, false),
+            None => (None, None),
             Some(raw) => match Nip::parse(&raw) {
-                Ok(n) => (Some(n.to_string()), true),
+                Ok(n) => (Some(n.to_string()), Some(true)),
                 Err(e) => {
                     warnings.push(format!("row {}: {e}; kept as written", row.line));
-                    (Some(raw), false)
+                    (Some(raw), Some(false))
                 }
             },
         };

@@ -28,7 +28,8 @@ pub struct Recognised<'p> {
 pub struct NoProfile {
     pub header_line: Option<usize>,
     pub headers_seen: Vec<String>,
-    pub closest: Option<(String, Vec<String>)>,
+    /// Per report kind, the profile that came closest and what it missed.
+    pub closest: Vec<(String, Vec<String>)>,
 }
 
 impl std::fmt::Display for NoProfile {
@@ -42,8 +43,8 @@ impl std::fmt::Display for NoProfile {
             )?,
             None => write!(f, "; no header row found")?,
         }
-        if let Some((name, missing)) = &self.closest {
-            write!(f, "; closest profile {name} is missing: {}", missing.join("; "))?;
+        for (name, missing) in &self.closest {
+            write!(f, "; profile {name} is missing: {}", missing.join("; "))?;
         }
         write!(f, ". Add a profile for this export to the profiles folder")
     }
@@ -63,7 +64,7 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
         .collect();
     let mut best: Option<Candidate<'p>> = None;
     // For the refusal message: the row and profile that came closest.
-    let mut closest: Option<(usize, usize, &Profile, Vec<String>)> = None;
+    let mut closest: HashMap<super::profile::ReportKind, (usize, usize, &Profile, Vec<String>)> = HashMap::new();
 
     for profile in profiles {
         if let Some(re) = &profile.detect_first_row {
@@ -91,8 +92,8 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
             let missing = missing_required(profile, &columns);
             if !missing.is_empty() {
                 let mapped = columns.len();
-                if closest.as_ref().is_none_or(|(_, m, _, _)| mapped > *m) {
-                    closest = Some((idx, mapped, profile, missing));
+                if closest.get(&profile.kind).is_none_or(|(_, m, _, _)| mapped > *m) {
+                    closest.insert(profile.kind, (idx, mapped, profile, missing));
                 }
                 continue;
             }
@@ -126,7 +127,9 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
         return Ok(b.rec);
     }
     // Report the row that looks most like a header: the one with the most text cells.
-    let header_idx = closest.as_ref().map(|c| c.0).or_else(|| {
+    let mut closest: Vec<_> = closest.into_values().collect();
+    closest.sort_by_key(|c| (std::cmp::Reverse(c.1), c.2.name.clone()));
+    let header_idx = closest.first().map(|c| c.0).or_else(|| {
         table.rows[..limit]
             .iter()
             .enumerate()
@@ -144,7 +147,7 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
                 table.rows[i].cells.iter().map(|c| c.text().trim().to_string()).filter(|t| !t.is_empty()).collect()
             })
             .unwrap_or_default(),
-        closest: closest.map(|(_, _, p, missing)| (p.name.clone(), missing)),
+        closest: closest.into_iter().map(|(_, _, p, missing)| (p.name.clone(), missing)).collect(),
     })
 }
 

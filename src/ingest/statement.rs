@@ -58,7 +58,9 @@ pub struct StatementRow {
     /// Electronic IBAN when valid, else the text as written (see `account_valid`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counterparty_account: Option<String>,
-    pub account_valid: bool,
+    /// Whether the counterparty account passes its checksum (absent when there is no account).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_valid: Option<bool>,
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tx_type: Option<String>,
@@ -99,6 +101,11 @@ static FEE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(opłat|oplat|prowizj|fee\b|fees\b|commission|charge|odsetki|obsługa rachunku|obsluga rachunku|kapitalizacja)")
         .expect("static regex")
 });
+/// An operation type written in capitals at the end of a description (mBank MŚP):
+/// "... FV/0312/2026  PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY".
+static TRAILING_OP_TYPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s(PRZELEW|WPŁATA|WYPŁATA|ZWROT|POLECENIE ZAPŁATY|ZLECENIE STAŁE)( [A-ZĄĆĘŁŃÓŚŹŻ/]+){0,4}\s*$").expect("static regex")
+});
 static VAT_LEG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(podziel|split|mpp).*\bvat\b|\bvat\b.*(podziel|split|mpp)").expect("static regex"));
 
@@ -136,15 +143,17 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
             continue;
         }
         let r = RowReader { file, table, rec, row };
-        let date_field = if r.cell(Field::BookingDate).is_some() { Field::BookingDate } else { Field::ValueDate };
-        let date_text = r.text(date_field);
-        let Some(date_text) = date_text else {
-            // No date: a pending operation (PKO "W rozliczeniu") or a footer/summary line.
-            if has_amount_like(&r) && !row_has_label(row) {
-                skipped.push(Skipped { row: row.line, reason: "no booking date (pending operation)".into() });
-            } else {
-                trailing_non_data.push(row);
+        if let Some(state) = r.text(Field::State) {
+            if skip_states.contains(&normalize_header(&state)) {
+                skipped.push(Skipped { row: row.line, reason: format!("state {state}: not booked") });
+                continue;
             }
+        }
+        // The value date stands in only when the export has no booking date column at all: an empty
+        // booking date means the operation is not booked yet.
+        let date_field = if r.column_of(Field::BookingDate).is_some() { Field::BookingDate } else { Field::ValueDate };
+        let Some(date_text) = r.text(date_field) else {
+            trailing_non_data.push(row);
             continue;
         };
         let is_date_cell = matches!(r.cell(date_field), Some(super::table::Cell::DateTime(_) | super::table::Cell::Number(_)));
@@ -152,14 +161,13 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
             trailing_non_data.push(row);
             continue;
         }
-        // A data row after footer-like rows: those were not a footer but rows in the middle.
+        // Rows without a date followed by a dated row are not a footer: pending operations (PKO
+        // "W rozliczeniu", ING blocked amounts) or summary lines inside the table.
         for mid in trailing_non_data.drain(..) {
-            outside.push(mid);
-        }
-        if let Some(state) = r.text(Field::State) {
-            if skip_states.contains(&normalize_header(&state)) {
-                skipped.push(Skipped { row: row.line, reason: format!("state {state}: not booked") });
-                continue;
+            if !row_has_label(mid) {
+                skipped.push(Skipped { row: mid.line, reason: "no booking date (pending or blocked operation)".into() });
+            } else {
+                outside.push(mid);
             }
         }
         let booking_date = r.date(date_field)?.ok_or_else(|| r.error(Some(date_field), "no date"))?;
@@ -187,6 +195,7 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
         let mut counterparty_account = pick(Field::CounterpartyAccount).or_else(|| pick(account_field));
         let mut title = pick(Field::Title).unwrap_or_default();
         let description = pick(Field::Description);
+        let mut tx_type_from_description = None;
         if let Some(desc) = description {
             let mut rest = desc.clone();
             if counterparty_account.is_none() {
@@ -195,13 +204,23 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
                     rest = text::collapse_spaces(&desc.replacen(m.as_str(), " ", 1));
                 }
             }
+            let mut split_name = false;
             if profile.name_before_comma && counterparty_name.is_none() {
                 if let Some((name, after)) = rest.split_once(", ") {
                     counterparty_name = Some(name.trim().to_string());
                     rest = after.trim().to_string();
+                    split_name = true;
                 }
             }
             if title.is_empty() {
+                // "name, title  OPERATION TYPE": only in that shape is a trailing PRZELEW... the type;
+                // "OPŁATA ZA PRZELEW NATYCHMIASTOWY" is a title.
+                if let Some(m) = TRAILING_OP_TYPE.find(&rest).filter(|_| split_name) {
+                    if tx_type_from_description.is_none() {
+                        tx_type_from_description = Some(m.as_str().trim().to_string());
+                    }
+                    rest = rest[..m.start()].trim().to_string();
+                }
                 title = rest;
             } else if counterparty_name.is_none() {
                 // Revolut: "Money added from <name>" in Description, the title in Reference.
@@ -211,18 +230,18 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
                     .map(|s| s.trim().to_string());
             }
         }
-        let tx_type = pick(Field::TxType);
+        let tx_type = pick(Field::TxType).or(tx_type_from_description);
         let (counterparty_account, account_valid) = match counterparty_account {
-            None => (None, false),
+            None => (None, None),
             Some(raw) => match BankAccount::parse(&raw) {
-                Ok(a) => (Some(a.to_string()), true),
+                Ok(a) => (Some(a.to_string()), Some(true)),
                 Err(_) => {
                     let t = raw.trim_matches(|c| c == '\'' || c == '"' || text::is_space(c)).to_string();
                     if t.is_empty() {
-                        (None, false)
+                        (None, None)
                     } else {
                         warnings.push(format!("row {}: counterparty account {t:?} fails its checksum; kept as written", row.line));
-                        (Some(t), false)
+                        (Some(t), Some(false))
                     }
                 }
             },
@@ -277,10 +296,6 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
         skipped,
         warnings,
     })
-}
-
-fn has_amount_like(r: &RowReader<'_>) -> bool {
-    [Field::Amount, Field::Credit, Field::Debit].iter().any(|f| r.cell(*f).is_some())
 }
 
 fn row_has_label(row: &Row) -> bool {

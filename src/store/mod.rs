@@ -1,0 +1,121 @@
+//! SQLite: schema migrations and the queries of each table group. WAL journal, foreign keys on.
+//!
+//! There is no trait over the database: every tier, tests included, uses a real SQLite file.
+
+mod audit;
+mod clients;
+mod invoices;
+mod payments;
+mod reports;
+
+pub use audit::AuditEntry;
+pub use clients::ClientRef;
+pub use invoices::{InvoiceStatus, InvoiceView, UpsertOutcome};
+pub use payments::{AllocationView, PaymentStatus, PaymentView};
+pub use reports::ReportRecord;
+
+use anyhow::{Context, Result};
+use rusqlite::Connection;
+use std::path::Path;
+
+/// Migrations in order; the index + 1 is the schema version kept in `PRAGMA user_version`.
+const MIGRATIONS: &[&str] = &[include_str!("001_initial.sql")];
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let conn = Connection::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
+        Store::init(conn).with_context(|| format!("database {}", path.display()))
+    }
+
+    fn init(conn: Connection) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let current: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let target = MIGRATIONS.len() as i64;
+        if current > target {
+            anyhow::bail!("the database schema (version {current}) is newer than this skarbnik (version {target})");
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql).with_context(|| format!("migration {}", i + 1))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// A write transaction: everything a report changes is committed together or not at all.
+    pub fn transaction(&mut self) -> Result<Tx<'_>> {
+        Ok(Tx { tx: self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)? })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// A write transaction with the store's write operations.
+pub struct Tx<'c> {
+    tx: rusqlite::Transaction<'c>,
+}
+
+impl Tx<'_> {
+    pub fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+/// Current time as stored: RFC 3339 UTC with seconds.
+pub fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_a_new_file_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/skarbnik.db");
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let mode: String = s.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        drop(Store::open(&path).unwrap());
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+        drop(c);
+        let e = Store::open(&path).err().unwrap();
+        assert!(format!("{e:#}").contains("newer than this skarbnik"), "{e:#}");
+    }
+}

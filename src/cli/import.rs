@@ -1,0 +1,63 @@
+use super::{Context, print_json};
+use crate::import::{ImportOutcome, Importer};
+use anyhow::Result;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Import report files: bank statements (CSV, XLS/XLSX/ODS) and receivables lists or invoice
+/// registers. Exits non-zero if any file was refused; each refusal names file, row, column and cause.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files to import.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<i32> {
+    let profiles = ctx.profiles()?;
+    let parse_ctx = ctx.parse_context();
+    let importer = Importer {
+        profiles: &profiles,
+        ctx: &parse_ctx,
+        max_file_bytes: ctx.config.import.max_file_bytes,
+        actor: "cli",
+    };
+    let mut outcomes = Vec::new();
+    for file in &args.files {
+        let outcome = importer.import_path(&mut ctx.store, file, None)?;
+        if !args.json {
+            print_outcome(&outcome);
+        }
+        outcomes.push(outcome);
+    }
+    let refused = outcomes.iter().filter(|o| o.refused()).count();
+    if args.json {
+        print_json(&serde_json::json!({ "files": outcomes, "refused": refused }))?;
+    } else if outcomes.len() > 1 {
+        println!("{} files, {} refused", outcomes.len(), refused);
+    }
+    Ok(if refused > 0 { 1 } else { 0 })
+}
+
+fn print_outcome(o: &ImportOutcome) {
+    if let Some(e) = &o.error {
+        println!("REFUSED {e}");
+        return;
+    }
+    if let Some(id) = o.duplicate_of {
+        println!("{}: already imported as report #{id}, nothing added", o.file);
+        return;
+    }
+    let kind = o.kind.map(|k| k.as_str()).unwrap_or("?");
+    let how = [o.profile.as_deref(), o.format, o.encoding].into_iter().flatten().collect::<Vec<_>>().join(", ");
+    println!(
+        "{}: {kind} ({how}): {} rows read, {} new, {} already known, {} updated, {} skipped",
+        o.file, o.rows_read, o.new, o.known, o.updated, o.skipped
+    );
+    for w in &o.warnings {
+        println!("  warning: {w}");
+    }
+}

@@ -1,0 +1,43 @@
+use super::{Context, cut, print_json};
+use crate::store::InvoiceStatus;
+use anyhow::{Result, anyhow};
+use clap::Args;
+
+/// List invoices with what is paid and outstanding.
+#[derive(Debug, Args)]
+pub struct InvoicesArgs {
+    /// Only invoices with this status: unpaid, partial, paid, overpaid.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context, args: InvoicesArgs) -> Result<i32> {
+    let status = args
+        .status
+        .as_deref()
+        .map(|s| InvoiceStatus::parse(s).ok_or_else(|| anyhow!("unknown status {s:?}: use unpaid, partial, paid or overpaid")))
+        .transpose()?;
+    let list = ctx.store.invoices(status)?;
+    if args.json {
+        print_json(&list)?;
+        return Ok(0);
+    }
+    println!("{:<20} {:<30} {:<10} {:>12} {:>12} {:>12} {:<3} STATUS", "NUMBER", "CLIENT", "DUE", "GROSS", "PAID", "OUTSTANDING", "CUR");
+    for i in &list {
+        println!(
+            "{:<20} {:<30} {:<10} {:>12} {:>12} {:>12} {:<3} {}",
+            cut(&i.number, 20),
+            cut(&i.client, 30),
+            i.due_date.as_deref().unwrap_or("-"),
+            i.gross,
+            i.paid,
+            i.outstanding,
+            i.currency,
+            i.status.as_str()
+        );
+    }
+    Ok(0)
+}

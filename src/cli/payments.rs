@@ -1,0 +1,44 @@
+use super::{Context, cut, print_json};
+use crate::store::PaymentStatus;
+use anyhow::{Result, anyhow};
+use clap::Args;
+
+/// List bank operations with their status and allocations. Outgoing transfers, fees, VAT legs and
+/// moves between our own accounts are listed as `ignored`: they never pay an invoice.
+#[derive(Debug, Args)]
+pub struct PaymentsArgs {
+    /// Only payments with this status: matched, partial, review, unmatched, ignored.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context, args: PaymentsArgs) -> Result<i32> {
+    let status = args
+        .status
+        .as_deref()
+        .map(|s| PaymentStatus::parse(s).ok_or_else(|| anyhow!("unknown status {s:?}: use matched, partial, review, unmatched or ignored")))
+        .transpose()?;
+    let list = ctx.store.payments(status)?;
+    if args.json {
+        print_json(&list)?;
+        return Ok(0);
+    }
+    println!("{:<10} {:>12} {:<3} {:<9} {:<28} {:<40} ALLOCATIONS", "DATE", "AMOUNT", "CUR", "STATUS", "COUNTERPARTY", "TITLE");
+    for p in &list {
+        let allocs = p.allocations.iter().map(|a| format!("{} {} ({})", a.invoice, a.amount, a.rule)).collect::<Vec<_>>().join(", ");
+        println!(
+            "{:<10} {:>12} {:<3} {:<9} {:<28} {:<40} {}",
+            p.date,
+            p.amount,
+            p.currency,
+            p.status.as_str(),
+            cut(p.counterparty.as_deref().unwrap_or("-"), 28),
+            cut(&p.title, 40),
+            allocs
+        );
+    }
+    Ok(0)
+}

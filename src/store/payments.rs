@@ -1,0 +1,171 @@
+use super::{Store, Tx, now_text};
+use crate::domain::Money;
+use crate::ingest::statement::StatementRow;
+use anyhow::Result;
+use rusqlite::params;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// Fully allocated to invoices.
+    Matched,
+    /// Partly allocated.
+    Partial,
+    /// Waiting for a person to decide.
+    Review,
+    /// An incoming payment not allocated to anything yet.
+    Unmatched,
+    /// Outgoing transfers, fees, VAT legs and internal moves: never customer payments.
+    Ignored,
+}
+
+impl PaymentStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PaymentStatus::Matched => "matched",
+            PaymentStatus::Partial => "partial",
+            PaymentStatus::Review => "review",
+            PaymentStatus::Unmatched => "unmatched",
+            PaymentStatus::Ignored => "ignored",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [PaymentStatus::Matched, PaymentStatus::Partial, PaymentStatus::Review, PaymentStatus::Unmatched, PaymentStatus::Ignored]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AllocationView {
+    pub invoice: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    pub rule: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    pub id: i64,
+    pub date: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    pub currency: String,
+    pub kind: String,
+    pub counterparty: Option<String>,
+    pub account: Option<String>,
+    pub title: String,
+    pub status: PaymentStatus,
+    pub allocations: Vec<AllocationView>,
+}
+
+impl Tx<'_> {
+    /// Stores a bank row unless its fingerprint is known; returns whether it was new.
+    pub fn insert_payment(
+        &self,
+        row: &StatementRow,
+        our_account: Option<&str>,
+        fingerprint: &str,
+        report_id: i64,
+    ) -> Result<bool> {
+        let amount = Money::new(row.amount, row.currency)?.minor();
+        let n = self.tx.execute(
+            "INSERT OR IGNORE INTO payments (booking_date, value_date, amount_minor, currency, kind, counterparty_name,
+                 counterparty_address, counterparty_account, account_valid, title, tx_type, bank_ref, our_account,
+                 source_report_id, source_row, fingerprint, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            params![
+                row.booking_date.to_string(),
+                row.value_date.map(|d| d.to_string()),
+                amount,
+                row.currency.as_str(),
+                row.kind.as_str(),
+                row.counterparty_name,
+                row.counterparty_address,
+                row.counterparty_account,
+                row.account_valid == Some(true),
+                row.title,
+                row.tx_type,
+                row.bank_ref,
+                our_account,
+                report_id,
+                row.row as i64,
+                fingerprint,
+                now_text()
+            ],
+        )?;
+        Ok(n > 0)
+    }
+}
+
+impl Store {
+    pub fn payments(&self, status: Option<PaymentStatus>) -> Result<Vec<PaymentView>> {
+        let mut alloc_stmt = self.conn.prepare(
+            "SELECT a.payment_id, i.number, a.amount_minor, a.rule, a.reason
+             FROM allocations a JOIN invoices i ON i.id = a.invoice_id ORDER BY a.id",
+        )?;
+        let mut allocations: std::collections::HashMap<i64, Vec<(AllocationView, i64)>> = Default::default();
+        for a in alloc_stmt.query_map([], |r| {
+            let m: i64 = r.get(2)?;
+            Ok((
+                r.get::<_, i64>(0)?,
+                AllocationView { invoice: r.get(1)?, amount: Decimal::new(m, 2), rule: r.get(3)?, reason: r.get(4)? },
+                m,
+            ))
+        })? {
+            let (pid, view, m) = a?;
+            allocations.entry(pid).or_default().push((view, m));
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT id, booking_date, amount_minor, currency, kind, counterparty_name, counterparty_account, title
+             FROM payments ORDER BY booking_date, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, date, amount, currency, kind, counterparty, account, title) = row?;
+            let allocs = allocations.remove(&id).unwrap_or_default();
+            let allocated: i64 = allocs.iter().map(|(_, m)| m).sum();
+            let st = if kind != "incoming" {
+                PaymentStatus::Ignored
+            } else if allocated == 0 {
+                PaymentStatus::Unmatched
+            } else if allocated < amount {
+                PaymentStatus::Partial
+            } else {
+                PaymentStatus::Matched
+            };
+            if status.is_some_and(|s| s != st) {
+                continue;
+            }
+            out.push(PaymentView {
+                id,
+                date,
+                amount: Decimal::new(amount, 2),
+                currency,
+                kind,
+                counterparty,
+                account,
+                title,
+                status: st,
+                allocations: allocs.into_iter().map(|(v, _)| v).collect(),
+            });
+        }
+        Ok(out)
+    }
+}

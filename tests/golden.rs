@@ -1,0 +1,83 @@
+//! Golden tests: every report fixture under `fixtures/reports/<source>/` has `<name>.expected.json`
+//! with what parsing it must give (records, or the refusal with file, row, column and cause).
+//!
+//! A mismatch writes `<name>.failed` next to the fixture to diff. `SKARBNIK_BLESS=1` rewrites the
+//! expected files instead; review that diff by hand before committing it.
+
+use skarbnik::domain::BankAccount;
+use skarbnik::ingest::profile::Profile;
+use skarbnik::ingest::{ParseContext, parse_report};
+use std::path::{Path, PathBuf};
+
+/// Our company's accounts in the fixtures (each bank's statement is of one of them).
+pub const OUR_ACCOUNTS: &[&str] = &[
+    "PL55114000009378657975432319",
+    "PL90102000004875749118625276",
+    "PL31105000005711777741215472",
+    "PL84109000003888539336338750",
+    "PL41124000008038528084148525",
+    "PL46116000006639233214688197",
+    "PL82249000003699356327295181",
+];
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn report_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if p.is_dir() {
+            report_files(&p, out);
+        } else if !name.ends_with(".json") && !name.ends_with(".failed") && !name.ends_with(".py") && !name.ends_with(".md") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_fixture_matches_its_expected_json() {
+    let root = fixtures_root();
+    let profiles = Profile::load_all(Some(&root.join("profiles"))).unwrap();
+    let ctx = ParseContext {
+        own_accounts: OUR_ACCOUNTS.iter().map(|a| BankAccount::parse(a).unwrap()).collect(),
+        ..ParseContext::default()
+    };
+    let bless = std::env::var_os("SKARBNIK_BLESS").is_some();
+    let mut files = Vec::new();
+    report_files(&root.join("reports"), &mut files);
+    assert!(files.len() >= 20, "fixtures missing: found {}", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(path).unwrap();
+        let result = match parse_report(&rel, &bytes, &profiles, &ctx) {
+            Ok(parsed) => serde_json::to_value(&parsed).unwrap(),
+            Err(e) => serde_json::json!({ "error": e }),
+        };
+        let actual = serde_json::to_string_pretty(&result).unwrap() + "\n";
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let expected_path = path.with_file_name(format!("{stem}.expected.json"));
+        let failed_path = path.with_file_name(format!("{stem}.failed"));
+        if bless {
+            std::fs::write(&expected_path, &actual).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&expected_path) {
+            Ok(expected) if expected == actual => {
+                let _ = std::fs::remove_file(&failed_path);
+            }
+            Ok(_) => {
+                std::fs::write(&failed_path, &actual).unwrap();
+                failures.push(format!("{rel}: differs from {stem}.expected.json (see {stem}.failed)"));
+            }
+            Err(_) => {
+                std::fs::write(&failed_path, &actual).unwrap();
+                failures.push(format!("{rel}: no {stem}.expected.json (result written to {stem}.failed)"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "golden mismatches:\n{}", failures.join("\n"));
+}
