@@ -122,9 +122,8 @@ pub fn parse_report(file: &str, bytes: &[u8], profiles: &[Profile], ctx: &ParseC
         return Err(ReportError::file(file, "PDF reports are not supported yet"));
     }
     if spreadsheet::is_spreadsheet(bytes) {
-        let tables = spreadsheet::read_workbook(bytes, ctx.sheet_limits)
+        let (format, tables) = spreadsheet::read_workbook(bytes, ctx.sheet_limits)
             .map_err(|e| ReportError::file(file, e.to_string()))?;
-        let format = if bytes.starts_with(b"PK") { "xlsx" } else { "xls" };
         let mut first_failure = None;
         for table in &tables {
             if table.rows.iter().all(Row::is_blank) {

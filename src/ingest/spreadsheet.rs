@@ -42,21 +42,23 @@ pub fn is_spreadsheet(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || bytes.starts_with(b"PK\x03\x04")
 }
 
-pub fn read_workbook(bytes: &[u8], limits: SheetLimits) -> Result<Vec<Table>, SheetError> {
+/// Reads every sheet; returns the format found (`xlsx`, `ods`, `xls`, `xlsb`) and the tables.
+pub fn read_workbook(bytes: &[u8], limits: SheetLimits) -> Result<(&'static str, Vec<Table>), SheetError> {
     let corrupt = |e: &dyn std::fmt::Display| SheetError::Corrupt(e.to_string());
     if bytes.starts_with(b"PK\x03\x04") {
-        match calamine::Xlsx::new(Cursor::new(bytes)) {
-            Ok(mut wb) => return read_xlsx(&mut wb, limits),
-            Err(xlsx_err) => {
-                if let Ok(mut wb) = calamine::Ods::new(Cursor::new(bytes)) {
-                    return read_dense(&mut wb, limits);
-                }
-                return Err(corrupt(&xlsx_err));
-            }
-        }
+        return match calamine::Xlsx::new(Cursor::new(bytes)) {
+            Ok(mut wb) => Ok(("xlsx", read_xlsx(&mut wb, limits)?)),
+            Err(xlsx_err) => match calamine::Ods::new(Cursor::new(bytes)) {
+                Ok(mut wb) => Ok(("ods", read_dense(&mut wb, limits)?)),
+                Err(_) => match calamine::Xlsb::new(Cursor::new(bytes)) {
+                    Ok(mut wb) => Ok(("xlsb", read_dense(&mut wb, limits)?)),
+                    Err(_) => Err(corrupt(&xlsx_err)),
+                },
+            },
+        };
     }
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
-    read_dense(&mut wb, limits)
+    let mut wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
+    Ok(("xls", read_dense(&mut wb, limits)?))
 }
 
 fn check_bounds(sheet: &str, rows: u64, columns: u64, limits: SheetLimits) -> Result<(), SheetError> {

@@ -1,0 +1,181 @@
+//! Import semantics against a real SQLite file: idempotency, overlaps, updates, refusals.
+
+use super::support::{TestStore, report};
+use skarbnik::store::{InvoiceStatus, PaymentStatus};
+
+fn read(rel: &str) -> Vec<u8> {
+    std::fs::read(report(rel)).unwrap()
+}
+
+#[test]
+fn same_file_twice_adds_nothing() {
+    let mut t = TestStore::new();
+    let first = t.import_path(&report("mbank/zestawienie-operacji.csv"));
+    assert_eq!((first.rows_read, first.new, first.known), (8, 8, 0), "{first:?}");
+    let again = t.import_path(&report("mbank/zestawienie-operacji.csv"));
+    assert_eq!(again.duplicate_of, first.report_id);
+    assert_eq!((again.new, again.known), (0, 0));
+    assert_eq!(t.count("payments"), 8);
+    assert_eq!(t.count("reports"), 1);
+}
+
+#[test]
+fn identical_rows_in_one_statement_are_both_kept() {
+    let mut t = TestStore::new();
+    t.import_path(&report("mbank/zestawienie-operacji.csv"));
+    let n: i64 = t
+        .store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM payments WHERE title = 'abonament marzec' AND amount_minor = 9900", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+/// A statement for a later period that repeats the last days of the earlier one (as people export
+/// "last 30 days" twice) adds only its new rows; its own duplicate pair stays two rows.
+#[test]
+fn overlapping_statement_adds_only_new_rows() {
+    let mut t = TestStore::new();
+    let march = String::from_utf8(encoding_rs::WINDOWS_1250.decode(&read("mbank/zestawienie-operacji.csv")).0.into_owned().into_bytes()).unwrap();
+    t.import_bytes("march.csv", march.as_bytes());
+    // The overlap: same header and the last four rows of March, plus two April rows.
+    let header_end = march.find("2026-03-02;").unwrap();
+    let head = &march[..header_end].replace("#Saldo początkowe;10 000,00 PLN;", "#Saldo początkowe;25 735,00 PLN;");
+    let overlap: String = march.lines().filter(|l| l.starts_with("2026-03-20") || l.starts_with("2026-03-25")).map(|l| format!("{l}\n")).collect();
+    let april = "2026-04-01;2026-04-01;PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY;\"FV/0320/2026\";\"NOWY KLIENT\";'';100,00;21 033,00;\n\
+                 2026-04-01;2026-04-01;PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY;\"FV/0321/2026\";\"NOWY KLIENT\";'';200,00;21 233,00;\n";
+    let second = format!("{head}{overlap}{april};;;;;;#Saldo końcowe;21 233,00;\n");
+    let out = t.import_bytes("march-april.csv", second.as_bytes());
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!((out.rows_read, out.new, out.known), (5, 2, 3), "{out:?}");
+    assert_eq!(t.count("payments"), 10);
+}
+
+#[test]
+fn refused_file_writes_nothing_but_the_refusal() {
+    let mut t = TestStore::new();
+    let out = t.import_path(&report("bad/balance-mismatch.csv"));
+    let e = out.error.expect("must be refused");
+    assert!(e.cause.contains("balances do not add up"), "{e}");
+    assert_eq!(e.row, Some(23));
+    assert_eq!(t.count("payments"), 0);
+    let (outcome, detail): (String, String) =
+        t.store.conn().query_row("SELECT outcome, detail FROM reports", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(outcome, "refused");
+    assert!(detail.contains("row 23"), "{detail}");
+    // A refused file may be tried again (e.g. after a profile is added): not taken as a duplicate.
+    let again = t.import_path(&report("bad/balance-mismatch.csv"));
+    assert!(again.error.is_some() && again.duplicate_of.is_none());
+}
+
+#[test]
+fn receivables_create_clients_and_invoices() {
+    let mut t = TestStore::new();
+    let out = t.import_path(&report("erp/subiekt-rozrachunki.csv"));
+    assert_eq!((out.rows_read, out.new), (9, 9), "{out:?}");
+    // "BUD-POL S.A." and "Bud-Pol Spółka Akcyjna" with the same NIP are one client.
+    assert_eq!(t.count("clients"), 8);
+    let invoices = t.store.invoices(None).unwrap();
+    let pioro = invoices.iter().find(|i| i.number == "FV/0315/2026").unwrap();
+    assert_eq!((pioro.gross.to_string(), pioro.paid.to_string(), pioro.outstanding.to_string()), ("6150.00".into(), "2000.00".into(), "4150.00".into()));
+    assert_eq!(pioro.status, InvoiceStatus::Partial);
+    let bad_nip: (String, bool) = t
+        .store
+        .conn()
+        .query_row("SELECT nip, nip_valid FROM clients WHERE name = 'Nowa Firma Testowa'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(bad_nip, ("123-456-78-90".to_string(), false));
+}
+
+#[test]
+fn resent_receivables_list_updates_instead_of_duplicating() {
+    let mut t = TestStore::new();
+    let list = "Numer faktury;Kontrahent;NIP;Termin płatności;Brutto\n\
+                FV/1/2026;Alfa Sp. z o.o.;5261040828;2026-04-01;1 230,00\n\
+                FV/2/2026;Beta S.A.;9510166135;2026-04-02;615,00\n";
+    let first = t.import_bytes("lista-1.csv", list.as_bytes());
+    assert_eq!(first.new, 2);
+    // Re-sent a week later: FV/1 got a new due date, FV/2 a corrected amount, number spelled with spaces.
+    let resent = "Numer faktury;Kontrahent;NIP;Termin płatności;Brutto\n\
+                  FV/1/2026;ALFA SP. Z O.O.;5261040828;2026-04-15;1 230,00\n\
+                  FV / 2 / 2026;Beta S.A.;9510166135;2026-04-02;600,00\n\
+                  FV/3/2026;Beta S.A.;9510166135;2026-04-20;100,00\n";
+    let second = t.import_bytes("lista-2.csv", resent.as_bytes());
+    assert_eq!((second.new, second.updated, second.known), (1, 2, 0), "{second:?}");
+    assert_eq!(t.count("invoices"), 3);
+    assert_eq!(t.count("clients"), 2);
+    let invoices = t.store.invoices(None).unwrap();
+    let fv1 = invoices.iter().find(|i| i.number == "FV/1/2026").unwrap();
+    assert_eq!(fv1.due_date.as_deref(), Some("2026-04-15"));
+    let fv2 = invoices.iter().find(|i| i.number == "FV / 2 / 2026").unwrap();
+    assert_eq!(fv2.gross.to_string(), "600.00");
+    let audit = t.store.audit_log(50).unwrap();
+    let update = audit.iter().find(|a| a.action == "invoice.updated" && a.subject.as_deref() == Some("invoice:FV/1/2026")).unwrap();
+    assert_eq!(update.detail.as_deref(), Some("due_date 2026-04-01 → 2026-04-15"));
+    // The same list a third time changes nothing.
+    let third = t.import_bytes("lista-2-copy.csv", format!("{resent}\n").as_bytes());
+    assert_eq!((third.new, third.updated, third.known), (0, 0, 3), "{third:?}");
+}
+
+#[test]
+fn outgoing_fees_and_internal_moves_are_never_customer_payments() {
+    let mut t = TestStore::new();
+    t.import_path(&report("mbank/zestawienie-operacji.csv"));
+    t.import_path(&report("pekao/historia-operacji.csv"));
+    let all = t.store.payments(None).unwrap();
+    let ignored: Vec<_> = all.iter().filter(|p| p.status == PaymentStatus::Ignored).map(|p| (p.kind.as_str(), p.amount.to_string())).collect();
+    assert_eq!(
+        ignored,
+        vec![
+            ("fee", "-25.00".to_string()),
+            ("outgoing", "-4920.00".to_string()),
+            ("vat_leg", "460.00".to_string()),
+            ("outgoing", "-1234.00".to_string()),
+            ("internal", "-5000.00".to_string()),
+        ]
+    );
+    let unmatched = t.store.payments(Some(PaymentStatus::Unmatched)).unwrap();
+    assert_eq!(unmatched.len(), 6);
+    assert!(unmatched.iter().all(|p| p.kind == "incoming"));
+}
+
+#[test]
+fn oversized_file_is_refused_before_reading() {
+    let mut t = TestStore::new();
+    let path = t.dir.path().join("big.csv");
+    std::fs::write(&path, vec![b'a'; 6_000_000]).unwrap();
+    let out = t.import_path(&path);
+    let e = out.error.expect("refused");
+    assert!(e.cause.contains("over the limit of 5000000 bytes"), "{e}");
+}
+
+#[test]
+fn every_fixture_imports_or_is_refused_cleanly() {
+    let mut t = TestStore::new();
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(super::support::fixtures().join("reports")).unwrap() {
+        let dir = dir.unwrap().path();
+        if dir.is_dir() {
+            for f in std::fs::read_dir(&dir).unwrap() {
+                let f = f.unwrap().path();
+                let name = f.to_string_lossy().to_string();
+                if !name.ends_with(".json") && !name.ends_with(".failed") {
+                    files.push(f);
+                }
+            }
+        }
+    }
+    files.sort();
+    for f in &files {
+        let out = t.import_path(f);
+        let is_bad = f.parent().unwrap().ends_with("bad");
+        assert_eq!(out.error.is_some(), is_bad, "{}: {:?}", f.display(), out.error);
+    }
+    // Twice: nothing new anywhere.
+    let before = (t.count("payments"), t.count("invoices"), t.count("clients"));
+    for f in &files {
+        let out = t.import_path(f);
+        assert_eq!(out.new, 0, "{}", f.display());
+    }
+    assert_eq!(before, (t.count("payments"), t.count("invoices"), t.count("clients")));
+}

@@ -1,0 +1,7 @@
+//! All integration tests compile into this one binary (one link instead of many).
+
+mod cli;
+mod golden;
+mod import;
+mod spreadsheets;
+mod support;

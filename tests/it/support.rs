@@ -1,0 +1,51 @@
+//! Shared helpers: fixture paths, a store on a real SQLite file in a temp dir, an importer.
+
+use skarbnik::domain::BankAccount;
+use skarbnik::import::{ImportOutcome, Importer};
+use skarbnik::ingest::ParseContext;
+use skarbnik::ingest::profile::Profile;
+use skarbnik::store::Store;
+use std::path::{Path, PathBuf};
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+pub fn report(rel: &str) -> PathBuf {
+    fixtures().join("reports").join(rel)
+}
+
+/// A fresh database file and what importing needs.
+pub struct TestStore {
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+    pub profiles: Vec<Profile>,
+    pub ctx: ParseContext,
+}
+
+impl TestStore {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("skarbnik.db")).unwrap();
+        let profiles = Profile::load_all(Some(&fixtures().join("profiles"))).unwrap();
+        let ctx = ParseContext {
+            own_accounts: super::golden::OUR_ACCOUNTS.iter().map(|a| BankAccount::parse(a).unwrap()).collect(),
+            ..ParseContext::default()
+        };
+        TestStore { dir, store, profiles, ctx }
+    }
+
+    pub fn import_bytes(&mut self, name: &str, bytes: &[u8]) -> ImportOutcome {
+        let importer = Importer { profiles: &self.profiles, ctx: &self.ctx, max_file_bytes: 5_000_000, actor: "test" };
+        importer.import_bytes(&mut self.store, name, bytes, None).unwrap()
+    }
+
+    pub fn import_path(&mut self, path: &Path) -> ImportOutcome {
+        let importer = Importer { profiles: &self.profiles, ctx: &self.ctx, max_file_bytes: 5_000_000, actor: "test" };
+        importer.import_path(&mut self.store, path, None).unwrap()
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        self.store.conn().query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    }
+}
