@@ -64,7 +64,9 @@ pub struct StoreConfig {
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { database: PathBuf::from("var/skarbnik.db") }
+        StoreConfig {
+            database: PathBuf::from("var/skarbnik.db"),
+        }
     }
 }
 
@@ -178,11 +180,13 @@ impl Secret {
     /// Reads the secret named by `env` (a variable name) or `file` (a path), never from the config itself.
     pub fn load(env: Option<&str>, file: Option<&Path>) -> Result<Option<Secret>> {
         if let Some(var) = env {
-            let v = std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?;
+            let v = std::env::var(var)
+                .with_context(|| format!("environment variable {var} is not set"))?;
             return Ok(Some(Secret(v)));
         }
         if let Some(path) = file {
-            let v = std::fs::read_to_string(path).with_context(|| format!("cannot read secret file {}", path.display()))?;
+            let v = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read secret file {}", path.display()))?;
             return Ok(Some(Secret(v.trim_end_matches(['\r', '\n']).to_string())));
         }
         Ok(None)
@@ -221,9 +225,13 @@ impl Config {
 
     /// Loads a file. Relative paths in it are relative to the file's folder.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config {}", path.display()))?;
         let mut c = Config::parse(&text).with_context(|| format!("config {}", path.display()))?;
-        let base = path.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf);
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf);
         if let Some(base) = base {
             for p in [
                 &mut c.store.database,
@@ -241,7 +249,8 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config> {
-        let c: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
+        let c: Config =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
         c.validate()?;
         Ok(c)
     }
@@ -254,16 +263,28 @@ impl Config {
             BankAccount::parse(a).with_context(|| format!("company.accounts: {a:?}"))?;
         }
         if Currency::parse(&self.company.currency).is_none() {
-            bail!("company.currency: unknown currency {:?}", self.company.currency);
+            bail!(
+                "company.currency: unknown currency {:?}",
+                self.company.currency
+            );
         }
         if self.company.timezone.parse::<chrono_tz::Tz>().is_err() {
-            bail!("company.timezone: unknown time zone {:?}", self.company.timezone);
+            bail!(
+                "company.timezone: unknown time zone {:?}",
+                self.company.timezone
+            );
         }
         if !matches!(self.mailbox.kind.as_str(), "maildir" | "imap") {
-            bail!("mailbox.kind must be \"maildir\" or \"imap\", not {:?}", self.mailbox.kind);
+            bail!(
+                "mailbox.kind must be \"maildir\" or \"imap\", not {:?}",
+                self.mailbox.kind
+            );
         }
         if !matches!(self.smtp.kind.as_str(), "file" | "smtp") {
-            bail!("smtp.kind must be \"file\" or \"smtp\", not {:?}", self.smtp.kind);
+            bail!(
+                "smtp.kind must be \"file\" or \"smtp\", not {:?}",
+                self.smtp.kind
+            );
         }
         if self.mailbox.password_env.is_some() && self.mailbox.password_file.is_some() {
             bail!("mailbox: give password_env or password_file, not both");
@@ -275,7 +296,11 @@ impl Config {
     }
 
     pub fn own_accounts(&self) -> Vec<BankAccount> {
-        self.company.accounts.iter().filter_map(|a| BankAccount::parse(a).ok()).collect()
+        self.company
+            .accounts
+            .iter()
+            .filter_map(|a| BankAccount::parse(a).ok())
+            .collect()
     }
 
     pub fn currency(&self) -> Currency {
@@ -283,7 +308,10 @@ impl Config {
     }
 
     pub fn timezone(&self) -> chrono_tz::Tz {
-        self.company.timezone.parse().unwrap_or(chrono_tz::Europe::Warsaw)
+        self.company
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Europe::Warsaw)
     }
 }
 

@@ -87,7 +87,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 impl Importer<'_> {
     /// Reads a file (refusing an oversized one before reading it) and imports it.
-    pub fn import_path(&self, store: &mut Store, path: &Path, sender: Option<&str>) -> Result<ImportOutcome> {
+    pub fn import_path(
+        &self,
+        store: &mut Store,
+        path: &Path,
+        sender: Option<&str>,
+    ) -> Result<ImportOutcome> {
         let name = path.display().to_string();
         let file = match std::fs::File::open(path) {
             Ok(f) => f,
@@ -95,7 +100,10 @@ impl Importer<'_> {
         };
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         if len > self.max_file_bytes {
-            let cause = format!("the file is {len} bytes, over the limit of {} bytes", self.max_file_bytes);
+            let cause = format!(
+                "the file is {len} bytes, over the limit of {} bytes",
+                self.max_file_bytes
+            );
             return self.refuse(store, &name, &[], sender, cause);
         }
         let mut bytes = Vec::with_capacity(len as usize);
@@ -104,7 +112,10 @@ impl Importer<'_> {
             return self.refuse(store, &name, &[], sender, format!("cannot read: {e}"));
         }
         if bytes.len() as u64 > self.max_file_bytes {
-            let cause = format!("the file is over the limit of {} bytes", self.max_file_bytes);
+            let cause = format!(
+                "the file is over the limit of {} bytes",
+                self.max_file_bytes
+            );
             return self.refuse(store, &name, &[], sender, cause);
         }
         self.import_bytes(store, &name, &bytes, sender)
@@ -112,16 +123,28 @@ impl Importer<'_> {
 
     /// Imports one report's bytes. A refusal is recorded (report row + audit) and returned in the
     /// outcome, not as an `Err`: `Err` means the store itself failed.
-    pub fn import_bytes(&self, store: &mut Store, name: &str, bytes: &[u8], sender: Option<&str>) -> Result<ImportOutcome> {
+    pub fn import_bytes(
+        &self,
+        store: &mut Store,
+        name: &str,
+        bytes: &[u8],
+        sender: Option<&str>,
+    ) -> Result<ImportOutcome> {
         if bytes.len() as u64 > self.max_file_bytes {
-            let cause = format!("the file is {} bytes, over the limit of {} bytes", bytes.len(), self.max_file_bytes);
+            let cause = format!(
+                "the file is {} bytes, over the limit of {} bytes",
+                bytes.len(),
+                self.max_file_bytes
+            );
             return self.refuse(store, name, bytes, sender, cause);
         }
         let sha = sha256_hex(bytes);
         let mut outcome = ImportOutcome::empty(name);
         if let Some((id, _at)) = store.imported_report_by_sha(&sha)? {
             outcome.duplicate_of = Some(id);
-            outcome.warnings.push(format!("the same file was already imported as report #{id}; nothing added"));
+            outcome.warnings.push(format!(
+                "the same file was already imported as report #{id}; nothing added"
+            ));
             return Ok(outcome);
         }
         let parsed = match parse_report(name, bytes, self.profiles, self.ctx) {
@@ -146,7 +169,13 @@ impl Importer<'_> {
             Records::Statement(s) => self.store_statement(&tx, s, report_id, &mut outcome)?,
             Records::Receivables(r) => self.store_receivables(&tx, r, report_id, &mut outcome)?,
         }
-        tx.set_report_counts(report_id, outcome.rows_read, outcome.new, outcome.known, outcome.updated)?;
+        tx.set_report_counts(
+            report_id,
+            outcome.rows_read,
+            outcome.new,
+            outcome.known,
+            outcome.updated,
+        )?;
         let detail = format!(
             "{} via {}: {} rows, {} new, {} known, {} updated",
             parsed.kind().as_str(),
@@ -156,17 +185,42 @@ impl Importer<'_> {
             outcome.known,
             outcome.updated
         );
-        tx.audit(self.actor, "report.imported", Some(&format!("report:{report_id}")), Some(&format!("{name}: {detail}")))?;
+        tx.audit(
+            self.actor,
+            "report.imported",
+            Some(&format!("report:{report_id}")),
+            Some(&format!("{name}: {detail}")),
+        )?;
         tx.commit().context("committing the import")?;
         outcome.report_id = Some(report_id);
         Ok(outcome)
     }
 
-    fn refuse(&self, store: &mut Store, name: &str, bytes: &[u8], sender: Option<&str>, cause: String) -> Result<ImportOutcome> {
-        self.record_refusal(store, name, &sha256_hex(bytes), sender, ReportError::file(name, cause))
+    fn refuse(
+        &self,
+        store: &mut Store,
+        name: &str,
+        bytes: &[u8],
+        sender: Option<&str>,
+        cause: String,
+    ) -> Result<ImportOutcome> {
+        self.record_refusal(
+            store,
+            name,
+            &sha256_hex(bytes),
+            sender,
+            ReportError::file(name, cause),
+        )
     }
 
-    fn record_refusal(&self, store: &mut Store, name: &str, sha: &str, sender: Option<&str>, e: ReportError) -> Result<ImportOutcome> {
+    fn record_refusal(
+        &self,
+        store: &mut Store,
+        name: &str,
+        sha: &str,
+        sender: Option<&str>,
+        e: ReportError,
+    ) -> Result<ImportOutcome> {
         let message = e.to_string();
         let tx = store.transaction()?;
         let id = tx.insert_report(&ReportRecord {
@@ -178,7 +232,12 @@ impl Importer<'_> {
             outcome: "refused",
             detail: Some(&message),
         })?;
-        tx.audit(self.actor, "report.refused", Some(&format!("report:{id}")), Some(&message))?;
+        tx.audit(
+            self.actor,
+            "report.refused",
+            Some(&format!("report:{id}")),
+            Some(&message),
+        )?;
         tx.commit()?;
         let mut outcome = ImportOutcome::empty(name);
         outcome.report_id = Some(id);
@@ -186,7 +245,13 @@ impl Importer<'_> {
         Ok(outcome)
     }
 
-    fn store_statement(&self, tx: &Tx<'_>, s: &Statement, report_id: i64, out: &mut ImportOutcome) -> Result<()> {
+    fn store_statement(
+        &self,
+        tx: &Tx<'_>,
+        s: &Statement,
+        report_id: i64,
+        out: &mut ImportOutcome,
+    ) -> Result<()> {
         out.rows_read = s.rows.len() + s.skipped.len();
         out.skipped = s.skipped.len();
         out.warnings.extend(s.warnings.iter().cloned());
@@ -207,16 +272,35 @@ impl Importer<'_> {
         Ok(())
     }
 
-    fn store_receivables(&self, tx: &Tx<'_>, r: &Receivables, report_id: i64, out: &mut ImportOutcome) -> Result<()> {
+    fn store_receivables(
+        &self,
+        tx: &Tx<'_>,
+        r: &Receivables,
+        report_id: i64,
+        out: &mut ImportOutcome,
+    ) -> Result<()> {
         out.rows_read = r.rows.len() + r.skipped.len();
         out.skipped = r.skipped.len();
         out.warnings.extend(r.warnings.iter().cloned());
         let source = format!("report:{report_id}");
         for row in &r.rows {
-            let client = tx.find_or_create_client(row.client_name.as_deref(), row.nip.as_deref(), row.nip_valid == Some(true))?;
+            let client = tx.find_or_create_client(
+                row.client_name.as_deref(),
+                row.nip.as_deref(),
+                row.nip_valid == Some(true),
+            )?;
             if client.created {
-                let who = row.client_name.as_deref().or(row.nip.as_deref()).unwrap_or("?");
-                tx.audit(self.actor, "client.created", Some(&format!("client:{}", client.id)), Some(who))?;
+                let who = row
+                    .client_name
+                    .as_deref()
+                    .or(row.nip.as_deref())
+                    .unwrap_or("?");
+                tx.audit(
+                    self.actor,
+                    "client.created",
+                    Some(&format!("client:{}", client.id)),
+                    Some(who),
+                )?;
             }
             for email in &row.emails {
                 tx.add_client_email(client.id, email, &source)?;
@@ -226,7 +310,12 @@ impl Importer<'_> {
                 UpsertOutcome::Known => out.known += 1,
                 UpsertOutcome::Updated(changes) => {
                     out.updated += 1;
-                    tx.audit(self.actor, "invoice.updated", Some(&format!("invoice:{}", row.number)), Some(&changes.join("; ")))?;
+                    tx.audit(
+                        self.actor,
+                        "invoice.updated",
+                        Some(&format!("invoice:{}", row.number)),
+                        Some(&changes.join("; ")),
+                    )?;
                 }
             }
         }
@@ -238,9 +327,18 @@ impl Importer<'_> {
 /// gives one, else date, amount, counterparty and title (whitespace and case folded).
 fn fingerprint(our_account: Option<&str>, row: &StatementRow) -> String {
     let norm = |s: &str| crate::domain::text::collapse_spaces(s).to_uppercase();
-    let account = our_account.and_then(|a| BankAccount::parse(a).ok()).map(|a| a.to_string()).unwrap_or_default();
+    let account = our_account
+        .and_then(|a| BankAccount::parse(a).ok())
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     let key = match &row.bank_ref {
-        Some(r) => format!("v1|{account}|ref|{}|{}|{}|{}", norm(r), row.booking_date, row.amount, row.currency),
+        Some(r) => format!(
+            "v1|{account}|ref|{}|{}|{}|{}",
+            norm(r),
+            row.booking_date,
+            row.amount,
+            row.currency
+        ),
         None => format!(
             "v1|{account}|{}|{}|{}|{}|{}|{}",
             row.booking_date,

@@ -1,6 +1,6 @@
 use super::{Context, print_json};
 use crate::import::{ImportOutcome, Importer};
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// registers. Exits non-zero if any file was refused; each refusal names file, row, column and cause.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Files to import.
+    /// Files to import; a folder imports the report files in it (sorted by name, recursively).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Machine-readable output.
@@ -26,7 +26,7 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<i32> {
         actor: "cli",
     };
     let mut outcomes = Vec::new();
-    for file in &args.files {
+    for file in &expand(&args.files)? {
         let outcome = importer.import_path(&mut ctx.store, file, None)?;
         if !args.json {
             print_outcome(&outcome);
@@ -48,11 +48,18 @@ fn print_outcome(o: &ImportOutcome) {
         return;
     }
     if let Some(id) = o.duplicate_of {
-        println!("{}: already imported as report #{id}, nothing added", o.file);
+        println!(
+            "{}: already imported as report #{id}, nothing added",
+            o.file
+        );
         return;
     }
     let kind = o.kind.map(|k| k.as_str()).unwrap_or("?");
-    let how = [o.profile.as_deref(), o.format, o.encoding].into_iter().flatten().collect::<Vec<_>>().join(", ");
+    let how = [o.profile.as_deref(), o.format, o.encoding]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
     println!(
         "{}: {kind} ({how}): {} rows read, {} new, {} already known, {} updated, {} skipped",
         o.file, o.rows_read, o.new, o.known, o.updated, o.skipped
@@ -60,4 +67,45 @@ fn print_outcome(o: &ImportOutcome) {
     for w in &o.warnings {
         println!("  warning: {w}");
     }
+}
+
+/// Files as given, folders replaced by the report files inside them (not hidden files, nor the
+/// expected-result, script and note files that sit beside fixtures).
+fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for a in args {
+        if a.is_dir() {
+            let mut found = Vec::new();
+            walk(a, &mut found)?;
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(a.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("cannot read folder {}", dir.display()))?
+    {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if ![".json", ".md", ".py", ".toml", ".failed"]
+            .iter()
+            .any(|e| name.ends_with(e))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
 }

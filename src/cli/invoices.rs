@@ -18,14 +18,21 @@ pub fn run(ctx: &Context, args: InvoicesArgs) -> Result<i32> {
     let status = args
         .status
         .as_deref()
-        .map(|s| InvoiceStatus::parse(s).ok_or_else(|| anyhow!("unknown status {s:?}: use unpaid, partial, paid or overpaid")))
+        .map(|s| {
+            InvoiceStatus::parse(s).ok_or_else(|| {
+                anyhow!("unknown status {s:?}: use unpaid, partial, paid or overpaid")
+            })
+        })
         .transpose()?;
     let list = ctx.store.invoices(status)?;
     if args.json {
         print_json(&list)?;
         return Ok(0);
     }
-    println!("{:<20} {:<30} {:<10} {:>12} {:>12} {:>12} {:<3} STATUS", "NUMBER", "CLIENT", "DUE", "GROSS", "PAID", "OUTSTANDING", "CUR");
+    println!(
+        "{:<20} {:<30} {:<10} {:>12} {:>12} {:>12} {:<3} STATUS",
+        "NUMBER", "CLIENT", "DUE", "GROSS", "PAID", "OUTSTANDING", "CUR"
+    );
     for i in &list {
         println!(
             "{:<20} {:<30} {:<10} {:>12} {:>12} {:>12} {:<3} {}",

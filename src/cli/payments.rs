@@ -19,16 +19,28 @@ pub fn run(ctx: &Context, args: PaymentsArgs) -> Result<i32> {
     let status = args
         .status
         .as_deref()
-        .map(|s| PaymentStatus::parse(s).ok_or_else(|| anyhow!("unknown status {s:?}: use matched, partial, review, unmatched or ignored")))
+        .map(|s| {
+            PaymentStatus::parse(s).ok_or_else(|| {
+                anyhow!("unknown status {s:?}: use matched, partial, review, unmatched or ignored")
+            })
+        })
         .transpose()?;
     let list = ctx.store.payments(status)?;
     if args.json {
         print_json(&list)?;
         return Ok(0);
     }
-    println!("{:<10} {:>12} {:<3} {:<9} {:<28} {:<40} ALLOCATIONS", "DATE", "AMOUNT", "CUR", "STATUS", "COUNTERPARTY", "TITLE");
+    println!(
+        "{:<10} {:>12} {:<3} {:<9} {:<28} {:<40} ALLOCATIONS",
+        "DATE", "AMOUNT", "CUR", "STATUS", "COUNTERPARTY", "TITLE"
+    );
     for p in &list {
-        let allocs = p.allocations.iter().map(|a| format!("{} {} ({})", a.invoice, a.amount, a.rule)).collect::<Vec<_>>().join(", ");
+        let allocs = p
+            .allocations
+            .iter()
+            .map(|a| format!("{} {} ({})", a.invoice, a.amount, a.rule))
+            .collect::<Vec<_>>()
+            .join(", ");
         println!(
             "{:<10} {:>12} {:<3} {:<9} {:<28} {:<40} {}",
             p.date,

@@ -86,7 +86,9 @@ mod tests {
         let digits: String = body.iter().map(|d| char::from(b'0' + d)).collect();
         // Move "PL00" to the end: P=25, L=21.
         let numeric = format!("{digits}252100");
-        let rem = numeric.bytes().fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
+        let rem = numeric
+            .bytes()
+            .fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
         format!("{:02}{digits}", 98 - rem)
     }
 

@@ -15,7 +15,9 @@ pub struct InvoiceNumber {
 }
 
 /// Prefixes that only say "invoice" and that payers add, drop or change freely.
-const GENERIC_PREFIXES: &[&str] = &["FAKTURA", "FAKT", "FVAT", "FVS", "FV", "FA", "FS", "F", "INV", "INVOICE"];
+const GENERIC_PREFIXES: &[&str] = &[
+    "FAKTURA", "FAKT", "FVAT", "FVS", "FV", "FA", "FS", "F", "INV", "INVOICE",
+];
 
 impl InvoiceNumber {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
@@ -24,7 +26,10 @@ impl InvoiceNumber {
         if canonical.chars().all(|c| !c.is_ascii_alphanumeric()) {
             return Err(DomainError::EmptyInvoiceNumber);
         }
-        Ok(InvoiceNumber { original, canonical })
+        Ok(InvoiceNumber {
+            original,
+            canonical,
+        })
     }
 
     pub fn original(&self) -> &str {
@@ -110,11 +115,23 @@ mod tests {
 
     #[test]
     fn core_strips_only_generic_prefixes() {
-        assert_eq!(InvoiceNumber::parse("FV/12/2026").unwrap().core(), "12/2026");
-        assert_eq!(InvoiceNumber::parse("F/10033393/02/26").unwrap().core(), "10033393/02/26");
-        assert_eq!(InvoiceNumber::parse("PM1253/2018").unwrap().core(), "PM1253/2018");
+        assert_eq!(
+            InvoiceNumber::parse("FV/12/2026").unwrap().core(),
+            "12/2026"
+        );
+        assert_eq!(
+            InvoiceNumber::parse("F/10033393/02/26").unwrap().core(),
+            "10033393/02/26"
+        );
+        assert_eq!(
+            InvoiceNumber::parse("PM1253/2018").unwrap().core(),
+            "PM1253/2018"
+        );
         assert_eq!(InvoiceNumber::parse("FAB/12").unwrap().core(), "FAB/12");
-        assert_eq!(InvoiceNumber::parse("160/12/2025").unwrap().core(), "160/12/2025");
+        assert_eq!(
+            InvoiceNumber::parse("160/12/2025").unwrap().core(),
+            "160/12/2025"
+        );
     }
 
     #[test]

@@ -56,7 +56,8 @@ impl Serialize for Currency {
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Currency::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown currency {s:?}")))
+        Currency::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown currency {s:?}")))
     }
 }
 
@@ -103,15 +104,24 @@ impl Money {
         if (a * Decimal::ONE_HUNDRED).abs() > Decimal::from(MAX_MINOR) {
             return Err(MoneyError::Overflow(amount.to_string()));
         }
-        Ok(Money { amount: a, currency })
+        Ok(Money {
+            amount: a,
+            currency,
+        })
     }
 
     pub fn zero(currency: Currency) -> Self {
-        Money { amount: Decimal::new(0, 2), currency }
+        Money {
+            amount: Decimal::new(0, 2),
+            currency,
+        }
     }
 
     pub fn from_minor(minor: i64, currency: Currency) -> Self {
-        Money { amount: Decimal::new(minor, 2), currency }
+        Money {
+            amount: Decimal::new(minor, 2),
+            currency,
+        }
     }
 
     pub fn amount(&self) -> Decimal {
@@ -125,7 +135,11 @@ impl Money {
     /// Amount in minor units (grosze). Exact: the constructor guarantees two places and a bound.
     pub fn minor(&self) -> i64 {
         let m = self.amount * Decimal::ONE_HUNDRED;
-        i64::try_from(m.trunc()).unwrap_or(if m.is_sign_negative() { -MAX_MINOR } else { MAX_MINOR })
+        i64::try_from(m.trunc()).unwrap_or(if m.is_sign_negative() {
+            -MAX_MINOR
+        } else {
+            MAX_MINOR
+        })
     }
 
     pub fn checked_add(&self, other: &Money) -> Result<Money, MoneyError> {
@@ -159,7 +173,11 @@ pub fn format_pl(amount: Decimal) -> String {
         }
         grouped.push(c);
     }
-    let sign = if a.is_sign_negative() && !a.is_zero() { "-" } else { "" };
+    let sign = if a.is_sign_negative() && !a.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     format!("{sign}{grouped},{frac}")
 }
 
@@ -183,7 +201,12 @@ mod tests {
         assert_eq!(m.minor(), 123000);
         assert!(Money::new(Decimal::new(12345, 3), Currency::PLN).is_err());
         // Trailing zeros beyond two places are fine: 1.500 is 1.50.
-        assert_eq!(Money::new(Decimal::new(1500, 3), Currency::PLN).unwrap().minor(), 150);
+        assert_eq!(
+            Money::new(Decimal::new(1500, 3), Currency::PLN)
+                .unwrap()
+                .minor(),
+            150
+        );
     }
 
     #[test]

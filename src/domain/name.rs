@@ -4,7 +4,10 @@ use super::text;
 /// mapped to one short canonical token. Longer sequences first, so "SPOLKA KOMANDYTOWO AKCYJNA"
 /// is not read as "SPOLKA KOMANDYTOWA" plus noise.
 const LEGAL_FORMS: &[(&[&str], &str)] = &[
-    (&["SPOLKA", "Z", "OGRANICZONA", "ODPOWIEDZIALNOSCIA"], "SPZOO"),
+    (
+        &["SPOLKA", "Z", "OGRANICZONA", "ODPOWIEDZIALNOSCIA"],
+        "SPZOO",
+    ),
     (&["SPOLKA", "KOMANDYTOWO", "AKCYJNA"], "SKA"),
     (&["PROSTA", "SPOLKA", "AKCYJNA"], "PSA"),
     (&["SPOLKA", "Z", "O", "O"], "SPZOO"),
@@ -34,7 +37,10 @@ const LEGAL_FORMS: &[(&[&str], &str)] = &[
 /// ignored; word order is kept (matching by words is the reconciler's business).
 pub fn name_key(raw: &str) -> String {
     let folded = text::fold_diacritics(raw).to_uppercase();
-    let cleaned: String = folded.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    let cleaned: String = folded
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
     let tokens: Vec<&str> = cleaned.split_whitespace().collect();
     let mut out: Vec<&str> = Vec::with_capacity(tokens.len());
     let mut i = 0;
@@ -75,15 +81,27 @@ mod tests {
     #[test]
     fn other_forms() {
         assert_eq!(name_key("Bud-Pol S.A."), name_key("BUD-POL SPÓŁKA AKCYJNA"));
-        assert_eq!(name_key("Nowak i Wspólnicy sp.j."), name_key("NOWAK I WSPÓLNICY SPÓŁKA JAWNA"));
-        assert_eq!(name_key("Kowalski s.c."), name_key("KOWALSKI SPÓŁKA CYWILNA"));
+        assert_eq!(
+            name_key("Nowak i Wspólnicy sp.j."),
+            name_key("NOWAK I WSPÓLNICY SPÓŁKA JAWNA")
+        );
+        assert_eq!(
+            name_key("Kowalski s.c."),
+            name_key("KOWALSKI SPÓŁKA CYWILNA")
+        );
         assert_eq!(name_key("Zięba sp. k."), "ZIEBA SPK");
-        assert_eq!(name_key("Alfa S.K.A."), name_key("Alfa spółka komandytowo-akcyjna"));
+        assert_eq!(
+            name_key("Alfa S.K.A."),
+            name_key("Alfa spółka komandytowo-akcyjna")
+        );
         assert_ne!(name_key("Alfa S.A."), name_key("Alfa sp. z o.o."));
     }
 
     #[test]
     fn diacritics_and_quotes_do_not_matter() {
-        assert_eq!(name_key("Łódzkie Zakłady „Żuraw”"), name_key("LODZKIE ZAKLADY 'ZURAW'"));
+        assert_eq!(
+            name_key("Łódzkie Zakłady „Żuraw”"),
+            name_key("LODZKIE ZAKLADY 'ZURAW'")
+        );
     }
 }

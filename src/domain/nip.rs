@@ -57,17 +57,38 @@ mod tests {
 
     #[test]
     fn accepts_common_spellings() {
-        for s in ["5261040828", "526-104-08-28", "PL 526 104 08 28", "PL5261040828"] {
-            assert_eq!(Nip::parse(s).map(|n| n.to_string()), Ok("5261040828".to_string()), "{s}");
+        for s in [
+            "5261040828",
+            "526-104-08-28",
+            "PL 526 104 08 28",
+            "PL5261040828",
+        ] {
+            assert_eq!(
+                Nip::parse(s).map(|n| n.to_string()),
+                Ok("5261040828".to_string()),
+                "{s}"
+            );
         }
     }
 
     #[test]
     fn rejects_bad_checksum_and_length() {
-        assert!(matches!(Nip::parse("5261040827"), Err(DomainError::NipChecksum(_))));
-        assert!(matches!(Nip::parse("526104082"), Err(DomainError::NipLength(_))));
-        assert!(matches!(Nip::parse("52610408281"), Err(DomainError::NipLength(_))));
-        assert!(matches!(Nip::parse("52610A0828"), Err(DomainError::NipLength(_))));
+        assert!(matches!(
+            Nip::parse("5261040827"),
+            Err(DomainError::NipChecksum(_))
+        ));
+        assert!(matches!(
+            Nip::parse("526104082"),
+            Err(DomainError::NipLength(_))
+        ));
+        assert!(matches!(
+            Nip::parse("52610408281"),
+            Err(DomainError::NipLength(_))
+        ));
+        assert!(matches!(
+            Nip::parse("52610A0828"),
+            Err(DomainError::NipLength(_))
+        ));
     }
 
     fn with_check_digit(nine: [u32; 9]) -> Option<String> {

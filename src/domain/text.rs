@@ -63,7 +63,11 @@ pub fn fold_diacritics(s: &str) -> String {
 /// Whitespace as banks write it: ASCII space, tab, NO-BREAK SPACE, NARROW NO-BREAK SPACE, THIN SPACE,
 /// FIGURE SPACE and line breaks inside quoted fields.
 pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{00A0}' | '\u{202F}' | '\u{2007}' | '\u{2009}' | '\u{FEFF}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00A0}' | '\u{202F}' | '\u{2007}' | '\u{2009}' | '\u{FEFF}'
+        )
 }
 
 /// Collapses every run of whitespace (incl. NBSP and line breaks) into one ASCII space and trims.
@@ -95,7 +99,10 @@ mod tests {
 
     #[test]
     fn folds_polish_letters() {
-        assert_eq!(fold_diacritics("Zażółć gęślą jaźń ŁÓDŹ"), "Zazolc gesla jazn LODZ");
+        assert_eq!(
+            fold_diacritics("Zażółć gęślą jaźń ŁÓDŹ"),
+            "Zazolc gesla jazn LODZ"
+        );
     }
 
     #[test]

@@ -32,16 +32,30 @@ pub fn read_csv(text: &str, encoding: &'static str) -> Table {
             Ok(true) => {
                 let cells = record
                     .iter()
-                    .map(|f| if f.trim().is_empty() { Cell::Empty } else { Cell::Text(f.to_string()) })
+                    .map(|f| {
+                        if f.trim().is_empty() {
+                            Cell::Empty
+                        } else {
+                            Cell::Text(f.to_string())
+                        }
+                    })
                     .collect();
-                rows.push(Row { line: line.max(1), cells });
+                rows.push(Row {
+                    line: line.max(1),
+                    cells,
+                });
             }
             Ok(false) => break,
             // The input is a &str, so only malformed-UTF-8 errors could occur, and they cannot.
             Err(_) => break,
         }
     }
-    Table { rows, column_style: ColumnStyle::Number, sheet: None, encoding: Some(encoding) }
+    Table {
+        rows,
+        column_style: ColumnStyle::Number,
+        sheet: None,
+        encoding: Some(encoding),
+    }
 }
 
 /// Picks the separator whose most common field count (> 1) covers the most records.
@@ -75,7 +89,10 @@ mod tests {
     #[test]
     fn detects_separators() {
         assert_eq!(detect_separator("a;b;c\n1;2,5;3\n4;5,5;6\n"), b';');
-        assert_eq!(detect_separator("\"a\",\"b\",\"c\"\n\"1\",\"2;5\",\"3\"\n"), b',');
+        assert_eq!(
+            detect_separator("\"a\",\"b\",\"c\"\n\"1\",\"2;5\",\"3\"\n"),
+            b','
+        );
         assert_eq!(detect_separator("a\tb\tc\n1\t2\t3\n"), b'\t');
     }
 
@@ -90,6 +107,9 @@ mod tests {
     #[test]
     fn crlf_line_numbers() {
         let t = read_csv("h1;h2\r\n1;\"two\r\nlines\"\r\n3;x\r\n", "UTF-8");
-        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![1, 2, 4]);
+        assert_eq!(
+            t.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![1, 2, 4]
+        );
     }
 }

@@ -30,26 +30,37 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         if enc == UTF_8 {
             check_text(&text)?;
         }
-        return Ok(Decoded { text: text.into_owned(), encoding: enc.name() });
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: enc.name(),
+        });
     }
-    if let Some((offset, &byte)) = bytes
-        .iter()
-        .enumerate()
-        .find(|(_, b)| **b == 0 || (**b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A)))
-    {
+    if let Some((offset, &byte)) = bytes.iter().enumerate().find(|(_, b)| {
+        **b == 0 || (**b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A))
+    }) {
         return Err(DecodeError::Binary { byte, offset });
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(Decoded { text: s.to_string(), encoding: UTF_8.name() });
+        return Ok(Decoded {
+            text: s.to_string(),
+            encoding: UTF_8.name(),
+        });
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let guess = detector.guess(Some(b"pl"), chardetng::Utf8Detection::Deny);
     // Polish exports are Windows-1250 or ISO-8859-2; anything else chardetng proposes for a Polish
     // file (e.g. windows-1252 when there are few diacritics) is read as Windows-1250.
-    let enc = if guess == ISO_8859_2 { ISO_8859_2 } else { WINDOWS_1250 };
+    let enc = if guess == ISO_8859_2 {
+        ISO_8859_2
+    } else {
+        WINDOWS_1250
+    };
     let (text, _, _) = enc.decode(bytes);
-    Ok(Decoded { text: text.into_owned(), encoding: enc.name() })
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: enc.name(),
+    })
 }
 
 fn check_text(text: &str) -> Result<(), DecodeError> {
@@ -73,7 +84,8 @@ mod tests {
 
     #[test]
     fn windows_1250_and_iso_8859_2() {
-        let sample = "Data księgowania;Tytuł;Kwota\n2026-03-12;Zapłata za fakturę, źródło: Łódź;12,00\n";
+        let sample =
+            "Data księgowania;Tytuł;Kwota\n2026-03-12;Zapłata za fakturę, źródło: Łódź;12,00\n";
         let (cp, _, _) = WINDOWS_1250.encode(sample);
         let d = decode_text(&cp).unwrap();
         assert_eq!(d.text, sample);
@@ -86,6 +98,12 @@ mod tests {
     #[test]
     fn binary_and_empty_refused() {
         assert_eq!(decode_text(b"").unwrap_err(), DecodeError::Empty);
-        assert!(matches!(decode_text(b"PK\x03\x04\x00\x00garbage"), Err(DecodeError::Binary { byte: 0x03, offset: 2 })));
+        assert!(matches!(
+            decode_text(b"PK\x03\x04\x00\x00garbage"),
+            Err(DecodeError::Binary {
+                byte: 0x03,
+                offset: 2
+            })
+        ));
     }
 }

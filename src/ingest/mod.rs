@@ -35,7 +35,13 @@ pub struct ReportError {
 
 impl ReportError {
     pub fn file(file: &str, cause: impl Into<String>) -> Self {
-        ReportError { file: file.to_string(), sheet: None, row: None, column: None, cause: cause.into() }
+        ReportError {
+            file: file.to_string(),
+            sheet: None,
+            row: None,
+            column: None,
+            cause: cause.into(),
+        }
     }
 }
 
@@ -114,7 +120,12 @@ impl Parsed {
 }
 
 /// Parses one report file. Never panics on any input.
-pub fn parse_report(file: &str, bytes: &[u8], profiles: &[Profile], ctx: &ParseContext) -> Result<Parsed, ReportError> {
+pub fn parse_report(
+    file: &str,
+    bytes: &[u8],
+    profiles: &[Profile],
+    ctx: &ParseContext,
+) -> Result<Parsed, ReportError> {
     if bytes.is_empty() {
         return Err(ReportError::file(file, "the file is empty (0 bytes)"));
     }
@@ -144,21 +155,32 @@ pub fn parse_report(file: &str, bytes: &[u8], profiles: &[Profile], ctx: &ParseC
                 }
             }
         }
-        return Err(first_failure.unwrap_or_else(|| ReportError::file(file, "every sheet is empty")));
+        return Err(
+            first_failure.unwrap_or_else(|| ReportError::file(file, "every sheet is empty"))
+        );
     }
     let decoded = decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.to_string()))?;
     let table = csv_table::read_csv(&decoded.text, decoded.encoding);
     if table.rows.iter().all(Row::is_blank) {
         return Err(ReportError::file(file, "the file has no rows"));
     }
-    let rec = recognise::recognise(&table, profiles).map_err(|no| ReportError::file(file, no.to_string()))?;
+    let rec = recognise::recognise(&table, profiles)
+        .map_err(|no| ReportError::file(file, no.to_string()))?;
     extract(file, "csv", &table, &rec, ctx)
 }
 
-fn extract(file: &str, format: &'static str, table: &Table, rec: &Recognised<'_>, ctx: &ParseContext) -> Result<Parsed, ReportError> {
+fn extract(
+    file: &str,
+    format: &'static str,
+    table: &Table,
+    rec: &Recognised<'_>,
+    ctx: &ParseContext,
+) -> Result<Parsed, ReportError> {
     let records = match rec.profile.kind {
         ReportKind::Statement => Records::Statement(statement::extract(file, table, rec, ctx)?),
-        ReportKind::Receivables => Records::Receivables(receivables::extract(file, table, rec, ctx)?),
+        ReportKind::Receivables => {
+            Records::Receivables(receivables::extract(file, table, rec, ctx)?)
+        }
     };
     Ok(Parsed {
         format,
@@ -183,11 +205,15 @@ impl<'a> RowReader<'a> {
     }
 
     pub fn cell(&self, field: Field) -> Option<&'a table::Cell> {
-        self.column_of(field).map(|i| self.row.cell(i)).filter(|c| !c.is_empty())
+        self.column_of(field)
+            .map(|i| self.row.cell(i))
+            .filter(|c| !c.is_empty())
     }
 
     pub fn text(&self, field: Field) -> Option<String> {
-        self.cell(field).map(|c| crate::domain::text::collapse_spaces(&c.text())).filter(|s| !s.is_empty())
+        self.cell(field)
+            .map(|c| crate::domain::text::collapse_spaces(&c.text()))
+            .filter(|s| !s.is_empty())
     }
 
     pub fn column_label(&self, idx: usize) -> String {
@@ -203,30 +229,41 @@ impl<'a> RowReader<'a> {
             file: self.file.to_string(),
             sheet: self.table.sheet.clone(),
             row: Some(self.row.line),
-            column: field.and_then(|f| self.column_of(f)).map(|i| self.column_label(i)),
+            column: field
+                .and_then(|f| self.column_of(f))
+                .map(|i| self.column_label(i)),
             cause: cause.into(),
         }
     }
 
     /// An amount from a cell: text in any Polish/English format, or a spreadsheet number.
     pub fn amount(&self, field: Field) -> Result<Option<numbers::Amount>, ReportError> {
-        let Some(cell) = self.cell(field) else { return Ok(None) };
+        let Some(cell) = self.cell(field) else {
+            return Ok(None);
+        };
         let parsed = match cell {
             table::Cell::Number(f) => float_amount(*f),
             other => numbers::parse_amount(&other.text()),
         };
-        parsed.map(Some).map_err(|e| self.error(Some(field), e.to_string()))
+        parsed
+            .map(Some)
+            .map_err(|e| self.error(Some(field), e.to_string()))
     }
 
     /// A date from a cell: text, a spreadsheet date, or an Excel serial number.
     pub fn date(&self, field: Field) -> Result<Option<chrono::NaiveDate>, ReportError> {
-        let Some(cell) = self.cell(field) else { return Ok(None) };
+        let Some(cell) = self.cell(field) else {
+            return Ok(None);
+        };
         let parsed = match cell {
             table::Cell::DateTime(dt) => Ok(dt.date()),
-            table::Cell::Number(f) => excel_serial_date(*f).ok_or_else(|| numbers::ValueError::Date(cell.text().into_owned())),
+            table::Cell::Number(f) => excel_serial_date(*f)
+                .ok_or_else(|| numbers::ValueError::Date(cell.text().into_owned())),
             other => numbers::parse_date(&other.text()),
         };
-        parsed.map(Some).map_err(|e| self.error(Some(field), e.to_string()))
+        parsed
+            .map(Some)
+            .map_err(|e| self.error(Some(field), e.to_string()))
     }
 
     pub fn currency(&self, field: Field) -> Result<Option<Currency>, ReportError> {
@@ -250,7 +287,10 @@ fn float_amount(f: f64) -> Result<numbers::Amount, numbers::ValueError> {
     if ((f * 100.0) - cents).abs() > 1e-6 * f.abs().max(1.0) {
         return Err(numbers::ValueError::Precision(text));
     }
-    Ok(numbers::Amount { value: rust_decimal::Decimal::new(cents as i64, 2), currency: None })
+    Ok(numbers::Amount {
+        value: rust_decimal::Decimal::new(cents as i64, 2),
+        currency: None,
+    })
 }
 
 /// Excel serial day number → date (1900 system; serial 60 is Excel's fictitious 29 Feb 1900).
@@ -267,9 +307,18 @@ fn excel_serial_date(f: f64) -> Option<chrono::NaiveDate> {
 /// A totals row says so in words.
 pub(crate) fn is_totals_label(text: &str) -> bool {
     let t = profile::normalize_header(text);
-    ["razem", "suma", "ogolem", "lacznie", "total", "totals", "podsumowanie", "sum"]
-        .iter()
-        .any(|w| t == *w || t.starts_with(&format!("{w} ")) || t.starts_with(&format!("{w}:")))
+    [
+        "razem",
+        "suma",
+        "ogolem",
+        "lacznie",
+        "total",
+        "totals",
+        "podsumowanie",
+        "sum",
+    ]
+    .iter()
+    .any(|w| t == *w || t.starts_with(&format!("{w} ")) || t.starts_with(&format!("{w}:")))
 }
 
 #[cfg(test)]
@@ -286,7 +335,10 @@ mod tests {
 
     #[test]
     fn serial_dates() {
-        assert_eq!(excel_serial_date(46093.0), chrono::NaiveDate::from_ymd_opt(2026, 3, 12));
+        assert_eq!(
+            excel_serial_date(46093.0),
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 12)
+        );
         assert_eq!(excel_serial_date(12.5), None);
         assert_eq!(excel_serial_date(5.0), None);
     }

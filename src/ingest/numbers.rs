@@ -47,7 +47,10 @@ pub fn parse_amount(raw: &str) -> Result<Amount, ValueError> {
         body = &body[1..body.len() - 1];
     }
     let body = body.trim();
-    let (sign_neg, body) = match body.strip_prefix('-').or_else(|| body.strip_prefix('\u{2212}')) {
+    let (sign_neg, body) = match body
+        .strip_prefix('-')
+        .or_else(|| body.strip_prefix('\u{2212}'))
+    {
         Some(rest) => (true, rest),
         None => match body.strip_prefix('+') {
             Some(rest) => (false, rest),
@@ -58,8 +61,15 @@ pub fn parse_amount(raw: &str) -> Result<Amount, ValueError> {
         },
     };
     negative ^= sign_neg;
-    let compact: String = body.chars().filter(|c| !text::is_space(*c) && *c != '\'').collect();
-    if compact.is_empty() || !compact.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
+    let compact: String = body
+        .chars()
+        .filter(|c| !text::is_space(*c) && *c != '\'')
+        .collect();
+    if compact.is_empty()
+        || !compact
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
         return Err(err());
     }
     let normalized = normalize_separators(&compact).ok_or_else(err)?;
@@ -136,13 +146,19 @@ fn normalize_separators(s: &str) -> Option<String> {
         // Thousands groups must be of three digits, else the text is not a number we understand.
         let groups: Vec<&str> = int_part.split(t).collect();
         if groups.len() > 1
-            && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
+            && (groups[0].is_empty()
+                || groups[0].len() > 3
+                || groups[1..].iter().any(|g| g.len() != 3))
         {
             return None;
         }
     }
     let int_digits: String = int_part.chars().filter(char::is_ascii_digit).collect();
-    let int_digits = if int_digits.is_empty() { "0".to_string() } else { int_digits };
+    let int_digits = if int_digits.is_empty() {
+        "0".to_string()
+    } else {
+        int_digits
+    };
     match frac_part {
         Some(f) if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) => None,
         Some(f) => Some(format!("{int_digits}.{f}")),
@@ -161,12 +177,16 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
 pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, ValueError> {
     let s = raw.trim().trim_matches(|c| c == '\'' || c == '"').trim();
     let err = || ValueError::Date(raw.to_string());
-    let (date_part, time_part) = match s.find(|c: char| c == ' ' || c == 'T') {
+    let (date_part, time_part) = match s.find([' ', 'T']) {
         Some(i) => (&s[..i], s[i + 1..].trim()),
         None => (s, ""),
     };
     let fields: Vec<&str> = date_part.split(['-', '.', '/']).collect();
-    if fields.len() != 3 || fields.iter().any(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+    if fields.len() != 3
+        || fields
+            .iter()
+            .any(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(err());
     }
     let (y, m, d) = if fields[0].len() == 4 {
@@ -184,7 +204,8 @@ pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, ValueError> {
         m.parse().map_err(|_| err())?,
         d.parse().map_err(|_| err())?,
     );
-    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| ValueError::ImpossibleDate(raw.to_string()))?;
+    let date = NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| ValueError::ImpossibleDate(raw.to_string()))?;
     if !(1990..=2100).contains(&y) {
         return Err(ValueError::ImpossibleDate(raw.to_string()));
     }
@@ -229,7 +250,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn amt(s: &str) -> String {
-        parse_amount(s).map(|a| a.value.to_string()).unwrap_or_else(|e| format!("ERR {e}"))
+        parse_amount(s)
+            .map(|a| a.value.to_string())
+            .unwrap_or_else(|e| format!("ERR {e}"))
     }
 
     #[test]
@@ -256,27 +279,68 @@ mod tests {
 
     #[test]
     fn currency_is_returned() {
-        assert_eq!(parse_amount("12 300,00 PLN").unwrap().currency, Some(Currency::PLN));
-        assert_eq!(parse_amount("5,00 EUR").unwrap().currency, Some(Currency::EUR));
+        assert_eq!(
+            parse_amount("12 300,00 PLN").unwrap().currency,
+            Some(Currency::PLN)
+        );
+        assert_eq!(
+            parse_amount("5,00 EUR").unwrap().currency,
+            Some(Currency::EUR)
+        );
         assert_eq!(parse_amount("5,00").unwrap().currency, None);
     }
 
     #[test]
     fn not_amounts() {
-        for s in ["", "abc", "12,3,4", "1.2.3,4,5", "12,345,6", "--5", "1 2 3 abc", "12,", "W rozliczeniu", "1,5e3"] {
-            assert!(parse_amount(s).is_err(), "{s:?} accepted as {:?}", parse_amount(s));
+        for s in [
+            "",
+            "abc",
+            "12,3,4",
+            "1.2.3,4,5",
+            "12,345,6",
+            "--5",
+            "1 2 3 abc",
+            "12,",
+            "W rozliczeniu",
+            "1,5e3",
+        ] {
+            assert!(
+                parse_amount(s).is_err(),
+                "{s:?} accepted as {:?}",
+                parse_amount(s)
+            );
         }
-        assert!(matches!(parse_amount("1,234"), Err(ValueError::Precision(_))));
-        assert!(matches!(parse_amount("0.125"), Err(ValueError::Precision(_))));
+        assert!(matches!(
+            parse_amount("1,234"),
+            Err(ValueError::Precision(_))
+        ));
+        assert!(matches!(
+            parse_amount("0.125"),
+            Err(ValueError::Precision(_))
+        ));
     }
 
     #[test]
     fn dates() {
         let d = NaiveDate::from_ymd_opt(2026, 3, 12).unwrap();
-        for s in ["2026-03-12", "12.03.2026", "12-03-2026", "12/03/2026", "2026.03.12", "2026/03/12", "2026-03-12 10:22:33", "2026-03-12T10:22:33Z", " '12.03.2026' ", "12.3.2026"] {
+        for s in [
+            "2026-03-12",
+            "12.03.2026",
+            "12-03-2026",
+            "12/03/2026",
+            "2026.03.12",
+            "2026/03/12",
+            "2026-03-12 10:22:33",
+            "2026-03-12T10:22:33Z",
+            " '12.03.2026' ",
+            "12.3.2026",
+        ] {
             assert_eq!(parse_date(s), Ok(d), "{s}");
         }
-        assert!(matches!(parse_date("31.02.2026"), Err(ValueError::ImpossibleDate(_))));
+        assert!(matches!(
+            parse_date("31.02.2026"),
+            Err(ValueError::ImpossibleDate(_))
+        ));
         assert!(parse_date("12.03.26").is_err());
         assert!(parse_date("03/12/2026 PM").is_err());
         assert!(parse_date("").is_err());

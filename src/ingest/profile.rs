@@ -170,7 +170,10 @@ pub struct Profile {
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("profile {file}: {source}")]
-    Toml { file: String, source: Box<toml::de::Error> },
+    Toml {
+        file: String,
+        source: Box<toml::de::Error>,
+    },
     #[error("profile {file}: {message}")]
     Invalid { file: String, message: String },
     #[error("cannot read profiles folder {dir}: {source}")]
@@ -178,29 +181,49 @@ pub enum ProfileError {
 }
 
 const BUILTIN: &[(&str, &str)] = &[
-    ("mbank-operations.toml", include_str!("profiles/mbank-operations.toml")),
-    ("mbank-statement.toml", include_str!("profiles/mbank-statement.toml")),
+    (
+        "mbank-operations.toml",
+        include_str!("profiles/mbank-operations.toml"),
+    ),
+    (
+        "mbank-statement.toml",
+        include_str!("profiles/mbank-statement.toml"),
+    ),
     ("ing.toml", include_str!("profiles/ing.toml")),
     ("pko-bp.toml", include_str!("profiles/pko-bp.toml")),
     ("santander.toml", include_str!("profiles/santander.toml")),
     ("pekao.toml", include_str!("profiles/pekao.toml")),
     ("millennium.toml", include_str!("profiles/millennium.toml")),
     ("alior.toml", include_str!("profiles/alior.toml")),
-    ("revolut-business.toml", include_str!("profiles/revolut-business.toml")),
-    ("generic-statement.toml", include_str!("profiles/generic-statement.toml")),
-    ("generic-receivables.toml", include_str!("profiles/generic-receivables.toml")),
+    (
+        "revolut-business.toml",
+        include_str!("profiles/revolut-business.toml"),
+    ),
+    (
+        "generic-statement.toml",
+        include_str!("profiles/generic-statement.toml"),
+    ),
+    (
+        "generic-receivables.toml",
+        include_str!("profiles/generic-receivables.toml"),
+    ),
 ];
 
 impl Profile {
     pub fn from_toml(file: &str, source: &str) -> Result<Profile, ProfileError> {
-        let p: Profile =
-            toml::from_str(source).map_err(|e| ProfileError::Toml { file: file.to_string(), source: Box::new(e) })?;
+        let p: Profile = toml::from_str(source).map_err(|e| ProfileError::Toml {
+            file: file.to_string(),
+            source: Box::new(e),
+        })?;
         p.validate(file)?;
         Ok(p)
     }
 
     fn validate(&self, file: &str) -> Result<(), ProfileError> {
-        let invalid = |message: String| ProfileError::Invalid { file: file.to_string(), message };
+        let invalid = |message: String| ProfileError::Invalid {
+            file: file.to_string(),
+            message,
+        };
         if self.name.trim().is_empty() {
             return Err(invalid("name is empty".into()));
         }
@@ -214,13 +237,21 @@ impl Profile {
             return Err(invalid("positions are 1-based column numbers".into()));
         }
         if self.detect.is_empty() && self.required.is_empty() && self.detect_first_row.is_none() {
-            return Err(invalid("a profile needs detect, required or detect_first_row".into()));
+            return Err(invalid(
+                "a profile needs detect, required or detect_first_row".into(),
+            ));
         }
         for req in &self.required {
             for alt in req.split('|') {
-                let known = self.columns.keys().chain(self.positions.keys()).chain(self.key_values.keys());
+                let known = self
+                    .columns
+                    .keys()
+                    .chain(self.positions.keys())
+                    .chain(self.key_values.keys());
                 if !known.clone().any(|f| f.as_str() == alt.trim()) {
-                    return Err(invalid(format!("required field {alt:?} has no column synonyms")));
+                    return Err(invalid(format!(
+                        "required field {alt:?} has no column synonyms"
+                    )));
                 }
             }
         }
@@ -234,7 +265,10 @@ impl Profile {
             profiles.push(Profile::from_toml(file, src)?);
         }
         if let Some(dir) = user_dir.filter(|d| d.is_dir()) {
-            let io = |source| ProfileError::Io { dir: dir.display().to_string(), source };
+            let io = |source| ProfileError::Io {
+                dir: dir.display().to_string(),
+                source,
+            };
             let mut entries: Vec<_> = std::fs::read_dir(dir)
                 .map_err(io)?
                 .filter_map(Result::ok)
@@ -257,17 +291,18 @@ impl Profile {
 /// `:` or `*`. `"#Data księgowania:"` → `data ksiegowania`.
 pub fn normalize_header(raw: &str) -> String {
     let folded = text::fold_diacritics(raw).to_lowercase();
-    let trimmed = folded
-        .trim_matches(|c: char| text::is_space(c) || matches!(c, '#' | '"' | '\'' | '„' | '”' | '*' | ':' | '.'));
+    let trimmed = folded.trim_matches(|c: char| {
+        text::is_space(c) || matches!(c, '#' | '"' | '\'' | '„' | '”' | '*' | ':' | '.')
+    });
     text::collapse_spaces(trimmed)
 }
 
 /// The header without a trailing bracketed note: `kwota (pln)` → `kwota`, `brutto [zl]` → `brutto`.
 pub fn strip_bracket_note(h: &str) -> &str {
-    if h.ends_with(')') || h.ends_with(']') {
-        if let Some(i) = h.rfind(['(', '[']) {
-            return h[..i].trim_end();
-        }
+    if (h.ends_with(')') || h.ends_with(']'))
+        && let Some(i) = h.rfind(['(', '['])
+    {
+        return h[..i].trim_end();
     }
     h
 }
@@ -292,9 +327,18 @@ mod tests {
 
     #[test]
     fn invalid_profile_is_refused() {
-        let e = Profile::from_toml("x.toml", "name = \"x\"\nkind = \"statement\"\nrequired = [\"amount\"]\n").unwrap_err();
-        assert!(e.to_string().contains("required field \"amount\" has no column synonyms"), "{e}");
-        let e = Profile::from_toml("x.toml", "name = \"x\"\nkind = \"statement\"\ncolour = 1\n").unwrap_err();
+        let e = Profile::from_toml(
+            "x.toml",
+            "name = \"x\"\nkind = \"statement\"\nrequired = [\"amount\"]\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("required field \"amount\" has no column synonyms"),
+            "{e}"
+        );
+        let e = Profile::from_toml("x.toml", "name = \"x\"\nkind = \"statement\"\ncolour = 1\n")
+            .unwrap_err();
         assert!(e.to_string().contains("colour"), "{e}");
     }
 }

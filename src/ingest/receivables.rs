@@ -34,7 +34,10 @@ pub struct InvoiceRow {
     #[serde(with = "rust_decimal::serde::str")]
     pub gross: Decimal,
     /// What the ERP says is still to pay, when it says.
-    #[serde(skip_serializing_if = "Option::is_none", with = "super::statement::opt_decimal")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "super::statement::opt_decimal"
+    )]
     pub outstanding: Option<Decimal>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<String>,
@@ -49,7 +52,12 @@ pub struct Receivables {
     pub totals_checked: bool,
 }
 
-pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseContext) -> Result<Receivables, ReportError> {
+pub fn extract(
+    file: &str,
+    table: &Table,
+    rec: &Recognised<'_>,
+    ctx: &ParseContext,
+) -> Result<Receivables, ReportError> {
     let mut rows: Vec<InvoiceRow> = Vec::new();
     let mut skipped = Vec::new();
     let mut warnings = Vec::new();
@@ -63,15 +71,25 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
         if row.is_blank() {
             continue;
         }
-        let r = RowReader { file, table, rec, row };
+        let r = RowReader {
+            file,
+            table,
+            rec,
+            row,
+        };
         if row.cells.iter().any(|c| is_totals_label(&c.text())) {
             totals.push(row);
             continue;
         }
-        let has_amount = [Field::Gross, Field::Outstanding].iter().any(|f| r.cell(*f).is_some());
+        let has_amount = [Field::Gross, Field::Outstanding]
+            .iter()
+            .any(|f| r.cell(*f).is_some());
         let Some(number_text) = r.text(Field::Number) else {
             if has_amount {
-                skipped.push(Skipped { row: row.line, reason: "an amount without an invoice number (subtotal?)".into() });
+                skipped.push(Skipped {
+                    row: row.line,
+                    reason: "an amount without an invoice number (subtotal?)".into(),
+                });
             }
             // Otherwise a group heading ("Kontrahent: ...") or a note: nothing to read.
             continue;
@@ -83,7 +101,8 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
         if let Some(first) = pending_footer.first() {
             return Err(first.error(Some(Field::Gross), "no amount for this invoice"));
         }
-        let number = InvoiceNumber::parse(&number_text).map_err(|e| r.error(Some(Field::Number), e.to_string()))?;
+        let number = InvoiceNumber::parse(&number_text)
+            .map_err(|e| r.error(Some(Field::Number), e.to_string()))?;
         let client_name = r.text(Field::ClientName);
         let (nip, nip_valid) = match r.text(Field::Nip) {
             None => (None, None),
@@ -101,14 +120,21 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
         let issue_date = r.date(Field::IssueDate)?;
         let due_date = r.date(Field::DueDate)?;
         if due_date.is_none() {
-            warnings.push(format!("row {}: invoice {} has no due date", row.line, number.original()));
+            warnings.push(format!(
+                "row {}: invoice {} has no due date",
+                row.line,
+                number.original()
+            ));
         }
         let gross = r.amount(Field::Gross)?;
         let mut outstanding = r.amount(Field::Outstanding)?;
-        if outstanding.is_none() {
-            if let (Some(g), Some(p)) = (&gross, r.amount(Field::Paid)?) {
-                outstanding = Some(Amount { value: g.value - p.value.abs(), currency: g.currency });
-            }
+        if outstanding.is_none()
+            && let (Some(g), Some(p)) = (&gross, r.amount(Field::Paid)?)
+        {
+            outstanding = Some(Amount {
+                value: g.value - p.value.abs(),
+                currency: g.currency,
+            });
         }
         let currency = match r.currency(Field::Currency)? {
             Some(c) => c,
@@ -116,7 +142,11 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
                 .as_ref()
                 .and_then(|a| a.currency)
                 .or(outstanding.as_ref().and_then(|a| a.currency))
-                .or(rec.profile.default_currency.as_deref().and_then(Currency::parse))
+                .or(rec
+                    .profile
+                    .default_currency
+                    .as_deref()
+                    .and_then(Currency::parse))
                 .unwrap_or(ctx.default_currency),
         };
         let gross_value = match (&gross, &outstanding) {
@@ -124,7 +154,10 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
             (None, Some(o)) => o.value,
             (None, None) => return Err(r.error(Some(Field::Gross), "no amount for this invoice")),
         };
-        let emails = r.text(Field::Email).map(|t| split_emails(&t)).unwrap_or_default();
+        let emails = r
+            .text(Field::Email)
+            .map(|t| split_emails(&t))
+            .unwrap_or_default();
         let invoice = InvoiceRow {
             row: row.line,
             number: number.original().to_string(),
@@ -141,21 +174,35 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
         };
         if let Some(&idx) = seen.get(&invoice.number_key) {
             let earlier: &InvoiceRow = &rows[idx];
-            let same = InvoiceRow { row: earlier.row, ..invoice.clone() } == *earlier;
+            let same = InvoiceRow {
+                row: earlier.row,
+                ..invoice.clone()
+            } == *earlier;
             if same {
-                skipped.push(Skipped { row: row.line, reason: format!("repeats row {}", earlier.row) });
+                skipped.push(Skipped {
+                    row: row.line,
+                    reason: format!("repeats row {}", earlier.row),
+                });
                 continue;
             }
             return Err(r.error(
                 Some(Field::Number),
-                format!("invoice {} appears again with different data (first at row {})", invoice.number, earlier.row),
+                format!(
+                    "invoice {} appears again with different data (first at row {})",
+                    invoice.number, earlier.row
+                ),
             ));
         }
         seen.insert(invoice.number_key.clone(), rows.len());
         rows.push(invoice);
     }
     let totals_checked = check_totals(file, table, rec, &rows, &totals, &mut warnings)?;
-    Ok(Receivables { rows, skipped, warnings, totals_checked })
+    Ok(Receivables {
+        rows,
+        skipped,
+        warnings,
+        totals_checked,
+    })
 }
 
 fn split_emails(t: &str) -> Vec<String> {
@@ -177,16 +224,28 @@ fn check_totals(
     totals: &[&Row],
     warnings: &mut Vec<String>,
 ) -> Result<bool, ReportError> {
-    let Some(total_row) = totals.last() else { return Ok(false) };
+    let Some(total_row) = totals.last() else {
+        return Ok(false);
+    };
     let currencies: std::collections::BTreeSet<_> = rows.iter().map(|r| r.currency).collect();
     if currencies.len() > 1 {
-        warnings.push(format!("row {}: totals row not checked: the list has several currencies", total_row.line));
+        warnings.push(format!(
+            "row {}: totals row not checked: the list has several currencies",
+            total_row.line
+        ));
         return Ok(false);
     }
-    let r = RowReader { file, table, rec, row: total_row };
+    let r = RowReader {
+        file,
+        table,
+        rec,
+        row: total_row,
+    };
     let mut checked = false;
     for field in [Field::Gross, Field::Outstanding] {
-        let Ok(Some(stated)) = r.amount(field) else { continue };
+        let Ok(Some(stated)) = r.amount(field) else {
+            continue;
+        };
         let sum: Decimal = match field {
             Field::Gross => rows.iter().map(|i| i.gross).sum(),
             _ => rows.iter().map(|i| i.outstanding.unwrap_or(i.gross)).sum(),

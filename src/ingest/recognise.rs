@@ -39,7 +39,11 @@ impl std::fmt::Display for NoProfile {
             Some(line) => write!(
                 f,
                 "; headers seen at row {line}: {}",
-                self.headers_seen.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")
+                self.headers_seen
+                    .iter()
+                    .map(|h| format!("\"{h}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )?,
             None => write!(f, "; no header row found")?,
         }
@@ -60,23 +64,33 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
     let limit = table.rows.len().min(HEADER_SEARCH_ROWS);
     let normalized: Vec<Vec<String>> = table.rows[..limit]
         .iter()
-        .map(|r| r.cells.iter().map(|c| normalize_header(&c.text())).collect())
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| normalize_header(&c.text()))
+                .collect()
+        })
         .collect();
     let mut best: Option<Candidate<'p>> = None;
     // For the refusal message: the row and profile that came closest.
-    let mut closest: HashMap<super::profile::ReportKind, (usize, usize, &Profile, Vec<String>)> = HashMap::new();
+    let mut closest: HashMap<super::profile::ReportKind, (usize, usize, &Profile, Vec<String>)> =
+        HashMap::new();
 
     for profile in profiles {
         if let Some(re) = &profile.detect_first_row {
-            if let Some(c) = headerless(table, profile, re) {
-                if best.as_ref().is_none_or(|b| c.score > b.score) {
-                    best = Some(c);
-                }
+            if let Some(c) = headerless(table, profile, re)
+                && best.as_ref().is_none_or(|b| c.score > b.score)
+            {
+                best = Some(c);
             }
             continue;
         }
         let detect: Vec<String> = profile.detect.iter().map(|h| normalize_header(h)).collect();
-        let exclude: Vec<String> = profile.exclude.iter().map(|h| normalize_header(h)).collect();
+        let exclude: Vec<String> = profile
+            .exclude
+            .iter()
+            .map(|h| normalize_header(h))
+            .collect();
         for (idx, headers) in normalized.iter().enumerate() {
             let non_empty = headers.iter().filter(|h| !h.is_empty()).count();
             if non_empty < 2 {
@@ -92,7 +106,10 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
             let missing = missing_required(profile, &columns);
             if !missing.is_empty() {
                 let mapped = columns.len();
-                if closest.get(&profile.kind).is_none_or(|(_, m, _, _)| mapped > *m) {
+                if closest
+                    .get(&profile.kind)
+                    .is_none_or(|(_, m, _, _)| mapped > *m)
+                {
                     closest.insert(profile.kind, (idx, mapped, profile, missing));
                 }
                 continue;
@@ -101,7 +118,9 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
                 .key_values_from
                 .as_ref()
                 .and_then(|k| headers.iter().position(|h| *h == normalize_header(k)));
-            let score = (detect.len() as i64) * 1000 + i64::from(profile.priority) * 100 + columns.len() as i64;
+            let score = (detect.len() as i64) * 1000
+                + i64::from(profile.priority) * 100
+                + columns.len() as i64;
             let better = match &best {
                 None => true,
                 Some(b) => score > b.score,
@@ -115,7 +134,11 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
                         data_start: idx + 1,
                         columns,
                         key_values_from,
-                        headers: table.rows[idx].cells.iter().map(|c| c.text().trim().to_string()).collect(),
+                        headers: table.rows[idx]
+                            .cells
+                            .iter()
+                            .map(|c| c.text().trim().to_string())
+                            .collect(),
                     },
                 });
             }
@@ -134,7 +157,11 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
             .iter()
             .enumerate()
             .max_by_key(|(i, r)| {
-                let texts = r.cells.iter().filter(|c| matches!(c, Cell::Text(t) if !t.trim().is_empty())).count();
+                let texts = r
+                    .cells
+                    .iter()
+                    .filter(|c| matches!(c, Cell::Text(t) if !t.trim().is_empty()))
+                    .count();
                 (texts, std::cmp::Reverse(*i))
             })
             .filter(|(_, r)| !r.is_blank())
@@ -144,21 +171,35 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
         header_line: header_idx.map(|i| table.rows[i].line),
         headers_seen: header_idx
             .map(|i| {
-                table.rows[i].cells.iter().map(|c| c.text().trim().to_string()).filter(|t| !t.is_empty()).collect()
+                table.rows[i]
+                    .cells
+                    .iter()
+                    .map(|c| c.text().trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect()
             })
             .unwrap_or_default(),
-        closest: closest.into_iter().map(|(_, _, p, missing)| (p.name.clone(), missing)).collect(),
+        closest: closest
+            .into_iter()
+            .map(|(_, _, p, missing)| (p.name.clone(), missing))
+            .collect(),
     })
 }
 
 fn headerless<'p>(table: &Table, profile: &'p Profile, re: &str) -> Option<Candidate<'p>> {
     let re = regex::Regex::new(re).ok()?;
     let (idx, first) = table.rows.iter().enumerate().find(|(_, r)| !r.is_blank())?;
-    let joined = first.cells.iter().map(|c| c.text().trim().to_string()).collect::<Vec<_>>().join(";");
+    let joined = first
+        .cells
+        .iter()
+        .map(|c| c.text().trim().to_string())
+        .collect::<Vec<_>>()
+        .join(";");
     if !re.is_match(&joined) {
         return None;
     }
-    let columns: HashMap<Field, usize> = profile.positions.iter().map(|(f, p)| (*f, p - 1)).collect();
+    let columns: HashMap<Field, usize> =
+        profile.positions.iter().map(|(f, p)| (*f, p - 1)).collect();
     Some(Candidate {
         score: 500 + i64::from(profile.priority) * 100,
         rec: Recognised {
@@ -189,7 +230,11 @@ fn map_columns(headers: &[String], profile: &Profile) -> HashMap<Field, usize> {
                     if used[i] || h.is_empty() {
                         continue;
                     }
-                    let hit = if pass == 0 { *h == syn } else { strip_bracket_note(h) == syn };
+                    let hit = if pass == 0 {
+                        *h == syn
+                    } else {
+                        strip_bracket_note(h) == syn
+                    };
                     if hit {
                         used[i] = true;
                         out.insert(*field, i);

@@ -19,7 +19,11 @@ pub struct SheetLimits {
 
 impl Default for SheetLimits {
     fn default() -> Self {
-        SheetLimits { max_rows: 1_000_000, max_columns: 512, max_cells: 20_000_000 }
+        SheetLimits {
+            max_rows: 1_000_000,
+            max_columns: 512,
+            max_cells: 20_000_000,
+        }
     }
 }
 
@@ -30,7 +34,13 @@ pub enum SheetError {
     #[error(
         "sheet {sheet:?} is too large: it spans {rows} rows × {columns} columns (limits: {max_rows} rows, {max_columns} columns)"
     )]
-    TooLarge { sheet: String, rows: u64, columns: u64, max_rows: u32, max_columns: u32 },
+    TooLarge {
+        sheet: String,
+        rows: u64,
+        columns: u64,
+        max_rows: u32,
+        max_columns: u32,
+    },
     #[error("sheet {sheet:?} has more than {max_cells} cells")]
     TooManyCells { sheet: String, max_cells: usize },
     #[error("the workbook has no sheets")]
@@ -43,7 +53,10 @@ pub fn is_spreadsheet(bytes: &[u8]) -> bool {
 }
 
 /// Reads every sheet; returns the format found (`xlsx`, `ods`, `xls`, `xlsb`) and the tables.
-pub fn read_workbook(bytes: &[u8], limits: SheetLimits) -> Result<(&'static str, Vec<Table>), SheetError> {
+pub fn read_workbook(
+    bytes: &[u8],
+    limits: SheetLimits,
+) -> Result<(&'static str, Vec<Table>), SheetError> {
     let corrupt = |e: &dyn std::fmt::Display| SheetError::Corrupt(e.to_string());
     if bytes.starts_with(b"PK\x03\x04") {
         return match calamine::Xlsx::new(Cursor::new(bytes)) {
@@ -61,7 +74,12 @@ pub fn read_workbook(bytes: &[u8], limits: SheetLimits) -> Result<(&'static str,
     Ok(("xls", read_dense(&mut wb, limits)?))
 }
 
-fn check_bounds(sheet: &str, rows: u64, columns: u64, limits: SheetLimits) -> Result<(), SheetError> {
+fn check_bounds(
+    sheet: &str,
+    rows: u64,
+    columns: u64,
+    limits: SheetLimits,
+) -> Result<(), SheetError> {
     if rows > u64::from(limits.max_rows) || columns > u64::from(limits.max_columns) {
         return Err(SheetError::TooLarge {
             sheet: sheet.to_string(),
@@ -74,14 +92,19 @@ fn check_bounds(sheet: &str, rows: u64, columns: u64, limits: SheetLimits) -> Re
     Ok(())
 }
 
-fn read_xlsx(wb: &mut calamine::Xlsx<Cursor<&[u8]>>, limits: SheetLimits) -> Result<Vec<Table>, SheetError> {
+fn read_xlsx(
+    wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
+    limits: SheetLimits,
+) -> Result<Vec<Table>, SheetError> {
     let names = wb.sheet_names();
     if names.is_empty() {
         return Err(SheetError::NoSheets);
     }
     let mut tables = Vec::new();
     for name in names {
-        let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| SheetError::Corrupt(e.to_string()))?;
+        let mut reader = wb
+            .worksheet_cells_reader(&name)
+            .map_err(|e| SheetError::Corrupt(e.to_string()))?;
         let dims = reader.dimensions();
         check_bounds(
             &name,
@@ -106,7 +129,10 @@ fn read_xlsx(wb: &mut calamine::Xlsx<Cursor<&[u8]>>, limits: SheetLimits) -> Res
             }
             count += 1;
             if count > limits.max_cells {
-                return Err(SheetError::TooManyCells { sheet: name.clone(), max_cells: limits.max_cells });
+                return Err(SheetError::TooManyCells {
+                    sheet: name.clone(),
+                    max_cells: limits.max_cells,
+                });
             }
             sparse.entry(r).or_default().push((c, value));
         }
@@ -130,10 +156,17 @@ where
     }
     let mut tables = Vec::new();
     for name in names {
-        let range = wb.worksheet_range(&name).map_err(|e| SheetError::Corrupt(format!("sheet {name:?}: {e}")))?;
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| SheetError::Corrupt(format!("sheet {name:?}: {e}")))?;
         let (height, width) = range.get_size();
         let (r0, c0) = range.start().unwrap_or((0, 0));
-        check_bounds(&name, height as u64 + u64::from(r0), width as u64 + u64::from(c0), limits)?;
+        check_bounds(
+            &name,
+            height as u64 + u64::from(r0),
+            width as u64 + u64::from(c0),
+            limits,
+        )?;
         let mut sparse: BTreeMap<u32, Vec<(u32, Cell)>> = BTreeMap::new();
         let mut count = 0usize;
         for (r, c, v) in range.used_cells() {
@@ -143,9 +176,15 @@ where
             }
             count += 1;
             if count > limits.max_cells {
-                return Err(SheetError::TooManyCells { sheet: name.clone(), max_cells: limits.max_cells });
+                return Err(SheetError::TooManyCells {
+                    sheet: name.clone(),
+                    max_cells: limits.max_cells,
+                });
             }
-            sparse.entry(r0 + r as u32).or_default().push((c0 + c as u32, value));
+            sparse
+                .entry(r0 + r as u32)
+                .or_default()
+                .push((c0 + c as u32, value));
         }
         tables.push(sparse_to_table(name, sparse));
     }
@@ -162,10 +201,18 @@ fn sparse_to_table(name: String, sparse: BTreeMap<u32, Vec<(u32, Cell)>>) -> Tab
             for (c, v) in cells {
                 row[c as usize] = v;
             }
-            Row { line: r as usize + 1, cells: row }
+            Row {
+                line: r as usize + 1,
+                cells: row,
+            }
         })
         .collect();
-    Table { rows, column_style: ColumnStyle::Letter, sheet: Some(name), encoding: None }
+    Table {
+        rows,
+        column_style: ColumnStyle::Letter,
+        sheet: Some(name),
+        encoding: None,
+    }
 }
 
 fn from_ref(v: &DataRef<'_>) -> Cell {
@@ -175,7 +222,10 @@ fn from_ref(v: &DataRef<'_>) -> Cell {
         DataRef::String(s) => text_cell(s),
         DataRef::SharedString(s) => text_cell(s),
         DataRef::Bool(b) => Cell::Text(b.to_string()),
-        DataRef::DateTime(dt) => dt.as_datetime().map(Cell::DateTime).unwrap_or(Cell::Number(dt.as_f64())),
+        DataRef::DateTime(dt) => dt
+            .as_datetime()
+            .map(Cell::DateTime)
+            .unwrap_or(Cell::Number(dt.as_f64())),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => text_cell(s),
         DataRef::Error(_) | DataRef::Empty => Cell::Empty,
     }
@@ -187,12 +237,19 @@ fn from_data(v: &Data) -> Cell {
         Data::Float(f) => Cell::Number(*f),
         Data::String(s) => text_cell(s),
         Data::Bool(b) => Cell::Text(b.to_string()),
-        Data::DateTime(dt) => dt.as_datetime().map(Cell::DateTime).unwrap_or(Cell::Number(dt.as_f64())),
+        Data::DateTime(dt) => dt
+            .as_datetime()
+            .map(Cell::DateTime)
+            .unwrap_or(Cell::Number(dt.as_f64())),
         Data::DateTimeIso(s) | Data::DurationIso(s) => text_cell(s),
         Data::Error(_) | Data::Empty => Cell::Empty,
     }
 }
 
 fn text_cell(s: &str) -> Cell {
-    if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }
+    if s.trim().is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(s.to_string())
+    }
 }

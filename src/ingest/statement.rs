@@ -106,8 +106,10 @@ static FEE: LazyLock<Regex> = LazyLock::new(|| {
 static TRAILING_OP_TYPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s(PRZELEW|WPŁATA|WYPŁATA|ZWROT|POLECENIE ZAPŁATY|ZLECENIE STAŁE)( [A-ZĄĆĘŁŃÓŚŹŻ/]+){0,4}\s*$").expect("static regex")
 });
-static VAT_LEG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(podziel|split|mpp).*\bvat\b|\bvat\b.*(podziel|split|mpp)").expect("static regex"));
+static VAT_LEG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(podziel|split|mpp).*\bvat\b|\bvat\b.*(podziel|split|mpp)")
+        .expect("static regex")
+});
 
 const OPENING_LABELS: &[&str] = &[
     "saldo poczatkowe",
@@ -118,22 +120,43 @@ const OPENING_LABELS: &[&str] = &[
     "opening balance",
     "starting balance",
 ];
-const CLOSING_LABELS: &[&str] =
-    &["saldo koncowe", "saldo zamkniecia", "saldo na koniec", "closing balance", "ending balance"];
+const CLOSING_LABELS: &[&str] = &[
+    "saldo koncowe",
+    "saldo zamkniecia",
+    "saldo na koniec",
+    "closing balance",
+    "ending balance",
+];
 
-pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseContext) -> Result<Statement, ReportError> {
+pub fn extract(
+    file: &str,
+    table: &Table,
+    rec: &Recognised<'_>,
+    ctx: &ParseContext,
+) -> Result<Statement, ReportError> {
     let profile = rec.profile;
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
     let mut warnings = Vec::new();
     // Rows outside the table (preamble, footer) are searched for balances, currency and our account.
-    let mut outside: Vec<&Row> = table.rows[..rec.data_start.min(table.rows.len())].iter().collect();
+    let mut outside: Vec<&Row> = table.rows[..rec.data_start.min(table.rows.len())]
+        .iter()
+        .collect();
     let data = &table.rows[rec.data_start.min(table.rows.len())..];
     let statement_currency = find_currency(&outside);
     let default_currency = statement_currency
-        .or_else(|| profile.default_currency.as_deref().and_then(Currency::parse))
+        .or_else(|| {
+            profile
+                .default_currency
+                .as_deref()
+                .and_then(Currency::parse)
+        })
         .unwrap_or(ctx.default_currency);
-    let skip_states: Vec<String> = profile.skip_states.iter().map(|s| normalize_header(s)).collect();
+    let skip_states: Vec<String> = profile
+        .skip_states
+        .iter()
+        .map(|s| normalize_header(s))
+        .collect();
     // Footer rows: non-data rows after the last data row.
     let mut trailing_non_data: Vec<&Row> = Vec::new();
     let mut own_account_from_rows: Option<String> = None;
@@ -142,21 +165,36 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
         if row.is_blank() {
             continue;
         }
-        let r = RowReader { file, table, rec, row };
-        if let Some(state) = r.text(Field::State) {
-            if skip_states.contains(&normalize_header(&state)) {
-                skipped.push(Skipped { row: row.line, reason: format!("state {state}: not booked") });
-                continue;
-            }
+        let r = RowReader {
+            file,
+            table,
+            rec,
+            row,
+        };
+        if let Some(state) = r.text(Field::State)
+            && skip_states.contains(&normalize_header(&state))
+        {
+            skipped.push(Skipped {
+                row: row.line,
+                reason: format!("state {state}: not booked"),
+            });
+            continue;
         }
         // The value date stands in only when the export has no booking date column at all: an empty
         // booking date means the operation is not booked yet.
-        let date_field = if r.column_of(Field::BookingDate).is_some() { Field::BookingDate } else { Field::ValueDate };
+        let date_field = if r.column_of(Field::BookingDate).is_some() {
+            Field::BookingDate
+        } else {
+            Field::ValueDate
+        };
         let Some(date_text) = r.text(date_field) else {
             trailing_non_data.push(row);
             continue;
         };
-        let is_date_cell = matches!(r.cell(date_field), Some(super::table::Cell::DateTime(_) | super::table::Cell::Number(_)));
+        let is_date_cell = matches!(
+            r.cell(date_field),
+            Some(super::table::Cell::DateTime(_) | super::table::Cell::Number(_))
+        );
         if !is_date_cell && !looks_like_date(&date_text) {
             trailing_non_data.push(row);
             continue;
@@ -165,52 +203,74 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
         // "W rozliczeniu", ING blocked amounts) or summary lines inside the table.
         for mid in trailing_non_data.drain(..) {
             if !row_has_label(mid) {
-                skipped.push(Skipped { row: mid.line, reason: "no booking date (pending or blocked operation)".into() });
+                skipped.push(Skipped {
+                    row: mid.line,
+                    reason: "no booking date (pending or blocked operation)".into(),
+                });
             } else {
                 outside.push(mid);
             }
         }
-        let booking_date = r.date(date_field)?.ok_or_else(|| r.error(Some(date_field), "no date"))?;
-        let value_date = if date_field == Field::BookingDate { r.date(Field::ValueDate)? } else { None };
+        let booking_date = r
+            .date(date_field)?
+            .ok_or_else(|| r.error(Some(date_field), "no date"))?;
+        let value_date = if date_field == Field::BookingDate {
+            r.date(Field::ValueDate)?
+        } else {
+            None
+        };
         let (amount, amount_currency) = read_amount(&r)?;
         if amount.is_zero() {
-            skipped.push(Skipped { row: row.line, reason: "zero amount".into() });
+            skipped.push(Skipped {
+                row: row.line,
+                reason: "zero amount".into(),
+            });
             continue;
         }
         let currency = match r.currency(Field::Currency)? {
             Some(c) => c,
             None => amount_currency.unwrap_or(default_currency),
         };
-        if let Some(own) = r.text(Field::OwnAccount) {
-            if own_account_from_rows.is_none() {
-                own_account_from_rows = BankAccount::parse(&own).ok().map(|a| a.to_string());
-            }
+        if let Some(own) = r.text(Field::OwnAccount)
+            && own_account_from_rows.is_none()
+        {
+            own_account_from_rows = BankAccount::parse(&own).ok().map(|a| a.to_string());
         }
         let kv = key_values(&r);
-        let pick = |f: Field| r.text(f).or_else(|| kv.iter().find(|(k, _)| *k == f).map(|(_, v)| v.clone()));
+        let pick = |f: Field| {
+            r.text(f)
+                .or_else(|| kv.iter().find(|(k, _)| *k == f).map(|(_, v)| v.clone()))
+        };
         let incoming = amount.is_sign_positive();
-        let (name_field, account_field) =
-            if incoming { (Field::PayerName, Field::PayerAccount) } else { (Field::PayeeName, Field::PayeeAccount) };
+        let (name_field, account_field) = if incoming {
+            (Field::PayerName, Field::PayerAccount)
+        } else {
+            (Field::PayeeName, Field::PayeeAccount)
+        };
         let mut counterparty_name = pick(Field::CounterpartyName).or_else(|| pick(name_field));
-        let mut counterparty_account = pick(Field::CounterpartyAccount).or_else(|| pick(account_field));
+        let mut counterparty_account =
+            pick(Field::CounterpartyAccount).or_else(|| pick(account_field));
         let mut title = pick(Field::Title).unwrap_or_default();
         let description = pick(Field::Description);
         let mut tx_type_from_description = None;
         if let Some(desc) = description {
             let mut rest = desc.clone();
-            if counterparty_account.is_none() {
-                if let Some(m) = ACCOUNT_IN_TEXT.find_iter(&desc).find(|m| BankAccount::parse(m.as_str()).is_ok()) {
-                    counterparty_account = Some(m.as_str().to_string());
-                    rest = text::collapse_spaces(&desc.replacen(m.as_str(), " ", 1));
-                }
+            if counterparty_account.is_none()
+                && let Some(m) = ACCOUNT_IN_TEXT
+                    .find_iter(&desc)
+                    .find(|m| BankAccount::parse(m.as_str()).is_ok())
+            {
+                counterparty_account = Some(m.as_str().to_string());
+                rest = text::collapse_spaces(&desc.replacen(m.as_str(), " ", 1));
             }
             let mut split_name = false;
-            if profile.name_before_comma && counterparty_name.is_none() {
-                if let Some((name, after)) = rest.split_once(", ") {
-                    counterparty_name = Some(name.trim().to_string());
-                    rest = after.trim().to_string();
-                    split_name = true;
-                }
+            if profile.name_before_comma
+                && counterparty_name.is_none()
+                && let Some((name, after)) = rest.split_once(", ")
+            {
+                counterparty_name = Some(name.trim().to_string());
+                rest = after.trim().to_string();
+                split_name = true;
             }
             if title.is_empty() {
                 // "name, title  OPERATION TYPE": only in that shape is a trailing PRZELEW... the type;
@@ -236,7 +296,9 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
             Some(raw) => match BankAccount::parse(&raw) {
                 Ok(a) => (Some(a.to_string()), Some(true)),
                 Err(_) => {
-                    let t = raw.trim_matches(|c| c == '\'' || c == '"' || text::is_space(c)).to_string();
+                    let t = raw
+                        .trim_matches(|c| c == '\'' || c == '"' || text::is_space(c))
+                        .to_string();
                     if t.is_empty() {
                         (None, None)
                     } else {
@@ -253,12 +315,22 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
                 None
             }
         };
-        let classify_text = format!("{} {}", tx_type.as_deref().unwrap_or(""), if incoming { "" } else { &title });
-        let is_own = counterparty_account.as_deref().is_some_and(|a| ctx.own_accounts.iter().any(|o| o.as_str() == a));
+        let classify_text = format!(
+            "{} {}",
+            tx_type.as_deref().unwrap_or(""),
+            if incoming { "" } else { &title }
+        );
+        let is_own = counterparty_account
+            .as_deref()
+            .is_some_and(|a| ctx.own_accounts.iter().any(|o| o.as_str() == a));
         let kind = if is_own {
             PaymentKind::Internal
         } else if incoming {
-            if tx_type.as_deref().is_some_and(|t| VAT_LEG.is_match(t)) { PaymentKind::VatLeg } else { PaymentKind::Incoming }
+            if tx_type.as_deref().is_some_and(|t| VAT_LEG.is_match(t)) {
+                PaymentKind::VatLeg
+            } else {
+                PaymentKind::Incoming
+            }
         } else if FEE.is_match(&classify_text) {
             PaymentKind::Fee
         } else {
@@ -301,7 +373,11 @@ pub fn extract(file: &str, table: &Table, rec: &Recognised<'_>, ctx: &ParseConte
 fn row_has_label(row: &Row) -> bool {
     row.cells.iter().any(|c| {
         let t = normalize_header(&c.text());
-        OPENING_LABELS.iter().chain(CLOSING_LABELS).any(|l| t.starts_with(l)) || super::is_totals_label(&t)
+        OPENING_LABELS
+            .iter()
+            .chain(CLOSING_LABELS)
+            .any(|l| t.starts_with(l))
+            || super::is_totals_label(&t)
     })
 }
 
@@ -312,7 +388,19 @@ fn read_amount(r: &RowReader<'_>) -> Result<(Decimal, Option<Currency>), ReportE
         let mut value = a.value;
         if let Some(dir) = r.text(Field::Direction) {
             let d = normalize_header(&dir);
-            let debit = ["d", "dt", "db", "wn", "debit", "obciazenie", "obciazenia", "wydatek", "wydatki", "-", "out"];
+            let debit = [
+                "d",
+                "dt",
+                "db",
+                "wn",
+                "debit",
+                "obciazenie",
+                "obciazenia",
+                "wydatek",
+                "wydatki",
+                "-",
+                "out",
+            ];
             if debit.contains(&d.as_str()) {
                 value = -value.abs();
             }
@@ -322,7 +410,12 @@ fn read_amount(r: &RowReader<'_>) -> Result<(Decimal, Option<Currency>), ReportE
     let credit = r.amount(Field::Credit)?;
     let debit = r.amount(Field::Debit)?;
     match (credit, debit) {
-        (None, None) => Err(r.error(Some(Field::Amount).filter(|f| r.column_of(*f).is_some()).or(Some(Field::Credit)), "no amount")),
+        (None, None) => Err(r.error(
+            Some(Field::Amount)
+                .filter(|f| r.column_of(*f).is_some())
+                .or(Some(Field::Credit)),
+            "no amount",
+        )),
         (c, d) => {
             let cv = c.as_ref().map(|a| a.value.abs()).unwrap_or_default();
             let dv = d.as_ref().map(|a| a.value.abs()).unwrap_or_default();
@@ -334,11 +427,15 @@ fn read_amount(r: &RowReader<'_>) -> Result<(Decimal, Option<Currency>), ReportE
 
 /// `Key: value` cells (PKO BP) mapped to fields.
 fn key_values(r: &RowReader<'_>) -> Vec<(Field, String)> {
-    let Some(from) = r.rec.key_values_from else { return Vec::new() };
+    let Some(from) = r.rec.key_values_from else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for cell in r.row.cells.iter().skip(from) {
         let t = cell.text();
-        let Some((k, v)) = t.split_once(':') else { continue };
+        let Some((k, v)) = t.split_once(':') else {
+            continue;
+        };
         let key = normalize_header(k);
         for (field, keys) in &r.rec.profile.key_values {
             if keys.iter().any(|s| normalize_header(s) == key) {
@@ -355,7 +452,12 @@ fn key_values(r: &RowReader<'_>) -> Vec<(Field, String)> {
 
 /// Finds a labelled amount ("#Saldo początkowe;10 000,00 PLN;") outside the table: the value follows
 /// the label in the same cell after a colon, or in one of the next cells of the row.
-fn find_labelled_amount(file: &str, table: &Table, rows: &[&Row], labels: &[&str]) -> Result<Option<(Decimal, usize)>, ReportError> {
+fn find_labelled_amount(
+    file: &str,
+    table: &Table,
+    rows: &[&Row],
+    labels: &[&str],
+) -> Result<Option<(Decimal, usize)>, ReportError> {
     for row in rows {
         for (i, cell) in row.cells.iter().enumerate() {
             let t = normalize_header(&cell.text());
@@ -363,10 +465,10 @@ fn find_labelled_amount(file: &str, table: &Table, rows: &[&Row], labels: &[&str
                 continue;
             }
             let raw = cell.text();
-            if let Some((_, after)) = raw.split_once(':') {
-                if let Ok(a) = numbers::parse_amount(after) {
-                    return Ok(Some((a.value, row.line)));
-                }
+            if let Some((_, after)) = raw.split_once(':')
+                && let Ok(a) = numbers::parse_amount(after)
+            {
+                return Ok(Some((a.value, row.line)));
             }
             for next in row.cells.iter().skip(i + 1) {
                 if next.is_empty() {
@@ -400,7 +502,9 @@ fn check_balances(
     closing: Option<(Decimal, usize)>,
     warnings: &mut Vec<String>,
 ) -> Result<(), ReportError> {
-    let (Some((open, _)), Some((close, close_line))) = (opening, closing) else { return Ok(()) };
+    let (Some((open, _)), Some((close, close_line))) = (opening, closing) else {
+        return Ok(());
+    };
     let first_currency = rows.first().map(|r| r.currency);
     if rows.iter().any(|r| Some(r.currency) != first_currency) {
         warnings.push("balances not checked: the statement has rows in several currencies".into());
@@ -428,15 +532,20 @@ fn check_balances(
 /// With a "balance after" column, each row's balance should follow from its neighbour's, oldest
 /// first or newest first. Banks order same-day rows loosely, so a break is a warning, not a refusal.
 fn check_running_balance(rows: &[StatementRow], warnings: &mut Vec<String>) {
-    let chain: Vec<(usize, Decimal, Decimal)> =
-        rows.iter().filter_map(|r| r.balance_after.map(|b| (r.row, r.amount, b))).collect();
+    let chain: Vec<(usize, Decimal, Decimal)> = rows
+        .iter()
+        .filter_map(|r| r.balance_after.map(|b| (r.row, r.amount, b)))
+        .collect();
     if chain.len() < 2 || chain.len() != rows.len() {
         return;
     }
     let ascending = chain.windows(2).position(|w| w[0].2 + w[1].1 != w[1].2);
     let descending = chain.windows(2).position(|w| w[1].2 + w[0].1 != w[0].2);
     if let (Some(a), Some(_)) = (ascending, descending) {
-        warnings.push(format!("row {}: balance after the operation does not follow from the row before", chain[a + 1].0));
+        warnings.push(format!(
+            "row {}: balance after the operation does not follow from the row before",
+            chain[a + 1].0
+        ));
     }
 }
 
@@ -445,8 +554,13 @@ fn find_currency(rows: &[&Row]) -> Option<Currency> {
         for (i, cell) in row.cells.iter().enumerate() {
             let t = normalize_header(&cell.text());
             if t == "waluta" || t == "currency" || t == "waluta rachunku" {
-                let right = row.cells.get(i + 1).and_then(|c| Currency::parse(&c.text()));
-                let below = rows.get(ri + 1).and_then(|r| Currency::parse(&r.cell(i).text()));
+                let right = row
+                    .cells
+                    .get(i + 1)
+                    .and_then(|c| Currency::parse(&c.text()));
+                let below = rows
+                    .get(ri + 1)
+                    .and_then(|r| Currency::parse(&r.cell(i).text()));
                 if let Some(c) = right.or(below) {
                     return Some(c);
                 }
@@ -459,6 +573,9 @@ fn find_currency(rows: &[&Row]) -> Option<Currency> {
 fn find_account(rows: &[&Row]) -> Option<String> {
     rows.iter().flat_map(|r| r.cells.iter()).find_map(|c| {
         let t = c.text();
-        ACCOUNT_IN_TEXT.find_iter(&t).find_map(|m| BankAccount::parse(m.as_str()).ok()).map(|a| a.to_string())
+        ACCOUNT_IN_TEXT
+            .find_iter(&t)
+            .find_map(|m| BankAccount::parse(m.as_str()).ok())
+            .map(|a| a.to_string())
     })
 }

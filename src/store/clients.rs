@@ -16,17 +16,24 @@ impl Tx<'_> {
     /// quotes and diacritics ignored). A name match whose stored valid NIP differs is a different
     /// company with the same name, so a new client is created. A client first seen without a NIP
     /// gets it when a later row brings a valid one.
-    pub fn find_or_create_client(&self, name: Option<&str>, nip: Option<&str>, nip_valid: bool) -> Result<ClientRef> {
+    pub fn find_or_create_client(
+        &self,
+        name: Option<&str>,
+        nip: Option<&str>,
+        nip_valid: bool,
+    ) -> Result<ClientRef> {
         let name_key = name.map(crate::domain::name_key).unwrap_or_default();
-        if nip_valid {
-            if let Some(nip) = nip {
-                let found: Option<i64> = self
-                    .tx
-                    .query_row("SELECT id FROM clients WHERE nip = ?1 AND nip_valid = 1", [nip], |r| r.get(0))
-                    .optional()?;
-                if let Some(id) = found {
-                    return Ok(ClientRef { id, created: false });
-                }
+        if nip_valid && let Some(nip) = nip {
+            let found: Option<i64> = self
+                .tx
+                .query_row(
+                    "SELECT id FROM clients WHERE nip = ?1 AND nip_valid = 1",
+                    [nip],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = found {
+                return Ok(ClientRef { id, created: false });
             }
         }
         if !name_key.is_empty() {
@@ -51,13 +58,19 @@ impl Tx<'_> {
                 }
             }
         }
-        let display = name.map(str::to_string).or_else(|| nip.map(|n| format!("NIP {n}"))).unwrap_or_default();
+        let display = name
+            .map(str::to_string)
+            .or_else(|| nip.map(|n| format!("NIP {n}")))
+            .unwrap_or_default();
         let now = now_text();
         self.tx.execute(
             "INSERT INTO clients (name, name_key, nip, nip_valid, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
             params![display, name_key, nip, nip_valid, now],
         )?;
-        Ok(ClientRef { id: self.tx.last_insert_rowid(), created: true })
+        Ok(ClientRef {
+            id: self.tx.last_insert_rowid(),
+            created: true,
+        })
     }
 
     /// Remembers a reminder address for a client; returns whether it was new.

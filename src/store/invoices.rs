@@ -35,9 +35,14 @@ impl InvoiceStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [InvoiceStatus::Unpaid, InvoiceStatus::Partial, InvoiceStatus::Paid, InvoiceStatus::Overpaid]
-            .into_iter()
-            .find(|st| st.as_str() == s)
+        [
+            InvoiceStatus::Unpaid,
+            InvoiceStatus::Partial,
+            InvoiceStatus::Paid,
+            InvoiceStatus::Overpaid,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
     }
 
     /// Status from what is paid against the gross amount.
@@ -80,12 +85,29 @@ fn minor(d: Decimal, currency: Currency) -> Result<i64> {
 impl Tx<'_> {
     /// Inserts an invoice, or updates the stored one with the same canonical number when a re-sent
     /// list changes it (due date, amount, client, ...). Identical data changes nothing.
-    pub fn upsert_invoice(&self, row: &InvoiceRow, client_id: i64, report_id: i64) -> Result<UpsertOutcome> {
+    pub fn upsert_invoice(
+        &self,
+        row: &InvoiceRow,
+        client_id: i64,
+        report_id: i64,
+    ) -> Result<UpsertOutcome> {
         let gross = minor(row.gross, row.currency)?;
-        let outstanding = row.outstanding.map(|o| minor(o, row.currency)).transpose()?;
+        let outstanding = row
+            .outstanding
+            .map(|o| minor(o, row.currency))
+            .transpose()?;
         let issue = row.issue_date.map(|d| d.to_string());
         let due = row.due_date.map(|d| d.to_string());
-        type Existing = (i64, String, i64, Option<String>, Option<String>, String, i64, Option<i64>);
+        type Existing = (
+            i64,
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+            String,
+            i64,
+            Option<i64>,
+        );
         let existing: Option<Existing> = self
             .tx
             .query_row(
@@ -96,7 +118,9 @@ impl Tx<'_> {
             )
             .optional()?;
         let now = now_text();
-        let Some((id, number, old_client, old_issue, old_due, old_cur, old_gross, old_out)) = existing else {
+        let Some((id, number, old_client, old_issue, old_due, old_cur, old_gross, old_out)) =
+            existing
+        else {
             self.tx.execute(
                 "INSERT INTO invoices (number, number_key, client_id, issue_date, due_date, currency, gross_minor,
                                        reported_outstanding_minor, source_report_id, created_at, updated_at)
@@ -114,20 +138,35 @@ impl Tx<'_> {
         let new_issue = issue.or(old_issue.clone());
         let new_due = due.or(old_due.clone());
         if new_issue != old_issue {
-            changes.push(format!("issue_date {} → {}", fmt_opt(&old_issue), fmt_opt(&new_issue)));
+            changes.push(format!(
+                "issue_date {} → {}",
+                fmt_opt(&old_issue),
+                fmt_opt(&new_issue)
+            ));
         }
         if new_due != old_due {
-            changes.push(format!("due_date {} → {}", fmt_opt(&old_due), fmt_opt(&new_due)));
+            changes.push(format!(
+                "due_date {} → {}",
+                fmt_opt(&old_due),
+                fmt_opt(&new_due)
+            ));
         }
         if old_cur != row.currency.as_str() {
             changes.push(format!("currency {old_cur} → {}", row.currency));
         }
         if old_gross != gross {
-            changes.push(format!("gross {} → {}", Decimal::new(old_gross, 2), Decimal::new(gross, 2)));
+            changes.push(format!(
+                "gross {} → {}",
+                Decimal::new(old_gross, 2),
+                Decimal::new(gross, 2)
+            ));
         }
         let new_out = outstanding.or(old_out);
         if new_out != old_out {
-            let f = |v: Option<i64>| v.map(|m| Decimal::new(m, 2).to_string()).unwrap_or_else(|| "-".into());
+            let f = |v: Option<i64>| {
+                v.map(|m| Decimal::new(m, 2).to_string())
+                    .unwrap_or_else(|| "-".into())
+            };
             changes.push(format!("outstanding {} → {}", f(old_out), f(new_out)));
         }
         if number != row.number {

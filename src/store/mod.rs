@@ -29,9 +29,11 @@ impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let conn = Connection::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
+        let conn = Connection::open(path)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
         Store::init(conn).with_context(|| format!("database {}", path.display()))
     }
 
@@ -46,14 +48,19 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let current: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let current: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
         let target = MIGRATIONS.len() as i64;
         if current > target {
-            anyhow::bail!("the database schema (version {current}) is newer than this skarbnik (version {target})");
+            anyhow::bail!(
+                "the database schema (version {current}) is newer than this skarbnik (version {target})"
+            );
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = self.conn.transaction()?;
-            tx.execute_batch(sql).with_context(|| format!("migration {}", i + 1))?;
+            tx.execute_batch(sql)
+                .with_context(|| format!("migration {}", i + 1))?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
@@ -61,12 +68,18 @@ impl Store {
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     /// A write transaction: everything a report changes is committed together or not at all.
     pub fn transaction(&mut self) -> Result<Tx<'_>> {
-        Ok(Tx { tx: self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)? })
+        Ok(Tx {
+            tx: self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
+        })
     }
 
     pub fn conn(&self) -> &Connection {
@@ -100,7 +113,10 @@ mod tests {
         let path = dir.path().join("a/b/skarbnik.db");
         let s = Store::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
-        let mode: String = s.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        let mode: String = s
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
         drop(s);
         let s = Store::open(&path).unwrap();
@@ -116,6 +132,9 @@ mod tests {
         c.pragma_update(None, "user_version", 99).unwrap();
         drop(c);
         let e = Store::open(&path).err().unwrap();
-        assert!(format!("{e:#}").contains("newer than this skarbnik"), "{e:#}");
+        assert!(
+            format!("{e:#}").contains("newer than this skarbnik"),
+            "{e:#}"
+        );
     }
 }

@@ -33,9 +33,15 @@ impl PaymentStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [PaymentStatus::Matched, PaymentStatus::Partial, PaymentStatus::Review, PaymentStatus::Unmatched, PaymentStatus::Ignored]
-            .into_iter()
-            .find(|st| st.as_str() == s)
+        [
+            PaymentStatus::Matched,
+            PaymentStatus::Partial,
+            PaymentStatus::Review,
+            PaymentStatus::Unmatched,
+            PaymentStatus::Ignored,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
     }
 }
 
@@ -108,12 +114,18 @@ impl Store {
             "SELECT a.payment_id, i.number, a.amount_minor, a.rule, a.reason
              FROM allocations a JOIN invoices i ON i.id = a.invoice_id ORDER BY a.id",
         )?;
-        let mut allocations: std::collections::HashMap<i64, Vec<(AllocationView, i64)>> = Default::default();
+        let mut allocations: std::collections::HashMap<i64, Vec<(AllocationView, i64)>> =
+            Default::default();
         for a in alloc_stmt.query_map([], |r| {
             let m: i64 = r.get(2)?;
             Ok((
                 r.get::<_, i64>(0)?,
-                AllocationView { invoice: r.get(1)?, amount: Decimal::new(m, 2), rule: r.get(3)?, reason: r.get(4)? },
+                AllocationView {
+                    invoice: r.get(1)?,
+                    amount: Decimal::new(m, 2),
+                    rule: r.get(3)?,
+                    reason: r.get(4)?,
+                },
                 m,
             ))
         })? {

@@ -38,7 +38,14 @@ impl Tx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    pub fn set_report_counts(&self, id: i64, rows_read: usize, new: usize, known: usize, updated: usize) -> Result<()> {
+    pub fn set_report_counts(
+        &self,
+        id: i64,
+        rows_read: usize,
+        new: usize,
+        known: usize,
+        updated: usize,
+    ) -> Result<()> {
         self.tx.execute(
             "UPDATE reports SET rows_read = ?2, new_count = ?3, known_count = ?4, updated_count = ?5 WHERE id = ?1",
             params![id, rows_read as i64, new as i64, known as i64, updated as i64],

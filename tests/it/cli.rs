@@ -22,8 +22,21 @@ fn import_then_list_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let subiekt = report("erp/subiekt-rozrachunki.csv");
     let mbank = report("mbank/zestawienie-operacji.csv");
-    let o = skarbnik(dir.path(), &["import", "--json", subiekt.to_str().unwrap(), mbank.to_str().unwrap()]);
-    assert!(o.status.success(), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    let o = skarbnik(
+        dir.path(),
+        &[
+            "import",
+            "--json",
+            subiekt.to_str().unwrap(),
+            mbank.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        o.status.success(),
+        "{}{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["refused"], 0);
     assert_eq!(v["files"][0]["kind"], "receivables");
@@ -53,12 +66,20 @@ fn import_then_list_as_json() {
     let first = &v[0];
     assert_eq!(first["date"], "2026-03-02");
     assert_eq!(first["amount"], "12300.00");
-    assert_eq!(first["counterparty"], "KRAWIEC-TECH SP. Z O.O. UL. POLNA 5 00-001 WARSZAWA");
+    assert_eq!(
+        first["counterparty"],
+        "KRAWIEC-TECH SP. Z O.O. UL. POLNA 5 00-001 WARSZAWA"
+    );
     assert_eq!(first["account"], "PL78114020045260181590830166");
     assert_eq!(first["title"], "FV 312/03/2026");
     assert_eq!(first["status"], "unmatched");
     assert_eq!(first["allocations"], serde_json::json!([]));
-    let fee = v.as_array().unwrap().iter().find(|p| p["kind"] == "fee").unwrap();
+    let fee = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "fee")
+        .unwrap();
     assert_eq!(fee["status"], "ignored");
 }
 
@@ -67,11 +88,17 @@ fn refusal_exits_non_zero_and_names_file_row_column() {
     let dir = tempfile::tempdir().unwrap();
     let bad = report("bad/bad-amount.csv");
     let good = report("erp/optima-przypomnienie.csv");
-    let o = skarbnik(dir.path(), &["import", bad.to_str().unwrap(), good.to_str().unwrap()]);
+    let o = skarbnik(
+        dir.path(),
+        &["import", bad.to_str().unwrap(), good.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(
-        out.contains(&format!("REFUSED {}, row 3, column 4 (Brutto): cannot read \"12,3,4\" as an amount", bad.display())),
+        out.contains(&format!(
+            "REFUSED {}, row 3, column 4 (Brutto): cannot read \"12,3,4\" as an amount",
+            bad.display()
+        )),
         "{out}"
     );
     // The good file is still imported.
@@ -82,20 +109,35 @@ fn refusal_exits_non_zero_and_names_file_row_column() {
 fn second_import_reports_nothing_new() {
     let dir = tempfile::tempdir().unwrap();
     let f = report("pko-bp/historia-rachunku.csv");
-    assert!(skarbnik(dir.path(), &["import", f.to_str().unwrap()]).status.success());
+    assert!(
+        skarbnik(dir.path(), &["import", f.to_str().unwrap()])
+            .status
+            .success()
+    );
     let o = skarbnik(dir.path(), &["import", f.to_str().unwrap()]);
     assert!(o.status.success());
-    assert!(stdout(&o).contains("already imported as report #1, nothing added"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("already imported as report #1, nothing added"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
 fn unknown_config_key_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("skarbnik.toml"), "[company]\nname = \"X\"\nacounts = []\n").unwrap();
+    std::fs::write(
+        dir.path().join("skarbnik.toml"),
+        "[company]\nname = \"X\"\nacounts = []\n",
+    )
+    .unwrap();
     let o = skarbnik(dir.path(), &["invoices"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("acounts") && err.contains("skarbnik.toml"), "{err}");
+    assert!(
+        err.contains("acounts") && err.contains("skarbnik.toml"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -103,8 +145,15 @@ fn config_flag_and_relative_paths() {
     let dir = tempfile::tempdir().unwrap();
     let conf_dir = dir.path().join("etc");
     std::fs::create_dir_all(&conf_dir).unwrap();
-    std::fs::write(conf_dir.join("prod.toml"), "[store]\ndatabase = \"data/books.db\"\n").unwrap();
-    let o = skarbnik(dir.path(), &["--config", "etc/prod.toml", "invoices", "--json"]);
+    std::fs::write(
+        conf_dir.join("prod.toml"),
+        "[store]\ndatabase = \"data/books.db\"\n",
+    )
+    .unwrap();
+    let o = skarbnik(
+        dir.path(),
+        &["--config", "etc/prod.toml", "invoices", "--json"],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(stdout(&o).trim(), "[]");
     assert!(conf_dir.join("data/books.db").is_file());
@@ -115,11 +164,23 @@ fn user_profile_folder_is_used_without_recompiling() {
     let dir = tempfile::tempdir().unwrap();
     let custom = report("custom/moj-erp.csv");
     let o = skarbnik(dir.path(), &["import", custom.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "without the profile the file fits nothing");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "without the profile the file fits nothing"
+    );
     assert!(stdout(&o).contains("no profile fits"), "{}", stdout(&o));
     std::fs::create_dir_all(dir.path().join("var/profiles")).unwrap();
-    std::fs::copy(super::support::fixtures().join("profiles/moj-erp.toml"), dir.path().join("var/profiles/moj-erp.toml")).unwrap();
+    std::fs::copy(
+        super::support::fixtures().join("profiles/moj-erp.toml"),
+        dir.path().join("var/profiles/moj-erp.toml"),
+    )
+    .unwrap();
     let o = skarbnik(dir.path(), &["import", custom.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stdout(&o));
-    assert!(stdout(&o).contains("(moj-erp, csv, UTF-8): 2 rows read, 2 new"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("(moj-erp, csv, UTF-8): 2 rows read, 2 new"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -25,13 +25,20 @@ fn fixtures_root() -> PathBuf {
 }
 
 fn report_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         let name = p.file_name().unwrap().to_string_lossy().to_string();
         if p.is_dir() {
             report_files(&p, out);
-        } else if !name.ends_with(".json") && !name.ends_with(".failed") && !name.ends_with(".py") && !name.ends_with(".md") {
+        } else if !name.ends_with(".json")
+            && !name.ends_with(".failed")
+            && !name.ends_with(".py")
+            && !name.ends_with(".md")
+        {
             out.push(p);
         }
     }
@@ -42,7 +49,10 @@ fn every_fixture_matches_its_expected_json() {
     let root = fixtures_root();
     let profiles = Profile::load_all(Some(&root.join("profiles"))).unwrap();
     let ctx = ParseContext {
-        own_accounts: OUR_ACCOUNTS.iter().map(|a| BankAccount::parse(a).unwrap()).collect(),
+        own_accounts: OUR_ACCOUNTS
+            .iter()
+            .map(|a| BankAccount::parse(a).unwrap())
+            .collect(),
         ..ParseContext::default()
     };
     let bless = std::env::var_os("SKARBNIK_BLESS").is_some();
@@ -51,7 +61,11 @@ fn every_fixture_matches_its_expected_json() {
     assert!(files.len() >= 20, "fixtures missing: found {}", files.len());
     let mut failures = Vec::new();
     for path in &files {
-        let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let bytes = std::fs::read(path).unwrap();
         let result = match parse_report(&rel, &bytes, &profiles, &ctx) {
             Ok(parsed) => serde_json::to_value(&parsed).unwrap(),
@@ -71,13 +85,21 @@ fn every_fixture_matches_its_expected_json() {
             }
             Ok(_) => {
                 std::fs::write(&failed_path, &actual).unwrap();
-                failures.push(format!("{rel}: differs from {stem}.expected.json (see {stem}.failed)"));
+                failures.push(format!(
+                    "{rel}: differs from {stem}.expected.json (see {stem}.failed)"
+                ));
             }
             Err(_) => {
                 std::fs::write(&failed_path, &actual).unwrap();
-                failures.push(format!("{rel}: no {stem}.expected.json (result written to {stem}.failed)"));
+                failures.push(format!(
+                    "{rel}: no {stem}.expected.json (result written to {stem}.failed)"
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "golden mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "golden mismatches:\n{}",
+        failures.join("\n")
+    );
 }

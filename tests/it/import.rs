@@ -11,7 +11,11 @@ fn read(rel: &str) -> Vec<u8> {
 fn same_file_twice_adds_nothing() {
     let mut t = TestStore::new();
     let first = t.import_path(&report("mbank/zestawienie-operacji.csv"));
-    assert_eq!((first.rows_read, first.new, first.known), (8, 8, 0), "{first:?}");
+    assert_eq!(
+        (first.rows_read, first.new, first.known),
+        (8, 8, 0),
+        "{first:?}"
+    );
     let again = t.import_path(&report("mbank/zestawienie-operacji.csv"));
     assert_eq!(again.duplicate_of, first.report_id);
     assert_eq!((again.new, again.known), (0, 0));
@@ -36,12 +40,26 @@ fn identical_rows_in_one_statement_are_both_kept() {
 #[test]
 fn overlapping_statement_adds_only_new_rows() {
     let mut t = TestStore::new();
-    let march = String::from_utf8(encoding_rs::WINDOWS_1250.decode(&read("mbank/zestawienie-operacji.csv")).0.into_owned().into_bytes()).unwrap();
+    let march = String::from_utf8(
+        encoding_rs::WINDOWS_1250
+            .decode(&read("mbank/zestawienie-operacji.csv"))
+            .0
+            .into_owned()
+            .into_bytes(),
+    )
+    .unwrap();
     t.import_bytes("march.csv", march.as_bytes());
     // The overlap: same header and the last four rows of March, plus two April rows.
     let header_end = march.find("2026-03-02;").unwrap();
-    let head = &march[..header_end].replace("#Saldo początkowe;10 000,00 PLN;", "#Saldo początkowe;25 735,00 PLN;");
-    let overlap: String = march.lines().filter(|l| l.starts_with("2026-03-20") || l.starts_with("2026-03-25")).map(|l| format!("{l}\n")).collect();
+    let head = &march[..header_end].replace(
+        "#Saldo początkowe;10 000,00 PLN;",
+        "#Saldo początkowe;25 735,00 PLN;",
+    );
+    let overlap: String = march
+        .lines()
+        .filter(|l| l.starts_with("2026-03-20") || l.starts_with("2026-03-25"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let april = "2026-04-01;2026-04-01;PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY;\"FV/0320/2026\";\"NOWY KLIENT\";'';100,00;21 033,00;\n\
                  2026-04-01;2026-04-01;PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY;\"FV/0321/2026\";\"NOWY KLIENT\";'';200,00;21 233,00;\n";
     let second = format!("{head}{overlap}{april};;;;;;#Saldo końcowe;21 233,00;\n");
@@ -59,8 +77,13 @@ fn refused_file_writes_nothing_but_the_refusal() {
     assert!(e.cause.contains("balances do not add up"), "{e}");
     assert_eq!(e.row, Some(23));
     assert_eq!(t.count("payments"), 0);
-    let (outcome, detail): (String, String) =
-        t.store.conn().query_row("SELECT outcome, detail FROM reports", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (outcome, detail): (String, String) = t
+        .store
+        .conn()
+        .query_row("SELECT outcome, detail FROM reports", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
     assert_eq!(outcome, "refused");
     assert!(detail.contains("row 23"), "{detail}");
     // A refused file may be tried again (e.g. after a profile is added): not taken as a duplicate.
@@ -76,13 +99,27 @@ fn receivables_create_clients_and_invoices() {
     // "BUD-POL S.A." and "Bud-Pol Spółka Akcyjna" with the same NIP are one client.
     assert_eq!(t.count("clients"), 8);
     let invoices = t.store.invoices(None).unwrap();
-    let pioro = invoices.iter().find(|i| i.number == "FV/0315/2026").unwrap();
-    assert_eq!((pioro.gross.to_string(), pioro.paid.to_string(), pioro.outstanding.to_string()), ("6150.00".into(), "2000.00".into(), "4150.00".into()));
+    let pioro = invoices
+        .iter()
+        .find(|i| i.number == "FV/0315/2026")
+        .unwrap();
+    assert_eq!(
+        (
+            pioro.gross.to_string(),
+            pioro.paid.to_string(),
+            pioro.outstanding.to_string()
+        ),
+        ("6150.00".into(), "2000.00".into(), "4150.00".into())
+    );
     assert_eq!(pioro.status, InvoiceStatus::Partial);
     let bad_nip: (String, bool) = t
         .store
         .conn()
-        .query_row("SELECT nip, nip_valid FROM clients WHERE name = 'Nowa Firma Testowa'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT nip, nip_valid FROM clients WHERE name = 'Nowa Firma Testowa'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!(bad_nip, ("123-456-78-90".to_string(), false));
 }
@@ -101,20 +138,39 @@ fn resent_receivables_list_updates_instead_of_duplicating() {
                   FV / 2 / 2026;Beta S.A.;9510166135;2026-04-02;600,00\n\
                   FV/3/2026;Beta S.A.;9510166135;2026-04-20;100,00\n";
     let second = t.import_bytes("lista-2.csv", resent.as_bytes());
-    assert_eq!((second.new, second.updated, second.known), (1, 2, 0), "{second:?}");
+    assert_eq!(
+        (second.new, second.updated, second.known),
+        (1, 2, 0),
+        "{second:?}"
+    );
     assert_eq!(t.count("invoices"), 3);
     assert_eq!(t.count("clients"), 2);
     let invoices = t.store.invoices(None).unwrap();
     let fv1 = invoices.iter().find(|i| i.number == "FV/1/2026").unwrap();
     assert_eq!(fv1.due_date.as_deref(), Some("2026-04-15"));
-    let fv2 = invoices.iter().find(|i| i.number == "FV / 2 / 2026").unwrap();
+    let fv2 = invoices
+        .iter()
+        .find(|i| i.number == "FV / 2 / 2026")
+        .unwrap();
     assert_eq!(fv2.gross.to_string(), "600.00");
     let audit = t.store.audit_log(50).unwrap();
-    let update = audit.iter().find(|a| a.action == "invoice.updated" && a.subject.as_deref() == Some("invoice:FV/1/2026")).unwrap();
-    assert_eq!(update.detail.as_deref(), Some("due_date 2026-04-01 → 2026-04-15"));
+    let update = audit
+        .iter()
+        .find(|a| {
+            a.action == "invoice.updated" && a.subject.as_deref() == Some("invoice:FV/1/2026")
+        })
+        .unwrap();
+    assert_eq!(
+        update.detail.as_deref(),
+        Some("due_date 2026-04-01 → 2026-04-15")
+    );
     // The same list a third time changes nothing.
     let third = t.import_bytes("lista-2-copy.csv", format!("{resent}\n").as_bytes());
-    assert_eq!((third.new, third.updated, third.known), (0, 0, 3), "{third:?}");
+    assert_eq!(
+        (third.new, third.updated, third.known),
+        (0, 0, 3),
+        "{third:?}"
+    );
 }
 
 #[test]
@@ -123,7 +179,11 @@ fn outgoing_fees_and_internal_moves_are_never_customer_payments() {
     t.import_path(&report("mbank/zestawienie-operacji.csv"));
     t.import_path(&report("pekao/historia-operacji.csv"));
     let all = t.store.payments(None).unwrap();
-    let ignored: Vec<_> = all.iter().filter(|p| p.status == PaymentStatus::Ignored).map(|p| (p.kind.as_str(), p.amount.to_string())).collect();
+    let ignored: Vec<_> = all
+        .iter()
+        .filter(|p| p.status == PaymentStatus::Ignored)
+        .map(|p| (p.kind.as_str(), p.amount.to_string()))
+        .collect();
     assert_eq!(
         ignored,
         vec![
@@ -169,7 +229,13 @@ fn every_fixture_imports_or_is_refused_cleanly() {
     for f in &files {
         let out = t.import_path(f);
         let is_bad = f.parent().unwrap().ends_with("bad");
-        assert_eq!(out.error.is_some(), is_bad, "{}: {:?}", f.display(), out.error);
+        assert_eq!(
+            out.error.is_some(),
+            is_bad,
+            "{}: {:?}",
+            f.display(),
+            out.error
+        );
     }
     // Twice: nothing new anywhere.
     let before = (t.count("payments"), t.count("invoices"), t.count("clients"));
@@ -177,5 +243,8 @@ fn every_fixture_imports_or_is_refused_cleanly() {
         let out = t.import_path(f);
         assert_eq!(out.new, 0, "{}", f.display());
     }
-    assert_eq!(before, (t.count("payments"), t.count("invoices"), t.count("clients")));
+    assert_eq!(
+        before,
+        (t.count("payments"), t.count("invoices"), t.count("clients"))
+    );
 }

@@ -3,8 +3,8 @@
 
 use super::support::{TestStore, report};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Formula, Workbook};
-use skarbnik::ingest::{ParseContext, parse_report};
 use skarbnik::ingest::profile::Profile;
+use skarbnik::ingest::{ParseContext, parse_report};
 
 /// A sales register as an ERP exports it: a cover sheet, then the register with title rows above
 /// the table, dates as date cells, as text and as a bare serial number, amounts as floats, and a
@@ -17,27 +17,77 @@ fn sales_register_xlsx() -> Vec<u8> {
     let money = Format::new().set_num_format("# ##0,00");
     let cover = wb.add_worksheet();
     cover.set_name("Informacje").unwrap();
-    cover.write_string(0, 0, "Rejestr sprzedaży VAT wygenerowany przez system ERP").unwrap();
+    cover
+        .write_string(0, 0, "Rejestr sprzedaży VAT wygenerowany przez system ERP")
+        .unwrap();
     cover.write_string(1, 0, "Okres: marzec 2026").unwrap();
     let ws = wb.add_worksheet();
     ws.set_name("Rejestr").unwrap();
-    ws.write_string(0, 0, "Rejestr sprzedaży VAT — marzec 2026").unwrap();
-    ws.write_string(1, 0, "Pracownia Skarbnik Sp. z o.o., NIP 526-526-01-88").unwrap();
-    let headers = ["Lp.", "Nr faktury", "Data wystawienia", "Termin płatności", "Nabywca", "NIP", "Netto", "VAT", "Brutto", "Waluta"];
+    ws.write_string(0, 0, "Rejestr sprzedaży VAT — marzec 2026")
+        .unwrap();
+    ws.write_string(1, 0, "Pracownia Skarbnik Sp. z o.o., NIP 526-526-01-88")
+        .unwrap();
+    let headers = [
+        "Lp.",
+        "Nr faktury",
+        "Data wystawienia",
+        "Termin płatności",
+        "Nabywca",
+        "NIP",
+        "Netto",
+        "VAT",
+        "Brutto",
+        "Waluta",
+    ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(3, c as u16, *h).unwrap();
     }
-    let rows: [(&str, (u16, u8, u8), &str, &str, f64, f64, f64); 4] = [
-        ("FV/0320/2026", (2026, 3, 20), "KRAWIEC-TECH SP. Z O.O.", "526-104-08-28", 1000.0, 230.0, 1230.0),
-        ("FV/0321/2026", (2026, 3, 23), "Bud-Pol S.A.", "9510166135", 2500.5, 575.12, 3075.62),
-        ("FV/0322/2026", (2026, 3, 25), "Agencja Kreatywna „Pióro” s.c.", "7790308249", 100.1, 23.02, 123.12),
-        ("FV/0323/2026", (2026, 3, 31), "Ślusarstwo Kowalczyk sp. k.", "6346281947", 0.1, 0.2, 0.30000000000000004),
+    // (number, issue date, buyer, NIP, net, VAT, gross)
+    type Line<'a> = (&'a str, (u16, u8, u8), &'a str, &'a str, f64, f64, f64);
+    let rows: [Line<'_>; 4] = [
+        (
+            "FV/0320/2026",
+            (2026, 3, 20),
+            "KRAWIEC-TECH SP. Z O.O.",
+            "526-104-08-28",
+            1000.0,
+            230.0,
+            1230.0,
+        ),
+        (
+            "FV/0321/2026",
+            (2026, 3, 23),
+            "Bud-Pol S.A.",
+            "9510166135",
+            2500.5,
+            575.12,
+            3075.62,
+        ),
+        (
+            "FV/0322/2026",
+            (2026, 3, 25),
+            "Agencja Kreatywna „Pióro” s.c.",
+            "7790308249",
+            100.1,
+            23.02,
+            123.12,
+        ),
+        (
+            "FV/0323/2026",
+            (2026, 3, 31),
+            "Ślusarstwo Kowalczyk sp. k.",
+            "6346281947",
+            0.1,
+            0.2,
+            0.30000000000000004,
+        ),
     ];
     for (i, (num, (y, m, d), buyer, nip, net, vat, gross)) in rows.iter().enumerate() {
         let r = 4 + i as u32;
         ws.write_number(r, 0, (i + 1) as f64).unwrap();
         ws.write_string(r, 1, *num).unwrap();
-        ws.write_datetime_with_format(r, 2, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date).unwrap();
+        ws.write_datetime_with_format(r, 2, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date)
+            .unwrap();
         match i {
             // Due date as text, as some exports write it.
             1 => ws.write_string(r, 3, "06.04.2026").map(|_| ()).unwrap(),
@@ -45,7 +95,9 @@ fn sales_register_xlsx() -> Vec<u8> {
             2 => ws.write_number(r, 3, 46126.0).map(|_| ()).unwrap(),
             _ => {
                 let due = ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
-                ws.write_datetime_with_format(r, 3, due, &date).map(|_| ()).unwrap()
+                ws.write_datetime_with_format(r, 3, due, &date)
+                    .map(|_| ())
+                    .unwrap()
             }
         }
         ws.write_string(r, 4, *buyer).unwrap();
@@ -56,7 +108,8 @@ fn sales_register_xlsx() -> Vec<u8> {
         ws.write_string(r, 9, "PLN").unwrap();
     }
     ws.write_string(8, 4, "Razem").unwrap();
-    ws.write_formula(8, 8, Formula::new("=SUM(I5:I8)").set_result("4429.04")).unwrap();
+    ws.write_formula(8, 8, Formula::new("=SUM(I5:I8)").set_result("4429.04"))
+        .unwrap();
     wb.save_to_buffer().unwrap()
 }
 
@@ -70,9 +123,13 @@ fn xlsx_fixture_is_current() {
     // The committed file parses to the same records as a freshly generated one.
     let profiles = Profile::load_all(None).unwrap();
     let ctx = ParseContext::default();
-    let committed = parse_report("x.xlsx", &std::fs::read(&path).unwrap(), &profiles, &ctx).unwrap();
+    let committed =
+        parse_report("x.xlsx", &std::fs::read(&path).unwrap(), &profiles, &ctx).unwrap();
     let generated = parse_report("x.xlsx", &fresh, &profiles, &ctx).unwrap();
-    assert_eq!(serde_json::to_value(&committed).unwrap(), serde_json::to_value(&generated).unwrap());
+    assert_eq!(
+        serde_json::to_value(&committed).unwrap(),
+        serde_json::to_value(&generated).unwrap()
+    );
 }
 
 #[test]
@@ -87,7 +144,10 @@ fn absurd_dimensions_are_refused_without_allocating() {
     let mut t = TestStore::new();
     let out = t.import_bytes("hostile.xlsx", &bytes);
     let e = out.error.expect("refused");
-    assert!(e.cause.contains("is too large") && e.cause.contains("16384 columns"), "{e}");
+    assert!(
+        e.cause.contains("is too large") && e.cause.contains("16384 columns"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -104,7 +164,12 @@ fn truncated_xlsx_is_a_clear_refusal() {
 fn corrupt_zip_named_xlsx_is_a_clear_refusal() {
     let mut t = TestStore::new();
     let out = t.import_bytes("garbage.xlsx", b"PK\x03\x04this is not a zip at all");
-    assert!(out.error.expect("refused").cause.starts_with("not a readable spreadsheet"));
+    assert!(
+        out.error
+            .expect("refused")
+            .cause
+            .starts_with("not a readable spreadsheet")
+    );
 }
 
 #[test]
@@ -112,7 +177,10 @@ fn xlsx_errors_name_sheet_row_and_column_letter() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("Należności").unwrap();
-    for (c, h) in ["Numer faktury", "Kontrahent", "Termin płatności", "Brutto"].iter().enumerate() {
+    for (c, h) in ["Numer faktury", "Kontrahent", "Termin płatności", "Brutto"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     ws.write_string(1, 0, "FV/1/2026").unwrap();
@@ -122,5 +190,8 @@ fn xlsx_errors_name_sheet_row_and_column_letter() {
     let bytes = wb.save_to_buffer().unwrap();
     let mut t = TestStore::new();
     let e = t.import_bytes("lista.xlsx", &bytes).error.expect("refused");
-    assert_eq!(e.to_string(), "lista.xlsx, sheet \"Należności\", row 2, column D (Brutto): cannot read \"sto złotych\" as an amount");
+    assert_eq!(
+        e.to_string(),
+        "lista.xlsx, sheet \"Należności\", row 2, column D (Brutto): cannot read \"sto złotych\" as an amount"
+    );
 }

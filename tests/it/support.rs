@@ -29,23 +29,46 @@ impl TestStore {
         let store = Store::open(&dir.path().join("skarbnik.db")).unwrap();
         let profiles = Profile::load_all(Some(&fixtures().join("profiles"))).unwrap();
         let ctx = ParseContext {
-            own_accounts: super::golden::OUR_ACCOUNTS.iter().map(|a| BankAccount::parse(a).unwrap()).collect(),
+            own_accounts: super::golden::OUR_ACCOUNTS
+                .iter()
+                .map(|a| BankAccount::parse(a).unwrap())
+                .collect(),
             ..ParseContext::default()
         };
-        TestStore { dir, store, profiles, ctx }
+        TestStore {
+            dir,
+            store,
+            profiles,
+            ctx,
+        }
     }
 
     pub fn import_bytes(&mut self, name: &str, bytes: &[u8]) -> ImportOutcome {
-        let importer = Importer { profiles: &self.profiles, ctx: &self.ctx, max_file_bytes: 5_000_000, actor: "test" };
-        importer.import_bytes(&mut self.store, name, bytes, None).unwrap()
+        let importer = Importer {
+            profiles: &self.profiles,
+            ctx: &self.ctx,
+            max_file_bytes: 5_000_000,
+            actor: "test",
+        };
+        importer
+            .import_bytes(&mut self.store, name, bytes, None)
+            .unwrap()
     }
 
     pub fn import_path(&mut self, path: &Path) -> ImportOutcome {
-        let importer = Importer { profiles: &self.profiles, ctx: &self.ctx, max_file_bytes: 5_000_000, actor: "test" };
+        let importer = Importer {
+            profiles: &self.profiles,
+            ctx: &self.ctx,
+            max_file_bytes: 5_000_000,
+            actor: "test",
+        };
         importer.import_path(&mut self.store, path, None).unwrap()
     }
 
     pub fn count(&self, table: &str) -> i64 {
-        self.store.conn().query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+        self.store
+            .conn()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
     }
 }
