@@ -1,1 +1,143 @@
-fn main() {}
+//! End-to-end import benchmarks: bytes → parse → one SQLite transaction, on a fresh database file
+//! per iteration. Figures are reported in the issue notes; no test asserts on time.
+//!
+//! - 100,000-row bank statement CSV in Windows-1250 (mBank "zestawienie" layout, with balances).
+//! - 50,000-row receivables XLSX.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rust_decimal::Decimal;
+use skarbnik::import::Importer;
+use skarbnik::ingest::ParseContext;
+use skarbnik::ingest::profile::Profile;
+use skarbnik::store::Store;
+use std::hint::black_box;
+
+const CSV_ROWS: usize = 100_000;
+const XLSX_ROWS: usize = 50_000;
+
+/// A statement with realistic variety: incoming and outgoing, Polish titles, accounts, balances.
+pub fn statement_csv(rows: usize) -> Vec<u8> {
+    let mut s = String::with_capacity(rows * 200);
+    s.push_str("#Klient;PRACOWNIA SKARBNIK SP. Z O.O.;\n#Za okres:;01.01.2026 - 31.12.2026;\n#Waluta;PLN;\n");
+    s.push_str("#Numer rachunku;55 1140 0000 9378 6579 7543 2319;\n;\n#Saldo początkowe;1 000 000,00 PLN;\n;\n");
+    s.push_str("#Data księgowania;#Data operacji;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;#Numer konta;#Kwota;#Saldo po operacji;\n");
+    let mut balance = Decimal::new(100_000_000, 2);
+    for i in 0..rows {
+        let day = 1 + (i % 28);
+        let month = 1 + (i / 28) % 12;
+        let incoming = i % 3 != 0;
+        let amount = Decimal::new(((i * 7919) % 1_000_000) as i64 + 100, 2)
+            * if incoming {
+                Decimal::ONE
+            } else {
+                Decimal::NEGATIVE_ONE
+            };
+        balance += amount;
+        let (kind, title, who) = if incoming {
+            (
+                "PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY",
+                format!("Zapłata za fakturę FV/{:04}/2026 dziękujemy", i % 10_000),
+                format!(
+                    "KLIENT NR {} SPÓŁKA Z O.O.  UL. ŁĄKOWA {} 00-001 WARSZAWA",
+                    i % 5000,
+                    i % 90
+                ),
+            )
+        } else {
+            (
+                "PRZELEW ZEWNĘTRZNY WYCHODZĄCY",
+                format!("Faktura kosztowa {}/2026 usługi", i),
+                "DOSTAWCA USŁUG SP. Z O.O.".to_string(),
+            )
+        };
+        s.push_str(&format!(
+            "2026-{month:02}-{day:02};2026-{month:02}-{day:02};{kind};\"{title}\";\"{who}\";'78114020045260181590830166';{};{};\n",
+            skarbnik::domain::format_pl(amount),
+            skarbnik::domain::format_pl(balance)
+        ));
+    }
+    s.push_str(&format!(
+        ";;;;;;#Saldo końcowe;{};\n",
+        skarbnik::domain::format_pl(balance)
+    ));
+    encoding_rs::WINDOWS_1250.encode(&s).0.into_owned()
+}
+
+pub fn receivables_xlsx(rows: usize) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    ws.write_string(0, 0, "Należności na dzień 31.12.2026")
+        .unwrap();
+    for (c, h) in [
+        "Numer faktury",
+        "Kontrahent",
+        "NIP",
+        "Data wystawienia",
+        "Termin płatności",
+        "Brutto",
+        "Do zapłaty",
+        "Waluta",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    for i in 0..rows {
+        let r = 3 + i as u32;
+        ws.write_string(r, 0, format!("FV/{i:06}/2026")).unwrap();
+        ws.write_string(r, 1, format!("Klient {} Sp. z o.o.", i % 5000))
+            .unwrap();
+        ws.write_string(r, 2, "5261040828").unwrap();
+        let d =
+            rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1 + (i % 12) as u8, 1 + (i % 28) as u8)
+                .unwrap();
+        ws.write_datetime_with_format(r, 3, &d, &date).unwrap();
+        ws.write_datetime_with_format(r, 4, &d, &date).unwrap();
+        let gross = ((i * 7919) % 1_000_000) as f64 / 100.0 + 1.0;
+        ws.write_number(r, 5, gross).unwrap();
+        ws.write_number(r, 6, gross).unwrap();
+        ws.write_string(r, 7, "PLN").unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn import_once(bytes: &[u8], name: &str, profiles: &[Profile], ctx: &ParseContext) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("bench.db")).unwrap();
+    let importer = Importer {
+        profiles,
+        ctx,
+        max_file_bytes: u64::MAX,
+        actor: "bench",
+    };
+    let out = importer
+        .import_bytes(&mut store, name, bytes, None)
+        .unwrap();
+    assert!(out.error.is_none(), "{:?}", out.error);
+    out.new
+}
+
+fn benches(c: &mut Criterion) {
+    let profiles = Profile::load_all(None).unwrap();
+    let ctx = ParseContext::default();
+    let csv = statement_csv(CSV_ROWS);
+    assert_eq!(import_once(&csv, "bench.csv", &profiles, &ctx), CSV_ROWS);
+    let mut g = c.benchmark_group("import");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(CSV_ROWS as u64));
+    g.bench_function("bank_csv_cp1250_100k_rows", |b| {
+        b.iter(|| import_once(black_box(&csv), "bench.csv", &profiles, &ctx))
+    });
+    let xlsx = receivables_xlsx(XLSX_ROWS);
+    assert_eq!(import_once(&xlsx, "bench.xlsx", &profiles, &ctx), XLSX_ROWS);
+    g.throughput(Throughput::Elements(XLSX_ROWS as u64));
+    g.bench_function("receivables_xlsx_50k_rows", |b| {
+        b.iter(|| import_once(black_box(&xlsx), "bench.xlsx", &profiles, &ctx))
+    });
+    g.finish();
+}
+
+criterion_group!(import, benches);
+criterion_main!(import);

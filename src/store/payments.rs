@@ -79,12 +79,13 @@ impl Tx<'_> {
         report_id: i64,
     ) -> Result<bool> {
         let amount = Money::new(row.amount, row.currency)?.minor();
-        let n = self.tx.execute(
+        let n = self.tx.prepare_cached(
             "INSERT OR IGNORE INTO payments (booking_date, value_date, amount_minor, currency, kind, counterparty_name,
                  counterparty_address, counterparty_account, account_valid, title, tx_type, bank_ref, our_account,
                  source_report_id, source_row, fingerprint, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            params![
+        )?
+        .execute(params![
                 row.booking_date.to_string(),
                 row.value_date.map(|d| d.to_string()),
                 amount,
@@ -102,8 +103,7 @@ impl Tx<'_> {
                 row.row as i64,
                 fingerprint,
                 now_text()
-            ],
-        )?;
+            ])?;
         Ok(n > 0)
     }
 }

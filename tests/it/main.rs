@@ -3,5 +3,6 @@
 mod cli;
 mod golden;
 mod import;
+mod robustness;
 mod spreadsheets;
 mod support;
