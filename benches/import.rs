@@ -120,6 +120,29 @@ fn import_once(bytes: &[u8], name: &str, profiles: &[Profile], ctx: &ParseContex
 }
 
 fn benches(c: &mut Criterion) {
+    if let Ok(what) = std::env::var("SKARBNIK_PROFILE") {
+        // A plain loop for `perf record`: SKARBNIK_PROFILE=csv|parse cargo bench --bench import
+        let profiles = Profile::load_all(None).unwrap();
+        let ctx = ParseContext::default();
+        let csv = statement_csv(CSV_ROWS);
+        if let Some(path) = what.strip_prefix("write:") {
+            std::fs::write(path, &csv).unwrap();
+            std::fs::write(format!("{path}.xlsx"), receivables_xlsx(XLSX_ROWS)).unwrap();
+            return;
+        }
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            if what == "parse" {
+                black_box(
+                    skarbnik::ingest::parse_report("bench.csv", &csv, &profiles, &ctx).unwrap(),
+                );
+            } else {
+                import_once(&csv, "bench.csv", &profiles, &ctx);
+            }
+            eprintln!("{what}: {:?}", t.elapsed());
+        }
+        return;
+    }
     let profiles = Profile::load_all(None).unwrap();
     let ctx = ParseContext::default();
     let csv = statement_csv(CSV_ROWS);

@@ -77,10 +77,12 @@ impl ImportOutcome {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(bytes);
     let mut s = String::with_capacity(64);
     for b in digest.iter() {
-        s.push_str(&format!("{b:02x}"));
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 0x0f)]));
     }
     s
 }
@@ -255,15 +257,28 @@ impl Importer<'_> {
         out.rows_read = s.rows.len() + s.skipped.len();
         out.skipped = s.skipped.len();
         out.warnings.extend(s.warnings.iter().cloned());
-        let mut occurrences: HashMap<String, usize> = HashMap::new();
+        let now = crate::store::now_text();
+        let account = s
+            .account
+            .as_deref()
+            .and_then(|a| BankAccount::parse(a).ok())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let mut occurrences: HashMap<[u8; 32], u32> = HashMap::with_capacity(s.rows.len());
+        let mut key = String::with_capacity(256);
         for row in &s.rows {
-            let base = fingerprint(s.account.as_deref(), row);
-            let n = occurrences.entry(base.clone()).or_default();
+            identity(&account, row, &mut key);
+            let base: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+            let n = occurrences.entry(base).or_default();
             *n += 1;
             // Two genuinely identical rows in one statement are both kept (#1, #2); the same rows in an
             // overlapping statement get the same numbers and are recognised as known.
-            let fp = format!("{base}#{n}");
-            if tx.insert_payment(row, s.account.as_deref(), &fp, report_id)? {
+            let fingerprint: [u8; 32] = Sha256::new()
+                .chain_update(base)
+                .chain_update(n.to_le_bytes())
+                .finalize()
+                .into();
+            if tx.insert_payment(row, s.account.as_deref(), &fingerprint, report_id, &now)? {
                 out.new += 1;
             } else {
                 out.known += 1;
@@ -323,31 +338,48 @@ impl Importer<'_> {
     }
 }
 
-/// Identity of a bank operation across exports of the same account: the bank's own reference when it
-/// gives one, else date, amount, counterparty and title (whitespace and case folded).
-fn fingerprint(our_account: Option<&str>, row: &StatementRow) -> String {
-    let norm = |s: &str| crate::domain::text::collapse_spaces(s).to_uppercase();
-    let account = our_account
-        .and_then(|a| BankAccount::parse(a).ok())
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    let key = match &row.bank_ref {
-        Some(r) => format!(
-            "v1|{account}|ref|{}|{}|{}|{}",
-            norm(r),
-            row.booking_date,
-            row.amount,
-            row.currency
-        ),
-        None => format!(
-            "v1|{account}|{}|{}|{}|{}|{}|{}",
-            row.booking_date,
-            row.amount,
-            row.currency,
-            row.counterparty_account.as_deref().unwrap_or(""),
-            norm(row.counterparty_name.as_deref().unwrap_or("")),
-            norm(&row.title)
-        ),
-    };
-    sha256_hex(key.as_bytes())
+/// Identity of a bank operation across exports of the same account, written into `key`: the bank's
+/// own reference when it gives one, else date, amount, counterparty and title (whitespace and case
+/// folded). Versioned, so a future change of the rule cannot collide with stored fingerprints.
+fn identity(account: &str, row: &StatementRow, key: &mut String) {
+    use std::fmt::Write;
+    key.clear();
+    let _ = write!(
+        key,
+        "v1|{account}|{}|{}|{}|",
+        row.booking_date, row.amount, row.currency
+    );
+    match &row.bank_ref {
+        Some(r) => {
+            key.push_str("ref|");
+            push_folded(key, r);
+        }
+        None => {
+            key.push_str(row.counterparty_account.as_deref().unwrap_or(""));
+            key.push('|');
+            push_folded(key, row.counterparty_name.as_deref().unwrap_or(""));
+            key.push('|');
+            push_folded(key, &row.title);
+        }
+    }
+}
+
+/// Appends text upper-cased with runs of whitespace as one space.
+fn push_folded(key: &mut String, s: &str) {
+    let mut space = false;
+    for c in s.chars() {
+        if crate::domain::text::is_space(c) {
+            space = true;
+            continue;
+        }
+        if space {
+            key.push(' ');
+            space = false;
+        }
+        if c.is_ascii() {
+            key.push(c.to_ascii_uppercase());
+        } else {
+            key.extend(c.to_uppercase());
+        }
+    }
 }

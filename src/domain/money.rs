@@ -26,13 +26,22 @@ impl Currency {
         if t.eq_ignore_ascii_case("zł") || t.eq_ignore_ascii_case("zl") || t == "ZŁ" {
             return Some(Currency::PLN);
         }
-        let up = t.to_ascii_uppercase();
-        if up.len() == 3 && ISO_4217.split(' ').any(|c| c == up) {
-            let b = up.as_bytes();
-            Some(Currency([b[0], b[1], b[2]]))
-        } else {
-            None
+        // Anything but three ASCII letters is refused at once: amounts are tried as currencies
+        // several times per row while splitting "12 300,00 PLN".
+        let b = t.as_bytes();
+        if b.len() != 3 || !b.iter().all(u8::is_ascii_alphabetic) {
+            return None;
         }
+        let code = [
+            b[0].to_ascii_uppercase(),
+            b[1].to_ascii_uppercase(),
+            b[2].to_ascii_uppercase(),
+        ];
+        ISO_4217
+            .as_bytes()
+            .chunks(4)
+            .any(|c| c[..3] == code)
+            .then_some(Currency(code))
     }
 
     pub fn as_str(&self) -> &str {
@@ -192,6 +201,10 @@ mod tests {
         assert_eq!(Currency::parse("zł"), Some(Currency::PLN));
         assert_eq!(Currency::parse("PNL"), None);
         assert_eq!(Currency::parse("EURO"), None);
+        assert_eq!(Currency::parse("zl"), Some(Currency::PLN));
+        assert_eq!(Currency::parse("z"), None);
+        assert_eq!(Currency::parse("ZWG"), Some(Currency(*b"ZWG")));
+        assert_eq!(Currency::parse("ZŁ"), Some(Currency::PLN));
     }
 
     #[test]

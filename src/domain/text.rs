@@ -72,6 +72,16 @@ pub fn is_space(c: char) -> bool {
 
 /// Collapses every run of whitespace (incl. NBSP and line breaks) into one ASCII space and trims.
 pub fn collapse_spaces(s: &str) -> String {
+    // Fast path: most cells are already clean (single ASCII spaces, nothing at the ends).
+    let bytes = s.as_bytes();
+    let clean = bytes.is_ascii()
+        && bytes.first().is_none_or(|b| *b != b' ')
+        && bytes.last().is_none_or(|b| *b != b' ')
+        && !bytes.windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
+        && !bytes.iter().any(|b| b.is_ascii_whitespace() && *b != b' ');
+    if clean {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut pending = false;
     for c in s.chars() {

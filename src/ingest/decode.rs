@@ -47,7 +47,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         });
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
+    detector.feed(&detection_sample(bytes), true);
     let guess = detector.guess(Some(b"pl"), chardetng::Utf8Detection::Deny);
     // Polish exports are Windows-1250 or ISO-8859-2; anything else chardetng proposes for a Polish
     // file (e.g. windows-1252 when there are few diacritics) is read as Windows-1250.
@@ -61,6 +61,23 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         text: text.into_owned(),
         encoding: enc.name(),
     })
+}
+
+/// What chardetng needs to see: the lines with non-ASCII bytes, up to 64 KiB of them. Feeding a
+/// whole 20 MB statement costs a third of the import time and decides nothing more.
+fn detection_sample(bytes: &[u8]) -> Vec<u8> {
+    const LIMIT: usize = 64 * 1024;
+    let mut sample = Vec::with_capacity(LIMIT.min(bytes.len()));
+    for line in bytes.split(|b| *b == b'\n') {
+        if line.iter().any(|b| *b >= 0x80) {
+            sample.extend_from_slice(line);
+            sample.push(b'\n');
+            if sample.len() >= LIMIT {
+                break;
+            }
+        }
+    }
+    sample
 }
 
 fn check_text(text: &str) -> Result<(), DecodeError> {

@@ -326,7 +326,10 @@ pub fn extract(
         let kind = if is_own {
             PaymentKind::Internal
         } else if incoming {
-            if tx_type.as_deref().is_some_and(|t| VAT_LEG.is_match(t)) {
+            if tx_type
+                .as_deref()
+                .is_some_and(|t| t.to_ascii_uppercase().contains("VAT") && VAT_LEG.is_match(t))
+            {
                 PaymentKind::VatLeg
             } else {
                 PaymentKind::Incoming

@@ -85,11 +85,11 @@ CREATE TABLE payments (
     our_account          TEXT,
     source_report_id     INTEGER NOT NULL REFERENCES reports (id),
     source_row           INTEGER NOT NULL,
-    -- Same operation seen in an overlapping statement → same fingerprint (see import.rs).
-    fingerprint          TEXT NOT NULL UNIQUE,
+    -- SHA-256 of the operation's identity and its occurrence number in its statement: the same
+    -- operation seen in an overlapping statement has the same fingerprint (see import.rs).
+    fingerprint          BLOB NOT NULL UNIQUE,
     created_at           TEXT NOT NULL
 );
-CREATE INDEX payments_counterparty_account ON payments (counterparty_account);
 
 CREATE TABLE allocations (
     id           INTEGER PRIMARY KEY,

@@ -21,8 +21,7 @@ impl Tx<'_> {
         subject: Option<&str>,
         detail: Option<&str>,
     ) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        self.tx.prepare_cached("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
             params![now_text(), actor, action, subject, detail],
         )?;
         Ok(())

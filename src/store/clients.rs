@@ -26,21 +26,15 @@ impl Tx<'_> {
         if nip_valid && let Some(nip) = nip {
             let found: Option<i64> = self
                 .tx
-                .query_row(
-                    "SELECT id FROM clients WHERE nip = ?1 AND nip_valid = 1",
-                    [nip],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT id FROM clients WHERE nip = ?1 AND nip_valid = 1")?
+                .query_row([nip], |r| r.get(0))
                 .optional()?;
             if let Some(id) = found {
                 return Ok(ClientRef { id, created: false });
             }
         }
         if !name_key.is_empty() {
-            let found: Option<(i64, Option<String>, bool)> = self
-                .tx
-                .query_row(
-                    "SELECT id, nip, nip_valid FROM clients WHERE name_key = ?1 ORDER BY id LIMIT 1",
+            let found: Option<(i64, Option<String>, bool)> = self.tx.prepare_cached("SELECT id, nip, nip_valid FROM clients WHERE name_key = ?1 ORDER BY id LIMIT 1")?.query_row(
                     [&name_key],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
@@ -49,8 +43,7 @@ impl Tx<'_> {
                 let conflict = nip_valid && stored_valid && stored_nip.as_deref() != nip;
                 if !conflict {
                     if nip_valid && !stored_valid {
-                        self.tx.execute(
-                            "UPDATE clients SET nip = ?2, nip_valid = 1, updated_at = ?3 WHERE id = ?1",
+                        self.tx.prepare_cached("UPDATE clients SET nip = ?2, nip_valid = 1, updated_at = ?3 WHERE id = ?1")?.execute(
                             params![id, nip, now_text()],
                         )?;
                     }
@@ -63,8 +56,7 @@ impl Tx<'_> {
             .or_else(|| nip.map(|n| format!("NIP {n}")))
             .unwrap_or_default();
         let now = now_text();
-        self.tx.execute(
-            "INSERT INTO clients (name, name_key, nip, nip_valid, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        self.tx.prepare_cached("INSERT INTO clients (name, name_key, nip, nip_valid, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)")?.execute(
             params![display, name_key, nip, nip_valid, now],
         )?;
         Ok(ClientRef {
@@ -75,8 +67,7 @@ impl Tx<'_> {
 
     /// Remembers a reminder address for a client; returns whether it was new.
     pub fn add_client_email(&self, client_id: i64, email: &str, source: &str) -> Result<bool> {
-        let n = self.tx.execute(
-            "INSERT OR IGNORE INTO client_emails (client_id, email, source) VALUES (?1, ?2, ?3)",
+        let n = self.tx.prepare_cached("INSERT OR IGNORE INTO client_emails (client_id, email, source) VALUES (?1, ?2, ?3)")?.execute(
             params![client_id, email, source],
         )?;
         Ok(n > 0)
@@ -84,8 +75,7 @@ impl Tx<'_> {
 
     /// Remembers an account a client pays from; returns whether it was new.
     pub fn add_client_account(&self, client_id: i64, account: &str, source: &str) -> Result<bool> {
-        let n = self.tx.execute(
-            "INSERT OR IGNORE INTO client_accounts (client_id, account, source) VALUES (?1, ?2, ?3)",
+        let n = self.tx.prepare_cached("INSERT OR IGNORE INTO client_accounts (client_id, account, source) VALUES (?1, ?2, ?3)")?.execute(
             params![client_id, account, source],
         )?;
         Ok(n > 0)

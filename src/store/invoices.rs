@@ -108,11 +108,8 @@ impl Tx<'_> {
             i64,
             Option<i64>,
         );
-        let existing: Option<Existing> = self
-            .tx
-            .query_row(
-                "SELECT id, number, client_id, issue_date, due_date, currency, gross_minor, reported_outstanding_minor
-                 FROM invoices WHERE number_key = ?1",
+        let existing: Option<Existing> = self.tx.prepare_cached("SELECT id, number, client_id, issue_date, due_date, currency, gross_minor, reported_outstanding_minor
+                 FROM invoices WHERE number_key = ?1")?.query_row(
                 [&row.number_key],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
             )
@@ -121,10 +118,9 @@ impl Tx<'_> {
         let Some((id, number, old_client, old_issue, old_due, old_cur, old_gross, old_out)) =
             existing
         else {
-            self.tx.execute(
-                "INSERT INTO invoices (number, number_key, client_id, issue_date, due_date, currency, gross_minor,
+            self.tx.prepare_cached("INSERT INTO invoices (number, number_key, client_id, issue_date, due_date, currency, gross_minor,
                                        reported_outstanding_minor, source_report_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)")?.execute(
                 params![row.number, row.number_key, client_id, issue, due, row.currency.as_str(), gross, outstanding, report_id, now],
             )?;
             return Ok(UpsertOutcome::New);
@@ -175,10 +171,9 @@ impl Tx<'_> {
         if changes.is_empty() {
             return Ok(UpsertOutcome::Known);
         }
-        self.tx.execute(
-            "UPDATE invoices SET number = ?2, client_id = ?3, issue_date = ?4, due_date = ?5, currency = ?6,
+        self.tx.prepare_cached("UPDATE invoices SET number = ?2, client_id = ?3, issue_date = ?4, due_date = ?5, currency = ?6,
                     gross_minor = ?7, reported_outstanding_minor = ?8, source_report_id = ?9, updated_at = ?10
-             WHERE id = ?1",
+             WHERE id = ?1")?.execute(
             params![id, row.number, client_id, new_issue, new_due, row.currency.as_str(), gross, new_out, report_id, now],
         )?;
         Ok(UpsertOutcome::Updated(changes))

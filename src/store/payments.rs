@@ -1,4 +1,4 @@
-use super::{Store, Tx, now_text};
+use super::{Store, Tx};
 use crate::domain::Money;
 use crate::ingest::statement::StatementRow;
 use anyhow::Result;
@@ -75,8 +75,9 @@ impl Tx<'_> {
         &self,
         row: &StatementRow,
         our_account: Option<&str>,
-        fingerprint: &str,
+        fingerprint: &[u8; 32],
         report_id: i64,
+        created_at: &str,
     ) -> Result<bool> {
         let amount = Money::new(row.amount, row.currency)?.minor();
         let n = self.tx.prepare_cached(
@@ -101,8 +102,8 @@ impl Tx<'_> {
                 our_account,
                 report_id,
                 row.row as i64,
-                fingerprint,
-                now_text()
+                &fingerprint[..],
+                created_at
             ])?;
         Ok(n > 0)
     }
