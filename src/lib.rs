@@ -19,4 +19,5 @@ pub mod config;
 pub mod domain;
 pub mod import;
 pub mod ingest;
+pub mod reconcile;
 pub mod store;

@@ -3,7 +3,7 @@
 //! two decimal places, ...). No I/O here.
 
 mod account;
-mod invoice_number;
+pub mod invoice_number;
 mod money;
 mod name;
 mod nip;

@@ -1,0 +1,166 @@
+//! What a transfer title says: invoice-number candidates (whole tokens), the split-payment fields,
+//! NIPs. Pure text work.
+
+use crate::domain::invoice_number::canonicalize;
+use crate::domain::{Nip, text};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A run of letters/digits joined by invoice-number separators, spaces allowed around them:
+/// `FV / 0312 / 2026`, `PS 95/11/2025` (two runs: `PS`, `95/11/2025`), `F/10033393/02/26`.
+static CHUNK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Z0-9]+(?:\s*[/\\\-_.]\s*[A-Z0-9]+)*").expect("static regex"));
+static NIP_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9])((?:PL)?\d{3}-?\d{3}-?\d{2}-?\d{2}|(?:PL)?\d{3}-?\d{2}-?\d{2}-?\d{3})(?:[^0-9]|$)").expect("static regex")
+});
+
+/// Split payment (MPP) fields: `/VAT/23,00/IDC/5231242681/INV/PM1253/2018/TXT/free text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitPayment {
+    /// VAT amount in minor units.
+    pub vat: Option<i64>,
+    pub idc: Option<String>,
+    pub inv: Option<String>,
+}
+
+/// Parses the MPP markers. Invoice numbers and TXT contain `/`, so the title is split only on the
+/// four literal markers.
+pub fn split_payment(title: &str) -> Option<SplitPayment> {
+    let up = title.to_uppercase();
+    let vat_at = up.find("/VAT/")?;
+    let markers = ["/VAT/", "/IDC/", "/INV/", "/TXT/"];
+    let mut found: Vec<(usize, &str)> = markers
+        .iter()
+        .filter_map(|m| up[vat_at..].find(m).map(|i| (i + vat_at, *m)))
+        .collect();
+    found.sort();
+    let field = |marker: &str| -> Option<String> {
+        let pos = found.iter().position(|(_, m)| *m == marker)?;
+        let start = found[pos].0 + marker.len();
+        let end = found.get(pos + 1).map(|(i, _)| *i).unwrap_or(title.len());
+        title
+            .get(start..end)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let vat = field("/VAT/")
+        .and_then(|v| crate::ingest::numbers::parse_amount(&v).ok())
+        .map(|a| {
+            let m = a.value * rust_decimal::Decimal::ONE_HUNDRED;
+            i64::try_from(m.trunc()).unwrap_or(0)
+        });
+    Some(SplitPayment {
+        vat,
+        idc: field("/IDC/"),
+        inv: field("/INV/"),
+    })
+}
+
+/// Canonical invoice-number candidates in a title, each a whole token. Adjacent runs are also tried
+/// joined (`PS 95/11/2025` → `PS95/11/2025`; a title cut into pieces `FV/0312/20` + `26`), so a number
+/// written with a space after its prefix, or split by the bank's line length, is still found whole.
+pub fn number_candidates(title: &str) -> Vec<String> {
+    let folded = text::fold_diacritics(title).to_uppercase();
+    let chunks: Vec<&str> = CHUNK.find_iter(&folded).map(|m| m.as_str()).collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if s.chars().any(|c| c.is_ascii_digit()) && !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    for (i, c) in chunks.iter().enumerate() {
+        push(canonicalize(c));
+        if let Some(next) = chunks.get(i + 1) {
+            push(canonicalize(&format!("{c}{next}")));
+            push(canonicalize(&format!("{c}/{next}")));
+        }
+    }
+    if let Some(sp) = split_payment(title) {
+        if let Some(inv) = sp.inv {
+            push(canonicalize(&inv));
+        }
+    }
+    out
+}
+
+/// Drops leading zeros of every numeric group: `0312/2026` → `312/2026`. Payers often drop them.
+pub fn without_leading_zeros(canonical: &str) -> String {
+    canonical
+        .split('/')
+        .map(|g| {
+            if g.bytes().all(|b| b.is_ascii_digit()) {
+                let t = g.trim_start_matches('0');
+                if t.is_empty() { "0" } else { t }
+            } else {
+                g
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Valid NIPs written in a title, other than `ours`.
+pub fn nips(title: &str, ours: Option<&str>) -> Vec<String> {
+    let up = title.to_uppercase();
+    let mut out = Vec::new();
+    for c in NIP_IN_TEXT.captures_iter(&up) {
+        if let Some(m) = c.get(1) {
+            if let Ok(n) = Nip::parse(m.as_str()) {
+                let n = n.to_string();
+                if Some(n.as_str()) != ours && !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_are_whole_tokens() {
+        let c = number_candidates("Zapłata za FV/0298/2026, FV/0301/2026");
+        assert!(
+            c.contains(&"FV/0298/2026".to_string()) && c.contains(&"FV/0301/2026".to_string()),
+            "{c:?}"
+        );
+        let c = number_candidates("Faktura numer PS 95/11/2025");
+        assert!(c.contains(&"PS95/11/2025".to_string()), "{c:?}");
+        let c = number_candidates("fv / 0312 / 2026 dziękuję");
+        assert!(c.contains(&"FV/0312/2026".to_string()), "{c:?}");
+        let c = number_candidates("FV/12/11/2026");
+        assert!(!c.contains(&"2/11/2026".to_string()), "{c:?}");
+    }
+
+    #[test]
+    fn split_payment_fields() {
+        let sp =
+            split_payment("/VAT/230,00/IDC/5265260188/INV/FV/0305/2026/TXT/usługi marzec").unwrap();
+        assert_eq!(sp.vat, Some(23000));
+        assert_eq!(sp.idc.as_deref(), Some("5265260188"));
+        assert_eq!(sp.inv.as_deref(), Some("FV/0305/2026"));
+        assert_eq!(split_payment("FV/1/2026"), None);
+    }
+
+    #[test]
+    fn nips_in_titles() {
+        assert_eq!(
+            nips("zapłata NIP 526-104-08-28 za marzec", None),
+            vec!["5261040828".to_string()]
+        );
+        assert_eq!(
+            nips("/IDC/5265260188/INV/1", Some("5265260188")),
+            Vec::<String>::new()
+        );
+        assert_eq!(nips("nr 5261040827", None), Vec::<String>::new());
+    }
+
+    #[test]
+    fn leading_zeros() {
+        assert_eq!(without_leading_zeros("FV/0312/2026"), "FV/312/2026");
+        assert_eq!(without_leading_zeros("00/0"), "0/0");
+    }
+}
