@@ -427,17 +427,18 @@ fn effective_amount(
     target: i64,
     sp: Option<&titles::SplitPayment>,
 ) -> (i64, Option<String>) {
-    if let Some(vat) = sp.and_then(|s| s.vat).filter(|v| *v > 0) {
-        if p.amount != target && p.amount + vat == target {
-            return (
-                p.amount + vat,
-                Some(format!(
-                    "; split payment: net {} here, VAT {} to the VAT account",
-                    money(p.amount, p.currency),
-                    money(vat, p.currency)
-                )),
-            );
-        }
+    if let Some(vat) = sp.and_then(|s| s.vat).filter(|v| *v > 0)
+        && p.amount != target
+        && p.amount + vat == target
+    {
+        return (
+            p.amount + vat,
+            Some(format!(
+                "; split payment: net {} here, VAT {} to the VAT account",
+                money(p.amount, p.currency),
+                money(vat, p.currency)
+            )),
+        );
     }
     (p.amount, None)
 }

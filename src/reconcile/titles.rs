@@ -75,10 +75,10 @@ pub fn number_candidates(title: &str) -> Vec<String> {
             push(canonicalize(&format!("{c}/{next}")));
         }
     }
-    if let Some(sp) = split_payment(title) {
-        if let Some(inv) = sp.inv {
-            push(canonicalize(&inv));
-        }
+    if let Some(sp) = split_payment(title)
+        && let Some(inv) = sp.inv
+    {
+        push(canonicalize(&inv));
     }
     out
 }
@@ -104,12 +104,12 @@ pub fn nips(title: &str, ours: Option<&str>) -> Vec<String> {
     let up = title.to_uppercase();
     let mut out = Vec::new();
     for c in NIP_IN_TEXT.captures_iter(&up) {
-        if let Some(m) = c.get(1) {
-            if let Ok(n) = Nip::parse(m.as_str()) {
-                let n = n.to_string();
-                if Some(n.as_str()) != ours && !out.contains(&n) {
-                    out.push(n);
-                }
+        if let Some(m) = c.get(1)
+            && let Ok(n) = Nip::parse(m.as_str())
+        {
+            let n = n.to_string();
+            if Some(n.as_str()) != ours && !out.contains(&n) {
+                out.push(n);
             }
         }
     }
