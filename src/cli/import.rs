@@ -34,10 +34,17 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<i32> {
         outcomes.push(outcome);
     }
     let refused = outcomes.iter().filter(|o| o.refused()).count();
+    // Every import is followed by reconciliation, so new payments and invoices meet at once.
+    let summary = ctx.store.reconcile(ctx.our_nip().as_deref(), "cli")?;
     if args.json {
-        print_json(&serde_json::json!({ "files": outcomes, "refused": refused }))?;
-    } else if outcomes.len() > 1 {
-        println!("{} files, {} refused", outcomes.len(), refused);
+        print_json(
+            &serde_json::json!({ "files": outcomes, "refused": refused, "reconcile": summary }),
+        )?;
+    } else {
+        if outcomes.len() > 1 {
+            println!("{} files, {} refused", outcomes.len(), refused);
+        }
+        super::reconcile::print_summary(&summary);
     }
     Ok(if refused > 0 { 1 } else { 0 })
 }

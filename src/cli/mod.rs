@@ -2,7 +2,9 @@
 
 mod import;
 mod invoices;
+mod matching;
 mod payments;
+mod reconcile;
 
 use crate::config::Config;
 use crate::ingest::profile::Profile;
@@ -29,6 +31,9 @@ pub enum Command {
     Import(import::ImportArgs),
     Invoices(invoices::InvoicesArgs),
     Payments(payments::PaymentsArgs),
+    Reconcile(reconcile::ReconcileArgs),
+    Match(matching::MatchArgs),
+    Unmatch(matching::UnmatchArgs),
 }
 
 /// What a command needs: settings and the open store.
@@ -45,6 +50,16 @@ impl Context {
 
     pub fn profiles(&self) -> Result<Vec<Profile>> {
         Ok(Profile::load_all(Some(&self.config.import.profiles_dir))?)
+    }
+
+    /// Our NIP, normalised: never taken for a payer's.
+    pub fn our_nip(&self) -> Option<String> {
+        self.config
+            .company
+            .nip
+            .as_deref()
+            .and_then(|n| crate::domain::Nip::parse(n).ok())
+            .map(|n| n.to_string())
     }
 
     pub fn parse_context(&self) -> ParseContext {
@@ -68,6 +83,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Import(args) => import::run(&mut ctx, args),
         Command::Invoices(args) => invoices::run(&ctx, args),
         Command::Payments(args) => payments::run(&ctx, args),
+        Command::Reconcile(args) => reconcile::run(&mut ctx, args),
+        Command::Match(args) => matching::run_match(&mut ctx, args),
+        Command::Unmatch(args) => matching::run_unmatch(&mut ctx, args),
     }
 }
 

@@ -31,25 +31,32 @@ pub fn run(ctx: &Context, args: PaymentsArgs) -> Result<i32> {
         return Ok(0);
     }
     println!(
-        "{:<10} {:>12} {:<3} {:<9} {:<28} {:<40} ALLOCATIONS",
-        "DATE", "AMOUNT", "CUR", "STATUS", "COUNTERPARTY", "TITLE"
+        "{:>5} {:<10} {:>12} {:<3} {:<9} {:<28} {:<40} ALLOCATIONS / REVIEW",
+        "ID", "DATE", "AMOUNT", "CUR", "STATUS", "COUNTERPARTY", "TITLE"
     );
     for p in &list {
-        let allocs = p
+        let mut detail = p
             .allocations
             .iter()
             .map(|a| format!("{} {} ({})", a.invoice, a.amount, a.rule))
             .collect::<Vec<_>>()
             .join(", ");
+        if let Some(r) = &p.review {
+            detail = r.clone();
+            if !p.candidates.is_empty() {
+                detail.push_str(&format!(" [candidates: {}]", p.candidates.join(", ")));
+            }
+        }
         println!(
-            "{:<10} {:>12} {:<3} {:<9} {:<28} {:<40} {}",
+            "{:>5} {:<10} {:>12} {:<3} {:<9} {:<28} {:<40} {}",
+            p.id,
             p.date,
             p.amount,
             p.currency,
             p.status.as_str(),
             cut(p.counterparty.as_deref().unwrap_or("-"), 28),
             cut(&p.title, 40),
-            allocs
+            detail
         );
     }
     Ok(0)

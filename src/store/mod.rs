@@ -6,12 +6,14 @@ mod audit;
 mod clients;
 mod invoices;
 mod payments;
+mod reconcile;
 mod reports;
 
 pub use audit::AuditEntry;
 pub use clients::ClientRef;
 pub use invoices::{InvoiceStatus, InvoiceView, UpsertOutcome};
 pub use payments::{AllocationView, PaymentStatus, PaymentView};
+pub use reconcile::ReconcileSummary;
 pub use reports::ReportRecord;
 
 use anyhow::{Context, Result};
@@ -19,7 +21,10 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// Migrations in order; the index + 1 is the schema version kept in `PRAGMA user_version`.
-const MIGRATIONS: &[&str] = &[include_str!("001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("001_initial.sql"),
+    include_str!("002_review.sql"),
+];
 
 pub struct Store {
     conn: Connection,

@@ -67,6 +67,12 @@ pub struct PaymentView {
     pub title: String,
     pub status: PaymentStatus,
     pub allocations: Vec<AllocationView>,
+    /// Why a person must look at it (status `review`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
+    /// Invoices it might pay, for a person to choose from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
 }
 
 impl Tx<'_> {
@@ -134,7 +140,8 @@ impl Store {
             allocations.entry(pid).or_default().push((view, m));
         }
         let mut stmt = self.conn.prepare(
-            "SELECT id, booking_date, amount_minor, currency, kind, counterparty_name, counterparty_account, title
+            "SELECT id, booking_date, amount_minor, currency, kind, counterparty_name, counterparty_account, title,
+                    review_reason, review_candidates
              FROM payments ORDER BY booking_date, id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -147,15 +154,30 @@ impl Store {
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, String>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, date, amount, currency, kind, counterparty, account, title) = row?;
+            let (
+                id,
+                date,
+                amount,
+                currency,
+                kind,
+                counterparty,
+                account,
+                title,
+                review,
+                candidates,
+            ) = row?;
             let allocs = allocations.remove(&id).unwrap_or_default();
             let allocated: i64 = allocs.iter().map(|(_, m)| m).sum();
             let st = if kind != "incoming" {
                 PaymentStatus::Ignored
+            } else if allocated == 0 && review.is_some() {
+                PaymentStatus::Review
             } else if allocated == 0 {
                 PaymentStatus::Unmatched
             } else if allocated < amount {
@@ -177,6 +199,10 @@ impl Store {
                 title,
                 status: st,
                 allocations: allocs.into_iter().map(|(v, _)| v).collect(),
+                review: if allocated == 0 { review } else { None },
+                candidates: candidates
+                    .and_then(|c| serde_json::from_str(&c).ok())
+                    .unwrap_or_default(),
             });
         }
         Ok(out)

@@ -57,6 +57,7 @@ fn import_then_list_as_json() {
     assert_eq!(inv["due_date"], "2026-03-28");
     assert_eq!(inv["gross"], "6150.00");
     assert_eq!(inv["paid"], "2000.00");
+    // The import's summary says what reconciliation did.
     assert_eq!(inv["outstanding"], "4150.00");
     assert_eq!(inv["currency"], "PLN");
     assert_eq!(inv["status"], "partial");
@@ -72,8 +73,19 @@ fn import_then_list_as_json() {
     );
     assert_eq!(first["account"], "PL78114020045260181590830166");
     assert_eq!(first["title"], "FV 312/03/2026");
-    assert_eq!(first["status"], "unmatched");
-    assert_eq!(first["allocations"], serde_json::json!([]));
+    // Import reconciles: the payer's name and the amount identify the invoice.
+    assert_eq!(first["status"], "matched");
+    assert_eq!(first["allocations"][0]["invoice"], "FV/0312/2026");
+    assert_eq!(first["allocations"][0]["amount"], "12300.00");
+    assert_eq!(first["allocations"][0]["rule"], "name");
+    let unmatched = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["title"] == "abonament marzec")
+        .unwrap();
+    assert_eq!(unmatched["status"], "unmatched");
+    assert_eq!(unmatched["allocations"], serde_json::json!([]));
     let fee = v
         .as_array()
         .unwrap()

@@ -3,6 +3,7 @@
 mod cli;
 mod golden;
 mod import;
+mod reconcile;
 mod robustness;
 mod spreadsheets;
 mod support;
