@@ -2,7 +2,7 @@
 //! name cut at the bank's field length and continued in the address read whole.
 
 use crate::domain::name_key;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Tokens that only say what legal form a company has; a payer's cut name often loses them.
 const LEGAL: &[&str] = &[
@@ -29,37 +29,49 @@ pub enum NameMatch {
     None,
 }
 
-/// Client names by their distinctive tokens.
+/// Client names by their distinctive tokens. Each client is filed under its rarest token only, so a
+/// payer's name is checked against the few clients that could fit, not against all of them (common
+/// words like "HANDEL" would otherwise make the lookup quadratic).
 pub struct NameIndex {
     /// Client id → its distinctive tokens (name key without legal forms).
     tokens: HashMap<i64, Vec<String>>,
-    /// Token → clients having it.
-    by_token: HashMap<String, Vec<i64>>,
+    /// Rarest token → clients filed under it.
+    by_rarest: HashMap<String, Vec<i64>>,
 }
 
 impl NameIndex {
     pub fn new<'a>(clients: impl Iterator<Item = (i64, &'a str)>) -> Self {
-        let mut tokens = HashMap::new();
-        let mut by_token: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut tokens: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut frequency: HashMap<String, usize> = HashMap::new();
         for (id, name) in clients {
-            let t: Vec<String> = name_key(name)
+            let mut t: Vec<String> = name_key(name)
                 .split(' ')
                 .filter(|t| !t.is_empty() && !LEGAL.contains(t))
                 .map(str::to_string)
                 .collect();
+            t.sort();
+            t.dedup();
             // Too little to go on: a one-letter or two-letter name would match anything.
             if t.iter().map(String::len).sum::<usize>() < 4 {
                 continue;
             }
             for tok in &t {
-                let ids = by_token.entry(tok.clone()).or_default();
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
+                *frequency.entry(tok.clone()).or_default() += 1;
             }
             tokens.insert(id, t);
         }
-        NameIndex { tokens, by_token }
+        let mut by_rarest: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut ids: Vec<i64> = tokens.keys().copied().collect();
+        ids.sort();
+        for id in ids {
+            if let Some(rarest) = tokens[&id]
+                .iter()
+                .min_by_key(|t| (frequency.get(*t).copied().unwrap_or(0), t.as_str()))
+            {
+                by_rarest.entry(rarest.clone()).or_default().push(id);
+            }
+        }
+        NameIndex { tokens, by_rarest }
     }
 
     /// Clients all of whose distinctive tokens appear in one of the payer's texts. Among several,
@@ -67,21 +79,16 @@ impl NameIndex {
     pub fn find(&self, texts: &[String]) -> NameMatch {
         let mut best: Vec<(usize, i64)> = Vec::new();
         for text in texts {
-            let payer: Vec<String> = name_key(text).split(' ').map(str::to_string).collect();
-            let mut hits: HashMap<i64, usize> = HashMap::new();
-            let mut seen = std::collections::HashSet::new();
+            let payer: HashSet<String> = name_key(text).split(' ').map(str::to_string).collect();
             for tok in &payer {
-                if !seen.insert(tok) {
-                    continue;
-                }
-                for id in self.by_token.get(tok).into_iter().flatten() {
-                    *hits.entry(*id).or_default() += 1;
-                }
-            }
-            for (id, n) in hits {
-                let need = self.tokens.get(&id).map(Vec::len).unwrap_or(usize::MAX);
-                if n == need && !best.iter().any(|(_, b)| *b == id) {
-                    best.push((need, id));
+                for id in self.by_rarest.get(tok).into_iter().flatten() {
+                    let Some(need) = self.tokens.get(id) else {
+                        continue;
+                    };
+                    if need.iter().all(|t| payer.contains(t)) && !best.iter().any(|(_, b)| b == id)
+                    {
+                        best.push((need.len(), *id));
+                    }
                 }
             }
         }
