@@ -71,6 +71,18 @@ impl ImportOutcome {
         }
     }
 
+    /// Records what parsing read: records, rows skipped (pending, repeated, ...) and warnings.
+    fn count_read(
+        &mut self,
+        records: usize,
+        skipped: &[crate::ingest::Skipped],
+        warnings: &[String],
+    ) {
+        self.rows_read = records + skipped.len();
+        self.skipped = skipped.len();
+        self.warnings.extend(warnings.iter().cloned());
+    }
+
     pub fn refused(&self) -> bool {
         self.error.is_some()
     }
@@ -254,9 +266,7 @@ impl Importer<'_> {
         report_id: i64,
         out: &mut ImportOutcome,
     ) -> Result<()> {
-        out.rows_read = s.rows.len() + s.skipped.len();
-        out.skipped = s.skipped.len();
-        out.warnings.extend(s.warnings.iter().cloned());
+        out.count_read(s.rows.len(), &s.skipped, &s.warnings);
         let now = crate::store::now_text();
         let account = s
             .account
@@ -294,9 +304,7 @@ impl Importer<'_> {
         report_id: i64,
         out: &mut ImportOutcome,
     ) -> Result<()> {
-        out.rows_read = r.rows.len() + r.skipped.len();
-        out.skipped = r.skipped.len();
-        out.warnings.extend(r.warnings.iter().cloned());
+        out.count_read(r.rows.len(), &r.skipped, &r.warnings);
         let source = format!("report:{report_id}");
         for row in &r.rows {
             let client = tx.find_or_create_client(

@@ -5,7 +5,7 @@ use super::profile::Field;
 use super::recognise::Recognised;
 use super::table::{Row, Table};
 use super::{ParseContext, ReportError, RowReader, Skipped, is_totals_label};
-use crate::domain::{Currency, InvoiceNumber, Nip, format_pl, text};
+use crate::domain::{Currency, InvoiceNumber, Nip, format_pl};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -263,6 +263,5 @@ fn check_totals(
         }
         checked = true;
     }
-    let _ = text::collapse_spaces;
     Ok(checked)
 }
