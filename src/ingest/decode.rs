@@ -9,6 +9,14 @@ pub enum DecodeError {
     Empty,
     #[error("the file is binary data, not text (byte 0x{byte:02X} at offset {offset})")]
     Binary { byte: u8, offset: usize },
+    #[error(
+        "the file looks like UTF-16 text without a byte-order mark; export it as UTF-8 or Windows-1250"
+    )]
+    Utf16WithoutBom,
+    #[error(
+        "the file is in an unexpected encoding: byte 0x{byte:02X} at offset {offset} is not text in Windows-1250 or ISO-8859-2 (a DOS/CP852 export?); export it as UTF-8 or Windows-1250"
+    )]
+    UnexpectedEncoding { byte: u8, offset: usize },
 }
 
 /// Text and the name of the encoding it was decoded from.
@@ -35,6 +43,9 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             encoding: enc.name(),
         });
     }
+    if looks_like_utf16(bytes) {
+        return Err(DecodeError::Utf16WithoutBom);
+    }
     if let Some((offset, &byte)) = bytes.iter().enumerate().find(|(_, b)| {
         **b == 0 || (**b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A))
     }) {
@@ -51,16 +62,48 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let guess = detector.guess(Some(b"pl"), chardetng::Utf8Detection::Deny);
     // Polish exports are Windows-1250 or ISO-8859-2; anything else chardetng proposes for a Polish
     // file (e.g. windows-1252 when there are few diacritics) is read as Windows-1250.
-    let enc = if guess == ISO_8859_2 {
+    let mut enc = if guess == ISO_8859_2 {
         ISO_8859_2
     } else {
         WINDOWS_1250
     };
+    // 0x80-0x9F are controls in ISO-8859-2 but letters (Ś ś Ź ź Š š...) in Windows-1250.
+    if enc == ISO_8859_2 && bytes.iter().any(|b| is_foreign(ISO_8859_2, *b)) {
+        enc = WINDOWS_1250;
+    }
+    // Bytes these code pages leave unassigned (or map to C1 controls) never occur in a real
+    // Polish export; they do in CP852 ("DOS") files, whose Polish letters sit at 0x80-0x9F.
+    // Refusing is better than importing names with garbage letters.
+    if let Some((offset, &byte)) = bytes.iter().enumerate().find(|(_, b)| is_foreign(enc, **b)) {
+        return Err(DecodeError::UnexpectedEncoding { byte, offset });
+    }
     let (text, _, _) = enc.decode(bytes);
     Ok(Decoded {
         text: text.into_owned(),
         encoding: enc.name(),
     })
+}
+
+/// Every other byte NUL in the first KiB: UTF-16 written without a BOM.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.len() < 8 {
+        return false;
+    }
+    let nul_even = head.iter().step_by(2).filter(|b| **b == 0).count();
+    let nul_odd = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let half = head.len() / 2;
+    nul_even * 10 >= half * 8 || nul_odd * 10 >= half * 8
+}
+
+/// Bytes that are not text in this code page: C1 controls in ISO-8859-2, and the five bytes
+/// Windows-1250 leaves unassigned (0x81 0x83 0x88 0x90 0x98).
+fn is_foreign(enc: &'static encoding_rs::Encoding, b: u8) -> bool {
+    if enc == ISO_8859_2 {
+        (0x80..=0x9F).contains(&b)
+    } else {
+        matches!(b, 0x81 | 0x83 | 0x88 | 0x90 | 0x98)
+    }
 }
 
 /// What chardetng needs to see: the lines with non-ASCII bytes, up to 64 KiB of them. Feeding a
@@ -110,6 +153,52 @@ mod tests {
         let (iso, _, _) = ISO_8859_2.encode(sample);
         let d = decode_text(&iso).unwrap();
         assert_eq!(d.text, sample);
+    }
+
+    #[test]
+    fn cp852_is_refused_not_garbled() {
+        // "Zażółć gęślą jaźń, Łódź" in CP852 (DOS Latin-2).
+        let cp852: &[u8] =
+            b"Tytu\x88;Kwota\nZa\xbe\xa2\x88\x86 g\xa9\x98l\xa5 ja\xab\xe4, \x9d\xa2d\xab;12,00\n";
+        let e = decode_text(cp852).unwrap_err();
+        // Windows-1250's own letters in 0x80-0x9F are not mistaken for it.
+        let cp1250 = WINDOWS_1250
+            .encode("Śląsk;źródło;Świętość\n")
+            .0
+            .into_owned();
+        assert_eq!(
+            decode_text(&cp1250).unwrap().text,
+            "Śląsk;źródło;Świętość\n"
+        );
+        assert!(
+            matches!(
+                e,
+                DecodeError::UnexpectedEncoding {
+                    byte: 0x88,
+                    offset: 4
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("CP852"), "{e}");
+    }
+
+    #[test]
+    fn utf16_without_bom_is_named() {
+        let utf16: Vec<u8> = "Data;Kwota\n2026-03-01;12,00\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert_eq!(
+            decode_text(&utf16).unwrap_err(),
+            DecodeError::Utf16WithoutBom
+        );
+        let mut with_bom = vec![0xFF, 0xFE];
+        with_bom.extend(&utf16);
+        assert_eq!(
+            decode_text(&with_bom).unwrap().text,
+            "Data;Kwota\n2026-03-01;12,00\n"
+        );
     }
 
     #[test]
