@@ -315,30 +315,13 @@ pub fn extract(
                 None
             }
         };
-        let classify_text = format!(
-            "{} {}",
-            tx_type.as_deref().unwrap_or(""),
-            if incoming { "" } else { &title }
+        let kind = classify(
+            amount,
+            tx_type.as_deref(),
+            &title,
+            counterparty_account.as_deref(),
+            ctx,
         );
-        let is_own = counterparty_account
-            .as_deref()
-            .is_some_and(|a| ctx.own_accounts.iter().any(|o| o.as_str() == a));
-        let kind = if is_own {
-            PaymentKind::Internal
-        } else if incoming {
-            if tx_type
-                .as_deref()
-                .is_some_and(|t| t.to_ascii_uppercase().contains("VAT") && VAT_LEG.is_match(t))
-            {
-                PaymentKind::VatLeg
-            } else {
-                PaymentKind::Incoming
-            }
-        } else if FEE.is_match(&classify_text) {
-            PaymentKind::Fee
-        } else {
-            PaymentKind::Outgoing
-        };
         rows.push(StatementRow {
             row: row.line,
             booking_date,
@@ -386,6 +369,34 @@ fn row_has_label(row: &Row) -> bool {
 
 /// The signed amount of a row: one signed column, or credit and debit columns, or an unsigned
 /// amount with a direction column.
+/// What a bank operation is to us. Only `Incoming` may pay an invoice: a transfer from one of our own
+/// accounts is internal; a credit typed as the VAT leg of a split payment belongs to the net leg;
+/// debits are fees when their type or title says so, else outgoing payments.
+pub(crate) fn classify(
+    amount: Decimal,
+    tx_type: Option<&str>,
+    title: &str,
+    counterparty_account: Option<&str>,
+    ctx: &ParseContext,
+) -> PaymentKind {
+    let incoming = amount.is_sign_positive();
+    let is_own =
+        counterparty_account.is_some_and(|a| ctx.own_accounts.iter().any(|o| o.as_str() == a));
+    if is_own {
+        PaymentKind::Internal
+    } else if incoming {
+        if tx_type.is_some_and(|t| t.to_ascii_uppercase().contains("VAT") && VAT_LEG.is_match(t)) {
+            PaymentKind::VatLeg
+        } else {
+            PaymentKind::Incoming
+        }
+    } else if FEE.is_match(tx_type.unwrap_or("")) || FEE.is_match(title) {
+        PaymentKind::Fee
+    } else {
+        PaymentKind::Outgoing
+    }
+}
+
 fn read_amount(r: &RowReader<'_>) -> Result<(Decimal, Option<Currency>), ReportError> {
     if let Some(a) = r.amount(Field::Amount)? {
         let mut value = a.value;
