@@ -103,6 +103,31 @@ pub fn receivables_xlsx(rows: usize) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
+/// An MT940 file with `n` operations in PKO BP's subfield style, balances that add up.
+pub fn mt940(n: usize) -> Vec<u8> {
+    let mut s = String::from(
+        ":20:ST1\n:25:/PL90102000004875749118625276\n:28C:1\n:60F:C260101PLN1000000,00\n",
+    );
+    let mut balance = rust_decimal::Decimal::new(100_000_000, 2);
+    for i in 0..n {
+        let minor = ((i * 7919) % 1_000_000) as i64 + 100;
+        let credit = i % 3 != 0;
+        let a = rust_decimal::Decimal::new(minor, 2);
+        balance += if credit { a } else { -a };
+        let amount = a.to_string().replace('.', ",");
+        s.push_str(&format!(
+            ":61:2603120312{}N{amount}NTRFNONREF//{i:012}\n:86:020~00152~20FV/{:04}/2026 zapłata za u~21sługi~3010900000~310497465075291703~32ZAKŁAD USŁUGOWY ŻURAW JAN NO~33WAK\n",
+            if credit { "C" } else { "D" },
+            i % 10_000
+        ));
+    }
+    s.push_str(&format!(
+        ":62F:C260312PLN{}\n",
+        balance.to_string().replace('.', ",")
+    ));
+    encoding_rs::ISO_8859_2.encode(&s).0.into_owned()
+}
+
 fn import_once(bytes: &[u8], name: &str, profiles: &[Profile], ctx: &ParseContext) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("bench.db")).unwrap();
@@ -158,6 +183,13 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Elements(XLSX_ROWS as u64));
     g.bench_function("receivables_xlsx_50k_rows", |b| {
         b.iter(|| import_once(black_box(&xlsx), "bench.xlsx", &profiles, &ctx))
+    });
+    let sta = mt940(CSV_ROWS);
+    g.throughput(Throughput::Elements(CSV_ROWS as u64));
+    g.bench_function("mt940_parse_100k_entries", |b| {
+        b.iter(|| {
+            skarbnik::ingest::parse_report("bench.sta", black_box(&sta), &profiles, &ctx).unwrap()
+        })
     });
     g.finish();
 }

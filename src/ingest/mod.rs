@@ -5,6 +5,7 @@
 
 pub mod csv_table;
 pub mod decode;
+pub mod mt940;
 pub mod numbers;
 pub mod profile;
 pub mod receivables;
@@ -131,6 +132,16 @@ pub fn parse_report(
     }
     if bytes.starts_with(b"%PDF") {
         return Err(ReportError::file(file, "PDF reports are not supported yet"));
+    }
+    if mt940::looks_like(bytes) {
+        let (statement, encoding) = mt940::parse(file, bytes, ctx)?;
+        return Ok(Parsed {
+            format: "mt940",
+            encoding: Some(encoding),
+            sheet: None,
+            profile: "mt940".into(),
+            records: Records::Statement(statement),
+        });
     }
     if spreadsheet::is_spreadsheet(bytes) {
         let (format, tables) = spreadsheet::read_workbook(bytes, ctx.sheet_limits)

@@ -19,7 +19,7 @@ static SEEDS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
         }
         for f in std::fs::read_dir(dir).unwrap() {
             let f = f.unwrap().path();
-            if f.extension().is_some_and(|e| e == "csv") {
+            if f.extension().is_some_and(|e| e == "csv" || e == "sta") {
                 out.push(std::fs::read(f).unwrap());
             }
         }
