@@ -108,7 +108,7 @@ fn is_foreign(enc: &'static encoding_rs::Encoding, b: u8) -> bool {
 
 /// What chardetng needs to see: the lines with non-ASCII bytes, up to 64 KiB of them. Feeding a
 /// whole 20 MB statement costs a third of the import time and decides nothing more.
-fn detection_sample(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn detection_sample(bytes: &[u8]) -> Vec<u8> {
     const LIMIT: usize = 64 * 1024;
     let mut sample = Vec::with_capacity(LIMIT.min(bytes.len()));
     for line in bytes.split(|b| *b == b'\n') {
