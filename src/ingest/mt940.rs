@@ -41,17 +41,42 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
     }
     // Score the candidates on the lines with non-ASCII bytes only, then decode the file once.
     let sample = super::decode::detection_sample(&cleaned);
-    let cp852 = |b: &[u8]| oem_cp::decode_string_complete_table(b, &oem_cp::code_table::DECODING_TABLE_CP852);
-    let latin2 = |b: &[u8]| encoding_rs::ISO_8859_2.decode_without_bom_handling(b).0.into_owned();
-    let cp1250 = |b: &[u8]| encoding_rs::WINDOWS_1250.decode_without_bom_handling(b).0.into_owned();
-    let decoders: [(&'static str, &dyn Fn(&[u8]) -> String); 3] =
-        [("ISO-8859-2", &latin2), ("windows-1250", &cp1250), ("CP852", &cp852)];
+    let cp852 = |b: &[u8]| {
+        oem_cp::decode_string_complete_table(b, &oem_cp::code_table::DECODING_TABLE_CP852)
+    };
+    let latin2 = |b: &[u8]| {
+        encoding_rs::ISO_8859_2
+            .decode_without_bom_handling(b)
+            .0
+            .into_owned()
+    };
+    let cp1250 = |b: &[u8]| {
+        encoding_rs::WINDOWS_1250
+            .decode_without_bom_handling(b)
+            .0
+            .into_owned()
+    };
+    let decoders: [(&'static str, &dyn Fn(&[u8]) -> String); 3] = [
+        ("ISO-8859-2", &latin2),
+        ("windows-1250", &cp1250),
+        ("CP852", &cp852),
+    ];
     let score = |s: &str| {
-        let polish = s.chars().filter(|c| "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ".contains(*c)).count() as i64;
-        let other = s.chars().filter(|c| !c.is_ascii() && !"ąćęłńóśźżĄĆĘŁŃÓŚŹŻ".contains(*c)).count() as i64;
+        let polish = s
+            .chars()
+            .filter(|c| "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ".contains(*c))
+            .count() as i64;
+        let other = s
+            .chars()
+            .filter(|c| !c.is_ascii() && !"ąćęłńóśźżĄĆĘŁŃÓŚŹŻ".contains(*c))
+            .count() as i64;
         polish * 2 - other * 3
     };
-    let (name, decoder) = decoders.iter().max_by_key(|(_, d)| score(&d(&sample))).copied().unwrap_or(decoders[0]);
+    let (name, decoder) = decoders
+        .iter()
+        .max_by_key(|(_, d)| score(&d(&sample)))
+        .copied()
+        .unwrap_or(decoders[0]);
     (decoder(&cleaned), name)
 }
 
