@@ -32,6 +32,9 @@ pub fn looks_like(bytes: &[u8]) -> bool {
     has(b":20:") && has(b":25:") && (has(b":60F:") || has(b":60M:") || has(b":28C:"))
 }
 
+/// A single-byte code page decoder.
+type Decoder = dyn Fn(&[u8]) -> String;
+
 /// Decodes an MT940 file: UTF-8, ISO-8859-2, Windows-1250 or CP852, whichever yields Polish letters
 /// rather than symbols. 0xFF bytes (PKO BP's filler for empty subfields) are dropped first.
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
@@ -56,7 +59,7 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
             .0
             .into_owned()
     };
-    let decoders: [(&'static str, &dyn Fn(&[u8]) -> String); 3] = [
+    let decoders: [(&'static str, &Decoder); 3] = [
         ("ISO-8859-2", &latin2),
         ("windows-1250", &cp1250),
         ("CP852", &cp852),
