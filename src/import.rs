@@ -106,11 +106,19 @@ impl Importer<'_> {
         store: &mut Store,
         path: &Path,
         sender: Option<&str>,
-    ) -> Result<ImportOutcome> {
+    ) -> Result<Vec<ImportOutcome>> {
         let name = path.display().to_string();
         let file = match std::fs::File::open(path) {
             Ok(f) => f,
-            Err(e) => return self.refuse(store, &name, &[], sender, format!("cannot open: {e}")),
+            Err(e) => {
+                return Ok(vec![self.refuse(
+                    store,
+                    &name,
+                    &[],
+                    sender,
+                    format!("cannot open: {e}"),
+                )?]);
+            }
         };
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         if len > self.max_file_bytes {
@@ -118,21 +126,68 @@ impl Importer<'_> {
                 "the file is {len} bytes, over the limit of {} bytes",
                 self.max_file_bytes
             );
-            return self.refuse(store, &name, &[], sender, cause);
+            return Ok(vec![self.refuse(store, &name, &[], sender, cause)?]);
         }
         let mut bytes = Vec::with_capacity(len as usize);
         // take() guards against a file that grows while we read it.
         if let Err(e) = file.take(self.max_file_bytes + 1).read_to_end(&mut bytes) {
-            return self.refuse(store, &name, &[], sender, format!("cannot read: {e}"));
+            return Ok(vec![self.refuse(
+                store,
+                &name,
+                &[],
+                sender,
+                format!("cannot read: {e}"),
+            )?]);
         }
         if bytes.len() as u64 > self.max_file_bytes {
             let cause = format!(
                 "the file is over the limit of {} bytes",
                 self.max_file_bytes
             );
-            return self.refuse(store, &name, &[], sender, cause);
+            return Ok(vec![self.refuse(store, &name, &[], sender, cause)?]);
         }
-        self.import_bytes(store, &name, &bytes, sender)
+        self.import_any(store, &name, &bytes, sender)
+    }
+
+    /// Imports a file's bytes: a zip archive becomes one report per member (each with its own
+    /// outcome, named `archive.zip/member`), anything else is one report.
+    pub fn import_any(
+        &self,
+        store: &mut Store,
+        name: &str,
+        bytes: &[u8],
+        sender: Option<&str>,
+    ) -> Result<Vec<ImportOutcome>> {
+        if !crate::ingest::archive::is_archive(bytes) {
+            return Ok(vec![self.import_bytes(store, name, bytes, sender)?]);
+        }
+        let limits = crate::ingest::archive::ArchiveLimits {
+            max_members: 500,
+            max_member_bytes: self.max_file_bytes,
+            max_total_bytes: self.max_file_bytes.saturating_mul(4),
+        };
+        let members = match crate::ingest::archive::unpack(bytes, limits) {
+            Ok(m) => m,
+            Err(cause) => return Ok(vec![self.refuse(store, name, bytes, sender, cause)?]),
+        };
+        let mut out = Vec::new();
+        for m in members {
+            let member_name = format!("{name}/{}", m.name);
+            out.push(match m.content {
+                Ok(content) => self.import_bytes(store, &member_name, &content, sender)?,
+                Err(cause) => self.refuse(store, &member_name, &[], sender, cause)?,
+            });
+        }
+        if out.is_empty() {
+            out.push(self.refuse(
+                store,
+                name,
+                bytes,
+                sender,
+                "the archive holds no report files".into(),
+            )?);
+        }
+        Ok(out)
     }
 
     /// Imports one report's bytes. A refusal is recorded (report row + audit) and returned in the

@@ -4,8 +4,8 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use std::path::PathBuf;
 
-/// Import report files: bank statements (CSV, XLS/XLSX/ODS) and receivables lists or invoice
-/// registers. Exits non-zero if any file was refused; each refusal names file, row, column and cause.
+/// Import report files: bank statements (CSV, XLS/XLSX/ODS, MT940) and receivables lists or invoice
+/// registers; a zip archive imports each report in it. Exits non-zero if any file was refused; each refusal names file, row, column and cause.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Files to import; a folder imports the report files in it (sorted by name, recursively).
@@ -27,11 +27,12 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<i32> {
     };
     let mut outcomes = Vec::new();
     for file in &expand(&args.files)? {
-        let outcome = importer.import_path(&mut ctx.store, file, None)?;
-        if !args.json {
-            print_outcome(&outcome);
+        for outcome in importer.import_path(&mut ctx.store, file, None)? {
+            if !args.json {
+                print_outcome(&outcome);
+            }
+            outcomes.push(outcome);
         }
-        outcomes.push(outcome);
     }
     let refused = outcomes.iter().filter(|o| o.refused()).count();
     // Every import is followed by reconciliation, so new payments and invoices meet at once.

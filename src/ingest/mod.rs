@@ -3,6 +3,7 @@
 //! Everything here is pure (bytes in, records or a located error out), so the same code serves the
 //! CLI, the daemon and the golden tests. Storing is `crate::import`'s job.
 
+pub mod archive;
 pub mod csv_table;
 pub mod decode;
 pub mod mt940;

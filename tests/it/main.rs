@@ -1,5 +1,6 @@
 //! All integration tests compile into this one binary (one link instead of many).
 
+mod archives;
 mod cli;
 mod golden;
 mod import;

@@ -55,7 +55,15 @@ impl TestStore {
             .unwrap()
     }
 
+    /// Imports a file that is one report (not an archive).
     pub fn import_path(&mut self, path: &Path) -> ImportOutcome {
+        let mut all = self.import_file(path);
+        assert_eq!(all.len(), 1, "{} is one report", path.display());
+        all.remove(0)
+    }
+
+    /// Imports a file; an archive gives one outcome per member.
+    pub fn import_file(&mut self, path: &Path) -> Vec<ImportOutcome> {
         let importer = Importer {
             profiles: &self.profiles,
             ctx: &self.ctx,

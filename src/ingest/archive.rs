@@ -1,0 +1,120 @@
+//! Zip archives of reports: each member becomes a report of its own. Hostile archives are refused
+//! before they cost anything: too many members, members or a total larger than the limits (counted
+//! while inflating, never trusted from the headers), and names that try to escape (`../`, absolute
+//! paths). A zip inside a zip is refused as a member; the other members still go through.
+//!
+//! An XLSX or ODS file is a zip too: those are spreadsheets, not archives (see [`is_archive`]).
+
+use std::io::{Cursor, Read};
+
+/// Limits on one archive.
+#[derive(Debug, Clone, Copy)]
+pub struct ArchiveLimits {
+    pub max_members: usize,
+    pub max_member_bytes: u64,
+    pub max_total_bytes: u64,
+}
+
+/// One member: its bytes, or why it was refused.
+#[derive(Debug)]
+pub struct Member {
+    pub name: String,
+    pub content: Result<Vec<u8>, String>,
+}
+
+/// True for a zip that is not an office document (no `[Content_Types].xml`, no ODF `mimetype`).
+pub fn is_archive(bytes: &[u8]) -> bool {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return false;
+    }
+    match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(z) => !z
+            .file_names()
+            .flatten()
+            .any(|n| n == "[Content_Types].xml" || n == "mimetype" || n == "xl/workbook.xml"),
+        Err(_) => false,
+    }
+}
+
+/// Unpacks the members, in archive order. `Err` refuses the whole archive.
+pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, String> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("not a readable zip archive: {e}"))?;
+    if zip.len() > limits.max_members {
+        return Err(format!(
+            "the archive has {} members, more than the limit of {}",
+            zip.len(),
+            limits.max_members
+        ));
+    }
+    let mut members = Vec::new();
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let mut f = zip
+            .by_index(i)
+            .map_err(|e| format!("member {}: {e}", i + 1))?;
+        let name = f
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| format!("member {}", i + 1));
+        if f.is_dir() {
+            continue;
+        }
+        // The name must stay inside the archive: no absolute paths, no "..".
+        if f.enclosed_name().is_none() || name.contains("..") {
+            return Err(format!(
+                "member {name:?} has a path that leaves the archive; the archive is refused"
+            ));
+        }
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(&name);
+        if name.starts_with("__MACOSX/") || base.starts_with('.') || base.is_empty() {
+            continue;
+        }
+        if f.encrypted() {
+            members.push(Member {
+                name,
+                content: Err("the member is encrypted".into()),
+            });
+            continue;
+        }
+        // Inflate with a cap: declared sizes in a zip bomb lie.
+        let cap = limits
+            .max_member_bytes
+            .min(limits.max_total_bytes.saturating_sub(total));
+        let mut content = Vec::new();
+        let read = (&mut f).take(cap + 1).read_to_end(&mut content);
+        if let Err(e) = read {
+            members.push(Member {
+                name,
+                content: Err(format!("cannot inflate: {e}")),
+            });
+            continue;
+        }
+        if content.len() as u64 > cap {
+            return Err(if cap < limits.max_member_bytes {
+                format!(
+                    "the archive inflates to more than {} bytes in total; refused as a zip bomb",
+                    limits.max_total_bytes
+                )
+            } else {
+                format!(
+                    "member {name:?} inflates to more than {} bytes; the archive is refused as a zip bomb",
+                    limits.max_member_bytes
+                )
+            });
+        }
+        total += content.len() as u64;
+        if content.starts_with(b"PK\x03\x04") && is_archive(&content) {
+            members.push(Member {
+                name,
+                content: Err("a zip inside a zip is not unpacked".into()),
+            });
+            continue;
+        }
+        members.push(Member {
+            name,
+            content: Ok(content),
+        });
+    }
+    Ok(members)
+}
