@@ -220,6 +220,29 @@ impl Importer<'_> {
             Ok(p) => p,
             Err(e) => return self.record_refusal(store, name, &sha, sender, e),
         };
+        // A correction needs the invoice it corrects: refuse now (nothing written, the sender can
+        // send it again after the original) rather than lose it.
+        if let Records::Receivables(r) = &parsed.records {
+            for row in r.rows.iter().filter(|r| r.corrects.is_some()) {
+                let corrected = row.corrects.as_deref().unwrap_or_default();
+                let key = crate::domain::InvoiceNumber::parse(corrected)
+                    .map(|n| n.canonical().to_string())
+                    .unwrap_or_default();
+                if !store.invoice_known(&key)? {
+                    let e = ReportError {
+                        file: name.to_string(),
+                        sheet: None,
+                        row: Some(row.row),
+                        column: Some("NrFaKorygowanej".into()),
+                        cause: format!(
+                            "correction {} is for invoice {corrected}, which is not known yet; import that invoice first",
+                            row.number
+                        ),
+                    };
+                    return self.record_refusal(store, name, &sha, sender, e);
+                }
+            }
+        }
         outcome.kind = Some(parsed.kind());
         outcome.profile = Some(parsed.profile.clone());
         outcome.format = Some(parsed.format);
@@ -382,6 +405,29 @@ impl Importer<'_> {
             }
             for email in &row.emails {
                 tx.add_client_email(client.id, email, &source)?;
+            }
+            if let Some(corrected) = &row.corrects {
+                let key = crate::domain::InvoiceNumber::parse(corrected)
+                    .map(|n| n.canonical().to_string())
+                    .unwrap_or_default();
+                if let Some((old, new)) =
+                    tx.apply_correction(&key, row.gross, row.currency, report_id)?
+                {
+                    out.updated += 1;
+                    let detail = format!(
+                        "gross {} → {} by correction {}",
+                        rust_decimal::Decimal::new(old, 2),
+                        rust_decimal::Decimal::new(new, 2),
+                        row.number
+                    );
+                    tx.audit(
+                        self.actor,
+                        "invoice.corrected",
+                        Some(&format!("invoice:{corrected}")),
+                        Some(&detail),
+                    )?;
+                }
+                continue;
             }
             match tx.upsert_invoice(row, client.id, report_id)? {
                 UpsertOutcome::New => out.new += 1,

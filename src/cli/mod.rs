@@ -65,6 +65,7 @@ impl Context {
     pub fn parse_context(&self) -> ParseContext {
         ParseContext {
             own_accounts: self.config.own_accounts(),
+            our_nip: self.our_nip(),
             default_currency: self.config.currency(),
             sheet_limits: SheetLimits {
                 max_rows: self.config.import.max_sheet_rows,

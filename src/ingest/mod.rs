@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod csv_table;
 pub mod decode;
+pub mod ksef;
 pub mod mt940;
 pub mod numbers;
 pub mod profile;
@@ -70,6 +71,8 @@ impl std::error::Error for ReportError {}
 pub struct ParseContext {
     /// Our own accounts: a transfer between them is internal, never a customer payment.
     pub own_accounts: Vec<BankAccount>,
+    /// Our NIP: KSeF invoices where we are not the seller are skipped.
+    pub our_nip: Option<String>,
     /// Currency of rows that state none.
     pub default_currency: Currency,
     pub sheet_limits: spreadsheet::SheetLimits,
@@ -79,6 +82,7 @@ impl Default for ParseContext {
     fn default() -> Self {
         ParseContext {
             own_accounts: Vec::new(),
+            our_nip: None,
             default_currency: Currency::PLN,
             sheet_limits: spreadsheet::SheetLimits::default(),
         }
@@ -133,6 +137,16 @@ pub fn parse_report(
     }
     if bytes.starts_with(b"%PDF") {
         return Err(ReportError::file(file, "PDF reports are not supported yet"));
+    }
+    if ksef::looks_like(bytes) {
+        let receivables = ksef::parse(file, bytes, ctx)?;
+        return Ok(Parsed {
+            format: "ksef-fa3",
+            encoding: Some("UTF-8"),
+            sheet: None,
+            profile: "ksef-fa3".into(),
+            records: Records::Receivables(receivables),
+        });
     }
     if mt940::looks_like(bytes) {
         let (statement, encoding) = mt940::parse(file, bytes, ctx)?;

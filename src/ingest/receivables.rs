@@ -41,6 +41,12 @@ pub struct InvoiceRow {
     pub outstanding: Option<Decimal>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<String>,
+    /// The invoice is subject to split payment (MPP), as KSeF's P_18A says.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub split_payment: bool,
+    /// For a correction: the number of the invoice it corrects; `gross` is then the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -171,6 +177,8 @@ pub fn extract(
             gross: gross_value,
             outstanding: outstanding.map(|o| o.value),
             emails,
+            split_payment: false,
+            corrects: None,
         };
         if let Some(&idx) = seen.get(&invoice.number_key) {
             let earlier: &InvoiceRow = &rows[idx];

@@ -180,7 +180,46 @@ impl Tx<'_> {
     }
 }
 
+impl Tx<'_> {
+    /// Applies a correction invoice: the corrected invoice's gross changes by `delta`. Returns the
+    /// (old, new) gross in minor units, or `None` when the corrected invoice is not known.
+    pub fn apply_correction(
+        &self,
+        corrected_key: &str,
+        delta: Decimal,
+        currency: Currency,
+        report_id: i64,
+    ) -> Result<Option<(i64, i64)>> {
+        let delta = minor(delta, currency)?;
+        let found: Option<(i64, i64, String)> = self
+            .tx
+            .prepare_cached("SELECT id, gross_minor, currency FROM invoices WHERE number_key = ?1")?
+            .query_row([corrected_key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((id, old, cur)) = found else {
+            return Ok(None);
+        };
+        if cur != currency.as_str() {
+            anyhow::bail!("the correction is in {currency} but the invoice is in {cur}");
+        }
+        self.tx.execute(
+            "UPDATE invoices SET gross_minor = ?2, source_report_id = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, old + delta, report_id, now_text()],
+        )?;
+        Ok(Some((old, old + delta)))
+    }
+}
+
 impl Store {
+    /// Whether an invoice with this canonical number is known.
+    pub fn invoice_known(&self, number_key: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM invoices WHERE number_key = ?1)",
+            [number_key],
+            |r| r.get(0),
+        )?)
+    }
+
     /// All invoices with what is paid on them. Paid is what our allocations say, or what the ERP
     /// reported as already paid (gross − its outstanding) if that is more: the two describe the
     /// same money, so they are never added together.

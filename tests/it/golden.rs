@@ -10,6 +10,10 @@ use skarbnik::ingest::{ParseContext, parse_report};
 use std::path::{Path, PathBuf};
 
 /// Our company's accounts in the fixtures (each bank's statement is of one of them).
+/// Our NIP in the fixtures.
+pub const OUR_NIP: &str = "5265260188";
+
+/// Our accounts
 pub const OUR_ACCOUNTS: &[&str] = &[
     "PL55114000009378657975432319",
     "PL90102000004875749118625276",
@@ -53,6 +57,7 @@ fn every_fixture_matches_its_expected_json() {
             .iter()
             .map(|a| BankAccount::parse(a).unwrap())
             .collect(),
+        our_nip: Some(OUR_NIP.to_string()),
         ..ParseContext::default()
     };
     let bless = std::env::var_os("SKARBNIK_BLESS").is_some();

@@ -248,3 +248,43 @@ fn every_fixture_imports_or_is_refused_cleanly() {
         (t.count("payments"), t.count("invoices"), t.count("clients"))
     );
 }
+
+#[test]
+fn ksef_correction_adjusts_the_invoice_it_corrects() {
+    let mut t = TestStore::new();
+    // The correction first: refused (nothing lost: the sender can send it again), nothing written.
+    let early = t.import_path(&report("ksef/fa3-korekta.xml"));
+    let e = early.error.expect("refused");
+    assert!(
+        e.cause.contains("FV/0330/2026, which is not known yet"),
+        "{e}"
+    );
+    assert_eq!(t.count("invoices"), 0);
+    // The invoice, then the correction.
+    let inv = t.import_path(&report("ksef/fa3-vat.xml"));
+    assert_eq!(inv.new, 1);
+    let kor = t.import_path(&report("ksef/fa3-korekta.xml"));
+    assert!(kor.error.is_none(), "{:?}", kor.error);
+    assert_eq!(kor.updated, 1);
+    let list = t.store.invoices(None).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].gross.to_string(), "1660.50");
+    let audit = t.store.audit_log(20).unwrap();
+    assert!(audit.iter().any(|a| a.action == "invoice.corrected"
+        && a.detail.as_deref() == Some("gross 1845.00 → 1660.50 by correction KOR/04/2026/01")));
+    // The e-mail from KSeF becomes a reminder address for the client.
+    let emails: i64 = t
+        .store
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM client_emails WHERE email = 'ksiegowosc@krawiec-tech.test'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(emails, 1);
+    // A cost invoice where we are the buyer adds nothing.
+    let cost = t.import_path(&report("ksef/fa3-koszt-my-nabywca.xml"));
+    assert_eq!((cost.new, cost.skipped), (0, 1));
+    assert_eq!(t.count("invoices"), 1);
+}

@@ -19,7 +19,9 @@ static SEEDS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
         }
         for f in std::fs::read_dir(dir).unwrap() {
             let f = f.unwrap().path();
-            if f.extension().is_some_and(|e| e == "csv" || e == "sta") {
+            if f.extension()
+                .is_some_and(|e| e == "csv" || e == "sta" || e == "xml")
+            {
                 out.push(std::fs::read(f).unwrap());
             }
         }

@@ -33,6 +33,7 @@ impl TestStore {
                 .iter()
                 .map(|a| BankAccount::parse(a).unwrap())
                 .collect(),
+            our_nip: Some(super::golden::OUR_NIP.to_string()),
             ..ParseContext::default()
         };
         TestStore {
