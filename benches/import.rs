@@ -136,6 +136,7 @@ fn import_once(bytes: &[u8], name: &str, profiles: &[Profile], ctx: &ParseContex
         ctx,
         max_file_bytes: u64::MAX,
         actor: "bench",
+        isolation: None,
     };
     let out = importer
         .import_bytes(&mut store, name, bytes, None)

@@ -79,6 +79,11 @@ pub struct ImportConfig {
     pub max_file_bytes: u64,
     pub max_sheet_rows: u32,
     pub max_sheet_columns: u32,
+    /// Parse each file in a child process with the limits below (a hostile file then costs one
+    /// refusal, not the process).
+    pub isolate: bool,
+    pub parse_timeout_secs: u64,
+    pub parse_memory_mb: u64,
 }
 
 impl Default for ImportConfig {
@@ -88,6 +93,9 @@ impl Default for ImportConfig {
             max_file_bytes: 25 * 1024 * 1024,
             max_sheet_rows: 1_000_000,
             max_sheet_columns: 512,
+            isolate: true,
+            parse_timeout_secs: 60,
+            parse_memory_mb: 2048,
         }
     }
 }

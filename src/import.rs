@@ -22,6 +22,8 @@ pub struct Importer<'a> {
     pub max_file_bytes: u64,
     /// Who is acting, for the audit log (`cli`, or a sender's address).
     pub actor: &'a str,
+    /// Parse in a child process with limits; `None` parses in this process (pure tests, benches).
+    pub isolation: Option<&'a crate::isolate::Isolation>,
 }
 
 /// What became of one file.
@@ -33,9 +35,9 @@ pub struct ImportOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub format: Option<&'static str>,
+    pub format: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<&'static str>,
+    pub encoding: Option<String>,
     pub rows_read: usize,
     pub new: usize,
     pub known: usize,
@@ -216,7 +218,11 @@ impl Importer<'_> {
             ));
             return Ok(outcome);
         }
-        let parsed = match parse_report(name, bytes, self.profiles, self.ctx) {
+        let result = match self.isolation {
+            Some(iso) => iso.parse(name, bytes, self.ctx),
+            None => parse_report(name, bytes, self.profiles, self.ctx),
+        };
+        let parsed = match result {
             Ok(p) => p,
             Err(e) => return self.record_refusal(store, name, &sha, sender, e),
         };
@@ -245,8 +251,8 @@ impl Importer<'_> {
         }
         outcome.kind = Some(parsed.kind());
         outcome.profile = Some(parsed.profile.clone());
-        outcome.format = Some(parsed.format);
-        outcome.encoding = parsed.encoding;
+        outcome.format = Some(parsed.format.clone());
+        outcome.encoding = parsed.encoding.clone();
         let tx = store.transaction()?;
         let report_id = tx.insert_report(&ReportRecord {
             file_name: name,

@@ -19,5 +19,6 @@ pub mod config;
 pub mod domain;
 pub mod import;
 pub mod ingest;
+pub mod isolate;
 pub mod reconcile;
 pub mod store;

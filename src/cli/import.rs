@@ -19,7 +19,9 @@ pub struct ImportArgs {
 pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<i32> {
     let profiles = ctx.profiles()?;
     let parse_ctx = ctx.parse_context();
+    let isolation = ctx.isolation()?;
     let importer = Importer {
+        isolation: isolation.as_ref(),
         profiles: &profiles,
         ctx: &parse_ctx,
         max_file_bytes: ctx.config.import.max_file_bytes,
@@ -63,11 +65,15 @@ fn print_outcome(o: &ImportOutcome) {
         return;
     }
     let kind = o.kind.map(|k| k.as_str()).unwrap_or("?");
-    let how = [o.profile.as_deref(), o.format, o.encoding]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let how = [
+        o.profile.as_deref(),
+        o.format.as_deref(),
+        o.encoding.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
     println!(
         "{}: {kind} ({how}): {} rows read, {} new, {} already known, {} updated, {} skipped",
         o.file, o.rows_read, o.new, o.known, o.updated, o.skipped

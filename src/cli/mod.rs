@@ -34,6 +34,9 @@ pub enum Command {
     Reconcile(reconcile::ReconcileArgs),
     Match(matching::MatchArgs),
     Unmatch(matching::UnmatchArgs),
+    /// Internal: parse one file from stdin for an isolated import (see src/isolate.rs).
+    #[command(hide = true)]
+    Worker,
 }
 
 /// What a command needs: settings and the open store.
@@ -50,6 +53,21 @@ impl Context {
 
     pub fn profiles(&self) -> Result<Vec<Profile>> {
         Ok(Profile::load_all(Some(&self.config.import.profiles_dir))?)
+    }
+
+    /// How files are parsed: in a child process with limits, unless configured off.
+    pub fn isolation(&self) -> Result<Option<crate::isolate::Isolation>> {
+        if !self.config.import.isolate {
+            return Ok(None);
+        }
+        let exe = std::env::current_exe()
+            .context("cannot find the skarbnik binary to run the parser in")?;
+        Ok(Some(crate::isolate::Isolation {
+            exe,
+            timeout: std::time::Duration::from_secs(self.config.import.parse_timeout_secs.max(1)),
+            memory_bytes: self.config.import.parse_memory_mb.max(64) * 1024 * 1024,
+            profiles_dir: Some(self.config.import.profiles_dir.clone()),
+        }))
     }
 
     /// Our NIP, normalised: never taken for a payer's.
@@ -78,6 +96,10 @@ impl Context {
 
 /// Runs the command; the returned code is the process exit status.
 pub fn run(cli: Cli) -> Result<i32> {
+    // The worker parses one untrusted file: no configuration, no database.
+    if let Command::Worker = cli.command {
+        return Ok(crate::isolate::run_worker());
+    }
     let config = Config::discover(cli.config.as_deref()).context("loading configuration")?;
     let mut ctx = Context::open(config)?;
     match cli.command {
@@ -87,6 +109,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Reconcile(args) => reconcile::run(&mut ctx, args),
         Command::Match(args) => matching::run_match(&mut ctx, args),
         Command::Unmatch(args) => matching::run_unmatch(&mut ctx, args),
+        Command::Worker => Ok(crate::isolate::run_worker()),
     }
 }
 

@@ -19,12 +19,12 @@ pub mod table;
 use crate::domain::{BankAccount, Currency};
 use profile::{Field, Profile, ReportKind};
 use recognise::Recognised;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use table::{Row, Table};
 
 /// A refusal, located as precisely as we can: file, sheet, row, column, cause.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportError {
     pub file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,14 +90,14 @@ impl Default for ParseContext {
 }
 
 /// A row that was read but is not a record, and why (pending, not booked, blank amount, ...).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub row: usize,
     pub reason: String,
 }
 
 /// The records of one report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Records {
     Statement(statement::Statement),
@@ -105,11 +105,11 @@ pub enum Records {
 }
 
 /// A parsed report: where it came from, how it was read, and its records.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Parsed {
-    pub format: &'static str,
+    pub format: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<&'static str>,
+    pub encoding: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
     pub profile: String,
@@ -141,8 +141,8 @@ pub fn parse_report(
     if ksef::looks_like(bytes) {
         let receivables = ksef::parse(file, bytes, ctx)?;
         return Ok(Parsed {
-            format: "ksef-fa3",
-            encoding: Some("UTF-8"),
+            format: "ksef-fa3".into(),
+            encoding: Some("UTF-8".into()),
             sheet: None,
             profile: "ksef-fa3".into(),
             records: Records::Receivables(receivables),
@@ -151,8 +151,8 @@ pub fn parse_report(
     if mt940::looks_like(bytes) {
         let (statement, encoding) = mt940::parse(file, bytes, ctx)?;
         return Ok(Parsed {
-            format: "mt940",
-            encoding: Some(encoding),
+            format: "mt940".into(),
+            encoding: Some(encoding.into()),
             sheet: None,
             profile: "mt940".into(),
             records: Records::Statement(statement),
@@ -209,8 +209,8 @@ fn extract(
         }
     };
     Ok(Parsed {
-        format,
-        encoding: table.encoding,
+        format: format.to_string(),
+        encoding: table.encoding.map(str::to_string),
         sheet: table.sheet.clone(),
         profile: rec.profile.name.clone(),
         records,

@@ -8,10 +8,10 @@ use super::{ParseContext, ReportError, RowReader, Skipped, is_totals_label};
 use crate::domain::{Currency, InvoiceNumber, Nip, format_pl};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceRow {
     pub row: usize,
     pub number: String,
@@ -36,20 +36,21 @@ pub struct InvoiceRow {
     /// What the ERP says is still to pay, when it says.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        with = "super::statement::opt_decimal"
+        with = "rust_decimal::serde::str_option",
+        default
     )]
     pub outstanding: Option<Decimal>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub emails: Vec<String>,
     /// The invoice is subject to split payment (MPP), as KSeF's P_18A says.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub split_payment: bool,
     /// For a correction: the number of the invoice it corrects; `gross` is then the change.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrects: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Receivables {
     pub rows: Vec<InvoiceRow>,
     pub skipped: Vec<Skipped>,

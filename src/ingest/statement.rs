@@ -9,11 +9,11 @@ use crate::domain::{BankAccount, Currency, text};
 use chrono::NaiveDate;
 use regex::Regex;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
 /// What a bank row is to us. Only `Incoming` can pay an invoice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentKind {
     /// Money from a customer (or anyone else): a candidate to pay invoices.
@@ -41,7 +41,7 @@ impl PaymentKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementRow {
     pub row: usize,
     pub booking_date: NaiveDate,
@@ -66,32 +66,34 @@ pub struct StatementRow {
     pub tx_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_ref: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "opt_decimal")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option",
+        default
+    )]
     pub balance_after: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Statement {
     /// Our account the statement is for, when the file says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "opt_decimal")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option",
+        default
+    )]
     pub opening_balance: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "opt_decimal")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option",
+        default
+    )]
     pub closing_balance: Option<Decimal>,
     pub rows: Vec<StatementRow>,
     pub skipped: Vec<Skipped>,
     pub warnings: Vec<String>,
-}
-
-pub(crate) mod opt_decimal {
-    use rust_decimal::Decimal;
-    pub fn serialize<S: serde::Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(d) => s.serialize_str(&d.to_string()),
-            None => s.serialize_none(),
-        }
-    }
 }
 
 static ACCOUNT_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {

@@ -119,5 +119,5 @@ fn an_xlsx_is_a_spreadsheet_not_an_archive() {
     let mut t = TestStore::new();
     let outs = t.import_file(&report("erp/rejestr-sprzedazy.xlsx"));
     assert_eq!(outs.len(), 1);
-    assert_eq!(outs[0].format, Some("xlsx"));
+    assert_eq!(outs[0].format.as_deref(), Some("xlsx"));
 }

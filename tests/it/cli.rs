@@ -196,3 +196,48 @@ fn user_profile_folder_is_used_without_recompiling() {
         stdout(&o)
     );
 }
+
+/// A parser that panics, aborts, hangs or runs out of memory costs one refusal; the next file is
+/// imported. The faults are injected in the real worker process (SKARBNIK_WORKER_FAULT).
+#[test]
+fn a_crashing_parser_costs_one_file_not_the_import() {
+    for (mode, expect) in [
+        (
+            "panic",
+            "the parser crashed on this file (exited with status 101): thread 'main'",
+        ),
+        (
+            "abort",
+            "the parser crashed on this file (was killed by signal 6)",
+        ),
+        (
+            "hang",
+            "parsing took longer than 1 s; the file was given up",
+        ),
+        ("alloc", "the parser crashed on this file"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("skarbnik.toml"),
+            "[import]\nparse_timeout_secs = 1\nparse_memory_mb = 512\n",
+        )
+        .unwrap();
+        let hostile = dir.path().join("hostile.csv");
+        std::fs::copy(report("erp/optima-przypomnienie.csv"), &hostile).unwrap();
+        let good = report("erp/subiekt-rozrachunki.csv");
+        let o = Command::new(env!("CARGO_BIN_EXE_skarbnik"))
+            .args(["import", hostile.to_str().unwrap(), good.to_str().unwrap()])
+            .current_dir(dir.path())
+            .env_remove("SKARBNIK_CONFIG")
+            .env("SKARBNIK_WORKER_FAULT", format!("{mode}:hostile"))
+            .output()
+            .unwrap();
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(1), "{mode}: {out}");
+        assert!(
+            out.contains(&format!("REFUSED {}: {expect}", hostile.display())),
+            "{mode}: {out}"
+        );
+        assert!(out.contains("subiekt-rozrachunki.csv: receivables (generic-receivables, csv, windows-1250): 9 rows read, 9 new"), "{mode}: {out}");
+    }
+}

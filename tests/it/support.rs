@@ -50,6 +50,7 @@ impl TestStore {
             ctx: &self.ctx,
             max_file_bytes: 5_000_000,
             actor: "test",
+            isolation: None,
         };
         importer
             .import_bytes(&mut self.store, name, bytes, None)
@@ -70,6 +71,7 @@ impl TestStore {
             ctx: &self.ctx,
             max_file_bytes: 5_000_000,
             actor: "test",
+            isolation: None,
         };
         importer.import_path(&mut self.store, path, None).unwrap()
     }
