@@ -9,6 +9,7 @@ pub mod decode;
 pub mod ksef;
 pub mod mt940;
 pub mod numbers;
+pub mod pdf;
 pub mod profile;
 pub mod receivables;
 pub mod recognise;
@@ -135,8 +136,37 @@ pub fn parse_report(
     if bytes.is_empty() {
         return Err(ReportError::file(file, "the file is empty (0 bytes)"));
     }
-    if bytes.starts_with(b"%PDF") {
-        return Err(ReportError::file(file, "PDF reports are not supported yet"));
+    if pdf::is_pdf(bytes) {
+        let (texts, notes) = pdf::texts(bytes);
+        if texts.is_empty() {
+            let why = if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", notes.join("; "))
+            };
+            return Err(ReportError::file(
+                file,
+                format!("the PDF has no text layer (a scan?); it cannot be read without OCR{why}"),
+            ));
+        }
+        let mut last = None;
+        for (extractor, text) in texts {
+            let table = pdf::table(&text);
+            match recognise::recognise(&table, profiles) {
+                Ok(rec) => {
+                    let mut parsed = extract(file, "pdf", &table, &rec, ctx)?;
+                    parsed.encoding = Some(extractor.to_string());
+                    return Ok(parsed);
+                }
+                Err(no) => {
+                    last = Some(ReportError::file(
+                        file,
+                        format!("{no} (text by {extractor})"),
+                    ))
+                }
+            }
+        }
+        return Err(last.unwrap_or_else(|| ReportError::file(file, "no table found in the PDF")));
     }
     if ksef::looks_like(bytes) {
         let receivables = ksef::parse(file, bytes, ctx)?;

@@ -204,7 +204,13 @@ pub fn extract(
         // Rows without a date followed by a dated row are not a footer: pending operations (PKO
         // "W rozliczeniu", ING blocked amounts) or summary lines inside the table.
         for mid in trailing_non_data.drain(..) {
-            if !row_has_label(mid) {
+            // A repeated header (a page break in a printed statement) or a one-cell line (a page
+            // title) is text, not an operation.
+            let repeated_header = rec
+                .header_row
+                .is_some_and(|h| same_cells(&table.rows[h], mid));
+            let filled = mid.cells.iter().filter(|c| !c.is_empty()).count();
+            if !row_has_label(mid) && !repeated_header && filled >= 2 {
                 skipped.push(Skipped {
                     row: mid.line,
                     reason: "no booking date (pending or blocked operation)".into(),
@@ -356,6 +362,17 @@ pub fn extract(
         skipped,
         warnings,
     })
+}
+
+fn same_cells(a: &Row, b: &Row) -> bool {
+    let norm = |r: &Row| {
+        r.cells
+            .iter()
+            .map(|c| normalize_header(&c.text()))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+    };
+    norm(a) == norm(b)
 }
 
 fn row_has_label(row: &Row) -> bool {

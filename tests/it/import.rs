@@ -288,3 +288,37 @@ fn ksef_correction_adjusts_the_invoice_it_corrects() {
     assert_eq!((cost.new, cost.skipped), (0, 1));
     assert_eq!(t.count("invoices"), 1);
 }
+
+/// pdf-extract panics on a font with an unknown /Encoding name; the panic is contained, poppler's
+/// text is used instead, and the import goes on in the same process.
+#[test]
+fn a_pdf_that_panics_pdf_extract_is_read_by_poppler() {
+    let bytes = std::fs::read(report("pdf/naleznosci-nieznane-kodowanie.pdf")).unwrap();
+    let (texts, notes) = skarbnik::ingest::pdf::texts(&bytes);
+    assert!(
+        notes.iter().any(|n| n.contains("pdf-extract panicked")),
+        "{notes:?}"
+    );
+    assert_eq!(
+        texts.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+        vec!["pdftotext"]
+    );
+    let mut t = TestStore::new();
+    let out = t.import_path(&report("pdf/naleznosci-nieznane-kodowanie.pdf"));
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(out.new, 3);
+    let next = t.import_path(&report("pdf/wyciag.pdf"));
+    assert_eq!((next.new, next.error.is_none()), (3, true));
+}
+
+#[test]
+fn a_scanned_pdf_is_refused_with_a_reason() {
+    let mut t = TestStore::new();
+    let out = t.import_path(&report("bad/pdf-bez-tekstu.pdf"));
+    assert!(
+        out.error
+            .unwrap()
+            .cause
+            .starts_with("the PDF has no text layer (a scan?)")
+    );
+}

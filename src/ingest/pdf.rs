@@ -1,0 +1,181 @@
+//! PDF reports: receivables lists and statements printed as tables. The text comes from pdf-extract
+//! (its panics contained) or, where that fails or gives no usable table, from poppler's
+//! `pdftotext -layout`; rows are rebuilt from the text layout (columns are runs of two or more
+//! spaces) and go through the same recognition and column mapping as CSV. A PDF without a text
+//! layer (a scan) is refused with a message saying so: there is no OCR.
+
+use super::table::{Cell, ColumnStyle, Row, Table};
+use regex::Regex;
+use std::process::{Command, Stdio};
+use std::sync::LazyLock;
+
+static GAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s{2,}|\t").expect("static regex"));
+
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"%PDF")
+}
+
+/// Text candidates, best first, each named by the extractor that gave it. Errors of the extractors
+/// are returned as notes for the refusal message.
+pub fn texts(bytes: &[u8]) -> (Vec<(&'static str, String)>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    let owned = bytes.to_vec();
+    match std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem(&owned)) {
+        Ok(Ok(t)) if !t.trim().is_empty() => out.push(("pdf-extract", t)),
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => notes.push(format!("pdf-extract: {e}")),
+        Err(_) => notes.push("pdf-extract panicked on this file".into()),
+    }
+    match pdftotext(bytes) {
+        Ok(t) if !t.trim().is_empty() => out.push(("pdftotext", t)),
+        Ok(_) => {}
+        Err(e) => notes.push(e),
+    }
+    (out, notes)
+}
+
+/// `pdftotext -layout` (Debian: poppler-utils) on a temporary copy of the file.
+fn pdftotext(bytes: &[u8]) -> Result<String, String> {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("skarbnik-{}-{n}.pdf", std::process::id()));
+    std::fs::write(&path, bytes)
+        .map_err(|e| format!("pdftotext: cannot write a temporary file: {e}"))?;
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    let _ = std::fs::remove_file(&path);
+    match out {
+        Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Ok(o) => Err(format!("pdftotext failed ({})", o.status)),
+        Err(e) => Err(format!("pdftotext (poppler-utils) is not available: {e}")),
+    }
+}
+
+/// Lines of laid-out text → rows. A run of two or more spaces separates chunks; chunks are placed
+/// in the column whose span (taken from the line with the most chunks, normally the header) they
+/// overlap most, so an empty cell stays empty and a right-aligned amount stays in its column.
+pub fn table(text: &str) -> Table {
+    let mut rows = Vec::new();
+    let mut line_no = 0;
+    // pdftotext lays out each page on its own: column positions are taken per page.
+    for page in text.split('\u{c}') {
+        let lines: Vec<(usize, Vec<Chunk>)> = page
+            .lines()
+            .map(|l| {
+                line_no += 1;
+                (line_no, l)
+            })
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(n, l)| (n, chunks(l)))
+            .collect();
+        let mut starts: Vec<usize> = Vec::new();
+        for (_, c) in lines.iter().take(80) {
+            if c.len() > starts.len() {
+                starts = c.iter().map(|(s, _, _)| *s).collect();
+            }
+        }
+        for (line, chunks) in lines {
+            let mut cells = vec![Cell::Empty; starts.len().max(1)];
+            for (s, e, t) in chunks {
+                let col = best_column(&starts, s, e);
+                if col >= cells.len() {
+                    cells.resize(col + 1, Cell::Empty);
+                }
+                cells[col] = match std::mem::replace(&mut cells[col], Cell::Empty) {
+                    Cell::Text(prev) => Cell::Text(format!("{prev} {t}")),
+                    _ => Cell::Text(t),
+                };
+            }
+            rows.push(Row { line, cells });
+        }
+        // The form feed ends the page's last line.
+        line_no = line_no.saturating_sub(usize::from(!page.ends_with('\n') && !page.is_empty()));
+    }
+    Table {
+        rows,
+        column_style: ColumnStyle::Number,
+        sheet: None,
+        encoding: None,
+    }
+}
+
+/// A piece of a line between gaps: (start, end, text), positions in characters.
+type Chunk = (usize, usize, String);
+
+/// The chunks of a line.
+fn chunks(line: &str) -> Vec<Chunk> {
+    let chars: Vec<char> = line.chars().collect();
+    let text: String = chars.iter().collect();
+    let mut out = Vec::new();
+    let mut last = 0;
+    for m in GAP.find_iter(&text) {
+        let (s, e) = (
+            text[..m.start()].chars().count(),
+            text[..m.end()].chars().count(),
+        );
+        push_chunk(&chars, last, s, &mut out);
+        last = e;
+    }
+    push_chunk(&chars, last, chars.len(), &mut out);
+    out
+}
+
+fn push_chunk(chars: &[char], from: usize, to: usize, out: &mut Vec<Chunk>) {
+    let piece: String = chars[from..to].iter().collect();
+    let lead = piece.len() - piece.trim_start().len();
+    let t = piece.trim();
+    if !t.is_empty() {
+        let start = from + piece[..lead].chars().count();
+        out.push((start, start + t.chars().count(), t.to_string()));
+    }
+}
+
+/// The column whose span [start_i, start_{i+1}) overlaps [s, e) most; ties go left.
+fn best_column(starts: &[usize], s: usize, e: usize) -> usize {
+    let mut best = (0usize, 0usize);
+    for (i, &cs) in starts.iter().enumerate() {
+        let ce = starts.get(i + 1).copied().unwrap_or(usize::MAX);
+        let overlap = e.min(ce).saturating_sub(s.max(cs));
+        if overlap > best.1 {
+            best = (i, overlap);
+        }
+    }
+    if best.1 == 0 {
+        // No overlap (a chunk left of the first column): the column starting nearest.
+        starts
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, cs)| cs.abs_diff(s))
+            .map(|(i, _)| i)
+            .unwrap_or(0)
+    } else {
+        best.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_from_layout() {
+        let t = table(
+            "Tytul\n\nNumer      Kontrahent       Brutto     Do zaplaty\nFV/1/2026  ALFA SP. Z O.O.  1 230,00     1 230,00\nRazem                         12 300,00   12 300,00\n",
+        );
+        assert_eq!(t.rows.len(), 4);
+        assert_eq!(t.rows[2].line, 4);
+        assert_eq!(t.rows[2].cell(1).text(), "ALFA SP. Z O.O.");
+        assert_eq!(t.rows[2].cell(2).text(), "1 230,00");
+        // An empty client cell stays empty: the totals land under their headers.
+        assert_eq!(t.rows[3].cell(0).text(), "Razem");
+        assert!(t.rows[3].cell(1).is_empty());
+        assert_eq!(t.rows[3].cell(2).text(), "12 300,00");
+        assert_eq!(t.rows[3].cell(3).text(), "12 300,00");
+    }
+}
