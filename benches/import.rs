@@ -128,6 +128,84 @@ pub fn mt940(n: usize) -> Vec<u8> {
     encoding_rs::ISO_8859_2.encode(&s).0.into_owned()
 }
 
+/// A 100-page statement printed as PDF (standard Helvetica), 40 operations a page, balances stated.
+pub fn statement_pdf(pages: usize) -> Vec<u8> {
+    let rows_per_page = 40;
+    let mut objs: Vec<String> = vec![
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+    ];
+    let pages_id = 2 + 2 * pages;
+    let mut kids = Vec::new();
+    let mut balance = rust_decimal::Decimal::new(100_000, 2);
+    let fmt = |d: rust_decimal::Decimal| skarbnik::domain::format_pl(d);
+    for p in 0..pages {
+        let mut body = String::from("BT /F1 8 Tf\n");
+        let mut put =
+            |x: u32, y: u32, t: &str| body.push_str(&format!("1 0 0 1 {x} {y} Tm ({t}) Tj\n"));
+        if p == 0 {
+            put(40, 570, "Saldo poczatkowe: 1 000,00 PLN");
+        }
+        for (c, h) in [
+            (40, "Data ksiegowania"),
+            (130, "Tytul"),
+            (330, "Nadawca / Odbiorca"),
+            (520, "Kwota"),
+            (620, "Saldo po operacji"),
+        ] {
+            put(c, 550, h);
+        }
+        for r in 0..rows_per_page {
+            let i = p * rows_per_page + r;
+            let a = rust_decimal::Decimal::new(((i * 7919) % 100_000) as i64 + 100, 2);
+            balance += a;
+            let y = 536 - 13 * r as u32;
+            put(40, y, &format!("2026-04-{:02}", 1 + i % 28));
+            put(130, y, &format!("Zaplata FV/{:04}/2026", i % 10_000));
+            put(330, y, &format!("KLIENT {} SP. Z O.O.", i % 500));
+            put(520, y, &fmt(a));
+            put(620, y, &fmt(balance));
+        }
+        if p + 1 == pages {
+            put(40, 20, &format!("Saldo koncowe: {} PLN", fmt(balance)));
+        }
+        body.push_str("ET");
+        objs.push(format!(
+            "<< /Length {} >>\nstream\n{body}\nendstream",
+            body.len()
+        ));
+        objs.push(format!(
+            "<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 842 595] /Resources << /Font << /F1 1 0 R >> >> /Contents {} 0 R >>",
+            objs.len()
+        ));
+        kids.push(format!("{} 0 R", objs.len()));
+    }
+    objs.push(format!(
+        "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+        kids.join(" ")
+    ));
+    objs.push(format!("<< /Type /Catalog /Pages {pages_id} 0 R >>"));
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).bytes());
+    for off in offsets {
+        out.extend(format!("{off:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root {} 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objs.len() + 1,
+            objs.len()
+        )
+        .bytes(),
+    );
+    out
+}
+
 fn import_once(bytes: &[u8], name: &str, profiles: &[Profile], ctx: &ParseContext) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("bench.db")).unwrap();
@@ -154,6 +232,7 @@ fn benches(c: &mut Criterion) {
         if let Some(path) = what.strip_prefix("write:") {
             std::fs::write(path, &csv).unwrap();
             std::fs::write(format!("{path}.xlsx"), receivables_xlsx(XLSX_ROWS)).unwrap();
+            std::fs::write(format!("{path}.pdf"), statement_pdf(100)).unwrap();
             return;
         }
         for _ in 0..3 {
@@ -190,6 +269,18 @@ fn benches(c: &mut Criterion) {
     g.bench_function("mt940_parse_100k_entries", |b| {
         b.iter(|| {
             skarbnik::ingest::parse_report("bench.sta", black_box(&sta), &profiles, &ctx).unwrap()
+        })
+    });
+    let pdf = statement_pdf(100);
+    let parsed = skarbnik::ingest::parse_report("bench.pdf", &pdf, &profiles, &ctx).unwrap();
+    match &parsed.records {
+        skarbnik::ingest::Records::Statement(s) => assert_eq!(s.rows.len(), 4000),
+        _ => panic!("not a statement"),
+    }
+    g.throughput(Throughput::Elements(100));
+    g.bench_function("pdf_statement_100_pages", |b| {
+        b.iter(|| {
+            skarbnik::ingest::parse_report("bench.pdf", black_box(&pdf), &profiles, &ctx).unwrap()
         })
     });
     g.finish();

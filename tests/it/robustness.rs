@@ -88,3 +88,17 @@ proptest! {
         parse(s.as_bytes());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The MT940 fuzz target's contract, on stable: tag lines with random bodies never panic.
+    #[test]
+    fn mt940_with_random_fields_never_panics(fields in proptest::collection::vec(("(20|25|28C|60F|61|86|62F|64)", "\\PC{0,40}"), 0..30)) {
+        let mut s = String::new();
+        for (tag, body) in fields {
+            s.push_str(&format!(":{tag}:{body}\n"));
+        }
+        let _ = skarbnik::ingest::mt940::parse("fuzz.sta", s.as_bytes(), &ParseContext::default());
+    }
+}
