@@ -45,14 +45,7 @@ impl TestStore {
     }
 
     pub fn import_bytes(&mut self, name: &str, bytes: &[u8]) -> ImportOutcome {
-        let importer = Importer {
-            profiles: &self.profiles,
-            ctx: &self.ctx,
-            max_file_bytes: 5_000_000,
-            actor: "test",
-            isolation: None,
-        };
-        importer
+        importer(&self.profiles, &self.ctx)
             .import_bytes(&mut self.store, name, bytes, None)
             .unwrap()
     }
@@ -66,14 +59,9 @@ impl TestStore {
 
     /// Imports a file; an archive gives one outcome per member.
     pub fn import_file(&mut self, path: &Path) -> Vec<ImportOutcome> {
-        let importer = Importer {
-            profiles: &self.profiles,
-            ctx: &self.ctx,
-            max_file_bytes: 5_000_000,
-            actor: "test",
-            isolation: None,
-        };
-        importer.import_path(&mut self.store, path, None).unwrap()
+        importer(&self.profiles, &self.ctx)
+            .import_path(&mut self.store, path, None)
+            .unwrap()
     }
 
     pub fn count(&self, table: &str) -> i64 {
@@ -81,5 +69,16 @@ impl TestStore {
             .conn()
             .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
             .unwrap()
+    }
+}
+
+/// The importer tests use: in-process parsing (the worker is tested through the CLI), 5 MB limit.
+fn importer<'a>(profiles: &'a [Profile], ctx: &'a ParseContext) -> Importer<'a> {
+    Importer {
+        profiles,
+        ctx,
+        max_file_bytes: 5_000_000,
+        actor: "test",
+        isolation: None,
     }
 }
