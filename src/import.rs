@@ -229,11 +229,11 @@ impl Importer<'_> {
         // A correction needs the invoice it corrects: refuse now (nothing written, the sender can
         // send it again after the original) rather than lose it.
         if let Records::Receivables(r) = &parsed.records {
-            for row in r.rows.iter().filter(|r| r.corrects.is_some()) {
-                let corrected = row.corrects.as_deref().unwrap_or_default();
-                let key = crate::domain::InvoiceNumber::parse(corrected)
-                    .map(|n| n.canonical().to_string())
-                    .unwrap_or_default();
+            for (row, corrected, key) in r
+                .rows
+                .iter()
+                .filter_map(|r| corrected(r).map(|(c, k)| (r, c, k)))
+            {
                 if !store.invoice_known(&key)? {
                     let e = ReportError {
                         file: name.to_string(),
@@ -412,10 +412,7 @@ impl Importer<'_> {
             for email in &row.emails {
                 tx.add_client_email(client.id, email, &source)?;
             }
-            if let Some(corrected) = &row.corrects {
-                let key = crate::domain::InvoiceNumber::parse(corrected)
-                    .map(|n| n.canonical().to_string())
-                    .unwrap_or_default();
+            if let Some((corrected, key)) = corrected(row) {
                 if let Some((old, new)) =
                     tx.apply_correction(&key, row.gross, row.currency, report_id)?
                 {
@@ -451,6 +448,15 @@ impl Importer<'_> {
         }
         Ok(())
     }
+}
+
+/// For a correction: the number of the invoice it corrects, and that number's canonical key.
+fn corrected(row: &crate::ingest::receivables::InvoiceRow) -> Option<(&str, String)> {
+    let corrected = row.corrects.as_deref()?;
+    let key = crate::domain::InvoiceNumber::parse(corrected)
+        .map(|n| n.canonical().to_string())
+        .unwrap_or_default();
+    Some((corrected, key))
 }
 
 /// Identity of a bank operation across exports of the same account, written into `key`: the bank's

@@ -11,8 +11,6 @@ pub mod text;
 
 pub use account::BankAccount;
 pub use invoice_number::InvoiceNumber;
-#[cfg(test)]
-pub(crate) use money::format_pl as format_pl_for_tests;
 pub use money::{Currency, Money, MoneyError, format_pl};
 pub use name::name_key;
 pub use nip::Nip;

@@ -353,7 +353,7 @@ mod tests {
         #[test]
         fn polish_formatting_round_trips(minor in -100_000_000_000i64..100_000_000_000) {
             let d = Decimal::new(minor, 2);
-            let s = crate::domain::format_pl_for_tests(d);
+            let s = crate::domain::format_pl(d);
             prop_assert_eq!(parse_amount(&s).map(|a| a.value), Ok(d));
             let with_nbsp = s.replace(' ', "\u{00A0}");
             prop_assert_eq!(parse_amount(&format!("{with_nbsp} PLN")).map(|a| a.value), Ok(d));

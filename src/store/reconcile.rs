@@ -85,6 +85,41 @@ impl Store {
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        let invoices = self.reconcile_invoices()?;
+        let mut accounts: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT client_id, account FROM client_accounts ORDER BY client_id, account",
+        )?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+            let (c, a) = row?;
+            accounts.entry(c).or_default().push(a);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, CASE WHEN nip_valid = 1 THEN nip END FROM clients ORDER BY id",
+        )?;
+        let clients = stmt
+            .query_map([], |r| {
+                let id: i64 = r.get(0)?;
+                Ok(Client {
+                    id,
+                    name: r.get(1)?,
+                    nip: r.get(2)?,
+                    accounts: Vec::new(),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(|mut c| {
+                c.accounts = accounts.remove(&c.id).unwrap_or_default();
+                c
+            })
+            .collect();
+        Ok((payments, invoices, clients))
+    }
+
+    /// Every invoice with what is still outstanding on it (0 for a paid one, which can still
+    /// receive an overpayment): allocations, or the ERP's own figure if it says more is paid.
+    fn reconcile_invoices(&self) -> Result<Vec<Invoice>> {
         let mut stmt = self.conn.prepare(
             "SELECT i.id, i.number, i.client_id, i.due_date, i.currency, i.gross_minor, i.reported_outstanding_minor,
                     (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)
@@ -117,35 +152,7 @@ impl Store {
                 outstanding: (gross - paid).max(0),
             });
         }
-        let mut accounts: HashMap<i64, Vec<String>> = HashMap::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT client_id, account FROM client_accounts ORDER BY client_id, account",
-        )?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-            let (c, a) = row?;
-            accounts.entry(c).or_default().push(a);
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT id, name, CASE WHEN nip_valid = 1 THEN nip END FROM clients ORDER BY id",
-        )?;
-        let clients = stmt
-            .query_map([], |r| {
-                let id: i64 = r.get(0)?;
-                Ok(Client {
-                    id,
-                    name: r.get(1)?,
-                    nip: r.get(2)?,
-                    accounts: Vec::new(),
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .map(|mut c| {
-                c.accounts = accounts.remove(&c.id).unwrap_or_default();
-                c
-            })
-            .collect();
-        Ok((payments, invoices, clients))
+        Ok(invoices)
     }
 
     fn payment_ref(&self, id: i64) -> Result<(i64, String, Option<String>)> {
@@ -171,7 +178,7 @@ impl Store {
         if kind != "incoming" {
             bail!("payment #{payment} is {kind}, not a customer payment");
         }
-        let (_, invoices, _) = self.reconcile_inputs()?;
+        let invoices = self.reconcile_invoices()?;
         let mut chosen = Vec::new();
         for n in numbers {
             let key = InvoiceNumber::parse(n).with_context(|| format!("invoice {n:?}"))?;
