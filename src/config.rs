@@ -24,6 +24,7 @@ pub struct Config {
     pub mailbox: MailboxConfig,
     pub smtp: SmtpConfig,
     pub staff: StaffConfig,
+    pub templates: TemplatesConfig,
     /// Where the settings came from (not a key).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -106,16 +107,35 @@ impl Default for ImportConfig {
 pub struct MailboxConfig {
     /// `maildir` (default) or `imap`.
     pub kind: String,
-    /// Maildir folder.
+    /// Maildir folder (kind `maildir`).
     pub path: PathBuf,
     pub host: Option<String>,
     pub port: Option<u16>,
-    /// `implicit`, `starttls` or `none` (loopback only).
+    /// `implicit` (default), `starttls` or `none` (loopback only).
     pub tls: Option<String>,
+    /// Extra CA certificate (PEM) to trust besides the system's, e.g. a self-signed server.
+    pub ca_file: Option<PathBuf>,
     pub username: Option<String>,
     pub password_env: Option<String>,
     pub password_file: Option<PathBuf>,
+    /// The watched folder.
     pub folder: String,
+    /// Where handled messages go; created when missing. Nothing is ever deleted.
+    pub processed_folder: String,
+    /// Messages whose handling failed (kept for a person, with the cause in the log).
+    pub failed_folder: String,
+    /// Messages for people: not a report, command, reply, bounce or auto-reply.
+    pub other_folder: String,
+    /// Our own copies of what we sent (they confirm that the SMTP server took the mail).
+    pub sent_folder: String,
+    /// Seconds between checks when the server has no IDLE (and the Maildir poll interval).
+    pub poll_secs: u64,
+    /// IDLE is re-issued after this many seconds (at most 25 minutes, RFC 2177 asks for < 29).
+    pub idle_secs: u64,
+    /// Timeout of every IMAP command.
+    pub timeout_secs: u64,
+    /// Replies (summaries, notices) to one sender per hour, at most: a loop breaker.
+    pub max_replies_per_hour: u32,
 }
 
 impl Default for MailboxConfig {
@@ -126,10 +146,19 @@ impl Default for MailboxConfig {
             host: None,
             port: None,
             tls: None,
+            ca_file: None,
             username: None,
             password_env: None,
             password_file: None,
             folder: "INBOX".into(),
+            processed_folder: "skarbnik/processed".into(),
+            failed_folder: "skarbnik/failed".into(),
+            other_folder: "skarbnik/other".into(),
+            sent_folder: "skarbnik/sent".into(),
+            poll_secs: 60,
+            idle_secs: 25 * 60,
+            timeout_secs: 60,
+            max_replies_per_hour: 20,
         }
     }
 }
@@ -143,12 +172,29 @@ pub struct SmtpConfig {
     pub outbox_dir: PathBuf,
     pub host: Option<String>,
     pub port: Option<u16>,
+    /// `implicit` (default), `starttls` or `none` (loopback only).
     pub tls: Option<String>,
+    pub ca_file: Option<PathBuf>,
     pub username: Option<String>,
     pub password_env: Option<String>,
     pub password_file: Option<PathBuf>,
+    /// Our address, as recipients see it; every mail goes out from it.
     pub from: String,
+    /// Hidden copy of every outgoing mail; never visible to the recipients.
     pub archive_bcc: Option<String>,
+    /// Also send every mail to our own address, so its arrival in the watched mailbox proves the
+    /// server took it (see the outbox's crash handling). On by default with `kind = "smtp"`.
+    pub self_copy: Option<bool>,
+    /// Timeout around each send (lettre's own does not cover a silent server).
+    pub timeout_secs: u64,
+    /// Sends at once over the connection pool.
+    pub concurrency: usize,
+    /// A transient failure is retried after `retry_secs`, doubling each time (capped at 6 hours),
+    /// until `max_attempts`; then the mail is marked failed and shown by `skarbnik outbox`.
+    pub retry_secs: u64,
+    pub max_attempts: u32,
+    /// A send interrupted by a crash is resent only if our own copy has not arrived after this long.
+    pub confirm_grace_secs: u64,
 }
 
 impl Default for SmtpConfig {
@@ -159,21 +205,60 @@ impl Default for SmtpConfig {
             host: None,
             port: None,
             tls: None,
+            ca_file: None,
             username: None,
             password_env: None,
             password_file: None,
             from: "skarbnik <skarbnik@localhost>".into(),
             archive_bcc: None,
+            self_copy: None,
+            timeout_secs: 30,
+            concurrency: 4,
+            retry_secs: 60,
+            max_attempts: 12,
+            confirm_grace_secs: 600,
         }
+    }
+}
+
+impl SmtpConfig {
+    pub fn self_copy(&self) -> bool {
+        self.self_copy.unwrap_or(self.kind == "smtp")
     }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StaffConfig {
+    /// Staff with every right (commands, reports).
     pub addresses: Vec<String>,
+    /// Staff who may only ask (status, overdue, help).
     pub read_only: Vec<String>,
+    /// Who is told about bounces, failed mail and refused commands.
     pub admin_notice: Option<String>,
+    /// Who else may send reports (an address, or `@domain` for a whole domain), e.g. an ERP's
+    /// sender. When this and `addresses` are both empty, reports are taken from anyone (the
+    /// out-of-the-box demo); the daemon warns about it at start.
+    pub report_senders: Vec<String>,
+}
+
+/// Mail texts: built in, or read from `dir` when set (same file names), so they can be edited
+/// without recompiling.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TemplatesConfig {
+    pub dir: Option<PathBuf>,
+    /// Language of mails to staff and report senders: `pl` (default) or `en`.
+    pub language: String,
+}
+
+impl Default for TemplatesConfig {
+    fn default() -> Self {
+        TemplatesConfig {
+            dir: None,
+            language: "pl".into(),
+        }
+    }
 }
 
 /// A secret read from the environment or a file. Its `Debug` and `Display` never show the value.
@@ -251,6 +336,20 @@ impl Config {
                     *p = base.join(&*p);
                 }
             }
+            for p in [
+                &mut c.mailbox.ca_file,
+                &mut c.mailbox.password_file,
+                &mut c.smtp.ca_file,
+                &mut c.smtp.password_file,
+                &mut c.templates.dir,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if p.is_relative() {
+                    *p = base.join(&*p);
+                }
+            }
         }
         c.source = Some(path.to_path_buf());
         Ok(c)
@@ -299,6 +398,33 @@ impl Config {
         }
         if self.smtp.password_env.is_some() && self.smtp.password_file.is_some() {
             bail!("smtp: give password_env or password_file, not both");
+        }
+        for (section, tls) in [("mailbox", &self.mailbox.tls), ("smtp", &self.smtp.tls)] {
+            if let Some(t) = tls
+                && !matches!(t.as_str(), "implicit" | "starttls" | "none")
+            {
+                bail!("{section}.tls must be \"implicit\", \"starttls\" or \"none\", not {t:?}");
+            }
+        }
+        if self.mailbox.kind == "imap"
+            && (self.mailbox.host.is_none() || self.mailbox.username.is_none())
+        {
+            bail!("mailbox: kind = \"imap\" needs host and username");
+        }
+        if self.smtp.kind == "smtp" && self.smtp.host.is_none() {
+            bail!("smtp: kind = \"smtp\" needs host");
+        }
+        crate::mail::address::parse_mailbox(&self.smtp.from)
+            .with_context(|| format!("smtp.from: {:?}", self.smtp.from))?;
+        if let Some(a) = &self.smtp.archive_bcc {
+            crate::mail::address::parse_mailbox(a)
+                .with_context(|| format!("smtp.archive_bcc: {a:?}"))?;
+        }
+        if !matches!(self.templates.language.as_str(), "pl" | "en") {
+            bail!(
+                "templates.language must be \"pl\" or \"en\", not {:?}",
+                self.templates.language
+            );
         }
         Ok(())
     }

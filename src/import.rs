@@ -54,7 +54,7 @@ pub struct ImportOutcome {
 }
 
 impl ImportOutcome {
-    fn empty(file: &str) -> Self {
+    pub fn empty(file: &str) -> Self {
         ImportOutcome {
             file: file.to_string(),
             kind: None,

@@ -12,6 +12,8 @@
 //! * [`store`]: SQLite schema and queries (migrations, reports, clients, invoices, payments, audit).
 //! * [`import`]: one report file → one transaction in the store.
 //! * [`config`]: typed settings from TOML with embedded defaults.
+//! * [`mail`]: the daemon: mailbox sources, classification, summary replies, the outbox and senders.
+//! * [`templates`]: mail texts (minijinja), built in or edited in a folder.
 //! * [`cli`]: the `skarbnik` command's subcommands.
 
 pub mod cli;
@@ -20,5 +22,7 @@ pub mod domain;
 pub mod import;
 pub mod ingest;
 pub mod isolate;
+pub mod mail;
 pub mod reconcile;
 pub mod store;
+pub mod templates;

@@ -5,10 +5,15 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = skarbnik::cli::Cli::parse();
+    // The daemon tells what it does; one-shot commands speak only when something is wrong.
+    let default_level = match cli.command {
+        skarbnik::cli::Command::Run(_) => "info",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SKARBNIK_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| default_level.into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -3,8 +3,10 @@
 mod import;
 mod invoices;
 mod matching;
+mod outbox;
 mod payments;
 mod reconcile;
+mod run;
 
 use crate::config::Config;
 use crate::ingest::profile::Profile;
@@ -34,6 +36,8 @@ pub enum Command {
     Reconcile(reconcile::ReconcileArgs),
     Match(matching::MatchArgs),
     Unmatch(matching::UnmatchArgs),
+    Run(run::RunArgs),
+    Outbox(outbox::OutboxArgs),
     /// Internal: parse one file from stdin for an isolated import (see src/isolate.rs).
     #[command(hide = true)]
     Worker,
@@ -109,6 +113,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Reconcile(args) => reconcile::run(&mut ctx, args),
         Command::Match(args) => matching::run_match(&mut ctx, args),
         Command::Unmatch(args) => matching::run_unmatch(&mut ctx, args),
+        Command::Run(args) => run::run(&mut ctx, args),
+        Command::Outbox(args) => outbox::run(&mut ctx, args),
         Command::Worker => Ok(crate::isolate::run_worker()),
     }
 }

@@ -5,6 +5,7 @@
 mod audit;
 mod clients;
 mod invoices;
+mod mail;
 mod payments;
 mod reconcile;
 mod reports;
@@ -12,6 +13,7 @@ mod reports;
 pub use audit::AuditEntry;
 pub use clients::ClientRef;
 pub use invoices::{InvoiceStatus, InvoiceView, UpsertOutcome};
+pub use mail::{MessageRecord, OutboxItem, ReportPayment};
 pub use payments::{AllocationView, PaymentStatus, PaymentView};
 pub use reconcile::ReconcileSummary;
 pub use reports::ReportRecord;
@@ -24,6 +26,7 @@ use std::path::Path;
 const MIGRATIONS: &[&str] = &[
     include_str!("001_initial.sql"),
     include_str!("002_review.sql"),
+    include_str!("003_mail.sql"),
 ];
 
 pub struct Store {

@@ -1,0 +1,62 @@
+use super::{Context, print_json};
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+
+/// Show outgoing mail: waiting, being retried, sent, or failed for good (failed mail is never
+/// dropped; `outbox retry ID` queues it again).
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    /// Only this status: pending, sending, sent or failed.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// How many rows, newest first.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub action: Option<OutboxAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxAction {
+    /// Queue a failed mail again (sent at the daemon's next round).
+    Retry { id: i64 },
+}
+
+pub fn run(ctx: &mut Context, args: OutboxArgs) -> Result<i32> {
+    if let Some(OutboxAction::Retry { id }) = args.action {
+        if ctx.store.outbox_requeue(id, "cli", "retry asked for")? {
+            println!("mail #{id} queued again");
+            return Ok(0);
+        }
+        bail!("mail #{id} is not failed (only failed or interrupted mail can be retried)");
+    }
+    if let Some(s) = &args.status
+        && !matches!(s.as_str(), "pending" | "sending" | "sent" | "failed")
+    {
+        bail!("--status must be pending, sending, sent or failed, not {s:?}");
+    }
+    let items = ctx.store.outbox(args.status.as_deref(), args.limit)?;
+    if args.json {
+        return print_json(&items).map(|_| 0);
+    }
+    for i in &items {
+        println!(
+            "#{:<5} {:<8} {:<14} to {} — {}{}",
+            i.id,
+            i.status,
+            i.purpose,
+            i.recipients.join(", "),
+            i.subject,
+            match (&i.last_error, i.status.as_str()) {
+                (Some(e), "pending" | "failed") => format!("\n       attempts {}: {e}", i.attempts),
+                _ => String::new(),
+            }
+        );
+    }
+    if items.is_empty() {
+        println!("the outbox is empty");
+    }
+    Ok(0)
+}

@@ -1,0 +1,196 @@
+//! Turning a draft (who, what, why) into the exact bytes that will be sent, with a Message-ID we
+//! generate. Composition happens before the outbox row is written, so the row holds the final
+//! message: a resend after a crash sends the very same bytes and Message-ID.
+
+use anyhow::{Context, Result};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use std::time::SystemTime;
+
+/// A mail to be sent, before it has a Message-ID.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    /// Unique per decision (e.g. `summary:<message-id>`, `reminder:<invoice>:<step>`): the outbox
+    /// refuses a second row with the same key.
+    pub key: String,
+    pub purpose: String,
+    pub to: Vec<Mailbox>,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    /// The Message-ID this answers, without brackets.
+    pub in_reply_to: Option<String>,
+    /// The thread so far, without brackets.
+    pub references: Vec<String>,
+    /// RFC 3834: `auto-replied` for answers to a message, `auto-generated` for the rest.
+    pub auto_submitted: &'static str,
+    pub client_id: Option<i64>,
+    /// For replies: the address answered (rate limit per sender).
+    pub reply_address: Option<String>,
+    pub attachments: Vec<(String, String, Vec<u8>)>,
+}
+
+/// A composed mail: what the outbox stores.
+#[derive(Debug, Clone)]
+pub struct Composed {
+    pub message_id: String,
+    /// The bytes the recipients get: no Bcc header.
+    pub raw: Vec<u8>,
+    /// Visible recipients (bare addresses).
+    pub recipients: Vec<String>,
+    /// Everyone the SMTP envelope names: the visible recipients plus the hidden ones.
+    pub envelope_to: Vec<String>,
+}
+
+/// A fresh Message-ID in our own domain: time, process and a per-process counter, hashed with
+/// the outbox key so two daemons on two machines do not collide.
+pub fn new_message_id(key: &str, from: &Mailbox) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let seed = format!(
+        "{key}|{nanos}|{}|{n}|{:?}",
+        std::process::id(),
+        std::collections::hash_map::RandomState::new()
+    );
+    let hash = crate::import::sha256_hex(seed.as_bytes());
+    let domain = from.email.domain();
+    format!("skarbnik.{}@{domain}", &hash[..32])
+}
+
+fn header(name: &str, value: &str) -> Result<HeaderValue> {
+    let name = HeaderName::new_from_ascii(name.to_string())
+        .map_err(|_| anyhow::anyhow!("bad header name {name}"))?;
+    Ok(HeaderValue::new(name, value.to_string()))
+}
+
+/// Builds the message. `hidden` are envelope-only recipients (the archive BCC, our own
+/// confirmation copy): they appear in no header.
+pub fn compose(draft: &Draft, from: &Mailbox, hidden: &[Mailbox]) -> Result<Composed> {
+    anyhow::ensure!(
+        !draft.to.is_empty(),
+        "mail {:?} has no recipient",
+        draft.key
+    );
+    let message_id = new_message_id(&draft.key, from);
+    let mut b = lettre::Message::builder()
+        .from(from.clone())
+        .subject(draft.subject.clone())
+        .date(SystemTime::now())
+        .message_id(Some(format!("<{message_id}>")))
+        .raw_header(header(
+            "Auto-Submitted",
+            if draft.auto_submitted.is_empty() {
+                "auto-generated"
+            } else {
+                draft.auto_submitted
+            },
+        )?)
+        // Ask Exchange and friends not to send out-of-office answers to a robot.
+        .raw_header(header("X-Auto-Response-Suppress", "OOF, AutoReply")?);
+    for to in &draft.to {
+        b = b.to(to.clone());
+    }
+    if let Some(parent) = &draft.in_reply_to {
+        b = b.in_reply_to(format!("<{parent}>"));
+    }
+    if !draft.references.is_empty() {
+        let refs = draft
+            .references
+            .iter()
+            .map(|r| format!("<{r}>"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        b = b.references(refs);
+    }
+    let text = draft.text.clone();
+    let message = if draft.attachments.is_empty() {
+        match &draft.html {
+            Some(html) => b.multipart(MultiPart::alternative_plain_html(text, html.clone())),
+            None => b.singlepart(SinglePart::plain(text)),
+        }
+    } else {
+        let mut mixed = match &draft.html {
+            Some(html) => {
+                MultiPart::mixed().multipart(MultiPart::alternative_plain_html(text, html.clone()))
+            }
+            None => MultiPart::mixed().singlepart(SinglePart::plain(text)),
+        };
+        for (name, ct, bytes) in &draft.attachments {
+            let ct =
+                ContentType::parse(ct).with_context(|| format!("content type {ct:?} of {name}"))?;
+            mixed = mixed.singlepart(Attachment::new(name.clone()).body(bytes.clone(), ct));
+        }
+        b.multipart(mixed)
+    }
+    .with_context(|| format!("composing mail {:?}", draft.key))?;
+    let recipients: Vec<String> = draft
+        .to
+        .iter()
+        .map(|m| m.email.to_string().to_lowercase())
+        .collect();
+    let mut envelope_to = recipients.clone();
+    for h in hidden {
+        let a = h.email.to_string().to_lowercase();
+        if !envelope_to.contains(&a) {
+            envelope_to.push(a);
+        }
+    }
+    Ok(Composed {
+        message_id,
+        raw: message.formatted(),
+        recipients,
+        envelope_to,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::address::parse_mailbox;
+
+    #[test]
+    fn hidden_recipients_are_in_the_envelope_only() {
+        let from = parse_mailbox("Dział Należności <naleznosci@example.pl>").unwrap();
+        let draft = Draft {
+            key: "summary:m1@x".into(),
+            purpose: "summary".into(),
+            to: vec![parse_mailbox("Anna <anna@firma.pl>").unwrap()],
+            subject: "Re: Wyciąg – podsumowanie".into(),
+            text: "Zaimportowano 3 płatności.".into(),
+            in_reply_to: Some("m1@x".into()),
+            references: vec!["m0@x".into(), "m1@x".into()],
+            auto_submitted: "auto-replied",
+            ..Draft::default()
+        };
+        let archive = parse_mailbox("archiwum@example.pl").unwrap();
+        let c = compose(&draft, &from, &[archive]).unwrap();
+        let text = String::from_utf8_lossy(&c.raw);
+        assert!(!text.to_lowercase().contains("bcc"), "{text}");
+        assert!(!text.contains("archiwum"), "{text}");
+        assert!(
+            text.contains(&format!("Message-ID: <{}>", c.message_id)),
+            "{text}"
+        );
+        assert!(text.contains("In-Reply-To: <m1@x>"), "{text}");
+        assert!(text.contains("Auto-Submitted: auto-replied"), "{text}");
+        assert_eq!(c.envelope_to, vec!["anna@firma.pl", "archiwum@example.pl"]);
+        assert_eq!(c.recipients, vec!["anna@firma.pl"]);
+        let parsed = crate::mail::inbound::Inbound::parse(&c.raw).unwrap();
+        assert_eq!(parsed.subject, "Re: Wyciąg – podsumowanie");
+        assert!(parsed.text.contains("Zaimportowano 3 płatności."));
+    }
+
+    #[test]
+    fn message_ids_are_unique_and_in_our_domain() {
+        let from = parse_mailbox("naleznosci@example.pl").unwrap();
+        let a = new_message_id("k", &from);
+        let b = new_message_id("k", &from);
+        assert_ne!(a, b);
+        assert!(a.ends_with("@example.pl"));
+    }
+}

@@ -1,0 +1,350 @@
+//! An inbound message as the daemon sees it: the headers that decide what it is, the text, and
+//! the attachments (also those inside a forwarded message). Built with mail-parser; pure.
+
+use super::address::bare;
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+/// One attached file.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Inbound {
+    /// The Message-ID without angle brackets; a message without one gets `sha256@skarbnik.invalid`.
+    pub message_id: String,
+    pub has_message_id: bool,
+    /// Bare, lower-cased From address.
+    pub from: Option<String>,
+    pub from_name: Option<String>,
+    /// Where an answer goes: Reply-To when present, else From.
+    pub reply_to: Option<String>,
+    pub return_path: Option<String>,
+    pub subject: String,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub auto_submitted: Option<String>,
+    pub precedence: Option<String>,
+    pub list_id: Option<String>,
+    /// Vendor marks of an automatic answer (X-Autoreply, X-Autorespond, X-Auto-Response-Suppress
+    /// on an answer, ...).
+    pub autoreply_header: bool,
+    /// A delivery status notification (multipart/report; report-type=delivery-status).
+    pub is_dsn: bool,
+    /// Recipients a DSN reports as failed.
+    pub failed_recipients: Vec<String>,
+    pub text: String,
+    pub attachments: Vec<Attachment>,
+    pub date: Option<String>,
+}
+
+impl Inbound {
+    /// Parses raw RFC 5322 bytes. `None` only when mail-parser finds no message at all.
+    pub fn parse(raw: &[u8]) -> Option<Inbound> {
+        let msg = MessageParser::default().parse(raw)?;
+        let mut m = Inbound::default();
+        match msg.message_id().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(id) => {
+                m.message_id = id.trim_matches(['<', '>']).to_string();
+                m.has_message_id = true;
+            }
+            None => {
+                m.message_id = format!("{}@skarbnik.invalid", crate::import::sha256_hex(raw));
+            }
+        }
+        if let Some(addr) = msg.from().and_then(|a| a.first()) {
+            m.from = addr.address().map(bare).filter(|a| !a.is_empty());
+            m.from_name = addr.name().map(str::to_string);
+        }
+        m.reply_to = msg
+            .reply_to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .map(bare)
+            .filter(|a| a.contains('@'))
+            .or_else(|| m.from.clone());
+        m.return_path = msg.header_raw("Return-Path").map(|v| bare(v.trim()));
+        m.subject = msg.subject().unwrap_or("").trim().to_string();
+        m.in_reply_to = ids(msg.header_raw("In-Reply-To"));
+        m.references = ids(msg.header_raw("References"));
+        m.auto_submitted = raw_header(&msg, "Auto-Submitted");
+        m.precedence = raw_header(&msg, "Precedence");
+        m.list_id = raw_header(&msg, "List-Id");
+        m.autoreply_header = ["X-Autoreply", "X-Autorespond", "X-Autoresponder"]
+            .iter()
+            .any(|h| raw_header(&msg, h).is_some())
+            || raw_header(&msg, "X-Auto-Response-Suppress").is_some()
+                && subject_looks_automatic(&m.subject);
+        m.date = msg.date().map(|d| d.to_rfc3339());
+        if let Some(ct) = msg.root_part().content_type()
+            && ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && ct
+                .attribute("report-type")
+                .is_some_and(|t| t.eq_ignore_ascii_case("delivery-status"))
+        {
+            m.is_dsn = true;
+        }
+        for part in &msg.parts {
+            let is_status = part.content_type().is_some_and(|ct| {
+                ct.ctype().eq_ignore_ascii_case("message")
+                    && ct.subtype().is_some_and(|s| {
+                        s.eq_ignore_ascii_case("delivery-status")
+                            || s.eq_ignore_ascii_case("global-delivery-status")
+                    })
+            });
+            if is_status {
+                m.is_dsn = true;
+                m.failed_recipients
+                    .extend(failed_recipients(&String::from_utf8_lossy(part.contents())));
+            }
+        }
+        m.text = msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+        if !m.is_dsn {
+            collect_attachments(&msg, &mut m.attachments, 0);
+        }
+        Some(m)
+    }
+
+    /// Every Message-ID this message answers (In-Reply-To first, then References).
+    pub fn answers(&self) -> impl Iterator<Item = &str> {
+        self.in_reply_to
+            .iter()
+            .chain(self.references.iter())
+            .map(String::as_str)
+    }
+}
+
+fn raw_header(msg: &Message<'_>, name: &str) -> Option<String> {
+    msg.header_raw(name)
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|v| !v.is_empty())
+}
+
+/// Message-IDs in a header value, without brackets.
+fn ids(value: Option<&str>) -> Vec<String> {
+    let Some(v) = value else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut rest = v;
+    while let Some(a) = rest.find('<') {
+        let Some(b) = rest[a..].find('>') else { break };
+        let id = rest[a + 1..a + b].trim();
+        if !id.is_empty() {
+            out.push(id.to_string());
+        }
+        rest = &rest[a + b + 1..];
+    }
+    if out.is_empty() {
+        out.extend(
+            v.split_whitespace()
+                .filter(|s| s.contains('@'))
+                .map(str::to_string),
+        );
+    }
+    out
+}
+
+/// Subjects of out-of-office answers in the languages our users meet.
+pub fn subject_looks_automatic(subject: &str) -> bool {
+    let s = subject.to_lowercase();
+    [
+        "automatic reply",
+        "auto reply",
+        "autoreply",
+        "auto-reply",
+        "out of office",
+        "out of the office",
+        "odpowiedź automatyczna",
+        "odpowiedz automatyczna",
+        "automatyczna odpowiedź",
+        "automatyczna odpowiedz",
+        "nieobecność",
+        "nieobecnosc",
+        "poza biurem",
+        "abwesenheit",
+        "automatische antwort",
+    ]
+    .iter()
+    .any(|p| s.contains(p))
+}
+
+/// Recipients whose `Action:` is `failed` in a message/delivery-status body (RFC 3464): one block
+/// per recipient, separated by blank lines; the first block is about the message.
+pub fn failed_recipients(status: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let text = status.replace("\r\n", "\n");
+    for block in text.split("\n\n") {
+        let mut recipient = None;
+        let mut original = None;
+        let mut failed = false;
+        for line in block.lines() {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            let value = value.trim();
+            match name.trim().to_ascii_lowercase().as_str() {
+                "final-recipient" => recipient = Some(address_of_type(value)),
+                "original-recipient" => original = Some(address_of_type(value)),
+                "action" => failed = value.eq_ignore_ascii_case("failed"),
+                _ => {}
+            }
+        }
+        if failed
+            && let Some(r) = original.or(recipient).filter(|r| r.contains('@'))
+            && !out.contains(&r)
+        {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// `rfc822; Anna@Firma.pl` → `anna@firma.pl`.
+fn address_of_type(value: &str) -> String {
+    let addr = value.split_once(';').map(|(_, a)| a).unwrap_or(value);
+    bare(addr)
+}
+
+/// Attached files, descending into forwarded messages (an accountant's "forward as attachment").
+fn collect_attachments(msg: &Message<'_>, out: &mut Vec<Attachment>, depth: usize) {
+    for part in msg.attachments() {
+        match &part.body {
+            PartType::Message(inner) => {
+                if depth < 3 {
+                    collect_attachments(inner, out, depth + 1);
+                }
+            }
+            PartType::Multipart(_) => {}
+            _ => {
+                let content_type = part
+                    .content_type()
+                    .map(|ct| match ct.subtype() {
+                        Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                        None => ct.ctype().to_string(),
+                    })
+                    .unwrap_or_else(|| "application/octet-stream".into())
+                    .to_ascii_lowercase();
+                let name = part
+                    .attachment_name()
+                    .map(sanitize_name)
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| format!("attachment-{}", out.len() + 1));
+                out.push(Attachment {
+                    name,
+                    content_type,
+                    bytes: part.contents().to_vec(),
+                });
+            }
+        }
+    }
+}
+
+/// A file name as shown in replies and stored in reports: no path, no control characters.
+fn sanitize_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    base.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Whether an attachment may be a report: not a signature, a picture, a calendar entry or a
+/// business card. Unknown kinds are tried (the importer names what it could not read).
+pub fn may_be_report(a: &Attachment) -> bool {
+    let ct = a.content_type.as_str();
+    let name = a.name.to_lowercase();
+    let excluded_type = ct.starts_with("image/")
+        || ct.starts_with("audio/")
+        || ct.starts_with("video/")
+        || ct.contains("pkcs7-signature")
+        || ct.contains("pgp-signature")
+        || ct == "text/calendar"
+        || ct == "text/vcard"
+        || ct == "text/x-vcard"
+        || ct == "text/html";
+    let excluded_name = [
+        ".p7s", ".asc", ".sig", ".ics", ".vcf", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg",
+        ".eml", ".htm", ".html", ".doc", ".docx", ".webp",
+    ]
+    .iter()
+    .any(|e| name.ends_with(e));
+    !(excluded_type || excluded_name || a.bytes.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(headers: &str, body: &str) -> Vec<u8> {
+        format!("{headers}\r\n\r\n{body}")
+            .replace('\n', "\r\n")
+            .replace("\r\r", "\r")
+            .into_bytes()
+    }
+
+    #[test]
+    fn headers_that_decide() {
+        let raw = mail(
+            "From: Anna Nowak <Anna.Nowak@Firma.PL>\nReply-To: ksiegowosc@firma.pl\nTo: bot@example.pl\nSubject: Re: Przypomnienie\nMessage-ID: <abc@firma.pl>\nIn-Reply-To: <r1@example.pl>\nReferences: <r0@example.pl> <r1@example.pl>\nAuto-Submitted: no",
+            "Dzień dobry",
+        );
+        let m = Inbound::parse(&raw).unwrap();
+        assert_eq!(m.message_id, "abc@firma.pl");
+        assert_eq!(m.from.as_deref(), Some("anna.nowak@firma.pl"));
+        assert_eq!(m.reply_to.as_deref(), Some("ksiegowosc@firma.pl"));
+        assert_eq!(m.in_reply_to, vec!["r1@example.pl"]);
+        assert_eq!(m.references, vec!["r0@example.pl", "r1@example.pl"]);
+        assert_eq!(m.auto_submitted.as_deref(), Some("no"));
+        assert!(m.text.contains("Dzień dobry"));
+    }
+
+    #[test]
+    fn missing_message_id_is_derived_from_the_bytes() {
+        let raw = mail("From: a@b.pl\nSubject: x", "y");
+        let m = Inbound::parse(&raw).unwrap();
+        assert!(!m.has_message_id);
+        assert!(m.message_id.ends_with("@skarbnik.invalid"));
+        assert_eq!(Inbound::parse(&raw).unwrap().message_id, m.message_id);
+    }
+
+    #[test]
+    fn attachments_including_a_forwarded_message() {
+        let raw = mail(
+            "From: a@b.pl\nSubject: Fwd: wyciąg\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"X\"",
+            "--X\nContent-Type: text/plain; charset=utf-8\n\nW załączniku.\n--X\nContent-Type: message/rfc822\n\nFrom: bank@bank.pl\nSubject: Wyciąg\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"Y\"\n\n--Y\nContent-Type: text/plain\n\nwyciąg\n--Y\nContent-Type: text/csv; name=\"wyciag.csv\"\nContent-Disposition: attachment; filename=\"../../wyciag.csv\"\n\nData;Kwota\n--Y--\n--X\nContent-Type: image/png; name=\"logo.png\"\nContent-Disposition: inline; filename=\"logo.png\"\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--X--\n",
+        );
+        let m = Inbound::parse(&raw).unwrap();
+        let names: Vec<_> = m.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, vec!["wyciag.csv", "logo.png"]);
+        assert!(may_be_report(&m.attachments[0]));
+        assert!(!may_be_report(&m.attachments[1]));
+        assert_eq!(m.attachments[0].bytes, b"Data;Kwota".to_vec());
+    }
+
+    #[test]
+    fn dsn_failed_recipients() {
+        let raw = mail(
+            "From: Mail Delivery System <MAILER-DAEMON@mx.example.pl>\nSubject: Undelivered Mail Returned to Sender\nAuto-Submitted: auto-replied\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"",
+            "--B\nContent-Type: text/plain\n\nI'm sorry.\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.pl\n\nFinal-Recipient: rfc822; Jan@Klient.pl\nOriginal-Recipient: rfc822;jan@klient.pl\nAction: failed\nStatus: 5.1.1\n\nFinal-Recipient: rfc822; ok@klient.pl\nAction: delayed\nStatus: 4.4.1\n--B--\n",
+        );
+        let m = Inbound::parse(&raw).unwrap();
+        assert!(m.is_dsn);
+        assert_eq!(m.failed_recipients, vec!["jan@klient.pl"]);
+        assert!(m.attachments.is_empty());
+    }
+
+    #[test]
+    fn automatic_subjects() {
+        assert!(subject_looks_automatic(
+            "Odpowiedź automatyczna: Przypomnienie"
+        ));
+        assert!(subject_looks_automatic("Automatic reply: Invoice"));
+        assert!(!subject_looks_automatic("Re: Faktura FV/1/2026"));
+    }
+}
