@@ -106,7 +106,7 @@ impl Inbound {
         }
         m.text = msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
         if !m.is_dsn {
-            collect_attachments(&msg, &mut m.attachments, 0);
+            collect_attachments(&msg, msg.raw_message(), &mut m.attachments, 0);
         }
         Some(m)
     }
@@ -211,12 +211,12 @@ fn address_of_type(value: &str) -> String {
 }
 
 /// Attached files, descending into forwarded messages (an accountant's "forward as attachment").
-fn collect_attachments(msg: &Message<'_>, out: &mut Vec<Attachment>, depth: usize) {
+fn collect_attachments(msg: &Message<'_>, root: &[u8], out: &mut Vec<Attachment>, depth: usize) {
     for part in msg.attachments() {
         match &part.body {
             PartType::Message(inner) => {
                 if depth < 3 {
-                    collect_attachments(inner, out, depth + 1);
+                    collect_attachments(inner, root, out, depth + 1);
                 }
             }
             PartType::Multipart(_) => {}
@@ -234,12 +234,47 @@ fn collect_attachments(msg: &Message<'_>, out: &mut Vec<Attachment>, depth: usiz
                     .map(sanitize_name)
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| format!("attachment-{}", out.len() + 1));
+                let bytes = match &part.body {
+                    // mail-parser turns text parts into UTF-8, replacing what is not valid UTF-8:
+                    // a Windows-1250 CSV would lose its Polish letters. Reports need the bytes as
+                    // sent, so text attachments are decoded from the raw message here.
+                    PartType::Text(_) | PartType::Html(_) => {
+                        original_bytes(root, part).unwrap_or_else(|| part.contents().to_vec())
+                    }
+                    _ => part.contents().to_vec(),
+                };
                 out.push(Attachment {
                     name,
                     content_type,
-                    bytes: part.contents().to_vec(),
+                    bytes,
                 });
             }
+        }
+    }
+}
+
+/// A part's body as sent: the raw bytes with only the transfer encoding undone.
+fn original_bytes(raw: &[u8], part: &mail_parser::MessagePart<'_>) -> Option<Vec<u8>> {
+    let (start, end) = (
+        part.raw_body_offset() as usize,
+        part.raw_end_offset() as usize,
+    );
+    let body = raw.get(start..end.max(start))?;
+    let encoding = part
+        .content_transfer_encoding()
+        .map(|e| e.trim().to_ascii_lowercase());
+    match encoding.as_deref() {
+        Some("base64") => mail_parser::decoders::base64::base64_decode(body),
+        Some("quoted-printable") => {
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(body)
+        }
+        _ => {
+            // The line break before the next boundary belongs to the boundary.
+            let body = body
+                .strip_suffix(b"\r\n")
+                .or_else(|| body.strip_suffix(b"\n"))
+                .unwrap_or(body);
+            Some(body.to_vec())
         }
     }
 }
@@ -325,6 +360,30 @@ mod tests {
         assert!(may_be_report(&m.attachments[0]));
         assert!(!may_be_report(&m.attachments[1]));
         assert_eq!(m.attachments[0].bytes, b"Data;Kwota".to_vec());
+    }
+
+    #[test]
+    fn text_attachments_keep_their_bytes() {
+        // "Płatność" in Windows-1250, sent 8bit, quoted-printable and base64.
+        let cp1250: &[u8] = b"P\xb3atno\x9c\xe6;1 234,56";
+        let mut raw = b"From: a@b.pl\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nhi\r\n--B\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=\"a.csv\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".to_vec();
+        raw.extend_from_slice(cp1250);
+        raw.extend_from_slice(b"\r\n--B\r\nContent-Type: text/csv; charset=windows-1250\r\nContent-Disposition: attachment; filename=\"b.csv\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nP=B3atno=9C=E6;1 234,56\r\n--B\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=\"c.csv\"\r\nContent-Transfer-Encoding: base64\r\n\r\nULNhdG5vnOY7MSAyMzQsNTY=\r\n--B--\r\n");
+        let m = Inbound::parse(&raw).unwrap();
+        assert_eq!(m.attachments.len(), 3);
+        for a in &m.attachments {
+            assert_eq!(a.bytes, cp1250, "{}", a.name);
+        }
+    }
+
+    #[test]
+    fn a_forwarded_bank_csv_keeps_its_encoding() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let raw = std::fs::read(dir.join("mail/demo/4-demo-4.eml")).unwrap();
+        let m = Inbound::parse(&raw).unwrap();
+        assert_eq!(m.attachments.len(), 1);
+        let want = std::fs::read(dir.join("demo/5-pekao-historia.csv")).unwrap();
+        assert_eq!(m.attachments[0].bytes, want);
     }
 
     #[test]

@@ -4,6 +4,8 @@ mod archives;
 mod cli;
 mod golden;
 mod import;
+mod mail;
+mod mailstack;
 mod reconcile;
 mod robustness;
 mod spreadsheets;
