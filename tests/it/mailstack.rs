@@ -284,9 +284,9 @@ impl MailStack {
             line.clear();
             r.read_line(&mut line).unwrap();
             assert!(!line.is_empty(), "IMAP connection closed");
-            if line.starts_with(tag) {
+            if let Some(rest) = line.strip_prefix(tag) {
                 assert!(
-                    line[tag.len()..].trim_start().starts_with("OK") || tag == "+",
+                    rest.trim_start().starts_with("OK") || tag == "+",
                     "IMAP: {line}"
                 );
                 return;
