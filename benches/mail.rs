@@ -75,7 +75,7 @@ fn rss_kb(pid: u32) -> Option<u64> {
 fn latency(stack: &MailStack) {
     let dir = tempfile::tempdir().unwrap();
     let mailbox = format!(
-        "[mailbox]\nkind = \"imap\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"bot@example.test\"\npassword_env = \"BENCH_PASSWORD\"\n",
+        "[mailbox]\nkind = \"imap\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"bot@example.test\"\npassword_env = \"BENCH_PASSWORD\"\nmax_replies_per_hour = 1000\n",
         stack.imap_port
     );
     let cfg = config(stack, dir.path(), "bot", &mailbox);

@@ -220,10 +220,34 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                 };
                 self.source.file(message, folder).await?;
                 self.stats.messages += 1;
+                self.note_position(&message.key)?;
             }
             // Answers go out between batches, not only after a long backlog.
             self.send_due().await?;
         }
+    }
+
+    /// Keeps how far an IMAP folder has been read (`imap:<folder>:<uidvalidity>:<uid>`); a new
+    /// UIDVALIDITY is logged, since every UID in the folder changed meaning. Messages are still
+    /// recognised by their bytes, so none is handled twice.
+    fn note_position(&self, key: &str) -> Result<()> {
+        let Some(rest) = key.strip_prefix("imap:") else {
+            return Ok(());
+        };
+        let mut parts = rest.rsplitn(3, ':');
+        let (Some(uid), Some(validity), Some(folder)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Ok(());
+        };
+        let (Ok(uid), Ok(validity)) = (uid.parse::<u32>(), validity.parse::<u32>()) else {
+            return Ok(());
+        };
+        if let Some((known, _)) = self.store.mailbox_position(folder)?
+            && known != validity
+        {
+            tracing::warn!(folder, old = known, new = validity, "UIDVALIDITY changed");
+        }
+        self.store.set_mailbox_position(folder, validity, uid)
     }
 
     /// Decides what a message is and acts on it; returns the folder it goes to.
@@ -299,12 +323,25 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             Class::Own => {
                 let tx = self.store.transaction()?;
                 let confirmed = tx.confirm_sent(&m.message_id)?;
+                if confirmed {
+                    record("sent", Some("our copy: delivery confirmed".into()))(&tx, &m)?;
+                    tx.commit()?;
+                    return Ok(Folder::Sent);
+                }
+                // From our address but not a mail we sent: a forgery or a loop. Never answered;
+                // people look at it.
+                tx.audit(
+                    "daemon",
+                    "mail.own_address_unknown",
+                    m.from.as_deref(),
+                    Some(&m.subject),
+                )?;
                 record(
-                    "sent",
-                    confirmed.then(|| "our copy: delivery confirmed".into()),
+                    "other",
+                    Some("from our own address, not a mail we sent".into()),
                 )(&tx, &m)?;
                 tx.commit()?;
-                Ok(Folder::Sent)
+                Ok(Folder::Other)
             }
             Class::Bounce => {
                 self.on_bounce(&m, record("processed", None))?;
@@ -421,9 +458,18 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             Some(&m.failed_recipients.join(", ")),
         )?;
         record(&tx, m)?;
-        if let Some(admin) = &self.config.staff.admin_notice
-            && !m.failed_recipients.is_empty()
-        {
+        // Staff are told: the admin address, or else every staff address.
+        let notify: Vec<Mailbox> = match &self.config.staff.admin_notice {
+            Some(admin) => vec![parse_mailbox(admin).context("staff.admin_notice")?],
+            None => self
+                .config
+                .staff
+                .addresses
+                .iter()
+                .filter_map(|a| parse_mailbox(a).ok())
+                .collect(),
+        };
+        if !notify.is_empty() && !m.failed_recipients.is_empty() {
             let ctx = serde_json::json!({
                 "subject": m.subject,
                 "addresses": m.failed_recipients,
@@ -436,7 +482,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             let draft = Draft {
                 key: format!("bounce:{}", m.message_id),
                 purpose: "bounce_notice".into(),
-                to: vec![parse_mailbox(admin).context("staff.admin_notice")?],
+                to: notify,
                 subject: r.subject,
                 text: r.text,
                 html: r.html,

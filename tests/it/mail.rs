@@ -484,3 +484,168 @@ fn quickstart_on_embedded_defaults_answers_each_report_mail_once() {
         "by mail or by CLI, the same invoices and payments"
     );
 }
+
+fn plain_mail(headers: &str, body: &str) -> Vec<u8> {
+    format!("{headers}\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n{body}\n")
+        .replace('\n', "\r\n")
+        .into_bytes()
+}
+
+#[test]
+fn bounces_auto_replies_client_replies_lists_and_commands_on_a_maildir() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("skarbnik.toml"),
+        r#"
+[company]
+nip = "5265260188"
+[import]
+isolate = false
+[smtp]
+from = "Należności <naleznosci@example.pl>"
+[staff]
+addresses = ["ksiegowosc@example.pl"]
+admin_notice = "admin@example.pl"
+"#,
+    )
+    .unwrap();
+    let cli = |args: &[&str]| {
+        Command::new(BIN)
+            .current_dir(work.path())
+            .env_remove("SKARBNIK_CONFIG")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // A KSeF invoice brings the client's reminder address.
+    let ksef = fixtures().join("reports/ksef/fa3-vat.xml");
+    assert!(cli(&["import", ksef.to_str().unwrap()]).status.success());
+    let client = "ksiegowosc@krawiec-tech.test";
+    let new = work.path().join("var/mail/new");
+    std::fs::create_dir_all(&new).unwrap();
+    let dsn = format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.pl>\r\nTo: naleznosci@example.pl\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn1@mx.example.pl>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.pl\r\n\r\nFinal-Recipient: rfc822; {client}\r\nAction: failed\r\nStatus: 5.1.1\r\n--B--\r\n"
+    );
+    let mails: Vec<(&str, Vec<u8>)> = vec![
+        ("1.dsn", dsn.into_bytes()),
+        (
+            "2.ooo",
+            plain_mail(
+                &format!(
+                    "From: {client}\nTo: naleznosci@example.pl\nSubject: Odpowiedź automatyczna: Faktura\nMessage-ID: <ooo1@krawiec-tech.test>\nAuto-Submitted: auto-replied"
+                ),
+                "Jestem na urlopie do 30.11.",
+            ),
+        ),
+        (
+            "3.reply",
+            plain_mail(
+                &format!(
+                    "From: Jan <{client}>\nTo: naleznosci@example.pl\nSubject: Re: Faktura\nMessage-ID: <re1@krawiec-tech.test>"
+                ),
+                "Zapłacimy w piątek.\n\n> Przypominamy o fakturze",
+            ),
+        ),
+        (
+            "4.list",
+            plain_mail(
+                "From: ksiegowosc@example.pl\nTo: lista@example.pl\nSubject: Biuletyn\nMessage-ID: <list1@example.pl>\nList-Id: <biuletyn.example.pl>\nPrecedence: list",
+                "Biuletyn",
+            ),
+        ),
+        (
+            "5.command",
+            plain_mail(
+                "From: Anna <ksiegowosc@example.pl>\nTo: naleznosci@example.pl\nSubject: wstrzymaj klienta KRAWIEC\nMessage-ID: <cmd1@example.pl>",
+                "wstrzymaj klienta KRAWIEC",
+            ),
+        ),
+        (
+            "6.stranger",
+            plain_mail(
+                "From: ktos@obcy.test\nTo: naleznosci@example.pl\nSubject: Oferta\nMessage-ID: <spam1@obcy.test>",
+                "Kup teraz",
+            ),
+        ),
+        (
+            "7.forged",
+            plain_mail(
+                "From: naleznosci@example.pl\nTo: naleznosci@example.pl\nSubject: Pilne\nMessage-ID: <forged1@obcy.test>",
+                "Kliknij",
+            ),
+        ),
+    ];
+    for (name, raw) in &mails {
+        std::fs::write(new.join(name), raw).unwrap();
+    }
+    let out = cli(&["run", "--once"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sent: Vec<Vec<u8>> = eml_files(&work.path().join("var/outbox"))
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    let mut to: Vec<String> = sent.iter().map(|m| header(m, "To").unwrap()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        vec!["admin@example.pl", "ksiegowosc@example.pl"],
+        "only the bounce notice and the command answer"
+    );
+    let notice = sent
+        .iter()
+        .find(|m| header(m, "To").as_deref() == Some("admin@example.pl"))
+        .unwrap();
+    let text = skarbnik::mail::inbound::Inbound::parse(notice)
+        .unwrap()
+        .text;
+    assert!(text.contains(client), "{text}");
+    let answer = sent
+        .iter()
+        .find(|m| header(m, "To").as_deref() == Some("ksiegowosc@example.pl"))
+        .unwrap();
+    assert_eq!(
+        header(answer, "In-Reply-To").as_deref(),
+        Some("<cmd1@example.pl>")
+    );
+    let count = |dir: &str| {
+        std::fs::read_dir(work.path().join("var/mail").join(dir).join("cur"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    assert_eq!(count(".skarbnik.processed"), 4);
+    assert_eq!(
+        count(".skarbnik.other"),
+        3,
+        "the list mail, the stranger's and the forged one are for people"
+    );
+    assert_eq!(count(".skarbnik.sent"), 0);
+    let store = skarbnik::store::Store::open(&work.path().join("var/skarbnik.db")).unwrap();
+    let bounced: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT bounced_at FROM client_emails WHERE email = ?1",
+            [client],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(bounced.is_some(), "the address is flagged");
+    let kinds: Vec<String> = store
+        .conn()
+        .prepare("SELECT kind || ':' || excerpt FROM client_messages ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        kinds,
+        vec![
+            "auto_reply:Jestem na urlopie do 30.11.",
+            "reply:Zapłacimy w piątek."
+        ]
+    );
+}
