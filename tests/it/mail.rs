@@ -25,17 +25,22 @@ struct Setup {
     bot: String,
 }
 
-/// A config for a daemon on the stack: IMAP and SMTP with TLS (`tls = true`) or plain on loopback.
-fn setup(stack: &MailStack, name: &str, tls: bool, extra_smtp: &str) -> Setup {
+/// A config for a daemon on the stack: IMAP and SMTP with `mode` = `none` (plain on loopback),
+/// `implicit` (IMAPS, SMTPS) or `starttls` (IMAP, submission), trusting the stack's certificate.
+fn setup(stack: &MailStack, name: &str, mode: &str, extra_smtp: &str) -> Setup {
     let work = tempfile::tempdir().unwrap();
     let bot = format!("bot{name}");
-    let (imap_port, smtp_port, mode) = if tls {
-        (stack.imaps_port, stack.smtps_port, "implicit")
-    } else {
-        (stack.imap_port, stack.smtp_port, "none")
+    let (imap_port, smtp_port) = match mode {
+        "implicit" => (stack.imaps_port, stack.smtps_port),
+        "starttls" => (stack.imap_port, stack.submission_port),
+        _ => (stack.imap_port, stack.smtp_port),
     };
     let ca = stack.ca_file();
-    let host = if tls { "localhost" } else { "127.0.0.1" };
+    let host = if mode == "none" {
+        "127.0.0.1"
+    } else {
+        "localhost"
+    };
     let config = work.path().join("skarbnik.toml");
     std::fs::write(
         &config,
@@ -175,7 +180,7 @@ fn with_id<'a>(msgs: &'a [Vec<u8>], message_id: &str) -> Vec<&'a Vec<u8>> {
 #[test]
 fn report_mail_through_imap_idle_gets_a_summary_and_an_archive_copy() {
     let stack = MailStack::start();
-    let s = setup(&stack, "1", false, "");
+    let s = setup(&stack, "1", "none", "");
     let daemon = s.spawn();
     // Wait for the daemon to be idling before the mail arrives, so IDLE is what notices it.
     assert!(
@@ -253,7 +258,8 @@ fn report_mail_through_imap_idle_gets_a_summary_and_an_archive_copy() {
 #[test]
 fn dovecot_restart_and_postfix_outage_lose_nothing_and_send_once() {
     let stack = MailStack::start();
-    let s = setup(&stack, "2", false, "retry_secs = 1");
+    // STARTTLS both ways (IMAP 143-style port, submission with AUTH required over TLS).
+    let s = setup(&stack, "2", "starttls", "retry_secs = 1");
     let daemon = s.spawn();
     assert!(wait_until(Duration::from_secs(20), || s
         .daemon_log()
@@ -275,8 +281,9 @@ fn dovecot_restart_and_postfix_outage_lose_nothing_and_send_once() {
     assert_eq!(
         staff.len(),
         2,
-        "backlog processed after the reconnect\n{}",
-        s.daemon_log()
+        "backlog processed after the reconnect\n{}\n{}",
+        s.daemon_log(),
+        stack.logs()
     );
 
     // Postfix goes away: the reply waits in the outbox and goes out once Postfix is back.
@@ -313,7 +320,7 @@ fn a_crash_after_the_server_took_the_mail_does_not_send_it_twice() {
     let stack = MailStack::start();
     // TLS both ways (implicit, our test CA); resend unconfirmed mail at once, so only the
     // confirmation by our own copy stands between a crash and a duplicate.
-    let s = setup(&stack, "3", true, "confirm_grace_secs = 0");
+    let s = setup(&stack, "3", "implicit", "confirm_grace_secs = 0");
     stack.append(
         "bot3@example.test",
         "INBOX",

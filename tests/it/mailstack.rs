@@ -176,6 +176,16 @@ impl MailStack {
             wait_for_greeting(self.imap_port, "* OK"),
             "dovecot does not answer"
         );
+        // Postfix authenticates through Dovecot's auth socket: ready only when it accepts.
+        let auth = self.dir.join("dovecot/run/auth-client");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::os::unix::net::UnixStream::connect(&auth).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "dovecot's auth socket does not answer"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn stop_dovecot(&self) {
@@ -226,6 +236,16 @@ impl MailStack {
         {
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// The servers' logs, for a failing test's message.
+    pub fn logs(&self) -> String {
+        let read = |f: &str| std::fs::read_to_string(self.dir.join(f)).unwrap_or_default();
+        format!(
+            "--- postfix.log\n{}\n--- dovecot.log\n{}",
+            read("postfix.log"),
+            read("dovecot.log")
+        )
     }
 
     pub fn ca_file(&self) -> PathBuf {
