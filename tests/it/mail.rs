@@ -508,6 +508,8 @@ fn bounces_auto_replies_client_replies_lists_and_commands_on_a_maildir() {
 nip = "5265260188"
 [import]
 isolate = false
+[mailbox]
+max_replies_per_hour = 1
 [smtp]
 from = "Należności <naleznosci@example.pl>"
 [staff]
@@ -567,6 +569,14 @@ admin_notice = "admin@example.pl"
                 "wstrzymaj klienta KRAWIEC",
             ),
         ),
+        // A second command within the hour: over the per-sender limit, not answered.
+        (
+            "5b.command",
+            plain_mail(
+                "From: Anna <ksiegowosc@example.pl>\nTo: naleznosci@example.pl\nSubject: status KRAWIEC\nMessage-ID: <cmd2@example.pl>",
+                "status KRAWIEC",
+            ),
+        ),
         (
             "6.stranger",
             plain_mail(
@@ -623,7 +633,7 @@ admin_notice = "admin@example.pl"
             .map(|d| d.count())
             .unwrap_or(0)
     };
-    assert_eq!(count(".skarbnik.processed"), 4);
+    assert_eq!(count(".skarbnik.processed"), 5);
     assert_eq!(
         count(".skarbnik.other"),
         3,
