@@ -349,16 +349,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             }
             Class::AutoReply => {
                 let tx = self.store.transaction()?;
-                if let Some(c) = client {
-                    tx.add_client_message(
-                        c,
-                        &m.message_id,
-                        m.from.as_deref(),
-                        &m.subject,
-                        "auto_reply",
-                        &excerpt(&m.text),
-                    )?;
-                }
+                keep_on_history(&tx, client, &m, "auto_reply")?;
                 tx.audit(
                     "daemon",
                     "mail.auto_reply",
@@ -399,15 +390,8 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             }
             Class::ClientReply => {
                 let tx = self.store.transaction()?;
+                keep_on_history(&tx, client, &m, "reply")?;
                 if let Some(c) = client {
-                    tx.add_client_message(
-                        c,
-                        &m.message_id,
-                        m.from.as_deref(),
-                        &m.subject,
-                        "reply",
-                        &excerpt(&m.text),
-                    )?;
                     tx.audit(
                         "daemon",
                         "client.replied",
@@ -733,6 +717,26 @@ fn folder_of(disposition: &str) -> Folder {
         "sent" => Folder::Sent,
         _ => Folder::Processed,
     }
+}
+
+/// Keeps what a client wrote (or its auto-reply) on the client's history.
+fn keep_on_history(
+    tx: &crate::store::Tx<'_>,
+    client: Option<i64>,
+    m: &Inbound,
+    kind: &str,
+) -> Result<()> {
+    if let Some(c) = client {
+        tx.add_client_message(
+            c,
+            &m.message_id,
+            m.from.as_deref(),
+            &m.subject,
+            kind,
+            &excerpt(&m.text),
+        )?;
+    }
+    Ok(())
 }
 
 /// The first lines of what someone wrote, for the client's history.
