@@ -19,6 +19,7 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod dunning;
 pub mod import;
 pub mod ingest;
 pub mod isolate;
