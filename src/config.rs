@@ -113,7 +113,8 @@ pub struct MailboxConfig {
     pub port: Option<u16>,
     /// `implicit` (default), `starttls` or `none` (loopback only).
     pub tls: Option<String>,
-    /// Extra CA certificate (PEM) to trust besides the system's, e.g. a self-signed server.
+    /// A CA certificate (PEM) to trust instead of the system store, e.g. a company CA or a
+    /// self-signed server.
     pub ca_file: Option<PathBuf>,
     pub username: Option<String>,
     pub password_env: Option<String>,
@@ -476,6 +477,22 @@ mod tests {
         assert!(format!("{e:#}").contains("company.nip"), "{e:#}");
         let e = Config::parse("[company]\naccounts = [\"12 3456\"]\n").unwrap_err();
         assert!(format!("{e:#}").contains("company.accounts"), "{e:#}");
+    }
+
+    #[test]
+    fn bad_mail_settings_are_refused_with_the_key() {
+        for (text, key) in [
+            ("[mailbox]\ntls = \"ssl\"\n", "mailbox.tls"),
+            ("[smtp]\ntls = \"yes\"\n", "smtp.tls"),
+            ("[mailbox]\nkind = \"imap\"\n", "needs host and username"),
+            ("[smtp]\nkind = \"smtp\"\n", "needs host"),
+            ("[smtp]\nfrom = \"not an address\"\n", "smtp.from"),
+            ("[smtp]\narchive_bcc = \"archiwum\"\n", "smtp.archive_bcc"),
+            ("[templates]\nlanguage = \"de\"\n", "templates.language"),
+        ] {
+            let e = Config::parse(text).unwrap_err();
+            assert!(format!("{e:#}").contains(key), "{text}: {e:#}");
+        }
     }
 
     #[test]

@@ -592,6 +592,8 @@ admin_notice = "admin@example.pl"
             ),
         ),
     ];
+    // Not an e-mail at all: kept for a person in skarbnik/failed, never answered.
+    std::fs::write(new.join("8.empty"), b"").unwrap();
     for (name, raw) in &mails {
         std::fs::write(new.join(name), raw).unwrap();
     }
@@ -640,6 +642,7 @@ admin_notice = "admin@example.pl"
         "the list mail, the stranger's and the forged one are for people"
     );
     assert_eq!(count(".skarbnik.sent"), 0);
+    assert_eq!(count(".skarbnik.failed"), 1, "the unreadable file is kept");
     let store = skarbnik::store::Store::open(&work.path().join("var/skarbnik.db")).unwrap();
     let bounced: Option<String> = store
         .conn()
