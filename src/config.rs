@@ -25,6 +25,7 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub staff: StaffConfig,
     pub templates: TemplatesConfig,
+    pub dunning: crate::dunning::config::DunningConfig,
     /// Where the settings came from (not a key).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -421,6 +422,7 @@ impl Config {
             crate::mail::address::parse_mailbox(a)
                 .with_context(|| format!("smtp.archive_bcc: {a:?}"))?;
         }
+        self.dunning.validate()?;
         if !matches!(self.templates.language.as_str(), "pl" | "en") {
             bail!(
                 "templates.language must be \"pl\" or \"en\", not {:?}",

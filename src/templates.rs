@@ -13,30 +13,44 @@ use std::path::{Path, PathBuf};
 
 /// (path under templates/, contents)
 const BUILT_IN: &[(&str, &str)] = &[
-    (
-        "pl/summary.txt",
-        include_str!("../templates/pl/summary.txt"),
-    ),
-    (
-        "en/summary.txt",
-        include_str!("../templates/en/summary.txt"),
-    ),
-    (
-        "pl/commands_unavailable.txt",
-        include_str!("../templates/pl/commands_unavailable.txt"),
-    ),
-    (
-        "en/commands_unavailable.txt",
-        include_str!("../templates/en/commands_unavailable.txt"),
-    ),
-    (
-        "pl/bounce_notice.txt",
-        include_str!("../templates/pl/bounce_notice.txt"),
-    ),
-    (
-        "en/bounce_notice.txt",
-        include_str!("../templates/en/bounce_notice.txt"),
-    ),
+    ("pl/_invoices.html", include_str!("../templates/pl/_invoices.html")),
+    ("pl/_invoices.txt", include_str!("../templates/pl/_invoices.txt")),
+    ("pl/_payment.txt", include_str!("../templates/pl/_payment.txt")),
+    ("pl/bounce_notice.txt", include_str!("../templates/pl/bounce_notice.txt")),
+    ("pl/commands_unavailable.txt", include_str!("../templates/pl/commands_unavailable.txt")),
+    ("pl/demand.txt", include_str!("../templates/pl/demand.txt")),
+    ("pl/escalation_manager.txt", include_str!("../templates/pl/escalation_manager.txt")),
+    ("pl/escalation_statement.html", include_str!("../templates/pl/escalation_statement.html")),
+    ("pl/escalation_statement.txt", include_str!("../templates/pl/escalation_statement.txt")),
+    ("pl/payment_confirmation.html", include_str!("../templates/pl/payment_confirmation.html")),
+    ("pl/payment_confirmation.txt", include_str!("../templates/pl/payment_confirmation.txt")),
+    ("pl/reminder_after_1.html", include_str!("../templates/pl/reminder_after_1.html")),
+    ("pl/reminder_after_1.txt", include_str!("../templates/pl/reminder_after_1.txt")),
+    ("pl/reminder_after_7.html", include_str!("../templates/pl/reminder_after_7.html")),
+    ("pl/reminder_after_7.txt", include_str!("../templates/pl/reminder_after_7.txt")),
+    ("pl/reminder_before.html", include_str!("../templates/pl/reminder_before.html")),
+    ("pl/reminder_before.txt", include_str!("../templates/pl/reminder_before.txt")),
+    ("pl/staff_notice.txt", include_str!("../templates/pl/staff_notice.txt")),
+    ("pl/summary.txt", include_str!("../templates/pl/summary.txt")),
+    ("en/_invoices.html", include_str!("../templates/en/_invoices.html")),
+    ("en/_invoices.txt", include_str!("../templates/en/_invoices.txt")),
+    ("en/_payment.txt", include_str!("../templates/en/_payment.txt")),
+    ("en/bounce_notice.txt", include_str!("../templates/en/bounce_notice.txt")),
+    ("en/commands_unavailable.txt", include_str!("../templates/en/commands_unavailable.txt")),
+    ("en/demand.txt", include_str!("../templates/en/demand.txt")),
+    ("en/escalation_manager.txt", include_str!("../templates/en/escalation_manager.txt")),
+    ("en/escalation_statement.html", include_str!("../templates/en/escalation_statement.html")),
+    ("en/escalation_statement.txt", include_str!("../templates/en/escalation_statement.txt")),
+    ("en/payment_confirmation.html", include_str!("../templates/en/payment_confirmation.html")),
+    ("en/payment_confirmation.txt", include_str!("../templates/en/payment_confirmation.txt")),
+    ("en/reminder_after_1.html", include_str!("../templates/en/reminder_after_1.html")),
+    ("en/reminder_after_1.txt", include_str!("../templates/en/reminder_after_1.txt")),
+    ("en/reminder_after_7.html", include_str!("../templates/en/reminder_after_7.html")),
+    ("en/reminder_after_7.txt", include_str!("../templates/en/reminder_after_7.txt")),
+    ("en/reminder_before.html", include_str!("../templates/en/reminder_before.html")),
+    ("en/reminder_before.txt", include_str!("../templates/en/reminder_before.txt")),
+    ("en/staff_notice.txt", include_str!("../templates/en/staff_notice.txt")),
+    ("en/summary.txt", include_str!("../templates/en/summary.txt")),
 ];
 
 /// A rendered mail text.
@@ -57,30 +71,54 @@ fn environment() -> Environment<'static> {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // An edited template with a runaway loop stops instead of hanging the daemon.
     env.set_fuel(Some(200_000));
-    env.add_filter("money", |v: String| -> String {
+    // `{{ x|money }}` → "1 230,00"; `{{ x|money("en") }}` → "1,230.00".
+    env.add_filter("money", |v: String, lang: Option<String>| -> String {
         match v.parse::<rust_decimal::Decimal>() {
+            Ok(d) if lang.as_deref() == Some("en") => format_en(d),
             Ok(d) => crate::domain::format_pl(d),
+            Err(_) => v,
+        }
+    });
+    // `{{ "2026-11-23"|date }}` → "23.11.2026"; `|date("en")` → "23 Nov 2026".
+    env.add_filter("date", |v: String, lang: Option<String>| -> String {
+        match chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
+            Ok(d) if lang.as_deref() == Some("en") => d.format("%-d %b %Y").to_string(),
+            Ok(d) => d.format("%d.%m.%Y").to_string(),
             Err(_) => v,
         }
     });
     env
 }
 
+/// "1,230.00": English grouping for English mails.
+fn format_en(amount: rust_decimal::Decimal) -> String {
+    crate::domain::format_pl(amount)
+        .replace(',', ".")
+        .replace(['\u{a0}', ' '], ",")
+}
+
+fn built_in(name: &str) -> Option<String> {
+    BUILT_IN
+        .iter()
+        .find(|(p, _)| *p == name)
+        .map(|(_, c)| c.to_string())
+}
+
 impl Templates {
     pub fn new(dir: Option<&Path>) -> Templates {
-        let mut built_in = environment();
-        built_in.set_loader(|name| {
-            Ok(BUILT_IN
-                .iter()
-                .find(|(p, _)| *p == name)
-                .map(|(_, c)| c.to_string()))
-        });
+        let mut embedded = environment();
+        embedded.set_loader(|name| Ok(built_in(name)));
         let user = dir.map(|d| {
             let mut env = environment();
-            env.set_loader(minijinja::path_loader(d));
+            // The user's file, else the built-in one: an edited mail may include an unedited part.
+            let from_dir = minijinja::path_loader(d);
+            env.set_loader(move |name| Ok(from_dir(name)?.or_else(|| built_in(name).map(minijinja::TemplateSource::new))));
             (d.to_path_buf(), env)
         });
-        Templates { user, built_in }
+        Templates {
+            user,
+            built_in: embedded,
+        }
     }
 
     /// Renders `<lang>/<name>.txt` (+ `.html` when present) with `ctx`.

@@ -6,52 +6,63 @@
 //!   step is never sent after a later one or twice;
 //! * a `before` step (offset ≤ 0) is not sent once the invoice is overdue;
 //! * a partial payment postpones the next step by `partial_postpone_days`;
-//! * a paused or excluded client, a client who replied in the last `reply_pause_days`, or one with
-//!   a payment waiting in review gets nothing;
+//! * a paused invoice, a paused or excluded client, a client who replied in the last
+//!   `reply_pause_days`, or one with a payment waiting in review gets nothing;
 //! * overdue steps wait while the newest bank statement is older than `stale_business_days`;
-//! * one mail per client per day, listing every invoice due for a step, in the strongest tone.
+//! * one mail per client per day, listing every invoice due for a step, in the strongest tone;
+//! * an invoice whose escalating step brought neither payment nor reply within
+//!   `escalate_after_days` is escalated, once.
 
 use super::calendar::Calendar;
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One step of the policy: `offset_days` from the due date (negative: before it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub name: String,
     pub offset_days: i64,
+    /// The template; `None` picks one by position (see [`Policy::template`]).
+    pub template: Option<String>,
+    pub escalate: bool,
+    pub interest: bool,
+}
+
+impl Step {
+    pub fn new(name: &str, offset_days: i64) -> Step {
+        Step {
+            name: name.into(),
+            offset_days,
+            template: None,
+            escalate: false,
+            interest: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// Sorted by offset.
     pub steps: Vec<Step>,
     pub partial_postpone_days: i64,
     pub reply_pause_days: i64,
     pub stale_business_days: i64,
+    pub escalate_after_days: i64,
 }
 
 impl Default for Policy {
-    /// −3 days (gentle), +1 (matter-of-fact), +7 (firmer).
+    /// −3 days (gentle), +1 (matter-of-fact), +7 (firmer; escalates, states interest).
     fn default() -> Self {
+        let mut last = Step::new("after_7", 7);
+        last.escalate = true;
+        last.interest = true;
         Policy {
-            steps: vec![
-                Step {
-                    name: "before".into(),
-                    offset_days: -3,
-                },
-                Step {
-                    name: "after_1".into(),
-                    offset_days: 1,
-                },
-                Step {
-                    name: "after_7".into(),
-                    offset_days: 7,
-                },
-            ],
+            steps: vec![Step::new("before", -3), Step::new("after_1", 1), last],
             partial_postpone_days: 7,
             reply_pause_days: 5,
             stale_business_days: 2,
+            escalate_after_days: 5,
         }
     }
 }
@@ -61,13 +72,48 @@ impl Policy {
     pub fn every(n: i64, count: usize) -> Policy {
         Policy {
             steps: (1..=count.min(10) as i64)
-                .map(|k| Step {
-                    name: format!("after_{}", k * n),
-                    offset_days: k * n,
-                })
+                .map(|k| Step::new(&format!("after_{}", k * n), k * n))
                 .collect(),
             ..Policy::default()
         }
+    }
+
+    pub fn step(&self, name: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.name == name)
+    }
+
+    /// The step's template: its own, else by position — `reminder_before` before the due date,
+    /// `reminder_after_1` for the first overdue step, `reminder_after_7` for the later ones.
+    pub fn template(&self, name: &str) -> String {
+        let Some(step) = self.step(name) else {
+            return "reminder_after_7".into();
+        };
+        if let Some(t) = &step.template {
+            return t.clone();
+        }
+        if step.offset_days <= 0 {
+            return "reminder_before".into();
+        }
+        let first_overdue = self.steps.iter().find(|s| s.offset_days > 0);
+        if first_overdue.is_some_and(|f| f.name == step.name) {
+            "reminder_after_1".into()
+        } else {
+            "reminder_after_7".into()
+        }
+    }
+
+    /// The policy with a client's own offsets (same number of steps, in order), if it has them.
+    pub fn for_client(&self, offsets: Option<&[i64]>) -> Policy {
+        let mut p = self.clone();
+        if let Some(o) = offsets
+            && o.len() == p.steps.len()
+        {
+            for (s, off) in p.steps.iter_mut().zip(o) {
+                s.offset_days = *off;
+            }
+            p.steps.sort_by_key(|s| s.offset_days);
+        }
+        p
     }
 }
 
@@ -79,6 +125,7 @@ pub struct OpenInvoice {
     pub outstanding: Decimal,
     /// The latest payment allocated to it (a partial payment postpones the next step).
     pub last_payment: Option<NaiveDate>,
+    pub paused: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -91,10 +138,12 @@ pub struct ClientState {
     pub last_reply: Option<NaiveDate>,
     pub payment_in_review: bool,
     pub has_address: bool,
+    /// The client's own step offsets.
+    pub offsets: Option<Vec<i64>>,
 }
 
 /// Why a client gets nothing today, when it has something due.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Held {
     Paused,
     Excluded,
@@ -104,82 +153,131 @@ pub enum Held {
     NoAddress,
 }
 
+impl Held {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Held::Paused => "paused",
+            Held::Excluded => "excluded",
+            Held::Replied => "replied",
+            Held::PaymentInReview => "payment_in_review",
+            Held::StaleStatement => "stale_statement",
+            Held::NoAddress => "no_address",
+        }
+    }
+}
+
 /// One mail planned for a client today.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Planned {
     pub client_id: i64,
-    /// (invoice, step name) pairs: each becomes its own unique outbox key part.
+    /// (invoice, step name) pairs: each is recorded once, forever.
     pub items: Vec<(i64, String)>,
     /// The strongest step among them: the mail's tone.
     pub tone: String,
 }
 
+/// A client's due steps held back today, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldBack {
+    pub client_id: i64,
+    pub reason: Held,
+    pub items: Vec<(i64, String)>,
+}
+
+/// Invoices of one client to escalate today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    pub client_id: i64,
+    pub invoices: Vec<i64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     pub mails: Vec<Planned>,
-    pub held: Vec<(i64, Held)>,
+    pub held: Vec<HeldBack>,
+    pub escalations: Vec<Escalation>,
 }
 
-/// Plans today's reminders. `sent` holds (invoice, step name) pairs already sent;
-/// `newest_statement` is the booking date of the newest imported bank statement.
-pub fn plan(
-    invoices: &[OpenInvoice],
-    sent: &HashSet<(i64, String)>,
-    clients: &BTreeMap<i64, ClientState>,
-    newest_statement: Option<NaiveDate>,
-    calendar: &Calendar,
-    policy: &Policy,
-    today: NaiveDate,
-) -> Plan {
+/// What the planner reads besides the calendar, the policy and today.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub invoices: Vec<OpenInvoice>,
+    /// (invoice, step name) → the day it was planned.
+    pub sent: HashMap<(i64, String), NaiveDate>,
+    /// Invoices already escalated.
+    pub escalated: HashSet<i64>,
+    pub clients: BTreeMap<i64, ClientState>,
+    /// Booking date of the newest imported bank statement row.
+    pub newest_statement: Option<NaiveDate>,
+}
+
+/// Plans today's reminders and escalations.
+pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDate) -> Plan {
     let mut plan = Plan::default();
     if !calendar.is_business_day(today) {
         return plan;
     }
-    let stale = match newest_statement {
+    let stale = match input.newest_statement {
         Some(d) => calendar.business_days_between(d, today) > policy.stale_business_days,
         None => true,
     };
-    let mut steps = policy.steps.clone();
-    steps.sort_by_key(|s| s.offset_days);
-    let mut due_by_client: BTreeMap<i64, Vec<(i64, &Step)>> = BTreeMap::new();
-    for inv in invoices {
+    let mut due_by_client: BTreeMap<i64, Vec<(i64, Step)>> = BTreeMap::new();
+    let mut escalate: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for inv in &input.invoices {
         let Some(due) = inv.due else { continue };
-        if inv.outstanding <= Decimal::ZERO {
+        if inv.outstanding <= Decimal::ZERO || inv.paused {
             continue;
+        }
+        let state = input.clients.get(&inv.client_id);
+        let policy = policy.for_client(state.and_then(|c| c.offsets.as_deref()));
+        if let Some(e) = escalation_due(inv, input, state, &policy, calendar, today) {
+            escalate.entry(inv.client_id).or_default().push(e);
         }
         if let Some(paid) = inv.last_payment
             && today < paid + Duration::days(policy.partial_postpone_days)
         {
             continue;
         }
-        let latest = steps
+        let latest = policy
+            .steps
             .iter()
             .filter(|s| calendar.on_or_after(due + Duration::days(s.offset_days)) <= today)
             .rfind(|s| s.offset_days > 0 || today <= due);
         let Some(step) = latest else { continue };
-        let already = steps
+        let already = policy
+            .steps
             .iter()
             .filter(|s| s.offset_days >= step.offset_days)
-            .any(|s| sent.contains(&(inv.id, s.name.clone())));
+            .any(|s| input.sent.contains_key(&(inv.id, s.name.clone())));
         if already {
             continue;
         }
         due_by_client
             .entry(inv.client_id)
             .or_default()
-            .push((inv.id, step));
+            .push((inv.id, step.clone()));
     }
+    // One mail per client per day: a client already mailed today waits for tomorrow.
+    let client_of: HashMap<i64, i64> = input.invoices.iter().map(|i| (i.id, i.client_id)).collect();
+    let mailed_today: HashSet<i64> = input
+        .sent
+        .iter()
+        .filter(|(_, d)| **d == today)
+        .filter_map(|((inv, _), _)| client_of.get(inv).copied())
+        .collect();
     for (client_id, items) in due_by_client {
-        let state = clients.get(&client_id).cloned().unwrap_or_default();
-        let overdue_only: Vec<(i64, &Step)> = if stale {
-            items
-                .iter()
-                .filter(|(_, s)| s.offset_days <= 0)
-                .cloned()
-                .collect()
-        } else {
-            items.clone()
+        if mailed_today.contains(&client_id) {
+            continue;
+        }
+        let state = input.clients.get(&client_id).cloned().unwrap_or_default();
+        let pairs = |v: &[(i64, Step)]| -> Vec<(i64, String)> {
+            v.iter().map(|(i, s)| (*i, s.name.clone())).collect()
         };
+        // While statements are stale only the steps before the due date may go.
+        let (sendable, waiting): (Vec<_>, Vec<_>) = items
+            .iter()
+            .cloned()
+            .partition(|(_, s)| !stale || s.offset_days <= 0);
         let held = if state.excluded {
             Some(Held::Excluded)
         } else if state.paused_indefinitely || state.paused_until.is_some_and(|d| today <= d) {
@@ -191,35 +289,86 @@ pub fn plan(
             Some(Held::Replied)
         } else if state.payment_in_review {
             Some(Held::PaymentInReview)
-        } else if overdue_only.is_empty() {
+        } else if sendable.is_empty() {
             Some(Held::StaleStatement)
         } else if !state.has_address {
             Some(Held::NoAddress)
         } else {
             None
         };
-        if let Some(h) = held {
-            plan.held.push((client_id, h));
+        if let Some(reason) = held {
+            plan.held.push(HeldBack {
+                client_id,
+                reason,
+                items: pairs(&items),
+            });
             continue;
         }
-        if overdue_only.len() < items.len() {
-            plan.held.push((client_id, Held::StaleStatement));
+        if !waiting.is_empty() {
+            plan.held.push(HeldBack {
+                client_id,
+                reason: Held::StaleStatement,
+                items: pairs(&waiting),
+            });
         }
-        let tone = overdue_only
+        let tone = sendable
             .iter()
             .max_by_key(|(_, s)| s.offset_days)
             .map(|(_, s)| s.name.clone())
             .unwrap_or_default();
         plan.mails.push(Planned {
             client_id,
-            items: overdue_only
-                .iter()
-                .map(|(i, s)| (*i, s.name.clone()))
-                .collect(),
+            items: pairs(&sendable),
             tone,
         });
     }
+    plan.escalations = escalate
+        .into_iter()
+        .map(|(client_id, invoices)| Escalation {
+            client_id,
+            invoices,
+        })
+        .collect();
     plan
+}
+
+/// The invoice is escalated when an escalating step was sent `escalate_after_days` ago (moved to
+/// a business day) and since then no payment came and the client did not reply; a paused or
+/// excluded client, or one with a payment in review, is not escalated.
+fn escalation_due(
+    inv: &OpenInvoice,
+    input: &Inputs,
+    state: Option<&ClientState>,
+    policy: &Policy,
+    calendar: &Calendar,
+    today: NaiveDate,
+) -> Option<i64> {
+    if input.escalated.contains(&inv.id) {
+        return None;
+    }
+    let state = state.cloned().unwrap_or_default();
+    if state.excluded
+        || state.paused_indefinitely
+        || state.paused_until.is_some_and(|d| today <= d)
+        || state.payment_in_review
+    {
+        return None;
+    }
+    let sent_on = policy
+        .steps
+        .iter()
+        .filter(|s| s.escalate)
+        .filter_map(|s| input.sent.get(&(inv.id, s.name.clone())))
+        .min()
+        .copied()?;
+    if calendar.on_or_after(sent_on + Duration::days(policy.escalate_after_days)) > today {
+        return None;
+    }
+    if inv.last_payment.is_some_and(|p| p >= sent_on) || state.last_reply.is_some_and(|r| r >= sent_on)
+    {
+        return None;
+    }
+    Some(inv.id)
 }
 
 #[cfg(test)]
@@ -237,6 +386,7 @@ mod tests {
             due: Some(due),
             outstanding: Decimal::new(123_000, 2),
             last_payment: None,
+            paused: false,
         }
     }
 
@@ -253,20 +403,20 @@ mod tests {
         client: ClientState,
         today: NaiveDate,
     ) -> Plan {
-        let sent = sent.iter().map(|(i, s)| (*i, s.to_string())).collect();
-        let clients = invoices
-            .iter()
-            .map(|i| (i.client_id, client.clone()))
-            .collect();
-        plan(
-            invoices,
-            &sent,
-            &clients,
-            Some(today),
-            &Calendar::default(),
-            &Policy::default(),
-            today,
-        )
+        let input = Inputs {
+            invoices: invoices.to_vec(),
+            sent: sent
+                .iter()
+                .map(|(i, s)| ((*i, s.to_string()), today - Duration::days(1)))
+                .collect(),
+            clients: invoices
+                .iter()
+                .map(|i| (i.client_id, client.clone()))
+                .collect(),
+            newest_statement: Some(today),
+            ..Inputs::default()
+        };
+        plan(&input, &Calendar::default(), &Policy::default(), today)
     }
 
     fn steps(p: &Plan) -> Vec<(i64, String)> {
@@ -383,7 +533,10 @@ mod tests {
         for (state, want) in cases {
             let p = run(&i, &[], state, today);
             assert!(p.mails.is_empty(), "{want:?}");
-            assert_eq!(p.held, vec![(10, want)]);
+            assert_eq!(
+                p.held.iter().map(|h| (h.client_id, h.reason)).collect::<Vec<_>>(),
+                vec![(10, want)]
+            );
         }
         // A pause that ended yesterday holds nothing.
         let p = run(
@@ -401,29 +554,26 @@ mod tests {
     #[test]
     fn stale_statements_hold_overdue_steps_only() {
         let i = [inv(1, 10, d(11, 12)), inv(2, 10, d(11, 26))];
-        let clients = BTreeMap::from([(10, ok_client())]);
+        let mut input = Inputs {
+            invoices: i.to_vec(),
+            clients: BTreeMap::from([(10, ok_client())]),
+            // Newest statement from Tue 17 Nov: 4 business days old.
+            newest_statement: Some(d(11, 17)),
+            ..Inputs::default()
+        };
         let today = d(11, 23);
-        // Newest statement from Tue 17 Nov: 4 business days old.
-        let p = plan(
-            &i,
-            &HashSet::new(),
-            &clients,
-            Some(d(11, 17)),
-            &Calendar::default(),
-            &Policy::default(),
-            today,
-        );
+        let p = plan(&input, &Calendar::default(), &Policy::default(), today);
         assert_eq!(steps(&p), vec![(2, "before".into())]);
-        assert_eq!(p.held, vec![(10, Held::StaleStatement)]);
-        let p = plan(
-            &i,
-            &HashSet::new(),
-            &clients,
-            Some(d(11, 19)),
-            &Calendar::default(),
-            &Policy::default(),
-            today,
+        assert_eq!(
+            p.held,
+            vec![HeldBack {
+                client_id: 10,
+                reason: Held::StaleStatement,
+                items: vec![(1, "after_7".into())]
+            }]
         );
+        input.newest_statement = Some(d(11, 19));
+        let p = plan(&input, &Calendar::default(), &Policy::default(), today);
         assert_eq!(steps(&p), vec![(1, "after_7".into()), (2, "before".into())]);
     }
 

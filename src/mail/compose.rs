@@ -28,6 +28,48 @@ pub struct Draft {
     /// For replies: the address answered (rate limit per sender).
     pub reply_address: Option<String>,
     pub attachments: Vec<(String, String, Vec<u8>)>,
+    /// Not sent before this time (RFC 3339 UTC), e.g. the opening of the send window.
+    pub not_before: Option<String>,
+}
+
+/// Who we send as, and who gets a hidden copy of every mail.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub from: Mailbox,
+    /// Envelope-only recipients: the archive BCC, and our own address when it confirms sends.
+    pub hidden: Vec<Mailbox>,
+}
+
+impl Identity {
+    pub fn from_config(config: &crate::config::Config) -> Result<Identity> {
+        let from = super::address::parse_mailbox(&config.smtp.from).context("smtp.from")?;
+        let mut hidden = Vec::new();
+        if let Some(a) = &config.smtp.archive_bcc {
+            hidden.push(super::address::parse_mailbox(a).context("smtp.archive_bcc")?);
+        }
+        if config.smtp.self_copy() {
+            hidden.push(Mailbox::new(None, from.email.clone()));
+        }
+        Ok(Identity { from, hidden })
+    }
+
+    pub fn compose(&self, draft: &Draft) -> Result<Composed> {
+        compose(draft, &self.from, &self.hidden)
+    }
+}
+
+/// Who is told about bounces, held reminders and refused commands: `staff.admin_notice`, else
+/// every admin staff address.
+pub fn staff_notice(config: &crate::config::Config) -> Result<Vec<Mailbox>> {
+    Ok(match &config.staff.admin_notice {
+        Some(admin) => vec![super::address::parse_mailbox(admin).context("staff.admin_notice")?],
+        None => config
+            .staff
+            .addresses
+            .iter()
+            .filter_map(|a| super::address::parse_mailbox(a).ok())
+            .collect(),
+    })
 }
 
 /// A composed mail: what the outbox stores.

@@ -22,7 +22,7 @@ use crate::ingest::profile::Profile;
 use crate::isolate::Isolation;
 use crate::store::{MessageRecord, Store, now_text};
 use crate::templates::Templates;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use lettre::message::Mailbox;
@@ -91,14 +91,8 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         import: ImportSetup,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Self> {
-        let from = parse_mailbox(&config.smtp.from).context("smtp.from")?;
-        let mut hidden = Vec::new();
-        if let Some(a) = &config.smtp.archive_bcc {
-            hidden.push(parse_mailbox(a).context("smtp.archive_bcc")?);
-        }
-        if config.smtp.self_copy() {
-            hidden.push(Mailbox::new(None, from.email.clone()));
-        }
+        let super::compose::Identity { from, hidden } =
+            super::compose::Identity::from_config(config)?;
         let own = vec![from.email.to_string().to_lowercase()];
         let staff = config
             .staff
@@ -443,16 +437,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         )?;
         record(&tx, m)?;
         // Staff are told: the admin address, or else every staff address.
-        let notify: Vec<Mailbox> = match &self.config.staff.admin_notice {
-            Some(admin) => vec![parse_mailbox(admin).context("staff.admin_notice")?],
-            None => self
-                .config
-                .staff
-                .addresses
-                .iter()
-                .filter_map(|a| parse_mailbox(a).ok())
-                .collect(),
-        };
+        let notify = super::compose::staff_notice(self.config)?;
         if !notify.is_empty() && !m.failed_recipients.is_empty() {
             let ctx = serde_json::json!({
                 "subject": m.subject,
@@ -553,7 +538,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             auto_submitted: "auto-replied",
             client_id: None,
             reply_address: Some(bare(&to)),
-            attachments: Vec::new(),
+            ..Draft::default()
         }
     }
 

@@ -363,7 +363,7 @@ impl Tx<'_> {
         let n = self.tx.execute(
             "INSERT OR IGNORE INTO outbox (key, purpose, message_id, recipients, envelope_to, subject, raw, client_id,
                  in_reply_to, reply_address, next_attempt_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?11)",
             params![
                 draft.key,
                 draft.purpose,
@@ -375,7 +375,8 @@ impl Tx<'_> {
                 draft.client_id,
                 draft.in_reply_to,
                 draft.reply_address,
-                now
+                now,
+                draft.not_before.as_deref().unwrap_or(&now)
             ],
         )?;
         if n > 0 {

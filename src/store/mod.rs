@@ -4,6 +4,7 @@
 
 mod audit;
 mod clients;
+mod dunning;
 mod invoices;
 mod mail;
 mod payments;
@@ -12,6 +13,7 @@ mod reports;
 
 pub use audit::AuditEntry;
 pub use clients::ClientRef;
+pub use dunning::{DunClient, DunInvoice, HistoryLine, PaidByPayment, Snapshot};
 pub use invoices::{InvoiceStatus, InvoiceView, UpsertOutcome};
 pub use mail::{MessageRecord, OutboxItem, ReportPayment};
 pub use payments::{AllocationView, PaymentStatus, PaymentView};
@@ -27,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("001_initial.sql"),
     include_str!("002_review.sql"),
     include_str!("003_mail.sql"),
+    include_str!("004_dunning.sql"),
 ];
 
 pub struct Store {

@@ -1,0 +1,393 @@
+//! What the dunning planner reads, and its one-off records (reminder items, notices).
+
+use super::{Store, Tx, now_text};
+use anyhow::Result;
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// An invoice as the dunning sees it. Amounts in minor units.
+#[derive(Debug, Clone)]
+pub struct DunInvoice {
+    pub id: i64,
+    pub number: String,
+    pub client_id: i64,
+    pub issue_date: Option<NaiveDate>,
+    pub due: Option<NaiveDate>,
+    pub currency: String,
+    pub gross_minor: i64,
+    pub paid_minor: i64,
+    pub outstanding_minor: i64,
+    pub paused: bool,
+    /// Booking date of the latest payment allocated to it.
+    pub last_payment: Option<NaiveDate>,
+}
+
+/// A client's dunning settings and contacts.
+#[derive(Debug, Clone, Default)]
+pub struct DunClient {
+    pub id: i64,
+    pub name: String,
+    pub nip: Option<String>,
+    pub language: String,
+    pub account_manager: Option<String>,
+    pub paused_until: Option<NaiveDate>,
+    pub paused_indefinitely: bool,
+    pub excluded: bool,
+    pub offsets: Option<Vec<i64>>,
+    pub payment_link: Option<String>,
+    /// Reminder addresses that have not bounced.
+    pub reminder_emails: Vec<String>,
+    pub billing_emails: Vec<String>,
+    /// When the client last wrote to us (RFC 3339 UTC), out-of-office answers not counted.
+    pub last_reply: Option<String>,
+    pub payment_in_review: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub invoices: Vec<DunInvoice>,
+    pub clients: BTreeMap<i64, DunClient>,
+    pub sent: HashMap<(i64, String), NaiveDate>,
+    pub escalated: HashSet<i64>,
+    pub newest_statement: Option<NaiveDate>,
+}
+
+/// A payment that paid an invoice in full, for the thank-you mail.
+#[derive(Debug, Clone)]
+pub struct PaidByPayment {
+    pub payment_id: i64,
+    pub booking_date: NaiveDate,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub client_id: i64,
+    /// (invoice, allocated by this payment, gross, paid in total) in minor units.
+    pub invoices: Vec<(String, i64, i64, i64)>,
+}
+
+fn date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| s.parse().ok())
+}
+
+fn invoices(conn: &Connection) -> Result<Vec<DunInvoice>> {
+    let mut stmt = conn.prepare(
+        "SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.gross_minor,
+                i.reported_outstanding_minor, i.paused,
+                (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id),
+                (SELECT MAX(p.booking_date) FROM allocations a JOIN payments p ON p.id = a.payment_id
+                  WHERE a.invoice_id = i.id)
+         FROM invoices i ORDER BY i.due_date, i.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let gross: i64 = r.get(6)?;
+        let reported: Option<i64> = r.get(7)?;
+        let allocated: i64 = r.get(9)?;
+        // Paid: our allocations, or the ERP's own figure if it says more is paid.
+        let paid = allocated.max(reported.map(|o| gross - o).unwrap_or(0));
+        Ok(DunInvoice {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            client_id: r.get(2)?,
+            issue_date: date(r.get(3)?),
+            due: date(r.get(4)?),
+            currency: r.get(5)?,
+            gross_minor: gross,
+            paid_minor: paid,
+            outstanding_minor: (gross - paid).max(0),
+            paused: r.get(8)?,
+            last_payment: date(r.get(10)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, name, nip, language, account_manager, paused_until, paused_indefinitely, excluded,
+                step_offsets, payment_link,
+                (SELECT MAX(m.received_at) FROM client_messages m WHERE m.client_id = c.id AND m.kind = 'reply')
+         FROM clients c",
+    )?;
+    let mut out = BTreeMap::new();
+    for c in stmt.query_map([], |r| {
+        let offsets: Option<String> = r.get(8)?;
+        Ok(DunClient {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            nip: r.get(2)?,
+            language: r.get(3)?,
+            account_manager: r.get(4)?,
+            paused_until: date(r.get(5)?),
+            paused_indefinitely: r.get(6)?,
+            excluded: r.get(7)?,
+            offsets: offsets.and_then(|o| serde_json::from_str(&o).ok()),
+            payment_link: r.get(9)?,
+            last_reply: r.get(10)?,
+            ..DunClient::default()
+        })
+    })? {
+        let c = c?;
+        out.insert(c.id, c);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT client_id, email, purpose FROM client_emails WHERE bounced_at IS NULL ORDER BY rowid",
+    )?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })? {
+        let (id, email, purpose) = row?;
+        if let Some(c) = out.get_mut(&id) {
+            match purpose.as_str() {
+                "billing" => c.billing_emails.push(email),
+                _ => c.reminder_emails.push(email),
+            }
+        }
+    }
+    // A payment waiting for a person, linked to a client by a candidate invoice or by the account
+    // it came from: that client may have paid.
+    let mut stmt = conn.prepare(
+        "SELECT p.review_candidates, p.counterparty_account FROM payments p
+         WHERE p.review_reason IS NOT NULL AND p.hold = 0 AND p.kind = 'incoming'",
+    )?;
+    let mut by_number = conn.prepare("SELECT client_id FROM invoices WHERE number = ?1")?;
+    let mut by_account = conn.prepare("SELECT client_id FROM client_accounts WHERE account = ?1")?;
+    let rows: Vec<(Option<String>, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (candidates, account) in rows {
+        let mut ids = Vec::new();
+        let numbers: Vec<String> = candidates
+            .and_then(|c| serde_json::from_str(&c).ok())
+            .unwrap_or_default();
+        for n in numbers {
+            if let Some(id) = by_number
+                .query_row([&n], |r| r.get::<_, i64>(0))
+                .optional()?
+            {
+                ids.push(id);
+            }
+        }
+        if let Some(a) = account {
+            for id in by_account.query_map([&a], |r| r.get::<_, i64>(0))? {
+                ids.push(id?);
+            }
+        }
+        for id in ids {
+            if let Some(c) = out.get_mut(&id) {
+                c.payment_in_review = true;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn snapshot(conn: &Connection) -> Result<Snapshot> {
+    let mut sent = HashMap::new();
+    let mut stmt = conn.prepare("SELECT invoice_id, step, planned_on FROM reminder_items")?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })? {
+        let (id, step, on) = row?;
+        if let Ok(on) = on.parse() {
+            sent.insert((id, step), on);
+        }
+    }
+    let escalated = conn
+        .prepare("SELECT ref FROM notices WHERE kind = 'escalation'")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .filter_map(|r| r.ok().and_then(|s| s.parse().ok()))
+        .collect();
+    let newest_statement = date(conn.query_row(
+        "SELECT MAX(booking_date) FROM payments",
+        [],
+        |r| r.get(0),
+    )?);
+    Ok(Snapshot {
+        invoices: invoices(conn)?,
+        clients: clients(conn)?,
+        sent,
+        escalated,
+        newest_statement,
+    })
+}
+
+/// Payments booked on or after `since` that brought an invoice to paid (or overpaid).
+fn paying_payments(conn: &Connection, since: NaiveDate) -> Result<Vec<PaidByPayment>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.id, p.booking_date, p.amount_minor, p.currency, i.client_id, i.number, a.amount_minor,
+                i.gross_minor, i.reported_outstanding_minor,
+                (SELECT SUM(a2.amount_minor) FROM allocations a2 WHERE a2.invoice_id = i.id)
+         FROM payments p JOIN allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id
+         WHERE p.kind = 'incoming' AND p.booking_date >= ?1
+           AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.kind = 'confirmation' AND n.ref = CAST(p.id AS TEXT))
+         ORDER BY p.booking_date, p.id, a.id",
+    )?;
+    let mut out: Vec<PaidByPayment> = Vec::new();
+    for row in stmt.query_map([since.to_string()], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, i64>(7)?,
+            r.get::<_, Option<i64>>(8)?,
+            r.get::<_, i64>(9)?,
+        ))
+    })? {
+        let (pid, booked, amount, cur, client, number, alloc, gross, reported, allocated) = row?;
+        let Ok(booked) = booked.parse() else { continue };
+        let paid = allocated.max(reported.map(|o| gross - o).unwrap_or(0));
+        match out.last_mut() {
+            Some(p) if p.payment_id == pid => p.invoices.push((number, alloc, gross, paid)),
+            _ => out.push(PaidByPayment {
+                payment_id: pid,
+                booking_date: booked,
+                amount_minor: amount,
+                currency: cur,
+                client_id: client,
+                invoices: vec![(number, alloc, gross, paid)],
+            }),
+        }
+    }
+    // Thanked for only when the payment settled something.
+    out.retain(|p| p.invoices.iter().any(|(_, _, gross, paid)| paid >= gross));
+    Ok(out)
+}
+
+impl Store {
+    pub fn dunning_snapshot(&self) -> Result<Snapshot> {
+        snapshot(&self.conn)
+    }
+
+    /// Every reminder and notice for a client, with the outbox state of its mail.
+    pub fn client_history(&self, client_id: i64) -> Result<Vec<HistoryLine>> {
+        history(&self.conn, client_id)
+    }
+}
+
+/// One line of `skarbnik history`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HistoryLine {
+    pub at: String,
+    /// reminder, internal, escalation, confirmation, reply, auto_reply, summary, ...
+    pub kind: String,
+    pub detail: String,
+    pub status: Option<String>,
+    pub message_id: Option<String>,
+}
+
+fn history(conn: &Connection, client_id: i64) -> Result<Vec<HistoryLine>> {
+    let mut lines = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT o.created_at, o.purpose, o.subject, o.status, o.message_id, o.recipients, o.sent_at, o.last_error,
+                (SELECT group_concat(i.number || ' ' || r.step, ', ') FROM reminder_items r JOIN invoices i ON i.id = r.invoice_id
+                  WHERE r.outbox_key = o.key)
+         FROM outbox o WHERE o.client_id = ?1 ORDER BY o.created_at, o.id",
+    )?;
+    for row in stmt.query_map([client_id], |r| {
+        let subject: String = r.get(2)?;
+        let to: String = r.get(5)?;
+        let items: Option<String> = r.get(8)?;
+        let err: Option<String> = r.get(7)?;
+        let mut detail = format!("{subject} → {}", to.trim_matches(['[', ']']).replace('"', ""));
+        if let Some(i) = items {
+            detail.push_str(&format!(" [{i}]"));
+        }
+        if let Some(e) = err {
+            detail.push_str(&format!(" ({e})"));
+        }
+        Ok(HistoryLine {
+            at: r.get(0)?,
+            kind: r.get(1)?,
+            detail,
+            status: r.get(3)?,
+            message_id: r.get(4)?,
+        })
+    })? {
+        lines.push(row?);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT received_at, kind, COALESCE(sender, '') || ': ' || COALESCE(subject, ''), message_id
+         FROM client_messages WHERE client_id = ?1",
+    )?;
+    for row in stmt.query_map([client_id], |r| {
+        Ok(HistoryLine {
+            at: r.get(0)?,
+            kind: r.get(1)?,
+            detail: r.get(2)?,
+            status: Some("received".into()),
+            message_id: r.get(3)?,
+        })
+    })? {
+        lines.push(row?);
+    }
+    lines.sort_by(|a, b| a.at.cmp(&b.at));
+    Ok(lines)
+}
+
+impl Tx<'_> {
+    /// The same snapshot, read inside the write transaction that acts on it.
+    pub fn dunning_snapshot(&self) -> Result<Snapshot> {
+        snapshot(&self.tx)
+    }
+
+    pub fn client_history(&self, client_id: i64) -> Result<Vec<HistoryLine>> {
+        history(&self.tx, client_id)
+    }
+
+    pub fn paying_payments(&self, since: NaiveDate) -> Result<Vec<PaidByPayment>> {
+        paying_payments(&self.tx, since)
+    }
+
+    /// Records (invoice, step) as decided; false when it already was (nothing is written then).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_reminder_item(
+        &self,
+        invoice_id: i64,
+        step: &str,
+        client_id: i64,
+        kind: &str,
+        outbox_key: &str,
+        remaining_minor: i64,
+        on: NaiveDate,
+    ) -> Result<bool> {
+        let n = self.tx.execute(
+            "INSERT OR IGNORE INTO reminder_items (invoice_id, step, client_id, kind, outbox_key, remaining_minor, planned_on)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![invoice_id, step, client_id, kind, outbox_key, remaining_minor, on.to_string()],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Records a one-off notice; false when it was already given.
+    pub fn add_notice(&self, kind: &str, reference: &str, outbox_key: Option<&str>) -> Result<bool> {
+        let n = self.tx.execute(
+            "INSERT OR IGNORE INTO notices (kind, ref, outbox_key, at) VALUES (?1, ?2, ?3, ?4)",
+            params![kind, reference, outbox_key, now_text()],
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn notice_given(&self, kind: &str, reference: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT 1 FROM notices WHERE kind = ?1 AND ref = ?2",
+                params![kind, reference],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+}
