@@ -121,6 +121,18 @@ impl Templates {
         }
     }
 
+    /// Renders like [`Templates::render`] but without the fallback: an edited template that
+    /// fails is an error. For `check-templates` and the daemon's start.
+    pub fn render_checked<S: Serialize>(&self, lang: &str, name: &str, ctx: &S) -> Result<Rendered> {
+        if let Some((dir, env)) = &self.user
+            && dir.join(lang).join(format!("{name}.txt")).is_file()
+        {
+            return render_with(env, lang, name, ctx)
+                .with_context(|| format!("in {}", dir.display()));
+        }
+        render_with(&self.built_in, lang, name, ctx)
+    }
+
     /// Renders `<lang>/<name>.txt` (+ `.html` when present) with `ctx`.
     pub fn render<S: Serialize>(&self, lang: &str, name: &str, ctx: &S) -> Result<Rendered> {
         let lang = if lang == "en" { "en" } else { "pl" };

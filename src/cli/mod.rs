@@ -1,11 +1,16 @@
 //! The `skarbnik` command. One file per subcommand; each command's doc comment is its help.
 
+mod check_templates;
+mod clients;
+mod demand;
+mod history;
 mod import;
 mod invoices;
 mod matching;
 mod outbox;
 mod payments;
 mod reconcile;
+mod remind;
 mod run;
 
 use crate::config::Config;
@@ -38,6 +43,12 @@ pub enum Command {
     Unmatch(matching::UnmatchArgs),
     Run(run::RunArgs),
     Outbox(outbox::OutboxArgs),
+    Remind(remind::RemindArgs),
+    History(history::HistoryArgs),
+    Clients(clients::ClientsArgs),
+    Client(clients::ClientArgs),
+    Demand(demand::DemandArgs),
+    CheckTemplates(check_templates::CheckTemplatesArgs),
     /// Internal: parse one file from stdin for an isolated import (see src/isolate.rs).
     #[command(hide = true)]
     Worker,
@@ -115,6 +126,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Unmatch(args) => matching::run_unmatch(&mut ctx, args),
         Command::Run(args) => run::run(&mut ctx, args),
         Command::Outbox(args) => outbox::run(&mut ctx, args),
+        Command::Remind(args) => remind::run(&mut ctx, args),
+        Command::History(args) => history::run(&ctx, args),
+        Command::Clients(args) => clients::run_clients(&mut ctx, args),
+        Command::Client(args) => clients::run_client(&mut ctx, args),
+        Command::Demand(args) => demand::run(&ctx, args),
+        Command::CheckTemplates(args) => check_templates::run(&ctx, args),
         Command::Worker => Ok(crate::isolate::run_worker()),
     }
 }

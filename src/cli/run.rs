@@ -19,6 +19,10 @@ pub struct RunArgs {
 }
 
 pub fn run(ctx: &mut Context, args: RunArgs) -> Result<i32> {
+    // A broken template stops the start, loudly, instead of a reminder failing at send time.
+    let templates = crate::templates::Templates::new(ctx.config.templates.dir.as_deref());
+    crate::dunning::samples::check_templates(&templates, &ctx.config)
+        .context("checking the mail templates")?;
     let import = ImportSetup {
         profiles: ctx.profiles()?,
         parse_ctx: ctx.parse_context(),
@@ -103,8 +107,8 @@ async fn go<M: MailSource, S: MailSender>(
     let stats = daemon.run(once).await?;
     if once {
         println!(
-            "{} messages ({} reports), {} mails sent, {} send failures",
-            stats.messages, stats.reports, stats.sent, stats.send_failures
+            "{} messages ({} reports), {} mails queued by the dunning, {} mails sent, {} send failures",
+            stats.messages, stats.reports, stats.dunning_queued, stats.sent, stats.send_failures
         );
     }
     Ok(0)

@@ -11,4 +11,6 @@ pub mod config;
 pub mod demand;
 pub mod interest;
 pub mod planner;
+pub mod samples;
 pub mod service;
+pub mod window;

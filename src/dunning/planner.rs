@@ -230,7 +230,8 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
         }
         let state = input.clients.get(&inv.client_id);
         let policy = policy.for_client(state.and_then(|c| c.offsets.as_deref()));
-        if let Some(e) = escalation_due(inv, input, state, &policy, calendar, today) {
+        // Escalation waits for a fresh statement too: the client may have paid.
+        if !stale && let Some(e) = escalation_due(inv, input, state, &policy, calendar, today) {
             escalate.entry(inv.client_id).or_default().push(e);
         }
         if let Some(paid) = inv.last_payment

@@ -4,6 +4,7 @@
 //! CLI, the daemon and the golden tests. Storing is `crate::import`'s job.
 
 pub mod archive;
+pub mod contacts;
 pub mod csv_table;
 pub mod decode;
 pub mod ksef;

@@ -41,6 +41,8 @@ pub struct Stats {
     pub sent: usize,
     pub send_failures: usize,
     pub mailbox_errors: usize,
+    /// Mails the dunning queued (reminders, escalations, confirmations, notices).
+    pub dunning_queued: usize,
 }
 
 /// Parsing settings shared by every report mail.
@@ -64,7 +66,13 @@ pub struct Daemon<'a, M: MailSource, S: MailSender> {
     own: Vec<String>,
     staff: Vec<String>,
     stats: Stats,
+    /// When the dunning last ran (it runs at most every [`DUNNING_EVERY`], and after reports).
+    last_dunning: Option<std::time::Instant>,
+    reports_since_dunning: bool,
 }
+
+/// How often the dunning round runs inside the send window.
+const DUNNING_EVERY: Duration = Duration::from_secs(300);
 
 /// A growing wait with jitter, for reconnects and retries: base·2ⁿ, capped, ±20 %.
 pub fn backoff(base: Duration, attempt: u32, cap: Duration) -> Duration {
@@ -114,6 +122,8 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             own,
             staff,
             stats: Stats::default(),
+            last_dunning: None,
+            reports_since_dunning: false,
         })
     }
 
@@ -153,6 +163,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                 }
             };
             self.recover_interrupted(connected).await?;
+            self.dunning_tick()?;
             self.send_due().await?;
             if once {
                 if !connected {
@@ -178,8 +189,64 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         Ok(self.stats)
     }
 
+    /// Runs the dunning round when the send window is open, at most every [`DUNNING_EVERY`]
+    /// unless a report came in. A failing round is logged and retried next time: it must not
+    /// stop the mailbox.
+    fn dunning_tick(&mut self) -> Result<()> {
+        let cfg = &self.config.dunning;
+        if !cfg.enabled {
+            return Ok(());
+        }
+        let due = self.reports_since_dunning
+            || self
+                .last_dunning
+                .is_none_or(|t| t.elapsed() >= DUNNING_EVERY);
+        if !due {
+            return Ok(());
+        }
+        let tz = self.config.timezone();
+        let now = crate::clock::now();
+        let calendar = cfg.calendar();
+        if !crate::dunning::window::is_open(cfg, tz, &calendar, now)? {
+            return Ok(());
+        }
+        self.last_dunning = Some(std::time::Instant::now());
+        self.reports_since_dunning = false;
+        let identity = super::compose::Identity {
+            from: self.from.clone(),
+            hidden: self.hidden.clone(),
+        };
+        let dunning = crate::dunning::service::Dunning {
+            config: self.config,
+            templates: &self.templates,
+            identity: &identity,
+        };
+        let opts = crate::dunning::service::Options {
+            today: crate::dunning::window::local_today(tz, now),
+            not_before: None,
+            dry_run: false,
+        };
+        match dunning.run(self.store, &opts) {
+            Ok(decisions) => {
+                let queued = decisions.iter().filter(|d| d.key.is_some()).count();
+                self.stats.dunning_queued += queued;
+                for d in decisions.iter().filter(|d| d.key.is_some()) {
+                    tracing::info!(kind = %d.kind, client = %d.client, invoices = ?d.invoices, "dunning: {}", d.reason);
+                }
+            }
+            Err(e) => tracing::error!("dunning round failed: {e:#}"),
+        }
+        Ok(())
+    }
+
     fn until_next_due(&self) -> Result<Duration> {
         let idle = Duration::from_secs(self.config.mailbox.idle_secs.clamp(60, 25 * 60));
+        // The dunning looks again within DUNNING_EVERY (the send window may open meanwhile).
+        let idle = if self.config.dunning.enabled {
+            idle.min(DUNNING_EVERY)
+        } else {
+            idle
+        };
         let Some(next) = self.store.outbox_next_due()? else {
             return Ok(idle);
         };
@@ -357,6 +424,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             Class::Report => {
                 self.on_report(&m, record("processed", None))?;
                 self.stats.reports += 1;
+                self.reports_since_dunning = true;
                 Ok(Folder::Processed)
             }
             Class::Command => {

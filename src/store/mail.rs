@@ -421,7 +421,9 @@ impl Tx<'_> {
         let n = self.tx.execute(
             "INSERT OR IGNORE INTO client_messages (client_id, message_id, sender, subject, kind, excerpt, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![client_id, message_id, sender, subject, kind, excerpt, now_text()],
+            // The clock (not the Date header a sender writes) dates a reply for the pause.
+            params![client_id, message_id, sender, subject, kind, excerpt,
+                    crate::clock::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)],
         )?;
         Ok(n > 0)
     }

@@ -12,7 +12,7 @@ mod reconcile;
 mod reports;
 
 pub use audit::AuditEntry;
-pub use clients::ClientRef;
+pub use clients::{ClientInfo, ClientRef, ClientUpdate};
 pub use dunning::{DunClient, DunInvoice, HistoryLine, PaidByPayment, Snapshot};
 pub use invoices::{InvoiceStatus, InvoiceView, UpsertOutcome};
 pub use mail::{MessageRecord, OutboxItem, ReportPayment};

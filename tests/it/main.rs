@@ -2,6 +2,7 @@
 
 mod archives;
 mod cli;
+mod dunning;
 mod golden;
 mod import;
 mod mail;

@@ -1,0 +1,278 @@
+//! A contacts file (`skarbnik clients import FILE`): CSV or a spreadsheet with a client's name or
+//! NIP, reminder addresses, a billing contact, an account manager and a language. Columns are
+//! found by header synonyms in Polish and English (anywhere in the first rows, after a title), so
+//! an export from a CRM or a hand-kept sheet both work. A bad address or language is a warning
+//! naming the row and column; the rest of the row is kept.
+
+use super::ReportError;
+use super::profile::normalize_header;
+use super::spreadsheet::{SheetLimits, is_spreadsheet, read_workbook};
+use super::table::{Row, Table};
+use crate::domain::Nip;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactRow {
+    pub line: usize,
+    pub name: Option<String>,
+    pub nip: Option<String>,
+    pub nip_valid: bool,
+    pub emails: Vec<String>,
+    pub billing: Vec<String>,
+    pub manager: Option<String>,
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Contacts {
+    pub rows: Vec<ContactRow>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Col {
+    Name,
+    Nip,
+    Email,
+    Billing,
+    Manager,
+    Language,
+}
+
+const SYNONYMS: &[(Col, &[&str])] = &[
+    (
+        Col::Name,
+        &[
+            "nazwa", "nazwa klienta", "klient", "kontrahent", "nazwa kontrahenta", "nabywca",
+            "firma", "name", "client", "client name", "customer", "customer name", "company",
+        ],
+    ),
+    (
+        Col::Nip,
+        &[
+            "nip", "nip klienta", "nip kontrahenta", "nip nabywcy", "vat id", "tax id",
+            "vat number", "nip/vat id",
+        ],
+    ),
+    (
+        Col::Email,
+        &[
+            "email", "e-mail", "e-mail klienta", "adres e-mail", "adres email", "adresy e-mail",
+            "mail", "emails", "e-maile", "email do przypomnien", "e-mail do przypomnien",
+            "reminder email", "reminder e-mail", "contact email", "kontakt",
+        ],
+    ),
+    (
+        Col::Billing,
+        &[
+            "kontakt rozliczeniowy", "e-mail rozliczeniowy", "email rozliczeniowy", "ksiegowosc",
+            "e-mail ksiegowosci", "email ksiegowosci", "billing", "billing contact",
+            "billing email", "billing e-mail", "accounts payable", "email do faktur",
+            "e-mail do faktur",
+        ],
+    ),
+    (
+        Col::Manager,
+        &[
+            "opiekun", "opiekun klienta", "handlowiec", "account manager", "manager",
+            "key account", "owner",
+        ],
+    ),
+    (
+        Col::Language,
+        &["jezyk", "jezyk korespondencji", "language", "lang"],
+    ),
+];
+
+fn column_of(header: &str) -> Option<Col> {
+    let h = normalize_header(header);
+    SYNONYMS
+        .iter()
+        .find(|(_, names)| names.contains(&h.as_str()))
+        .map(|(c, _)| *c)
+}
+
+fn language(v: &str) -> Option<&'static str> {
+    match normalize_header(v).as_str() {
+        "pl" | "pol" | "polski" | "polish" | "pl-pl" => Some("pl"),
+        "en" | "eng" | "angielski" | "english" | "en-gb" | "en-us" => Some("en"),
+        _ => None,
+    }
+}
+
+/// Splits "a@x.pl; b@y.pl, Jan <c@z.pl>" into addresses; returns the bad pieces separately.
+fn addresses(v: &str) -> (Vec<String>, Vec<String>) {
+    let (mut ok, mut bad) = (Vec::new(), Vec::new());
+    for piece in v.split([';', ',', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+        // Several bare addresses separated by spaces.
+        let parts: Vec<&str> = if piece.contains('<') {
+            vec![piece]
+        } else {
+            piece.split_whitespace().collect()
+        };
+        for p in parts {
+            match crate::mail::address::parse_mailbox(p) {
+                Ok(m) => ok.push(m.email.to_string().to_lowercase()),
+                Err(_) => bad.push(p.to_string()),
+            }
+        }
+    }
+    (ok, bad)
+}
+
+fn tables(file: &str, bytes: &[u8], limits: SheetLimits) -> Result<Vec<Table>, ReportError> {
+    if bytes.is_empty() {
+        return Err(ReportError::file(file, "the file is empty (0 bytes)"));
+    }
+    if is_spreadsheet(bytes) {
+        return read_workbook(bytes, limits)
+            .map(|(_, t)| t)
+            .map_err(|e| ReportError::file(file, e.to_string()));
+    }
+    let d = super::decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.to_string()))?;
+    Ok(vec![super::csv_table::read_csv(&d.text, d.encoding)])
+}
+
+/// Reads a contacts file.
+pub fn parse_contacts(
+    file: &str,
+    bytes: &[u8],
+    limits: SheetLimits,
+) -> Result<Contacts, ReportError> {
+    let mut seen = Vec::new();
+    for table in tables(file, bytes, limits)? {
+        // The header: the first row (within 40) naming a client column and an address or NIP column.
+        let found = table.rows.iter().take(40).enumerate().find_map(|(i, r)| {
+            let cols: Vec<Option<Col>> = r.cells.iter().map(|c| column_of(&c.text())).collect();
+            let has = |c: Col| cols.contains(&Some(c));
+            ((has(Col::Name) || has(Col::Nip))
+                && (has(Col::Email) || has(Col::Billing) || has(Col::Nip)))
+            .then_some((i, cols))
+        });
+        let Some((header, cols)) = found else {
+            if let Some(r) = table.rows.iter().find(|r| !r.is_blank()) {
+                seen = r.cells.iter().map(|c| c.text().to_string()).collect();
+            }
+            continue;
+        };
+        let mut out = Contacts::default();
+        let sheet = table
+            .sheet
+            .as_ref()
+            .map(|s| format!(", sheet \"{s}\""))
+            .unwrap_or_default();
+        for row in &table.rows[header + 1..] {
+            if row.is_blank() {
+                continue;
+            }
+            read_row(file, &sheet, &table, row, &cols, &mut out);
+        }
+        return Ok(out);
+    }
+    Err(ReportError::file(
+        file,
+        format!(
+            "no contacts table found: a header row needs a client name or NIP column (nazwa, klient, name, NIP) and an e-mail column (e-mail, kontakt rozliczeniowy, billing contact){}",
+            if seen.is_empty() {
+                String::new()
+            } else {
+                format!("; first row seen: {}", seen.join(" | "))
+            }
+        ),
+    ))
+}
+
+fn read_row(file: &str, sheet: &str, table: &Table, row: &Row, cols: &[Option<Col>], out: &mut Contacts) {
+    let mut c = ContactRow {
+        line: row.line,
+        ..ContactRow::default()
+    };
+    let at = |idx: usize| format!("{file}{sheet}, row {}, column {}", row.line, table.column_name(idx));
+    for (idx, col) in cols.iter().enumerate() {
+        let Some(col) = col else { continue };
+        let v = row.cell(idx).text().trim().to_string();
+        if v.is_empty() {
+            continue;
+        }
+        match col {
+            Col::Name => c.name = Some(v),
+            Col::Nip => match Nip::parse(&v) {
+                Ok(n) => {
+                    c.nip = Some(n.to_string());
+                    c.nip_valid = true;
+                }
+                Err(e) => {
+                    out.warnings.push(format!("{}: NIP {v:?}: {e}; kept as given", at(idx)));
+                    c.nip = Some(v.chars().filter(|ch| ch.is_ascii_digit()).collect());
+                }
+            },
+            Col::Email | Col::Billing => {
+                let (ok, bad) = addresses(&v);
+                for b in bad {
+                    out.warnings.push(format!("{}: {b:?} is not an e-mail address; skipped", at(idx)));
+                }
+                if *col == Col::Email {
+                    c.emails.extend(ok);
+                } else {
+                    c.billing.extend(ok);
+                }
+            }
+            Col::Manager => c.manager = Some(v),
+            Col::Language => match language(&v) {
+                Some(l) => c.language = Some(l.into()),
+                None => out.warnings.push(format!(
+                    "{}: language {v:?} is neither pl nor en; the client's language is unchanged",
+                    at(idx)
+                )),
+            },
+        }
+    }
+    if c.name.is_none() && c.nip.is_none() {
+        out.warnings.push(format!(
+            "{file}{sheet}, row {}: no client name nor NIP; row skipped",
+            row.line
+        ));
+        return;
+    }
+    out.rows.push(c);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_messy_contacts_csv() {
+        let csv = "Kontakty klientów – stan na 20.11.2026\n\n\
+                   Lp;Nazwa klienta;NIP;E-mail;Kontakt rozliczeniowy;Opiekun;Język\n\
+                   1;\"ACME Sp. z o.o.\";526-104-08-28;biuro@acme.pl, Jan <jan@acme.pl>;faktury@acme.pl;Anna Nowak <anna@nasza.pl>;polski\n\
+                   2;Beta S.A.;123;nie-ma-maila;;;\n\
+                   3;;;;;;\n\
+                   4;Gamma Ltd;;ap@gamma.co.uk;;;English\n";
+        let c = parse_contacts("kontakty.csv", csv.as_bytes(), SheetLimits::default()).unwrap();
+        assert_eq!(c.rows.len(), 3);
+        let a = &c.rows[0];
+        assert_eq!(a.name.as_deref(), Some("ACME Sp. z o.o."));
+        assert_eq!((a.nip.as_deref(), a.nip_valid), (Some("5261040828"), true));
+        assert_eq!(a.emails, vec!["biuro@acme.pl", "jan@acme.pl"]);
+        assert_eq!(a.billing, vec!["faktury@acme.pl"]);
+        assert_eq!(a.language.as_deref(), Some("pl"));
+        assert_eq!(a.line, 4);
+        assert_eq!(c.rows[2].language.as_deref(), Some("en"));
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.contains("row 5, column 4") && w.contains("nie-ma-maila")),
+            "{:?}",
+            c.warnings
+        );
+        assert!(c.warnings.iter().any(|w| w.contains("row 5, column 3")), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn no_table_is_a_clear_refusal() {
+        let e = parse_contacts("x.csv", b"a;b;c\n1;2;3\n", SheetLimits::default()).unwrap_err();
+        assert!(e.cause.contains("no contacts table"), "{e}");
+        let e = parse_contacts("x.csv", b"", SheetLimits::default()).unwrap_err();
+        assert!(e.cause.contains("empty"), "{e}");
+    }
+}

@@ -1,0 +1,558 @@
+//! Dunning through the real binary: a real SQLite file, reports imported by the CLI, `remind`
+//! planning and queuing, the daemon replying; and end to end through Dovecot and Postfix.
+
+use super::mailstack::{MailStack, header};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_skarbnik");
+
+/// Monday 23 Nov 2026, 10:00 in Warsaw: inside the send window.
+const MONDAY_10: &str = "2026-11-23T09:00:00Z";
+
+/// An ERP register (Fakturownia-like columns). Due dates around Mon 23 Nov 2026:
+/// 001 due Mon 16 (after_7 today), 002 due Fri 20 (after_1 lands on Sat → today),
+/// 003 due Thu 26 (before step today, but the client has no address),
+/// 004 due Fri 13 and paid in full on the 20th (a thank-you),
+/// 005 due Tue 10, partly paid on Thu 19 (postponed 7 days).
+const REGISTER: &str = "\
+\"Numer\",\"Data wystawienia\",\"Termin płatności\",\"Netto\",\"Brutto\",\"Waluta\",\"Nabywca\",\"NIP nabywcy\",\"E-mail nabywcy\",\"Status\"
+\"FV/2026/11/001\",\"2026-11-02\",\"2026-11-16\",\"1000.00\",\"1230.00\",\"PLN\",\"Gęślarz i Wspólnicy Sp.j.\",\"899-821-99-35\",\"{geslarz}\",\"issued\"
+\"FV/2026/11/002\",\"2026-11-06\",\"2026-11-20\",\"5000.00\",\"6150.00\",\"PLN\",\"Gęślarz i Wspólnicy Spółka Jawna\",\"8998219935\",\"\",\"issued\"
+\"FV/2026/11/003\",\"2026-11-12\",\"2026-11-26\",\"400.00\",\"492.00\",\"PLN\",\"Agencja Kreatywna Pióro s.c.\",\"7790308249\",\"\",\"issued\"
+\"FV/2026/11/004\",\"2026-11-02\",\"2026-11-13\",\"2000.00\",\"2460.00\",\"PLN\",\"Northwind Sp. z o.o.\",\"1130001004\",\"{northwind}\",\"sent\"
+\"FV/2026/11/005\",\"2026-10-27\",\"2026-11-10\",\"3000.00\",\"3690.00\",\"PLN\",\"Delta Trading Ltd\",\"9510002008\",\"{delta}\",\"partial\"
+";
+
+const STATEMENT: &str = "\
+\"Data księgowania\";\"Kontrahent\";\"Tytuł\";\"Kwota\";\"Waluta\"
+\"2026-11-19\";\"DELTA TRADING LTD\";\"FV/2026/11/005 część\";\"1 000,00\";\"PLN\"
+\"2026-11-20\";\"NORTHWIND SP. Z O.O.\";\"Zapłata za fakturę FV/2026/11/004\";\"2 460,00\";\"PLN\"
+\"2026-11-23\";\"BANK\";\"Opłata za prowadzenie rachunku\";\"-5,00\";\"PLN\"
+";
+
+const CONTACTS: &str = "\
+Kontakty – eksport z CRM
+Nazwa klienta;NIP;E-mail;Kontakt rozliczeniowy;Opiekun;Język
+Gęślarz i Wspólnicy;899 821 99 35;;{billing};Jan Handlowiec <{manager}>;pl
+Delta Trading Ltd;951-000-20-08;;;;English
+";
+
+struct Env {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+fn fill(t: &str, vars: &[(&str, &str)]) -> String {
+    vars.iter()
+        .fold(t.to_string(), |s, (k, v)| s.replace(&format!("{{{k}}}"), v))
+}
+
+impl Env {
+    fn new(config_body: &str) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("skarbnik.toml");
+        std::fs::write(&config, config_body).unwrap();
+        Env { dir, config }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str], now: &str) -> Output {
+        Command::new(BIN)
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .current_dir(self.path())
+            .env("SKARBNIK_NOW", now)
+            .env("SKARBNIK_TEST_PASSWORD", "x")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str], now: &str) -> String {
+        let o = self.run(args, now);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn json(&self, args: &[&str], now: &str) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args, now)).unwrap()
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let p = self.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    }
+
+    /// A statement with one bank fee booked on `day`: the bank data is fresh up to that day.
+    fn statement(&self, day: &str) {
+        let st = self.write(
+            &format!("wyciag-{day}.csv"),
+            &format!("\"Data księgowania\";\"Kontrahent\";\"Tytuł\";\"Kwota\";\"Waluta\"\n\"{day}\";\"BANK\";\"Opłata\";\"-5,00\";\"PLN\"\n"),
+        );
+        self.ok(&["import", &st], MONDAY_10);
+    }
+
+    /// Imports the register, the statement and the contacts with these addresses.
+    fn load(&self, vars: &[(&str, &str)]) {
+        let reg = self.write("rejestr.csv", &fill(REGISTER, vars));
+        let st = self.write("wyciag.csv", STATEMENT);
+        let contacts = self.write("kontakty.csv", &fill(CONTACTS, vars));
+        self.ok(&["import", &reg, &st], MONDAY_10);
+        let out = self.ok(&["clients", "import", &contacts], MONDAY_10);
+        assert!(out.contains("0 new clients, 2 updated"), "{out}");
+    }
+}
+
+fn config(extra: &str) -> String {
+    format!(
+        r#"
+[company]
+name = "Moja Firma Sp. z o.o."
+nip = "5265260188"
+accounts = ["PL55114000009378657975432319"]
+
+[import]
+isolate = false
+
+[smtp]
+from = "Należności <naleznosci@moja.test>"
+archive_bcc = "archiwum@moja.test"
+
+[staff]
+addresses = ["szef@moja.test"]
+
+[dunning]
+contact = "Anna Nowak, +48 22 100 20 30"
+interest_rates = [
+  {{ from = "2025-01-01", percent = "15.75" }},
+  {{ from = "2025-07-01", percent = "15.25" }},
+  {{ from = "2026-01-01", percent = "14.00" }},
+  {{ from = "2026-07-01", percent = "13.75" }},
+]
+{extra}
+"#
+    )
+}
+
+fn kinds(v: &serde_json::Value) -> Vec<(String, String, Vec<String>)> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["client"].as_str().unwrap().to_string(),
+                d["invoices"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn find<'a>(v: &'a serde_json::Value, kind: &str, client_part: &str) -> &'a serde_json::Value {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == kind && d["client"].as_str().unwrap().contains(client_part))
+        .unwrap_or_else(|| panic!("no {kind} for {client_part} in {v:#}"))
+}
+
+#[test]
+fn a_month_of_dunning_through_the_cli() {
+    let env = Env::new(&config(""));
+    env.load(&[
+        ("geslarz", "ksiegowosc@geslarz.test"),
+        ("northwind", "ap@northwind.test"),
+        ("delta", "finance@delta.test"),
+        ("billing", "faktury@geslarz.test"),
+        ("manager", "jan@moja.test"),
+    ]);
+
+    // Monday 23 Nov, dry run: what would go, and why.
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-23", "--dry-run", "--json"],
+        MONDAY_10,
+    );
+    let r = find(&v, "reminder", "Gęślarz");
+    // One mail for both invoices, in the tone of the strongest step.
+    assert_eq!(r["step"], "after_7", "{v:#}");
+    assert_eq!(r["invoices"], serde_json::json!(["FV/2026/11/001", "FV/2026/11/002"]));
+    assert_eq!(r["to"], serde_json::json!(["ksiegowosc@geslarz.test"]));
+    assert!(r["reason"].as_str().unwrap().contains("7 days overdue"), "{r}");
+    let c = find(&v, "confirmation", "Northwind");
+    assert_eq!(c["invoices"], serde_json::json!(["FV/2026/11/004"]));
+    let h = find(&v, "held", "Pióro");
+    assert!(h["reason"].as_str().unwrap().starts_with("no_address"), "{h}");
+    assert!(
+        v.as_array().unwrap().iter().any(|d| d["kind"] == "notice" && d["reason"] == "no_address"),
+        "{v:#}"
+    );
+    // Delta paid part on Thursday: its reminder waits a week from the payment.
+    assert!(
+        !kinds(&v).iter().any(|(_, c, _)| c.contains("Delta")),
+        "{v:#}"
+    );
+    // A dry run queues nothing.
+    assert_eq!(env.json(&["outbox", "--json"], MONDAY_10), serde_json::json!([]));
+
+    // For real, twice: the second run adds nothing.
+    let first = env.json(&["remind", "--as-of", "2026-11-23", "--json"], MONDAY_10);
+    assert_eq!(kinds(&first), kinds(&v));
+    let again = env.json(&["remind", "--as-of", "2026-11-23", "--json"], MONDAY_10);
+    assert!(
+        again.as_array().unwrap().iter().all(|d| d["key"].is_null()),
+        "nothing new may be queued: {again:#}"
+    );
+    let outbox = env.json(&["outbox", "--json"], MONDAY_10);
+    let purposes: Vec<&str> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["purpose"].as_str().unwrap())
+        .collect();
+    assert_eq!(purposes.len(), 3, "{outbox:#}");
+    for p in ["reminder_after_7", "confirmation", "notice_no_address"] {
+        assert!(purposes.contains(&p), "{purposes:?}");
+    }
+
+    // Send them (file sender): the reminder states interest and carries the demand PDF.
+    let o = env.run(&["run", "--once"], "2026-11-23T20:00:00Z");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let emls: Vec<PathBuf> = std::fs::read_dir(env.path().join("var/outbox"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(emls.len(), 3, "{emls:?}");
+    let reminder = emls
+        .iter()
+        .find(|p| p.to_string_lossy().contains("reminder_after_7"))
+        .unwrap();
+    let raw = std::fs::read(reminder).unwrap();
+    let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    let text = msg.body_text(0).unwrap().to_string();
+    assert!(text.contains("FV/2026/11/001"), "{text}");
+    assert!(text.contains("1 230,00 PLN"), "{text}");
+    assert!(text.contains("Razem do zapłaty: 7 380,00 PLN"), "{text}");
+    assert!(text.contains("Anna Nowak"), "{text}");
+    // 1 230,00 × 13.75 % × 7 / 365 = 3.2435… → 3,24; 6 150,00 × 13.75 % × 3 / 365 = 6.95
+    assert!(text.contains("FV/2026/11/001: odsetki 3,24 PLN (7 dni)"), "{text}");
+    assert!(text.contains("rekompensata 170,00 PLN"), "{text}");
+    assert!(msg.body_html(0).is_some(), "an HTML alternative");
+    let pdf = msg
+        .attachments()
+        .find(|a| mail_parser::MimeHeaders::attachment_name(*a).is_some_and(|n| n.ends_with(".pdf")))
+        .expect("the demand for payment");
+    let pdf_text = pdf_extract::extract_text_from_mem(pdf.contents()).unwrap();
+    assert!(pdf_text.contains("WEZWANIE DO ZAPŁATY"), "{pdf_text}");
+    assert!(pdf_text.contains("Gęślarz"), "{pdf_text}");
+    assert!(pdf_text.contains("FV/2026/11/002"), "{pdf_text}");
+    // The Bcc is in the envelope only.
+    assert!(!String::from_utf8_lossy(&raw).contains("archiwum@"), "no Bcc header");
+
+    // Thursday 26: Delta's postponement is over: its reminder is in English, at after_7;
+    // Pióro's missing address was reported once and is not reported again.
+    let thu = "2026-11-26T09:00:00Z";
+    env.statement("2026-11-25");
+    let v = env.json(&["remind", "--as-of", "2026-11-26", "--json"], thu);
+    let d = find(&v, "reminder", "Delta");
+    assert_eq!(d["step"], "after_7", "{v:#}");
+    assert!(
+        !v.as_array().unwrap().iter().any(|d| d["kind"] == "notice"),
+        "{v:#}"
+    );
+    assert!(!kinds(&v).iter().any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz")), "{v:#}");
+
+    // Monday 30: five days after the escalating step, no payment and no reply: escalation to
+    // the billing contact, and the account manager gets the history and a draft.
+    let mon = "2026-11-30T09:00:00Z";
+    env.statement("2026-11-27");
+    let v = env.json(&["remind", "--as-of", "2026-11-30", "--json"], mon);
+    let e = find(&v, "escalation", "Gęślarz");
+    assert_eq!(e["to"], serde_json::json!(["faktury@geslarz.test"]));
+    let m = find(&v, "escalation_manager", "Gęślarz");
+    assert_eq!(m["to"], serde_json::json!(["jan@moja.test"]));
+    // ...once.
+    let v = env.json(&["remind", "--as-of", "2026-12-01", "--json"], "2026-12-01T09:00:00Z");
+    assert!(
+        !kinds(&v).iter().any(|(k, c, _)| k.starts_with("escalation") && c.contains("Gęślarz")),
+        "{v:#}"
+    );
+    // (Delta's own escalating step went out on Thursday: its escalation is due on Tuesday.)
+    find(&v, "escalation", "Delta");
+
+    // History names every mail with its Message-ID.
+    let hist = env.json(&["history", "Gęślarz", "--json"], mon);
+    let lines = hist["history"].as_array().unwrap();
+    assert!(lines.iter().any(|l| l["kind"] == "reminder_after_7" && l["status"] == "sent"), "{hist:#}");
+    assert!(lines.iter().all(|l| l["message_id"].is_string()), "{hist:#}");
+
+    // The demand for one invoice as a PDF, from the CLI.
+    let out = env.path().join("w.pdf");
+    let o = env.ok(
+        &["demand", "FV/2026/11/002", "--as-of", "2026-12-20", "--out", out.to_str().unwrap()],
+        mon,
+    );
+    // 6 150,00 × 13.75 % × 30 days (21 Nov – 20 Dec) / 365 = 69.50
+    assert!(o.contains("interest 69.50 PLN (30 days from 2026-11-21)"), "{o}");
+    assert!(o.contains("compensation 297.50 PLN"), "{o}");
+    let pdf = std::fs::read(&out).unwrap();
+    assert!(pdf_extract::extract_text_from_mem(&pdf).unwrap().contains("69,50"));
+}
+
+#[test]
+fn pause_resume_exclusion_and_own_offsets() {
+    let env = Env::new(&config(""));
+    env.load(&[
+        ("geslarz", "ksiegowosc@geslarz.test"),
+        ("northwind", "ap@northwind.test"),
+        ("delta", "finance@delta.test"),
+        ("billing", "faktury@geslarz.test"),
+        ("manager", "jan@moja.test"),
+    ]);
+    let dry = |now: &str, day: &str| {
+        env.json(&["remind", "--as-of", day, "--dry-run", "--json"], now)
+    };
+    // An ambiguous name changes nothing and lists the candidates.
+    let o = env.run(&["client", "pause", "t"], MONDAY_10);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("matches") && err.contains("Northwind") && err.contains("Delta"), "{err}");
+
+    env.ok(&["client", "pause", "8998219935", "--until", "2026-11-27"], MONDAY_10);
+    let v = dry(MONDAY_10, "2026-11-23");
+    let h = find(&v, "held", "Gęślarz");
+    assert_eq!(h["reason"], "paused: paused until 2026-11-27");
+    // The pause ends: Monday 30 the latest step goes (catch-up sends only the latest).
+    env.statement("2026-11-27");
+    let v = dry("2026-11-30T09:00:00Z", "2026-11-30");
+    let r = find(&v, "reminder", "Gęślarz");
+    assert_eq!(r["step"], "after_7");
+    env.ok(&["client", "pause", "Gęślarz"], MONDAY_10);
+    assert_eq!(find(&dry(MONDAY_10, "2026-11-23"), "held", "Gęślarz")["reason"], "paused: paused");
+    env.ok(&["client", "resume", "geslarz"], MONDAY_10);
+    find(&dry(MONDAY_10, "2026-11-23"), "reminder", "Gęślarz");
+
+    // Excluded: staff are told instead, once per step.
+    env.ok(&["client", "set", "Gęślarz", "--exclude"], MONDAY_10);
+    let v = env.json(&["remind", "--as-of", "2026-11-23", "--json"], MONDAY_10);
+    let i = find(&v, "internal", "Gęślarz");
+    assert_eq!(i["to"], serde_json::json!(["szef@moja.test"]));
+    assert!(!kinds(&v).iter().any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz")));
+    env.ok(&["client", "set", "Gęślarz", "--include"], MONDAY_10);
+
+    // Own offsets: Delta gets its steps at -1, +20, +40: nothing on the 26th, after_1 on 30 Nov.
+    let o = env.run(&["client", "set", "Delta", "--offsets", "-1,20"], MONDAY_10);
+    assert!(!o.status.success(), "the policy has three steps");
+    env.ok(&["client", "set", "Delta", "--offsets", "-1,20,40", "--email", "Ops <ops@delta.test>"], MONDAY_10);
+    let v = dry("2026-11-26T09:00:00Z", "2026-11-26");
+    assert!(!kinds(&v).iter().any(|(_, c, _)| c.contains("Delta")), "{v:#}");
+    let v = dry("2026-11-30T09:00:00Z", "2026-11-30");
+    let d = find(&v, "reminder", "Delta");
+    assert_eq!(d["step"], "after_1", "{v:#}");
+    assert_eq!(d["to"], serde_json::json!(["finance@delta.test", "ops@delta.test"]));
+    let show = env.json(&["client", "show", "Delta", "--json"], MONDAY_10);
+    assert_eq!(show["language"], "en");
+    assert_eq!(show["step_offsets"], serde_json::json!([-1, 20, 40]));
+}
+
+#[test]
+fn stale_statements_hold_overdue_reminders_and_staff_hear_once() {
+    let env = Env::new(&config(""));
+    env.load(&[
+        ("geslarz", "ksiegowosc@geslarz.test"),
+        ("northwind", "ap@northwind.test"),
+        ("delta", "finance@delta.test"),
+        ("billing", "faktury@geslarz.test"),
+        ("manager", "jan@moja.test"),
+    ]);
+    // The newest statement row is of Monday 23; on Thursday 26 it is 3 business days old.
+    let v = env.json(&["remind", "--as-of", "2026-11-26", "--json"], "2026-11-26T09:00:00Z");
+    let h = find(&v, "held", "Gęślarz");
+    assert!(h["reason"].as_str().unwrap().starts_with("stale_statement"), "{h}");
+    assert!(!kinds(&v).iter().any(|(k, _, _)| k == "reminder"), "{v:#}");
+    assert!(v.as_array().unwrap().iter().any(|d| d["reason"] == "stale"), "{v:#}");
+    let v = env.json(&["remind", "--as-of", "2026-11-27", "--json"], "2026-11-27T09:00:00Z");
+    assert!(!v.as_array().unwrap().iter().any(|d| d["reason"] == "stale"), "once: {v:#}");
+}
+
+#[test]
+fn a_reply_pauses_the_client_and_an_out_of_office_does_not() {
+    let env = Env::new(&config(""));
+    env.load(&[
+        ("geslarz", "ksiegowosc@geslarz.test"),
+        ("northwind", "ap@northwind.test"),
+        ("delta", "finance@delta.test"),
+        ("billing", "faktury@geslarz.test"),
+        ("manager", "jan@moja.test"),
+    ]);
+    env.ok(&["remind", "--as-of", "2026-11-23"], MONDAY_10);
+    // Send (outside the window the daemon plans nothing new, but sends what is queued).
+    env.ok(&["run", "--once"], "2026-11-23T20:00:00Z");
+    let outbox = env.json(&["outbox", "--json"], MONDAY_10);
+    let reminder_id = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["purpose"] == "reminder_after_7")
+        .unwrap()["message_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let new = env.path().join("var/mail/new");
+    std::fs::create_dir_all(&new).unwrap();
+    std::fs::write(
+        new.join("1.eml"),
+        format!(
+            "From: Księgowość Gęślarz <ksiegowosc@geslarz.test>\r\nTo: naleznosci@moja.test\r\n\
+             Subject: Re: Zaległa płatność\r\nMessage-ID: <r1@geslarz.test>\r\nIn-Reply-To: <{reminder_id}>\r\n\
+             Date: Tue, 24 Nov 2026 10:00:00 +0100\r\n\r\nFaktura 002 jest reklamowana, prosimy o kontakt.\r\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        new.join("2.eml"),
+        "From: finance@delta.test\r\nTo: naleznosci@moja.test\r\nSubject: Out of Office: Payment\r\n\
+         Message-ID: <o1@delta.test>\r\nAuto-Submitted: auto-replied\r\nDate: Tue, 24 Nov 2026 10:00:00 +0100\r\n\r\n\
+         I am away until December.\r\n",
+    )
+    .unwrap();
+    env.ok(&["run", "--once"], "2026-11-24T20:00:00Z");
+    // The reply was kept on the client's history; on Thursday the client is held, Delta is not.
+    let hist = env.json(&["history", "Gęślarz", "--json"], MONDAY_10);
+    assert!(
+        hist["history"].as_array().unwrap().iter().any(|l| l["kind"] == "reply"),
+        "{hist:#}"
+    );
+    // The statement must be fresh for Delta's overdue step.
+    env.statement("2026-11-25");
+    // Friday 27: FV/002's after_7 is due, but the client replied on Tuesday.
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-27", "--dry-run", "--json"],
+        "2026-11-27T09:00:00Z",
+    );
+    let h = find(&v, "held", "Gęślarz");
+    assert!(h["reason"].as_str().unwrap().starts_with("replied"), "{v:#}");
+    find(&v, "reminder", "Delta");
+    // Five days after the reply (Sun 29 → the next business day, Mon 30), reminders resume.
+    env.statement("2026-11-27");
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-30", "--dry-run", "--json"],
+        "2026-11-30T09:00:00Z",
+    );
+    let r = find(&v, "reminder", "Gęślarz");
+    assert_eq!(r["invoices"], serde_json::json!(["FV/2026/11/002"]));
+    // The reply came after the escalating step: no escalation for FV/001.
+    assert!(!kinds(&v).iter().any(|(k, _, _)| k.starts_with("escalation")), "{v:#}");
+}
+
+/// End to end: the daemon on IMAP and SMTP; a reminder and a payment confirmation arrive in the
+/// clients' mailboxes, and the archive gets a hidden copy of each.
+#[test]
+fn a_reminder_and_a_confirmation_arrive_with_the_archive_copy() {
+    let stack = MailStack::start();
+    let name = "dun";
+    let bot = format!("bot{name}");
+    let env = Env::new(&format!(
+        r#"
+[company]
+name = "Moja Firma Sp. z o.o."
+nip = "5265260188"
+accounts = ["PL55114000009378657975432319"]
+
+[import]
+isolate = false
+
+[mailbox]
+kind = "imap"
+host = "127.0.0.1"
+port = {imap}
+tls = "none"
+username = "{bot}@example.test"
+password_env = "SKARBNIK_TEST_PASSWORD"
+poll_secs = 1
+timeout_secs = 10
+
+[smtp]
+kind = "smtp"
+host = "127.0.0.1"
+port = {smtp}
+tls = "none"
+username = "{bot}@example.test"
+password_env = "SKARBNIK_TEST_PASSWORD"
+from = "Należności <{bot}@example.test>"
+archive_bcc = "archive{name}@example.test"
+timeout_secs = 10
+
+[staff]
+addresses = ["staff{name}@example.test"]
+"#,
+        imap = stack.imap_port,
+        smtp = stack.smtp_port,
+    ));
+    env.load(&[
+        ("geslarz", "geslarz@example.test"),
+        ("northwind", "northwind@example.test"),
+        ("delta", "delta@example.test"),
+        ("billing", "billing@example.test"),
+        ("manager", "manager@example.test"),
+    ]);
+    let o = Command::new(BIN)
+        .arg("--config")
+        .arg(&env.config)
+        .args(["run", "--once"])
+        .env("SKARBNIK_NOW", MONDAY_10)
+        .env("SKARBNIK_TEST_PASSWORD", format!("{bot}pass"))
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let wait = Duration::from_secs(30);
+    let reminder = stack.wait_messages("geslarz@example.test", "INBOX", 1, wait);
+    assert_eq!(reminder.len(), 1, "{}", stack.logs());
+    let subject = header(&reminder[0], "Subject").unwrap();
+    assert!(subject.contains("Zaleg") || subject.contains("=?"), "{subject}");
+    let thanks = stack.wait_messages("northwind@example.test", "INBOX", 1, wait);
+    assert_eq!(thanks.len(), 1);
+    let parsed = mail_parser::MessageParser::default().parse(&thanks[0]).unwrap();
+    assert!(parsed.subject().unwrap().starts_with("Dziękujemy za wpłatę"));
+    assert!(parsed.body_text(0).unwrap().contains("FV/2026/11/004"));
+    // The archive has a copy of both (and of the staff notice), none names it in a header.
+    let archive = stack.wait_messages(&format!("archive{name}@example.test"), "INBOX", 3, wait);
+    let ids: Vec<Option<String>> = archive.iter().map(|m| header(m, "Message-ID")).collect();
+    assert!(ids.contains(&header(&reminder[0], "Message-ID")), "{ids:?}");
+    assert!(ids.contains(&header(&thanks[0], "Message-ID")), "{ids:?}");
+    assert!(!String::from_utf8_lossy(&reminder[0]).contains(&format!("archive{name}")));
+    // A second round sends nothing new.
+    let o = Command::new(BIN)
+        .arg("--config")
+        .arg(&env.config)
+        .args(["run", "--once"])
+        .env("SKARBNIK_NOW", "2026-11-23T09:30:00Z")
+        .env("SKARBNIK_TEST_PASSWORD", format!("{bot}pass"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(stack.messages("geslarz@example.test", "INBOX").len(), 1);
+    assert_eq!(stack.messages("northwind@example.test", "INBOX").len(), 1);
+}
