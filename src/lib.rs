@@ -16,8 +16,8 @@
 //! * [`templates`]: mail texts (minijinja), built in or edited in a folder.
 //! * [`cli`]: the `skarbnik` command's subcommands.
 
-pub mod clock;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod dunning;

@@ -13,44 +13,152 @@ use std::path::{Path, PathBuf};
 
 /// (path under templates/, contents)
 const BUILT_IN: &[(&str, &str)] = &[
-    ("pl/_invoices.html", include_str!("../templates/pl/_invoices.html")),
-    ("pl/_invoices.txt", include_str!("../templates/pl/_invoices.txt")),
-    ("pl/_payment.txt", include_str!("../templates/pl/_payment.txt")),
-    ("pl/bounce_notice.txt", include_str!("../templates/pl/bounce_notice.txt")),
-    ("pl/commands_unavailable.txt", include_str!("../templates/pl/commands_unavailable.txt")),
+    (
+        "pl/_invoices.html",
+        include_str!("../templates/pl/_invoices.html"),
+    ),
+    (
+        "pl/_invoices.txt",
+        include_str!("../templates/pl/_invoices.txt"),
+    ),
+    (
+        "pl/_payment.txt",
+        include_str!("../templates/pl/_payment.txt"),
+    ),
+    (
+        "pl/bounce_notice.txt",
+        include_str!("../templates/pl/bounce_notice.txt"),
+    ),
+    (
+        "pl/commands_unavailable.txt",
+        include_str!("../templates/pl/commands_unavailable.txt"),
+    ),
     ("pl/demand.txt", include_str!("../templates/pl/demand.txt")),
-    ("pl/escalation_manager.txt", include_str!("../templates/pl/escalation_manager.txt")),
-    ("pl/escalation_statement.html", include_str!("../templates/pl/escalation_statement.html")),
-    ("pl/escalation_statement.txt", include_str!("../templates/pl/escalation_statement.txt")),
-    ("pl/payment_confirmation.html", include_str!("../templates/pl/payment_confirmation.html")),
-    ("pl/payment_confirmation.txt", include_str!("../templates/pl/payment_confirmation.txt")),
-    ("pl/reminder_after_1.html", include_str!("../templates/pl/reminder_after_1.html")),
-    ("pl/reminder_after_1.txt", include_str!("../templates/pl/reminder_after_1.txt")),
-    ("pl/reminder_after_7.html", include_str!("../templates/pl/reminder_after_7.html")),
-    ("pl/reminder_after_7.txt", include_str!("../templates/pl/reminder_after_7.txt")),
-    ("pl/reminder_before.html", include_str!("../templates/pl/reminder_before.html")),
-    ("pl/reminder_before.txt", include_str!("../templates/pl/reminder_before.txt")),
-    ("pl/staff_notice.txt", include_str!("../templates/pl/staff_notice.txt")),
-    ("pl/summary.txt", include_str!("../templates/pl/summary.txt")),
-    ("en/_invoices.html", include_str!("../templates/en/_invoices.html")),
-    ("en/_invoices.txt", include_str!("../templates/en/_invoices.txt")),
-    ("en/_payment.txt", include_str!("../templates/en/_payment.txt")),
-    ("en/bounce_notice.txt", include_str!("../templates/en/bounce_notice.txt")),
-    ("en/commands_unavailable.txt", include_str!("../templates/en/commands_unavailable.txt")),
+    (
+        "pl/escalation_manager.txt",
+        include_str!("../templates/pl/escalation_manager.txt"),
+    ),
+    (
+        "pl/escalation_statement.html",
+        include_str!("../templates/pl/escalation_statement.html"),
+    ),
+    (
+        "pl/escalation_statement.txt",
+        include_str!("../templates/pl/escalation_statement.txt"),
+    ),
+    (
+        "pl/payment_confirmation.html",
+        include_str!("../templates/pl/payment_confirmation.html"),
+    ),
+    (
+        "pl/payment_confirmation.txt",
+        include_str!("../templates/pl/payment_confirmation.txt"),
+    ),
+    (
+        "pl/reminder_after_1.html",
+        include_str!("../templates/pl/reminder_after_1.html"),
+    ),
+    (
+        "pl/reminder_after_1.txt",
+        include_str!("../templates/pl/reminder_after_1.txt"),
+    ),
+    (
+        "pl/reminder_after_7.html",
+        include_str!("../templates/pl/reminder_after_7.html"),
+    ),
+    (
+        "pl/reminder_after_7.txt",
+        include_str!("../templates/pl/reminder_after_7.txt"),
+    ),
+    (
+        "pl/reminder_before.html",
+        include_str!("../templates/pl/reminder_before.html"),
+    ),
+    (
+        "pl/reminder_before.txt",
+        include_str!("../templates/pl/reminder_before.txt"),
+    ),
+    (
+        "pl/staff_notice.txt",
+        include_str!("../templates/pl/staff_notice.txt"),
+    ),
+    (
+        "pl/summary.txt",
+        include_str!("../templates/pl/summary.txt"),
+    ),
+    (
+        "en/_invoices.html",
+        include_str!("../templates/en/_invoices.html"),
+    ),
+    (
+        "en/_invoices.txt",
+        include_str!("../templates/en/_invoices.txt"),
+    ),
+    (
+        "en/_payment.txt",
+        include_str!("../templates/en/_payment.txt"),
+    ),
+    (
+        "en/bounce_notice.txt",
+        include_str!("../templates/en/bounce_notice.txt"),
+    ),
+    (
+        "en/commands_unavailable.txt",
+        include_str!("../templates/en/commands_unavailable.txt"),
+    ),
     ("en/demand.txt", include_str!("../templates/en/demand.txt")),
-    ("en/escalation_manager.txt", include_str!("../templates/en/escalation_manager.txt")),
-    ("en/escalation_statement.html", include_str!("../templates/en/escalation_statement.html")),
-    ("en/escalation_statement.txt", include_str!("../templates/en/escalation_statement.txt")),
-    ("en/payment_confirmation.html", include_str!("../templates/en/payment_confirmation.html")),
-    ("en/payment_confirmation.txt", include_str!("../templates/en/payment_confirmation.txt")),
-    ("en/reminder_after_1.html", include_str!("../templates/en/reminder_after_1.html")),
-    ("en/reminder_after_1.txt", include_str!("../templates/en/reminder_after_1.txt")),
-    ("en/reminder_after_7.html", include_str!("../templates/en/reminder_after_7.html")),
-    ("en/reminder_after_7.txt", include_str!("../templates/en/reminder_after_7.txt")),
-    ("en/reminder_before.html", include_str!("../templates/en/reminder_before.html")),
-    ("en/reminder_before.txt", include_str!("../templates/en/reminder_before.txt")),
-    ("en/staff_notice.txt", include_str!("../templates/en/staff_notice.txt")),
-    ("en/summary.txt", include_str!("../templates/en/summary.txt")),
+    (
+        "en/escalation_manager.txt",
+        include_str!("../templates/en/escalation_manager.txt"),
+    ),
+    (
+        "en/escalation_statement.html",
+        include_str!("../templates/en/escalation_statement.html"),
+    ),
+    (
+        "en/escalation_statement.txt",
+        include_str!("../templates/en/escalation_statement.txt"),
+    ),
+    (
+        "en/payment_confirmation.html",
+        include_str!("../templates/en/payment_confirmation.html"),
+    ),
+    (
+        "en/payment_confirmation.txt",
+        include_str!("../templates/en/payment_confirmation.txt"),
+    ),
+    (
+        "en/reminder_after_1.html",
+        include_str!("../templates/en/reminder_after_1.html"),
+    ),
+    (
+        "en/reminder_after_1.txt",
+        include_str!("../templates/en/reminder_after_1.txt"),
+    ),
+    (
+        "en/reminder_after_7.html",
+        include_str!("../templates/en/reminder_after_7.html"),
+    ),
+    (
+        "en/reminder_after_7.txt",
+        include_str!("../templates/en/reminder_after_7.txt"),
+    ),
+    (
+        "en/reminder_before.html",
+        include_str!("../templates/en/reminder_before.html"),
+    ),
+    (
+        "en/reminder_before.txt",
+        include_str!("../templates/en/reminder_before.txt"),
+    ),
+    (
+        "en/staff_notice.txt",
+        include_str!("../templates/en/staff_notice.txt"),
+    ),
+    (
+        "en/summary.txt",
+        include_str!("../templates/en/summary.txt"),
+    ),
 ];
 
 /// A rendered mail text.
@@ -112,7 +220,9 @@ impl Templates {
             let mut env = environment();
             // The user's file, else the built-in one: an edited mail may include an unedited part.
             let from_dir = minijinja::path_loader(d);
-            env.set_loader(move |name| Ok(from_dir(name)?.or_else(|| built_in(name).map(minijinja::TemplateSource::new))));
+            env.set_loader(move |name| {
+                Ok(from_dir(name)?.or_else(|| built_in(name).map(minijinja::TemplateSource::new)))
+            });
             (d.to_path_buf(), env)
         });
         Templates {
@@ -123,7 +233,12 @@ impl Templates {
 
     /// Renders like [`Templates::render`] but without the fallback: an edited template that
     /// fails is an error. For `check-templates` and the daemon's start.
-    pub fn render_checked<S: Serialize>(&self, lang: &str, name: &str, ctx: &S) -> Result<Rendered> {
+    pub fn render_checked<S: Serialize>(
+        &self,
+        lang: &str,
+        name: &str,
+        ctx: &S,
+    ) -> Result<Rendered> {
         if let Some((dir, env)) = &self.user
             && dir.join(lang).join(format!("{name}.txt")).is_file()
         {

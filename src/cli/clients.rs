@@ -51,7 +51,9 @@ pub enum ClientAction {
         #[arg(long, value_name = "DATE")]
         until: Option<NaiveDate>,
     },
-    Resume { client: String },
+    Resume {
+        client: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -98,7 +100,10 @@ pub fn one_client(ctx: &Context, query: &str) -> Result<ClientInfo> {
                 .map(|c| format!(
                     "{}{}",
                     c.name,
-                    c.nip.as_deref().map(|n| format!(" (NIP {n})")).unwrap_or_default()
+                    c.nip
+                        .as_deref()
+                        .map(|n| format!(" (NIP {n})"))
+                        .unwrap_or_default()
                 ))
                 .collect::<Vec<_>>()
                 .join("\n  ")
@@ -111,7 +116,10 @@ fn show(c: &ClientInfo) {
         "#{} {}{}",
         c.id,
         c.name,
-        c.nip.as_deref().map(|n| format!(", NIP {n}")).unwrap_or_default()
+        c.nip
+            .as_deref()
+            .map(|n| format!(", NIP {n}"))
+            .unwrap_or_default()
     );
     let pause = match (&c.paused_until, c.paused_indefinitely) {
         (_, true) => "paused".to_string(),
@@ -129,7 +137,10 @@ fn show(c: &ClientInfo) {
             .unwrap_or_else(|| "policy".into())
     );
     for (e, purpose, bounced) in &c.emails {
-        println!("   {purpose:<9} {e}{}", if *bounced { " (bounced)" } else { "" });
+        println!(
+            "   {purpose:<9} {e}{}",
+            if *bounced { " (bounced)" } else { "" }
+        );
     }
 }
 
@@ -216,8 +227,10 @@ pub fn run_clients(ctx: &mut Context, args: ClientsArgs) -> Result<i32> {
                         contacts.warnings.len()
                     );
                 }
-                report.push(serde_json::json!({"file": name, "rows": contacts.rows.len(),
-                    "created": created, "updated": updated, "warnings": contacts.warnings}));
+                report.push(
+                    serde_json::json!({"file": name, "rows": contacts.rows.len(),
+                    "created": created, "updated": updated, "warnings": contacts.warnings}),
+                );
             }
             if json {
                 print_json(&report)?;
@@ -279,7 +292,10 @@ pub fn run_client(ctx: &mut Context, args: ClientArgs) -> Result<i32> {
                         .collect::<Result<_, _>>()
                         .with_context(|| format!("--offsets {s:?}: days like \"-5,3,14\""))?;
                     if v.len() != steps {
-                        bail!("--offsets: the policy has {steps} steps, {} offsets given", v.len());
+                        bail!(
+                            "--offsets: the policy has {steps} steps, {} offsets given",
+                            v.len()
+                        );
                     }
                     let mut sorted = v.clone();
                     sorted.sort();
@@ -309,10 +325,7 @@ pub fn run_client(ctx: &mut Context, args: ClientArgs) -> Result<i32> {
                     None
                 },
                 step_offsets: offsets,
-                payment_link: a
-                    .payment_link
-                    .clone()
-                    .map(|l| (l != "none").then_some(l)),
+                payment_link: a.payment_link.clone().map(|l| (l != "none").then_some(l)),
                 ..ClientUpdate::default()
             };
             let tx = ctx.store.transaction()?;
@@ -333,7 +346,12 @@ pub fn run_client(ctx: &mut Context, args: ClientArgs) -> Result<i32> {
                 }
             }
             for ch in changes.iter().filter(|c| c.contains('@')) {
-                tx.audit("cli", "client.updated", Some(&format!("client:{}", c.id)), Some(ch))?;
+                tx.audit(
+                    "cli",
+                    "client.updated",
+                    Some(&format!("client:{}", c.id)),
+                    Some(ch),
+                )?;
             }
             tx.commit()?;
             if changes.is_empty() {

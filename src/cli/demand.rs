@@ -27,19 +27,17 @@ pub struct DemandArgs {
 }
 
 pub fn run(ctx: &Context, args: DemandArgs) -> Result<i32> {
-    let today = args
-        .as_of
-        .unwrap_or_else(|| crate::dunning::window::local_today(ctx.config.timezone(), crate::clock::now()));
+    let today = args.as_of.unwrap_or_else(|| {
+        crate::dunning::window::local_today(ctx.config.timezone(), crate::clock::now())
+    });
     let key = crate::domain::InvoiceNumber::parse(&args.invoice)
         .with_context(|| format!("invoice number {:?}", args.invoice))?
         .canonical()
         .to_string();
     let snap = ctx.store.dunning_snapshot()?;
-    let Some(inv) = snap
-        .invoices
-        .iter()
-        .find(|i| crate::domain::InvoiceNumber::parse(&i.number).is_ok_and(|n| n.canonical() == key))
-    else {
+    let Some(inv) = snap.invoices.iter().find(|i| {
+        crate::domain::InvoiceNumber::parse(&i.number).is_ok_and(|n| n.canonical() == key)
+    }) else {
         bail!("no invoice {:?}", args.invoice);
     };
     let client = snap.clients.get(&inv.client_id);

@@ -20,7 +20,11 @@ pub fn run(ctx: &Context, args: HistoryArgs) -> Result<i32> {
     println!(
         "{}{} (#{})",
         client.name,
-        client.nip.as_deref().map(|n| format!(", NIP {n}")).unwrap_or_default(),
+        client
+            .nip
+            .as_deref()
+            .map(|n| format!(", NIP {n}"))
+            .unwrap_or_default(),
         client.id
     );
     if lines.is_empty() {

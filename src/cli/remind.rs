@@ -64,7 +64,11 @@ pub fn run(ctx: &mut Context, args: RemindArgs) -> Result<i32> {
         println!(
             "{:<18} {}{to}{}{}\n{:<18} {}",
             d.kind,
-            if d.client.is_empty() { "staff" } else { &d.client },
+            if d.client.is_empty() {
+                "staff"
+            } else {
+                &d.client
+            },
             d.step
                 .as_deref()
                 .map(|s| format!(" [{s}]"))

@@ -175,8 +175,7 @@ pub fn typeset(title: &str, body: &str) -> Result<Vec<u8>> {
     let mut doc = Document::new();
     let mut iter = lines.into_iter().peekable();
     while iter.peek().is_some() {
-        let settings =
-            PageSettings::from_wh(W, H).context("page size")?;
+        let settings = PageSettings::from_wh(W, H).context("page size")?;
         let mut page = doc.start_page_with(settings);
         let mut surface = page.surface();
         let mut y = MARGIN;

@@ -189,14 +189,24 @@ mod tests {
     fn interest_by_hand() {
         // 10 000,00 due 31 Mar 2026, paid... reckoned on 30 Apr 2026: 30 days at 14 %:
         // 10000 × 0.14 × 30 / 365 = 115.068… → 115.07.
-        let i = statutory_interest(dec("10000"), d(2026, 3, 31), d(2026, 4, 30), &default_rates())
-            .unwrap();
+        let i = statutory_interest(
+            dec("10000"),
+            d(2026, 3, 31),
+            d(2026, 4, 30),
+            &default_rates(),
+        )
+        .unwrap();
         assert_eq!(i.days, 30);
         assert_eq!(i.total, dec("115.07"));
         // Across half-years: 1 230,00 due 15 Dec 2025, reckoned 15 Jan 2026:
         // 16 days (16–31 Dec) at 15.25 % = 8.2227…, 15 days at 14 % = 7.0767…; sum 15.2994… → 15.30.
-        let i = statutory_interest(dec("1230"), d(2025, 12, 15), d(2026, 1, 15), &default_rates())
-            .unwrap();
+        let i = statutory_interest(
+            dec("1230"),
+            d(2025, 12, 15),
+            d(2026, 1, 15),
+            &default_rates(),
+        )
+        .unwrap();
         assert_eq!(i.parts.len(), 2);
         assert_eq!((i.parts[0].days, i.parts[1].days), (16, 15));
         assert_eq!(i.parts[0].amount, dec("8.22"));
@@ -231,10 +241,22 @@ mod tests {
     #[test]
     fn compensation_thresholds() {
         let r = dec("4.25");
-        assert_eq!(compensation_pln(dec("5000.00"), "PLN", r), Some(dec("170.00")));
-        assert_eq!(compensation_pln(dec("5000.01"), "PLN", r), Some(dec("297.50")));
-        assert_eq!(compensation_pln(dec("49999.99"), "PLN", r), Some(dec("297.50")));
-        assert_eq!(compensation_pln(dec("50000"), "PLN", r), Some(dec("425.00")));
+        assert_eq!(
+            compensation_pln(dec("5000.00"), "PLN", r),
+            Some(dec("170.00"))
+        );
+        assert_eq!(
+            compensation_pln(dec("5000.01"), "PLN", r),
+            Some(dec("297.50"))
+        );
+        assert_eq!(
+            compensation_pln(dec("49999.99"), "PLN", r),
+            Some(dec("297.50"))
+        );
+        assert_eq!(
+            compensation_pln(dec("50000"), "PLN", r),
+            Some(dec("425.00"))
+        );
         // 1 200 EUR = 5 100 PLN: above 5 000.
         assert_eq!(compensation_pln(dec("1200"), "EUR", r), Some(dec("297.50")));
         assert_eq!(compensation_pln(dec("1200"), "USD", r), None);

@@ -365,7 +365,8 @@ fn escalation_due(
     if calendar.on_or_after(sent_on + Duration::days(policy.escalate_after_days)) > today {
         return None;
     }
-    if inv.last_payment.is_some_and(|p| p >= sent_on) || state.last_reply.is_some_and(|r| r >= sent_on)
+    if inv.last_payment.is_some_and(|p| p >= sent_on)
+        || state.last_reply.is_some_and(|r| r >= sent_on)
     {
         return None;
     }
@@ -535,7 +536,10 @@ mod tests {
             let p = run(&i, &[], state, today);
             assert!(p.mails.is_empty(), "{want:?}");
             assert_eq!(
-                p.held.iter().map(|h| (h.client_id, h.reason)).collect::<Vec<_>>(),
+                p.held
+                    .iter()
+                    .map(|h| (h.client_id, h.reason))
+                    .collect::<Vec<_>>(),
                 vec![(10, want)]
             );
         }

@@ -80,10 +80,19 @@ fn samples(config: &Config) -> Vec<(String, Value)> {
                "overpaid": "70.00"}),
     ));
     for (kind, extra) in [
-        ("no_address", json!({"invoices": [{"client": "ACME", "number": "FV/1", "due_date": "2026-11-16", "remaining": "10.00", "currency": "PLN"}]})),
-        ("excluded", json!({"client": base["client"], "invoices": invoices()})),
+        (
+            "no_address",
+            json!({"invoices": [{"client": "ACME", "number": "FV/1", "due_date": "2026-11-16", "remaining": "10.00", "currency": "PLN"}]}),
+        ),
+        (
+            "excluded",
+            json!({"client": base["client"], "invoices": invoices()}),
+        ),
         ("stale", json!({"newest": "2026-11-17", "days": 2})),
-        ("missing_rate", json!({"period": "H2 2026", "error": "no statutory interest rate is configured for H2 2026"})),
+        (
+            "missing_rate",
+            json!({"period": "H2 2026", "error": "no statutory interest rate is configured for H2 2026"}),
+        ),
     ] {
         let mut ctx = json!({"kind": kind, "company": company(), "today": "2026-11-23"});
         if let (Some(o), Value::Object(e)) = (ctx.as_object_mut(), extra) {
@@ -101,7 +110,10 @@ fn samples(config: &Config) -> Vec<(String, Value)> {
         json!({"subject": "status ACME", "company": "Moja Firma"}),
     ));
     let mut bad = ImportOutcome::empty("wyciag.csv");
-    bad.error = Some(crate::ingest::ReportError::file("wyciag.csv", "sample refusal"));
+    bad.error = Some(crate::ingest::ReportError::file(
+        "wyciag.csv",
+        "sample refusal",
+    ));
     if let Ok(v) = serde_json::to_value(crate::mail::summary::build(
         "Moja Firma",
         "Wyciąg",
@@ -154,16 +166,27 @@ mod tests {
         assert!(n >= 2 * 15, "{n}");
         // Spot checks of content: amounts, dates, escaping in HTML, the interest lines.
         let s = samples(&config);
-        let ctx = &s.iter().find(|(n, c)| n == "reminder_after_7" && !c["interest"].is_null()).unwrap().1;
+        let ctx = &s
+            .iter()
+            .find(|(n, c)| n == "reminder_after_7" && !c["interest"].is_null())
+            .unwrap()
+            .1;
         let pl = t.render_checked("pl", "reminder_after_7", ctx).unwrap();
         assert!(pl.text.contains("FV/101/11/2026"), "{}", pl.text);
         assert!(pl.text.contains("1 230,00 PLN"), "{}", pl.text);
         assert!(pl.text.contains("16.11.2026"), "{}", pl.text);
         assert!(pl.text.contains("odsetki 3,30 PLN"), "{}", pl.text);
         assert!(pl.text.contains("wezwanie do zapłaty"), "{}", pl.text);
-        assert!(pl.text.contains("Razem do zapłaty: 5 380,00 PLN"), "{}", pl.text);
+        assert!(
+            pl.text.contains("Razem do zapłaty: 5 380,00 PLN"),
+            "{}",
+            pl.text
+        );
         let html = pl.html.unwrap();
-        assert!(html.contains("ACME Sp. z o.o. &amp; Co") || !html.contains("ACME"), "{html}");
+        assert!(
+            html.contains("ACME Sp. z o.o. &amp; Co") || !html.contains("ACME"),
+            "{html}"
+        );
         let en = t.render_checked("en", "reminder_after_7", ctx).unwrap();
         assert!(en.text.contains("1,230.00 PLN"), "{}", en.text);
         assert!(en.text.contains("16 Nov 2026"), "{}", en.text);

@@ -19,6 +19,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+/// (file name, content type, bytes) of an attached file.
+type Attachment = (String, String, Vec<u8>);
+
 /// What one round decided, for `skarbnik remind` and the log.
 #[derive(Debug, Clone, Serialize)]
 pub struct Decision {
@@ -57,7 +60,10 @@ fn short_hash(s: &str) -> String {
 }
 
 fn mailboxes(addresses: &[String]) -> Vec<Mailbox> {
-    addresses.iter().filter_map(|a| parse_mailbox(a).ok()).collect()
+    addresses
+        .iter()
+        .filter_map(|a| parse_mailbox(a).ok())
+        .collect()
 }
 
 /// The planner's view of the snapshot. Reply times are UTC instants; their local date counts.
@@ -165,7 +171,8 @@ impl Dunning<'_> {
         c.and_then(|c| c.account_manager.as_deref())
             .and_then(|m| parse_mailbox(m).ok())
             .and_then(|m| m.name)
-            .unwrap_or_else(|| self.config.company.name.clone())
+            .or_else(|| self.identity.from.name.clone())
+            .unwrap_or_default()
     }
 
     fn payment_link(&self, c: Option<&DunClient>, invoices: &[Value]) -> Option<String> {
@@ -384,7 +391,7 @@ impl Round<'_, '_> {
         invoices: &[&DunInvoice],
         client: Option<&DunClient>,
         lang: &str,
-    ) -> Result<(Value, Option<(String, String, Vec<u8>)>)> {
+    ) -> Result<(Value, Option<Attachment>)> {
         let cfg = &self.d.config.dunning;
         let today = self.opts.today;
         let demand = super::demand::Demand::build(self.d.config, client, invoices, today);
@@ -459,7 +466,8 @@ impl Round<'_, '_> {
         let lang = self.d.config.templates.language.clone();
         let r = self.d.templates.render(&lang, "staff_notice", &ctx)?;
         let recipients: Vec<String> = to.iter().map(|m| m.email.to_string()).collect();
-        if to.is_empty() {
+        let queued = !to.is_empty();
+        if !queued {
             tracing::warn!("{kind} notice: no staff address is configured; only logged");
         } else {
             self.queue(&Draft {
@@ -481,7 +489,7 @@ impl Round<'_, '_> {
             step: None,
             invoices: Vec::new(),
             reason: kind.into(),
-            key: Some(key),
+            key: queued.then_some(key),
         });
         Ok(())
     }
@@ -609,7 +617,10 @@ impl Round<'_, '_> {
             "contact": self.d.config.dunning.contact,
             "today": today.to_string(),
         });
-        let statement = self.d.templates.render(lang, "escalation_statement", &ctx)?;
+        let statement = self
+            .d
+            .templates
+            .render(lang, "escalation_statement", &ctx)?;
         let billing = c
             .map(|c| {
                 if c.billing_emails.is_empty() {

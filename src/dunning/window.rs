@@ -15,13 +15,21 @@ fn at(tz: Tz, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     let local = day.and_time(time);
     tz.from_local_datetime(&local)
         .earliest()
-        .or_else(|| tz.from_local_datetime(&(local + Duration::hours(1))).earliest())
+        .or_else(|| {
+            tz.from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
         .map(|d| d.with_timezone(&Utc))
         .unwrap_or_else(|| Utc.from_utc_datetime(&local))
 }
 
 /// Is `now` inside the window on a business day?
-pub fn is_open(cfg: &DunningConfig, tz: Tz, calendar: &Calendar, now: DateTime<Utc>) -> Result<bool> {
+pub fn is_open(
+    cfg: &DunningConfig,
+    tz: Tz,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let (from, until) = cfg.window()?;
     let local = now.with_timezone(&tz);
     let t = local.time();

@@ -42,39 +42,82 @@ const SYNONYMS: &[(Col, &[&str])] = &[
     (
         Col::Name,
         &[
-            "nazwa", "nazwa klienta", "klient", "kontrahent", "nazwa kontrahenta", "nabywca",
-            "firma", "name", "client", "client name", "customer", "customer name", "company",
+            "nazwa",
+            "nazwa klienta",
+            "klient",
+            "kontrahent",
+            "nazwa kontrahenta",
+            "nabywca",
+            "firma",
+            "name",
+            "client",
+            "client name",
+            "customer",
+            "customer name",
+            "company",
         ],
     ),
     (
         Col::Nip,
         &[
-            "nip", "nip klienta", "nip kontrahenta", "nip nabywcy", "vat id", "tax id",
-            "vat number", "nip/vat id",
+            "nip",
+            "nip klienta",
+            "nip kontrahenta",
+            "nip nabywcy",
+            "vat id",
+            "tax id",
+            "vat number",
+            "nip/vat id",
         ],
     ),
     (
         Col::Email,
         &[
-            "email", "e-mail", "e-mail klienta", "adres e-mail", "adres email", "adresy e-mail",
-            "mail", "emails", "e-maile", "email do przypomnien", "e-mail do przypomnien",
-            "reminder email", "reminder e-mail", "contact email", "kontakt",
+            "email",
+            "e-mail",
+            "e-mail klienta",
+            "adres e-mail",
+            "adres email",
+            "adresy e-mail",
+            "mail",
+            "emails",
+            "e-maile",
+            "email do przypomnien",
+            "e-mail do przypomnien",
+            "reminder email",
+            "reminder e-mail",
+            "contact email",
+            "kontakt",
         ],
     ),
     (
         Col::Billing,
         &[
-            "kontakt rozliczeniowy", "e-mail rozliczeniowy", "email rozliczeniowy", "ksiegowosc",
-            "e-mail ksiegowosci", "email ksiegowosci", "billing", "billing contact",
-            "billing email", "billing e-mail", "accounts payable", "email do faktur",
+            "kontakt rozliczeniowy",
+            "e-mail rozliczeniowy",
+            "email rozliczeniowy",
+            "ksiegowosc",
+            "e-mail ksiegowosci",
+            "email ksiegowosci",
+            "billing",
+            "billing contact",
+            "billing email",
+            "billing e-mail",
+            "accounts payable",
+            "email do faktur",
             "e-mail do faktur",
         ],
     ),
     (
         Col::Manager,
         &[
-            "opiekun", "opiekun klienta", "handlowiec", "account manager", "manager",
-            "key account", "owner",
+            "opiekun",
+            "opiekun klienta",
+            "handlowiec",
+            "account manager",
+            "manager",
+            "key account",
+            "owner",
         ],
     ),
     (
@@ -102,7 +145,11 @@ fn language(v: &str) -> Option<&'static str> {
 /// Splits "a@x.pl; b@y.pl, Jan <c@z.pl>" into addresses; returns the bad pieces separately.
 fn addresses(v: &str) -> (Vec<String>, Vec<String>) {
     let (mut ok, mut bad) = (Vec::new(), Vec::new());
-    for piece in v.split([';', ',', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+    for piece in v
+        .split([';', ',', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         // Several bare addresses separated by spaces.
         let parts: Vec<&str> = if piece.contains('<') {
             vec![piece]
@@ -128,7 +175,8 @@ fn tables(file: &str, bytes: &[u8], limits: SheetLimits) -> Result<Vec<Table>, R
             .map(|(_, t)| t)
             .map_err(|e| ReportError::file(file, e.to_string()));
     }
-    let d = super::decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.to_string()))?;
+    let d =
+        super::decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.to_string()))?;
     Ok(vec![super::csv_table::read_csv(&d.text, d.encoding)])
 }
 
@@ -181,12 +229,25 @@ pub fn parse_contacts(
     ))
 }
 
-fn read_row(file: &str, sheet: &str, table: &Table, row: &Row, cols: &[Option<Col>], out: &mut Contacts) {
+fn read_row(
+    file: &str,
+    sheet: &str,
+    table: &Table,
+    row: &Row,
+    cols: &[Option<Col>],
+    out: &mut Contacts,
+) {
     let mut c = ContactRow {
         line: row.line,
         ..ContactRow::default()
     };
-    let at = |idx: usize| format!("{file}{sheet}, row {}, column {}", row.line, table.column_name(idx));
+    let at = |idx: usize| {
+        format!(
+            "{file}{sheet}, row {}, column {}",
+            row.line,
+            table.column_name(idx)
+        )
+    };
     for (idx, col) in cols.iter().enumerate() {
         let Some(col) = col else { continue };
         let v = row.cell(idx).text().trim().to_string();
@@ -201,14 +262,18 @@ fn read_row(file: &str, sheet: &str, table: &Table, row: &Row, cols: &[Option<Co
                     c.nip_valid = true;
                 }
                 Err(e) => {
-                    out.warnings.push(format!("{}: NIP {v:?}: {e}; kept as given", at(idx)));
+                    out.warnings
+                        .push(format!("{}: NIP {v:?}: {e}; kept as given", at(idx)));
                     c.nip = Some(v.chars().filter(|ch| ch.is_ascii_digit()).collect());
                 }
             },
             Col::Email | Col::Billing => {
                 let (ok, bad) = addresses(&v);
                 for b in bad {
-                    out.warnings.push(format!("{}: {b:?} is not an e-mail address; skipped", at(idx)));
+                    out.warnings.push(format!(
+                        "{}: {b:?} is not an e-mail address; skipped",
+                        at(idx)
+                    ));
                 }
                 if *col == Col::Email {
                     c.emails.extend(ok);
@@ -265,7 +330,11 @@ mod tests {
             "{:?}",
             c.warnings
         );
-        assert!(c.warnings.iter().any(|w| w.contains("row 5, column 3")), "{:?}", c.warnings);
+        assert!(
+            c.warnings.iter().any(|w| w.contains("row 5, column 3")),
+            "{:?}",
+            c.warnings
+        );
     }
 
     #[test]

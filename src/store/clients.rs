@@ -172,9 +172,11 @@ fn find_clients(conn: &rusqlite::Connection, query: &str) -> Result<Vec<ClientIn
             .query_map([&key], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         if exact.is_empty() {
-            conn.prepare("SELECT id FROM clients WHERE instr(name_key, ?1) > 0 ORDER BY id LIMIT 50")?
-                .query_map([&key], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
+            conn.prepare(
+                "SELECT id FROM clients WHERE instr(name_key, ?1) > 0 ORDER BY id LIMIT 50",
+            )?
+            .query_map([&key], |r| r.get(0))?
+            .collect::<Result<_, _>>()?
         } else {
             exact
         }
@@ -263,27 +265,52 @@ impl Tx<'_> {
             set("language", V::Text(l.clone()), format!("language {l}"))?;
         }
         if let Some(m) = &u.account_manager {
-            set("account_manager", text(m), format!("account manager {}", m.as_deref().unwrap_or("-")))?;
+            set(
+                "account_manager",
+                text(m),
+                format!("account manager {}", m.as_deref().unwrap_or("-")),
+            )?;
         }
         if let Some(p) = &u.paused_until {
             let s = p.map(|d| d.to_string());
-            set("paused_until", text(&s), format!("paused until {}", s.as_deref().unwrap_or("-")))?;
+            set(
+                "paused_until",
+                text(&s),
+                format!("paused until {}", s.as_deref().unwrap_or("-")),
+            )?;
         }
         if let Some(p) = u.paused_indefinitely {
-            set("paused_indefinitely", V::Integer(p as i64), format!("paused indefinitely {p}"))?;
+            set(
+                "paused_indefinitely",
+                V::Integer(p as i64),
+                format!("paused indefinitely {p}"),
+            )?;
         }
         if let Some(e) = u.excluded {
             set("excluded", V::Integer(e as i64), format!("excluded {e}"))?;
         }
         if let Some(o) = &u.step_offsets {
-            let s = o.as_ref().map(|v| serde_json::to_string(v)).transpose()?;
-            set("step_offsets", text(&s), format!("step offsets {}", s.as_deref().unwrap_or("policy")))?;
+            let s = o.as_ref().map(serde_json::to_string).transpose()?;
+            set(
+                "step_offsets",
+                text(&s),
+                format!("step offsets {}", s.as_deref().unwrap_or("policy")),
+            )?;
         }
         if let Some(l) = &u.payment_link {
-            set("payment_link", text(l), format!("payment link {}", l.as_deref().unwrap_or("-")))?;
+            set(
+                "payment_link",
+                text(l),
+                format!("payment link {}", l.as_deref().unwrap_or("-")),
+            )?;
         }
         for c in &changes {
-            self.audit(actor, "client.updated", Some(&format!("client:{id}")), Some(c))?;
+            self.audit(
+                actor,
+                "client.updated",
+                Some(&format!("client:{id}")),
+                Some(c),
+            )?;
         }
         Ok(changes)
     }

@@ -154,7 +154,8 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
          WHERE p.review_reason IS NOT NULL AND p.hold = 0 AND p.kind = 'incoming'",
     )?;
     let mut by_number = conn.prepare("SELECT client_id FROM invoices WHERE number = ?1")?;
-    let mut by_account = conn.prepare("SELECT client_id FROM client_accounts WHERE account = ?1")?;
+    let mut by_account =
+        conn.prepare("SELECT client_id FROM client_accounts WHERE account = ?1")?;
     let rows: Vec<(Option<String>, Option<String>)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
@@ -205,11 +206,8 @@ fn snapshot(conn: &Connection) -> Result<Snapshot> {
         .query_map([], |r| r.get::<_, String>(0))?
         .filter_map(|r| r.ok().and_then(|s| s.parse().ok()))
         .collect();
-    let newest_statement = date(conn.query_row(
-        "SELECT MAX(booking_date) FROM payments",
-        [],
-        |r| r.get(0),
-    )?);
+    let newest_statement =
+        date(conn.query_row("SELECT MAX(booking_date) FROM payments", [], |r| r.get(0))?);
     Ok(Snapshot {
         invoices: invoices(conn)?,
         clients: clients(conn)?,
@@ -300,7 +298,10 @@ fn history(conn: &Connection, client_id: i64) -> Result<Vec<HistoryLine>> {
         let to: String = r.get(5)?;
         let items: Option<String> = r.get(8)?;
         let err: Option<String> = r.get(7)?;
-        let mut detail = format!("{subject} → {}", to.trim_matches(['[', ']']).replace('"', ""));
+        let mut detail = format!(
+            "{subject} → {}",
+            to.trim_matches(['[', ']']).replace('"', "")
+        );
         if let Some(i) = items {
             detail.push_str(&format!(" [{i}]"));
         }
@@ -371,7 +372,12 @@ impl Tx<'_> {
     }
 
     /// Records a one-off notice; false when it was already given.
-    pub fn add_notice(&self, kind: &str, reference: &str, outbox_key: Option<&str>) -> Result<bool> {
+    pub fn add_notice(
+        &self,
+        kind: &str,
+        reference: &str,
+        outbox_key: Option<&str>,
+    ) -> Result<bool> {
         let n = self.tx.execute(
             "INSERT OR IGNORE INTO notices (kind, ref, outbox_key, at) VALUES (?1, ?2, ?3, ?4)",
             params![kind, reference, outbox_key, now_text()],

@@ -191,15 +191,27 @@ fn a_month_of_dunning_through_the_cli() {
     let r = find(&v, "reminder", "Gęślarz");
     // One mail for both invoices, in the tone of the strongest step.
     assert_eq!(r["step"], "after_7", "{v:#}");
-    assert_eq!(r["invoices"], serde_json::json!(["FV/2026/11/001", "FV/2026/11/002"]));
+    assert_eq!(
+        r["invoices"],
+        serde_json::json!(["FV/2026/11/001", "FV/2026/11/002"])
+    );
     assert_eq!(r["to"], serde_json::json!(["ksiegowosc@geslarz.test"]));
-    assert!(r["reason"].as_str().unwrap().contains("7 days overdue"), "{r}");
+    assert!(
+        r["reason"].as_str().unwrap().contains("7 days overdue"),
+        "{r}"
+    );
     let c = find(&v, "confirmation", "Northwind");
     assert_eq!(c["invoices"], serde_json::json!(["FV/2026/11/004"]));
     let h = find(&v, "held", "Pióro");
-    assert!(h["reason"].as_str().unwrap().starts_with("no_address"), "{h}");
     assert!(
-        v.as_array().unwrap().iter().any(|d| d["kind"] == "notice" && d["reason"] == "no_address"),
+        h["reason"].as_str().unwrap().starts_with("no_address"),
+        "{h}"
+    );
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["kind"] == "notice" && d["reason"] == "no_address"),
         "{v:#}"
     );
     // Delta paid part on Thursday: its reminder waits a week from the payment.
@@ -208,7 +220,10 @@ fn a_month_of_dunning_through_the_cli() {
         "{v:#}"
     );
     // A dry run queues nothing.
-    assert_eq!(env.json(&["outbox", "--json"], MONDAY_10), serde_json::json!([]));
+    assert_eq!(
+        env.json(&["outbox", "--json"], MONDAY_10),
+        serde_json::json!([])
+    );
 
     // For real, twice: the second run adds nothing.
     let first = env.json(&["remind", "--as-of", "2026-11-23", "--json"], MONDAY_10);
@@ -251,19 +266,27 @@ fn a_month_of_dunning_through_the_cli() {
     assert!(text.contains("Razem do zapłaty: 7 380,00 PLN"), "{text}");
     assert!(text.contains("Anna Nowak"), "{text}");
     // 1 230,00 × 13.75 % × 7 / 365 = 3.2435… → 3,24; 6 150,00 × 13.75 % × 3 / 365 = 6.95
-    assert!(text.contains("FV/2026/11/001: odsetki 3,24 PLN (7 dni)"), "{text}");
+    assert!(
+        text.contains("FV/2026/11/001: odsetki 3,24 PLN (7 dni)"),
+        "{text}"
+    );
     assert!(text.contains("rekompensata 170,00 PLN"), "{text}");
     assert!(msg.body_html(0).is_some(), "an HTML alternative");
     let pdf = msg
         .attachments()
-        .find(|a| mail_parser::MimeHeaders::attachment_name(*a).is_some_and(|n| n.ends_with(".pdf")))
+        .find(|a| {
+            mail_parser::MimeHeaders::attachment_name(*a).is_some_and(|n| n.ends_with(".pdf"))
+        })
         .expect("the demand for payment");
     let pdf_text = pdf_extract::extract_text_from_mem(pdf.contents()).unwrap();
     assert!(pdf_text.contains("WEZWANIE DO ZAPŁATY"), "{pdf_text}");
     assert!(pdf_text.contains("Gęślarz"), "{pdf_text}");
     assert!(pdf_text.contains("FV/2026/11/002"), "{pdf_text}");
     // The Bcc is in the envelope only.
-    assert!(!String::from_utf8_lossy(&raw).contains("archiwum@"), "no Bcc header");
+    assert!(
+        !String::from_utf8_lossy(&raw).contains("archiwum@"),
+        "no Bcc header"
+    );
 
     // Thursday 26: Delta's postponement is over: its reminder is in English, at after_7;
     // Pióro's missing address was reported once and is not reported again.
@@ -276,7 +299,12 @@ fn a_month_of_dunning_through_the_cli() {
         !v.as_array().unwrap().iter().any(|d| d["kind"] == "notice"),
         "{v:#}"
     );
-    assert!(!kinds(&v).iter().any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz")), "{v:#}");
+    assert!(
+        !kinds(&v)
+            .iter()
+            .any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz")),
+        "{v:#}"
+    );
 
     // Monday 30: five days after the escalating step, no payment and no reply: escalation to
     // the billing contact, and the account manager gets the history and a draft.
@@ -288,9 +316,14 @@ fn a_month_of_dunning_through_the_cli() {
     let m = find(&v, "escalation_manager", "Gęślarz");
     assert_eq!(m["to"], serde_json::json!(["jan@moja.test"]));
     // ...once.
-    let v = env.json(&["remind", "--as-of", "2026-12-01", "--json"], "2026-12-01T09:00:00Z");
+    let v = env.json(
+        &["remind", "--as-of", "2026-12-01", "--json"],
+        "2026-12-01T09:00:00Z",
+    );
     assert!(
-        !kinds(&v).iter().any(|(k, c, _)| k.starts_with("escalation") && c.contains("Gęślarz")),
+        !kinds(&v)
+            .iter()
+            .any(|(k, c, _)| k.starts_with("escalation") && c.contains("Gęślarz")),
         "{v:#}"
     );
     // (Delta's own escalating step went out on Thursday: its escalation is due on Tuesday.)
@@ -299,20 +332,42 @@ fn a_month_of_dunning_through_the_cli() {
     // History names every mail with its Message-ID.
     let hist = env.json(&["history", "Gęślarz", "--json"], mon);
     let lines = hist["history"].as_array().unwrap();
-    assert!(lines.iter().any(|l| l["kind"] == "reminder_after_7" && l["status"] == "sent"), "{hist:#}");
-    assert!(lines.iter().all(|l| l["message_id"].is_string()), "{hist:#}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["kind"] == "reminder_after_7" && l["status"] == "sent"),
+        "{hist:#}"
+    );
+    assert!(
+        lines.iter().all(|l| l["message_id"].is_string()),
+        "{hist:#}"
+    );
 
     // The demand for one invoice as a PDF, from the CLI.
     let out = env.path().join("w.pdf");
     let o = env.ok(
-        &["demand", "FV/2026/11/002", "--as-of", "2026-12-20", "--out", out.to_str().unwrap()],
+        &[
+            "demand",
+            "FV/2026/11/002",
+            "--as-of",
+            "2026-12-20",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         mon,
     );
     // 6 150,00 × 13.75 % × 30 days (21 Nov – 20 Dec) / 365 = 69.50
-    assert!(o.contains("interest 69.50 PLN (30 days from 2026-11-21)"), "{o}");
+    assert!(
+        o.contains("interest 69.50 PLN (30 days from 2026-11-21)"),
+        "{o}"
+    );
     assert!(o.contains("compensation 297.50 PLN"), "{o}");
     let pdf = std::fs::read(&out).unwrap();
-    assert!(pdf_extract::extract_text_from_mem(&pdf).unwrap().contains("69,50"));
+    assert!(
+        pdf_extract::extract_text_from_mem(&pdf)
+            .unwrap()
+            .contains("69,50")
+    );
 }
 
 #[test]
@@ -325,16 +380,21 @@ fn pause_resume_exclusion_and_own_offsets() {
         ("billing", "faktury@geslarz.test"),
         ("manager", "jan@moja.test"),
     ]);
-    let dry = |now: &str, day: &str| {
-        env.json(&["remind", "--as-of", day, "--dry-run", "--json"], now)
-    };
+    let dry =
+        |now: &str, day: &str| env.json(&["remind", "--as-of", day, "--dry-run", "--json"], now);
     // An ambiguous name changes nothing and lists the candidates.
     let o = env.run(&["client", "pause", "t"], MONDAY_10);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("matches") && err.contains("Northwind") && err.contains("Delta"), "{err}");
+    assert!(
+        err.contains("matches") && err.contains("Northwind") && err.contains("Delta"),
+        "{err}"
+    );
 
-    env.ok(&["client", "pause", "8998219935", "--until", "2026-11-27"], MONDAY_10);
+    env.ok(
+        &["client", "pause", "8998219935", "--until", "2026-11-27"],
+        MONDAY_10,
+    );
     let v = dry(MONDAY_10, "2026-11-23");
     let h = find(&v, "held", "Gęślarz");
     assert_eq!(h["reason"], "paused: paused until 2026-11-27");
@@ -344,7 +404,10 @@ fn pause_resume_exclusion_and_own_offsets() {
     let r = find(&v, "reminder", "Gęślarz");
     assert_eq!(r["step"], "after_7");
     env.ok(&["client", "pause", "Gęślarz"], MONDAY_10);
-    assert_eq!(find(&dry(MONDAY_10, "2026-11-23"), "held", "Gęślarz")["reason"], "paused: paused");
+    assert_eq!(
+        find(&dry(MONDAY_10, "2026-11-23"), "held", "Gęślarz")["reason"],
+        "paused: paused"
+    );
     env.ok(&["client", "resume", "geslarz"], MONDAY_10);
     find(&dry(MONDAY_10, "2026-11-23"), "reminder", "Gęślarz");
 
@@ -353,19 +416,40 @@ fn pause_resume_exclusion_and_own_offsets() {
     let v = env.json(&["remind", "--as-of", "2026-11-23", "--json"], MONDAY_10);
     let i = find(&v, "internal", "Gęślarz");
     assert_eq!(i["to"], serde_json::json!(["szef@moja.test"]));
-    assert!(!kinds(&v).iter().any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz")));
+    assert!(
+        !kinds(&v)
+            .iter()
+            .any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz"))
+    );
     env.ok(&["client", "set", "Gęślarz", "--include"], MONDAY_10);
 
     // Own offsets: Delta gets its steps at -1, +20, +40: nothing on the 26th, after_1 on 30 Nov.
     let o = env.run(&["client", "set", "Delta", "--offsets", "-1,20"], MONDAY_10);
     assert!(!o.status.success(), "the policy has three steps");
-    env.ok(&["client", "set", "Delta", "--offsets", "-1,20,40", "--email", "Ops <ops@delta.test>"], MONDAY_10);
+    env.ok(
+        &[
+            "client",
+            "set",
+            "Delta",
+            "--offsets",
+            "-1,20,40",
+            "--email",
+            "Ops <ops@delta.test>",
+        ],
+        MONDAY_10,
+    );
     let v = dry("2026-11-26T09:00:00Z", "2026-11-26");
-    assert!(!kinds(&v).iter().any(|(_, c, _)| c.contains("Delta")), "{v:#}");
+    assert!(
+        !kinds(&v).iter().any(|(_, c, _)| c.contains("Delta")),
+        "{v:#}"
+    );
     let v = dry("2026-11-30T09:00:00Z", "2026-11-30");
     let d = find(&v, "reminder", "Delta");
     assert_eq!(d["step"], "after_1", "{v:#}");
-    assert_eq!(d["to"], serde_json::json!(["finance@delta.test", "ops@delta.test"]));
+    assert_eq!(
+        d["to"],
+        serde_json::json!(["finance@delta.test", "ops@delta.test"])
+    );
     let show = env.json(&["client", "show", "Delta", "--json"], MONDAY_10);
     assert_eq!(show["language"], "en");
     assert_eq!(show["step_offsets"], serde_json::json!([-1, 20, 40]));
@@ -382,13 +466,28 @@ fn stale_statements_hold_overdue_reminders_and_staff_hear_once() {
         ("manager", "jan@moja.test"),
     ]);
     // The newest statement row is of Monday 23; on Thursday 26 it is 3 business days old.
-    let v = env.json(&["remind", "--as-of", "2026-11-26", "--json"], "2026-11-26T09:00:00Z");
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-26", "--json"],
+        "2026-11-26T09:00:00Z",
+    );
     let h = find(&v, "held", "Gęślarz");
-    assert!(h["reason"].as_str().unwrap().starts_with("stale_statement"), "{h}");
+    assert!(
+        h["reason"].as_str().unwrap().starts_with("stale_statement"),
+        "{h}"
+    );
     assert!(!kinds(&v).iter().any(|(k, _, _)| k == "reminder"), "{v:#}");
-    assert!(v.as_array().unwrap().iter().any(|d| d["reason"] == "stale"), "{v:#}");
-    let v = env.json(&["remind", "--as-of", "2026-11-27", "--json"], "2026-11-27T09:00:00Z");
-    assert!(!v.as_array().unwrap().iter().any(|d| d["reason"] == "stale"), "once: {v:#}");
+    assert!(
+        v.as_array().unwrap().iter().any(|d| d["reason"] == "stale"),
+        "{v:#}"
+    );
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-27", "--json"],
+        "2026-11-27T09:00:00Z",
+    );
+    assert!(
+        !v.as_array().unwrap().iter().any(|d| d["reason"] == "stale"),
+        "once: {v:#}"
+    );
 }
 
 #[test]
@@ -436,7 +535,11 @@ fn a_reply_pauses_the_client_and_an_out_of_office_does_not() {
     // The reply was kept on the client's history; on Thursday the client is held, Delta is not.
     let hist = env.json(&["history", "Gęślarz", "--json"], MONDAY_10);
     assert!(
-        hist["history"].as_array().unwrap().iter().any(|l| l["kind"] == "reply"),
+        hist["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["kind"] == "reply"),
         "{hist:#}"
     );
     // The statement must be fresh for Delta's overdue step.
@@ -447,7 +550,10 @@ fn a_reply_pauses_the_client_and_an_out_of_office_does_not() {
         "2026-11-27T09:00:00Z",
     );
     let h = find(&v, "held", "Gęślarz");
-    assert!(h["reason"].as_str().unwrap().starts_with("replied"), "{v:#}");
+    assert!(
+        h["reason"].as_str().unwrap().starts_with("replied"),
+        "{v:#}"
+    );
     find(&v, "reminder", "Delta");
     // Five days after the reply (Sun 29 → the next business day, Mon 30), reminders resume.
     env.statement("2026-11-27");
@@ -458,7 +564,12 @@ fn a_reply_pauses_the_client_and_an_out_of_office_does_not() {
     let r = find(&v, "reminder", "Gęślarz");
     assert_eq!(r["invoices"], serde_json::json!(["FV/2026/11/002"]));
     // The reply came after the escalating step: no escalation for FV/001.
-    assert!(!kinds(&v).iter().any(|(k, _, _)| k.starts_with("escalation")), "{v:#}");
+    assert!(
+        !kinds(&v)
+            .iter()
+            .any(|(k, _, _)| k.starts_with("escalation")),
+        "{v:#}"
+    );
 }
 
 /// End to end: the daemon on IMAP and SMTP; a reminder and a payment confirmation arrive in the
@@ -530,11 +641,21 @@ addresses = ["staff{name}@example.test"]
     let reminder = stack.wait_messages("geslarz@example.test", "INBOX", 1, wait);
     assert_eq!(reminder.len(), 1, "{}", stack.logs());
     let subject = header(&reminder[0], "Subject").unwrap();
-    assert!(subject.contains("Zaleg") || subject.contains("=?"), "{subject}");
+    assert!(
+        subject.contains("Zaleg") || subject.contains("=?"),
+        "{subject}"
+    );
     let thanks = stack.wait_messages("northwind@example.test", "INBOX", 1, wait);
     assert_eq!(thanks.len(), 1);
-    let parsed = mail_parser::MessageParser::default().parse(&thanks[0]).unwrap();
-    assert!(parsed.subject().unwrap().starts_with("Dziękujemy za wpłatę"));
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&thanks[0])
+        .unwrap();
+    assert!(
+        parsed
+            .subject()
+            .unwrap()
+            .starts_with("Dziękujemy za wpłatę")
+    );
     assert!(parsed.body_text(0).unwrap().contains("FV/2026/11/004"));
     // The archive has a copy of both (and of the staff notice), none names it in a header.
     let archive = stack.wait_messages(&format!("archive{name}@example.test"), "INBOX", 3, wait);
