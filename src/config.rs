@@ -457,6 +457,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_readme_configuration_reference_is_valid() {
+        let readme = include_str!("../README.md");
+        let section = &readme[readme.find("## Configuration").unwrap()..];
+        let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+        let end = start + section[start..].find("```").unwrap();
+        let c = Config::parse(&section[start..end]).unwrap();
+        assert_eq!(c.dunning.policy().steps.len(), 3);
+        assert_eq!(c.dunning.interest_rates.len(), 3);
+    }
+
+    #[test]
+    fn dunning_settings_are_checked() {
+        for (toml, want) in [
+            (
+                "[dunning]\nsend_from = \"17:00\"",
+                "send_from must be before",
+            ),
+            ("[dunning]\nsend_until = \"25:00\"", "send_until"),
+            ("[dunning]\nevery_days = 0", "every_days"),
+            (
+                "[[dunning.steps]]\nname = \"a\"\noffset_days = 1\n[[dunning.steps]]\nname = \"a\"\noffset_days = 2",
+                "used twice",
+            ),
+            (
+                "[dunning]\ninterest_rates = [{ from = \"2026-01-01\", percent = \"14\" }, { from = \"2025-07-01\", percent = \"15.25\" }]",
+                "date order",
+            ),
+            ("[dunning]\nsteps = []", "at least one step"),
+        ] {
+            let e = format!("{:#}", Config::parse(toml).unwrap_err());
+            assert!(e.contains(want), "{toml}: {e}");
+        }
+        let c = Config::parse("[dunning]\nevery_days = 2").unwrap();
+        let offsets: Vec<i64> = c
+            .dunning
+            .policy()
+            .steps
+            .iter()
+            .map(|s| s.offset_days)
+            .collect();
+        assert_eq!(offsets, vec![2, 4, 6, 8]);
+    }
+
+    #[test]
     fn defaults_live_under_var() {
         let c = Config::parse("").unwrap();
         assert_eq!(c.store.database, PathBuf::from("var/skarbnik.db"));

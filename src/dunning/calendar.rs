@@ -139,6 +139,13 @@ mod tests {
         // Corpus Christi 2026 is Thursday 4 June.
         assert_eq!(c.on_or_after(d(2026, 6, 4)), d(2026, 6, 5));
         assert_eq!(c.on_or_after(d(2026, 11, 23)), d(2026, 11, 23));
+        // 11 November (Wednesday in 2026) is closed; Easter Monday too.
+        assert!(!c.is_business_day(d(2026, 11, 11)));
+        assert_eq!(c.on_or_after(d(2026, 4, 4)), d(2026, 4, 7));
+        // The May long weekend: Fri 1 May, Sat 2, Sun 3 May (a holiday on a Sunday) → Mon 4.
+        assert_eq!(c.on_or_after(d(2026, 5, 1)), d(2026, 5, 4));
+        // An ordinary weekend.
+        assert_eq!(c.on_or_after(d(2026, 11, 21)), d(2026, 11, 23));
         let mut closed = Calendar::default();
         closed.closed.insert(d(2026, 11, 23));
         assert_eq!(closed.on_or_after(d(2026, 11, 21)), d(2026, 11, 24));

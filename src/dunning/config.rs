@@ -116,6 +116,11 @@ fn time(s: &str, key: &str) -> Result<NaiveTime> {
 
 impl DunningConfig {
     pub fn validate(&self) -> Result<()> {
+        if let Some(n) = self.every_days
+            && n < 1
+        {
+            bail!("dunning.every_days must be at least 1");
+        }
         let steps = self.policy_steps();
         if steps.is_empty() {
             bail!("dunning: at least one step is needed");
@@ -141,11 +146,6 @@ impl DunningConfig {
             if steps[..i].iter().any(|o| o.offset_days == s.offset_days) {
                 bail!("dunning.steps: two steps at offset {}", s.offset_days);
             }
-        }
-        if let Some(n) = self.every_days
-            && n < 1
-        {
-            bail!("dunning.every_days must be at least 1");
         }
         let (from, until) = self.window()?;
         if from >= until {

@@ -594,6 +594,108 @@ mod tests {
     }
 
     #[test]
+    fn catch_up_after_a_ten_day_gap_sends_the_latest_step_once() {
+        // Due Mon 2 Nov; `before` went out on Thu 29 Oct; the daemon was down from 2 to 12 Nov.
+        let i = [inv(1, 10, d(11, 2))];
+        let p = run(&i, &[(1, "before")], ok_client(), d(11, 12));
+        assert_eq!(steps(&p), vec![(1, "after_7".into())]);
+        // after_1 is never sent after after_7.
+        assert!(
+            steps(&run(
+                &i,
+                &[(1, "before"), (1, "after_7")],
+                ok_client(),
+                d(11, 13)
+            ))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_paused_invoice_and_a_client_mailed_today_wait() {
+        let mut a = inv(1, 10, d(11, 12));
+        a.paused = true;
+        assert!(run(&[a], &[], ok_client(), d(11, 23)).mails.is_empty());
+        // Invoice 2 became due after invoice 1's reminder went out today: tomorrow.
+        let i = [inv(1, 10, d(11, 12)), inv(2, 10, d(11, 26))];
+        let input = Inputs {
+            invoices: i.to_vec(),
+            sent: HashMap::from([((1, "after_7".to_string()), d(11, 23))]),
+            clients: BTreeMap::from([(10, ok_client())]),
+            newest_statement: Some(d(11, 23)),
+            ..Inputs::default()
+        };
+        let cal = Calendar::default();
+        assert!(
+            plan(&input, &cal, &Policy::default(), d(11, 23))
+                .mails
+                .is_empty()
+        );
+        assert_eq!(
+            steps(&plan(&input, &cal, &Policy::default(), d(11, 24))),
+            vec![(2, "before".into())]
+        );
+    }
+
+    #[test]
+    fn a_client_with_its_own_offsets() {
+        let i = [inv(1, 10, d(11, 12))];
+        let client = ClientState {
+            offsets: Some(vec![-5, 14, 30]),
+            ..ok_client()
+        };
+        assert!(steps(&run(&i, &[], client.clone(), d(11, 23))).is_empty());
+        assert_eq!(
+            steps(&run(&i, &[], client, d(11, 26))),
+            vec![(1, "after_1".into())]
+        );
+    }
+
+    #[test]
+    fn escalation_after_the_escalating_step_without_payment_or_reply() {
+        let i = inv(1, 10, d(11, 12));
+        let input = |last_payment: Option<NaiveDate>, client: ClientState| Inputs {
+            invoices: vec![OpenInvoice {
+                last_payment,
+                ..i.clone()
+            }],
+            // after_7 (escalating) went out on Thu 19 Nov.
+            sent: HashMap::from([((1, "after_7".to_string()), d(11, 19))]),
+            clients: BTreeMap::from([(10, client)]),
+            newest_statement: Some(d(11, 24)),
+            ..Inputs::default()
+        };
+        let cal = Calendar::default();
+        let p = Policy::default();
+        let esc = |inp: &Inputs, day| plan(inp, &cal, &p, day).escalations;
+        // 19 + 5 = Tue 24.
+        assert!(esc(&input(None, ok_client()), d(11, 23)).is_empty());
+        assert_eq!(
+            esc(&input(None, ok_client()), d(11, 24)),
+            vec![Escalation {
+                client_id: 10,
+                invoices: vec![1]
+            }]
+        );
+        // A payment or a reply since the step: no escalation.
+        assert!(esc(&input(Some(d(11, 20)), ok_client()), d(11, 24)).is_empty());
+        let replied = ClientState {
+            last_reply: Some(d(11, 20)),
+            ..ok_client()
+        };
+        assert!(esc(&input(None, replied), d(11, 24)).is_empty());
+        // Paused: none; already escalated: none.
+        let paused = ClientState {
+            paused_indefinitely: true,
+            ..ok_client()
+        };
+        assert!(esc(&input(None, paused), d(11, 24)).is_empty());
+        let mut done = input(None, ok_client());
+        done.escalated.insert(1);
+        assert!(esc(&done, d(11, 24)).is_empty());
+    }
+
+    #[test]
     fn every_n_days_cadence() {
         let p = Policy::every(2, 4);
         assert_eq!(
