@@ -85,6 +85,8 @@ fn latency(stack: &MailStack) {
         .arg(&cfg)
         .arg("run")
         .env("BENCH_PASSWORD", "botpass")
+        // A Sunday: the dunning stays quiet while replies are timed.
+        .env("SKARBNIK_NOW", "2026-11-22T12:00:00Z")
         .env("SKARBNIK_LOG", "info")
         .stdin(Stdio::null())
         .stdout(Stdio::null())

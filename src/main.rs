@@ -10,6 +10,16 @@ fn main() -> ExitCode {
         skarbnik::cli::Command::Run(_) => "info",
         _ => "warn",
     };
+    // `skarbnik invoices | head`: a one-shot command ends quietly when the reader goes away, as
+    // Unix tools do (Rust ignores SIGPIPE, and `println!` then panics). The daemon keeps ignoring
+    // it: a peer closing a socket must be an error it handles, not its death.
+    #[cfg(unix)]
+    if !matches!(cli.command, skarbnik::cli::Command::Run(_)) {
+        // SAFETY: setting a signal disposition before any thread is started.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SKARBNIK_LOG")

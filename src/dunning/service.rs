@@ -226,13 +226,13 @@ impl Dunning<'_> {
                             no_address.push(*inv);
                         }
                     }
-                    round.held(h)?;
+                    round.held(h, &policy)?;
                 }
                 Held::StaleStatement => {
-                    round.held(h)?;
+                    round.held(h, &policy)?;
                     round.stale()?;
                 }
-                _ => round.held(h)?,
+                _ => round.held(h, &policy)?,
             }
         }
         if !no_address.is_empty() {
@@ -424,8 +424,16 @@ impl Round<'_, '_> {
         }
     }
 
-    fn held(&mut self, h: &planner::HeldBack) -> Result<()> {
+    fn held(&mut self, h: &planner::HeldBack, policy: &Policy) -> Result<()> {
         let c = self.client(h.client_id);
+        let policy = policy.for_client(c.and_then(|c| c.offsets.as_deref()));
+        // The step the mail would have had: the strongest among the items.
+        let step = h
+            .items
+            .iter()
+            .filter_map(|(_, s)| policy.step(s))
+            .max_by_key(|s| s.offset_days)
+            .map(|s| s.name.clone());
         let why = match h.reason {
             Held::Paused => match c.and_then(|c| c.paused_until) {
                 Some(d) => format!("paused until {d}"),
@@ -442,7 +450,7 @@ impl Round<'_, '_> {
             client: self.client_name(h.client_id),
             client_id: Some(h.client_id),
             to: Vec::new(),
-            step: h.items.last().map(|(_, s)| s.clone()),
+            step,
             invoices: self.numbers(h.items.iter().map(|(i, _)| *i)),
             reason: format!("{}: {why}", h.reason.as_str()),
             key: None,

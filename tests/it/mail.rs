@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_skarbnik");
 
+/// A Sunday: the dunning (tested in dunning.rs) never runs, so these tests count only the mail
+/// they cause, whatever the hour they run at.
+const QUIET_SUNDAY: &str = "2026-11-22T12:00:00Z";
+
 /// A demo report mail, re-addressed: from `from`, with a fresh Message-ID.
 fn report_mail(demo: &str, from: &str, message_id: &str) -> Vec<u8> {
     let raw = std::fs::read(fixtures().join("mail/demo").join(demo)).unwrap();
@@ -96,6 +100,7 @@ impl Setup {
             .arg(&self.config)
             .env("SKARBNIK_TEST_PASSWORD", format!("{}pass", self.bot))
             .env("SKARBNIK_LOG", "info")
+            .env("SKARBNIK_NOW", QUIET_SUNDAY)
             .stdin(Stdio::null());
         c
     }
@@ -390,6 +395,7 @@ fn quickstart_on_embedded_defaults_answers_each_report_mail_once() {
         Command::new(BIN)
             .current_dir(work.path())
             .env_remove("SKARBNIK_CONFIG")
+            .env("SKARBNIK_NOW", QUIET_SUNDAY)
             .args(["run", "--once"])
             .output()
             .unwrap()
@@ -522,6 +528,7 @@ admin_notice = "admin@example.pl"
         Command::new(BIN)
             .current_dir(work.path())
             .env_remove("SKARBNIK_CONFIG")
+            .env("SKARBNIK_NOW", QUIET_SUNDAY)
             .args(args)
             .output()
             .unwrap()
