@@ -26,6 +26,7 @@ pub struct Config {
     pub staff: StaffConfig,
     pub templates: TemplatesConfig,
     pub dunning: crate::dunning::config::DunningConfig,
+    pub commands: CommandsConfig,
     /// Where the settings came from (not a key).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -261,6 +262,19 @@ impl Default for TemplatesConfig {
             language: "pl".into(),
         }
     }
+}
+
+/// Mail commands from staff. A command is carried out only when the From address is vouched for:
+/// by an `Authentication-Results` header from one of `trusted_authserv_ids` (your MX: Postfix
+/// with OpenDKIM/OpenDMARC, rspamd, Exchange Online, Google Workspace …) showing `dkim=pass`
+/// aligned with the From domain or `dmarc=pass`, or by skarbnik's own DKIM/DMARC check.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CommandsConfig {
+    /// Whose Authentication-Results headers are believed (their authserv-id, e.g. "mx.example.pl").
+    pub trusted_authserv_ids: Vec<String>,
+    /// Check DKIM and DMARC ourselves (DNS lookups through the system resolver).
+    pub verify_dkim: bool,
 }
 
 /// A secret read from the environment or a file. Its `Debug` and `Display` never show the value.

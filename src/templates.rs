@@ -30,8 +30,8 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../templates/pl/bounce_notice.txt"),
     ),
     (
-        "pl/commands_unavailable.txt",
-        include_str!("../templates/pl/commands_unavailable.txt"),
+        "pl/command_reply.txt",
+        include_str!("../templates/pl/command_reply.txt"),
     ),
     ("pl/demand.txt", include_str!("../templates/pl/demand.txt")),
     (
@@ -103,8 +103,8 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../templates/en/bounce_notice.txt"),
     ),
     (
-        "en/commands_unavailable.txt",
-        include_str!("../templates/en/commands_unavailable.txt"),
+        "en/command_reply.txt",
+        include_str!("../templates/en/command_reply.txt"),
     ),
     ("en/demand.txt", include_str!("../templates/en/demand.txt")),
     (
@@ -313,8 +313,8 @@ mod tests {
             let r = t
                 .render(
                     lang,
-                    "commands_unavailable",
-                    &serde_json::json!({"subject": "status ACME", "company": "Firma"}),
+                    "command_reply",
+                    &serde_json::json!({"subject": "status ACME", "company": "Firma", "results": []}),
                 )
                 .unwrap();
             assert!(r.subject.contains("status ACME"), "{r:?}");
@@ -327,7 +327,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("pl")).unwrap();
         std::fs::write(
-            dir.path().join("pl/commands_unavailable.txt"),
+            dir.path().join("pl/bounce_notice.txt"),
             "Subject: {{ nope.nope }}\n\nx",
         )
         .unwrap();
@@ -335,13 +335,16 @@ mod tests {
         let r = t
             .render(
                 "pl",
-                "commands_unavailable",
-                &serde_json::json!({"subject": "s", "company": "Firma"}),
+                "bounce_notice",
+                &serde_json::json!({"subject": "s", "company": "Firma", "addresses": [], "clients": {}}),
             )
             .unwrap();
-        assert!(r.subject.contains('s'));
+        assert!(
+            r.subject.starts_with("Niedoręczona poczta"),
+            "the built-in text: {r:?}"
+        );
         std::fs::write(
-            dir.path().join("pl/commands_unavailable.txt"),
+            dir.path().join("pl/bounce_notice.txt"),
             "Subject: Własny: {{ subject }}\n\nTekst",
         )
         .unwrap();
@@ -349,8 +352,8 @@ mod tests {
         let r = t
             .render(
                 "pl",
-                "commands_unavailable",
-                &serde_json::json!({"subject": "s", "company": "F"}),
+                "bounce_notice",
+                &serde_json::json!({"subject": "s", "company": "F", "addresses": [], "clients": {}}),
             )
             .unwrap();
         assert_eq!(r.subject, "Własny: s");

@@ -333,6 +333,43 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
     plan
 }
 
+/// The next step an invoice will get and the business day it is due (for `status`): the first
+/// step after the latest one sent, not before `today`. `None` when every step was sent.
+pub fn next_step(
+    due: NaiveDate,
+    sent: &[&str],
+    policy: &Policy,
+    calendar: &Calendar,
+    today: NaiveDate,
+) -> Option<(String, NaiveDate)> {
+    let latest_sent = policy
+        .steps
+        .iter()
+        .filter(|s| sent.contains(&s.name.as_str()))
+        .map(|s| s.offset_days)
+        .max();
+    let candidates: Vec<(String, NaiveDate)> = policy
+        .steps
+        .iter()
+        .filter(|s| latest_sent.is_none_or(|l| s.offset_days > l))
+        .map(|s| {
+            (
+                s.name.clone(),
+                calendar.on_or_after(due + Duration::days(s.offset_days)),
+            )
+        })
+        .collect();
+    // Catch-up: of the steps already due, only the latest goes (a `before` step only until due).
+    let due_now = candidates
+        .iter()
+        .filter(|(n, on)| {
+            *on <= today && (policy.step(n).is_some_and(|s| s.offset_days > 0) || today <= due)
+        })
+        .next_back()
+        .map(|(n, _)| (n.clone(), calendar.on_or_after(today)));
+    due_now.or_else(|| candidates.into_iter().find(|(_, on)| *on > today))
+}
+
 /// The invoice is escalated when an escalating step was sent `escalate_after_days` ago (moved to
 /// a business day) and since then no payment came and the client did not reply; a paused or
 /// excluded client, or one with a payment in review, is not escalated.
@@ -693,6 +730,27 @@ mod tests {
         let mut done = input(None, ok_client());
         done.escalated.insert(1);
         assert!(esc(&done, d(11, 24)).is_empty());
+    }
+
+    #[test]
+    fn the_next_step_for_status() {
+        let p = Policy::default();
+        let c = Calendar::default();
+        let due = d(11, 23);
+        assert_eq!(
+            next_step(due, &[], &p, &c, d(11, 10)),
+            Some(("before".into(), d(11, 20)))
+        );
+        assert_eq!(
+            next_step(due, &["before"], &p, &c, d(11, 21)),
+            Some(("after_1".into(), d(11, 24)))
+        );
+        // Overdue with nothing sent: what the catch-up would send today.
+        assert_eq!(
+            next_step(due, &[], &p, &c, d(12, 2)),
+            Some(("after_7".into(), d(12, 2)))
+        );
+        assert_eq!(next_step(due, &["after_7"], &p, &c, d(12, 2)), None);
     }
 
     #[test]

@@ -93,6 +93,11 @@ fn samples(config: &Config) -> Vec<(String, Value)> {
             "missing_rate",
             json!({"period": "H2 2026", "error": "no statutory interest rate is configured for H2 2026"}),
         ),
+        (
+            "command_refused",
+            json!({"sender": "anna@example.pl", "subject": "pause client ACME", "message_id": "1@example.pl",
+                   "why": "no Authentication-Results header from a trusted server (mx.example.pl)"}),
+        ),
     ] {
         let mut ctx = json!({"kind": kind, "company": company(), "today": "2026-11-23"});
         if let (Some(o), Value::Object(e)) = (ctx.as_object_mut(), extra) {
@@ -106,8 +111,9 @@ fn samples(config: &Config) -> Vec<(String, Value)> {
         json!({"subject": "Undelivered", "addresses": ["x@acme.pl"], "clients": {"x@acme.pl": ["#1"]}, "company": "Moja Firma"}),
     ));
     out.push((
-        "commands_unavailable".into(),
-        json!({"subject": "status ACME", "company": "Moja Firma"}),
+        "command_reply".into(),
+        json!({"subject": "status ACME", "company": "Moja Firma",
+               "results": [{"line": "status ACME", "ok": true, "text": "ACME (NIP 5250007313)\nOpen invoices: none"}]}),
     ));
     let mut bad = ImportOutcome::empty("wyciag.csv");
     bad.error = Some(crate::ingest::ReportError::file(

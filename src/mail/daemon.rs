@@ -65,6 +65,8 @@ pub struct Daemon<'a, M: MailSource, S: MailSender> {
     hidden: Vec<Mailbox>,
     own: Vec<String>,
     staff: Vec<String>,
+    /// skarbnik's own DKIM/DMARC check of commands (`[commands] verify_dkim`).
+    authenticator: Option<mail_auth::MessageAuthenticator>,
     stats: Stats,
     /// When the dunning last ran (it runs at most every [`DUNNING_EVERY`], and after reports).
     last_dunning: Option<std::time::Instant>,
@@ -109,6 +111,17 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             .chain(config.staff.read_only.iter())
             .cloned()
             .collect();
+        let authenticator = if config.commands.verify_dkim {
+            Some(
+                mail_auth::MessageAuthenticator::new_system_conf().map_err(|e| {
+                    anyhow::anyhow!(
+                        "commands.verify_dkim: the system DNS resolver cannot be set up: {e}"
+                    )
+                })?,
+            )
+        } else {
+            None
+        };
         Ok(Daemon {
             templates: Templates::new(config.templates.dir.as_deref()),
             config,
@@ -124,6 +137,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             stats: Stats::default(),
             last_dunning: None,
             reports_since_dunning: false,
+            authenticator,
         })
     }
 
@@ -271,7 +285,8 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                 if self.stopping() {
                     return Ok(());
                 }
-                let folder = match self.handle(message) {
+                let own_check = self.own_check(message).await;
+                let folder = match self.handle(message, own_check) {
                     Ok(f) => f,
                     Err(e) => {
                         // The store failed: keep the message for a person, say why in the log.
@@ -312,7 +327,11 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
     }
 
     /// Decides what a message is and acts on it; returns the folder it goes to.
-    fn handle(&mut self, message: &Fetched) -> Result<Folder> {
+    fn handle(
+        &mut self,
+        message: &Fetched,
+        own_check: Option<Result<String, String>>,
+    ) -> Result<Folder> {
         let sha = sha256_hex(&message.raw);
         if let Some(done) = self.store.message_handled(&message.key, &sha)? {
             tracing::info!(key = %message.key, "already handled ({done}); filing it");
@@ -428,26 +447,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                 Ok(Folder::Processed)
             }
             Class::Command => {
-                let lang = self.config.templates.language.clone();
-                let ctx = serde_json::json!({
-                    "subject": m.subject,
-                    "company": self.config.company.name,
-                });
-                let rendered = self.templates.render(&lang, "commands_unavailable", &ctx)?;
-                let draft = self.reply_draft(&m, "command_reply", rendered);
-                let tx_draft = self.gate_reply(&m, draft)?;
-                let tx = self.store.transaction()?;
-                if let Some((d, c)) = &tx_draft {
-                    tx.enqueue(d, c)?;
-                }
-                tx.audit(
-                    "daemon",
-                    "mail.command",
-                    m.from.as_deref(),
-                    Some("commands are not available yet"),
-                )?;
-                record("processed", None)(&tx, &m)?;
-                tx.commit()?;
+                self.on_command(&m, own_check, record("processed", None))?;
                 Ok(Folder::Processed)
             }
             Class::ClientReply => {
@@ -473,6 +473,202 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                 Ok(Folder::Other)
             }
         }
+    }
+
+    /// skarbnik's own DKIM/DMARC check, for mail from staff when `verify_dkim` is on (async, so
+    /// it runs before the synchronous handling).
+    async fn own_check(&self, message: &Fetched) -> Option<Result<String, String>> {
+        let authenticator = self.authenticator.as_ref()?;
+        let from = Inbound::parse(&message.raw)?.from?;
+        crate::commands::auth::role(self.config, &from)?;
+        Some(crate::commands::auth::vouched_by_own_check(authenticator, &message.raw, None).await)
+    }
+
+    /// A mail from staff: authenticated, then carried out and answered in the same transaction
+    /// as its record; a forged one is refused without an answer (backscatter), and the admin told.
+    fn on_command(
+        &mut self,
+        m: &Inbound,
+        own_check: Option<Result<String, String>>,
+        record: impl FnOnce(&crate::store::Tx<'_>, &Inbound) -> Result<()>,
+    ) -> Result<()> {
+        use crate::commands::{auth, exec, parse};
+        let sender = m.from.clone().unwrap_or_default();
+        let role = auth::role(self.config, &sender);
+        let vouched = match (own_check, role) {
+            (_, None) => Err("the sender is not on the staff list".to_string()),
+            (Some(Ok(how)), _) => Ok(how),
+            (own, _) => auth::vouched_by_headers(
+                &m.auth_results,
+                &self.config.commands.trusted_authserv_ids,
+                &sender,
+            )
+            .map_err(|e| match own {
+                Some(Err(o)) => format!("{e}; {o}"),
+                _ => e,
+            }),
+        };
+        let vouched = if m.from_count > 1 {
+            Err("the mail names several From addresses".to_string())
+        } else {
+            vouched
+        };
+        let blocked = self.reply_blocked(m, &sender)?;
+        let tx = self.store.transaction()?;
+        if let Some(earlier) = tx.command_outcome(&m.message_id)? {
+            tracing::warn!(message_id = %m.message_id, "command replayed (first {earlier}); nothing done");
+            tx.audit(
+                "daemon",
+                "command.replayed",
+                Some(&sender),
+                Some(&format!(
+                    "Message-ID <{}> was {earlier} before",
+                    m.message_id
+                )),
+            )?;
+            record(&tx, m)?;
+            return tx.commit();
+        }
+        let (role, how) = match (role, vouched) {
+            (Some(role), Ok(how)) => (role, how),
+            (_, Err(why)) => {
+                tracing::warn!(message_id = %m.message_id, from = %sender, "command refused: {why}");
+                tx.audit(
+                    "daemon",
+                    "command.refused",
+                    Some(&sender),
+                    Some(&format!(
+                        "{why} (Message-ID <{}>, subject {:?})",
+                        m.message_id, m.subject
+                    )),
+                )?;
+                tx.record_command(&m.message_id, &sender, "refused", &why)?;
+                // Told to the admin, never to the claimed sender (it may be forged).
+                let notify = super::compose::staff_notice(self.config)?;
+                if !notify.is_empty() {
+                    let ctx = serde_json::json!({
+                        "kind": "command_refused",
+                        "company": {"name": self.config.company.name},
+                        "sender": sender,
+                        "subject": m.subject,
+                        "message_id": m.message_id,
+                        "why": why,
+                    });
+                    let r = self.templates.render(
+                        &self.config.templates.language,
+                        "staff_notice",
+                        &ctx,
+                    )?;
+                    let draft = Draft {
+                        key: format!("command_refused:{}", m.message_id),
+                        purpose: "notice_command_refused".into(),
+                        to: notify,
+                        subject: r.subject,
+                        text: r.text,
+                        html: r.html,
+                        auto_submitted: "auto-generated",
+                        ..Draft::default()
+                    };
+                    let c = compose(&draft, &self.from, &self.hidden)?;
+                    tx.enqueue(&draft, &c)?;
+                }
+                record(&tx, m)?;
+                return tx.commit();
+            }
+            (None, Ok(_)) => unreachable!("an unknown sender is never vouched for"),
+        };
+        let default_lang = if self.config.templates.language == "en" {
+            parse::Lang::En
+        } else {
+            parse::Lang::Pl
+        };
+        let (found, malformed) = parse::commands_in(&m.subject, &m.text);
+        let lang = found
+            .first()
+            .map(|p| p.lang)
+            .or(malformed.first().map(|b| b.lang))
+            .unwrap_or_else(|| parse::guess_lang(&m.subject, &m.text, default_lang));
+        let today =
+            crate::dunning::window::local_today(self.config.timezone(), crate::clock::now());
+        let mut results = Vec::new();
+        for b in &malformed {
+            results.push(serde_json::json!({
+                "line": b.line,
+                "ok": false,
+                "text": match lang {
+                    parse::Lang::Pl => format!("Nie rozumiem: {}.\n{}", b.why, exec::help(lang)),
+                    parse::Lang::En => format!("Not understood: {}.\n{}", b.why, exec::help(lang)),
+                },
+            }));
+        }
+        if found.is_empty() && malformed.is_empty() {
+            results.push(serde_json::json!({
+                "line": m.subject,
+                "ok": false,
+                "text": exec::help(lang),
+            }));
+        }
+        for p in &found {
+            let ctx = exec::Ctx {
+                config: self.config,
+                actor: &sender,
+                reference: &m.message_id,
+                today,
+                lang: p.lang,
+            };
+            let outcome = if p.command.changes_something() && role == auth::Role::Read {
+                tx.audit(
+                    &sender,
+                    "command.forbidden",
+                    None,
+                    Some(&format!("{} (Message-ID <{}>)", p.line, m.message_id)),
+                )?;
+                exec::Outcome {
+                    ok: false,
+                    changed: false,
+                    text: match p.lang {
+                        parse::Lang::Pl => "Ten adres może tylko pytać (status, zaległości, pomoc); nic nie zmieniono.".into(),
+                        parse::Lang::En => "This address may only ask (status, overdue, help); nothing was changed.".into(),
+                    },
+                }
+            } else {
+                exec::execute(&tx, &ctx, &p.command)?
+            };
+            results
+                .push(serde_json::json!({"line": p.line, "ok": outcome.ok, "text": outcome.text}));
+        }
+        tx.record_command(&m.message_id, &sender, "executed", &how)?;
+        tx.audit(
+            &sender,
+            "mail.command",
+            Some(&m.message_id),
+            Some(&format!("{} command(s); vouched: {how}", found.len())),
+        )?;
+        let ctx = serde_json::json!({
+            "subject": m.subject,
+            "company": self.config.company.name,
+            "results": results,
+        });
+        let rendered = self.templates.render(lang.code(), "command_reply", &ctx)?;
+        let draft = Self::reply_draft(m, "command_reply", rendered);
+        // The reply goes to the vouched-for From address, not to a Reply-To anyone could set.
+        let draft = Draft {
+            to: parse_mailbox(&sender).into_iter().collect(),
+            reply_address: Some(sender.clone()),
+            ..draft
+        };
+        match blocked {
+            Some(why) => {
+                tracing::warn!(message_id = %m.message_id, "no reply: {why}");
+                tx.audit("daemon", "mail.reply_suppressed", Some(&sender), Some(&why))?;
+            }
+            None => {
+                let c = compose(&draft, &self.from, &self.hidden)?;
+                tx.enqueue(&draft, &c)?;
+            }
+        }
+        record(&tx, m)?;
+        tx.commit()
     }
 
     fn on_bounce(
@@ -578,7 +774,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         let rendered =
             self.templates
                 .render(&self.config.templates.language, "summary", &summary)?;
-        let draft = self.reply_draft(m, "summary", rendered);
+        let draft = Self::reply_draft(m, "summary", rendered);
         let gated = self.gate_reply(m, draft)?;
         let tx = self.store.transaction()?;
         if let Some((d, c)) = &gated {
@@ -588,7 +784,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         tx.commit()
     }
 
-    fn reply_draft(&self, m: &Inbound, purpose: &str, r: crate::templates::Rendered) -> Draft {
+    fn reply_draft(m: &Inbound, purpose: &str, r: crate::templates::Rendered) -> Draft {
         let mut references = m.references.clone();
         if m.has_message_id && !references.contains(&m.message_id) {
             references.push(m.message_id.clone());
@@ -610,27 +806,35 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         }
     }
 
-    /// Applies loop safety and the per-sender rate limit; composes the reply when it may go.
-    fn gate_reply(
-        &mut self,
-        m: &Inbound,
-        draft: Draft,
-    ) -> Result<Option<(Draft, super::compose::Composed)>> {
-        let why_not = if let Some(why) = reply_refusal(m, &self.own) {
+    /// Why no reply may go to `address` (loop safety, the per-sender rate limit), if so.
+    fn reply_blocked(&self, m: &Inbound, address: &str) -> Result<Option<String>> {
+        Ok(if let Some(why) = reply_refusal(m, &self.own) {
             Some(why.to_string())
-        } else if draft.to.is_empty() {
+        } else if address.is_empty() {
             Some("the sender's address cannot be read".to_string())
         } else {
             let since = (Utc::now() - chrono::Duration::hours(1))
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let address = draft.reply_address.clone().unwrap_or_default();
-            let n = self.store.replies_since(&address, &since)?;
+            let n = self.store.replies_since(address, &since)?;
             (n >= self.config.mailbox.max_replies_per_hour).then(|| {
                 format!(
                     "{n} replies to {address} in the last hour (limit {})",
                     self.config.mailbox.max_replies_per_hour
                 )
             })
+        })
+    }
+
+    /// Applies loop safety and the per-sender rate limit; composes the reply when it may go.
+    fn gate_reply(
+        &mut self,
+        m: &Inbound,
+        draft: Draft,
+    ) -> Result<Option<(Draft, super::compose::Composed)>> {
+        let why_not = if draft.to.is_empty() {
+            Some("the sender's address cannot be read".to_string())
+        } else {
+            self.reply_blocked(m, draft.reply_address.as_deref().unwrap_or_default())?
         };
         if let Some(why) = why_not {
             tracing::warn!(message_id = %m.message_id, "no reply: {why}");

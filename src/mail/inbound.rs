@@ -39,6 +39,10 @@ pub struct Inbound {
     pub text: String,
     pub attachments: Vec<Attachment>,
     pub date: Option<String>,
+    /// Every `Authentication-Results` header, topmost (added last) first, unfolded.
+    pub auth_results: Vec<String>,
+    /// Addresses in From (more than one: no command is believed).
+    pub from_count: usize,
 }
 
 impl Inbound {
@@ -55,6 +59,23 @@ impl Inbound {
                 m.message_id = format!("{}@skarbnik.invalid", crate::import::sha256_hex(raw));
             }
         }
+        m.from_count = msg.from().map(|a| a.iter().count()).unwrap_or(0);
+        m.auth_results = msg.parts[0]
+            .headers
+            .iter()
+            .filter(|h| {
+                h.name
+                    .as_str()
+                    .eq_ignore_ascii_case("Authentication-Results")
+            })
+            .filter_map(|h| raw.get(h.offset_start as usize..h.offset_end as usize))
+            .map(|v| {
+                String::from_utf8_lossy(v)
+                    .replace(['\r', '\n'], " ")
+                    .trim()
+                    .to_string()
+            })
+            .collect();
         if let Some(addr) = msg.from().and_then(|a| a.first()) {
             m.from = addr.address().map(bare).filter(|a| !a.is_empty());
             m.from_name = addr.name().map(str::to_string);

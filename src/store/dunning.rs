@@ -206,8 +206,13 @@ fn snapshot(conn: &Connection) -> Result<Snapshot> {
         .query_map([], |r| r.get::<_, String>(0))?
         .filter_map(|r| r.ok().and_then(|s| s.parse().ok()))
         .collect();
-    let newest_statement =
-        date(conn.query_row("SELECT MAX(booking_date) FROM payments", [], |r| r.get(0))?);
+    // Bank statements only: a payment recorded by hand says nothing about the bank data's age.
+    let newest_statement = date(conn.query_row(
+        "SELECT MAX(p.booking_date) FROM payments p JOIN reports r ON r.id = p.source_report_id
+         WHERE r.kind = 'statement'",
+        [],
+        |r| r.get(0),
+    )?);
     Ok(Snapshot {
         invoices: invoices(conn)?,
         clients: clients(conn)?,

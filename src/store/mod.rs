@@ -4,6 +4,7 @@
 
 mod audit;
 mod clients;
+mod commands;
 mod dunning;
 mod invoices;
 mod mail;
@@ -13,6 +14,7 @@ mod reports;
 
 pub use audit::AuditEntry;
 pub use clients::{ClientInfo, ClientRef, ClientUpdate};
+pub use commands::{InvoiceRef, PaymentLine};
 pub use dunning::{DunClient, DunInvoice, HistoryLine, PaidByPayment, Snapshot};
 pub use invoices::{InvoiceStatus, InvoiceView, UpsertOutcome};
 pub use mail::{MessageRecord, OutboxItem, ReportPayment};
@@ -30,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("002_review.sql"),
     include_str!("003_mail.sql"),
     include_str!("004_dunning.sql"),
+    include_str!("005_commands.sql"),
 ];
 
 pub struct Store {

@@ -120,7 +120,13 @@ impl Store {
     /// Every invoice with what is still outstanding on it (0 for a paid one, which can still
     /// receive an overpayment): allocations, or the ERP's own figure if it says more is paid.
     fn reconcile_invoices(&self) -> Result<Vec<Invoice>> {
-        let mut stmt = self.conn.prepare(
+        reconcile_invoices(&self.conn)
+    }
+}
+
+fn reconcile_invoices(conn: &rusqlite::Connection) -> Result<Vec<Invoice>> {
+    {
+        let mut stmt = conn.prepare(
             "SELECT i.id, i.number, i.client_id, i.due_date, i.currency, i.gross_minor, i.reported_outstanding_minor,
                     (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)
              FROM invoices i",
@@ -154,9 +160,11 @@ impl Store {
         }
         Ok(invoices)
     }
+}
 
-    fn payment_ref(&self, id: i64) -> Result<(i64, String, Option<String>)> {
-        self.conn
+fn payment_ref(conn: &rusqlite::Connection, id: i64) -> Result<(i64, String, Option<String>)> {
+    {
+        conn
             .query_row(
                 "SELECT amount_minor, kind, CASE WHEN account_valid = 1 THEN counterparty_account END FROM payments WHERE id = ?1",
                 [id],
@@ -165,20 +173,45 @@ impl Store {
             .optional()?
             .ok_or_else(|| anyhow!("no payment #{id}"))
     }
+}
 
-    /// A person decides: the payment pays these invoices, oldest due first, up to each one's
-    /// outstanding; any surplus stays on the last one. The payer's account is remembered for the client.
+impl Store {
+    /// See [`Tx::manual_match`]; in a transaction of its own.
     pub fn manual_match(
         &mut self,
         payment: i64,
         numbers: &[String],
         actor: &str,
     ) -> Result<Vec<(String, i64)>> {
-        let (amount, kind, account) = self.payment_ref(payment)?;
+        let tx = self.transaction()?;
+        let done = tx.manual_match(payment, numbers, actor)?;
+        tx.commit()?;
+        Ok(done)
+    }
+
+    /// See [`Tx::unmatch`]; in a transaction of its own.
+    pub fn unmatch(&mut self, payment: i64, actor: &str) -> Result<usize> {
+        let tx = self.transaction()?;
+        let n = tx.unmatch(payment, actor)?;
+        tx.commit()?;
+        Ok(n)
+    }
+}
+
+impl Tx<'_> {
+    /// A person decides: the payment pays these invoices, oldest due first, up to each one's
+    /// outstanding; any surplus stays on the last one. The payer's account is remembered for the client.
+    pub fn manual_match(
+        &self,
+        payment: i64,
+        numbers: &[String],
+        actor: &str,
+    ) -> Result<Vec<(String, i64)>> {
+        let (amount, kind, account) = payment_ref(&self.tx, payment)?;
         if kind != "incoming" {
             bail!("payment #{payment} is {kind}, not a customer payment");
         }
-        let invoices = self.reconcile_invoices()?;
+        let invoices = reconcile_invoices(&self.tx)?;
         let mut chosen = Vec::new();
         for n in numbers {
             let key = InvoiceNumber::parse(n).with_context(|| format!("invoice {n:?}"))?;
@@ -191,7 +224,7 @@ impl Store {
         chosen.sort_by(|a, b| {
             (a.due_date.is_none(), a.due_date, a.id).cmp(&(b.due_date.is_none(), b.due_date, b.id))
         });
-        let already: i64 = self.conn.query_row(
+        let already: i64 = self.tx.query_row(
             "SELECT COALESCE(SUM(amount_minor), 0) FROM allocations WHERE payment_id = ?1",
             [payment],
             |r| r.get(0),
@@ -199,7 +232,7 @@ impl Store {
         if already > 0 {
             bail!("payment #{payment} is already allocated; unmatch it first");
         }
-        let tx = self.transaction()?;
+        let tx = self;
         let now = now_text();
         let mut left = amount;
         let mut done = Vec::new();
@@ -245,17 +278,16 @@ impl Store {
             Some(&format!("payment:{payment}")),
             Some(&detail),
         )?;
-        tx.commit()?;
         Ok(done)
     }
 
     /// A person undoes a payment's allocations; automatic reconciliation then leaves it alone.
-    pub fn unmatch(&mut self, payment: i64, actor: &str) -> Result<usize> {
-        let (_, kind, _) = self.payment_ref(payment)?;
+    pub fn unmatch(&self, payment: i64, actor: &str) -> Result<usize> {
+        let (_, kind, _) = payment_ref(&self.tx, payment)?;
         if kind != "incoming" {
             bail!("payment #{payment} is {kind}, not a customer payment");
         }
-        let tx = self.transaction()?;
+        let tx = self;
         let n = tx
             .tx
             .execute("DELETE FROM allocations WHERE payment_id = ?1", [payment])?;
@@ -269,14 +301,11 @@ impl Store {
             Some(&format!("payment:{payment}")),
             Some(&format!("{n} allocations removed")),
         )?;
-        tx.commit()?;
         Ok(n)
     }
-}
 
-impl Tx<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn insert_allocation(
+    pub(super) fn insert_allocation(
         &self,
         payment: i64,
         invoice: i64,

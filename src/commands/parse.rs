@@ -1,0 +1,606 @@
+//! The command grammar, Polish and English, forgiving of case, diacritics, quotes and trailing
+//! punctuation. Pure: a line in, a command out.
+//!
+//! ```text
+//! pause client X [until DATE]      wstrzymaj klienta X [do DATE]
+//! resume client X                  wznów klienta X
+//! pause invoice N                  wstrzymaj fakturę N
+//! resume invoice N                 wznów fakturę N
+//! status [client] X                status [klienta] X
+//! overdue                          zaległości
+//! paid N [AMOUNT] [DATE]           opłacona N [KWOTA] [DATA]
+//! match PAYMENT N…                 dopasuj PŁATNOŚĆ N…
+//! unmatch PAYMENT                  odepnij PŁATNOŚĆ
+//! promise X DATE                   obietnica X DATA
+//! help                             pomoc
+//! ```
+//!
+//! X is a name fragment, a NIP or an e-mail address; DATE is `2026-12-01`, `1.12.2026` or
+//! `01-12-2026`; AMOUNT is Polish or English (`1 230,00`, `1230.00 PLN`).
+
+use crate::domain::text::fold_diacritics;
+use crate::ingest::numbers::{parse_amount, parse_date};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Pl,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Pl => "pl",
+            Lang::En => "en",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    PauseClient {
+        who: String,
+        until: Option<NaiveDate>,
+    },
+    ResumeClient {
+        who: String,
+    },
+    PauseInvoice {
+        number: String,
+    },
+    ResumeInvoice {
+        number: String,
+    },
+    Status {
+        who: String,
+    },
+    Overdue,
+    Paid {
+        number: String,
+        amount: Option<Decimal>,
+        date: Option<NaiveDate>,
+    },
+    Match {
+        payment: i64,
+        invoices: Vec<String>,
+    },
+    Unmatch {
+        payment: i64,
+    },
+    Promise {
+        who: String,
+        date: NaiveDate,
+    },
+    Help,
+}
+
+impl Command {
+    /// Read-only staff may ask; only admins may change anything.
+    pub fn changes_something(&self) -> bool {
+        !matches!(
+            self,
+            Command::Status { .. } | Command::Overdue | Command::Help
+        )
+    }
+}
+
+/// A recognised line: the command, the language it was written in, and the line as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub command: Command,
+    pub lang: Lang,
+    pub line: String,
+}
+
+/// Why a line that starts like a command is not one (e.g. a missing client name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub lang: Lang,
+    pub line: String,
+    pub why: &'static str,
+}
+
+fn fold(s: &str) -> String {
+    fold_diacritics(s).to_lowercase()
+}
+
+fn unquote(s: &str) -> String {
+    s.trim()
+        .trim_matches(|c: char| matches!(c, '"' | '\'' | '„' | '”' | '“' | '«' | '»' | '‚' | '’'))
+        .trim()
+        .to_string()
+}
+
+fn date(word: &str) -> Option<NaiveDate> {
+    parse_date(word.trim_end_matches(['.', ','])).ok()
+}
+
+/// Splits "X until DATE" / "X do DATE" / "X DATE".
+fn who_and_date<'a>(words: &[&'a str], markers: &[&str]) -> (Vec<&'a str>, Option<NaiveDate>) {
+    if let Some((last, rest)) = words.split_last()
+        && let Some(d) = date(last)
+    {
+        let rest = match rest.split_last() {
+            Some((m, r)) if markers.contains(&fold(m).as_str()) => r,
+            _ => rest,
+        };
+        return (rest.to_vec(), Some(d));
+    }
+    (words.to_vec(), None)
+}
+
+const KEYWORDS: &[(&[&str], &str, Lang)] = &[
+    (&["pause", "client"], "pause_client", Lang::En),
+    (&["pause", "customer"], "pause_client", Lang::En),
+    (&["wstrzymaj", "klienta"], "pause_client", Lang::Pl),
+    (&["wstrzymaj", "klient"], "pause_client", Lang::Pl),
+    (&["resume", "client"], "resume_client", Lang::En),
+    (&["resume", "customer"], "resume_client", Lang::En),
+    (&["wznow", "klienta"], "resume_client", Lang::Pl),
+    (&["wznow", "klient"], "resume_client", Lang::Pl),
+    (&["pause", "invoice"], "pause_invoice", Lang::En),
+    (&["wstrzymaj", "fakture"], "pause_invoice", Lang::Pl),
+    (&["wstrzymaj", "faktura"], "pause_invoice", Lang::Pl),
+    (&["resume", "invoice"], "resume_invoice", Lang::En),
+    (&["wznow", "fakture"], "resume_invoice", Lang::Pl),
+    (&["wznow", "faktura"], "resume_invoice", Lang::Pl),
+    (&["status", "klienta"], "status", Lang::Pl),
+    (&["status", "client"], "status", Lang::En),
+    (&["status"], "status", Lang::En),
+    (&["overdue"], "overdue", Lang::En),
+    (&["zaleglosci"], "overdue", Lang::Pl),
+    (&["paid"], "paid", Lang::En),
+    (&["oplacona"], "paid", Lang::Pl),
+    (&["oplacono"], "paid", Lang::Pl),
+    (&["zaplacona"], "paid", Lang::Pl),
+    (&["match"], "match", Lang::En),
+    (&["dopasuj"], "match", Lang::Pl),
+    (&["unmatch"], "unmatch", Lang::En),
+    (&["odepnij"], "unmatch", Lang::Pl),
+    (&["promise"], "promise", Lang::En),
+    (&["obietnica"], "promise", Lang::Pl),
+    (&["help"], "help", Lang::En),
+    (&["pomoc"], "help", Lang::Pl),
+];
+
+/// A payment id as people write it: `12`, `#12`, `nr 12`.
+fn payment_id(word: &str) -> Option<i64> {
+    word.trim_start_matches('#')
+        .trim_end_matches([',', '.'])
+        .parse()
+        .ok()
+}
+
+/// Parses one line. `Ok(None)`: not a command at all.
+pub fn parse_line(raw: &str) -> Result<Option<Parsed>, Malformed> {
+    let line = raw
+        .trim()
+        .trim_end_matches(['.', '!', ';'])
+        .trim()
+        .to_string();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let folded: Vec<String> = words.iter().map(|w| fold(&unquote(w))).collect();
+    let Some((keys, name, lang)) = KEYWORDS.iter().find(|(keys, _, _)| {
+        keys.len() <= folded.len() && keys.iter().zip(&folded).all(|(k, w)| k == w)
+    }) else {
+        return Ok(None);
+    };
+    let rest: Vec<&str> = words[keys.len()..].to_vec();
+    let lang = *lang;
+    // "status" alone in Polish mail is still Polish: a bare "status" takes the mail's language later.
+    let bad = |why: &'static str| Malformed {
+        lang,
+        line: line.clone(),
+        why,
+    };
+    let joined = |w: &[&str]| unquote(&w.join(" "));
+    let command = match *name {
+        "pause_client" => {
+            let (who, until) = who_and_date(&rest, &["until", "till", "do"]);
+            if who.is_empty() {
+                return Err(bad("which client?"));
+            }
+            Command::PauseClient {
+                who: joined(&who),
+                until,
+            }
+        }
+        "resume_client" | "status" | "pause_invoice" | "resume_invoice" if rest.is_empty() => {
+            return Err(bad("which client or invoice?"));
+        }
+        "resume_client" => Command::ResumeClient { who: joined(&rest) },
+        "status" => Command::Status { who: joined(&rest) },
+        "pause_invoice" => Command::PauseInvoice {
+            number: joined(&rest),
+        },
+        "resume_invoice" => Command::ResumeInvoice {
+            number: joined(&rest),
+        },
+        "overdue" => Command::Overdue,
+        "help" => Command::Help,
+        "paid" => {
+            let Some((number, tail)) = rest.split_first() else {
+                return Err(bad("which invoice?"));
+            };
+            let (amount_words, date) = who_and_date(tail, &["on", "dnia", "z", "dn"]);
+            let amount = if amount_words.is_empty() {
+                None
+            } else {
+                let text = amount_words.join(" ");
+                match parse_amount(&text) {
+                    Ok(a) if a.value > Decimal::ZERO => Some(a.value),
+                    _ => return Err(bad("the amount cannot be read")),
+                }
+            };
+            Command::Paid {
+                number: unquote(number),
+                amount,
+                date,
+            }
+        }
+        "match" => {
+            let Some((p, tail)) = rest.split_first() else {
+                return Err(bad("which payment?"));
+            };
+            let Some(payment) = payment_id(p) else {
+                return Err(bad("the payment is its number, e.g. 12"));
+            };
+            let tail = tail.join(" ");
+            let invoices: Vec<String> = if tail.contains([',', ';']) {
+                tail.split([',', ';'])
+                    .map(unquote)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            } else {
+                tail.split_whitespace().map(unquote).collect()
+            };
+            if invoices.is_empty() {
+                return Err(bad("which invoices?"));
+            }
+            Command::Match { payment, invoices }
+        }
+        "unmatch" => match rest.first().and_then(|p| payment_id(p)) {
+            Some(payment) if rest.len() == 1 => Command::Unmatch { payment },
+            _ => return Err(bad("the payment is its number, e.g. 12")),
+        },
+        "promise" => {
+            let (who, date) = who_and_date(&rest, &["until", "by", "do", "na"]);
+            match (who.is_empty(), date) {
+                (false, Some(date)) => Command::Promise {
+                    who: joined(&who),
+                    date,
+                },
+                _ => return Err(bad("a client and a date, e.g. promise ACME 2026-12-01")),
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(Parsed {
+        command,
+        lang,
+        line,
+    }))
+}
+
+/// Where a reply's quoted text or a signature begins.
+fn ends_own_text(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with('>')
+        || line == "-- "
+        || t == "--"
+        || t.starts_with("-----Original Message")
+        || t.starts_with("-----Wiadomość oryginalna")
+        || t.starts_with("________________")
+        || ((t.starts_with("On ") || t.starts_with("W dniu ") || t.starts_with("Dnia "))
+            && (t.ends_with("wrote:") || t.ends_with("pisze:") || t.ends_with("napisał(a):")))
+        || (t.starts_with("From:") || t.starts_with("Od:")) && t.contains('@')
+}
+
+/// Reply and forward prefixes: `Re:`, `RE: Fwd:`, `Odp:`, `PD:`, `AW:`, `WG:`, `[EXT]`.
+fn bare_subject(subject: &str) -> &str {
+    let mut s = subject.trim();
+    loop {
+        let lower = s.to_lowercase();
+        let cut = ["re:", "fwd:", "fw:", "odp:", "pd:", "aw:", "wg:", "re[2]:"]
+            .iter()
+            .find(|p| lower.starts_with(*p))
+            .map(|p| p.len())
+            .or_else(|| {
+                (s.starts_with('['))
+                    .then(|| s.find(']').map(|i| i + 1))
+                    .flatten()
+            });
+        match cut {
+            Some(n) => s = s[n..].trim_start(),
+            None => return s,
+        }
+    }
+}
+
+/// What a mail asks: the commands on the first non-empty lines of the body (one per line, up to
+/// quoted text or a signature), else the one in the subject. `Err` holds the lines that looked
+/// like commands but were malformed, for the reply.
+pub fn commands_in(subject: &str, body: &str) -> (Vec<Parsed>, Vec<Malformed>) {
+    let mut found = Vec::new();
+    let mut bad = Vec::new();
+    let mut started = false;
+    for line in body.lines() {
+        if ends_own_text(line) {
+            break;
+        }
+        if line.trim().is_empty() {
+            if started {
+                break;
+            }
+            continue;
+        }
+        match parse_line(line) {
+            Ok(Some(p)) => found.push(p),
+            // Prose (a greeting, a question): the commands, if any, were above it.
+            Ok(None) => break,
+            Err(m) => bad.push(m),
+        }
+        started = true;
+    }
+    if found.is_empty() && bad.is_empty() {
+        match parse_line(bare_subject(subject)) {
+            Ok(Some(p)) => found.push(p),
+            Ok(None) => {}
+            Err(m) => bad.push(m),
+        }
+    }
+    (found, bad)
+}
+
+/// The language to answer a mail in when no command says it: Polish letters or words → Polish.
+pub fn guess_lang(subject: &str, body: &str, default: Lang) -> Lang {
+    let text = format!("{subject} {body}");
+    if text.chars().any(|c| "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ".contains(c)) {
+        return Lang::Pl;
+    }
+    let f = fold(&text);
+    if ["dzien dobry", "prosze", "klienta", "faktur", "pozdrawiam"]
+        .iter()
+        .any(|w| f.contains(w))
+    {
+        return Lang::Pl;
+    }
+    default
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn cmd(line: &str) -> (Command, Lang) {
+        let p = parse_line(line).unwrap().unwrap();
+        (p.command, p.lang)
+    }
+
+    #[test]
+    fn every_command_in_both_languages() {
+        use Command::*;
+        let cases = [
+            (
+                "pause client ACME until 2026-12-01",
+                PauseClient {
+                    who: "ACME".into(),
+                    until: Some(d(2026, 12, 1)),
+                },
+                Lang::En,
+            ),
+            (
+                "Wstrzymaj klienta „Pióro” do 1.12.2026.",
+                PauseClient {
+                    who: "Pióro".into(),
+                    until: Some(d(2026, 12, 1)),
+                },
+                Lang::Pl,
+            ),
+            (
+                "WSTRZYMAJ KLIENTA Gęślarz i Wspólnicy",
+                PauseClient {
+                    who: "Gęślarz i Wspólnicy".into(),
+                    until: None,
+                },
+                Lang::Pl,
+            ),
+            (
+                "pause client 526-104-08-28",
+                PauseClient {
+                    who: "526-104-08-28".into(),
+                    until: None,
+                },
+                Lang::En,
+            ),
+            (
+                "resume client ksiegowosc@acme.pl",
+                ResumeClient {
+                    who: "ksiegowosc@acme.pl".into(),
+                },
+                Lang::En,
+            ),
+            (
+                "wznów klienta ACME",
+                ResumeClient { who: "ACME".into() },
+                Lang::Pl,
+            ),
+            (
+                "wznow klienta ACME",
+                ResumeClient { who: "ACME".into() },
+                Lang::Pl,
+            ),
+            (
+                "pause invoice FV/2026/11/001",
+                PauseInvoice {
+                    number: "FV/2026/11/001".into(),
+                },
+                Lang::En,
+            ),
+            (
+                "wstrzymaj fakturę FV 2026/11/001",
+                PauseInvoice {
+                    number: "FV 2026/11/001".into(),
+                },
+                Lang::Pl,
+            ),
+            (
+                "resume invoice FV/1",
+                ResumeInvoice {
+                    number: "FV/1".into(),
+                },
+                Lang::En,
+            ),
+            (
+                "wznów fakturę FV/1",
+                ResumeInvoice {
+                    number: "FV/1".into(),
+                },
+                Lang::Pl,
+            ),
+            ("status ACME", Status { who: "ACME".into() }, Lang::En),
+            (
+                "Status klienta ACME",
+                Status { who: "ACME".into() },
+                Lang::Pl,
+            ),
+            ("overdue", Overdue, Lang::En),
+            ("Zaległości", Overdue, Lang::Pl),
+            (
+                "paid FV/1 1 230,00 2026-11-20",
+                Paid {
+                    number: "FV/1".into(),
+                    amount: Some(Decimal::new(123000, 2)),
+                    date: Some(d(2026, 11, 20)),
+                },
+                Lang::En,
+            ),
+            (
+                "opłacona FV/1",
+                Paid {
+                    number: "FV/1".into(),
+                    amount: None,
+                    date: None,
+                },
+                Lang::Pl,
+            ),
+            (
+                "opłacona FV/1 dnia 20.11.2026",
+                Paid {
+                    number: "FV/1".into(),
+                    amount: None,
+                    date: Some(d(2026, 11, 20)),
+                },
+                Lang::Pl,
+            ),
+            (
+                "paid FV/1 500.00 PLN",
+                Paid {
+                    number: "FV/1".into(),
+                    amount: Some(Decimal::new(50000, 2)),
+                    date: None,
+                },
+                Lang::En,
+            ),
+            (
+                "match 12 FV/1 FV/2",
+                Match {
+                    payment: 12,
+                    invoices: vec!["FV/1".into(), "FV/2".into()],
+                },
+                Lang::En,
+            ),
+            (
+                "dopasuj #12 FV 1/2026, FV 2/2026",
+                Match {
+                    payment: 12,
+                    invoices: vec!["FV 1/2026".into(), "FV 2/2026".into()],
+                },
+                Lang::Pl,
+            ),
+            ("unmatch 12", Unmatch { payment: 12 }, Lang::En),
+            ("odepnij 12", Unmatch { payment: 12 }, Lang::Pl),
+            (
+                "promise ACME 2026-12-04",
+                Promise {
+                    who: "ACME".into(),
+                    date: d(2026, 12, 4),
+                },
+                Lang::En,
+            ),
+            (
+                "obietnica ACME do 4.12.2026",
+                Promise {
+                    who: "ACME".into(),
+                    date: d(2026, 12, 4),
+                },
+                Lang::Pl,
+            ),
+            ("help", Help, Lang::En),
+            ("Pomoc", Help, Lang::Pl),
+        ];
+        for (line, want, lang) in cases {
+            assert_eq!(cmd(line), (want, lang), "{line}");
+        }
+    }
+
+    #[test]
+    fn not_commands_and_malformed_ones() {
+        assert_eq!(parse_line("Dzień dobry,").unwrap(), None);
+        assert_eq!(parse_line("please pause the whole thing").unwrap(), None);
+        for line in [
+            "pause client",
+            "status",
+            "match x FV/1",
+            "paid",
+            "promise ACME",
+            "paid FV/1 abc",
+        ] {
+            assert!(parse_line(line).is_err(), "{line}");
+        }
+        assert!(!Command::Overdue.changes_something());
+        assert!(Command::Unmatch { payment: 1 }.changes_something());
+    }
+
+    #[test]
+    fn commands_come_from_the_body_or_the_subject_never_from_quotes() {
+        let (c, _) = commands_in(
+            "Re: status ACME",
+            "wstrzymaj klienta ACME do 2026-12-01\nwznów fakturę FV/1\n\n-- \nAnna",
+        );
+        assert_eq!(c.len(), 2);
+        assert_eq!(
+            c[1].command,
+            Command::ResumeInvoice {
+                number: "FV/1".into()
+            }
+        );
+        // Subject only, body is a greeting and a quote.
+        let (c, _) = commands_in(
+            "RE: Odp: status klienta Beta",
+            "Dzięki!\n\n> pause client ACME\n",
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].command, Command::Status { who: "Beta".into() });
+        // A command inside quoted text is never executed.
+        let (c, _) = commands_in("Re: reminder", "> pause client ACME\n");
+        assert!(c.is_empty());
+        let (c, _) = commands_in(
+            "Re: x",
+            "On Mon, 23 Nov 2026 Anna <a@x.pl> wrote:\npause client ACME",
+        );
+        assert!(c.is_empty());
+        // A malformed line is reported, not guessed.
+        let (c, bad) = commands_in("", "pause client\n");
+        assert!(c.is_empty());
+        assert_eq!(bad.len(), 1);
+        assert_eq!(guess_lang("Pytanie", "Proszę o status", Lang::En), Lang::Pl);
+        assert_eq!(guess_lang("Question", "What now", Lang::En), Lang::En);
+    }
+}
