@@ -12,6 +12,7 @@ mod payments;
 mod reconcile;
 mod remind;
 mod run;
+mod staff;
 
 use crate::config::Config;
 use crate::ingest::profile::Profile;
@@ -49,6 +50,11 @@ pub enum Command {
     Client(clients::ClientArgs),
     Demand(demand::DemandArgs),
     CheckTemplates(check_templates::CheckTemplatesArgs),
+    Invoice(staff::InvoiceArgs),
+    Status(staff::StatusArgs),
+    Overdue(staff::OverdueArgs),
+    Paid(staff::PaidArgs),
+    Promise(staff::PromiseArgs),
     /// Internal: parse one file from stdin for an isolated import (see src/isolate.rs).
     #[command(hide = true)]
     Worker,
@@ -132,6 +138,20 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Client(args) => clients::run_client(&mut ctx, args),
         Command::Demand(args) => demand::run(&ctx, args),
         Command::CheckTemplates(args) => check_templates::run(&ctx, args),
+        Command::Invoice(args) => staff::invoice(&mut ctx, args),
+        Command::Status(args) => staff::run(
+            &mut ctx,
+            crate::commands::parse::Command::Status { who: args.client },
+        ),
+        Command::Overdue(_) => staff::run(&mut ctx, crate::commands::parse::Command::Overdue),
+        Command::Paid(args) => staff::paid(&mut ctx, args),
+        Command::Promise(args) => staff::run(
+            &mut ctx,
+            crate::commands::parse::Command::Promise {
+                who: args.client,
+                date: args.date,
+            },
+        ),
         Command::Worker => Ok(crate::isolate::run_worker()),
     }
 }

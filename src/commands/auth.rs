@@ -378,6 +378,91 @@ mod tests {
         );
     }
 
+    fn base64(bytes: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    /// skarbnik's own check, offline: the DKIM key and DMARC record come from a pre-filled cache.
+    #[tokio::test]
+    async fn own_check_accepts_a_signed_mail_and_refuses_a_tampered_one() {
+        use mail_auth::common::crypto::{Ed25519Key, Sha256};
+        use mail_auth::common::headers::HeaderWriter;
+        use mail_auth::common::parse::TxtRecordParser;
+        use mail_auth::common::verify::DomainKey;
+        use mail_auth::dkim::DkimSigner;
+        use mail_auth::dmarc::Dmarc;
+        use mail_auth::{MessageAuthenticator, ResolverCache};
+        let _ = std::marker::PhantomData::<Sha256>;
+        let pkcs8 = Ed25519Key::generate_pkcs8().unwrap();
+        let key = Ed25519Key::from_pkcs8_der(&pkcs8).unwrap();
+        let public = base64(&key.public_key());
+        let cache = TxtCache::default();
+        let later = std::time::Instant::now() + std::time::Duration::from_secs(3600);
+        cache.insert(
+            "sk._domainkey.example.pl.".into(),
+            DomainKey::parse(format!("v=DKIM1; k=ed25519; p={public}").as_bytes())
+                .unwrap()
+                .into(),
+            later,
+        );
+        // Every name the check looks up is answered here: no DNS traffic.
+        for domain in ["example.pl", "other.test"] {
+            cache.insert(
+                format!("_dmarc.{domain}.").into(),
+                Dmarc::parse(b"v=DMARC1; p=reject; psd=n").unwrap().into(),
+                later,
+            );
+        }
+        let mail = "From: Anna <anna@example.pl>\r\nTo: bot@moja.test\r\nSubject: pause client ACME\r\n\
+                    Message-ID: <c1@example.pl>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n\r\npause client ACME\r\n";
+        let signature = DkimSigner::from_key(key)
+            .domain("example.pl")
+            .selector("sk")
+            .headers(["From", "To", "Subject", "Message-ID", "Date"])
+            .sign(mail.as_bytes())
+            .unwrap();
+        let signed = format!("{}{mail}", signature.to_header());
+        let auth = MessageAuthenticator::new_quad9().unwrap();
+        let ok = vouched_by_own_check(&auth, signed.as_bytes(), Some(&cache)).await;
+        assert!(ok.is_ok(), "{ok:?}");
+        // The same signature over a changed body: not Pass (mail-auth says Neutral), refused.
+        let tampered = signed.replace("\r\npause client ACME\r\n", "\r\npause client BETA\r\n");
+        let e = vouched_by_own_check(&auth, tampered.as_bytes(), Some(&cache))
+            .await
+            .unwrap_err();
+        assert!(e.contains("no passing DKIM signature"), "{e}");
+        // Unsigned: refused.
+        assert!(
+            vouched_by_own_check(&auth, mail.as_bytes(), Some(&cache))
+                .await
+                .is_err()
+        );
+        // Signed by example.pl but From another domain: not aligned.
+        let other = signed.replace("anna@example.pl", "anna@other.test");
+        assert!(
+            vouched_by_own_check(&auth, other.as_bytes(), Some(&cache))
+                .await
+                .is_err()
+        );
+    }
+
     #[test]
     fn parses_the_rfc_8601_examples() {
         let (id, r) = parse_authentication_results(

@@ -367,6 +367,26 @@ pub fn guess_lang(subject: &str, body: &str, default: Lang) -> Lang {
     {
         return Lang::Pl;
     }
+    let words: Vec<&str> = f
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.iter().any(|w| {
+        matches!(
+            *w,
+            "the"
+                | "please"
+                | "what"
+                | "invoice"
+                | "invoices"
+                | "thanks"
+                | "hello"
+                | "hi"
+                | "client"
+        )
+    }) {
+        return Lang::En;
+    }
     default
 }
 
@@ -601,6 +621,7 @@ mod tests {
         assert!(c.is_empty());
         assert_eq!(bad.len(), 1);
         assert_eq!(guess_lang("Pytanie", "Proszę o status", Lang::En), Lang::Pl);
-        assert_eq!(guess_lang("Question", "What now", Lang::En), Lang::En);
+        assert_eq!(guess_lang("Question", "What now", Lang::Pl), Lang::En);
+        assert_eq!(guess_lang("xyz", "", Lang::Pl), Lang::Pl);
     }
 }

@@ -362,10 +362,9 @@ pub fn next_step(
     // Catch-up: of the steps already due, only the latest goes (a `before` step only until due).
     let due_now = candidates
         .iter()
-        .filter(|(n, on)| {
+        .rfind(|(n, on)| {
             *on <= today && (policy.step(n).is_some_and(|s| s.offset_days > 0) || today <= due)
         })
-        .next_back()
         .map(|(n, _)| (n.clone(), calendar.on_or_after(today)));
     due_now.or_else(|| candidates.into_iter().find(|(_, on)| *on > today))
 }

@@ -9,14 +9,14 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_skarbnik");
 
 /// Monday 23 Nov 2026, 10:00 in Warsaw: inside the send window.
-const MONDAY_10: &str = "2026-11-23T09:00:00Z";
+pub(super) const MONDAY_10: &str = "2026-11-23T09:00:00Z";
 
 /// An ERP register (Fakturownia-like columns). Due dates around Mon 23 Nov 2026:
 /// 001 due Mon 16 (after_7 today), 002 due Fri 20 (after_1 lands on Sat → today),
 /// 003 due Thu 26 (before step today, but the client has no address),
 /// 004 due Fri 13 and paid in full on the 20th (a thank-you),
 /// 005 due Tue 10, partly paid on Thu 19 (postponed 7 days).
-const REGISTER: &str = "\
+pub(super) const REGISTER: &str = "\
 \"Numer\",\"Data wystawienia\",\"Termin płatności\",\"Netto\",\"Brutto\",\"Waluta\",\"Nabywca\",\"NIP nabywcy\",\"E-mail nabywcy\",\"Status\"
 \"FV/2026/11/001\",\"2026-11-02\",\"2026-11-16\",\"1000.00\",\"1230.00\",\"PLN\",\"Gęślarz i Wspólnicy Sp.j.\",\"899-821-99-35\",\"{geslarz}\",\"issued\"
 \"FV/2026/11/002\",\"2026-11-06\",\"2026-11-20\",\"5000.00\",\"6150.00\",\"PLN\",\"Gęślarz i Wspólnicy Spółka Jawna\",\"8998219935\",\"\",\"issued\"
@@ -25,23 +25,23 @@ const REGISTER: &str = "\
 \"FV/2026/11/005\",\"2026-10-27\",\"2026-11-10\",\"3000.00\",\"3690.00\",\"PLN\",\"Delta Trading Ltd\",\"9510002008\",\"{delta}\",\"partial\"
 ";
 
-const STATEMENT: &str = "\
+pub(super) const STATEMENT: &str = "\
 \"Data księgowania\";\"Kontrahent\";\"Tytuł\";\"Kwota\";\"Waluta\"
 \"2026-11-19\";\"DELTA TRADING LTD\";\"FV/2026/11/005 część\";\"1 000,00\";\"PLN\"
 \"2026-11-20\";\"NORTHWIND SP. Z O.O.\";\"Zapłata za fakturę FV/2026/11/004\";\"2 460,00\";\"PLN\"
 \"2026-11-23\";\"BANK\";\"Opłata za prowadzenie rachunku\";\"-5,00\";\"PLN\"
 ";
 
-const CONTACTS: &str = "\
+pub(super) const CONTACTS: &str = "\
 Kontakty – eksport z CRM
 Nazwa klienta;NIP;E-mail;Kontakt rozliczeniowy;Opiekun;Język
 Gęślarz i Wspólnicy;899 821 99 35;;{billing};Jan Handlowiec <{manager}>;pl
 Delta Trading Ltd;951-000-20-08;;;;English
 ";
 
-struct Env {
+pub(super) struct Env {
     dir: tempfile::TempDir,
-    config: PathBuf,
+    pub(super) config: PathBuf,
 }
 
 fn fill(t: &str, vars: &[(&str, &str)]) -> String {
@@ -50,18 +50,18 @@ fn fill(t: &str, vars: &[(&str, &str)]) -> String {
 }
 
 impl Env {
-    fn new(config_body: &str) -> Env {
+    pub(super) fn new(config_body: &str) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("skarbnik.toml");
         std::fs::write(&config, config_body).unwrap();
         Env { dir, config }
     }
 
-    fn path(&self) -> &Path {
+    pub(super) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    fn run(&self, args: &[&str], now: &str) -> Output {
+    pub(super) fn run(&self, args: &[&str], now: &str) -> Output {
         Command::new(BIN)
             .arg("--config")
             .arg(&self.config)
@@ -73,7 +73,7 @@ impl Env {
             .unwrap()
     }
 
-    fn ok(&self, args: &[&str], now: &str) -> String {
+    pub(super) fn ok(&self, args: &[&str], now: &str) -> String {
         let o = self.run(args, now);
         assert!(
             o.status.success(),
@@ -84,18 +84,18 @@ impl Env {
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
-    fn json(&self, args: &[&str], now: &str) -> serde_json::Value {
+    pub(super) fn json(&self, args: &[&str], now: &str) -> serde_json::Value {
         serde_json::from_str(&self.ok(args, now)).unwrap()
     }
 
-    fn write(&self, name: &str, text: &str) -> String {
+    pub(super) fn write(&self, name: &str, text: &str) -> String {
         let p = self.path().join(name);
         std::fs::write(&p, text).unwrap();
         p.display().to_string()
     }
 
     /// A statement with one bank fee booked on `day`: the bank data is fresh up to that day.
-    fn statement(&self, day: &str) {
+    pub(super) fn statement(&self, day: &str) {
         let st = self.write(
             &format!("wyciag-{day}.csv"),
             &format!("\"Data księgowania\";\"Kontrahent\";\"Tytuł\";\"Kwota\";\"Waluta\"\n\"{day}\";\"BANK\";\"Opłata\";\"-5,00\";\"PLN\"\n"),
@@ -104,7 +104,7 @@ impl Env {
     }
 
     /// Imports the register, the statement and the contacts with these addresses.
-    fn load(&self, vars: &[(&str, &str)]) {
+    pub(super) fn load(&self, vars: &[(&str, &str)]) {
         let reg = self.write("rejestr.csv", &fill(REGISTER, vars));
         let st = self.write("wyciag.csv", STATEMENT);
         let contacts = self.write("kontakty.csv", &fill(CONTACTS, vars));
@@ -164,7 +164,11 @@ fn kinds(v: &serde_json::Value) -> Vec<(String, String, Vec<String>)> {
         .collect()
 }
 
-fn find<'a>(v: &'a serde_json::Value, kind: &str, client_part: &str) -> &'a serde_json::Value {
+pub(super) fn find<'a>(
+    v: &'a serde_json::Value,
+    kind: &str,
+    client_part: &str,
+) -> &'a serde_json::Value {
     v.as_array()
         .unwrap()
         .iter()

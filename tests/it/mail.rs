@@ -521,6 +521,8 @@ from = "Należności <naleznosci@example.pl>"
 [staff]
 addresses = ["ksiegowosc@example.pl"]
 admin_notice = "admin@example.pl"
+[commands]
+trusted_authserv_ids = ["mx.example.pl"]
 "#,
     )
     .unwrap();
@@ -572,7 +574,7 @@ admin_notice = "admin@example.pl"
         (
             "5.command",
             plain_mail(
-                "From: Anna <ksiegowosc@example.pl>\nTo: naleznosci@example.pl\nSubject: wstrzymaj klienta KRAWIEC\nMessage-ID: <cmd1@example.pl>",
+                "From: Anna <ksiegowosc@example.pl>\nTo: naleznosci@example.pl\nSubject: wstrzymaj klienta KRAWIEC\nMessage-ID: <cmd1@example.pl>\nAuthentication-Results: mx.example.pl; dkim=pass header.d=example.pl",
                 "wstrzymaj klienta KRAWIEC",
             ),
         ),
@@ -580,7 +582,7 @@ admin_notice = "admin@example.pl"
         (
             "5b.command",
             plain_mail(
-                "From: Anna <ksiegowosc@example.pl>\nTo: naleznosci@example.pl\nSubject: status KRAWIEC\nMessage-ID: <cmd2@example.pl>",
+                "From: Anna <ksiegowosc@example.pl>\nTo: naleznosci@example.pl\nSubject: status KRAWIEC\nMessage-ID: <cmd2@example.pl>\nAuthentication-Results: mx.example.pl; dkim=pass header.d=example.pl",
                 "status KRAWIEC",
             ),
         ),
@@ -637,6 +639,11 @@ admin_notice = "admin@example.pl"
         header(answer, "In-Reply-To").as_deref(),
         Some("<cmd1@example.pl>")
     );
+    // The command was carried out: the client is paused.
+    let text = skarbnik::mail::inbound::Inbound::parse(answer)
+        .unwrap()
+        .text;
+    assert!(text.contains("Wstrzymano przypomnienia"), "{text}");
     let count = |dir: &str| {
         std::fs::read_dir(work.path().join("var/mail").join(dir).join("cur"))
             .map(|d| d.count())

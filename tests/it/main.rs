@@ -2,6 +2,7 @@
 
 mod archives;
 mod cli;
+mod commands;
 mod dunning;
 mod golden;
 mod import;

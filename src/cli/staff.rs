@@ -1,0 +1,106 @@
+//! The CLI twins of the mail commands (see src/commands): the same code carries them out, with
+//! "cli" as the actor in the audit log.
+
+use super::Context;
+use crate::commands::exec::{Ctx, execute};
+use crate::commands::parse::{Command, Lang};
+use anyhow::{Context as _, Result};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+
+/// Pause or resume one invoice's reminders (a dispute, an arrangement by phone).
+#[derive(Debug, Args)]
+pub struct InvoiceArgs {
+    #[command(subcommand)]
+    pub action: InvoiceAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InvoiceAction {
+    Pause { number: String },
+    Resume { number: String },
+}
+
+/// A client's open invoices, latest payments, reminders sent, and each invoice's next step.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// A name fragment, a NIP or an e-mail address.
+    pub client: String,
+}
+
+/// Every overdue invoice by client, with the step each is at.
+#[derive(Debug, Args)]
+pub struct OverdueArgs {}
+
+/// Record a payment seen elsewhere (cash, a bank that is not imported) against an invoice.
+#[derive(Debug, Args)]
+pub struct PaidArgs {
+    pub invoice: String,
+    /// Default: what remains to pay.
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// Default: today.
+    #[arg(long)]
+    pub date: Option<NaiveDate>,
+}
+
+/// The client promised to pay by DATE: no reminders until the day after; they resume by
+/// themselves if it does not pay.
+#[derive(Debug, Args)]
+pub struct PromiseArgs {
+    pub client: String,
+    pub date: NaiveDate,
+}
+
+pub fn run(ctx: &mut Context, command: Command) -> Result<i32> {
+    let today = crate::dunning::window::local_today(ctx.config.timezone(), crate::clock::now());
+    let reference = format!("cli:{}", crate::store::now_text());
+    let tx = ctx.store.transaction()?;
+    let c = Ctx {
+        config: &ctx.config,
+        actor: "cli",
+        reference: &reference,
+        today,
+        lang: Lang::En,
+    };
+    let outcome = execute(&tx, &c, &command)?;
+    tx.commit()?;
+    if outcome.ok {
+        println!("{}", outcome.text);
+        Ok(0)
+    } else {
+        eprintln!("{}", outcome.text);
+        Ok(1)
+    }
+}
+
+pub fn invoice(ctx: &mut Context, args: InvoiceArgs) -> Result<i32> {
+    run(
+        ctx,
+        match args.action {
+            InvoiceAction::Pause { number } => Command::PauseInvoice { number },
+            InvoiceAction::Resume { number } => Command::ResumeInvoice { number },
+        },
+    )
+}
+
+pub fn paid(ctx: &mut Context, args: PaidArgs) -> Result<i32> {
+    let amount = args
+        .amount
+        .as_deref()
+        .map(|a| {
+            crate::ingest::numbers::parse_amount(a)
+                .map(|a| a.value)
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .with_context(|| format!("--amount {a:?}"))
+        })
+        .transpose()?;
+    run(
+        ctx,
+        Command::Paid {
+            number: args.invoice,
+            amount,
+            date: args.date,
+        },
+    )
+}

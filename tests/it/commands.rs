@@ -1,0 +1,487 @@
+//! Mail commands from staff through the real binary: on a Maildir (every command, forged
+//! senders, a replay, a read-only sender), and end to end through Dovecot and Postfix.
+
+use super::dunning::{Env, MONDAY_10, find};
+use super::mailstack::{MailStack, header};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+/// A Sunday: the dunning stays quiet, only command answers are sent.
+const SUNDAY: &str = "2026-11-22T12:00:00Z";
+
+const CONFIG: &str = r#"
+[company]
+name = "Moja Firma Sp. z o.o."
+nip = "5265260188"
+accounts = ["PL55114000009378657975432319"]
+
+[import]
+isolate = false
+
+[smtp]
+from = "Należności <naleznosci@moja.test>"
+
+[staff]
+addresses = ["szef@moja.test"]
+read_only = ["handlowiec@moja.test"]
+admin_notice = "admin@moja.test"
+
+[commands]
+trusted_authserv_ids = ["mx.moja.test"]
+"#;
+
+const VOUCHED: &str = "mx.moja.test; spf=pass smtp.mailfrom=moja.test; dkim=pass (2048-bit key) header.d=moja.test header.s=s1";
+
+fn vars() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("geslarz", "ksiegowosc@geslarz.test"),
+        ("northwind", "ap@northwind.test"),
+        ("delta", "finance@delta.test"),
+        ("billing", "faktury@geslarz.test"),
+        ("manager", "jan@moja.test"),
+    ]
+}
+
+struct Mailbox<'a> {
+    env: &'a Env,
+    n: usize,
+}
+
+impl Mailbox<'_> {
+    /// Drops a mail into the watched Maildir and runs one daemon round; returns the mails it sent.
+    fn send(
+        &mut self,
+        from: &str,
+        subject: &str,
+        body: &str,
+        auth: Option<&str>,
+        id: &str,
+    ) -> Vec<Vec<u8>> {
+        let new = self.env.path().join("var/mail/new");
+        std::fs::create_dir_all(&new).unwrap();
+        self.n += 1;
+        let auth = auth
+            .map(|a| format!("Authentication-Results: {a}\r\n"))
+            .unwrap_or_default();
+        let raw = format!(
+            "Received: from mx.moja.test\r\n{auth}From: {from}\r\nTo: naleznosci@moja.test\r\nSubject: {subject}\r\n\
+             Message-ID: <{id}>\r\nDate: Sun, 22 Nov 2026 13:00:00 +0100\r\nMIME-Version: 1.0\r\n\
+             Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n"
+        );
+        std::fs::write(
+            new.join(format!("{}.{}.eml", self.n, id.replace('@', "_"))),
+            raw,
+        )
+        .unwrap();
+        let outbox = self.env.path().join("var/outbox");
+        let before = eml(&outbox);
+        self.env.ok(&["run", "--once"], SUNDAY);
+        eml(&outbox)
+            .into_iter()
+            .filter(|p| !before.contains(p))
+            .map(|p| std::fs::read(p).unwrap())
+            .collect()
+    }
+}
+
+fn eml(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn text(raw: &[u8]) -> String {
+    skarbnik::mail::inbound::Inbound::parse(raw).unwrap().text
+}
+
+fn only_reply_to<'a>(sent: &'a [Vec<u8>], to: &str) -> &'a Vec<u8> {
+    assert_eq!(
+        sent.len(),
+        1,
+        "exactly one mail: {:?}",
+        sent.iter().map(|m| header(m, "To")).collect::<Vec<_>>()
+    );
+    assert_eq!(header(&sent[0], "To").as_deref(), Some(to));
+    &sent[0]
+}
+
+#[test]
+fn staff_commands_by_mail_in_both_languages() {
+    let env = Env::new(CONFIG);
+    env.load(&vars());
+    let mut mb = Mailbox { env: &env, n: 0 };
+    let boss = "Szef <szef@moja.test>";
+
+    // Polish: pause a client until a date; the answer is in Polish, in the same thread.
+    let sent = mb.send(
+        boss,
+        "wstrzymaj klienta Gęślarz do 2026-12-15",
+        "",
+        Some(VOUCHED),
+        "c1@moja.test",
+    );
+    let a = only_reply_to(&sent, "szef@moja.test");
+    assert_eq!(header(a, "In-Reply-To").as_deref(), Some("<c1@moja.test>"));
+    let t = text(a);
+    assert!(
+        t.contains(
+            "Wstrzymano przypomnienia dla Gęślarz i Wspólnicy Sp.j. (NIP 8998219935) do 15.12.2026"
+        ),
+        "{t}"
+    );
+    let c = env.json(&["client", "show", "Gęślarz", "--json"], MONDAY_10);
+    assert_eq!(c["paused_until"], "2026-12-15");
+    // The dunning holds the client.
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-23", "--dry-run", "--json"],
+        MONDAY_10,
+    );
+    assert!(
+        find(&v, "held", "Gęślarz")["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("paused")
+    );
+
+    // English, several commands, one per line, quoted text and signature ignored.
+    let sent = mb.send(
+        boss,
+        "Re: a few things",
+        "resume client 899-821-99-35\npause invoice FV/2026/11/005\nstatus Delta\n\n-- \nThe boss\n> pause client Northwind",
+        Some(VOUCHED),
+        "c2@moja.test",
+    );
+    let t = text(only_reply_to(&sent, "szef@moja.test"));
+    assert!(
+        t.contains("Reminders to Gęślarz i Wspólnicy Sp.j. (NIP 8998219935) are resumed."),
+        "{t}"
+    );
+    assert!(
+        t.contains("Invoice FV/2026/11/005: reminders paused until resumed."),
+        "{t}"
+    );
+    assert!(
+        t.contains("FV/2026/11/005 2,690.00 PLN, due 2026-11-10; invoice paused"),
+        "{t}"
+    );
+    assert!(
+        t.contains("#1 2026-11-19 1,000.00 PLN → FV/2026/11/005"),
+        "{t}"
+    );
+    let c = env.json(&["client", "show", "Northwind", "--json"], MONDAY_10);
+    assert_eq!(
+        c["paused_indefinitely"], false,
+        "a quoted command is never run"
+    );
+
+    // Overdue, and a payment seen elsewhere.
+    let sent = mb.send(boss, "zaległości", "", Some(VOUCHED), "c3@moja.test");
+    let t = text(only_reply_to(&sent, "szef@moja.test"));
+    assert!(
+        t.contains("Gęślarz i Wspólnicy Sp.j.") && t.contains("FV/2026/11/001 1 230,00 PLN"),
+        "{t}"
+    );
+    assert!(t.contains("Razem: "), "{t}");
+    let sent = mb.send(
+        boss,
+        "opłacona FV/2026/11/001 1 230,00 2026-11-21",
+        "",
+        Some(VOUCHED),
+        "c4@moja.test",
+    );
+    let t = text(only_reply_to(&sent, "szef@moja.test"));
+    assert!(
+        t.contains("Zapisano wpłatę 1 230,00 PLN z 21.11.2026 na fakturę FV/2026/11/001"),
+        "{t}"
+    );
+    let inv = env.json(&["invoices", "--json", "--status", "paid"], MONDAY_10);
+    assert!(
+        inv.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["number"] == "FV/2026/11/001"),
+        "{inv:#}"
+    );
+
+    // Promise, match and unmatch (the partial payment #1 of Delta), help, and an unknown command.
+    let sent = mb.send(
+        boss,
+        "promise Delta 2026-11-27",
+        "",
+        Some(VOUCHED),
+        "c5@moja.test",
+    );
+    assert!(
+        text(only_reply_to(&sent, "szef@moja.test")).contains("Reminders wait until 2026-11-28")
+    );
+    assert_eq!(
+        env.json(&["client", "show", "Delta", "--json"], MONDAY_10)["paused_until"],
+        "2026-11-28"
+    );
+    let sent = mb.send(boss, "unmatch 1", "", Some(VOUCHED), "c6@moja.test");
+    assert!(text(only_reply_to(&sent, "szef@moja.test")).contains("1 allocations removed"));
+    let sent = mb.send(
+        boss,
+        "dopasuj 1 FV/2026/11/005",
+        "",
+        Some(VOUCHED),
+        "c7@moja.test",
+    );
+    assert!(
+        text(only_reply_to(&sent, "szef@moja.test"))
+            .contains("Płatność #1 przypisano: FV/2026/11/005 1 000,00")
+    );
+    let sent = mb.send(boss, "pomoc", "", Some(VOUCHED), "c8@moja.test");
+    assert!(text(only_reply_to(&sent, "szef@moja.test")).contains("wstrzymaj klienta X [do DATA]"));
+    let sent = mb.send(
+        boss,
+        "What about the invoices?",
+        "Please advise.",
+        Some(VOUCHED),
+        "c9@moja.test",
+    );
+    assert!(text(only_reply_to(&sent, "szef@moja.test")).contains("pause client X [until DATE]"));
+
+    // An ambiguous client changes nothing and lists the candidates.
+    let sent = mb.send(boss, "pause client t", "", Some(VOUCHED), "c10@moja.test");
+    let t = text(only_reply_to(&sent, "szef@moja.test"));
+    assert!(
+        t.contains("matches") && t.contains("Northwind") && t.contains("Delta Trading"),
+        "{t}"
+    );
+    assert_eq!(
+        env.json(&["client", "show", "Northwind", "--json"], MONDAY_10)["paused_indefinitely"],
+        false
+    );
+
+    // The audit log names who, and the Message-ID.
+    let store = skarbnik::store::Store::open(&env.path().join("var/skarbnik.db")).unwrap();
+    let log = store.audit_log(500).unwrap();
+    assert!(
+        log.iter().any(|e| e.actor == "szef@moja.test"
+            && e.action == "command.executed"
+            && e.detail
+                .as_deref()
+                .is_some_and(|d| d.contains("<c1@moja.test>"))),
+        "{log:#?}"
+    );
+}
+
+#[test]
+fn forged_replayed_and_read_only_commands_change_nothing() {
+    let env = Env::new(CONFIG);
+    env.load(&vars());
+    let mut mb = Mailbox { env: &env, n: 0 };
+    let paused = |env: &Env| {
+        env.json(&["client", "show", "Gęślarz", "--json"], MONDAY_10)["paused_indefinitely"] == true
+    };
+    let forgeries = [
+        (None, "no Authentication-Results"),
+        (
+            Some("mx.moja.test; dkim=fail (bad signature) header.d=moja.test"),
+            "dkim=fail",
+        ),
+        (
+            Some("mx.attacker.test; dkim=pass header.d=moja.test"),
+            "no Authentication-Results header from a trusted server",
+        ),
+        (
+            Some("mx.moja.test; dkim=pass header.d=attacker.test"),
+            "does not vouch",
+        ),
+    ];
+    for (i, (auth, why)) in forgeries.iter().enumerate() {
+        let sent = mb.send(
+            "szef@moja.test",
+            "pause client Gęślarz",
+            "",
+            *auth,
+            &format!("f{i}@moja.test"),
+        );
+        // No answer to the claimed sender: the admin is told instead.
+        let notice = only_reply_to(&sent, "admin@moja.test");
+        let t = text(notice);
+        assert!(t.contains(why), "{why}: {t}");
+        assert!(!paused(&env), "a forged command ran: {why}");
+    }
+    // A genuine one, then the same Message-ID again (a replay): executed once, answered once.
+    let sent = mb.send(
+        "szef@moja.test",
+        "pause client Gęślarz",
+        "",
+        Some(VOUCHED),
+        "g1@moja.test",
+    );
+    only_reply_to(&sent, "szef@moja.test");
+    assert!(paused(&env));
+    env.ok(&["client", "resume", "Gęślarz"], MONDAY_10);
+    let sent = mb.send(
+        "szef@moja.test",
+        "pause client Gęślarz",
+        "",
+        Some(VOUCHED),
+        "g1@moja.test",
+    );
+    assert!(sent.is_empty(), "a replay is not answered");
+    assert!(!paused(&env), "a replay changes nothing");
+
+    // A read-only sender may ask, not change.
+    let sent = mb.send(
+        "handlowiec@moja.test",
+        "wstrzymaj klienta Gęślarz\nstatus klienta Gęślarz",
+        "wstrzymaj klienta Gęślarz\nstatus klienta Gęślarz",
+        Some(VOUCHED),
+        "r1@moja.test",
+    );
+    let t = text(only_reply_to(&sent, "handlowiec@moja.test"));
+    assert!(t.contains("może tylko pytać"), "{t}");
+    assert!(t.contains("Otwarte faktury"), "{t}");
+    assert!(!paused(&env));
+}
+
+#[test]
+fn the_same_actions_from_the_cli() {
+    let env = Env::new(CONFIG);
+    env.load(&vars());
+    let o = env.ok(&["invoice", "pause", "FV/2026/11/002"], MONDAY_10);
+    assert!(o.contains("paused"), "{o}");
+    let o = env.ok(&["status", "Gęślarz"], MONDAY_10);
+    assert!(
+        o.contains("FV/2026/11/002") && o.contains("invoice paused"),
+        "{o}"
+    );
+    let o = env.ok(&["promise", "Delta", "2026-12-01"], MONDAY_10);
+    assert!(o.contains("2026-12-02"), "{o}");
+    let o = env.ok(
+        &[
+            "paid",
+            "FV/2026/11/003",
+            "--amount",
+            "100,00",
+            "--date",
+            "2026-11-22",
+        ],
+        MONDAY_10,
+    );
+    assert!(o.contains("Recorded a payment of 100.00 PLN"), "{o}");
+    let o = env.ok(&["overdue"], MONDAY_10);
+    assert!(o.contains("FV/2026/11/001"), "{o}");
+    let bad = env.run(&["status", "t"], MONDAY_10);
+    assert!(!bad.status.success());
+    // A payment recorded by hand does not make the bank data look fresh.
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-27", "--dry-run", "--json"],
+        "2026-11-27T09:00:00Z",
+    );
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["reason"].as_str().unwrap_or("").starts_with("stale")),
+        "{v:#}"
+    );
+}
+
+/// End to end: a staff mail APPENDed to the bot's mailbox over IMAP, with the trusted MX's
+/// Authentication-Results; the client is paused, the answer reaches the staff mailbox through
+/// Postfix and Dovecot, and no reminder is planned for that client afterwards.
+#[test]
+fn a_command_through_dovecot_and_postfix() {
+    let stack = MailStack::start();
+    let name = "cmd";
+    let bot = format!("bot{name}");
+    let staff = format!("staff{name}@example.test");
+    let env = Env::new(&format!(
+        r#"
+[company]
+name = "Moja Firma Sp. z o.o."
+nip = "5265260188"
+
+[import]
+isolate = false
+
+[mailbox]
+kind = "imap"
+host = "127.0.0.1"
+port = {imap}
+tls = "none"
+username = "{bot}@example.test"
+password_env = "SKARBNIK_TEST_PASSWORD"
+poll_secs = 1
+timeout_secs = 10
+
+[smtp]
+kind = "smtp"
+host = "127.0.0.1"
+port = {smtp}
+tls = "none"
+username = "{bot}@example.test"
+password_env = "SKARBNIK_TEST_PASSWORD"
+from = "Należności <{bot}@example.test>"
+archive_bcc = "archive{name}@example.test"
+timeout_secs = 10
+
+[staff]
+addresses = ["{staff}"]
+
+[commands]
+trusted_authserv_ids = ["mx.example.test"]
+"#,
+        imap = stack.imap_port,
+        smtp = stack.smtp_port,
+    ));
+    env.load(&vars());
+    stack.append(
+        &format!("{bot}@example.test"),
+        "INBOX",
+        format!(
+            "Authentication-Results: mx.example.test; dkim=pass header.d=example.test\r\n\
+             From: Staff <{staff}>\r\nTo: {bot}@example.test\r\nSubject: wstrzymaj klienta Gęślarz do 2026-12-31\r\n\
+             Message-ID: <e2e-cmd@example.test>\r\nDate: Sun, 22 Nov 2026 13:00:00 +0100\r\n\
+             Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nDzięki!\r\n"
+        )
+        .as_bytes(),
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_skarbnik"))
+        .arg("--config")
+        .arg(&env.config)
+        .args(["run", "--once"])
+        .env("SKARBNIK_NOW", SUNDAY)
+        .env("SKARBNIK_TEST_PASSWORD", format!("{bot}pass"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let answers = stack.wait_messages(&staff, "INBOX", 1, Duration::from_secs(30));
+    assert_eq!(answers.len(), 1, "{}", stack.logs());
+    assert_eq!(
+        header(&answers[0], "In-Reply-To").as_deref(),
+        Some("<e2e-cmd@example.test>")
+    );
+    assert!(
+        text(&answers[0]).contains("do 31.12.2026"),
+        "{}",
+        text(&answers[0])
+    );
+    let c = env.json(&["client", "show", "Gęślarz", "--json"], MONDAY_10);
+    assert_eq!(c["paused_until"], "2026-12-31");
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-23", "--dry-run", "--json"],
+        MONDAY_10,
+    );
+    assert!(
+        !v.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["kind"] == "reminder" && d["client"].as_str().unwrap().contains("Gęślarz")),
+        "{v:#}"
+    );
+    assert!(
+        find(&v, "held", "Gęślarz")["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("paused")
+    );
+}
