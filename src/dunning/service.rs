@@ -279,6 +279,29 @@ impl Round<'_, '_> {
             .collect()
     }
 
+    /// Records each (invoice, step) as decided today, under one outbox key (`reminder:…` for a
+    /// mail to the client, `internal:…` for a notice about an excluded one); returns the key.
+    fn record_items(&self, kind: &str, client_id: i64, items: &[(i64, String)]) -> Result<String> {
+        let today = self.opts.today;
+        let key = format!(
+            "{kind}:{client_id}:{today}:{}",
+            short_hash(&format!("{items:?}"))
+        );
+        for (inv, step) in items {
+            let remaining = self.invoices.get(inv).map(|i| i.outstanding_minor);
+            self.tx.add_reminder_item(
+                *inv,
+                step,
+                client_id,
+                kind,
+                &key,
+                remaining.unwrap_or(0),
+                today,
+            )?;
+        }
+        Ok(key)
+    }
+
     /// Composes and queues; returns whether it was new.
     fn queue(&self, draft: &Draft) -> Result<bool> {
         let mut draft = draft.clone();
@@ -329,34 +352,16 @@ impl Round<'_, '_> {
             .render(lang, &template, &ctx)
             .with_context(|| format!("reminder for {}", self.client_name(mail.client_id)))?;
         let to = c.map(recipients).unwrap_or_default();
-        let key = format!(
-            "reminder:{}:{today}:{}",
-            mail.client_id,
-            short_hash(&format!("{:?}", mail.items))
-        );
-        for (inv, step) in &mail.items {
-            let remaining = self.invoices.get(inv).map(|i| i.outstanding_minor);
-            self.tx.add_reminder_item(
-                *inv,
-                step,
-                mail.client_id,
-                "reminder",
-                &key,
-                remaining.unwrap_or(0),
-                today,
-            )?;
-        }
+        let key = self.record_items("reminder", mail.client_id, &mail.items)?;
         let draft = Draft {
-            key: key.clone(),
-            purpose: format!("reminder_{}", mail.tone),
-            to: mailboxes(&to),
-            subject: r.subject,
-            text: r.text,
-            html: r.html,
-            auto_submitted: "auto-generated",
             client_id: Some(mail.client_id),
             attachments: demand.into_iter().collect(),
-            ..Draft::default()
+            ..Draft::auto(
+                key.clone(),
+                &format!("reminder_{}", mail.tone),
+                mailboxes(&to),
+                r,
+            )
         };
         self.queue(&draft)?;
         self.out.push(Decision {
@@ -478,16 +483,7 @@ impl Round<'_, '_> {
         if !queued {
             tracing::warn!("{kind} notice: no staff address is configured; only logged");
         } else {
-            self.queue(&Draft {
-                key: key.clone(),
-                purpose: format!("notice_{kind}"),
-                to,
-                subject: r.subject,
-                text: r.text,
-                html: r.html,
-                auto_submitted: "auto-generated",
-                ..Draft::default()
-            })?;
+            self.queue(&Draft::auto(key.clone(), &format!("notice_{kind}"), to, r))?;
         }
         self.out.push(Decision {
             kind: "notice".into(),
@@ -504,23 +500,7 @@ impl Round<'_, '_> {
 
     fn excluded(&mut self, h: &planner::HeldBack) -> Result<()> {
         let today = self.opts.today;
-        let key = format!(
-            "internal:{}:{today}:{}",
-            h.client_id,
-            short_hash(&format!("{:?}", h.items))
-        );
-        for (inv, step) in &h.items {
-            let remaining = self.invoices.get(inv).map(|i| i.outstanding_minor);
-            self.tx.add_reminder_item(
-                *inv,
-                step,
-                h.client_id,
-                "internal",
-                &key,
-                remaining.unwrap_or(0),
-                today,
-            )?;
-        }
+        let key = self.record_items("internal", h.client_id, &h.items)?;
         let invoices: Vec<Value> = h
             .items
             .iter()
@@ -642,15 +622,13 @@ impl Round<'_, '_> {
         if !billing.is_empty() {
             let key = format!("escalation:{}:{today}", e.client_id);
             self.queue(&Draft {
-                key: key.clone(),
-                purpose: "escalation".into(),
-                to: mailboxes(&billing),
-                subject: statement.subject.clone(),
-                text: statement.text.clone(),
-                html: statement.html.clone(),
-                auto_submitted: "auto-generated",
                 client_id: Some(e.client_id),
-                ..Draft::default()
+                ..Draft::auto(
+                    key.clone(),
+                    "escalation",
+                    mailboxes(&billing),
+                    statement.clone(),
+                )
             })?;
             self.out.push(Decision {
                 kind: "escalation".into(),
@@ -696,15 +674,8 @@ impl Round<'_, '_> {
         let key = format!("escalation_manager:{}:{today}", e.client_id);
         let to: Vec<String> = manager.iter().map(|m| m.email.to_string()).collect();
         self.queue(&Draft {
-            key: key.clone(),
-            purpose: "escalation_manager".into(),
-            to: manager,
-            subject: r.subject,
-            text: r.text,
-            html: r.html,
-            auto_submitted: "auto-generated",
             client_id: Some(e.client_id),
-            ..Draft::default()
+            ..Draft::auto(key.clone(), "escalation_manager", manager, r)
         })?;
         self.out.push(Decision {
             kind: "escalation_manager".into(),
@@ -772,15 +743,8 @@ impl Round<'_, '_> {
             self.tx
                 .add_notice("confirmation", &p.payment_id.to_string(), Some(&key))?;
             self.queue(&Draft {
-                key: key.clone(),
-                purpose: "confirmation".into(),
-                to: mailboxes(&to),
-                subject: r.subject,
-                text: r.text,
-                html: r.html,
-                auto_submitted: "auto-generated",
                 client_id: Some(p.client_id),
-                ..Draft::default()
+                ..Draft::auto(key.clone(), "confirmation", mailboxes(&to), r)
             })?;
             self.out.push(Decision {
                 kind: "confirmation".into(),

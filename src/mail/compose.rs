@@ -32,6 +32,27 @@ pub struct Draft {
     pub not_before: Option<String>,
 }
 
+impl Draft {
+    /// A mail of our own making (a notice, a reminder), not an answer: `auto-generated`.
+    pub fn auto(
+        key: String,
+        purpose: &str,
+        to: Vec<Mailbox>,
+        r: crate::templates::Rendered,
+    ) -> Draft {
+        Draft {
+            key,
+            purpose: purpose.into(),
+            to,
+            subject: r.subject,
+            text: r.text,
+            html: r.html,
+            auto_submitted: "auto-generated",
+            ..Draft::default()
+        }
+    }
+}
+
 /// Who we send as, and who gets a hidden copy of every mail.
 #[derive(Debug, Clone)]
 pub struct Identity {

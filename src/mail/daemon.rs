@@ -559,16 +559,12 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                         "staff_notice",
                         &ctx,
                     )?;
-                    let draft = Draft {
-                        key: format!("command_refused:{}", m.message_id),
-                        purpose: "notice_command_refused".into(),
-                        to: notify,
-                        subject: r.subject,
-                        text: r.text,
-                        html: r.html,
-                        auto_submitted: "auto-generated",
-                        ..Draft::default()
-                    };
+                    let draft = Draft::auto(
+                        format!("command_refused:{}", m.message_id),
+                        "notice_command_refused",
+                        notify,
+                        r,
+                    );
                     let c = compose(&draft, &self.from, &self.hidden)?;
                     tx.enqueue(&draft, &c)?;
                 }
@@ -712,16 +708,12 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             let r =
                 self.templates
                     .render(&self.config.templates.language, "bounce_notice", &ctx)?;
-            let draft = Draft {
-                key: format!("bounce:{}", m.message_id),
-                purpose: "bounce_notice".into(),
-                to: notify,
-                subject: r.subject,
-                text: r.text,
-                html: r.html,
-                auto_submitted: "auto-generated",
-                ..Draft::default()
-            };
+            let draft = Draft::auto(
+                format!("bounce:{}", m.message_id),
+                "bounce_notice",
+                notify,
+                r,
+            );
             let c = compose(&draft, &self.from, &self.hidden)?;
             tx.enqueue(&draft, &c)?;
         }

@@ -1,7 +1,7 @@
 //! Mail commands from staff through the real binary: on a Maildir (every command, forged
 //! senders, a replay, a read-only sender), and end to end through Dovecot and Postfix.
 
-use super::dunning::{Env, MONDAY_10, find};
+use super::dunning::{Env, MONDAY_10, find, stack_config, vars};
 use super::mailstack::{MailStack, header};
 use std::path::PathBuf;
 use std::process::Command;
@@ -32,16 +32,6 @@ trusted_authserv_ids = ["mx.moja.test"]
 "#;
 
 const VOUCHED: &str = "mx.moja.test; spf=pass smtp.mailfrom=moja.test; dkim=pass (2048-bit key) header.d=moja.test header.s=s1";
-
-fn vars() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("geslarz", "ksiegowosc@geslarz.test"),
-        ("northwind", "ap@northwind.test"),
-        ("delta", "finance@delta.test"),
-        ("billing", "faktury@geslarz.test"),
-        ("manager", "jan@moja.test"),
-    ]
-}
 
 struct Mailbox<'a> {
     env: &'a Env,
@@ -394,44 +384,10 @@ fn a_command_through_dovecot_and_postfix() {
     let name = "cmd";
     let bot = format!("bot{name}");
     let staff = format!("staff{name}@example.test");
-    let env = Env::new(&format!(
-        r#"
-[company]
-name = "Moja Firma Sp. z o.o."
-nip = "5265260188"
-
-[import]
-isolate = false
-
-[mailbox]
-kind = "imap"
-host = "127.0.0.1"
-port = {imap}
-tls = "none"
-username = "{bot}@example.test"
-password_env = "SKARBNIK_TEST_PASSWORD"
-poll_secs = 1
-timeout_secs = 10
-
-[smtp]
-kind = "smtp"
-host = "127.0.0.1"
-port = {smtp}
-tls = "none"
-username = "{bot}@example.test"
-password_env = "SKARBNIK_TEST_PASSWORD"
-from = "Należności <{bot}@example.test>"
-archive_bcc = "archive{name}@example.test"
-timeout_secs = 10
-
-[staff]
-addresses = ["{staff}"]
-
-[commands]
-trusted_authserv_ids = ["mx.example.test"]
-"#,
-        imap = stack.imap_port,
-        smtp = stack.smtp_port,
+    let env = Env::new(&stack_config(
+        &stack,
+        name,
+        "[commands]\ntrusted_authserv_ids = [\"mx.example.test\"]",
     ));
     env.load(&vars());
     stack.append(

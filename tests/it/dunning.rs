@@ -114,6 +114,60 @@ impl Env {
     }
 }
 
+/// The addresses of the sample register and contacts.
+pub(super) fn vars() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("geslarz", "ksiegowosc@geslarz.test"),
+        ("northwind", "ap@northwind.test"),
+        ("delta", "finance@delta.test"),
+        ("billing", "faktury@geslarz.test"),
+        ("manager", "jan@moja.test"),
+    ]
+}
+
+/// A daemon on the test mail stack: IMAP and SMTP in plain text on loopback as `bot<name>`,
+/// archive `archive<name>`, staff `staff<name>` (all @example.test); `extra` is appended.
+pub(super) fn stack_config(stack: &MailStack, name: &str, extra: &str) -> String {
+    format!(
+        r#"
+[company]
+name = "Moja Firma Sp. z o.o."
+nip = "5265260188"
+accounts = ["PL55114000009378657975432319"]
+
+[import]
+isolate = false
+
+[mailbox]
+kind = "imap"
+host = "127.0.0.1"
+port = {imap}
+tls = "none"
+username = "bot{name}@example.test"
+password_env = "SKARBNIK_TEST_PASSWORD"
+poll_secs = 1
+timeout_secs = 10
+
+[smtp]
+kind = "smtp"
+host = "127.0.0.1"
+port = {smtp}
+tls = "none"
+username = "bot{name}@example.test"
+password_env = "SKARBNIK_TEST_PASSWORD"
+from = "Należności <bot{name}@example.test>"
+archive_bcc = "archive{name}@example.test"
+timeout_secs = 10
+
+[staff]
+addresses = ["staff{name}@example.test"]
+{extra}
+"#,
+        imap = stack.imap_port,
+        smtp = stack.smtp_port,
+    )
+}
+
 fn config(extra: &str) -> String {
     format!(
         r#"
@@ -179,13 +233,7 @@ pub(super) fn find<'a>(
 #[test]
 fn a_month_of_dunning_through_the_cli() {
     let env = Env::new(&config(""));
-    env.load(&[
-        ("geslarz", "ksiegowosc@geslarz.test"),
-        ("northwind", "ap@northwind.test"),
-        ("delta", "finance@delta.test"),
-        ("billing", "faktury@geslarz.test"),
-        ("manager", "jan@moja.test"),
-    ]);
+    env.load(&vars());
 
     // Monday 23 Nov, dry run: what would go, and why.
     let v = env.json(
@@ -377,13 +425,7 @@ fn a_month_of_dunning_through_the_cli() {
 #[test]
 fn pause_resume_exclusion_and_own_offsets() {
     let env = Env::new(&config(""));
-    env.load(&[
-        ("geslarz", "ksiegowosc@geslarz.test"),
-        ("northwind", "ap@northwind.test"),
-        ("delta", "finance@delta.test"),
-        ("billing", "faktury@geslarz.test"),
-        ("manager", "jan@moja.test"),
-    ]);
+    env.load(&vars());
     let dry =
         |now: &str, day: &str| env.json(&["remind", "--as-of", day, "--dry-run", "--json"], now);
     // An ambiguous name changes nothing and lists the candidates.
@@ -462,13 +504,7 @@ fn pause_resume_exclusion_and_own_offsets() {
 #[test]
 fn stale_statements_hold_overdue_reminders_and_staff_hear_once() {
     let env = Env::new(&config(""));
-    env.load(&[
-        ("geslarz", "ksiegowosc@geslarz.test"),
-        ("northwind", "ap@northwind.test"),
-        ("delta", "finance@delta.test"),
-        ("billing", "faktury@geslarz.test"),
-        ("manager", "jan@moja.test"),
-    ]);
+    env.load(&vars());
     // The newest statement row is of Monday 23; on Thursday 26 it is 3 business days old.
     let v = env.json(
         &["remind", "--as-of", "2026-11-26", "--json"],
@@ -497,13 +533,7 @@ fn stale_statements_hold_overdue_reminders_and_staff_hear_once() {
 #[test]
 fn a_reply_pauses_the_client_and_an_out_of_office_does_not() {
     let env = Env::new(&config(""));
-    env.load(&[
-        ("geslarz", "ksiegowosc@geslarz.test"),
-        ("northwind", "ap@northwind.test"),
-        ("delta", "finance@delta.test"),
-        ("billing", "faktury@geslarz.test"),
-        ("manager", "jan@moja.test"),
-    ]);
+    env.load(&vars());
     env.ok(&["remind", "--as-of", "2026-11-23"], MONDAY_10);
     // Send (outside the window the daemon plans nothing new, but sends what is queued).
     env.ok(&["run", "--once"], "2026-11-23T20:00:00Z");
@@ -583,43 +613,7 @@ fn a_reminder_and_a_confirmation_arrive_with_the_archive_copy() {
     let stack = MailStack::start();
     let name = "dun";
     let bot = format!("bot{name}");
-    let env = Env::new(&format!(
-        r#"
-[company]
-name = "Moja Firma Sp. z o.o."
-nip = "5265260188"
-accounts = ["PL55114000009378657975432319"]
-
-[import]
-isolate = false
-
-[mailbox]
-kind = "imap"
-host = "127.0.0.1"
-port = {imap}
-tls = "none"
-username = "{bot}@example.test"
-password_env = "SKARBNIK_TEST_PASSWORD"
-poll_secs = 1
-timeout_secs = 10
-
-[smtp]
-kind = "smtp"
-host = "127.0.0.1"
-port = {smtp}
-tls = "none"
-username = "{bot}@example.test"
-password_env = "SKARBNIK_TEST_PASSWORD"
-from = "Należności <{bot}@example.test>"
-archive_bcc = "archive{name}@example.test"
-timeout_secs = 10
-
-[staff]
-addresses = ["staff{name}@example.test"]
-"#,
-        imap = stack.imap_port,
-        smtp = stack.smtp_port,
-    ));
+    let env = Env::new(&stack_config(&stack, name, ""));
     env.load(&[
         ("geslarz", "geslarz@example.test"),
         ("northwind", "northwind@example.test"),
