@@ -69,6 +69,13 @@ fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| s.parse().ok())
 }
 
+/// Rows of (id, text, text).
+fn id_text_text(conn: &Connection, sql: &str) -> Result<Vec<(i64, String, String)>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 fn invoices(conn: &Connection) -> Result<Vec<DunInvoice>> {
     let mut stmt = conn.prepare(
         "SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.gross_minor,
@@ -129,17 +136,10 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
         let c = c?;
         out.insert(c.id, c);
     }
-    let mut stmt = conn.prepare(
+    for (id, email, purpose) in id_text_text(
+        conn,
         "SELECT client_id, email, purpose FROM client_emails WHERE bounced_at IS NULL ORDER BY rowid",
-    )?;
-    for row in stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })? {
-        let (id, email, purpose) = row?;
+    )? {
         if let Some(c) = out.get_mut(&id) {
             match purpose.as_str() {
                 "billing" => c.billing_emails.push(email),
@@ -188,15 +188,10 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
 
 fn snapshot(conn: &Connection) -> Result<Snapshot> {
     let mut sent = HashMap::new();
-    let mut stmt = conn.prepare("SELECT invoice_id, step, planned_on FROM reminder_items")?;
-    for row in stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })? {
-        let (id, step, on) = row?;
+    for (id, step, on) in id_text_text(
+        conn,
+        "SELECT invoice_id, step, planned_on FROM reminder_items",
+    )? {
         if let Ok(on) = on.parse() {
             sent.insert((id, step), on);
         }

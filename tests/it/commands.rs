@@ -1,10 +1,9 @@
 //! Mail commands from staff through the real binary: on a Maildir (every command, forged
 //! senders, a replay, a read-only sender), and end to end through Dovecot and Postfix.
 
-use super::dunning::{Env, MONDAY_10, find, stack_config, vars};
+use super::dunning::{Env, MONDAY_10, find, once_on_stack, stack_config, vars};
 use super::mailstack::{MailStack, header};
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 /// A Sunday: the dunning stays quiet, only command answers are sent.
@@ -401,14 +400,7 @@ fn a_command_through_dovecot_and_postfix() {
         )
         .as_bytes(),
     );
-    let o = Command::new(env!("CARGO_BIN_EXE_skarbnik"))
-        .arg("--config")
-        .arg(&env.config)
-        .args(["run", "--once"])
-        .env("SKARBNIK_NOW", SUNDAY)
-        .env("SKARBNIK_TEST_PASSWORD", format!("{bot}pass"))
-        .output()
-        .unwrap();
+    let o = once_on_stack(&env, name, SUNDAY);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let answers = stack.wait_messages(&staff, "INBOX", 1, Duration::from_secs(30));
     assert_eq!(answers.len(), 1, "{}", stack.logs());

@@ -114,6 +114,18 @@ impl Env {
     }
 }
 
+/// One daemon round on the mail stack (see [`stack_config`]) at `now`.
+pub(super) fn once_on_stack(env: &Env, name: &str, now: &str) -> Output {
+    Command::new(BIN)
+        .arg("--config")
+        .arg(&env.config)
+        .args(["run", "--once"])
+        .env("SKARBNIK_NOW", now)
+        .env("SKARBNIK_TEST_PASSWORD", format!("bot{name}pass"))
+        .output()
+        .unwrap()
+}
+
 /// The addresses of the sample register and contacts.
 pub(super) fn vars() -> Vec<(&'static str, &'static str)> {
     vec![
@@ -612,7 +624,6 @@ fn a_reply_pauses_the_client_and_an_out_of_office_does_not() {
 fn a_reminder_and_a_confirmation_arrive_with_the_archive_copy() {
     let stack = MailStack::start();
     let name = "dun";
-    let bot = format!("bot{name}");
     let env = Env::new(&stack_config(&stack, name, ""));
     env.load(&[
         ("geslarz", "geslarz@example.test"),
@@ -621,14 +632,7 @@ fn a_reminder_and_a_confirmation_arrive_with_the_archive_copy() {
         ("billing", "billing@example.test"),
         ("manager", "manager@example.test"),
     ]);
-    let o = Command::new(BIN)
-        .arg("--config")
-        .arg(&env.config)
-        .args(["run", "--once"])
-        .env("SKARBNIK_NOW", MONDAY_10)
-        .env("SKARBNIK_TEST_PASSWORD", format!("{bot}pass"))
-        .output()
-        .unwrap();
+    let o = once_on_stack(&env, name, MONDAY_10);
     assert!(
         o.status.success(),
         "{}{}",
@@ -662,14 +666,7 @@ fn a_reminder_and_a_confirmation_arrive_with_the_archive_copy() {
     assert!(ids.contains(&header(&thanks[0], "Message-ID")), "{ids:?}");
     assert!(!String::from_utf8_lossy(&reminder[0]).contains(&format!("archive{name}")));
     // A second round sends nothing new.
-    let o = Command::new(BIN)
-        .arg("--config")
-        .arg(&env.config)
-        .args(["run", "--once"])
-        .env("SKARBNIK_NOW", "2026-11-23T09:30:00Z")
-        .env("SKARBNIK_TEST_PASSWORD", format!("{bot}pass"))
-        .output()
-        .unwrap();
+    let o = once_on_stack(&env, name, "2026-11-23T09:30:00Z");
     assert!(o.status.success());
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(stack.messages("geslarz@example.test", "INBOX").len(), 1);
