@@ -187,6 +187,18 @@ fn environment() -> Environment<'static> {
             Err(_) => v,
         }
     });
+    // `{{ subject|reply }}` → "Re: subject", without piling up "Re: Re:" (also after Odp:, AW:).
+    env.add_filter("reply", |v: String| -> String {
+        let lower = v.trim_start().to_lowercase();
+        if ["re:", "odp:", "aw:", "sv:"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        {
+            v.trim_start().to_string()
+        } else {
+            format!("Re: {v}")
+        }
+    });
     // `{{ "2026-11-23"|date }}` → "23.11.2026"; `|date("en")` → "23 Nov 2026".
     env.add_filter("date", |v: String, lang: Option<String>| -> String {
         match chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
@@ -319,6 +331,14 @@ mod tests {
                 .unwrap();
             assert!(r.subject.contains("status ACME"), "{r:?}");
             assert!(!r.text.is_empty());
+            let r = t
+                .render(
+                    lang,
+                    "command_reply",
+                    &serde_json::json!({"subject": "RE: status ACME", "company": "F", "results": []}),
+                )
+                .unwrap();
+            assert_eq!(r.subject, "RE: status ACME", "no Re: Re:");
         }
     }
 
