@@ -94,6 +94,11 @@ fn samples(config: &Config) -> Vec<(String, Value)> {
             json!({"period": "H2 2026", "error": "no statutory interest rate is configured for H2 2026"}),
         ),
         (
+            "report_refused",
+            json!({"sender": "anna@example.pl", "subject": "Wyciąg", "message_id": "2@example.pl",
+                   "why": "mx.example.pl does not vouch for example.pl (dkim=fail)"}),
+        ),
+        (
             "command_refused",
             json!({"sender": "anna@example.pl", "subject": "pause client ACME", "message_id": "1@example.pl",
                    "why": "no Authentication-Results header from a trusted server (mx.example.pl)"}),

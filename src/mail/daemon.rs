@@ -441,6 +441,15 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                 Ok(Folder::Processed)
             }
             Class::Report => {
+                if let Err(why) = self.report_vouched(&m, own_check) {
+                    self.refuse_unvouched(
+                        &m,
+                        "report_refused",
+                        &why,
+                        record("other", Some(why.clone())),
+                    )?;
+                    return Ok(Folder::Other);
+                }
                 self.on_report(&m, record("processed", None))?;
                 self.stats.reports += 1;
                 self.reports_since_dunning = true;
@@ -482,6 +491,114 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         let from = Inbound::parse(&message.raw)?.from?;
         crate::commands::auth::role(self.config, &from)?;
         Some(crate::commands::auth::vouched_by_own_check(authenticator, &message.raw, None).await)
+    }
+
+    /// With sender authentication configured (`[commands]`), a report from a staff address must be
+    /// vouched for like a command: a forged statement could mark invoices paid and silence the
+    /// reminders. `report_senders` (ERP exports, which often are not signed) are taken as before.
+    fn report_vouched(
+        &self,
+        m: &Inbound,
+        own_check: Option<Result<String, String>>,
+    ) -> std::result::Result<(), String> {
+        let cmd = &self.config.commands;
+        if cmd.trusted_authserv_ids.is_empty() && !cmd.verify_dkim {
+            return Ok(());
+        }
+        let sender = m.from.as_deref().unwrap_or_default();
+        let listed = |list: &[String]| {
+            list.iter().any(|a| {
+                let a = bare(a);
+                a.eq_ignore_ascii_case(sender)
+                    || (a.starts_with('@') && sender.to_lowercase().ends_with(&a.to_lowercase()))
+            })
+        };
+        if listed(&self.config.staff.report_senders) {
+            return Ok(());
+        }
+        if let Some(Ok(_)) = own_check {
+            return Ok(());
+        }
+        if m.from_count > 1 {
+            return Err("the mail names several From addresses".into());
+        }
+        crate::commands::auth::vouched_by_headers(
+            &m.auth_results,
+            &cmd.trusted_authserv_ids,
+            sender,
+        )
+        .map(|_| ())
+    }
+
+    /// A mail not vouched for: not acted on, not answered (the sender may be forged); logged, and
+    /// the admin told; the message is kept for a person.
+    fn refuse_unvouched(
+        &mut self,
+        m: &Inbound,
+        kind: &str,
+        why: &str,
+        record: impl FnOnce(&crate::store::Tx<'_>, &Inbound) -> Result<()>,
+    ) -> Result<()> {
+        tracing::warn!(message_id = %m.message_id, from = ?m.from, "{kind}: {why}");
+        let tx = self.store.transaction()?;
+        tx.audit(
+            "daemon",
+            &format!("mail.{kind}"),
+            m.from.as_deref(),
+            Some(&format!(
+                "{why} (Message-ID <{}>, subject {:?})",
+                m.message_id, m.subject
+            )),
+        )?;
+        Self::notify_unvouched(
+            self.config,
+            &self.templates,
+            &self.from,
+            &self.hidden,
+            &tx,
+            m,
+            kind,
+            why,
+        )?;
+        record(&tx, m)?;
+        tx.commit()
+    }
+
+    /// Queues the admin's notice about a mail whose sender is not vouched for.
+    #[allow(clippy::too_many_arguments)]
+    fn notify_unvouched(
+        config: &Config,
+        templates: &Templates,
+        from: &Mailbox,
+        hidden: &[Mailbox],
+        tx: &crate::store::Tx<'_>,
+        m: &Inbound,
+        kind: &str,
+        why: &str,
+    ) -> Result<()> {
+        // Told to the admin, never to the claimed sender (it may be forged).
+        let notify = super::compose::staff_notice(config)?;
+        if notify.is_empty() {
+            return Ok(());
+        }
+        let ctx = serde_json::json!({
+            "kind": kind,
+            "company": {"name": config.company.name},
+            "sender": m.from,
+            "subject": m.subject,
+            "message_id": m.message_id,
+            "why": why,
+        });
+        let r = templates.render(&config.templates.language, "staff_notice", &ctx)?;
+        let draft = Draft::auto(
+            format!("{kind}:{}", m.message_id),
+            &format!("notice_{kind}"),
+            notify,
+            r,
+        );
+        let c = compose(&draft, from, hidden)?;
+        tx.enqueue(&draft, &c)?;
+        Ok(())
     }
 
     /// A mail from staff: authenticated, then carried out and answered in the same transaction
@@ -543,31 +660,16 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                     )),
                 )?;
                 tx.record_command(&m.message_id, &sender, "refused", &why)?;
-                // Told to the admin, never to the claimed sender (it may be forged).
-                let notify = super::compose::staff_notice(self.config)?;
-                if !notify.is_empty() {
-                    let ctx = serde_json::json!({
-                        "kind": "command_refused",
-                        "company": {"name": self.config.company.name},
-                        "sender": sender,
-                        "subject": m.subject,
-                        "message_id": m.message_id,
-                        "why": why,
-                    });
-                    let r = self.templates.render(
-                        &self.config.templates.language,
-                        "staff_notice",
-                        &ctx,
-                    )?;
-                    let draft = Draft::auto(
-                        format!("command_refused:{}", m.message_id),
-                        "notice_command_refused",
-                        notify,
-                        r,
-                    );
-                    let c = compose(&draft, &self.from, &self.hidden)?;
-                    tx.enqueue(&draft, &c)?;
-                }
+                Self::notify_unvouched(
+                    self.config,
+                    &self.templates,
+                    &self.from,
+                    &self.hidden,
+                    &tx,
+                    m,
+                    "command_refused",
+                    &why,
+                )?;
                 record(&tx, m)?;
                 return tx.commit();
             }

@@ -433,3 +433,65 @@ fn a_command_through_dovecot_and_postfix() {
             .starts_with("paused")
     );
 }
+
+/// With sender authentication on, a statement "from staff" must be vouched for too: a forged one
+/// could mark invoices paid. Not vouched: not imported, kept for a person, the admin told.
+#[test]
+fn a_report_from_staff_needs_the_same_proof() {
+    let env = Env::new(CONFIG);
+    env.load(&vars());
+    let statement = "\"Data księgowania\";\"Kontrahent\";\"Tytuł\";\"Kwota\";\"Waluta\"\r\n\
+                     \"2026-11-21\";\"GĘŚLARZ I WSPÓLNICY\";\"FV/2026/11/001\";\"1 230,00\";\"PLN\"\r\n";
+    let mail = |id: &str, auth: &str| {
+        format!(
+            "{auth}From: szef@moja.test\r\nTo: naleznosci@moja.test\r\nSubject: Wyciąg\r\nMessage-ID: <{id}>\r\n\
+             MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nWyciąg w załączniku.\r\n--b\r\n\
+             Content-Type: text/csv; charset=utf-8; name=\"wyciag.csv\"\r\n\
+             Content-Disposition: attachment; filename=\"wyciag.csv\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+             {statement}--b--\r\n"
+        )
+    };
+    let new = env.path().join("var/mail/new");
+    std::fs::create_dir_all(&new).unwrap();
+    std::fs::write(new.join("1.eml"), mail("s1@moja.test", "")).unwrap();
+    env.ok(&["run", "--once"], SUNDAY);
+    let paid = |env: &Env| {
+        env.json(&["invoices", "--json", "--status", "paid"], MONDAY_10)
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(
+        paid(&env),
+        1,
+        "only the Northwind invoice: the forged statement is not imported"
+    );
+    let other = env.path().join("var/mail/.skarbnik.other/cur");
+    assert_eq!(
+        std::fs::read_dir(&other).unwrap().count(),
+        1,
+        "kept for a person"
+    );
+    let sent: Vec<Vec<u8>> = eml(&env.path().join("var/outbox"))
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    let notice = only_reply_to(&sent, "admin@moja.test");
+    assert!(
+        text(notice).contains("no Authentication-Results"),
+        "{}",
+        text(notice)
+    );
+    // Vouched for: imported, FV/2026/11/001 is paid.
+    std::fs::write(
+        new.join("2.eml"),
+        mail(
+            "s2@moja.test",
+            &format!("Authentication-Results: {VOUCHED}\r\n"),
+        ),
+    )
+    .unwrap();
+    env.ok(&["run", "--once"], SUNDAY);
+    assert_eq!(paid(&env), 2);
+}
