@@ -539,17 +539,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         why: &str,
         record: impl FnOnce(&crate::store::Tx<'_>, &Inbound) -> Result<()>,
     ) -> Result<()> {
-        tracing::warn!(message_id = %m.message_id, from = ?m.from, "{kind}: {why}");
         let tx = self.store.transaction()?;
-        tx.audit(
-            "daemon",
-            &format!("mail.{kind}"),
-            m.from.as_deref(),
-            Some(&format!(
-                "{why} (Message-ID <{}>, subject {:?})",
-                m.message_id, m.subject
-            )),
-        )?;
         Self::notify_unvouched(
             self.config,
             &self.templates,
@@ -564,7 +554,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         tx.commit()
     }
 
-    /// Queues the admin's notice about a mail whose sender is not vouched for.
+    /// Logs and audits a mail whose sender is not vouched for, and queues the admin's notice.
     #[allow(clippy::too_many_arguments)]
     fn notify_unvouched(
         config: &Config,
@@ -576,6 +566,16 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         kind: &str,
         why: &str,
     ) -> Result<()> {
+        tracing::warn!(message_id = %m.message_id, from = ?m.from, "{kind}: {why}");
+        tx.audit(
+            "daemon",
+            &kind.replace('_', "."),
+            m.from.as_deref(),
+            Some(&format!(
+                "{why} (Message-ID <{}>, subject {:?})",
+                m.message_id, m.subject
+            )),
+        )?;
         // Told to the admin, never to the claimed sender (it may be forged).
         let notify = super::compose::staff_notice(config)?;
         if notify.is_empty() {
@@ -649,16 +649,6 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         let (role, how) = match (role, vouched) {
             (Some(role), Ok(how)) => (role, how),
             (_, Err(why)) => {
-                tracing::warn!(message_id = %m.message_id, from = %sender, "command refused: {why}");
-                tx.audit(
-                    "daemon",
-                    "command.refused",
-                    Some(&sender),
-                    Some(&format!(
-                        "{why} (Message-ID <{}>, subject {:?})",
-                        m.message_id, m.subject
-                    )),
-                )?;
                 tx.record_command(&m.message_id, &sender, "refused", &why)?;
                 Self::notify_unvouched(
                     self.config,
