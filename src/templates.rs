@@ -182,7 +182,7 @@ fn environment() -> Environment<'static> {
     // `{{ x|money }}` → "1 230,00"; `{{ x|money("en") }}` → "1,230.00".
     env.add_filter("money", |v: String, lang: Option<String>| -> String {
         match v.parse::<rust_decimal::Decimal>() {
-            Ok(d) if lang.as_deref() == Some("en") => format_en(d),
+            Ok(d) if lang.as_deref() == Some("en") => crate::domain::format_en(d),
             Ok(d) => crate::domain::format_pl(d),
             Err(_) => v,
         }
@@ -208,13 +208,6 @@ fn environment() -> Environment<'static> {
         }
     });
     env
-}
-
-/// "1,230.00": English grouping for English mails.
-fn format_en(amount: rust_decimal::Decimal) -> String {
-    crate::domain::format_pl(amount)
-        .replace(',', ".")
-        .replace(['\u{a0}', ' '], ",")
 }
 
 fn built_in(name: &str) -> Option<String> {

@@ -250,35 +250,15 @@ pub fn run_client(ctx: &mut Context, args: ClientArgs) -> Result<i32> {
             show(&c);
             Ok(0)
         }
-        ClientAction::Pause { client, until } => {
-            let c = one_client(ctx, &client)?;
-            let u = ClientUpdate {
-                paused_until: Some(until),
-                paused_indefinitely: Some(until.is_none()),
-                ..ClientUpdate::default()
-            };
-            let tx = ctx.store.transaction()?;
-            tx.update_client(c.id, &u, "cli")?;
-            tx.commit()?;
-            match until {
-                Some(d) => println!("{}: no reminders until {d} (inclusive)", c.name),
-                None => println!("{}: reminders paused until resumed", c.name),
-            }
-            Ok(0)
-        }
-        ClientAction::Resume { client } => {
-            let c = one_client(ctx, &client)?;
-            let u = ClientUpdate {
-                paused_until: Some(None),
-                paused_indefinitely: Some(false),
-                ..ClientUpdate::default()
-            };
-            let tx = ctx.store.transaction()?;
-            tx.update_client(c.id, &u, "cli")?;
-            tx.commit()?;
-            println!("{}: reminders resumed", c.name);
-            Ok(0)
-        }
+        // The same code as the mail commands `pause client` / `resume client`.
+        ClientAction::Pause { client, until } => super::staff::run(
+            ctx,
+            crate::commands::parse::Command::PauseClient { who: client, until },
+        ),
+        ClientAction::Resume { client } => super::staff::run(
+            ctx,
+            crate::commands::parse::Command::ResumeClient { who: client },
+        ),
         ClientAction::Set(a) => {
             let c = one_client(ctx, &a.client)?;
             let steps = ctx.config.dunning.policy().steps.len();

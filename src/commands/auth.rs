@@ -13,6 +13,7 @@
 //! its id, as OpenDMARC and rspamd do.)
 
 use crate::config::Config;
+use crate::mail::address::listed;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -20,11 +21,6 @@ pub enum Role {
     Read,
     /// Everything.
     Admin,
-}
-
-fn listed(list: &[String], sender: &str) -> bool {
-    list.iter()
-        .any(|a| crate::mail::address::bare(a).eq_ignore_ascii_case(sender))
 }
 
 /// The sender's role by the staff lists (`addresses` are admins, `read_only` may only ask).

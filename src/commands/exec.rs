@@ -3,6 +3,7 @@
 
 use super::parse::{Command, Lang};
 use crate::config::Config;
+use crate::domain::amount_of;
 use crate::dunning::planner::next_step;
 use crate::store::{ClientInfo, ClientUpdate, Tx};
 use anyhow::Result;
@@ -62,10 +63,9 @@ impl Ctx<'_> {
     }
 
     fn money(&self, d: Decimal) -> String {
-        let pl = crate::domain::format_pl(d);
         match self.lang {
-            Lang::Pl => pl,
-            Lang::En => pl.replace(',', ".").replace(' ', ","),
+            Lang::Pl => crate::domain::format_pl(d),
+            Lang::En => crate::domain::format_en(d),
         }
     }
 }
@@ -335,11 +335,9 @@ fn paid(
         .find(|i| i.id == inv.id)
         .map(|i| i.outstanding_minor)
         .unwrap_or(0);
-    let currency =
-        crate::domain::Currency::parse(&inv.currency).unwrap_or(crate::domain::Currency::PLN);
     let amount = match amount {
         Some(a) => a,
-        None if outstanding > 0 => crate::domain::Money::from_minor(outstanding, currency).amount(),
+        None if outstanding > 0 => amount_of(outstanding, &inv.currency),
         None => {
             return Ok(ctx.refuse(
                 format!(
@@ -382,11 +380,8 @@ fn paid(
 
 fn status(tx: &Tx, ctx: &Ctx, c: &ClientInfo) -> Result<Outcome> {
     let snap = tx.dunning_snapshot()?;
-    let policy = ctx
-        .config
-        .dunning
-        .policy()
-        .for_client(c.step_offsets.as_deref());
+    let policy = ctx.config.dunning.policy();
+    let policy = policy.for_client(c.step_offsets.as_deref());
     let calendar = ctx.config.dunning.calendar();
     let mut lines = vec![describe(c)];
     let pause = match (c.paused_indefinitely, &c.paused_until) {
@@ -415,9 +410,7 @@ fn status(tx: &Tx, ctx: &Ctx, c: &ClientInfo) -> Result<Outcome> {
         lines.push(ctx.t("  brak", "  none"));
     }
     for i in &open {
-        let cur =
-            crate::domain::Currency::parse(&i.currency).unwrap_or(crate::domain::Currency::PLN);
-        let remaining = crate::domain::Money::from_minor(i.outstanding_minor, cur).amount();
+        let remaining = amount_of(i.outstanding_minor, &i.currency);
         let sent: Vec<&str> = snap
             .sent
             .keys()
@@ -510,9 +503,7 @@ fn overdue(tx: &Tx, ctx: &Ctx) -> Result<Outcome> {
             .find(|s| snap.sent.contains_key(&(i.id, s.name.clone())))
             .map(|s| s.name.clone())
             .unwrap_or_else(|| ctx.t("bez przypomnienia", "no reminder yet"));
-        let cur =
-            crate::domain::Currency::parse(&i.currency).unwrap_or(crate::domain::Currency::PLN);
-        let remaining = crate::domain::Money::from_minor(i.outstanding_minor, cur).amount();
+        let remaining = amount_of(i.outstanding_minor, &i.currency);
         let days = i.due.map(|d| (ctx.today - d).num_days()).unwrap_or(0);
         *totals.entry(i.currency.clone()).or_default() += i.outstanding_minor;
         by_client.entry(client).or_default().push(format!(
@@ -538,11 +529,10 @@ fn overdue(tx: &Tx, ctx: &Ctx) -> Result<Outcome> {
         lines.extend(invoices);
     }
     for (cur, minor) in totals {
-        let c = crate::domain::Currency::parse(&cur).unwrap_or(crate::domain::Currency::PLN);
         lines.push(format!(
             "{} {} {cur}",
             ctx.t("Razem:", "Total:"),
-            ctx.money(crate::domain::Money::from_minor(minor, c).amount())
+            ctx.money(amount_of(minor, &cur))
         ));
     }
     Ok(Outcome {

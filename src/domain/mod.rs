@@ -11,7 +11,7 @@ pub mod text;
 
 pub use account::BankAccount;
 pub use invoice_number::InvoiceNumber;
-pub use money::{Currency, Money, MoneyError, format_pl};
+pub use money::{Currency, Money, MoneyError, amount_of, format_en, format_pl};
 pub use name::name_key;
 pub use nip::Nip;
 

@@ -190,6 +190,17 @@ pub fn format_pl(amount: Decimal) -> String {
     format!("{sign}{grouped},{frac}")
 }
 
+/// Formats an amount the English way, `12,300.00`, for English mails and answers.
+pub fn format_en(amount: Decimal) -> String {
+    format_pl(amount).replace(',', ".").replace(' ', ",")
+}
+
+/// The decimal amount of `minor` units of a stored currency code (an unknown code counts as PLN:
+/// every stored code was validated when it was written).
+pub fn amount_of(minor: i64, currency: &str) -> Decimal {
+    Money::from_minor(minor, Currency::parse(currency).unwrap_or(Currency::PLN)).amount()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

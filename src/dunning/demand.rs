@@ -7,7 +7,7 @@
 
 use super::interest::Interest;
 use crate::config::Config;
-use crate::domain::{Currency, Money};
+use crate::domain::amount_of;
 use crate::store::{DunClient, DunInvoice};
 use crate::templates::Templates;
 use anyhow::{Context, Result, bail};
@@ -58,10 +58,6 @@ pub struct Demand {
     pub eur_pln: String,
 }
 
-fn amount(minor: i64, currency: &str) -> Decimal {
-    Money::from_minor(minor, Currency::parse(currency).unwrap_or(Currency::PLN)).amount()
-}
-
 impl Demand {
     /// The demand for a client's overdue invoices among `invoices`, reckoned on `today`.
     pub fn build(
@@ -82,7 +78,7 @@ impl Demand {
             }
             let (interest, comp) = super::service::interest_of(config, inv, today)
                 .with_context(|| format!("invoice {}", inv.number))?;
-            let principal = amount(inv.outstanding_minor, &inv.currency);
+            let principal = amount_of(inv.outstanding_minor, &inv.currency);
             let t = totals.entry(inv.currency.clone()).or_default();
             t.0 += principal;
             t.1 += interest.total;

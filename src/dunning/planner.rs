@@ -103,17 +103,17 @@ impl Policy {
     }
 
     /// The policy with a client's own offsets (same number of steps, in order), if it has them.
-    pub fn for_client(&self, offsets: Option<&[i64]>) -> Policy {
+    /// Borrowed unless the client has offsets of its own: the planner asks once per invoice.
+    pub fn for_client(&self, offsets: Option<&[i64]>) -> std::borrow::Cow<'_, Policy> {
+        let Some(o) = offsets.filter(|o| o.len() == self.steps.len()) else {
+            return std::borrow::Cow::Borrowed(self);
+        };
         let mut p = self.clone();
-        if let Some(o) = offsets
-            && o.len() == p.steps.len()
-        {
-            for (s, off) in p.steps.iter_mut().zip(o) {
-                s.offset_days = *off;
-            }
-            p.steps.sort_by_key(|s| s.offset_days);
+        for (s, off) in p.steps.iter_mut().zip(o) {
+            s.offset_days = *off;
         }
-        p
+        p.steps.sort_by_key(|s| s.offset_days);
+        std::borrow::Cow::Owned(p)
     }
 }
 

@@ -6,7 +6,7 @@
 use super::interest::{compensation_pln, half_year, statutory_interest};
 use super::planner::{self, ClientState, Held, Inputs, OpenInvoice, Policy};
 use crate::config::Config;
-use crate::domain::{Currency, Money};
+use crate::domain::amount_of;
 use crate::mail::address::parse_mailbox;
 use crate::mail::compose::{Draft, Identity, staff_notice};
 use crate::store::{DunClient, DunInvoice, Snapshot, Store, Tx};
@@ -49,10 +49,6 @@ pub struct Dunning<'a> {
     pub config: &'a Config,
     pub templates: &'a Templates,
     pub identity: &'a Identity,
-}
-
-fn amount(minor: i64, currency: &str) -> Decimal {
-    Money::from_minor(minor, Currency::parse(currency).unwrap_or(Currency::PLN)).amount()
 }
 
 fn short_hash(s: &str) -> String {
@@ -141,9 +137,9 @@ impl Dunning<'_> {
             "issue_date": inv.issue_date.map(|d| d.to_string()),
             "due_date": inv.due.map(|d| d.to_string()),
             "currency": c,
-            "gross": amount(inv.gross_minor, c).to_string(),
-            "paid": amount(inv.paid_minor, c).to_string(),
-            "remaining": amount(inv.outstanding_minor, c).to_string(),
+            "gross": amount_of(inv.gross_minor, c).to_string(),
+            "paid": amount_of(inv.paid_minor, c).to_string(),
+            "remaining": amount_of(inv.outstanding_minor, c).to_string(),
             "days_overdue": inv.due.map(|d| (today - d).num_days().max(0)).unwrap_or(0),
             "step": step,
         })
@@ -155,7 +151,7 @@ impl Dunning<'_> {
             *by.entry(i.currency.as_str()).or_default() += i.outstanding_minor;
         }
         by.into_iter()
-            .map(|(c, m)| json!({"currency": c, "remaining": amount(m, c).to_string()}))
+            .map(|(c, m)| json!({"currency": c, "remaining": amount_of(m, c).to_string()}))
             .collect()
     }
 
@@ -397,7 +393,6 @@ impl Round<'_, '_> {
         client: Option<&DunClient>,
         lang: &str,
     ) -> Result<(Value, Option<Attachment>)> {
-        let cfg = &self.d.config.dunning;
         let today = self.opts.today;
         let demand = super::demand::Demand::build(self.d.config, client, invoices, today);
         match demand {
@@ -417,7 +412,6 @@ impl Round<'_, '_> {
                 tracing::warn!("no interest in the reminder: {e:#}");
                 let period = half_year(today);
                 if !self.tx.notice_given("missing_rate", &period)? {
-                    let _ = cfg;
                     self.staff_notice(
                         "missing_rate",
                         &period,
@@ -709,11 +703,11 @@ impl Round<'_, '_> {
                 .map(|(number, alloc, gross, paid)| {
                     json!({
                         "number": number,
-                        "amount": amount(*alloc, cur).to_string(),
-                        "gross": amount(*gross, cur).to_string(),
+                        "amount": amount_of(*alloc, cur).to_string(),
+                        "gross": amount_of(*gross, cur).to_string(),
                         "paid_in_full": paid >= gross,
-                        "overpaid": amount((paid - gross).max(0), cur).to_string(),
-                        "remaining": amount((gross - paid).max(0), cur).to_string(),
+                        "overpaid": amount_of((paid - gross).max(0), cur).to_string(),
+                        "remaining": amount_of((gross - paid).max(0), cur).to_string(),
                     })
                 })
                 .collect();
@@ -728,11 +722,11 @@ impl Round<'_, '_> {
                 "client": Dunning::client_ctx(Some(c)),
                 "payment": {
                     "date": p.booking_date.to_string(),
-                    "amount": amount(p.amount_minor, cur).to_string(),
+                    "amount": amount_of(p.amount_minor, cur).to_string(),
                     "currency": cur,
                 },
                 "invoices": invoices,
-                "overpaid": (overpaid > 0).then(|| amount(overpaid, cur).to_string()),
+                "overpaid": (overpaid > 0).then(|| amount_of(overpaid, cur).to_string()),
                 "signature": self.d.signature(Some(c)),
             });
             let r = self
@@ -755,7 +749,7 @@ impl Round<'_, '_> {
                 invoices: p.invoices.iter().map(|i| i.0.clone()).collect(),
                 reason: format!(
                     "payment of {} {cur} booked {} settled it",
-                    amount(p.amount_minor, cur),
+                    amount_of(p.amount_minor, cur),
                     p.booking_date
                 ),
                 key: Some(key),
@@ -783,10 +777,10 @@ pub fn interest_of(
     let due = inv
         .due
         .with_context(|| format!("invoice {} has no due date", inv.number))?;
-    let principal = amount(inv.outstanding_minor, &inv.currency);
+    let principal = amount_of(inv.outstanding_minor, &inv.currency);
     let i = statutory_interest(principal, due, today, &config.dunning.interest_rates)?;
     let comp = compensation_pln(
-        amount(inv.gross_minor, &inv.currency),
+        amount_of(inv.gross_minor, &inv.currency),
         &inv.currency,
         config.dunning.eur_pln,
     );

@@ -506,14 +506,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             return Ok(());
         }
         let sender = m.from.as_deref().unwrap_or_default();
-        let listed = |list: &[String]| {
-            list.iter().any(|a| {
-                let a = bare(a);
-                a.eq_ignore_ascii_case(sender)
-                    || (a.starts_with('@') && sender.to_lowercase().ends_with(&a.to_lowercase()))
-            })
-        };
-        if listed(&self.config.staff.report_senders) {
+        if super::address::listed(&self.config.staff.report_senders, sender) {
             return Ok(());
         }
         if let Some(Ok(_)) = own_check {

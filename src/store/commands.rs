@@ -163,8 +163,7 @@ impl Tx<'_> {
             Ok(PaymentLine {
                 id: r.get(0)?,
                 date: r.get(1)?,
-                amount: Money::from_minor(minor, Currency::parse(&cur).unwrap_or(Currency::PLN))
-                    .amount(),
+                amount: crate::domain::amount_of(minor, &cur),
                 currency: cur,
                 invoice: r.get(4)?,
             })
