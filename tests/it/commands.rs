@@ -495,3 +495,43 @@ fn a_report_from_staff_needs_the_same_proof() {
     env.ok(&["run", "--once"], SUNDAY);
     assert_eq!(paid(&env), 2);
 }
+
+/// Every refusal says what is wrong, and changes nothing.
+#[test]
+fn refusals_name_their_cause() {
+    let env = Env::new(CONFIG);
+    env.load(&vars());
+    let err = |args: &[&str]| {
+        let o = env.run(args, MONDAY_10);
+        assert!(!o.status.success(), "{args:?} must fail");
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let e = err(&["demand", "FV/9999/2026"]);
+    assert!(e.contains("no invoice \"FV/9999/2026\""), "{e}");
+    // Paid in full (Northwind): nothing to demand.
+    let e = err(&["demand", "FV/2026/11/004", "--as-of", "2026-11-23"]);
+    assert!(e.contains("no overdue unpaid invoice"), "{e}");
+    let e = err(&["client", "set", "Delta", "--offsets", "-1,20"]);
+    assert!(e.contains("the policy has 3 steps, 2 offsets given"), "{e}");
+    let e = err(&["client", "set", "Delta", "--offsets", "-1,x,3"]);
+    assert!(e.contains("days like"), "{e}");
+    let e = err(&["client", "set", "Delta", "--language", "de"]);
+    assert!(e.contains("--language must be pl or en"), "{e}");
+    let e = err(&["paid", "FV/9999/2026"]);
+    assert!(
+        e.contains("No invoice \"FV/9999/2026\". Nothing was recorded."),
+        "{e}"
+    );
+    let e = err(&["promise", "nobody-like-this", "2026-12-01"]);
+    assert!(e.contains("No client matches \"nobody-like-this\""), "{e}");
+    let contacts = env.write("kontakty-zle.csv", "a;b;c\n1;2;3\n");
+    let e = err(&["clients", "import", &contacts]);
+    assert!(
+        e.contains("kontakty-zle.csv: no contacts table found"),
+        "{e}"
+    );
+    // Nothing changed by any of them.
+    let delta = env.json(&["client", "show", "Delta", "--json"], MONDAY_10);
+    assert_eq!(delta["step_offsets"], serde_json::Value::Null);
+    assert_eq!(delta["language"], "en");
+}
