@@ -11,11 +11,11 @@ use rust_decimal::Decimal;
 use skarbnik::config::Config;
 use skarbnik::dunning::calendar::Calendar;
 use skarbnik::dunning::planner::{ClientState, Inputs, OpenInvoice, Policy, plan};
-use skarbnik::dunning::service::{Dunning, Options};
-use skarbnik::import::Importer;
 use skarbnik::ingest::ParseContext;
 use skarbnik::ingest::profile::Profile;
-use skarbnik::mail::compose::Identity;
+use skarbnik::outbox::Identity;
+use skarbnik::services::dunning::{DecisionKind, Dunning, Options};
+use skarbnik::services::import::Importer;
 use skarbnik::store::Store;
 use skarbnik::templates::Templates;
 use std::hint::black_box;
@@ -120,7 +120,8 @@ fn bench_round(c: &mut Criterion) {
     let (_dir, mut store) = store(n);
     let config = Config::default();
     let templates = Templates::new(None);
-    let identity = Identity::from_config(&config).unwrap();
+    let identity =
+        Identity::from_config(&config, std::sync::Arc::new(skarbnik::clock::SystemClock)).unwrap();
     let dunning = Dunning {
         config: &config,
         templates: &templates,
@@ -135,7 +136,7 @@ fn bench_round(c: &mut Criterion) {
         .run(&mut store, &opts)
         .unwrap()
         .iter()
-        .filter(|d| d.kind == "reminder")
+        .filter(|d| d.kind == DecisionKind::Reminder)
         .count();
     eprintln!("dunning_round: {n} invoices → {mails} reminder mails per round");
     g.throughput(Throughput::Elements(n as u64));

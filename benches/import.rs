@@ -6,9 +6,9 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rust_decimal::Decimal;
-use skarbnik::import::Importer;
 use skarbnik::ingest::ParseContext;
 use skarbnik::ingest::profile::Profile;
+use skarbnik::services::import::Importer;
 use skarbnik::store::Store;
 use std::hint::black_box;
 

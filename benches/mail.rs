@@ -9,7 +9,7 @@ mod mailstack;
 
 use mailstack::MailStack;
 use skarbnik::mail::address::parse_mailbox;
-use skarbnik::mail::compose::{Draft, compose};
+use skarbnik::outbox::{Draft, Identity, queue};
 use skarbnik::store::Store;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -145,8 +145,11 @@ fn throughput(stack: &MailStack) {
     let cfg = config(stack, dir.path(), "bulk", &mailbox);
     {
         let mut store = Store::open(&dir.path().join("var/skarbnik.db")).unwrap();
-        let from = parse_mailbox("Należności <bulk@example.test>").unwrap();
-        let hidden = [parse_mailbox("archive@example.test").unwrap()];
+        let identity = Identity {
+            from: parse_mailbox("Należności <bulk@example.test>").unwrap(),
+            hidden: vec![parse_mailbox("archive@example.test").unwrap()],
+            clock: std::sync::Arc::new(skarbnik::clock::SystemClock),
+        };
         let tx = store.transaction().unwrap();
         for i in 0..1000 {
             let draft = Draft {
@@ -158,8 +161,7 @@ fn throughput(stack: &MailStack) {
                 auto_submitted: "auto-generated",
                 ..Draft::default()
             };
-            let c = compose(&draft, &from, &hidden).unwrap();
-            tx.enqueue(&draft, &c).unwrap();
+            queue(&tx, &identity, &draft).unwrap();
         }
         tx.commit().unwrap();
     }

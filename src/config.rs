@@ -2,13 +2,15 @@
 //! `./skarbnik.toml`, else embedded defaults that keep everything under `./var` (database
 //! `var/skarbnik.db`, Maildir `var/mail`, outgoing mail as .eml files in `var/outbox`).
 //!
-//! Unknown keys are an error naming the key: a typo must not silently fall back to a default.
-//! Secrets are never in the file itself: only the name of an environment variable or a file that
-//! holds them, and [`Secret`] never prints its value.
+//! Values are parsed into domain types once, while reading the file (a NIP with its checksum, bank
+//! accounts, a currency, a time zone, a language, the TLS mode): an error names the key, and
+//! nothing past this module re-parses a setting. Unknown keys are an error naming the key: a typo
+//! must not silently fall back to a default. Secrets are never in the file itself: only the name
+//! of an environment variable or a file that holds them, and [`Secret`] never prints its value.
 
-use crate::domain::{BankAccount, Currency, Nip};
+use crate::domain::{BankAccount, Currency, Lang, Nip};
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -32,19 +34,59 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
+/// Reads a value through its domain parser; the error becomes serde's, and the caller's path
+/// (`company.nip`) is added by [`Config::parse`].
+fn parsed<'de, D, T, E>(d: D, parse: impl Fn(&str) -> Result<T, E>) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    E: fmt::Display,
+{
+    let text = String::deserialize(d)?;
+    parse(&text).map_err(serde::de::Error::custom)
+}
+
+fn nip<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Nip>, D::Error> {
+    parsed(d, Nip::parse).map(Some)
+}
+
+fn accounts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<BankAccount>, D::Error> {
+    let texts = Vec::<String>::deserialize(d)?;
+    texts
+        .iter()
+        .map(|t| BankAccount::parse(t).map_err(|e| serde::de::Error::custom(format!("{t:?}: {e}"))))
+        .collect()
+}
+
+fn currency<'de, D: Deserializer<'de>>(d: D) -> Result<Currency, D::Error> {
+    parsed(d, |t| {
+        Currency::parse(t).ok_or_else(|| format!("unknown currency {t:?}"))
+    })
+}
+
+fn timezone<'de, D: Deserializer<'de>>(d: D) -> Result<chrono_tz::Tz, D::Error> {
+    parsed(d, |t| {
+        t.parse::<chrono_tz::Tz>()
+            .map_err(|_| format!("unknown time zone {t:?}"))
+    })
+}
+
 /// Who we are: the creditor named in every mail, and the accounts our clients pay into.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Company {
     pub name: String,
-    /// Our NIP; checked at start-up.
-    pub nip: Option<String>,
+    /// Our NIP; checked when the file is read.
+    #[serde(deserialize_with = "nip")]
+    pub nip: Option<Nip>,
     /// Our bank accounts (NRB or IBAN). Transfers between them are internal, never customer payments.
-    pub accounts: Vec<String>,
+    #[serde(deserialize_with = "accounts")]
+    pub accounts: Vec<BankAccount>,
     /// Default currency of rows that state none.
-    pub currency: String,
+    #[serde(deserialize_with = "currency")]
+    pub currency: Currency,
     /// Calendar time zone for dates.
-    pub timezone: String,
+    #[serde(deserialize_with = "timezone")]
+    pub timezone: chrono_tz::Tz,
 }
 
 impl Default for Company {
@@ -53,10 +95,39 @@ impl Default for Company {
             name: "Moja Firma Sp. z o.o.".into(),
             nip: None,
             accounts: Vec::new(),
-            currency: "PLN".into(),
-            timezone: "Europe/Warsaw".into(),
+            currency: Currency::PLN,
+            timezone: chrono_tz::Europe::Warsaw,
         }
     }
+}
+
+/// How a connection to a mail server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    Implicit,
+    /// Plain, then STARTTLS (IMAP 143, submission 587).
+    Starttls,
+    /// No TLS: refused unless the server is on loopback.
+    None,
+}
+
+/// Where the daemon reads mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailboxKind {
+    Maildir,
+    Imap,
+}
+
+/// How mail leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SenderKind {
+    /// `.eml` files in `outbox_dir`.
+    File,
+    Smtp,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -108,13 +179,13 @@ impl Default for ImportConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct MailboxConfig {
     /// `maildir` (default) or `imap`.
-    pub kind: String,
+    pub kind: MailboxKind,
     /// Maildir folder (kind `maildir`).
     pub path: PathBuf,
     pub host: Option<String>,
     pub port: Option<u16>,
     /// `implicit` (default), `starttls` or `none` (loopback only).
-    pub tls: Option<String>,
+    pub tls: Option<TlsMode>,
     /// A CA certificate (PEM) to trust instead of the system store, e.g. a company CA or a
     /// self-signed server.
     pub ca_file: Option<PathBuf>,
@@ -144,7 +215,7 @@ pub struct MailboxConfig {
 impl Default for MailboxConfig {
     fn default() -> Self {
         MailboxConfig {
-            kind: "maildir".into(),
+            kind: MailboxKind::Maildir,
             path: PathBuf::from("var/mail"),
             host: None,
             port: None,
@@ -171,12 +242,12 @@ impl Default for MailboxConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct SmtpConfig {
     /// `file` (default: .eml files in `outbox_dir`) or `smtp`.
-    pub kind: String,
+    pub kind: SenderKind,
     pub outbox_dir: PathBuf,
     pub host: Option<String>,
     pub port: Option<u16>,
     /// `implicit` (default), `starttls` or `none` (loopback only).
-    pub tls: Option<String>,
+    pub tls: Option<TlsMode>,
     pub ca_file: Option<PathBuf>,
     pub username: Option<String>,
     pub password_env: Option<String>,
@@ -203,7 +274,7 @@ pub struct SmtpConfig {
 impl Default for SmtpConfig {
     fn default() -> Self {
         SmtpConfig {
-            kind: "file".into(),
+            kind: SenderKind::File,
             outbox_dir: PathBuf::from("var/outbox"),
             host: None,
             port: None,
@@ -226,7 +297,7 @@ impl Default for SmtpConfig {
 
 impl SmtpConfig {
     pub fn self_copy(&self) -> bool {
-        self.self_copy.unwrap_or(self.kind == "smtp")
+        self.self_copy.unwrap_or(self.kind == SenderKind::Smtp)
     }
 }
 
@@ -252,14 +323,14 @@ pub struct StaffConfig {
 pub struct TemplatesConfig {
     pub dir: Option<PathBuf>,
     /// Language of mails to staff and report senders: `pl` (default) or `en`.
-    pub language: String,
+    pub language: Lang,
 }
 
 impl Default for TemplatesConfig {
     fn default() -> Self {
         TemplatesConfig {
             dir: None,
-            language: "pl".into(),
+            language: Lang::Pl,
         }
     }
 }
@@ -371,63 +442,37 @@ impl Config {
         Ok(c)
     }
 
+    /// Reads settings from TOML text. An error names the key (`mailbox.tls: unknown variant …`).
     pub fn parse(text: &str) -> Result<Config> {
-        let c: Config =
-            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
+        let de = toml::Deserializer::parse(text)
+            .map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
+        let c: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            let inner = inner.trim_end();
+            if path.is_empty() || path == "." {
+                anyhow::anyhow!("{inner}")
+            } else {
+                anyhow::anyhow!("{path}: {inner}")
+            }
+        })?;
         c.validate()?;
         Ok(c)
     }
 
     fn validate(&self) -> Result<()> {
-        if let Some(nip) = &self.company.nip {
-            Nip::parse(nip).with_context(|| "company.nip")?;
-        }
-        for a in &self.company.accounts {
-            BankAccount::parse(a).with_context(|| format!("company.accounts: {a:?}"))?;
-        }
-        if Currency::parse(&self.company.currency).is_none() {
-            bail!(
-                "company.currency: unknown currency {:?}",
-                self.company.currency
-            );
-        }
-        if self.company.timezone.parse::<chrono_tz::Tz>().is_err() {
-            bail!(
-                "company.timezone: unknown time zone {:?}",
-                self.company.timezone
-            );
-        }
-        if !matches!(self.mailbox.kind.as_str(), "maildir" | "imap") {
-            bail!(
-                "mailbox.kind must be \"maildir\" or \"imap\", not {:?}",
-                self.mailbox.kind
-            );
-        }
-        if !matches!(self.smtp.kind.as_str(), "file" | "smtp") {
-            bail!(
-                "smtp.kind must be \"file\" or \"smtp\", not {:?}",
-                self.smtp.kind
-            );
-        }
         if self.mailbox.password_env.is_some() && self.mailbox.password_file.is_some() {
             bail!("mailbox: give password_env or password_file, not both");
         }
         if self.smtp.password_env.is_some() && self.smtp.password_file.is_some() {
             bail!("smtp: give password_env or password_file, not both");
         }
-        for (section, tls) in [("mailbox", &self.mailbox.tls), ("smtp", &self.smtp.tls)] {
-            if let Some(t) = tls
-                && !matches!(t.as_str(), "implicit" | "starttls" | "none")
-            {
-                bail!("{section}.tls must be \"implicit\", \"starttls\" or \"none\", not {t:?}");
-            }
-        }
-        if self.mailbox.kind == "imap"
+        if self.mailbox.kind == MailboxKind::Imap
             && (self.mailbox.host.is_none() || self.mailbox.username.is_none())
         {
             bail!("mailbox: kind = \"imap\" needs host and username");
         }
-        if self.smtp.kind == "smtp" && self.smtp.host.is_none() {
+        if self.smtp.kind == SenderKind::Smtp && self.smtp.host.is_none() {
             bail!("smtp: kind = \"smtp\" needs host");
         }
         crate::mail::address::parse_mailbox(&self.smtp.from)
@@ -437,32 +482,25 @@ impl Config {
                 .with_context(|| format!("smtp.archive_bcc: {a:?}"))?;
         }
         self.dunning.validate()?;
-        if !matches!(self.templates.language.as_str(), "pl" | "en") {
-            bail!(
-                "templates.language must be \"pl\" or \"en\", not {:?}",
-                self.templates.language
-            );
-        }
         Ok(())
     }
 
-    pub fn own_accounts(&self) -> Vec<BankAccount> {
-        self.company
-            .accounts
-            .iter()
-            .filter_map(|a| BankAccount::parse(a).ok())
-            .collect()
+    /// Our accounts.
+    pub fn own_accounts(&self) -> &[BankAccount] {
+        &self.company.accounts
     }
 
     pub fn currency(&self) -> Currency {
-        Currency::parse(&self.company.currency).unwrap_or(Currency::PLN)
+        self.company.currency
     }
 
     pub fn timezone(&self) -> chrono_tz::Tz {
-        self.company
-            .timezone
-            .parse()
-            .unwrap_or(chrono_tz::Europe::Warsaw)
+        self.company.timezone
+    }
+
+    /// Our NIP as ten digits, never taken for a payer's.
+    pub fn our_nip(&self) -> Option<String> {
+        self.company.nip.as_ref().map(|n| n.to_string())
     }
 }
 

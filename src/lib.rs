@@ -1,31 +1,59 @@
 //! skarbnik: a mail-bot that chases unpaid invoices.
 //!
-//! The pipeline, each layer knowing only the next:
-//!
 //! ```text
-//! report bytes ─► ingest (decode → table → recognise → extract → check) ─► import (one SQLite
-//! transaction per report, idempotent) ─► store ─► CLI / daemon
+//!                 ┌──────────── cli (one file per subcommand) ────────────┐
+//!  mailbox ─► daemon (the loop) ─┐                                        │
+//!                                ▼                                        ▼
+//!            services: import → reconcile, matching, dunning, inbound (report, command,
+//!                      bounce, reply)          — each one store transaction —
+//!               │            │             │              │              │
+//!            ingest     reconcile     dunning::planner  commands       outbox ─► MailSender
+//!          (bytes →     (payments,    (which step        (grammar,     (rows written with   (SMTP |
+//!           records)     invoices →    today)             one file      the decision; the    .eml)
+//!                        decisions)                       per command)  worker sends)
+//!               └────────────┴─────────────┴──────────────┴──────────────┘
+//!                                        ▼
+//!                        store (SQLite; domain and row types only)
+//!                                        ▼
+//!                        domain (validated values, no I/O) · clock
 //! ```
 //!
-//! * [`domain`]: validated types (money, NIP, bank account, invoice number, client name key). No I/O.
-//! * [`ingest`]: pure parsing of report files into records, with errors naming file, row and column.
-//! * [`store`]: SQLite schema and queries (migrations, reports, clients, invoices, payments, audit).
-//! * [`import`]: one report file → one transaction in the store.
-//! * [`config`]: typed settings from TOML with embedded defaults.
-//! * [`mail`]: the daemon: mailbox sources, classification, summary replies, the outbox and senders.
-//! * [`templates`]: mail texts (minijinja), built in or edited in a folder.
+//! Each layer knows only those below it. The pure cores (ingest, reconcile, the dunning planner,
+//! the command grammar, mail classification) take data and `today` and return decisions; I/O sits
+//! behind three narrow traits: [`clock::Clock`], [`mail::source::MailSource`] and
+//! [`outbox::MailSender`].
+//!
+//! * [`domain`]: validated types (money, NIP, bank account, invoice number, language, the paid
+//!   rule). No I/O.
+//! * [`clock`]: where "now" comes from (system, fixed for tests, pinned by `SKARBNIK_NOW`).
+//! * [`config`]: typed settings from TOML, parsed into domain types once.
+//! * [`ingest`]: pure parsing of report files into records, errors naming file, row and column.
+//! * [`isolate`]: parsing untrusted files in a child process with limits.
+//! * [`reconcile`]: pure matching of payments to invoices.
+//! * [`dunning`]: the pure planner, calendar, send window, interest, the demand PDF.
+//! * [`commands`]: mail commands from staff: grammar, authentication, one file per command.
+//! * [`mail`]: the watched mailbox (Maildir, IMAP) and what a message is.
+//! * [`templates`]: mail texts (minijinja), their typed contexts and samples.
+//! * [`outbox`]: outgoing mail: composing, queueing, the worker and the senders.
+//! * [`store`]: SQLite at the bottom.
+//! * [`services`]: the use cases, shared by the CLI and the daemon.
+//! * [`app`]: everything assembled from settings.
+//! * [`daemon`]: the mailbox loop.
 //! * [`cli`]: the `skarbnik` command's subcommands.
 
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod daemon;
 pub mod domain;
 pub mod dunning;
-pub mod import;
 pub mod ingest;
 pub mod isolate;
 pub mod mail;
+pub mod outbox;
 pub mod reconcile;
+pub mod services;
 pub mod store;
 pub mod templates;

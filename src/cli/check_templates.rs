@@ -1,5 +1,4 @@
-use super::Context;
-use crate::templates::Templates;
+use crate::app::App;
 use anyhow::Result;
 use clap::Args;
 
@@ -8,9 +7,8 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub struct CheckTemplatesArgs {}
 
-pub fn run(ctx: &Context, _args: CheckTemplatesArgs) -> Result<i32> {
-    let templates = Templates::new(ctx.config.templates.dir.as_deref());
-    let n = crate::dunning::samples::check_templates(&templates, &ctx.config)?;
+pub fn run(ctx: &App, _args: CheckTemplatesArgs) -> Result<i32> {
+    let n = crate::templates::samples::check_templates(&ctx.templates, &ctx.config)?;
     println!("{n} templates rendered in pl and en: all fine");
     Ok(0)
 }

@@ -1,5 +1,9 @@
-use super::{Context, print_json};
+use super::print_json;
+use crate::app::App;
+use crate::commands::Command;
+use crate::domain::Lang;
 use crate::ingest::contacts::parse_contacts;
+use crate::services::clients::AddressChanges;
 use crate::store::{ClientInfo, ClientUpdate};
 use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
@@ -87,7 +91,7 @@ pub struct SetArgs {
 }
 
 /// The one client `query` names, or an error listing the candidates.
-pub fn one_client(ctx: &Context, query: &str) -> Result<ClientInfo> {
+pub fn one_client(ctx: &App, query: &str) -> Result<ClientInfo> {
     let mut found = ctx.store.find_clients(query)?;
     match found.len() {
         0 => bail!("no client matches {query:?}"),
@@ -151,7 +155,7 @@ fn address(a: &str) -> Result<String> {
         .to_lowercase())
 }
 
-pub fn run_clients(ctx: &mut Context, args: ClientsArgs) -> Result<i32> {
+pub fn run_clients(ctx: &mut App, args: ClientsArgs) -> Result<i32> {
     match args.action {
         ClientsAction::List { json } => {
             let all = ctx.store.all_clients()?;
@@ -169,7 +173,7 @@ pub fn run_clients(ctx: &mut Context, args: ClientsArgs) -> Result<i32> {
             for f in files {
                 let name = f.display().to_string();
                 let bytes = std::fs::read(&f).with_context(|| format!("cannot read {name}"))?;
-                let limits = ctx.parse_context().sheet_limits;
+                let limits = crate::app::parse_context(&ctx.config).sheet_limits;
                 let contacts = match parse_contacts(&name, &bytes, limits) {
                     Ok(c) => c,
                     Err(e) => {
@@ -179,44 +183,13 @@ pub fn run_clients(ctx: &mut Context, args: ClientsArgs) -> Result<i32> {
                         continue;
                     }
                 };
-                let tx = ctx.store.transaction()?;
-                let source = format!("contacts:{name}");
-                let (mut created, mut updated) = (0, 0);
-                for row in &contacts.rows {
-                    let c = tx.find_or_create_client(
-                        row.name.as_deref(),
-                        row.nip.as_deref(),
-                        row.nip_valid,
-                    )?;
-                    let mut changed = false;
-                    for e in &row.emails {
-                        changed |= tx.set_client_email(c.id, e, "reminders", &source)?;
-                    }
-                    for e in &row.billing {
-                        changed |= tx.set_client_email(c.id, e, "billing", &source)?;
-                    }
-                    let u = ClientUpdate {
-                        language: row.language.clone(),
-                        account_manager: row.manager.clone().map(Some),
-                        ..ClientUpdate::default()
-                    };
-                    changed |= !tx.update_client(c.id, &u, "cli")?.is_empty();
-                    if c.created {
-                        created += 1;
-                    } else if changed {
-                        updated += 1;
-                    }
-                }
-                tx.audit(
+                let done = crate::services::clients::import_contacts(
+                    &mut ctx.store,
+                    &name,
+                    &contacts,
                     "cli",
-                    "clients.imported",
-                    Some(&name),
-                    Some(&format!(
-                        "{} rows, {created} new clients, {updated} updated",
-                        contacts.rows.len()
-                    )),
                 )?;
-                tx.commit()?;
+                let (created, updated) = (done.created, done.updated);
                 for w in &contacts.warnings {
                     eprintln!("warning: {w}");
                 }
@@ -227,10 +200,7 @@ pub fn run_clients(ctx: &mut Context, args: ClientsArgs) -> Result<i32> {
                         contacts.warnings.len()
                     );
                 }
-                report.push(
-                    serde_json::json!({"file": name, "rows": contacts.rows.len(),
-                    "created": created, "updated": updated, "warnings": contacts.warnings}),
-                );
+                report.push(serde_json::to_value(&done)?);
             }
             if json {
                 print_json(&report)?;
@@ -240,7 +210,7 @@ pub fn run_clients(ctx: &mut Context, args: ClientsArgs) -> Result<i32> {
     }
 }
 
-pub fn run_client(ctx: &mut Context, args: ClientArgs) -> Result<i32> {
+pub fn run_client(ctx: &mut App, args: ClientArgs) -> Result<i32> {
     match args.action {
         ClientAction::Show { client, json } => {
             let c = one_client(ctx, &client)?;
@@ -251,14 +221,12 @@ pub fn run_client(ctx: &mut Context, args: ClientArgs) -> Result<i32> {
             Ok(0)
         }
         // The same code as the mail commands `pause client` / `resume client`.
-        ClientAction::Pause { client, until } => super::staff::run(
-            ctx,
-            crate::commands::parse::Command::PauseClient { who: client, until },
-        ),
-        ClientAction::Resume { client } => super::staff::run(
-            ctx,
-            crate::commands::parse::Command::ResumeClient { who: client },
-        ),
+        ClientAction::Pause { client, until } => {
+            super::staff::run(ctx, Command::PauseClient { who: client, until })
+        }
+        ClientAction::Resume { client } => {
+            super::staff::run(ctx, Command::ResumeClient { who: client })
+        }
         ClientAction::Set(a) => {
             let c = one_client(ctx, &a.client)?;
             let steps = ctx.config.dunning.policy().steps.len();
@@ -286,16 +254,18 @@ pub fn run_client(ctx: &mut Context, args: ClientArgs) -> Result<i32> {
                     Some(Some(v))
                 }
             };
-            if let Some(l) = &a.language
-                && !matches!(l.as_str(), "pl" | "en")
-            {
-                bail!("--language must be pl or en");
-            }
+            let language = match a.language.as_deref() {
+                None => None,
+                Some(l) => match l {
+                    "pl" | "en" => Some(Lang::from_code(l)),
+                    _ => bail!("--language must be pl or en"),
+                },
+            };
             if let Some(m) = &a.manager {
                 crate::mail::address::parse_mailbox(m).context("--manager")?;
             }
             let u = ClientUpdate {
-                language: a.language.clone(),
+                language,
                 account_manager: a.manager.clone().map(Some),
                 excluded: if a.exclude {
                     Some(true)
@@ -308,32 +278,17 @@ pub fn run_client(ctx: &mut Context, args: ClientArgs) -> Result<i32> {
                 payment_link: a.payment_link.clone().map(|l| (l != "none").then_some(l)),
                 ..ClientUpdate::default()
             };
-            let tx = ctx.store.transaction()?;
-            let mut changes = tx.update_client(c.id, &u, "cli")?;
-            for e in &a.emails {
-                if tx.set_client_email(c.id, &address(e)?, "reminders", "cli")? {
-                    changes.push(format!("reminder address {e}"));
-                }
-            }
-            for e in &a.billing {
-                if tx.set_client_email(c.id, &address(e)?, "billing", "cli")? {
-                    changes.push(format!("billing address {e}"));
-                }
-            }
-            for e in &a.remove {
-                if tx.remove_client_email(c.id, &address(e)?)? {
-                    changes.push(format!("removed {e}"));
-                }
-            }
-            for ch in changes.iter().filter(|c| c.contains('@')) {
-                tx.audit(
-                    "cli",
-                    "client.updated",
-                    Some(&format!("client:{}", c.id)),
-                    Some(ch),
-                )?;
-            }
-            tx.commit()?;
+            let addresses = AddressChanges {
+                reminders: a.emails.iter().map(|e| address(e)).collect::<Result<_>>()?,
+                billing: a
+                    .billing
+                    .iter()
+                    .map(|e| address(e))
+                    .collect::<Result<_>>()?,
+                remove: a.remove.iter().map(|e| address(e)).collect::<Result<_>>()?,
+            };
+            let changes =
+                crate::services::clients::update(&mut ctx.store, c.id, &u, &addresses, "cli")?;
             if changes.is_empty() {
                 println!("{}: nothing changed", c.name);
             } else {

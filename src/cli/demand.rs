@@ -1,6 +1,7 @@
-use super::{Context, print_json};
-use crate::dunning::demand::{Demand, pdf};
-use crate::templates::Templates;
+use super::print_json;
+use crate::app::App;
+use crate::domain::Lang;
+use crate::dunning::demand::{build, pdf};
 use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use clap::Args;
@@ -26,10 +27,8 @@ pub struct DemandArgs {
     pub json: bool,
 }
 
-pub fn run(ctx: &Context, args: DemandArgs) -> Result<i32> {
-    let today = args.as_of.unwrap_or_else(|| {
-        crate::dunning::window::local_today(ctx.config.timezone(), crate::clock::now())
-    });
+pub fn run(ctx: &App, args: DemandArgs) -> Result<i32> {
+    let today = args.as_of.unwrap_or_else(|| ctx.today());
     let key = crate::domain::InvoiceNumber::parse(&args.invoice)
         .with_context(|| format!("invoice number {:?}", args.invoice))?
         .canonical()
@@ -41,14 +40,13 @@ pub fn run(ctx: &Context, args: DemandArgs) -> Result<i32> {
         bail!("no invoice {:?}", args.invoice);
     };
     let client = snap.clients.get(&inv.client_id);
-    let demand = Demand::build(&ctx.config, client, &[inv], today)
+    let demand = build(&ctx.config, client, &[inv], today)
         .with_context(|| format!("invoice {} on {today}", inv.number))?;
-    let lang = match args.lang.as_deref().or(client.map(|c| c.language.as_str())) {
-        Some("en") => "en",
-        _ => "pl",
+    let lang = match args.lang.as_deref() {
+        Some(l) => Lang::parse(l).with_context(|| format!("--lang {l:?}: pl or en"))?,
+        None => client.map(|c| c.language).unwrap_or_default(),
     };
-    let templates = Templates::new(ctx.config.templates.dir.as_deref());
-    let bytes = pdf(&templates, lang, &demand)?;
+    let bytes = pdf(&ctx.templates, lang, &demand)?;
     let out = args.out.unwrap_or_else(|| {
         let safe: String = inv
             .number

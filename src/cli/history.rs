@@ -1,4 +1,5 @@
-use super::{Context, print_json};
+use super::print_json;
+use crate::app::App;
 use anyhow::{Result, bail};
 use clap::Args;
 
@@ -11,7 +12,7 @@ pub struct HistoryArgs {
     pub json: bool,
 }
 
-pub fn run(ctx: &Context, args: HistoryArgs) -> Result<i32> {
+pub fn run(ctx: &App, args: HistoryArgs) -> Result<i32> {
     let client = super::clients::one_client(ctx, &args.client)?;
     let lines = ctx.store.client_history(client.id)?;
     if args.json {

@@ -1,6 +1,7 @@
-use super::{Context, print_json};
-use crate::import::{ImportOutcome, Importer};
-use anyhow::{Context as _, Result};
+use super::print_json;
+use crate::app::App;
+use crate::services::import::{ImportOutcome, import_files};
+use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -16,40 +17,30 @@ pub struct ImportArgs {
     pub json: bool,
 }
 
-pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<i32> {
-    let profiles = ctx.profiles()?;
-    let parse_ctx = ctx.parse_context();
-    let isolation = ctx.isolation()?;
-    let importer = Importer {
-        isolation: isolation.as_ref(),
-        profiles: &profiles,
-        ctx: &parse_ctx,
-        max_file_bytes: ctx.config.import.max_file_bytes,
-        actor: "cli",
-    };
-    let mut outcomes = Vec::new();
-    for file in &expand(&args.files)? {
-        for outcome in importer.import_path(&mut ctx.store, file, None)? {
-            if !args.json {
-                print_outcome(&outcome);
-            }
-            outcomes.push(outcome);
-        }
-    }
-    let refused = outcomes.iter().filter(|o| o.refused()).count();
+pub fn run(app: &mut App, args: ImportArgs) -> Result<i32> {
+    let (env, import, store) = app.import_parts()?;
+    let importer = import.importer("cli");
     // Every import is followed by reconciliation, so new payments and invoices meet at once.
-    let summary = ctx.store.reconcile(ctx.our_nip().as_deref(), "cli")?;
+    let run = import_files(
+        store,
+        &importer,
+        &args.files,
+        env.config.our_nip().as_deref(),
+        |o| {
+            if !args.json {
+                print_outcome(o);
+            }
+        },
+    )?;
     if args.json {
-        print_json(
-            &serde_json::json!({ "files": outcomes, "refused": refused, "reconcile": summary }),
-        )?;
+        print_json(&run)?;
     } else {
-        if outcomes.len() > 1 {
-            println!("{} files, {} refused", outcomes.len(), refused);
+        if run.files.len() > 1 {
+            println!("{} files, {} refused", run.files.len(), run.refused);
         }
-        super::reconcile::print_summary(&summary);
+        super::reconcile::print_summary(&run.reconcile);
     }
-    Ok(if refused > 0 { 1 } else { 0 })
+    Ok(if run.refused > 0 { 1 } else { 0 })
 }
 
 fn print_outcome(o: &ImportOutcome) {
@@ -81,45 +72,4 @@ fn print_outcome(o: &ImportOutcome) {
     for w in &o.warnings {
         println!("  warning: {w}");
     }
-}
-
-/// Files as given, folders replaced by the report files inside them (not hidden files, nor the
-/// expected-result, script and note files that sit beside fixtures).
-fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for a in args {
-        if a.is_dir() {
-            let mut found = Vec::new();
-            walk(a, &mut found)?;
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(a.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in
-        std::fs::read_dir(dir).with_context(|| format!("cannot read folder {}", dir.display()))?
-    {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if ![".json", ".md", ".py", ".toml", ".failed"]
-            .iter()
-            .any(|e| name.ends_with(e))
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

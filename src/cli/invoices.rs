@@ -1,4 +1,5 @@
-use super::{Context, cut, print_json};
+use super::{cut, print_json};
+use crate::app::App;
 use crate::store::InvoiceStatus;
 use anyhow::{Result, anyhow};
 use clap::Args;
@@ -14,7 +15,7 @@ pub struct InvoicesArgs {
     pub json: bool,
 }
 
-pub fn run(ctx: &Context, args: InvoicesArgs) -> Result<i32> {
+pub fn run(ctx: &App, args: InvoicesArgs) -> Result<i32> {
     let status = args
         .status
         .as_deref()

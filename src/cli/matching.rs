@@ -1,4 +1,5 @@
-use super::Context;
+use crate::app::App;
+use crate::services::matching::{MatchError, manual_match_now, unmatch_now};
 use anyhow::Result;
 use clap::Args;
 
@@ -22,29 +23,41 @@ pub struct UnmatchArgs {
     pub payment: i64,
 }
 
-pub fn run_match(ctx: &mut Context, args: MatchArgs) -> Result<i32> {
+pub fn run_match(ctx: &mut App, args: MatchArgs) -> Result<i32> {
     let actor = whoami();
-    let done = ctx
-        .store
-        .manual_match(args.payment, &args.invoices, &actor)?;
+    let done = refusal_is_an_error(manual_match_now(
+        &mut ctx.store,
+        args.payment,
+        &args.invoices,
+        &actor,
+    ))?;
+    let currency = ctx.store.payment_currency(args.payment)?;
     for (number, minor) in done {
         println!(
             "payment #{} → {number} {}",
             args.payment,
-            rust_decimal::Decimal::new(minor, 2)
+            crate::domain::Money::from_minor(minor, currency).amount()
         );
     }
     Ok(0)
 }
 
-pub fn run_unmatch(ctx: &mut Context, args: UnmatchArgs) -> Result<i32> {
+pub fn run_unmatch(ctx: &mut App, args: UnmatchArgs) -> Result<i32> {
     let actor = whoami();
-    let n = ctx.store.unmatch(args.payment, &actor)?;
+    let n = refusal_is_an_error(unmatch_now(&mut ctx.store, args.payment, &actor))?;
     println!(
         "payment #{}: {n} allocations removed; it waits for a manual match",
         args.payment
     );
     Ok(0)
+}
+
+/// At the terminal a refusal ends the command like any error: the message says why.
+fn refusal_is_an_error<T>(r: Result<T, MatchError>) -> Result<T> {
+    r.map_err(|e| match e {
+        MatchError::Refused(r) => anyhow::anyhow!(r),
+        MatchError::Store(e) => e,
+    })
 }
 
 /// Who is acting, for the audit log: the OS user at the terminal.

@@ -14,10 +14,9 @@ mod remind;
 mod run;
 mod staff;
 
+use crate::app::App;
+use crate::commands::Command as Staff;
 use crate::config::Config;
-use crate::ingest::profile::Profile;
-use crate::ingest::{ParseContext, spreadsheet::SheetLimits};
-use crate::store::Store;
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -60,61 +59,6 @@ pub enum Command {
     Worker,
 }
 
-/// What a command needs: settings and the open store.
-pub struct Context {
-    pub config: Config,
-    pub store: Store,
-}
-
-impl Context {
-    pub fn open(config: Config) -> Result<Context> {
-        let store = Store::open(&config.store.database)?;
-        Ok(Context { config, store })
-    }
-
-    pub fn profiles(&self) -> Result<Vec<Profile>> {
-        Ok(Profile::load_all(Some(&self.config.import.profiles_dir))?)
-    }
-
-    /// How files are parsed: in a child process with limits, unless configured off.
-    pub fn isolation(&self) -> Result<Option<crate::isolate::Isolation>> {
-        if !self.config.import.isolate {
-            return Ok(None);
-        }
-        let exe = std::env::current_exe()
-            .context("cannot find the skarbnik binary to run the parser in")?;
-        Ok(Some(crate::isolate::Isolation {
-            exe,
-            timeout: std::time::Duration::from_secs(self.config.import.parse_timeout_secs.max(1)),
-            memory_bytes: self.config.import.parse_memory_mb.max(64) * 1024 * 1024,
-            profiles_dir: Some(self.config.import.profiles_dir.clone()),
-        }))
-    }
-
-    /// Our NIP, normalised: never taken for a payer's.
-    pub fn our_nip(&self) -> Option<String> {
-        self.config
-            .company
-            .nip
-            .as_deref()
-            .and_then(|n| crate::domain::Nip::parse(n).ok())
-            .map(|n| n.to_string())
-    }
-
-    pub fn parse_context(&self) -> ParseContext {
-        ParseContext {
-            own_accounts: self.config.own_accounts(),
-            our_nip: self.our_nip(),
-            default_currency: self.config.currency(),
-            sheet_limits: SheetLimits {
-                max_rows: self.config.import.max_sheet_rows,
-                max_columns: self.config.import.max_sheet_columns,
-                ..SheetLimits::default()
-            },
-        }
-    }
-}
-
 /// Runs the command; the returned code is the process exit status.
 pub fn run(cli: Cli) -> Result<i32> {
     // The worker parses one untrusted file: no configuration, no database.
@@ -122,7 +66,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         return Ok(crate::isolate::run_worker());
     }
     let config = Config::discover(cli.config.as_deref()).context("loading configuration")?;
-    let mut ctx = Context::open(config)?;
+    let mut ctx = App::open(config, crate::clock::from_env()?)?;
     match cli.command {
         Command::Import(args) => import::run(&mut ctx, args),
         Command::Invoices(args) => invoices::run(&ctx, args),
@@ -139,15 +83,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Demand(args) => demand::run(&ctx, args),
         Command::CheckTemplates(args) => check_templates::run(&ctx, args),
         Command::Invoice(args) => staff::invoice(&mut ctx, args),
-        Command::Status(args) => staff::run(
-            &mut ctx,
-            crate::commands::parse::Command::Status { who: args.client },
-        ),
-        Command::Overdue(_) => staff::run(&mut ctx, crate::commands::parse::Command::Overdue),
+        Command::Status(args) => staff::run(&mut ctx, Staff::Status { who: args.client }),
+        Command::Overdue(_) => staff::run(&mut ctx, Staff::Overdue),
         Command::Paid(args) => staff::paid(&mut ctx, args),
         Command::Promise(args) => staff::run(
             &mut ctx,
-            crate::commands::parse::Command::Promise {
+            Staff::Promise {
                 who: args.client,
                 date: args.date,
             },

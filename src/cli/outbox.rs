@@ -1,4 +1,6 @@
-use super::{Context, print_json};
+use super::print_json;
+use crate::app::App;
+use crate::store::OutboxStatus;
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
@@ -24,7 +26,7 @@ pub enum OutboxAction {
     Retry { id: i64 },
 }
 
-pub fn run(ctx: &mut Context, args: OutboxArgs) -> Result<i32> {
+pub fn run(ctx: &mut App, args: OutboxArgs) -> Result<i32> {
     if let Some(OutboxAction::Retry { id }) = args.action {
         if ctx.store.outbox_requeue(id, "cli", "retry asked for")? {
             println!("mail #{id} queued again");
@@ -32,12 +34,13 @@ pub fn run(ctx: &mut Context, args: OutboxArgs) -> Result<i32> {
         }
         bail!("mail #{id} is not failed (only failed or interrupted mail can be retried)");
     }
-    if let Some(s) = &args.status
-        && !matches!(s.as_str(), "pending" | "sending" | "sent" | "failed")
-    {
-        bail!("--status must be pending, sending, sent or failed, not {s:?}");
-    }
-    let items = ctx.store.outbox(args.status.as_deref(), args.limit)?;
+    let status = match args.status.as_deref() {
+        None => None,
+        Some(s) => Some(OutboxStatus::parse(s).ok_or_else(|| {
+            anyhow::anyhow!("--status must be pending, sending, sent or failed, not {s:?}")
+        })?),
+    };
+    let items = ctx.store.outbox(status, args.limit)?;
     if args.json {
         return print_json(&items).map(|_| 0);
     }
@@ -45,12 +48,14 @@ pub fn run(ctx: &mut Context, args: OutboxArgs) -> Result<i32> {
         println!(
             "#{:<5} {:<8} {:<14} to {} — {}{}",
             i.id,
-            i.status,
+            i.status.as_str(),
             i.purpose,
             i.recipients.join(", "),
             i.subject,
-            match (&i.last_error, i.status.as_str()) {
-                (Some(e), "pending" | "failed") => format!("\n       attempts {}: {e}", i.attempts),
+            match (&i.last_error, i.status) {
+                (Some(e), OutboxStatus::Pending | OutboxStatus::Failed) => {
+                    format!("\n       attempts {}: {e}", i.attempts)
+                }
                 _ => String::new(),
             }
         );

@@ -1,4 +1,5 @@
-use super::{Context, cut, print_json};
+use super::{cut, print_json};
+use crate::app::App;
 use crate::store::PaymentStatus;
 use anyhow::{Result, anyhow};
 use clap::Args;
@@ -15,7 +16,7 @@ pub struct PaymentsArgs {
     pub json: bool,
 }
 
-pub fn run(ctx: &Context, args: PaymentsArgs) -> Result<i32> {
+pub fn run(ctx: &App, args: PaymentsArgs) -> Result<i32> {
     let status = args
         .status
         .as_deref()

@@ -1,5 +1,6 @@
-use super::{Context, print_json};
-use crate::store::ReconcileSummary;
+use super::print_json;
+use crate::app::App;
+use crate::services::reconcile::{self, ReconcileSummary};
 use anyhow::Result;
 use clap::Args;
 
@@ -13,8 +14,8 @@ pub struct ReconcileArgs {
     pub json: bool,
 }
 
-pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<i32> {
-    let summary = ctx.store.reconcile(ctx.our_nip().as_deref(), "cli")?;
+pub fn run(ctx: &mut App, args: ReconcileArgs) -> Result<i32> {
+    let summary = reconcile::run(&mut ctx.store, ctx.config.our_nip().as_deref(), "cli")?;
     if args.json {
         print_json(&summary)?;
     } else {

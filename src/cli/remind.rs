@@ -1,8 +1,7 @@
-use super::{Context, print_json};
-use crate::dunning::service::{Dunning, Options};
+use super::print_json;
+use crate::app::App;
 use crate::dunning::window;
-use crate::mail::compose::Identity;
-use crate::templates::Templates;
+use crate::services::dunning::Options;
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Args;
@@ -22,30 +21,24 @@ pub struct RemindArgs {
     pub json: bool,
 }
 
-pub fn run(ctx: &mut Context, args: RemindArgs) -> Result<i32> {
-    let config = &ctx.config;
-    let templates = Templates::new(config.templates.dir.as_deref());
-    crate::dunning::samples::check_templates(&templates, config)?;
-    let identity = Identity::from_config(config)?;
+pub fn run(ctx: &mut App, args: RemindArgs) -> Result<i32> {
+    crate::templates::samples::check_templates(&ctx.templates, &ctx.config)?;
+    let now = ctx.clock.now();
+    let today = args.as_of.unwrap_or_else(|| ctx.today());
+    let (env, store) = ctx.parts();
+    let config = env.config;
     let tz = config.timezone();
-    let now = crate::clock::now();
-    let today = args.as_of.unwrap_or_else(|| window::local_today(tz, now));
     let calendar = config.dunning.calendar();
     let not_before = if args.dry_run {
         None
     } else {
         window::not_before(&config.dunning, tz, &calendar, today, now)?
     };
-    let dunning = Dunning {
-        config,
-        templates: &templates,
-        identity: &identity,
-    };
-    let decisions = dunning.run(
-        &mut ctx.store,
+    let decisions = env.dunning().run(
+        store,
         &Options {
             today,
-            not_before: not_before.clone(),
+            not_before,
             dry_run: args.dry_run,
         },
     )?;
@@ -89,7 +82,7 @@ pub fn run(ctx: &mut Context, args: RemindArgs) -> Result<i32> {
         (false, n) => println!(
             "{n} mails queued{}",
             not_before
-                .map(|t| format!(", to go out from {t}"))
+                .map(|t| format!(", to go out from {}", crate::clock::stamp(t)))
                 .unwrap_or_default()
         ),
     }

@@ -1,10 +1,7 @@
-use super::Context;
-use crate::config::Config;
-use crate::mail::daemon::{Daemon, ImportSetup};
-use crate::mail::imap::Imap;
-use crate::mail::maildir::Maildir;
-use crate::mail::sender::{FileSender, MailSender, SmtpSender};
-use crate::mail::source::MailSource;
+use crate::app::App;
+use crate::daemon::Daemon;
+use crate::mail::source::Source;
+use crate::outbox::Sender;
 use anyhow::{Context as _, Result};
 use clap::Args;
 use tokio::sync::watch;
@@ -18,94 +15,28 @@ pub struct RunArgs {
     pub once: bool,
 }
 
-pub fn run(ctx: &mut Context, args: RunArgs) -> Result<i32> {
+pub fn run(app: &mut App, args: RunArgs) -> Result<i32> {
     // A broken template stops the start, loudly, instead of a reminder failing at send time.
-    let templates = crate::templates::Templates::new(ctx.config.templates.dir.as_deref());
-    crate::dunning::samples::check_templates(&templates, &ctx.config)
+    crate::templates::samples::check_templates(&app.templates, &app.config)
         .context("checking the mail templates")?;
-    let import = ImportSetup {
-        profiles: ctx.profiles()?,
-        parse_ctx: ctx.parse_context(),
-        isolation: ctx.isolation()?,
-        our_nip: ctx.our_nip(),
-    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let Context { config, store } = ctx;
-    runtime.block_on(async {
+    let source = Source::from_config(&app.config.mailbox)?;
+    let stats = runtime.block_on(async {
+        let sender = Sender::from_config(&app.config.smtp)?;
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {
             wait_for_signal().await;
             tracing::info!("stop requested: finishing the message in hand");
             let _ = stop_tx.send(true);
         });
-        match (config.mailbox.kind.as_str(), config.smtp.kind.as_str()) {
-            ("imap", "smtp") => {
-                go(
-                    config,
-                    store,
-                    Imap::new(&config.mailbox)?,
-                    SmtpSender::new(&config.smtp)?,
-                    import,
-                    stop_rx,
-                    args.once,
-                )
-                .await
-            }
-            ("imap", _) => {
-                go(
-                    config,
-                    store,
-                    Imap::new(&config.mailbox)?,
-                    FileSender::new(&config.smtp)?,
-                    import,
-                    stop_rx,
-                    args.once,
-                )
-                .await
-            }
-            (_, "smtp") => {
-                go(
-                    config,
-                    store,
-                    Maildir::new(&config.mailbox),
-                    SmtpSender::new(&config.smtp)?,
-                    import,
-                    stop_rx,
-                    args.once,
-                )
-                .await
-            }
-            _ => {
-                go(
-                    config,
-                    store,
-                    Maildir::new(&config.mailbox),
-                    FileSender::new(&config.smtp)?,
-                    import,
-                    stop_rx,
-                    args.once,
-                )
-                .await
-            }
-        }
-    })
-}
-
-async fn go<M: MailSource, S: MailSender>(
-    config: &Config,
-    store: &mut crate::store::Store,
-    source: M,
-    sender: S,
-    import: ImportSetup,
-    stop: watch::Receiver<bool>,
-    once: bool,
-) -> Result<i32> {
-    let daemon = Daemon::new(config, store, source, sender, import, stop)?;
-    let stats = daemon.run(once).await?;
-    if once {
+        Daemon::new(app, source, sender, stop_rx)?
+            .run(args.once)
+            .await
+    })?;
+    if args.once {
         println!(
             "{} messages ({} reports), {} mails queued by the dunning, {} mails sent, {} send failures",
             stats.messages, stats.reports, stats.dunning_queued, stats.sent, stats.send_failures

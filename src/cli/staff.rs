@@ -1,9 +1,9 @@
 //! The CLI twins of the mail commands (see src/commands): the same code carries them out, with
 //! "cli" as the actor in the audit log.
 
-use super::Context;
-use crate::commands::exec::{Ctx, execute};
-use crate::commands::parse::{Command, Lang};
+use crate::app::App;
+use crate::commands::{Command, Ctx};
+use crate::domain::Lang;
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
@@ -52,9 +52,9 @@ pub struct PromiseArgs {
     pub date: NaiveDate,
 }
 
-pub fn run(ctx: &mut Context, command: Command) -> Result<i32> {
-    let today = crate::dunning::window::local_today(ctx.config.timezone(), crate::clock::now());
-    let reference = format!("cli:{}", crate::store::now_text());
+pub fn run(ctx: &mut App, command: Command) -> Result<i32> {
+    let today = ctx.today();
+    let reference = format!("cli:{}", ctx.clock.now_text());
     let tx = ctx.store.transaction()?;
     let c = Ctx {
         config: &ctx.config,
@@ -63,18 +63,19 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<i32> {
         today,
         lang: Lang::En,
     };
-    let outcome = execute(&tx, &c, &command)?;
+    // A failed store rolls everything back (the transaction is dropped) and ends in an error.
+    let outcome = command.execute(&tx, &c)?;
     tx.commit()?;
-    if outcome.ok {
-        println!("{}", outcome.text);
+    if outcome.ok() {
+        println!("{}", outcome.text());
         Ok(0)
     } else {
-        eprintln!("{}", outcome.text);
+        eprintln!("{}", outcome.text());
         Ok(1)
     }
 }
 
-pub fn invoice(ctx: &mut Context, args: InvoiceArgs) -> Result<i32> {
+pub fn invoice(ctx: &mut App, args: InvoiceArgs) -> Result<i32> {
     run(
         ctx,
         match args.action {
@@ -84,7 +85,7 @@ pub fn invoice(ctx: &mut Context, args: InvoiceArgs) -> Result<i32> {
     )
 }
 
-pub fn paid(ctx: &mut Context, args: PaidArgs) -> Result<i32> {
+pub fn paid(ctx: &mut App, args: PaidArgs) -> Result<i32> {
     let amount = args
         .amount
         .as_deref()

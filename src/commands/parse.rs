@@ -1,5 +1,7 @@
-//! The command grammar, Polish and English, forgiving of case, diacritics, quotes and trailing
-//! punctuation. Pure: a line in, a command out.
+//! The command grammar's shared part, Polish and English, forgiving of case, diacritics, quotes
+//! and trailing punctuation: which lines of a mail are commands, which command a line is (by the
+//! keywords each command's file declares in [`super::TABLE`]), the answer's language. Pure: a line
+//! in, a command out.
 //!
 //! ```text
 //! pause client X [until DATE]      wstrzymaj klienta X [do DATE]
@@ -18,73 +20,11 @@
 //! X is a name fragment, a NIP or an e-mail address; DATE is `2026-12-01`, `1.12.2026` or
 //! `01-12-2026`; AMOUNT is Polish or English (`1 230,00`, `1230.00 PLN`).
 
+use super::{Command, TABLE};
+use crate::domain::Lang;
 use crate::domain::text::fold_diacritics;
-use crate::ingest::numbers::{parse_amount, parse_date};
+use crate::ingest::numbers::parse_date;
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Pl,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Pl => "pl",
-            Lang::En => "en",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    PauseClient {
-        who: String,
-        until: Option<NaiveDate>,
-    },
-    ResumeClient {
-        who: String,
-    },
-    PauseInvoice {
-        number: String,
-    },
-    ResumeInvoice {
-        number: String,
-    },
-    Status {
-        who: String,
-    },
-    Overdue,
-    Paid {
-        number: String,
-        amount: Option<Decimal>,
-        date: Option<NaiveDate>,
-    },
-    Match {
-        payment: i64,
-        invoices: Vec<String>,
-    },
-    Unmatch {
-        payment: i64,
-    },
-    Promise {
-        who: String,
-        date: NaiveDate,
-    },
-    Help,
-}
-
-impl Command {
-    /// Read-only staff may ask; only admins may change anything.
-    pub fn changes_something(&self) -> bool {
-        !matches!(
-            self,
-            Command::Status { .. } | Command::Overdue | Command::Help
-        )
-    }
-}
 
 /// A recognised line: the command, the language it was written in, and the line as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,15 +42,22 @@ pub struct Malformed {
     pub why: &'static str,
 }
 
-fn fold(s: &str) -> String {
+/// Lower case without diacritics: how keywords are compared.
+pub(super) fn fold(s: &str) -> String {
     fold_diacritics(s).to_lowercase()
 }
 
-fn unquote(s: &str) -> String {
+/// A word or phrase without the quotes people put around names.
+pub(super) fn unquote(s: &str) -> String {
     s.trim()
         .trim_matches(|c: char| matches!(c, '"' | '\'' | '„' | '”' | '“' | '«' | '»' | '‚' | '’'))
         .trim()
         .to_string()
+}
+
+/// Words joined back into the phrase they were, unquoted.
+pub(super) fn joined(words: &[&str]) -> String {
+    unquote(&words.join(" "))
 }
 
 fn date(word: &str) -> Option<NaiveDate> {
@@ -118,7 +65,10 @@ fn date(word: &str) -> Option<NaiveDate> {
 }
 
 /// Splits "X until DATE" / "X do DATE" / "X DATE".
-fn who_and_date<'a>(words: &[&'a str], markers: &[&str]) -> (Vec<&'a str>, Option<NaiveDate>) {
+pub(super) fn who_and_date<'a>(
+    words: &[&'a str],
+    markers: &[&str],
+) -> (Vec<&'a str>, Option<NaiveDate>) {
     if let Some((last, rest)) = words.split_last()
         && let Some(d) = date(last)
     {
@@ -131,42 +81,8 @@ fn who_and_date<'a>(words: &[&'a str], markers: &[&str]) -> (Vec<&'a str>, Optio
     (words.to_vec(), None)
 }
 
-const KEYWORDS: &[(&[&str], &str, Lang)] = &[
-    (&["pause", "client"], "pause_client", Lang::En),
-    (&["pause", "customer"], "pause_client", Lang::En),
-    (&["wstrzymaj", "klienta"], "pause_client", Lang::Pl),
-    (&["wstrzymaj", "klient"], "pause_client", Lang::Pl),
-    (&["resume", "client"], "resume_client", Lang::En),
-    (&["resume", "customer"], "resume_client", Lang::En),
-    (&["wznow", "klienta"], "resume_client", Lang::Pl),
-    (&["wznow", "klient"], "resume_client", Lang::Pl),
-    (&["pause", "invoice"], "pause_invoice", Lang::En),
-    (&["wstrzymaj", "fakture"], "pause_invoice", Lang::Pl),
-    (&["wstrzymaj", "faktura"], "pause_invoice", Lang::Pl),
-    (&["resume", "invoice"], "resume_invoice", Lang::En),
-    (&["wznow", "fakture"], "resume_invoice", Lang::Pl),
-    (&["wznow", "faktura"], "resume_invoice", Lang::Pl),
-    (&["status", "klienta"], "status", Lang::Pl),
-    (&["status", "client"], "status", Lang::En),
-    (&["status"], "status", Lang::En),
-    (&["overdue"], "overdue", Lang::En),
-    (&["zaleglosci"], "overdue", Lang::Pl),
-    (&["paid"], "paid", Lang::En),
-    (&["oplacona"], "paid", Lang::Pl),
-    (&["oplacono"], "paid", Lang::Pl),
-    (&["zaplacona"], "paid", Lang::Pl),
-    (&["match"], "match", Lang::En),
-    (&["dopasuj"], "match", Lang::Pl),
-    (&["unmatch"], "unmatch", Lang::En),
-    (&["odepnij"], "unmatch", Lang::Pl),
-    (&["promise"], "promise", Lang::En),
-    (&["obietnica"], "promise", Lang::Pl),
-    (&["help"], "help", Lang::En),
-    (&["pomoc"], "help", Lang::Pl),
-];
-
 /// A payment id as people write it: `12`, `#12`, `nr 12`.
-fn payment_id(word: &str) -> Option<i64> {
+pub(super) fn payment_id(word: &str) -> Option<i64> {
     word.trim_start_matches('#')
         .trim_end_matches([',', '.'])
         .parse()
@@ -182,106 +98,25 @@ pub fn parse_line(raw: &str) -> Result<Option<Parsed>, Malformed> {
         .to_string();
     let words: Vec<&str> = line.split_whitespace().collect();
     let folded: Vec<String> = words.iter().map(|w| fold(&unquote(w))).collect();
-    let Some((keys, name, lang)) = KEYWORDS.iter().find(|(keys, _, _)| {
-        keys.len() <= folded.len() && keys.iter().zip(&folded).all(|(k, w)| k == w)
-    }) else {
+    let found = TABLE.iter().find_map(|spec| {
+        spec.keywords
+            .iter()
+            .find(|(keys, _)| {
+                keys.len() <= folded.len() && keys.iter().zip(&folded).all(|(k, w)| k == w)
+            })
+            .map(|(keys, lang)| (spec, keys.len(), *lang))
+    });
+    let Some((spec, n, lang)) = found else {
         return Ok(None);
     };
-    let rest: Vec<&str> = words[keys.len()..].to_vec();
-    let lang = *lang;
-    // "status" alone in Polish mail is still Polish: a bare "status" takes the mail's language later.
-    let bad = |why: &'static str| Malformed {
-        lang,
-        line: line.clone(),
-        why,
-    };
-    let joined = |w: &[&str]| unquote(&w.join(" "));
-    let command = match *name {
-        "pause_client" => {
-            let (who, until) = who_and_date(&rest, &["until", "till", "do"]);
-            if who.is_empty() {
-                return Err(bad("which client?"));
-            }
-            Command::PauseClient {
-                who: joined(&who),
-                until,
-            }
-        }
-        "resume_client" | "status" | "pause_invoice" | "resume_invoice" if rest.is_empty() => {
-            return Err(bad("which client or invoice?"));
-        }
-        "resume_client" => Command::ResumeClient { who: joined(&rest) },
-        "status" => Command::Status { who: joined(&rest) },
-        "pause_invoice" => Command::PauseInvoice {
-            number: joined(&rest),
-        },
-        "resume_invoice" => Command::ResumeInvoice {
-            number: joined(&rest),
-        },
-        "overdue" => Command::Overdue,
-        "help" => Command::Help,
-        "paid" => {
-            let Some((number, tail)) = rest.split_first() else {
-                return Err(bad("which invoice?"));
-            };
-            let (amount_words, date) = who_and_date(tail, &["on", "dnia", "z", "dn"]);
-            let amount = if amount_words.is_empty() {
-                None
-            } else {
-                let text = amount_words.join(" ");
-                match parse_amount(&text) {
-                    Ok(a) if a.value > Decimal::ZERO => Some(a.value),
-                    _ => return Err(bad("the amount cannot be read")),
-                }
-            };
-            Command::Paid {
-                number: unquote(number),
-                amount,
-                date,
-            }
-        }
-        "match" => {
-            let Some((p, tail)) = rest.split_first() else {
-                return Err(bad("which payment?"));
-            };
-            let Some(payment) = payment_id(p) else {
-                return Err(bad("the payment is its number, e.g. 12"));
-            };
-            let tail = tail.join(" ");
-            let invoices: Vec<String> = if tail.contains([',', ';']) {
-                tail.split([',', ';'])
-                    .map(unquote)
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            } else {
-                tail.split_whitespace().map(unquote).collect()
-            };
-            if invoices.is_empty() {
-                return Err(bad("which invoices?"));
-            }
-            Command::Match { payment, invoices }
-        }
-        "unmatch" => match rest.first().and_then(|p| payment_id(p)) {
-            Some(payment) if rest.len() == 1 => Command::Unmatch { payment },
-            _ => return Err(bad("the payment is its number, e.g. 12")),
-        },
-        "promise" => {
-            let (who, date) = who_and_date(&rest, &["until", "by", "do", "na"]);
-            match (who.is_empty(), date) {
-                (false, Some(date)) => Command::Promise {
-                    who: joined(&who),
-                    date,
-                },
-                _ => return Err(bad("a client and a date, e.g. promise ACME 2026-12-01")),
-            }
-        }
-        _ => return Ok(None),
-    };
-    Ok(Some(Parsed {
-        command,
-        lang,
-        line,
-    }))
+    match (spec.parse)(&words[n..]) {
+        Ok(command) => Ok(Some(Parsed {
+            command,
+            lang,
+            line,
+        })),
+        Err(why) => Err(Malformed { lang, line, why }),
+    }
 }
 
 /// Where a reply's quoted text or a signature begins.
@@ -393,6 +228,7 @@ pub fn guess_lang(subject: &str, body: &str, default: Lang) -> Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

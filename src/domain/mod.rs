@@ -3,17 +3,26 @@
 //! two decimal places, ...). No I/O here.
 
 mod account;
+mod digest;
+pub mod email;
 pub mod invoice_number;
+mod lang;
 mod money;
 mod name;
 mod nip;
+mod payment;
+mod settlement;
 pub mod text;
 
 pub use account::BankAccount;
+pub use digest::sha256_hex;
 pub use invoice_number::InvoiceNumber;
-pub use money::{Currency, Money, MoneyError, amount_of, format_en, format_pl};
+pub use lang::Lang;
+pub use money::{Currency, Money, MoneyError, amount_of, format_en, format_pl, minor_of};
 pub use name::name_key;
 pub use nip::Nip;
+pub use payment::{PaymentKind, Rule};
+pub use settlement::Settlement;
 
 /// Why a value from outside was not accepted as a domain value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -48,6 +48,17 @@ impl Currency {
         // Only ASCII letters are ever stored.
         std::str::from_utf8(&self.0).unwrap_or("???")
     }
+
+    /// Decimal places of the minor unit (ISO 4217): 0 for the yen or the forint's cousins that have
+    /// no minor unit in use, 3 for the dinars of the Gulf, 2 for the rest (PLN, EUR, USD…).
+    pub fn exponent(&self) -> u32 {
+        match &self.0 {
+            b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG"
+            | b"RWF" | b"UGX" | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
+            b"BHD" | b"IQD" | b"JOD" | b"KWD" | b"LYD" | b"OMR" | b"TND" => 3,
+            _ => 2,
+        }
+    }
 }
 
 impl fmt::Display for Currency {
@@ -104,13 +115,14 @@ const MAX_MINOR: i64 = 1_000_000_000_000_000;
 
 impl Money {
     pub fn new(amount: Decimal, currency: Currency) -> Result<Self, MoneyError> {
+        let places = currency.exponent();
         let normalized = amount.normalize();
-        if normalized.scale() > 2 {
+        if normalized.scale() > places {
             return Err(MoneyError::Precision(amount));
         }
         let mut a = normalized;
-        a.rescale(2);
-        if (a * Decimal::ONE_HUNDRED).abs() > Decimal::from(MAX_MINOR) {
+        a.rescale(places);
+        if (a * Decimal::from(10i64.pow(places))).abs() > Decimal::from(MAX_MINOR) {
             return Err(MoneyError::Overflow(amount.to_string()));
         }
         Ok(Money {
@@ -120,15 +132,13 @@ impl Money {
     }
 
     pub fn zero(currency: Currency) -> Self {
-        Money {
-            amount: Decimal::new(0, 2),
-            currency,
-        }
+        Money::from_minor(0, currency)
     }
 
+    /// From minor units (grosze, cents; yen are their own minor unit).
     pub fn from_minor(minor: i64, currency: Currency) -> Self {
         Money {
-            amount: Decimal::new(minor, 2),
+            amount: Decimal::new(minor, currency.exponent()),
             currency,
         }
     }
@@ -141,9 +151,10 @@ impl Money {
         self.currency
     }
 
-    /// Amount in minor units (grosze). Exact: the constructor guarantees two places and a bound.
+    /// Amount in minor units (grosze). Exact: the constructor guarantees the currency's places
+    /// and a bound.
     pub fn minor(&self) -> i64 {
-        let m = self.amount * Decimal::ONE_HUNDRED;
+        let m = self.amount * Decimal::from(10i64.pow(self.currency.exponent()));
         i64::try_from(m.trunc()).unwrap_or(if m.is_sign_negative() {
             -MAX_MINOR
         } else {
@@ -201,6 +212,11 @@ pub fn amount_of(minor: i64, currency: &str) -> Decimal {
     Money::from_minor(minor, Currency::parse(currency).unwrap_or(Currency::PLN)).amount()
 }
 
+/// Minor units of a stored currency code: the inverse of [`amount_of`].
+pub fn minor_of(amount: Decimal, currency: &str) -> Result<i64, MoneyError> {
+    Ok(Money::new(amount, Currency::parse(currency).unwrap_or(Currency::PLN))?.minor())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +254,20 @@ mod tests {
         assert_eq!(format_pl(Decimal::new(1230000, 2)), "12 300,00");
         assert_eq!(format_pl(Decimal::new(-169798, 2)), "-1 697,98");
         assert_eq!(format_pl(Decimal::new(5, 1)), "0,50");
+    }
+
+    #[test]
+    fn minor_units_follow_the_currency() {
+        let yen = Currency::parse("JPY").unwrap();
+        assert_eq!(Money::from_minor(1500, yen).amount().to_string(), "1500");
+        assert!(Money::new(Decimal::new(15005, 1), yen).is_err());
+        let kwd = Currency::parse("KWD").unwrap();
+        assert_eq!(
+            Money::new(Decimal::new(1234, 3), kwd).unwrap().minor(),
+            1234
+        );
+        assert_eq!(amount_of(123_000, "PLN"), Decimal::new(123_000, 2));
+        assert_eq!(minor_of(Decimal::new(12, 0), "JPY").unwrap(), 12);
     }
 
     #[test]

@@ -5,11 +5,12 @@
 //! to lines of text and set in DejaVu Sans (embedded, subset by krilla) so Polish letters print
 //! on any reader. No layout engine: a title, wrapped lines, page breaks.
 
-use super::interest::Interest;
+use super::interest::{Interest, compensation_pln, statutory_interest};
 use crate::config::Config;
-use crate::domain::amount_of;
+use crate::domain::{Lang, Money};
 use crate::store::{DunClient, DunInvoice};
 use crate::templates::Templates;
+use crate::templates::context::{Demand, DemandLine, DemandTotal, Party};
 use anyhow::{Context, Result, bail};
 use chrono::{Duration, NaiveDate};
 use krilla::Document;
@@ -17,123 +18,99 @@ use krilla::geom::Point;
 use krilla::page::PageSettings;
 use krilla::text::{Font, TextDirection};
 use rust_decimal::Decimal;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 const FONT: &[u8] = include_bytes!("../../templates/fonts/DejaVuSans.ttf");
 
-#[derive(Debug, Clone, Serialize)]
-pub struct DemandLine {
-    pub number: String,
-    pub issue_date: Option<String>,
-    pub due_date: String,
-    pub currency: String,
-    /// What remains unpaid: the interest runs on it.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub principal: Decimal,
-    pub interest_from: String,
-    pub interest: Interest,
-    /// The EUR 40/70/100 compensation in PLN; none for a currency without a rate.
-    pub compensation_pln: Option<String>,
+/// Interest and compensation of one overdue invoice on `today`.
+pub fn interest_of(
+    config: &Config,
+    inv: &DunInvoice,
+    today: NaiveDate,
+) -> Result<(Interest, Option<Decimal>)> {
+    let due = inv
+        .due
+        .with_context(|| format!("invoice {} has no due date", inv.number))?;
+    let principal = Money::from_minor(inv.outstanding_minor, inv.currency).amount();
+    let i = statutory_interest(principal, due, today, &config.dunning.interest_rates)?;
+    let comp = compensation_pln(
+        Money::from_minor(inv.gross_minor, inv.currency).amount(),
+        inv.currency.as_str(),
+        config.dunning.eur_pln,
+    );
+    Ok((i, comp))
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct DemandTotal {
-    pub currency: String,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub principal: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub interest: Decimal,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Demand {
-    pub date: String,
-    pub deadline: String,
-    pub creditor: serde_json::Value,
-    pub debtor: serde_json::Value,
-    pub lines: Vec<DemandLine>,
-    pub totals: Vec<DemandTotal>,
-    pub compensation_pln: String,
-    pub eur_pln: String,
-}
-
-impl Demand {
-    /// The demand for a client's overdue invoices among `invoices`, reckoned on `today`.
-    pub fn build(
-        config: &Config,
-        client: Option<&DunClient>,
-        invoices: &[&DunInvoice],
-        today: NaiveDate,
-    ) -> Result<Demand> {
-        let mut lines = Vec::new();
-        let mut totals: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
-        let mut comp_total = Decimal::ZERO;
-        for inv in invoices {
-            let Some(due) = inv.due.filter(|d| *d < today) else {
-                continue;
-            };
-            if inv.outstanding_minor <= 0 {
-                continue;
-            }
-            let (interest, comp) = super::service::interest_of(config, inv, today)
-                .with_context(|| format!("invoice {}", inv.number))?;
-            let principal = amount_of(inv.outstanding_minor, &inv.currency);
-            let t = totals.entry(inv.currency.clone()).or_default();
-            t.0 += principal;
-            t.1 += interest.total;
-            comp_total += comp.unwrap_or_default();
-            lines.push(DemandLine {
-                number: inv.number.clone(),
-                issue_date: inv.issue_date.map(|d| d.to_string()),
-                due_date: due.to_string(),
-                currency: inv.currency.clone(),
-                principal,
-                interest_from: (due + Duration::days(1)).to_string(),
-                interest,
-                compensation_pln: comp.map(|c| c.to_string()),
-            });
+/// The demand for a client's overdue invoices among `invoices`, reckoned on `today`.
+pub fn build(
+    config: &Config,
+    client: Option<&DunClient>,
+    invoices: &[&DunInvoice],
+    today: NaiveDate,
+) -> Result<Demand> {
+    let mut lines = Vec::new();
+    let mut totals: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
+    let mut comp_total = Decimal::ZERO;
+    for inv in invoices {
+        let Some(due) = inv.due.filter(|d| *d < today) else {
+            continue;
+        };
+        if inv.outstanding_minor <= 0 {
+            continue;
         }
-        if lines.is_empty() {
-            bail!("no overdue unpaid invoice to demand payment for");
-        }
-        let calendar = config.dunning.calendar();
-        let deadline =
-            calendar.on_or_after(today + Duration::days(config.dunning.demand_deadline_days));
-        let accounts: Vec<String> = config
-            .own_accounts()
-            .iter()
-            .map(|a| a.to_string())
-            .collect();
-        Ok(Demand {
-            date: today.to_string(),
-            deadline: deadline.to_string(),
-            creditor: serde_json::json!({
-                "name": config.company.name,
-                "nip": config.company.nip,
-                "account": accounts.first(),
-            }),
-            debtor: serde_json::json!({
-                "name": client.map(|c| c.name.clone()).unwrap_or_default(),
-                "nip": client.and_then(|c| c.nip.clone()),
-            }),
-            lines,
-            totals: totals
-                .into_iter()
-                .map(|(currency, (principal, interest))| DemandTotal {
-                    currency,
-                    principal,
-                    interest,
-                })
-                .collect(),
-            compensation_pln: comp_total.to_string(),
-            eur_pln: config.dunning.eur_pln.to_string(),
-        })
+        let (interest, comp) =
+            interest_of(config, inv, today).with_context(|| format!("invoice {}", inv.number))?;
+        let principal = Money::from_minor(inv.outstanding_minor, inv.currency).amount();
+        let t = totals.entry(inv.currency.to_string()).or_default();
+        t.0 += principal;
+        t.1 += interest.total;
+        comp_total += comp.unwrap_or_default();
+        lines.push(DemandLine {
+            number: inv.number.clone(),
+            issue_date: inv.issue_date.map(|d| d.to_string()),
+            due_date: due.to_string(),
+            currency: inv.currency.to_string(),
+            principal,
+            interest_from: (due + Duration::days(1)).to_string(),
+            interest,
+            compensation_pln: comp.map(|c| c.to_string()),
+        });
     }
+    if lines.is_empty() {
+        bail!("no overdue unpaid invoice to demand payment for");
+    }
+    let calendar = config.dunning.calendar();
+    let deadline =
+        calendar.on_or_after(today + Duration::days(config.dunning.demand_deadline_days));
+    Ok(Demand {
+        date: today.to_string(),
+        deadline: deadline.to_string(),
+        creditor: Party {
+            name: config.company.name.clone(),
+            nip: config.our_nip(),
+            account: config.own_accounts().first().map(|a| a.to_string()),
+        },
+        debtor: Party {
+            name: client.map(|c| c.name.clone()).unwrap_or_default(),
+            nip: client.and_then(|c| c.nip.clone()),
+            account: None,
+        },
+        lines,
+        totals: totals
+            .into_iter()
+            .map(|(currency, (principal, interest))| DemandTotal {
+                currency,
+                principal,
+                interest,
+            })
+            .collect(),
+        compensation_pln: comp_total.to_string(),
+        eur_pln: config.dunning.eur_pln.to_string(),
+    })
 }
 
 /// Renders the demand template and sets it as a PDF.
-pub fn pdf(templates: &Templates, lang: &str, demand: &Demand) -> Result<Vec<u8>> {
+pub fn pdf(templates: &Templates, lang: Lang, demand: &Demand) -> Result<Vec<u8>> {
     let r = templates.render(lang, "demand", demand)?;
     typeset(&r.subject, &r.text)
 }

@@ -44,16 +44,14 @@ pub fn not_before(
     calendar: &Calendar,
     day: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Option<String>> {
+) -> Result<Option<DateTime<Utc>>> {
     let (from, until) = cfg.window()?;
     let mut d = calendar.on_or_after(day);
     loop {
         let open = at(tz, d, from);
         let close = at(tz, d, until);
         if now < open {
-            return Ok(Some(
-                open.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            ));
+            return Ok(Some(open));
         }
         if now < close {
             return Ok(None);
@@ -88,7 +86,7 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         assert_eq!(
             not_before(&cfg, tz, &cal, d, utc("2026-11-20T17:00:00Z")).unwrap(),
-            Some("2026-11-23T08:00:00Z".into())
+            Some(utc("2026-11-23T08:00:00Z"))
         );
         assert_eq!(
             not_before(&cfg, tz, &cal, d, utc("2026-11-20T10:00:00Z")).unwrap(),

@@ -8,7 +8,7 @@ use super::ReportError;
 use super::profile::normalize_header;
 use super::spreadsheet::{SheetLimits, is_spreadsheet, read_workbook};
 use super::table::{Row, Table};
-use crate::domain::Nip;
+use crate::domain::{Lang, Nip};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContactRow {
@@ -19,7 +19,7 @@ pub struct ContactRow {
     pub emails: Vec<String>,
     pub billing: Vec<String>,
     pub manager: Option<String>,
-    pub language: Option<String>,
+    pub language: Option<Lang>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -134,12 +134,8 @@ fn column_of(header: &str) -> Option<Col> {
         .map(|(c, _)| *c)
 }
 
-fn language(v: &str) -> Option<&'static str> {
-    match normalize_header(v).as_str() {
-        "pl" | "pol" | "polski" | "polish" | "pl-pl" => Some("pl"),
-        "en" | "eng" | "angielski" | "english" | "en-gb" | "en-us" => Some("en"),
-        _ => None,
-    }
+fn language(v: &str) -> Option<Lang> {
+    Lang::parse(&normalize_header(v))
 }
 
 /// Splits "a@x.pl; b@y.pl, Jan <c@z.pl>" into addresses; returns the bad pieces separately.
@@ -283,7 +279,7 @@ fn read_row(
             }
             Col::Manager => c.manager = Some(v),
             Col::Language => match language(&v) {
-                Some(l) => c.language = Some(l.into()),
+                Some(l) => c.language = Some(l),
                 None => out.warnings.push(format!(
                     "{}: language {v:?} is neither pl nor en; the client's language is unchanged",
                     at(idx)
@@ -320,9 +316,9 @@ mod tests {
         assert_eq!((a.nip.as_deref(), a.nip_valid), (Some("5261040828"), true));
         assert_eq!(a.emails, vec!["biuro@acme.pl", "jan@acme.pl"]);
         assert_eq!(a.billing, vec!["faktury@acme.pl"]);
-        assert_eq!(a.language.as_deref(), Some("pl"));
+        assert_eq!(a.language, Some(Lang::Pl));
         assert_eq!(a.line, 4);
-        assert_eq!(c.rows[2].language.as_deref(), Some("en"));
+        assert_eq!(c.rows[2].language, Some(Lang::En));
         assert!(
             c.warnings
                 .iter()

@@ -12,34 +12,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
-/// What a bank row is to us. Only `Incoming` can pay an invoice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentKind {
-    /// Money from a customer (or anyone else): a candidate to pay invoices.
-    Incoming,
-    /// A transfer we made.
-    Outgoing,
-    /// A bank fee or commission.
-    Fee,
-    /// The VAT leg of a split payment credited to our VAT sub-account: part of a customer payment
-    /// whose net leg carries the title, never a payment of its own.
-    VatLeg,
-    /// Money moved between our own accounts.
-    Internal,
-}
-
-impl PaymentKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            PaymentKind::Incoming => "incoming",
-            PaymentKind::Outgoing => "outgoing",
-            PaymentKind::Fee => "fee",
-            PaymentKind::VatLeg => "vat_leg",
-            PaymentKind::Internal => "internal",
-        }
-    }
-}
+pub use crate::domain::PaymentKind;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementRow {

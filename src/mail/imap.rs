@@ -4,7 +4,7 @@
 //! command is wrapped in one. Any error drops the session; the daemon reconnects with backoff.
 
 use super::source::{Fetched, Folder, Handle, MailSource, sleep_or_shutdown};
-use crate::config::{MailboxConfig, Secret};
+use crate::config::{MailboxConfig, Secret, TlsMode};
 use anyhow::{Context, Result, anyhow, bail};
 use async_imap::{Client, Session};
 use futures_util::TryStreamExt;
@@ -104,19 +104,20 @@ impl Imap {
         self.cfg.host.as_deref().unwrap_or("localhost")
     }
 
-    fn mode(&self) -> &str {
-        self.cfg.tls.as_deref().unwrap_or("implicit")
+    fn mode(&self) -> TlsMode {
+        self.cfg.tls.unwrap_or(TlsMode::Implicit)
     }
 
     fn port(&self) -> u16 {
-        self.cfg
-            .port
-            .unwrap_or(if self.mode() == "implicit" { 993 } else { 143 })
+        self.cfg.port.unwrap_or(match self.mode() {
+            TlsMode::Implicit => 993,
+            _ => 143,
+        })
     }
 
     async fn open_stream(&self) -> Result<Client<ImapStream>> {
         let (host, port, t) = (self.host().to_string(), self.port(), self.timeout);
-        if self.mode() == "none" {
+        if self.mode() == TlsMode::None {
             super::tls::ensure_loopback(&host, port)?;
         }
         let tcp = timed(t, "connect", TcpStream::connect((host.as_str(), port)))
@@ -133,11 +134,11 @@ impl Imap {
                 .with_context(|| format!("bad server name {host}"))
         };
         let mut client = match self.mode() {
-            "implicit" => {
+            TlsMode::Implicit => {
                 let s = timed(t, "TLS handshake", tls()?.connect(server_name()?, tcp)).await?;
                 Client::new(ImapStream::Tls(Box::new(s)))
             }
-            "starttls" => {
+            TlsMode::Starttls => {
                 let mut plain = Client::new(ImapStream::Plain(tcp));
                 timed(t, "greeting", plain.read_response())
                     .await?
@@ -155,7 +156,7 @@ impl Imap {
                 // No greeting after STARTTLS.
                 return Ok(Client::new(ImapStream::Tls(Box::new(s))));
             }
-            _ => Client::new(ImapStream::Plain(tcp)),
+            TlsMode::None => Client::new(ImapStream::Plain(tcp)),
         };
         timed(t, "greeting", client.read_response())
             .await?

@@ -56,7 +56,7 @@ impl Inbound {
                 m.has_message_id = true;
             }
             None => {
-                m.message_id = format!("{}@skarbnik.invalid", crate::import::sha256_hex(raw));
+                m.message_id = format!("{}@skarbnik.invalid", crate::domain::sha256_hex(raw));
             }
         }
         m.from_count = msg.from().map(|a| a.iter().count()).unwrap_or(0);

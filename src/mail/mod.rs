@@ -1,23 +1,19 @@
-//! The mail side of skarbnik: reading the watched mailbox, deciding what each message is,
-//! composing answers, and sending through the outbox.
+//! The inbound side of mail: the watched mailbox behind one narrow trait ([`source::MailSource`]:
+//! a Maildir folder or an IMAP account), and what a message is ([`inbound`] parses it,
+//! [`classify`] decides, both pure). Acting on a message is the inbound service's
+//! ([`crate::services::inbound`]); outgoing mail is the [`crate::outbox`]'s.
 //!
 //! ```text
-//! MailSource (Maildir | IMAP) ─► Inbound::parse ─► classify ─► act (import, record, reply)
-//!                                                              │ one transaction: message row + outbox row
-//! MailSender (SMTP | .eml folder) ◄─ outbox worker ◄───────────┘
+//! MailSource (Maildir | IMAP) ─► Inbound::parse ─► classify ─► services::inbound
 //! ```
 //!
-//! Pure parts (`inbound`, `classify`, `compose`) have unit tests without I/O; the daemon and the
-//! two sources and senders are tested against a real Dovecot and Postfix (tests/it/mail*.rs).
+//! The pure parts have unit tests without I/O; the sources are tested against a real Dovecot
+//! (tests/it/mail*.rs).
 
 pub mod address;
 pub mod classify;
-pub mod compose;
-pub mod daemon;
 pub mod imap;
 pub mod inbound;
 pub mod maildir;
-pub mod sender;
 pub mod source;
-pub mod summary;
 pub mod tls;

@@ -23,6 +23,16 @@ impl Folder {
             Folder::Sent => "sent",
         }
     }
+
+    /// A stored disposition back to its folder (anything unknown: processed).
+    pub fn from_disposition(s: &str) -> Folder {
+        match s {
+            "failed" => Folder::Failed,
+            "other" => Folder::Other,
+            "sent" => Folder::Sent,
+            _ => Folder::Processed,
+        }
+    }
 }
 
 /// A message waiting in the watched folder.
@@ -66,5 +76,68 @@ pub async fn sleep_or_shutdown(d: Duration, shutdown: &mut watch::Receiver<bool>
     tokio::select! {
         _ = tokio::time::sleep(d) => {}
         _ = shutdown.changed() => {}
+    }
+}
+
+/// The configured mailbox: a Maildir folder or an IMAP account.
+pub enum Source {
+    Maildir(super::maildir::Maildir),
+    Imap(Box<super::imap::Imap>),
+}
+
+impl Source {
+    pub fn from_config(cfg: &crate::config::MailboxConfig) -> Result<Source> {
+        Ok(match cfg.kind {
+            crate::config::MailboxKind::Maildir => {
+                Source::Maildir(super::maildir::Maildir::new(cfg))
+            }
+            crate::config::MailboxKind::Imap => {
+                Source::Imap(Box::new(super::imap::Imap::new(cfg)?))
+            }
+        })
+    }
+}
+
+impl MailSource for Source {
+    async fn connect(&mut self) -> Result<()> {
+        match self {
+            Source::Maildir(s) => s.connect().await,
+            Source::Imap(s) => s.connect().await,
+        }
+    }
+
+    fn disconnect(&mut self) {
+        match self {
+            Source::Maildir(s) => s.disconnect(),
+            Source::Imap(s) => s.disconnect(),
+        }
+    }
+
+    async fn fetch(&mut self, max: usize) -> Result<Vec<Fetched>> {
+        match self {
+            Source::Maildir(s) => s.fetch(max).await,
+            Source::Imap(s) => s.fetch(max).await,
+        }
+    }
+
+    async fn file(&mut self, message: &Fetched, folder: Folder) -> Result<()> {
+        match self {
+            Source::Maildir(s) => s.file(message, folder).await,
+            Source::Imap(s) => s.file(message, folder).await,
+        }
+    }
+
+    async fn wait(&mut self, max: Duration, shutdown: &mut watch::Receiver<bool>) -> Result<()> {
+        match self {
+            Source::Maildir(s) => s.wait(max, shutdown).await,
+            Source::Imap(s) => s.wait(max, shutdown).await,
+        }
+    }
+
+    async fn contains_message_id(&mut self, message_id: &str) -> Result<bool> {
+        match self {
+            Source::Maildir(s) => s.contains_message_id(message_id).await,
+            Source::Imap(s) => s.contains_message_id(message_id).await,
+        }
     }
 }

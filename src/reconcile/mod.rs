@@ -60,27 +60,7 @@ pub struct Payment {
     pub counterparty_account: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rule {
-    InvoiceNumber,
-    Account,
-    Nip,
-    Name,
-    Manual,
-}
-
-impl Rule {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Rule::InvoiceNumber => "invoice_number",
-            Rule::Account => "account",
-            Rule::Nip => "nip",
-            Rule::Name => "name",
-            Rule::Manual => "manual",
-        }
-    }
-}
+pub use crate::domain::Rule;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Allocation {

@@ -1,4 +1,4 @@
-use super::{Store, Tx, now_text};
+use super::{Store, Tx};
 use anyhow::Result;
 use rusqlite::params;
 use serde::Serialize;
@@ -22,7 +22,7 @@ impl Tx<'_> {
         detail: Option<&str>,
     ) -> Result<()> {
         self.tx.prepare_cached("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
-            params![now_text(), actor, action, subject, detail],
+            params![self.now_text(), actor, action, subject, detail],
         )?;
         Ok(())
     }

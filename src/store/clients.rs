@@ -1,5 +1,7 @@
-use super::{Tx, now_text};
+use super::Tx;
+use crate::domain::Lang;
 use anyhow::Result;
+use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
 /// A client found or created while importing.
@@ -44,7 +46,7 @@ impl Tx<'_> {
                 if !conflict {
                     if nip_valid && !stored_valid {
                         self.tx.prepare_cached("UPDATE clients SET nip = ?2, nip_valid = 1, updated_at = ?3 WHERE id = ?1")?.execute(
-                            params![id, nip, now_text()],
+                            params![id, nip, self.now_text()],
                         )?;
                     }
                     return Ok(ClientRef { id, created: false });
@@ -55,7 +57,7 @@ impl Tx<'_> {
             .map(str::to_string)
             .or_else(|| nip.map(|n| format!("NIP {n}")))
             .unwrap_or_default();
-        let now = now_text();
+        let now = self.now_text();
         self.tx.prepare_cached("INSERT INTO clients (name, name_key, nip, nip_valid, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)")?.execute(
             params![display, name_key, nip, nip_valid, now],
         )?;
@@ -88,9 +90,9 @@ pub struct ClientInfo {
     pub id: i64,
     pub name: String,
     pub nip: Option<String>,
-    pub language: String,
+    pub language: Lang,
     pub account_manager: Option<String>,
-    pub paused_until: Option<String>,
+    pub paused_until: Option<NaiveDate>,
     pub paused_indefinitely: bool,
     pub excluded: bool,
     pub step_offsets: Option<Vec<i64>>,
@@ -102,7 +104,7 @@ pub struct ClientInfo {
 /// What `client set` (and a contacts file) may change; `None` leaves a field alone.
 #[derive(Debug, Clone, Default)]
 pub struct ClientUpdate {
-    pub language: Option<String>,
+    pub language: Option<Lang>,
     pub account_manager: Option<Option<String>>,
     pub paused_until: Option<Option<chrono::NaiveDate>>,
     pub paused_indefinitely: Option<bool>,
@@ -123,9 +125,11 @@ fn client_info(conn: &rusqlite::Connection, id: i64) -> Result<Option<ClientInfo
                     id: r.get(0)?,
                     name: r.get(1)?,
                     nip: r.get(2)?,
-                    language: r.get(3)?,
+                    language: Lang::from_code(&r.get::<_, String>(3)?),
                     account_manager: r.get(4)?,
-                    paused_until: r.get(5)?,
+                    paused_until: r
+                        .get::<_, Option<String>>(5)?
+                        .and_then(|d| d.parse().ok()),
                     paused_indefinitely: r.get(6)?,
                     excluded: r.get(7)?,
                     step_offsets: offsets.and_then(|o| serde_json::from_str(&o).ok()),
@@ -156,7 +160,7 @@ fn find_clients(conn: &rusqlite::Connection, query: &str) -> Result<Vec<ClientIn
             .query_map([nip.to_string()], |r| r.get(0))?
             .collect::<Result<_, _>>()?
     } else if q.contains('@') {
-        let bare = crate::mail::address::bare(q);
+        let bare = crate::domain::email::bare(q);
         conn.prepare(
             "SELECT DISTINCT client_id FROM client_emails WHERE lower(email) = lower(?1) ORDER BY client_id",
         )?
@@ -252,7 +256,7 @@ impl Tx<'_> {
         let mut set = |column: &str, value: rusqlite::types::Value, label: String| -> Result<()> {
             let n = self.tx.execute(
                 &format!("UPDATE clients SET {column} = ?2, updated_at = ?3 WHERE id = ?1 AND {column} IS NOT ?2"),
-                params![id, value, now_text()],
+                params![id, value, self.now_text()],
             )?;
             if n > 0 {
                 changes.push(label);
@@ -262,7 +266,11 @@ impl Tx<'_> {
         use rusqlite::types::Value as V;
         let text = |o: &Option<String>| o.clone().map(V::Text).unwrap_or(V::Null);
         if let Some(l) = &u.language {
-            set("language", V::Text(l.clone()), format!("language {l}"))?;
+            set(
+                "language",
+                V::Text(l.code().into()),
+                format!("language {l}"),
+            )?;
         }
         if let Some(m) = &u.account_manager {
             set(

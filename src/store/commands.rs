@@ -1,10 +1,9 @@
 //! What staff commands read and change: invoices by number, pauses, payments recorded by hand,
 //! and the record of executed commands.
 
-use super::{ReportRecord, Tx, now_text};
-use crate::domain::{Currency, InvoiceNumber, Money};
-use crate::reconcile::Rule;
-use anyhow::{Result, bail};
+use super::{ReportRecord, Tx};
+use crate::domain::{Currency, InvoiceNumber, Money, Rule, sha256_hex};
+use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
@@ -14,7 +13,7 @@ pub struct InvoiceRef {
     pub id: i64,
     pub number: String,
     pub client_id: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub paused: bool,
 }
 
@@ -24,7 +23,7 @@ pub struct PaymentLine {
     pub id: i64,
     pub date: String,
     pub amount: rust_decimal::Decimal,
-    pub currency: String,
+    pub currency: Currency,
     pub invoice: String,
 }
 
@@ -41,11 +40,12 @@ impl Tx<'_> {
                 "SELECT id, number, client_id, currency, paused FROM invoices WHERE number_key = ?1",
                 [n.canonical()],
                 |r| {
+                    let cur: String = r.get(3)?;
                     Ok(InvoiceRef {
                         id: r.get(0)?,
                         number: r.get(1)?,
                         client_id: r.get(2)?,
-                        currency: r.get(3)?,
+                        currency: Currency::parse(&cur).unwrap_or(Currency::PLN),
                         paused: r.get(4)?,
                     })
                 },
@@ -57,7 +57,7 @@ impl Tx<'_> {
     pub fn set_invoice_paused(&self, id: i64, paused: bool, actor: &str) -> Result<bool> {
         let n = self.tx.execute(
             "UPDATE invoices SET paused = ?2, updated_at = ?3 WHERE id = ?1 AND paused IS NOT ?2",
-            params![id, paused, now_text()],
+            params![id, paused, self.now_text()],
         )?;
         if n > 0 {
             self.audit(
@@ -80,17 +80,14 @@ impl Tx<'_> {
     pub fn record_manual_payment(
         &self,
         invoice: &InvoiceRef,
-        amount: rust_decimal::Decimal,
+        amount: Money,
         date: NaiveDate,
         actor: &str,
         reference: &str,
     ) -> Result<(i64, bool)> {
-        let currency = Currency::parse(&invoice.currency).unwrap_or(Currency::PLN);
-        let minor = Money::new(amount, currency)?.minor();
-        if minor <= 0 {
-            bail!("the amount must be positive");
-        }
-        let fingerprint = crate::import::sha256_hex(format!("manual|{reference}").as_bytes());
+        let currency = amount.currency();
+        let minor = amount.minor();
+        let fingerprint = sha256_hex(format!("manual|{reference}").as_bytes());
         if let Some(id) = self
             .tx
             .query_row(
@@ -113,7 +110,7 @@ impl Tx<'_> {
             outcome: "imported",
             detail: Some(reference),
         })?;
-        let now = now_text();
+        let now = self.now_text();
         self.tx.execute(
             "INSERT INTO payments (booking_date, amount_minor, currency, kind, title, source_report_id, source_row,
                                    fingerprint, created_at)
@@ -135,7 +132,6 @@ impl Tx<'_> {
             minor,
             Rule::Manual,
             &format!("recorded by {actor}"),
-            &now,
             actor,
         )?;
         self.audit(
@@ -144,7 +140,8 @@ impl Tx<'_> {
             Some(&format!("payment:{payment}")),
             Some(&format!(
                 "{} {} {currency} on {date} ({reference})",
-                invoice.number, amount
+                invoice.number,
+                amount.amount()
             )),
         )?;
         Ok((payment, true))
@@ -159,12 +156,12 @@ impl Tx<'_> {
         )?;
         let rows = stmt.query_map(params![client_id, limit as i64], |r| {
             let cur: String = r.get(3)?;
-            let minor: i64 = r.get(2)?;
+            let currency = Currency::parse(&cur).unwrap_or(Currency::PLN);
             Ok(PaymentLine {
                 id: r.get(0)?,
                 date: r.get(1)?,
-                amount: crate::domain::amount_of(minor, &cur),
-                currency: cur,
+                amount: Money::from_minor(r.get(2)?, currency).amount(),
+                currency,
                 invoice: r.get(4)?,
             })
         })?;
@@ -192,7 +189,7 @@ impl Tx<'_> {
     ) -> Result<()> {
         self.tx.execute(
             "INSERT OR IGNORE INTO commands (message_id, sender, outcome, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![message_id, sender, outcome, detail, now_text()],
+            params![message_id, sender, outcome, detail, self.now_text()],
         )?;
         Ok(())
     }

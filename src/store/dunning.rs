@@ -1,6 +1,7 @@
 //! What the dunning planner reads, and its one-off records (reminder items, notices).
 
-use super::{Store, Tx, now_text};
+use super::{Store, Tx};
+use crate::domain::{Currency, Lang, Settlement};
 use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -14,7 +15,7 @@ pub struct DunInvoice {
     pub client_id: i64,
     pub issue_date: Option<NaiveDate>,
     pub due: Option<NaiveDate>,
-    pub currency: String,
+    pub currency: Currency,
     pub gross_minor: i64,
     pub paid_minor: i64,
     pub outstanding_minor: i64,
@@ -29,7 +30,7 @@ pub struct DunClient {
     pub id: i64,
     pub name: String,
     pub nip: Option<String>,
-    pub language: String,
+    pub language: Lang,
     pub account_manager: Option<String>,
     pub paused_until: Option<NaiveDate>,
     pub paused_indefinitely: bool,
@@ -59,14 +60,27 @@ pub struct PaidByPayment {
     pub payment_id: i64,
     pub booking_date: NaiveDate,
     pub amount_minor: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub client_id: i64,
-    /// (invoice, allocated by this payment, gross, paid in total) in minor units.
-    pub invoices: Vec<(String, i64, i64, i64)>,
+    pub invoices: Vec<PaidInvoice>,
+}
+
+/// An invoice a payment paid (part of), with its settlement after all payments so far.
+#[derive(Debug, Clone)]
+pub struct PaidInvoice {
+    pub number: String,
+    /// Allocated by this payment, minor units.
+    pub allocated: i64,
+    pub settlement: Settlement,
 }
 
 fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| s.parse().ok())
+}
+
+/// A stored currency code (validated when written).
+fn currency(s: String) -> Currency {
+    Currency::parse(&s).unwrap_or(Currency::PLN)
 }
 
 /// Rows of (id, text, text).
@@ -86,21 +100,17 @@ fn invoices(conn: &Connection) -> Result<Vec<DunInvoice>> {
          FROM invoices i ORDER BY i.due_date, i.id",
     )?;
     let rows = stmt.query_map([], |r| {
-        let gross: i64 = r.get(6)?;
-        let reported: Option<i64> = r.get(7)?;
-        let allocated: i64 = r.get(9)?;
-        // Paid: our allocations, or the ERP's own figure if it says more is paid.
-        let paid = allocated.max(reported.map(|o| gross - o).unwrap_or(0));
+        let s = Settlement::of(r.get(6)?, r.get(9)?, r.get(7)?);
         Ok(DunInvoice {
             id: r.get(0)?,
             number: r.get(1)?,
             client_id: r.get(2)?,
             issue_date: date(r.get(3)?),
             due: date(r.get(4)?),
-            currency: r.get(5)?,
-            gross_minor: gross,
-            paid_minor: paid,
-            outstanding_minor: (gross - paid).max(0),
+            currency: currency(r.get(5)?),
+            gross_minor: s.gross,
+            paid_minor: s.paid,
+            outstanding_minor: s.outstanding,
             paused: r.get(8)?,
             last_payment: date(r.get(10)?),
         })
@@ -122,7 +132,7 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
             id: r.get(0)?,
             name: r.get(1)?,
             nip: r.get(2)?,
-            language: r.get(3)?,
+            language: Lang::from_code(&r.get::<_, String>(3)?),
             account_manager: r.get(4)?,
             paused_until: date(r.get(5)?),
             paused_indefinitely: r.get(6)?,
@@ -245,21 +255,25 @@ fn paying_payments(conn: &Connection, since: NaiveDate) -> Result<Vec<PaidByPaym
     })? {
         let (pid, booked, amount, cur, client, number, alloc, gross, reported, allocated) = row?;
         let Ok(booked) = booked.parse() else { continue };
-        let paid = allocated.max(reported.map(|o| gross - o).unwrap_or(0));
+        let paid = PaidInvoice {
+            number,
+            allocated: alloc,
+            settlement: Settlement::of(gross, allocated, reported),
+        };
         match out.last_mut() {
-            Some(p) if p.payment_id == pid => p.invoices.push((number, alloc, gross, paid)),
+            Some(p) if p.payment_id == pid => p.invoices.push(paid),
             _ => out.push(PaidByPayment {
                 payment_id: pid,
                 booking_date: booked,
                 amount_minor: amount,
-                currency: cur,
+                currency: currency(cur),
                 client_id: client,
-                invoices: vec![(number, alloc, gross, paid)],
+                invoices: vec![paid],
             }),
         }
     }
     // Thanked for only when the payment settled something.
-    out.retain(|p| p.invoices.iter().any(|(_, _, gross, paid)| paid >= gross));
+    out.retain(|p| p.invoices.iter().any(|i| i.settlement.settled()));
     Ok(out)
 }
 
@@ -380,7 +394,7 @@ impl Tx<'_> {
     ) -> Result<bool> {
         let n = self.tx.execute(
             "INSERT OR IGNORE INTO notices (kind, ref, outbox_key, at) VALUES (?1, ?2, ?3, ?4)",
-            params![kind, reference, outbox_key, now_text()],
+            params![kind, reference, outbox_key, self.now_text()],
         )?;
         Ok(n > 0)
     }

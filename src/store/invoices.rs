@@ -1,7 +1,7 @@
-use super::{Store, Tx, now_text};
-use crate::domain::{Currency, Money};
-use crate::ingest::receivables::InvoiceRow;
+use super::{Store, Tx};
+use crate::domain::{Currency, Money, Settlement, amount_of};
 use anyhow::Result;
+use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -78,8 +78,78 @@ pub struct InvoiceView {
     pub status: InvoiceStatus,
 }
 
-fn minor(d: Decimal, currency: Currency) -> Result<i64> {
-    Ok(Money::new(d, currency)?.minor())
+/// An invoice from a report, as the store writes it.
+#[derive(Debug, Clone)]
+pub struct NewInvoice<'a> {
+    pub number: &'a str,
+    /// Canonical form, the key the invoice is stored under.
+    pub number_key: &'a str,
+    pub issue_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub gross: Money,
+    /// What the ERP says is still to pay, when it says (same currency as `gross`).
+    pub outstanding: Option<Money>,
+}
+
+/// What a correction invoice did to the invoice it corrects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Correction {
+    /// The gross changed from `old` to `new` (minor units).
+    Applied { old: i64, new: i64 },
+    /// No invoice with that number is stored.
+    NotFound,
+    /// The correction is in another currency than the invoice.
+    CurrencyMismatch { invoice: Currency },
+}
+
+/// An invoice with what is paid on it, for matching payments.
+#[derive(Debug, Clone)]
+pub struct InvoiceBalance {
+    pub id: i64,
+    pub number: String,
+    pub client_id: i64,
+    pub issue_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub currency: Currency,
+    pub settlement: Settlement,
+}
+
+const BALANCE_SQL: &str =
+    "SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.gross_minor,
+        i.reported_outstanding_minor,
+        (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)
+ FROM invoices i";
+
+fn balance_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceBalance> {
+    let cur: String = r.get(5)?;
+    let date = |s: Option<String>| s.and_then(|s| s.parse().ok());
+    Ok(InvoiceBalance {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        client_id: r.get(2)?,
+        issue_date: date(r.get(3)?),
+        due_date: date(r.get(4)?),
+        currency: Currency::parse(&cur).unwrap_or(Currency::PLN),
+        settlement: Settlement::of(r.get(6)?, r.get(8)?, r.get(7)?),
+    })
+}
+
+/// Every invoice with its settlement.
+pub(super) fn invoice_balances(conn: &rusqlite::Connection) -> Result<Vec<InvoiceBalance>> {
+    let mut stmt = conn.prepare_cached(BALANCE_SQL)?;
+    let rows = stmt.query_map([], balance_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The invoices with these canonical numbers (those that exist), in the order asked.
+fn invoices_by_key(
+    conn: &rusqlite::Connection,
+    keys: &[&str],
+) -> Result<Vec<Option<InvoiceBalance>>> {
+    let mut stmt = conn.prepare_cached(&format!("{BALANCE_SQL} WHERE i.number_key = ?1"))?;
+    keys.iter()
+        .map(|k| Ok(stmt.query_row([k], balance_row).optional()?))
+        .collect()
 }
 
 impl Tx<'_> {
@@ -87,15 +157,13 @@ impl Tx<'_> {
     /// list changes it (due date, amount, client, ...). Identical data changes nothing.
     pub fn upsert_invoice(
         &self,
-        row: &InvoiceRow,
+        row: &NewInvoice<'_>,
         client_id: i64,
         report_id: i64,
     ) -> Result<UpsertOutcome> {
-        let gross = minor(row.gross, row.currency)?;
-        let outstanding = row
-            .outstanding
-            .map(|o| minor(o, row.currency))
-            .transpose()?;
+        let currency = row.gross.currency();
+        let gross = row.gross.minor();
+        let outstanding = row.outstanding.map(|o| o.minor());
         let issue = row.issue_date.map(|d| d.to_string());
         let due = row.due_date.map(|d| d.to_string());
         type Existing = (
@@ -114,14 +182,14 @@ impl Tx<'_> {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
             )
             .optional()?;
-        let now = now_text();
+        let now = self.now_text();
         let Some((id, number, old_client, old_issue, old_due, old_cur, old_gross, old_out)) =
             existing
         else {
             self.tx.prepare_cached("INSERT INTO invoices (number, number_key, client_id, issue_date, due_date, currency, gross_minor,
                                        reported_outstanding_minor, source_report_id, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)")?.execute(
-                params![row.number, row.number_key, client_id, issue, due, row.currency.as_str(), gross, outstanding, report_id, now],
+                params![row.number, row.number_key, client_id, issue, due, currency.as_str(), gross, outstanding, report_id, now],
             )?;
             return Ok(UpsertOutcome::New);
         };
@@ -147,20 +215,17 @@ impl Tx<'_> {
                 fmt_opt(&new_due)
             ));
         }
-        if old_cur != row.currency.as_str() {
-            changes.push(format!("currency {old_cur} → {}", row.currency));
+        if old_cur != currency.as_str() {
+            changes.push(format!("currency {old_cur} → {currency}"));
         }
+        let amount = |m: i64| Money::from_minor(m, currency).amount();
         if old_gross != gross {
-            changes.push(format!(
-                "gross {} → {}",
-                Decimal::new(old_gross, 2),
-                Decimal::new(gross, 2)
-            ));
+            changes.push(format!("gross {} → {}", amount(old_gross), amount(gross)));
         }
         let new_out = outstanding.or(old_out);
         if new_out != old_out {
             let f = |v: Option<i64>| {
-                v.map(|m| Decimal::new(m, 2).to_string())
+                v.map(|m| amount(m).to_string())
                     .unwrap_or_else(|| "-".into())
             };
             changes.push(format!("outstanding {} → {}", f(old_out), f(new_out)));
@@ -174,39 +239,49 @@ impl Tx<'_> {
         self.tx.prepare_cached("UPDATE invoices SET number = ?2, client_id = ?3, issue_date = ?4, due_date = ?5, currency = ?6,
                     gross_minor = ?7, reported_outstanding_minor = ?8, source_report_id = ?9, updated_at = ?10
              WHERE id = ?1")?.execute(
-            params![id, row.number, client_id, new_issue, new_due, row.currency.as_str(), gross, new_out, report_id, now],
+            params![id, row.number, client_id, new_issue, new_due, currency.as_str(), gross, new_out, report_id, now],
         )?;
         Ok(UpsertOutcome::Updated(changes))
     }
 }
 
 impl Tx<'_> {
-    /// Applies a correction invoice: the corrected invoice's gross changes by `delta`. Returns the
-    /// (old, new) gross in minor units, or `None` when the corrected invoice is not known.
+    /// Applies a correction invoice: the corrected invoice's gross changes by `delta`.
     pub fn apply_correction(
         &self,
         corrected_key: &str,
-        delta: Decimal,
-        currency: Currency,
+        delta: Money,
         report_id: i64,
-    ) -> Result<Option<(i64, i64)>> {
-        let delta = minor(delta, currency)?;
+    ) -> Result<Correction> {
         let found: Option<(i64, i64, String)> = self
             .tx
             .prepare_cached("SELECT id, gross_minor, currency FROM invoices WHERE number_key = ?1")?
             .query_row([corrected_key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         let Some((id, old, cur)) = found else {
-            return Ok(None);
+            return Ok(Correction::NotFound);
         };
-        if cur != currency.as_str() {
-            anyhow::bail!("the correction is in {currency} but the invoice is in {cur}");
+        if cur != delta.currency().as_str() {
+            return Ok(Correction::CurrencyMismatch {
+                invoice: Currency::parse(&cur).unwrap_or(Currency::PLN),
+            });
         }
+        let new = old + delta.minor();
         self.tx.execute(
             "UPDATE invoices SET gross_minor = ?2, source_report_id = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, old + delta, report_id, now_text()],
+            params![id, new, report_id, self.now_text()],
         )?;
-        Ok(Some((old, old + delta)))
+        Ok(Correction::Applied { old, new })
+    }
+
+    /// Every invoice with its settlement, read inside this transaction.
+    pub fn invoice_balances(&self) -> Result<Vec<InvoiceBalance>> {
+        invoice_balances(&self.tx)
+    }
+
+    /// The invoices with these canonical numbers, `None` for those not stored.
+    pub fn invoices_by_key(&self, keys: &[&str]) -> Result<Vec<Option<InvoiceBalance>>> {
+        invoices_by_key(&self.tx, keys)
     }
 }
 
@@ -220,9 +295,8 @@ impl Store {
         )?)
     }
 
-    /// All invoices with what is paid on them. Paid is what our allocations say, or what the ERP
-    /// reported as already paid (gross − its outstanding) if that is more: the two describe the
-    /// same money, so they are never added together.
+    /// All invoices with what is paid on them ([`Settlement`]: allocations or the ERP's figure,
+    /// never the two added together).
     pub fn invoices(&self, status: Option<InvoiceStatus>) -> Result<Vec<InvoiceView>> {
         let mut stmt = self.conn.prepare(
             "SELECT i.id, i.number, c.name, c.nip, i.issue_date, i.due_date, i.currency, i.gross_minor,
@@ -232,11 +306,8 @@ impl Store {
              ORDER BY i.due_date IS NULL, i.due_date, i.number_key",
         )?;
         let rows = stmt.query_map([], |r| {
-            let gross: i64 = r.get(7)?;
-            let reported: Option<i64> = r.get(8)?;
-            let allocated: i64 = r.get(9)?;
-            let erp_paid = reported.map(|o| gross - o).unwrap_or(0);
-            let paid = allocated.max(erp_paid);
+            let s = Settlement::of(r.get(7)?, r.get(9)?, r.get(8)?);
+            let currency: String = r.get(6)?;
             Ok(InvoiceView {
                 id: r.get(0)?,
                 number: r.get(1)?,
@@ -244,11 +315,11 @@ impl Store {
                 nip: r.get(3)?,
                 issue_date: r.get(4)?,
                 due_date: r.get(5)?,
-                currency: r.get(6)?,
-                gross: Decimal::new(gross, 2),
-                paid: Decimal::new(paid, 2),
-                outstanding: Decimal::new((gross - paid).max(0), 2),
-                status: InvoiceStatus::from_amounts(gross, paid),
+                gross: amount_of(s.gross, &currency),
+                paid: amount_of(s.paid, &currency),
+                outstanding: amount_of(s.outstanding, &currency),
+                currency,
+                status: InvoiceStatus::from_amounts(s.gross, s.paid),
             })
         })?;
         let mut out = Vec::new();

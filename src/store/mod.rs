@@ -1,30 +1,42 @@
-//! SQLite: schema migrations and the queries of each table group. WAL journal, foreign keys on.
+//! SQLite at the bottom of skarbnik: schema migrations and the queries of each table group. WAL
+//! journal, foreign keys on.
+//!
+//! The store knows the domain types and its own row types, nothing above it (no parser, no mail,
+//! no matcher, no use case): the services turn their values into rows and decide what a refusal is.
+//! Errors from here are database errors. Every timestamp it writes comes from the clock it was
+//! opened with.
 //!
 //! There is no trait over the database: every tier, tests included, uses a real SQLite file.
 
+mod allocations;
 mod audit;
 mod clients;
 mod commands;
 mod dunning;
 mod invoices;
-mod mail;
+mod messages;
+mod outbox;
 mod payments;
-mod reconcile;
 mod reports;
 
+pub use allocations::{ClientIdentity, OpenPayment, PaymentRef};
 pub use audit::AuditEntry;
 pub use clients::{ClientInfo, ClientRef, ClientUpdate};
 pub use commands::{InvoiceRef, PaymentLine};
-pub use dunning::{DunClient, DunInvoice, HistoryLine, PaidByPayment, Snapshot};
-pub use invoices::{InvoiceStatus, InvoiceView, UpsertOutcome};
-pub use mail::{MessageRecord, OutboxItem, ReportPayment};
-pub use payments::{AllocationView, PaymentStatus, PaymentView};
-pub use reconcile::ReconcileSummary;
+pub use dunning::{DunClient, DunInvoice, HistoryLine, PaidByPayment, PaidInvoice, Snapshot};
+pub use invoices::{
+    Correction, InvoiceBalance, InvoiceStatus, InvoiceView, NewInvoice, UpsertOutcome,
+};
+pub use messages::{MessageRecord, ReportPayment};
+pub use outbox::{NewMail, OutboxItem, OutboxStatus};
+pub use payments::{AllocationView, NewPayment, PaymentStatus, PaymentView};
 pub use reports::ReportRecord;
 
+use crate::clock::{SharedClock, SystemClock};
 use anyhow::{Context, Result};
 use rusqlite::Connection;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Migrations in order; the index + 1 is the schema version kept in `PRAGMA user_version`.
 const MIGRATIONS: &[&str] = &[
@@ -37,21 +49,29 @@ const MIGRATIONS: &[&str] = &[
 
 pub struct Store {
     conn: Connection,
+    /// Dates every row this store writes.
+    clock: SharedClock,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Opens (creating if needed) the database file and brings its schema up to date; rows are
+    /// dated by the wall clock.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    /// Like [`Store::open`], with rows dated by `clock`.
+    pub fn open_with_clock(path: &Path, clock: SharedClock) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let conn = Connection::open(path)
             .with_context(|| format!("cannot open database {}", path.display()))?;
-        Store::init(conn).with_context(|| format!("database {}", path.display()))
+        Store::init(conn, clock).with_context(|| format!("database {}", path.display()))
     }
 
-    fn init(conn: Connection) -> Result<Store> {
+    fn init(conn: Connection, clock: SharedClock) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -60,7 +80,7 @@ impl Store {
         // to disk mid-transaction and are read back, which doubled import time. 64 MB is plenty.
         conn.pragma_update(None, "cache_size", -65_536)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        let mut store = Store { conn };
+        let mut store = Store { conn, clock };
         store.migrate()?;
         Ok(store)
     }
@@ -91,34 +111,55 @@ impl Store {
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
-    /// A write transaction: everything a report changes is committed together or not at all.
+    /// A write transaction: everything a decision changes is committed together or not at all.
+    /// Dropped without [`Tx::commit`], it rolls back.
     pub fn transaction(&mut self) -> Result<Tx<'_>> {
         Ok(Tx {
             tx: self
                 .conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
+            clock: self.clock.clone(),
         })
     }
 
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
+
+    /// The clock the store dates rows with.
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
 }
 
 /// A write transaction with the store's write operations.
 pub struct Tx<'c> {
     tx: rusqlite::Transaction<'c>,
+    clock: SharedClock,
 }
 
 impl Tx<'_> {
     pub fn commit(self) -> Result<()> {
         Ok(self.tx.commit()?)
     }
-}
 
-/// Current time as stored: RFC 3339 UTC with seconds.
-pub fn now_text() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    /// Undoes everything written in this transaction (dropping it does the same).
+    pub fn rollback(self) -> Result<()> {
+        Ok(self.tx.rollback()?)
+    }
+
+    /// Now, as this transaction stamps its rows.
+    pub fn now_text(&self) -> String {
+        self.clock.now_text()
+    }
+
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
 }
 
 #[cfg(test)]

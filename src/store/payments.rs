@@ -1,7 +1,7 @@
 use super::{Store, Tx};
-use crate::domain::Money;
-use crate::ingest::statement::StatementRow;
+use crate::domain::{Money, PaymentKind, amount_of};
 use anyhow::Result;
+use chrono::NaiveDate;
 use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -29,6 +29,22 @@ impl PaymentStatus {
             PaymentStatus::Review => "review",
             PaymentStatus::Unmatched => "unmatched",
             PaymentStatus::Ignored => "ignored",
+        }
+    }
+
+    /// What became of a payment: from its kind, its amount, what is allocated and whether a
+    /// person was asked to look at it.
+    pub fn of(kind: &str, amount: i64, allocated: i64, in_review: bool) -> Self {
+        if kind != PaymentKind::Incoming.as_str() {
+            PaymentStatus::Ignored
+        } else if allocated == 0 && in_review {
+            PaymentStatus::Review
+        } else if allocated == 0 {
+            PaymentStatus::Unmatched
+        } else if allocated < amount {
+            PaymentStatus::Partial
+        } else {
+            PaymentStatus::Matched
         }
     }
 
@@ -75,17 +91,37 @@ pub struct PaymentView {
     pub candidates: Vec<String>,
 }
 
+/// A bank operation to store, as the store writes it.
+#[derive(Debug, Clone)]
+pub struct NewPayment<'a> {
+    /// Its row in the source report (1-based), for people tracing it back.
+    pub source_row: usize,
+    pub booking_date: NaiveDate,
+    pub value_date: Option<NaiveDate>,
+    pub amount: Money,
+    pub kind: PaymentKind,
+    pub counterparty_name: Option<&'a str>,
+    pub counterparty_address: Option<&'a str>,
+    pub counterparty_account: Option<&'a str>,
+    /// The counterparty account passes its checksum.
+    pub account_valid: bool,
+    pub title: &'a str,
+    pub tx_type: Option<&'a str>,
+    pub bank_ref: Option<&'a str>,
+    /// Our account the statement is for, when it says.
+    pub our_account: Option<&'a str>,
+    /// The operation's identity across overlapping statements (see services::import).
+    pub fingerprint: &'a [u8],
+}
+
 impl Tx<'_> {
     /// Stores a bank row unless its fingerprint is known; returns whether it was new.
     pub fn insert_payment(
         &self,
-        row: &StatementRow,
-        our_account: Option<&str>,
-        fingerprint: &[u8; 32],
+        row: &NewPayment<'_>,
         report_id: i64,
         created_at: &str,
     ) -> Result<bool> {
-        let amount = Money::new(row.amount, row.currency)?.minor();
         let n = self.tx.prepare_cached(
             "INSERT OR IGNORE INTO payments (booking_date, value_date, amount_minor, currency, kind, counterparty_name,
                  counterparty_address, counterparty_account, account_valid, title, tx_type, bank_ref, our_account,
@@ -95,20 +131,20 @@ impl Tx<'_> {
         .execute(params![
                 row.booking_date.to_string(),
                 row.value_date.map(|d| d.to_string()),
-                amount,
-                row.currency.as_str(),
+                row.amount.minor(),
+                row.amount.currency().as_str(),
                 row.kind.as_str(),
                 row.counterparty_name,
                 row.counterparty_address,
                 row.counterparty_account,
-                row.account_valid == Some(true),
+                row.account_valid,
                 row.title,
                 row.tx_type,
                 row.bank_ref,
-                our_account,
+                row.our_account,
                 report_id,
-                row.row as i64,
-                &fingerprint[..],
+                row.source_row as i64,
+                row.fingerprint,
                 created_at
             ])?;
         Ok(n > 0)
@@ -118,7 +154,7 @@ impl Tx<'_> {
 impl Store {
     pub fn payments(&self, status: Option<PaymentStatus>) -> Result<Vec<PaymentView>> {
         let mut alloc_stmt = self.conn.prepare(
-            "SELECT a.payment_id, i.number, a.amount_minor, a.rule, a.reason
+            "SELECT a.payment_id, i.number, a.amount_minor, a.rule, a.reason, i.currency
              FROM allocations a JOIN invoices i ON i.id = a.invoice_id ORDER BY a.id",
         )?;
         let mut allocations: std::collections::HashMap<i64, Vec<(AllocationView, i64)>> =
@@ -129,7 +165,7 @@ impl Store {
                 r.get::<_, i64>(0)?,
                 AllocationView {
                     invoice: r.get(1)?,
-                    amount: Decimal::new(m, 2),
+                    amount: amount_of(m, &r.get::<_, String>(5)?),
                     rule: r.get(3)?,
                     reason: r.get(4)?,
                 },
@@ -174,24 +210,14 @@ impl Store {
             ) = row?;
             let allocs = allocations.remove(&id).unwrap_or_default();
             let allocated: i64 = allocs.iter().map(|(_, m)| m).sum();
-            let st = if kind != "incoming" {
-                PaymentStatus::Ignored
-            } else if allocated == 0 && review.is_some() {
-                PaymentStatus::Review
-            } else if allocated == 0 {
-                PaymentStatus::Unmatched
-            } else if allocated < amount {
-                PaymentStatus::Partial
-            } else {
-                PaymentStatus::Matched
-            };
+            let st = PaymentStatus::of(&kind, amount, allocated, review.is_some());
             if status.is_some_and(|s| s != st) {
                 continue;
             }
             out.push(PaymentView {
                 id,
                 date,
-                amount: Decimal::new(amount, 2),
+                amount: amount_of(amount, &currency),
                 currency,
                 kind,
                 counterparty,

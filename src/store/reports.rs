@@ -1,4 +1,4 @@
-use super::{Store, Tx, now_text};
+use super::{Store, Tx};
 use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
 
@@ -33,7 +33,7 @@ impl Tx<'_> {
         self.tx.execute(
             "INSERT INTO reports (file_name, sha256, sender, kind, profile, received_at, outcome, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![r.file_name, r.sha256, r.sender, r.kind, r.profile, now_text(), r.outcome, r.detail],
+            params![r.file_name, r.sha256, r.sender, r.kind, r.profile, self.now_text(), r.outcome, r.detail],
         )?;
         Ok(self.tx.last_insert_rowid())
     }

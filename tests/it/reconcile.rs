@@ -34,7 +34,7 @@ fn allocations(t: &TestStore) -> Vec<(String, String, i64, String)> {
 #[test]
 fn matches_after_import_and_is_idempotent() {
     let mut t = demo();
-    let first = t.store.reconcile(Some("5265260188"), "test").unwrap();
+    let first = t.reconcile(Some("5265260188"), "test").unwrap();
     assert_eq!(first.matched, 5, "{first:?}");
     let got = allocations(&t);
     let want: Vec<(String, String, i64, String)> = vec![
@@ -81,12 +81,12 @@ fn matches_after_import_and_is_idempotent() {
     want_sorted.sort();
     assert_eq!(got_sorted, want_sorted);
     // Again: nothing changes.
-    let second = t.store.reconcile(Some("5265260188"), "test").unwrap();
+    let second = t.reconcile(Some("5265260188"), "test").unwrap();
     assert_eq!(second.matched, 0);
     assert_eq!(allocations(&t), got);
     // The same statement again: nothing new to match either.
     t.import_path(&report("mbank/zestawienie-operacji.csv"));
-    assert_eq!(t.store.reconcile(None, "test").unwrap().matched, 0);
+    assert_eq!(t.reconcile(None, "test").unwrap().matched, 0);
     assert_eq!(allocations(&t), got);
     // Statuses follow from allocations.
     let inv = t.store.invoices(None).unwrap();
@@ -112,7 +112,7 @@ fn matches_after_import_and_is_idempotent() {
 #[test]
 fn review_lists_candidates_and_manual_match_teaches_the_account() {
     let mut t = demo();
-    t.store.reconcile(None, "test").unwrap();
+    t.reconcile(None, "test").unwrap();
     let review = t.store.payments(Some(PaymentStatus::Review)).unwrap();
     assert_eq!(review.len(), 1, "{review:?}");
     let p = &review[0];
@@ -128,7 +128,6 @@ fn review_lists_candidates_and_manual_match_teaches_the_account() {
     );
 
     let done = t
-        .store
         .manual_match(p.id, &["FV/0290/2026".into()], "cli:anna")
         .unwrap();
     assert_eq!(done, vec![("FV/0290/2026".to_string(), 147_600)]);
@@ -142,7 +141,7 @@ fn review_lists_candidates_and_manual_match_teaches_the_account() {
     // The payer's account is now known: its next transfer of the rest is matched by account.
     let next = "Data księgowania;Tytuł;Nadawca;Rachunek nadawcy;Kwota\n2026-04-02;przelew;NOWAK;60 1090 0000 0497 4650 7529 1703;984,00\n";
     t.import_bytes("april.csv", next.as_bytes());
-    let s = t.store.reconcile(None, "test").unwrap();
+    let s = t.reconcile(None, "test").unwrap();
     assert_eq!(
         s.matches,
         vec![(
@@ -163,7 +162,7 @@ fn review_lists_candidates_and_manual_match_teaches_the_account() {
 #[test]
 fn unmatch_holds_the_payment_for_a_person() {
     let mut t = demo();
-    t.store.reconcile(None, "test").unwrap();
+    t.reconcile(None, "test").unwrap();
     let p = t
         .store
         .payments(None)
@@ -171,9 +170,9 @@ fn unmatch_holds_the_payment_for_a_person() {
         .into_iter()
         .find(|p| p.title == "FV/0312/2026")
         .unwrap();
-    assert_eq!(t.store.unmatch(p.id, "cli:anna").unwrap(), 1);
+    assert_eq!(t.unmatch(p.id, "cli:anna").unwrap(), 1);
     assert_eq!(
-        t.store.reconcile(None, "test").unwrap().matched,
+        t.reconcile(None, "test").unwrap().matched,
         0,
         "a held payment is left alone"
     );
@@ -195,7 +194,6 @@ fn unmatch_holds_the_payment_for_a_person() {
         .find(|x| x.kind == "fee")
         .unwrap();
     let e = t
-        .store
         .manual_match(fee.id, &["FV/0290/2026".into()], "x")
         .unwrap_err();
     assert!(e.to_string().contains("not a customer payment"), "{e}");

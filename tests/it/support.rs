@@ -1,9 +1,11 @@
 //! Shared helpers: fixture paths, a store on a real SQLite file in a temp dir, an importer.
 
 use skarbnik::domain::BankAccount;
-use skarbnik::import::{ImportOutcome, Importer};
 use skarbnik::ingest::ParseContext;
 use skarbnik::ingest::profile::Profile;
+use skarbnik::services::import::{ImportOutcome, Importer};
+use skarbnik::services::matching::{self, MatchError};
+use skarbnik::services::reconcile::{self, ReconcileSummary};
 use skarbnik::store::Store;
 use std::path::{Path, PathBuf};
 
@@ -62,6 +64,28 @@ impl TestStore {
         importer(&self.profiles, &self.ctx)
             .import_path(&mut self.store, path, None)
             .unwrap()
+    }
+
+    /// Reconciles in a transaction of its own.
+    pub fn reconcile(
+        &mut self,
+        our_nip: Option<&str>,
+        actor: &str,
+    ) -> anyhow::Result<ReconcileSummary> {
+        reconcile::run(&mut self.store, our_nip, actor)
+    }
+
+    pub fn manual_match(
+        &mut self,
+        payment: i64,
+        invoices: &[String],
+        actor: &str,
+    ) -> Result<Vec<(String, i64)>, MatchError> {
+        matching::manual_match_now(&mut self.store, payment, invoices, actor)
+    }
+
+    pub fn unmatch(&mut self, payment: i64, actor: &str) -> Result<usize, MatchError> {
+        matching::unmatch_now(&mut self.store, payment, actor)
     }
 
     pub fn count(&self, table: &str) -> i64 {

@@ -1,18 +1,21 @@
-//! One report file → one SQLite transaction. Same bytes twice add nothing; an overlapping statement
-//! adds only its new rows; a re-sent receivables list updates the invoices it knows.
+//! The import use case: one report file → one SQLite transaction, and every import run ends with
+//! reconciliation ([`import_files`], [`import_attachments`]), so new payments and invoices meet at
+//! once. Same bytes twice add nothing; an overlapping statement adds only its new rows; a re-sent
+//! receivables list updates the invoices it knows.
 
-use crate::domain::BankAccount;
+use super::reconcile::ReconcileSummary;
+use crate::domain::{BankAccount, Money, sha256_hex};
 use crate::ingest::profile::{Profile, ReportKind};
-use crate::ingest::receivables::Receivables;
+use crate::ingest::receivables::{InvoiceRow, Receivables};
 use crate::ingest::statement::{Statement, StatementRow};
 use crate::ingest::{ParseContext, Records, ReportError, parse_report};
-use crate::store::{ReportRecord, Store, Tx, UpsertOutcome};
+use crate::store::{Correction, NewInvoice, NewPayment, ReportRecord, Store, Tx, UpsertOutcome};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Everything an import needs besides the store.
 pub struct Importer<'a> {
@@ -90,15 +93,108 @@ impl ImportOutcome {
     }
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest.iter() {
-        s.push(char::from(HEX[usize::from(b >> 4)]));
-        s.push(char::from(HEX[usize::from(b & 0x0f)]));
+/// What an import run did: each file's outcome, then the reconciliation that followed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportRun {
+    pub files: Vec<ImportOutcome>,
+    pub refused: usize,
+    pub reconcile: ReconcileSummary,
+}
+
+impl ImportRun {
+    fn new(files: Vec<ImportOutcome>, reconcile: ReconcileSummary) -> ImportRun {
+        ImportRun {
+            refused: files.iter().filter(|o| o.refused()).count(),
+            files,
+            reconcile,
+        }
     }
-    s
+
+    /// The reports stored by this run (imported, not refused).
+    pub fn report_ids(&self) -> Vec<i64> {
+        self.files
+            .iter()
+            .filter(|o| !o.refused())
+            .filter_map(|o| o.report_id)
+            .collect()
+    }
+}
+
+/// Imports files (a folder: the report files in it, sorted, recursively), then reconciles.
+/// `each` sees every outcome as soon as it is known (the CLI prints as it goes).
+pub fn import_files(
+    store: &mut Store,
+    importer: &Importer<'_>,
+    files: &[PathBuf],
+    our_nip: Option<&str>,
+    mut each: impl FnMut(&ImportOutcome),
+) -> Result<ImportRun> {
+    let mut outcomes = Vec::new();
+    for file in &expand(files)? {
+        for outcome in importer.import_path(store, file, None)? {
+            each(&outcome);
+            outcomes.push(outcome);
+        }
+    }
+    let summary = super::reconcile::run(store, our_nip, importer.actor)?;
+    Ok(ImportRun::new(outcomes, summary))
+}
+
+/// Imports a mail's report attachments (name, bytes), then reconciles.
+pub fn import_attachments<'b>(
+    store: &mut Store,
+    importer: &Importer<'_>,
+    attachments: impl IntoIterator<Item = (&'b str, &'b [u8])>,
+    sender: Option<&str>,
+    our_nip: Option<&str>,
+) -> Result<ImportRun> {
+    let mut outcomes = Vec::new();
+    for (name, bytes) in attachments {
+        outcomes.extend(importer.import_any(store, name, bytes, sender)?);
+    }
+    let summary = super::reconcile::run(store, our_nip, importer.actor)?;
+    Ok(ImportRun::new(outcomes, summary))
+}
+
+/// Files as given, folders replaced by the report files inside them (not hidden files, nor the
+/// expected-result, script and note files that sit beside fixtures).
+pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for a in args {
+        if a.is_dir() {
+            let mut found = Vec::new();
+            walk(a, &mut found)?;
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(a.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("cannot read folder {}", dir.display()))?
+    {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if ![".json", ".md", ".py", ".toml", ".failed"]
+            .iter()
+            .any(|e| name.ends_with(e))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 impl Importer<'_> {
@@ -263,9 +359,18 @@ impl Importer<'_> {
             outcome: "imported",
             detail: None,
         })?;
-        match &parsed.records {
-            Records::Statement(s) => self.store_statement(&tx, s, report_id, &mut outcome)?,
-            Records::Receivables(r) => self.store_receivables(&tx, r, report_id, &mut outcome)?,
+        let stored = match &parsed.records {
+            Records::Statement(s) => self.store_statement(&tx, s, report_id, &mut outcome),
+            Records::Receivables(r) => self.store_receivables(&tx, r, report_id, &mut outcome),
+        };
+        match stored {
+            Ok(Ok(())) => {}
+            // A row the store cannot take as it is: nothing of the report is kept.
+            Ok(Err(e)) => {
+                drop(tx);
+                return self.record_refusal(store, name, &sha, sender, e);
+            }
+            Err(e) => return Err(e),
         }
         tx.set_report_counts(
             report_id,
@@ -349,9 +454,9 @@ impl Importer<'_> {
         s: &Statement,
         report_id: i64,
         out: &mut ImportOutcome,
-    ) -> Result<()> {
+    ) -> Result<Result<(), ReportError>> {
         out.count_read(s.rows.len(), &s.skipped, &s.warnings);
-        let now = crate::store::now_text();
+        let now = tx.now_text();
         let account = s
             .account
             .as_deref()
@@ -372,13 +477,33 @@ impl Importer<'_> {
                 .chain_update(n.to_le_bytes())
                 .finalize()
                 .into();
-            if tx.insert_payment(row, s.account.as_deref(), &fingerprint, report_id, &now)? {
+            let amount = match Money::new(row.amount, row.currency) {
+                Ok(a) => a,
+                Err(e) => return Ok(Err(row_error(out, row.row, "amount", e))),
+            };
+            let payment = NewPayment {
+                source_row: row.row,
+                booking_date: row.booking_date,
+                value_date: row.value_date,
+                amount,
+                kind: row.kind,
+                counterparty_name: row.counterparty_name.as_deref(),
+                counterparty_address: row.counterparty_address.as_deref(),
+                counterparty_account: row.counterparty_account.as_deref(),
+                account_valid: row.account_valid == Some(true),
+                title: &row.title,
+                tx_type: row.tx_type.as_deref(),
+                bank_ref: row.bank_ref.as_deref(),
+                our_account: s.account.as_deref(),
+                fingerprint: &fingerprint,
+            };
+            if tx.insert_payment(&payment, report_id, &now)? {
                 out.new += 1;
             } else {
                 out.known += 1;
             }
         }
-        Ok(())
+        Ok(Ok(()))
     }
 
     fn store_receivables(
@@ -387,7 +512,7 @@ impl Importer<'_> {
         r: &Receivables,
         report_id: i64,
         out: &mut ImportOutcome,
-    ) -> Result<()> {
+    ) -> Result<Result<(), ReportError>> {
         out.count_read(r.rows.len(), &r.skipped, &r.warnings);
         let source = format!("report:{report_id}");
         for row in &r.rows {
@@ -412,27 +537,48 @@ impl Importer<'_> {
             for email in &row.emails {
                 tx.add_client_email(client.id, email, &source)?;
             }
+            let (gross, outstanding) = match amounts(row) {
+                Ok(a) => a,
+                Err(e) => return Ok(Err(row_error(out, row.row, "gross", e))),
+            };
             if let Some((corrected, key)) = corrected(row) {
-                if let Some((old, new)) =
-                    tx.apply_correction(&key, row.gross, row.currency, report_id)?
-                {
-                    out.updated += 1;
-                    let detail = format!(
-                        "gross {} → {} by correction {}",
-                        rust_decimal::Decimal::new(old, 2),
-                        rust_decimal::Decimal::new(new, 2),
-                        row.number
-                    );
-                    tx.audit(
-                        self.actor,
-                        "invoice.corrected",
-                        Some(&format!("invoice:{corrected}")),
-                        Some(&detail),
-                    )?;
+                match tx.apply_correction(&key, gross, report_id)? {
+                    Correction::Applied { old, new } => {
+                        out.updated += 1;
+                        let money = |m| Money::from_minor(m, row.currency).amount();
+                        let detail = format!(
+                            "gross {} → {} by correction {}",
+                            money(old),
+                            money(new),
+                            row.number
+                        );
+                        tx.audit(
+                            self.actor,
+                            "invoice.corrected",
+                            Some(&format!("invoice:{corrected}")),
+                            Some(&detail),
+                        )?;
+                    }
+                    Correction::NotFound => {}
+                    Correction::CurrencyMismatch { invoice } => {
+                        let why = format!(
+                            "correction {} is in {} but invoice {corrected} is in {invoice}",
+                            row.number, row.currency
+                        );
+                        return Ok(Err(row_error(out, row.row, "KodWaluty", why)));
+                    }
                 }
                 continue;
             }
-            match tx.upsert_invoice(row, client.id, report_id)? {
+            let invoice = NewInvoice {
+                number: &row.number,
+                number_key: &row.number_key,
+                issue_date: row.issue_date,
+                due_date: row.due_date,
+                gross,
+                outstanding,
+            };
+            match tx.upsert_invoice(&invoice, client.id, report_id)? {
                 UpsertOutcome::New => out.new += 1,
                 UpsertOutcome::Known => out.known += 1,
                 UpsertOutcome::Updated(changes) => {
@@ -446,12 +592,33 @@ impl Importer<'_> {
                 }
             }
         }
-        Ok(())
+        Ok(Ok(()))
+    }
+}
+
+/// A row's gross and outstanding as money of its currency.
+fn amounts(row: &InvoiceRow) -> Result<(Money, Option<Money>), crate::domain::MoneyError> {
+    let gross = Money::new(row.gross, row.currency)?;
+    let outstanding = row
+        .outstanding
+        .map(|o| Money::new(o, row.currency))
+        .transpose()?;
+    Ok((gross, outstanding))
+}
+
+/// A refusal of the whole report for one row's value.
+fn row_error(out: &ImportOutcome, row: usize, column: &str, why: impl ToString) -> ReportError {
+    ReportError {
+        file: out.file.clone(),
+        sheet: None,
+        row: Some(row),
+        column: Some(column.to_string()),
+        cause: why.to_string(),
     }
 }
 
 /// For a correction: the number of the invoice it corrects, and that number's canonical key.
-fn corrected(row: &crate::ingest::receivables::InvoiceRow) -> Option<(&str, String)> {
+fn corrected(row: &InvoiceRow) -> Option<(&str, String)> {
     let corrected = row.corrects.as_deref()?;
     let key = crate::domain::InvoiceNumber::parse(corrected)
         .map(|n| n.canonical().to_string())

@@ -5,7 +5,14 @@
 //! a broken edit must not stop the mail.
 //!
 //! The first line of a `.txt` template is `Subject: ...`; the body follows a blank line.
+//!
+//! What each template receives is a typed struct in [`context`]; [`samples`] renders every
+//! template with samples of those very structs (`skarbnik check-templates`).
 
+pub mod context;
+pub mod samples;
+
+use crate::domain::Lang;
 use anyhow::{Context, Result, anyhow};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -15,149 +22,155 @@ use std::path::{Path, PathBuf};
 const BUILT_IN: &[(&str, &str)] = &[
     (
         "pl/_invoices.html",
-        include_str!("../templates/pl/_invoices.html"),
+        include_str!("../../templates/pl/_invoices.html"),
     ),
     (
         "pl/_invoices.txt",
-        include_str!("../templates/pl/_invoices.txt"),
+        include_str!("../../templates/pl/_invoices.txt"),
     ),
     (
         "pl/_payment.txt",
-        include_str!("../templates/pl/_payment.txt"),
+        include_str!("../../templates/pl/_payment.txt"),
     ),
     (
         "pl/bounce_notice.txt",
-        include_str!("../templates/pl/bounce_notice.txt"),
+        include_str!("../../templates/pl/bounce_notice.txt"),
     ),
     (
         "pl/command_reply.txt",
-        include_str!("../templates/pl/command_reply.txt"),
+        include_str!("../../templates/pl/command_reply.txt"),
     ),
-    ("pl/demand.txt", include_str!("../templates/pl/demand.txt")),
+    (
+        "pl/demand.txt",
+        include_str!("../../templates/pl/demand.txt"),
+    ),
     (
         "pl/escalation_manager.txt",
-        include_str!("../templates/pl/escalation_manager.txt"),
+        include_str!("../../templates/pl/escalation_manager.txt"),
     ),
     (
         "pl/escalation_statement.html",
-        include_str!("../templates/pl/escalation_statement.html"),
+        include_str!("../../templates/pl/escalation_statement.html"),
     ),
     (
         "pl/escalation_statement.txt",
-        include_str!("../templates/pl/escalation_statement.txt"),
+        include_str!("../../templates/pl/escalation_statement.txt"),
     ),
     (
         "pl/payment_confirmation.html",
-        include_str!("../templates/pl/payment_confirmation.html"),
+        include_str!("../../templates/pl/payment_confirmation.html"),
     ),
     (
         "pl/payment_confirmation.txt",
-        include_str!("../templates/pl/payment_confirmation.txt"),
+        include_str!("../../templates/pl/payment_confirmation.txt"),
     ),
     (
         "pl/reminder_after_1.html",
-        include_str!("../templates/pl/reminder_after_1.html"),
+        include_str!("../../templates/pl/reminder_after_1.html"),
     ),
     (
         "pl/reminder_after_1.txt",
-        include_str!("../templates/pl/reminder_after_1.txt"),
+        include_str!("../../templates/pl/reminder_after_1.txt"),
     ),
     (
         "pl/reminder_after_7.html",
-        include_str!("../templates/pl/reminder_after_7.html"),
+        include_str!("../../templates/pl/reminder_after_7.html"),
     ),
     (
         "pl/reminder_after_7.txt",
-        include_str!("../templates/pl/reminder_after_7.txt"),
+        include_str!("../../templates/pl/reminder_after_7.txt"),
     ),
     (
         "pl/reminder_before.html",
-        include_str!("../templates/pl/reminder_before.html"),
+        include_str!("../../templates/pl/reminder_before.html"),
     ),
     (
         "pl/reminder_before.txt",
-        include_str!("../templates/pl/reminder_before.txt"),
+        include_str!("../../templates/pl/reminder_before.txt"),
     ),
     (
         "pl/staff_notice.txt",
-        include_str!("../templates/pl/staff_notice.txt"),
+        include_str!("../../templates/pl/staff_notice.txt"),
     ),
     (
         "pl/summary.txt",
-        include_str!("../templates/pl/summary.txt"),
+        include_str!("../../templates/pl/summary.txt"),
     ),
     (
         "en/_invoices.html",
-        include_str!("../templates/en/_invoices.html"),
+        include_str!("../../templates/en/_invoices.html"),
     ),
     (
         "en/_invoices.txt",
-        include_str!("../templates/en/_invoices.txt"),
+        include_str!("../../templates/en/_invoices.txt"),
     ),
     (
         "en/_payment.txt",
-        include_str!("../templates/en/_payment.txt"),
+        include_str!("../../templates/en/_payment.txt"),
     ),
     (
         "en/bounce_notice.txt",
-        include_str!("../templates/en/bounce_notice.txt"),
+        include_str!("../../templates/en/bounce_notice.txt"),
     ),
     (
         "en/command_reply.txt",
-        include_str!("../templates/en/command_reply.txt"),
+        include_str!("../../templates/en/command_reply.txt"),
     ),
-    ("en/demand.txt", include_str!("../templates/en/demand.txt")),
+    (
+        "en/demand.txt",
+        include_str!("../../templates/en/demand.txt"),
+    ),
     (
         "en/escalation_manager.txt",
-        include_str!("../templates/en/escalation_manager.txt"),
+        include_str!("../../templates/en/escalation_manager.txt"),
     ),
     (
         "en/escalation_statement.html",
-        include_str!("../templates/en/escalation_statement.html"),
+        include_str!("../../templates/en/escalation_statement.html"),
     ),
     (
         "en/escalation_statement.txt",
-        include_str!("../templates/en/escalation_statement.txt"),
+        include_str!("../../templates/en/escalation_statement.txt"),
     ),
     (
         "en/payment_confirmation.html",
-        include_str!("../templates/en/payment_confirmation.html"),
+        include_str!("../../templates/en/payment_confirmation.html"),
     ),
     (
         "en/payment_confirmation.txt",
-        include_str!("../templates/en/payment_confirmation.txt"),
+        include_str!("../../templates/en/payment_confirmation.txt"),
     ),
     (
         "en/reminder_after_1.html",
-        include_str!("../templates/en/reminder_after_1.html"),
+        include_str!("../../templates/en/reminder_after_1.html"),
     ),
     (
         "en/reminder_after_1.txt",
-        include_str!("../templates/en/reminder_after_1.txt"),
+        include_str!("../../templates/en/reminder_after_1.txt"),
     ),
     (
         "en/reminder_after_7.html",
-        include_str!("../templates/en/reminder_after_7.html"),
+        include_str!("../../templates/en/reminder_after_7.html"),
     ),
     (
         "en/reminder_after_7.txt",
-        include_str!("../templates/en/reminder_after_7.txt"),
+        include_str!("../../templates/en/reminder_after_7.txt"),
     ),
     (
         "en/reminder_before.html",
-        include_str!("../templates/en/reminder_before.html"),
+        include_str!("../../templates/en/reminder_before.html"),
     ),
     (
         "en/reminder_before.txt",
-        include_str!("../templates/en/reminder_before.txt"),
+        include_str!("../../templates/en/reminder_before.txt"),
     ),
     (
         "en/staff_notice.txt",
-        include_str!("../templates/en/staff_notice.txt"),
+        include_str!("../../templates/en/staff_notice.txt"),
     ),
     (
         "en/summary.txt",
-        include_str!("../templates/en/summary.txt"),
+        include_str!("../../templates/en/summary.txt"),
     ),
 ];
 
@@ -240,10 +253,11 @@ impl Templates {
     /// fails is an error. For `check-templates` and the daemon's start.
     pub fn render_checked<S: Serialize>(
         &self,
-        lang: &str,
+        lang: Lang,
         name: &str,
         ctx: &S,
     ) -> Result<Rendered> {
+        let lang = lang.code();
         if let Some((dir, env)) = &self.user
             && dir.join(lang).join(format!("{name}.txt")).is_file()
         {
@@ -254,8 +268,8 @@ impl Templates {
     }
 
     /// Renders `<lang>/<name>.txt` (+ `.html` when present) with `ctx`.
-    pub fn render<S: Serialize>(&self, lang: &str, name: &str, ctx: &S) -> Result<Rendered> {
-        let lang = if lang == "en" { "en" } else { "pl" };
+    pub fn render<S: Serialize>(&self, lang: Lang, name: &str, ctx: &S) -> Result<Rendered> {
+        let lang = lang.code();
         if let Some((dir, env)) = &self.user
             && dir.join(lang).join(format!("{name}.txt")).is_file()
         {
@@ -314,7 +328,7 @@ mod tests {
     #[test]
     fn built_in_templates_render_in_both_languages() {
         let t = Templates::new(None);
-        for lang in ["pl", "en"] {
+        for lang in [Lang::Pl, Lang::En] {
             let r = t
                 .render(
                     lang,
@@ -347,7 +361,7 @@ mod tests {
         let t = Templates::new(Some(dir.path()));
         let r = t
             .render(
-                "pl",
+                Lang::Pl,
                 "bounce_notice",
                 &serde_json::json!({"subject": "s", "company": "Firma", "addresses": [], "clients": {}}),
             )
@@ -364,7 +378,7 @@ mod tests {
         let t = Templates::new(Some(dir.path()));
         let r = t
             .render(
-                "pl",
+                Lang::Pl,
                 "bounce_notice",
                 &serde_json::json!({"subject": "s", "company": "F", "addresses": [], "clients": {}}),
             )

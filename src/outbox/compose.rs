@@ -2,7 +2,9 @@
 //! generate. Composition happens before the outbox row is written, so the row holds the final
 //! message: a resend after a crash sends the very same bytes and Message-ID.
 
+use crate::clock::SharedClock;
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use std::time::SystemTime;
@@ -28,8 +30,8 @@ pub struct Draft {
     /// For replies: the address answered (rate limit per sender).
     pub reply_address: Option<String>,
     pub attachments: Vec<(String, String, Vec<u8>)>,
-    /// Not sent before this time (RFC 3339 UTC), e.g. the opening of the send window.
-    pub not_before: Option<String>,
+    /// Not sent before this time, e.g. the opening of the send window.
+    pub not_before: Option<DateTime<Utc>>,
 }
 
 impl Draft {
@@ -59,36 +61,49 @@ pub struct Identity {
     pub from: Mailbox,
     /// Envelope-only recipients: the archive BCC, and our own address when it confirms sends.
     pub hidden: Vec<Mailbox>,
+    /// Dates each mail (the Date header).
+    pub clock: SharedClock,
 }
 
 impl Identity {
-    pub fn from_config(config: &crate::config::Config) -> Result<Identity> {
-        let from = super::address::parse_mailbox(&config.smtp.from).context("smtp.from")?;
+    pub fn from_config(config: &crate::config::Config, clock: SharedClock) -> Result<Identity> {
+        let from = crate::mail::address::parse_mailbox(&config.smtp.from).context("smtp.from")?;
         let mut hidden = Vec::new();
         if let Some(a) = &config.smtp.archive_bcc {
-            hidden.push(super::address::parse_mailbox(a).context("smtp.archive_bcc")?);
+            hidden.push(crate::mail::address::parse_mailbox(a).context("smtp.archive_bcc")?);
         }
         if config.smtp.self_copy() {
             hidden.push(Mailbox::new(None, from.email.clone()));
         }
-        Ok(Identity { from, hidden })
+        Ok(Identity {
+            from,
+            hidden,
+            clock,
+        })
     }
 
     pub fn compose(&self, draft: &Draft) -> Result<Composed> {
-        compose(draft, &self.from, &self.hidden)
+        compose(draft, &self.from, &self.hidden, self.clock.now())
+    }
+
+    /// Our own bare address (lower-cased).
+    pub fn own_address(&self) -> String {
+        self.from.email.to_string().to_lowercase()
     }
 }
 
 /// Who is told about bounces, held reminders and refused commands: `staff.admin_notice`, else
 /// every admin staff address.
-pub fn staff_notice(config: &crate::config::Config) -> Result<Vec<Mailbox>> {
+pub fn staff_recipients(config: &crate::config::Config) -> Result<Vec<Mailbox>> {
     Ok(match &config.staff.admin_notice {
-        Some(admin) => vec![super::address::parse_mailbox(admin).context("staff.admin_notice")?],
+        Some(admin) => {
+            vec![crate::mail::address::parse_mailbox(admin).context("staff.admin_notice")?]
+        }
         None => config
             .staff
             .addresses
             .iter()
-            .filter_map(|a| super::address::parse_mailbox(a).ok())
+            .filter_map(|a| crate::mail::address::parse_mailbox(a).ok())
             .collect(),
     })
 }
@@ -120,7 +135,7 @@ pub fn new_message_id(key: &str, from: &Mailbox) -> String {
         std::process::id(),
         std::collections::hash_map::RandomState::new()
     );
-    let hash = crate::import::sha256_hex(seed.as_bytes());
+    let hash = crate::domain::sha256_hex(seed.as_bytes());
     let domain = from.email.domain();
     format!("skarbnik.{}@{domain}", &hash[..32])
 }
@@ -131,9 +146,14 @@ fn header(name: &str, value: &str) -> Result<HeaderValue> {
     Ok(HeaderValue::new(name, value.to_string()))
 }
 
-/// Builds the message. `hidden` are envelope-only recipients (the archive BCC, our own
-/// confirmation copy): they appear in no header.
-pub fn compose(draft: &Draft, from: &Mailbox, hidden: &[Mailbox]) -> Result<Composed> {
+/// Builds the message, dated `date`. `hidden` are envelope-only recipients (the archive BCC, our
+/// own confirmation copy): they appear in no header.
+pub fn compose(
+    draft: &Draft,
+    from: &Mailbox,
+    hidden: &[Mailbox],
+    date: DateTime<Utc>,
+) -> Result<Composed> {
     anyhow::ensure!(
         !draft.to.is_empty(),
         "mail {:?} has no recipient",
@@ -143,7 +163,7 @@ pub fn compose(draft: &Draft, from: &Mailbox, hidden: &[Mailbox]) -> Result<Comp
     let mut b = lettre::Message::builder()
         .from(from.clone())
         .subject(draft.subject.clone())
-        .date(SystemTime::now())
+        .date(SystemTime::from(date))
         .message_id(Some(format!("<{message_id}>")))
         .raw_header(header(
             "Auto-Submitted",
@@ -231,7 +251,7 @@ mod tests {
             ..Draft::default()
         };
         let archive = parse_mailbox("archiwum@example.pl").unwrap();
-        let c = compose(&draft, &from, &[archive]).unwrap();
+        let c = compose(&draft, &from, &[archive], chrono::Utc::now()).unwrap();
         let text = String::from_utf8_lossy(&c.raw);
         assert!(!text.to_lowercase().contains("bcc"), "{text}");
         assert!(!text.contains("archiwum"), "{text}");

@@ -1,0 +1,39 @@
+//! `help` / `pomoc`: the grammar in the asker's language.
+
+use super::{Command, Spec};
+use crate::domain::Lang;
+
+pub const SPEC: Spec = Spec {
+    keywords: &[(&["help"], Lang::En), (&["pomoc"], Lang::Pl)],
+    parse: |_| Ok(Command::Help),
+};
+
+/// The help text: the grammar in the asker's language.
+pub fn help(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Pl => "Polecenia (w temacie albo w pierwszych wierszach wiadomości, po jednym w wierszu):
+  wstrzymaj klienta X [do DATA]    – bez przypomnień do daty albo do odwołania
+  wznów klienta X
+  wstrzymaj fakturę N / wznów fakturę N
+  status klienta X                 – otwarte faktury, wpłaty, wysłane przypomnienia, następny krok
+  zaległości                       – wszystkie zaległe faktury według klientów
+  opłacona N [KWOTA] [DATA]        – wpłata widziana gdzie indziej (gotówka, inny bank)
+  dopasuj PŁATNOŚĆ N…              – przypisz płatność z kolejki do faktur
+  odepnij PŁATNOŚĆ
+  obietnica X DATA                 – klient obiecał zapłacić; przypomnienia wrócą same, jeśli nie zapłaci
+  pomoc
+X to fragment nazwy, NIP albo adres e-mail klienta; DATA jak 2026-12-01 albo 1.12.2026.",
+        Lang::En => "Commands (in the subject or the first lines of the mail, one per line):
+  pause client X [until DATE]      – no reminders until the date, or until resumed
+  resume client X
+  pause invoice N / resume invoice N
+  status X                         – open invoices, payments, reminders sent, the next step
+  overdue                          – every overdue invoice by client
+  paid N [AMOUNT] [DATE]           – a payment seen elsewhere (cash, another bank)
+  match PAYMENT N…                 – allocate a payment from the review queue
+  unmatch PAYMENT
+  promise X DATE                   – the client promised to pay; reminders resume if it does not
+  help
+X is part of the client's name, its NIP or an e-mail address; DATE like 2026-12-01 or 1.12.2026.",
+    }
+}

@@ -1,0 +1,335 @@
+//! The daemon's loop, and nothing else: fetch what waits in the mailbox → let the inbound service
+//! handle each message → file it → send what is due → the dunning tick → wait (IDLE or poll)
+//! until new mail, the next deadline, or shutdown. `--once` does one round and returns.
+//!
+//! What each message means is [`crate::services::inbound`]'s business, sending and crash recovery
+//! the outbox [`Worker`]'s. The loop only decides when each runs:
+//! * answers go out between mailbox batches, not only after a long backlog;
+//! * a mailbox failure drops the connection and reconnects with jittered backoff (1 s doubling to
+//!   5 min); the outbox keeps sending meanwhile;
+//! * the dunning runs inside the send window at most every [`DUNNING_EVERY`], and after reports;
+//! * the wait ends at the earliest deadline the worker knows (a retry, the end of an interrupted
+//!   send's grace period), so nothing waits for unrelated mail to wake the daemon up.
+
+use crate::app::App;
+use crate::mail::inbound::Inbound;
+use crate::mail::source::{Fetched, MailSource, sleep_or_shutdown};
+use crate::outbox::{DeliveryCheck, MailSender, RetryPolicy, Worker, backoff};
+use crate::services::dunning;
+use crate::services::inbound::{self, Handled};
+use anyhow::Result;
+use serde::Serialize;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Messages read per batch: the outbox sends what is due between batches.
+const BATCH: usize = 50;
+
+/// How often the dunning round runs inside the send window.
+const DUNNING_EVERY: Duration = Duration::from_secs(300);
+
+/// What the daemon did (for `--once` output and tests).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Stats {
+    pub messages: usize,
+    pub reports: usize,
+    pub sent: usize,
+    pub send_failures: usize,
+    pub mailbox_errors: usize,
+    /// Mails the dunning queued (reminders, escalations, confirmations, notices).
+    pub dunning_queued: usize,
+}
+
+pub struct Daemon<'a, M: MailSource, S: MailSender> {
+    app: &'a mut App,
+    source: M,
+    worker: Worker<S>,
+    shutdown: watch::Receiver<bool>,
+    /// skarbnik's own DKIM/DMARC check of staff mail (`[commands] verify_dkim`).
+    authenticator: Option<mail_auth::MessageAuthenticator>,
+    stats: Stats,
+    /// When the dunning last ran.
+    last_dunning: Option<Instant>,
+    /// A report came in since: the dunning runs at the next tick, whatever the interval.
+    reports_since_dunning: bool,
+}
+
+/// Asks the watched mailbox whether our copy of an interrupted send has arrived.
+struct MailboxCheck<'s, M: MailSource> {
+    source: &'s mut M,
+    connected: bool,
+}
+
+impl<M: MailSource> DeliveryCheck for MailboxCheck<'_, M> {
+    async fn copy_arrived(&mut self, message_id: &str) -> bool {
+        if !self.connected {
+            return false;
+        }
+        match self.source.contains_message_id(message_id).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!("mailbox: {e:#}");
+                self.source.disconnect();
+                self.connected = false;
+                false
+            }
+        }
+    }
+}
+
+impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
+    pub fn new(
+        app: &'a mut App,
+        source: M,
+        sender: S,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<Self> {
+        let authenticator = if app.config.commands.verify_dkim {
+            Some(
+                mail_auth::MessageAuthenticator::new_system_conf().map_err(|e| {
+                    anyhow::anyhow!(
+                        "commands.verify_dkim: the system DNS resolver cannot be set up: {e}"
+                    )
+                })?,
+            )
+        } else {
+            None
+        };
+        app.import_setup()?;
+        let worker = Worker::new(
+            sender,
+            RetryPolicy::from_config(&app.config.smtp),
+            app.clock.clone(),
+        );
+        Ok(Daemon {
+            app,
+            source,
+            worker,
+            shutdown,
+            authenticator,
+            stats: Stats::default(),
+            last_dunning: None,
+            reports_since_dunning: false,
+        })
+    }
+
+    fn stopping(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    /// Runs until shutdown (or one round with `once`).
+    pub async fn run(mut self, once: bool) -> Result<Stats> {
+        let staff = &self.app.config.staff;
+        if staff.addresses.is_empty() && staff.report_senders.is_empty() {
+            tracing::warn!(
+                "no staff addresses nor report_senders are configured: reports are accepted from anyone"
+            );
+        }
+        let mut failures: u32 = 0;
+        while !self.stopping() {
+            let connected = self.read_mailbox().await;
+            let mut check = MailboxCheck {
+                source: &mut self.source,
+                connected,
+            };
+            self.worker.recover(&mut self.app.store, &mut check).await?;
+            self.dunning_tick();
+            self.send_due().await?;
+            if once {
+                anyhow::ensure!(
+                    connected,
+                    "the mailbox could not be read (see the log above)"
+                );
+                break;
+            }
+            let until_due = self.until_next_deadline()?;
+            if connected {
+                failures = 0;
+                if let Err(e) = self.source.wait(until_due, &mut self.shutdown).await {
+                    self.mailbox_error(&e);
+                }
+            } else {
+                failures = failures.saturating_add(1);
+                let pause = backoff(Duration::from_secs(1), failures, Duration::from_secs(300));
+                tracing::info!("reconnecting in {:.1} s", pause.as_secs_f64());
+                sleep_or_shutdown(pause.min(until_due), &mut self.shutdown).await;
+            }
+        }
+        tracing::info!("stopped");
+        self.stats.sent = self.worker.stats.sent;
+        self.stats.send_failures = self.worker.stats.failures;
+        Ok(self.stats)
+    }
+
+    fn mailbox_error(&mut self, e: &anyhow::Error) {
+        self.stats.mailbox_errors += 1;
+        tracing::warn!("mailbox: {e:#}");
+        self.source.disconnect();
+    }
+
+    /// Connects and handles what waits; `false` when the mailbox failed (it is disconnected).
+    async fn read_mailbox(&mut self) -> bool {
+        let result = match self.source.connect().await {
+            Ok(()) => self.process_inbox().await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                self.mailbox_error(&e);
+                false
+            }
+        }
+    }
+
+    async fn send_due(&mut self) -> Result<()> {
+        let stop = self.shutdown.clone();
+        self.worker
+            .drain(&mut self.app.store, || *stop.borrow())
+            .await?;
+        Ok(())
+    }
+
+    /// Runs the dunning round when the send window is open, at most every [`DUNNING_EVERY`]
+    /// unless a report came in. A failing round is logged and retried next time: it must not
+    /// stop the mailbox.
+    fn dunning_tick(&mut self) {
+        let cfg = &self.app.config.dunning;
+        let due = self.reports_since_dunning
+            || self
+                .last_dunning
+                .is_none_or(|t| t.elapsed() >= DUNNING_EVERY);
+        if !cfg.enabled || !due {
+            return;
+        }
+        let tz = self.app.config.timezone();
+        let now = self.app.clock.now();
+        match crate::dunning::window::is_open(cfg, tz, &cfg.calendar(), now) {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => {
+                tracing::error!("dunning: {e:#}");
+                return;
+            }
+        }
+        self.last_dunning = Some(Instant::now());
+        self.reports_since_dunning = false;
+        let opts = dunning::Options {
+            today: self.app.today(),
+            not_before: None,
+            dry_run: false,
+        };
+        let (env, store) = self.app.parts();
+        match env.dunning().run(store, &opts) {
+            Ok(decisions) => {
+                for d in decisions.iter().filter(|d| d.key.is_some()) {
+                    self.stats.dunning_queued += 1;
+                    tracing::info!(kind = %d.kind, client = %d.client, invoices = ?d.invoices, "dunning: {}", d.reason);
+                }
+            }
+            Err(e) => tracing::error!("dunning round failed: {e:#}"),
+        }
+    }
+
+    /// How long to wait at most: until the worker's next deadline (a second late, so it is due
+    /// when we look), the next dunning tick, or the IDLE refresh.
+    fn until_next_deadline(&self) -> Result<Duration> {
+        let idle = Duration::from_secs(self.app.config.mailbox.idle_secs.clamp(60, 25 * 60));
+        let idle = if self.app.config.dunning.enabled {
+            idle.min(DUNNING_EVERY)
+        } else {
+            idle
+        };
+        let Some(next) = self.worker.next_deadline(&self.app.store)? else {
+            return Ok(idle);
+        };
+        let wait = (next - self.app.clock.now())
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        Ok((wait + Duration::from_secs(1)).min(idle))
+    }
+
+    async fn process_inbox(&mut self) -> Result<()> {
+        loop {
+            if self.stopping() {
+                return Ok(());
+            }
+            let batch = self.source.fetch(BATCH).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for message in &batch {
+                if self.stopping() {
+                    return Ok(());
+                }
+                let own_check = self.own_check(message).await;
+                let handled = self.handle(message, own_check);
+                self.source.file(message, handled.folder).await?;
+                self.stats.messages += 1;
+                self.note_position(&message.key)?;
+            }
+            self.send_due().await?;
+        }
+    }
+
+    /// Hands one message to the inbound service. When the store fails, the message is kept for
+    /// a person in the failed folder, with the cause in the log.
+    fn handle(&mut self, message: &Fetched, own_check: Option<Result<String, String>>) -> Handled {
+        let (env, import, store) = match self.app.import_parts() {
+            Ok(p) => p,
+            Err(e) => return failed(message, &e),
+        };
+        match inbound::handle(&env, import, store, &message.key, &message.raw, own_check) {
+            Ok(h) => {
+                if h.class == Some(crate::mail::classify::Class::Report) {
+                    self.stats.reports += 1;
+                    self.reports_since_dunning = true;
+                }
+                h
+            }
+            Err(e) => failed(message, &e),
+        }
+    }
+
+    /// skarbnik's own DKIM/DMARC check, for mail from staff when `verify_dkim` is on (async, so
+    /// it runs before the synchronous handling).
+    async fn own_check(&self, message: &Fetched) -> Option<Result<String, String>> {
+        let authenticator = self.authenticator.as_ref()?;
+        let from = Inbound::parse(&message.raw)?.from?;
+        crate::commands::auth::role(&self.app.config, &from)?;
+        Some(crate::commands::auth::vouched_by_own_check(authenticator, &message.raw, None).await)
+    }
+
+    /// Keeps how far an IMAP folder has been read (`imap:<folder>:<uidvalidity>:<uid>`); a new
+    /// UIDVALIDITY is logged, since every UID in the folder changed meaning. Messages are still
+    /// recognised by their bytes, so none is handled twice.
+    fn note_position(&self, key: &str) -> Result<()> {
+        let Some(rest) = key.strip_prefix("imap:") else {
+            return Ok(());
+        };
+        let mut parts = rest.rsplitn(3, ':');
+        let (Some(uid), Some(validity), Some(folder)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Ok(());
+        };
+        let (Ok(uid), Ok(validity)) = (uid.parse::<u32>(), validity.parse::<u32>()) else {
+            return Ok(());
+        };
+        let store = &self.app.store;
+        if let Some((known, _)) = store.mailbox_position(folder)?
+            && known != validity
+        {
+            tracing::warn!(folder, old = known, new = validity, "UIDVALIDITY changed");
+        }
+        store.set_mailbox_position(folder, validity, uid)
+    }
+}
+
+/// A message the store could not take: kept in the failed folder, the cause in the log.
+fn failed(message: &Fetched, e: &anyhow::Error) -> Handled {
+    tracing::error!(key = %message.key, "cannot handle message: {e:#}");
+    Handled {
+        folder: crate::mail::source::Folder::Failed,
+        class: None,
+    }
+}

@@ -1,0 +1,240 @@
+//! A mail from staff: authenticated, then carried out and answered in the same transaction as its
+//! record. A forged one is refused without an answer (backscatter) and the admin told; a replayed
+//! Message-ID changes nothing. When the store fails while a command runs, everything the mail did
+//! is rolled back, the sender is told that an internal error occurred, and the mail is kept in the
+//! failed folder for a person.
+
+use super::{Message, replies};
+use crate::commands::auth::{self, Role};
+use crate::commands::parse::{self, Malformed, Parsed};
+use crate::commands::{Ctx, Outcome, help};
+use crate::domain::Lang;
+use crate::mail::address::parse_mailbox;
+use crate::mail::source::Folder;
+use crate::services::Env;
+use crate::store::{Store, Tx};
+use crate::templates::context::{CommandReply, CommandResult, NoticeKind};
+use anyhow::Result;
+
+pub(super) fn handle(
+    env: &Env<'_>,
+    store: &mut Store,
+    m: &Message<'_>,
+    own_check: Option<Result<String, String>>,
+) -> Result<Folder> {
+    let mail = &m.mail;
+    let sender = mail.from.clone().unwrap_or_default();
+    let role = auth::role(env.config, &sender);
+    let vouched = vouched(env, m, &sender, role, own_check);
+    let blocked = replies::blocked(env, store, mail, &sender)?;
+    let tx = store.transaction()?;
+    if let Some(earlier) = tx.command_outcome(&mail.message_id)? {
+        tracing::warn!(message_id = %mail.message_id, "command replayed (first {earlier}); nothing done");
+        tx.audit(
+            "daemon",
+            "command.replayed",
+            Some(&sender),
+            Some(&format!(
+                "Message-ID <{}> was {earlier} before",
+                mail.message_id
+            )),
+        )?;
+        m.record(&tx, Folder::Processed, None)?;
+        tx.commit()?;
+        return Ok(Folder::Processed);
+    }
+    let (role, how) = match (role, vouched) {
+        (Some(role), Ok(how)) => (role, how),
+        (_, Err(why)) | (None, Ok(why)) => {
+            tx.record_command(&mail.message_id, &sender, "refused", &why)?;
+            replies::notify_unvouched(env, &tx, m, NoticeKind::CommandRefused, &why)?;
+            m.record(&tx, Folder::Processed, None)?;
+            tx.commit()?;
+            return Ok(Folder::Processed);
+        }
+    };
+    let (found, malformed) = parse::commands_in(&mail.subject, &mail.text);
+    let lang = found
+        .first()
+        .map(|p| p.lang)
+        .or(malformed.first().map(|b| b.lang))
+        .unwrap_or_else(|| {
+            parse::guess_lang(&mail.subject, &mail.text, env.config.templates.language)
+        });
+    let results = match carry_out(env, &tx, m, &sender, role, &found, &malformed, lang) {
+        Ok(r) => r,
+        Err(e) => {
+            // Nothing of what this mail did may stay: roll back, then say so in a fresh
+            // transaction (which fails too if the store is gone; the daemon then keeps the mail).
+            drop(tx);
+            return internal_error(env, store, m, &sender, blocked, lang, &e);
+        }
+    };
+    tx.record_command(&mail.message_id, &sender, "executed", &how)?;
+    tx.audit(
+        &sender,
+        "mail.command",
+        Some(&mail.message_id),
+        Some(&format!("{} command(s); vouched: {how}", found.len())),
+    )?;
+    reply(env, &tx, m, &sender, blocked, lang, results)?;
+    m.record(&tx, Folder::Processed, None)?;
+    tx.commit()?;
+    Ok(Folder::Processed)
+}
+
+/// Who sent it and whether we may believe it: `Ok(how it was vouched for)`.
+fn vouched(
+    env: &Env<'_>,
+    m: &Message<'_>,
+    sender: &str,
+    role: Option<Role>,
+    own_check: Option<Result<String, String>>,
+) -> Result<String, String> {
+    if m.mail.from_count > 1 {
+        return Err("the mail names several From addresses".to_string());
+    }
+    match (own_check, role) {
+        (_, None) => Err("the sender is not on the staff list".to_string()),
+        (Some(Ok(how)), _) => Ok(how),
+        (own, _) => auth::vouched_by_headers(
+            &m.mail.auth_results,
+            &env.config.commands.trusted_authserv_ids,
+            sender,
+        )
+        .map_err(|e| match own {
+            Some(Err(o)) => format!("{e}; {o}"),
+            _ => e,
+        }),
+    }
+}
+
+/// Runs each command line in `tx`; `Err` only when the store failed.
+#[allow(clippy::too_many_arguments)]
+fn carry_out(
+    env: &Env<'_>,
+    tx: &Tx<'_>,
+    m: &Message<'_>,
+    sender: &str,
+    role: Role,
+    found: &[Parsed],
+    malformed: &[Malformed],
+    lang: Lang,
+) -> Result<Vec<CommandResult>> {
+    let mut results = Vec::new();
+    for b in malformed {
+        results.push(CommandResult {
+            line: b.line.clone(),
+            ok: false,
+            text: lang.pick(
+                format!("Nie rozumiem: {}.\n{}", b.why, help(lang)),
+                format!("Not understood: {}.\n{}", b.why, help(lang)),
+            ),
+        });
+    }
+    if found.is_empty() && malformed.is_empty() {
+        results.push(CommandResult {
+            line: m.mail.subject.clone(),
+            ok: false,
+            text: help(lang).to_string(),
+        });
+    }
+    let today = env.today();
+    for p in found {
+        let ctx = Ctx {
+            config: env.config,
+            actor: sender,
+            reference: &m.mail.message_id,
+            today,
+            lang: p.lang,
+        };
+        let outcome = if p.command.changes_something() && role == Role::Read {
+            tx.audit(
+                sender,
+                "command.forbidden",
+                None,
+                Some(&format!("{} (Message-ID <{}>)", p.line, m.mail.message_id)),
+            )?;
+            Outcome::Refused {
+                text: p.lang.pick(
+                    "Ten adres może tylko pytać (status, zaległości, pomoc); nic nie zmieniono.",
+                    "This address may only ask (status, overdue, help); nothing was changed.",
+                )
+                .into(),
+            }
+        } else {
+            p.command.execute(tx, &ctx)?
+        };
+        results.push(CommandResult {
+            line: p.line.clone(),
+            ok: outcome.ok(),
+            text: outcome.text().to_string(),
+        });
+    }
+    Ok(results)
+}
+
+/// The answer in the thread, to the vouched-for From address (never a Reply-To anyone could set).
+fn reply(
+    env: &Env<'_>,
+    tx: &Tx<'_>,
+    m: &Message<'_>,
+    sender: &str,
+    blocked: Option<String>,
+    lang: Lang,
+    results: Vec<CommandResult>,
+) -> Result<()> {
+    let ctx = CommandReply {
+        subject: m.mail.subject.clone(),
+        company: env.config.company.name.clone(),
+        results,
+    };
+    let rendered = env.templates.render(lang, "command_reply", &ctx)?;
+    let draft = replies::reply_draft(&m.mail, "command_reply", rendered);
+    let draft = crate::outbox::Draft {
+        to: parse_mailbox(sender).into_iter().collect(),
+        reply_address: Some(sender.to_string()),
+        ..draft
+    };
+    replies::send_or_suppress(env, tx, &m.mail, &draft, blocked)
+}
+
+/// The store failed while the commands ran: the sender is told (nothing was changed), the
+/// failure is logged and audited, and the mail goes to the failed folder for a person.
+fn internal_error(
+    env: &Env<'_>,
+    store: &mut Store,
+    m: &Message<'_>,
+    sender: &str,
+    blocked: Option<String>,
+    lang: Lang,
+    error: &anyhow::Error,
+) -> Result<Folder> {
+    tracing::error!(message_id = %m.mail.message_id, "command failed inside the store: {error:#}");
+    let tx = store.transaction()?;
+    tx.audit(
+        "daemon",
+        "command.failed",
+        Some(sender),
+        Some(&format!("{error:#} (Message-ID <{}>)", m.mail.message_id)),
+    )?;
+    let text = lang.pick(
+        "Wystąpił błąd wewnętrzny skarbnika; polecenia nie wykonano i nic nie zmieniono. \
+         Wiadomość zachowano dla administratora; można ją wysłać ponownie później.",
+        "An internal error occurred in skarbnik; the command was not carried out and nothing \
+         was changed. The message is kept for the administrator; you may send it again later.",
+    );
+    let results = vec![CommandResult {
+        line: m.mail.subject.clone(),
+        ok: false,
+        text: text.to_string(),
+    }];
+    reply(env, &tx, m, sender, blocked, lang, results)?;
+    m.record(
+        &tx,
+        Folder::Failed,
+        Some("internal error while carrying out the command"),
+    )?;
+    tx.commit()?;
+    Ok(Folder::Failed)
+}

@@ -1,0 +1,235 @@
+//! A report mail: its sender vouched for (when sender authentication is configured), its
+//! attachments imported and reconciled like `skarbnik import`, and a summary answered.
+
+use super::{Message, replies};
+use crate::mail::inbound::may_be_report;
+use crate::mail::source::Folder;
+use crate::services::import::{ImportOutcome, import_attachments};
+use crate::services::{Env, ImportSetup};
+use crate::store::{ReportPayment, Store};
+use crate::templates::context::{FileLine, NoticeKind, Summary};
+use anyhow::Result;
+
+/// At most this many payments are listed per group; the rest are counted.
+const LIST_MAX: usize = 50;
+
+pub(super) fn handle(
+    env: &Env<'_>,
+    import: &ImportSetup,
+    store: &mut Store,
+    m: &Message<'_>,
+    own_check: Option<Result<String, String>>,
+) -> Result<Folder> {
+    if let Err(why) = vouched(env, m, own_check) {
+        let tx = store.transaction()?;
+        replies::notify_unvouched(env, &tx, m, NoticeKind::ReportRefused, &why)?;
+        m.record(&tx, Folder::Other, Some(&why))?;
+        tx.commit()?;
+        return Ok(Folder::Other);
+    }
+    let mail = &m.mail;
+    let importer = import.importer("mail");
+    let reports: Vec<_> = mail
+        .attachments
+        .iter()
+        .filter(|a| may_be_report(a))
+        .collect();
+    let ignored = mail
+        .attachments
+        .iter()
+        .filter(|a| !may_be_report(a) && !a.content_type.starts_with("image/"))
+        .map(|a| a.name.clone())
+        .collect();
+    let run = import_attachments(
+        store,
+        &importer,
+        reports
+            .iter()
+            .map(|a| (a.name.as_str(), a.bytes.as_slice())),
+        mail.from.as_deref(),
+        env.config.our_nip().as_deref(),
+    )?;
+    tracing::info!(
+        files = run.files.len(),
+        refused = run.refused,
+        matched = run.reconcile.matched,
+        review = run.reconcile.review,
+        "report imported"
+    );
+    let payments = store.report_payments(&run.report_ids())?;
+    let summary = summary(
+        &env.config.company.name,
+        &mail.subject,
+        &run.files,
+        ignored,
+        payments,
+    );
+    let rendered = env
+        .templates
+        .render(env.config.templates.language, "summary", &summary)?;
+    let draft = replies::reply_draft(mail, "summary", rendered);
+    let blocked = replies::blocked(
+        env,
+        store,
+        mail,
+        draft.reply_address.as_deref().unwrap_or_default(),
+    )?;
+    let tx = store.transaction()?;
+    replies::send_or_suppress(env, &tx, mail, &draft, blocked)?;
+    m.record(&tx, Folder::Processed, None)?;
+    tx.commit()?;
+    Ok(Folder::Processed)
+}
+
+/// With sender authentication configured (`[commands]`), a report from a staff address must be
+/// vouched for like a command: a forged statement could mark invoices paid and silence the
+/// reminders. `report_senders` (ERP exports, which often are not signed) are taken as before.
+fn vouched(
+    env: &Env<'_>,
+    m: &Message<'_>,
+    own_check: Option<Result<String, String>>,
+) -> Result<(), String> {
+    let cmd = &env.config.commands;
+    if cmd.trusted_authserv_ids.is_empty() && !cmd.verify_dkim {
+        return Ok(());
+    }
+    let sender = m.mail.from.as_deref().unwrap_or_default();
+    if crate::domain::email::listed(&env.config.staff.report_senders, sender) {
+        return Ok(());
+    }
+    if let Some(Ok(_)) = own_check {
+        return Ok(());
+    }
+    if m.mail.from_count > 1 {
+        return Err("the mail names several From addresses".into());
+    }
+    crate::commands::auth::vouched_by_headers(
+        &m.mail.auth_results,
+        &cmd.trusted_authserv_ids,
+        sender,
+    )
+    .map(|_| ())
+}
+
+fn capped(mut v: Vec<ReportPayment>) -> (Vec<ReportPayment>, usize) {
+    let more = v.len().saturating_sub(LIST_MAX);
+    v.truncate(LIST_MAX);
+    (v, more)
+}
+
+/// The summary reply: what each attachment was, what was stored, what was matched and what
+/// waits for a person.
+pub fn summary(
+    company: &str,
+    subject: &str,
+    outcomes: &[ImportOutcome],
+    ignored: Vec<String>,
+    payments: Vec<ReportPayment>,
+) -> Summary {
+    use crate::store::PaymentStatus;
+    let files: Vec<FileLine> = outcomes.iter().map(file_line).collect();
+    let (mut matched, mut review, mut unmatched) = (Vec::new(), Vec::new(), Vec::new());
+    for p in payments {
+        match p.status {
+            PaymentStatus::Matched | PaymentStatus::Partial => matched.push(p),
+            PaymentStatus::Review => review.push(p),
+            _ => unmatched.push(p),
+        }
+    }
+    let (matched, matched_more) = capped(matched);
+    let (review, review_more) = capped(review);
+    let (unmatched, unmatched_more) = capped(unmatched);
+    Summary {
+        company: company.to_string(),
+        subject: if subject.is_empty() {
+            "(bez tematu)".into()
+        } else {
+            subject.to_string()
+        },
+        refused: files.iter().filter(|f| f.error.is_some()).count(),
+        files,
+        ignored,
+        matched,
+        matched_more,
+        review,
+        review_more,
+        unmatched,
+        unmatched_more,
+    }
+}
+
+pub(crate) fn file_line(o: &ImportOutcome) -> FileLine {
+    FileLine {
+        file: o.file.clone(),
+        kind: o.kind.map(|k| k.as_str()),
+        profile: o.profile.clone(),
+        format: o.format.clone(),
+        encoding: o.encoding.clone(),
+        rows_read: o.rows_read,
+        new: o.new,
+        known: o.known,
+        updated: o.updated,
+        skipped: o.skipped,
+        warnings: o.warnings.clone(),
+        duplicate_of: o.duplicate_of,
+        error: o.error.as_ref().map(|e| e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Lang;
+    use crate::store::PaymentStatus;
+    use crate::templates::Templates;
+    use rust_decimal::Decimal;
+
+    fn pay(status: PaymentStatus) -> ReportPayment {
+        ReportPayment {
+            id: 1,
+            date: "2026-11-20".into(),
+            amount: Decimal::new(123_000, 2),
+            currency: "PLN".into(),
+            payer: Some("ACME Sp. z o.o.".into()),
+            title: "FV/1/11/2026".into(),
+            status,
+            invoices: vec![],
+            rules: vec![],
+            review: None,
+        }
+    }
+
+    #[test]
+    fn a_refusal_names_row_and_column() {
+        let mut bad = ImportOutcome::empty("zly.csv");
+        bad.error = Some(crate::ingest::ReportError {
+            file: "zly.csv".into(),
+            sheet: None,
+            row: Some(7),
+            column: Some("Kwota".into()),
+            cause: "not an amount: \"12,3,4\"".into(),
+        });
+        let s = summary("Moja Firma", "Wyciąg listopad", &[bad], vec![], vec![]);
+        let t = Templates::new(None);
+        let pl = t.render(Lang::Pl, "summary", &s).unwrap();
+        assert!(
+            pl.text.contains("ODRZUCONY: zly.csv, row 7, column Kwota"),
+            "{}",
+            pl.text
+        );
+        let en = t.render(Lang::En, "summary", &s).unwrap();
+        assert!(en.text.contains("REFUSED: zly.csv, row 7"), "{}", en.text);
+    }
+
+    #[test]
+    fn long_lists_are_cut() {
+        let many = (0..120).map(|_| pay(PaymentStatus::Unmatched)).collect();
+        let s = summary("F", "s", &[], vec![], many);
+        assert_eq!((s.unmatched.len(), s.unmatched_more), (50, 70));
+        let pl = Templates::new(None)
+            .render(Lang::Pl, "summary", &s)
+            .unwrap();
+        assert!(pl.text.contains("Bez dopasowania (120)"), "{}", pl.text);
+        assert!(pl.text.contains("i 70 więcej"), "{}", pl.text);
+    }
+}

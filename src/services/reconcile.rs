@@ -1,0 +1,169 @@
+//! Reconciliation as a use case: load what is open, let the pure rules of [`crate::reconcile`]
+//! decide, write the decisions in one transaction. The CLI's `reconcile`, every import and every
+//! report mail end here.
+
+use crate::domain::{InvoiceNumber, Money, Rule};
+use crate::reconcile::{self, Client, Decision, Invoice, Outcome, Payment};
+use crate::store::{InvoiceBalance, Store, Tx};
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+/// What a reconciliation run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReconcileSummary {
+    pub considered: usize,
+    pub matched: usize,
+    pub review: usize,
+    pub unmatched: usize,
+    /// Per matched payment: (payment id, invoice numbers, rule).
+    pub matches: Vec<(i64, Vec<String>, String)>,
+}
+
+/// Runs the rules over every incoming payment that has no allocation and is not held by a person,
+/// in a transaction of its own. Running it again changes nothing.
+pub fn run(store: &mut Store, our_nip: Option<&str>, actor: &str) -> Result<ReconcileSummary> {
+    let tx = store.transaction()?;
+    let summary = run_in(&tx, our_nip, actor)?;
+    tx.commit()?;
+    Ok(summary)
+}
+
+/// The matcher's view of an invoice; `None` for a number that is not one (never matched).
+pub(super) fn invoice_of(b: &InvoiceBalance) -> Option<Invoice> {
+    Some(Invoice {
+        id: b.id,
+        number: InvoiceNumber::parse(&b.number).ok()?,
+        client_id: b.client_id,
+        due_date: b.due_date,
+        currency: b.currency,
+        outstanding: b.settlement.outstanding,
+    })
+}
+
+/// [`run`] inside a transaction the caller commits.
+pub fn run_in(tx: &Tx<'_>, our_nip: Option<&str>, actor: &str) -> Result<ReconcileSummary> {
+    let payments: Vec<Payment> = tx
+        .open_payments()?
+        .into_iter()
+        .map(|p| Payment {
+            id: p.id,
+            amount: p.amount_minor,
+            currency: p.currency,
+            title: p.title,
+            counterparty_name: p.counterparty_name,
+            counterparty_address: p.counterparty_address,
+            counterparty_account: p.counterparty_account,
+        })
+        .collect();
+    let invoices: Vec<Invoice> = tx
+        .invoice_balances()?
+        .iter()
+        .filter_map(invoice_of)
+        .collect();
+    let clients: Vec<Client> = tx
+        .client_identities()?
+        .into_iter()
+        .map(|c| Client {
+            id: c.id,
+            name: c.name,
+            nip: c.nip,
+            accounts: c.accounts,
+        })
+        .collect();
+    let decisions = reconcile::reconcile(&payments, &invoices, &clients, our_nip);
+    let by_id: HashMap<i64, &Invoice> = invoices.iter().map(|i| (i.id, i)).collect();
+    let accounts: HashMap<i64, Option<&str>> = payments
+        .iter()
+        .map(|p| (p.id, p.counterparty_account.as_deref()))
+        .collect();
+    let mut summary = ReconcileSummary {
+        considered: payments.len(),
+        ..Default::default()
+    };
+    for d in &decisions {
+        apply(tx, d, &by_id, actor, &mut summary)?;
+        // A number in the title identified the client: remember the account it paid from.
+        if let Outcome::Matched { allocations } = &d.outcome
+            && allocations.iter().all(|a| a.rule == Rule::InvoiceNumber)
+            && let Some(Some(acc)) = accounts.get(&d.payment_id)
+        {
+            let clients: BTreeSet<i64> = allocations
+                .iter()
+                .filter_map(|a| by_id.get(&a.invoice_id).map(|i| i.client_id))
+                .collect();
+            if let [client] = clients.into_iter().collect::<Vec<_>>().as_slice() {
+                tx.add_client_account(*client, acc, &format!("payment:{}", d.payment_id))?;
+            }
+        }
+    }
+    Ok(summary)
+}
+
+fn apply(
+    tx: &Tx<'_>,
+    d: &Decision,
+    invoices: &HashMap<i64, &Invoice>,
+    actor: &str,
+    summary: &mut ReconcileSummary,
+) -> Result<()> {
+    let number = |id: &i64| invoices.get(id).map(|i| i.number.original()).unwrap_or("?");
+    let subject = format!("payment:{}", d.payment_id);
+    match &d.outcome {
+        Outcome::Matched { allocations } => {
+            for a in allocations {
+                tx.insert_allocation(
+                    d.payment_id,
+                    a.invoice_id,
+                    a.amount,
+                    a.rule,
+                    &a.reason,
+                    actor,
+                )?;
+            }
+            tx.clear_review(d.payment_id)?;
+            let detail = allocations
+                .iter()
+                .map(|a| {
+                    let amount = invoices
+                        .get(&a.invoice_id)
+                        .map(|i| Money::from_minor(a.amount, i.currency).amount().to_string())
+                        .unwrap_or_default();
+                    format!(
+                        "{} {amount} ({}: {})",
+                        number(&a.invoice_id),
+                        a.rule.as_str(),
+                        a.reason
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            tx.audit(actor, "payment.matched", Some(&subject), Some(&detail))?;
+            summary.matched += 1;
+            summary.matches.push((
+                d.payment_id,
+                allocations
+                    .iter()
+                    .map(|a| number(&a.invoice_id).to_string())
+                    .collect(),
+                allocations
+                    .first()
+                    .map(|a| a.rule.as_str())
+                    .unwrap_or("?")
+                    .to_string(),
+            ));
+        }
+        Outcome::Review { reason, candidates } => {
+            let names: Vec<&str> = candidates.iter().map(number).collect();
+            if tx.set_review(d.payment_id, reason, &names)? {
+                tx.audit(actor, "payment.review", Some(&subject), Some(reason))?;
+            }
+            summary.review += 1;
+        }
+        Outcome::Unmatched { .. } => {
+            tx.clear_review(d.payment_id)?;
+            summary.unmatched += 1;
+        }
+    }
+    Ok(())
+}

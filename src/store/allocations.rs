@@ -1,0 +1,232 @@
+//! Allocations of payments to invoices, and what matching reads: open payments, clients' known
+//! identities (name, NIP, accounts). The matching itself is the services' (see
+//! `services::reconcile` and `services::matching`).
+
+use super::{Store, Tx};
+use crate::domain::{Currency, PaymentKind, Rule};
+use anyhow::Result;
+use rusqlite::{OptionalExtension, params};
+use std::collections::HashMap;
+
+/// An incoming payment not allocated yet and not held by a person.
+#[derive(Debug, Clone)]
+pub struct OpenPayment {
+    pub id: i64,
+    pub booking_date: Option<chrono::NaiveDate>,
+    pub amount_minor: i64,
+    pub currency: Currency,
+    pub title: String,
+    pub counterparty_name: Option<String>,
+    pub counterparty_address: Option<String>,
+    /// Only an account that passed its checksum.
+    pub counterparty_account: Option<String>,
+}
+
+/// What identifies a client as a payer.
+#[derive(Debug, Clone)]
+pub struct ClientIdentity {
+    pub id: i64,
+    pub name: String,
+    /// Only a NIP that passed its checksum.
+    pub nip: Option<String>,
+    /// Accounts it is known to pay from.
+    pub accounts: Vec<String>,
+}
+
+/// A payment as a person's action sees it.
+#[derive(Debug, Clone)]
+pub struct PaymentRef {
+    pub id: i64,
+    pub amount_minor: i64,
+    pub currency: Currency,
+    pub kind: Option<PaymentKind>,
+    pub booking_date: Option<chrono::NaiveDate>,
+    /// Only an account that passed its checksum.
+    pub account: Option<String>,
+    /// Already allocated, minor units.
+    pub allocated_minor: i64,
+}
+
+fn open_payments(conn: &rusqlite::Connection) -> Result<Vec<OpenPayment>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.id, p.amount_minor, p.currency, p.title, p.counterparty_name, p.counterparty_address,
+                CASE WHEN p.account_valid = 1 THEN p.counterparty_account END, p.booking_date
+         FROM payments p
+         WHERE p.kind = 'incoming' AND p.hold = 0
+           AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.payment_id = p.id)
+         ORDER BY p.booking_date, p.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let cur: String = r.get(2)?;
+        let booked: Option<String> = r.get(7)?;
+        Ok(OpenPayment {
+            id: r.get(0)?,
+            amount_minor: r.get(1)?,
+            currency: Currency::parse(&cur).unwrap_or(Currency::PLN),
+            title: r.get(3)?,
+            counterparty_name: r.get(4)?,
+            counterparty_address: r.get(5)?,
+            counterparty_account: r.get(6)?,
+            booking_date: booked.and_then(|b| b.parse().ok()),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn client_identities(conn: &rusqlite::Connection) -> Result<Vec<ClientIdentity>> {
+    let mut accounts: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut stmt =
+        conn.prepare("SELECT client_id, account FROM client_accounts ORDER BY client_id, account")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+        let (c, a) = row?;
+        accounts.entry(c).or_default().push(a);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id, name, CASE WHEN nip_valid = 1 THEN nip END FROM clients ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ClientIdentity {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            nip: r.get(2)?,
+            accounts: Vec::new(),
+        })
+    })?;
+    let mut out = Vec::new();
+    for c in rows {
+        let mut c = c?;
+        c.accounts = accounts.remove(&c.id).unwrap_or_default();
+        out.push(c);
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// The currency of a payment (PLN when it is not known).
+    pub fn payment_currency(&self, id: i64) -> Result<Currency> {
+        let cur: Option<String> = self
+            .conn
+            .query_row("SELECT currency FROM payments WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(cur
+            .and_then(|c| Currency::parse(&c))
+            .unwrap_or(Currency::PLN))
+    }
+
+    /// Incoming payments with no allocation that no person holds, oldest first.
+    pub fn open_payments(&self) -> Result<Vec<OpenPayment>> {
+        open_payments(&self.conn)
+    }
+
+    pub fn client_identities(&self) -> Result<Vec<ClientIdentity>> {
+        client_identities(&self.conn)
+    }
+}
+
+impl Tx<'_> {
+    pub fn open_payments(&self) -> Result<Vec<OpenPayment>> {
+        open_payments(&self.tx)
+    }
+
+    pub fn client_identities(&self) -> Result<Vec<ClientIdentity>> {
+        client_identities(&self.tx)
+    }
+
+    /// One payment, for a person's action on it.
+    pub fn payment_ref(&self, id: i64) -> Result<Option<PaymentRef>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT amount_minor, currency, kind, booking_date,
+                        CASE WHEN account_valid = 1 THEN counterparty_account END,
+                        (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id)
+                 FROM payments p WHERE id = ?1",
+                [id],
+                |r| {
+                    let cur: String = r.get(1)?;
+                    let kind: String = r.get(2)?;
+                    let booked: Option<String> = r.get(3)?;
+                    Ok(PaymentRef {
+                        id,
+                        amount_minor: r.get(0)?,
+                        currency: Currency::parse(&cur).unwrap_or(Currency::PLN),
+                        kind: PaymentKind::parse(&kind),
+                        booking_date: booked.and_then(|b| b.parse().ok()),
+                        account: r.get(4)?,
+                        allocated_minor: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn insert_allocation(
+        &self,
+        payment: i64,
+        invoice: i64,
+        amount: i64,
+        rule: Rule,
+        reason: &str,
+        actor: &str,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO allocations (payment_id, invoice_id, amount_minor, rule, reason, created_at, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![payment, invoice, amount, rule.as_str(), reason, self.now_text(), actor])?;
+        Ok(())
+    }
+
+    /// Removes a payment's allocations; returns how many there were.
+    pub fn remove_allocations(&self, payment: i64) -> Result<usize> {
+        Ok(self
+            .tx
+            .execute("DELETE FROM allocations WHERE payment_id = ?1", [payment])?)
+    }
+
+    /// The payment waits for a person (`hold`): automatic matching leaves it alone.
+    pub fn hold_payment(&self, payment: i64, reason: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE payments SET hold = 1, review_reason = ?2, review_candidates = NULL WHERE id = ?1",
+            params![payment, reason],
+        )?;
+        Ok(())
+    }
+
+    /// The payment is decided: no hold, no review.
+    pub fn settle_review(&self, payment: i64) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE payments SET hold = 0, review_reason = NULL, review_candidates = NULL WHERE id = ?1",
+            )?
+            .execute([payment])?;
+        Ok(())
+    }
+
+    /// Puts the payment in review with its candidates (invoice numbers); returns whether the
+    /// reason or the candidates changed.
+    pub fn set_review(&self, payment: i64, reason: &str, candidates: &[&str]) -> Result<bool> {
+        let json = serde_json::to_string(candidates)?;
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE payments SET review_reason = ?2, review_candidates = ?3
+                 WHERE id = ?1 AND (review_reason IS NOT ?2 OR review_candidates IS NOT ?3)",
+            )?
+            .execute(params![payment, reason, json])?;
+        Ok(changed > 0)
+    }
+
+    /// Clears a review reason the matcher no longer gives (the payment stays open).
+    pub fn clear_review(&self, payment: i64) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE payments SET review_reason = NULL, review_candidates = NULL WHERE id = ?1",
+            )?
+            .execute([payment])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,352 @@
+//! What each template receives: one `Serialize` struct per template (and per shared part). The
+//! real rounds build these, and `check-templates` renders samples of the very same structs, so a
+//! field renamed here fails to compile in both places instead of passing the check and failing in
+//! production.
+//!
+//! Amounts are decimal strings (`"1230.00"`, formatted by the `money` filter), dates ISO strings
+//! (formatted by `date`). Optional values are `null` when absent, so templates test them with
+//! `{% if x %}`.
+
+use crate::domain::Lang;
+use crate::store::HistoryLine;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Who we are, in client mail.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyCtx {
+    pub name: String,
+    pub nip: Option<String>,
+    /// The account clients pay into (the first configured one).
+    pub account: Option<String>,
+    pub accounts: Vec<String>,
+    /// Who clients may talk to (the firmer reminders offer it).
+    pub contact: Option<String>,
+}
+
+impl CompanyCtx {
+    pub fn of(config: &crate::config::Config) -> CompanyCtx {
+        let accounts: Vec<String> = config
+            .own_accounts()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        CompanyCtx {
+            name: config.company.name.clone(),
+            nip: config.our_nip(),
+            account: accounts.first().cloned(),
+            accounts,
+            contact: config.dunning.contact.clone(),
+        }
+    }
+}
+
+/// The client a mail is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientCtx {
+    pub id: Option<i64>,
+    pub name: String,
+    pub nip: Option<String>,
+}
+
+/// One invoice in a reminder, statement or notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceLine {
+    pub number: String,
+    pub issue_date: Option<String>,
+    pub due_date: Option<String>,
+    pub currency: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub gross: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub paid: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub remaining: Decimal,
+    pub days_overdue: i64,
+    /// The dunning step this invoice is at in this mail.
+    pub step: Option<String>,
+}
+
+/// What remains to pay in one currency.
+#[derive(Debug, Clone, Serialize)]
+pub struct Total {
+    pub currency: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub remaining: Decimal,
+}
+
+/// `reminder_*` (each configured step's template).
+#[derive(Debug, Clone, Serialize)]
+pub struct Reminder {
+    pub lang: Lang,
+    pub company: CompanyCtx,
+    pub client: ClientCtx,
+    /// The step whose tone the mail takes (the strongest of its invoices).
+    pub step: String,
+    pub invoices: Vec<InvoiceLine>,
+    pub totals: Vec<Total>,
+    pub payment_link: Option<String>,
+    pub signature: String,
+    pub contact: Option<String>,
+    /// Interest and compensation (steps with `interest = true`), as in the demand.
+    pub interest: Option<Demand>,
+    pub demand_attached: bool,
+}
+
+/// `escalation_statement`: every overdue invoice of a client, to its billing contact.
+#[derive(Debug, Clone, Serialize)]
+pub struct EscalationStatement {
+    pub lang: Lang,
+    pub company: CompanyCtx,
+    pub client: ClientCtx,
+    pub invoices: Vec<InvoiceLine>,
+    pub totals: Vec<Total>,
+    pub payment_link: Option<String>,
+    pub signature: String,
+    pub contact: Option<String>,
+    pub today: String,
+}
+
+/// A mail's subject and text, as a ready-to-send draft for a person.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftText {
+    pub subject: String,
+    pub text: String,
+}
+
+/// `escalation_manager`: the history and a draft, for the account manager (or staff).
+#[derive(Debug, Clone, Serialize)]
+pub struct EscalationManager {
+    #[serde(flatten)]
+    pub statement: EscalationStatement,
+    pub escalated: Vec<String>,
+    pub history: Vec<HistoryLine>,
+    pub draft: DraftText,
+}
+
+/// The payment a confirmation thanks for.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentCtx {
+    pub date: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    pub currency: String,
+}
+
+/// An invoice a confirmed payment paid.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfirmedInvoice {
+    pub number: String,
+    /// What this payment put on it.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub gross: Decimal,
+    pub paid_in_full: bool,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub overpaid: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub remaining: Decimal,
+}
+
+/// `payment_confirmation`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Confirmation {
+    pub lang: Lang,
+    pub company: CompanyCtx,
+    pub client: ClientCtx,
+    pub payment: PaymentCtx,
+    pub invoices: Vec<ConfirmedInvoice>,
+    /// The surplus over the invoices' gross, when there is one.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub overpaid: Option<Decimal>,
+    pub signature: String,
+}
+
+/// What a notice to staff is about (the `kind` the template switches on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// Invoices due for a reminder whose client has no address.
+    NoAddress,
+    /// An excluded client's reminders, for a person to handle.
+    Excluded,
+    /// The newest bank statement is too old: overdue reminders wait.
+    Stale,
+    /// No statutory interest rate is configured for a half-year.
+    MissingRate,
+    /// A report mail whose sender could not be vouched for.
+    ReportRefused,
+    /// A command mail whose sender could not be vouched for.
+    CommandRefused,
+}
+
+impl NoticeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::NoAddress => "no_address",
+            NoticeKind::Excluded => "excluded",
+            NoticeKind::Stale => "stale",
+            NoticeKind::MissingRate => "missing_rate",
+            NoticeKind::ReportRefused => "report_refused",
+            NoticeKind::CommandRefused => "command_refused",
+        }
+    }
+}
+
+/// An invoice in the "no address" notice, with its client.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientInvoice {
+    pub client: String,
+    #[serde(flatten)]
+    pub invoice: InvoiceLine,
+}
+
+/// The fields of each kind of staff notice.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum NoticeDetail {
+    NoAddress {
+        invoices: Vec<ClientInvoice>,
+    },
+    Excluded {
+        client: ClientCtx,
+        invoices: Vec<InvoiceLine>,
+    },
+    Stale {
+        newest: Option<String>,
+        days: i64,
+    },
+    MissingRate {
+        period: String,
+        error: String,
+    },
+    /// A report or command whose sender is not vouched for.
+    Unvouched {
+        sender: Option<String>,
+        subject: String,
+        message_id: String,
+        why: String,
+    },
+}
+
+/// `staff_notice`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffNotice {
+    pub kind: NoticeKind,
+    pub company: CompanyCtx,
+    pub today: String,
+    #[serde(flatten)]
+    pub detail: NoticeDetail,
+}
+
+/// `bounce_notice`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BounceNotice {
+    pub subject: String,
+    pub addresses: Vec<String>,
+    /// Per failed address, the clients (`#12`) that use it.
+    pub clients: BTreeMap<String, Vec<String>>,
+    pub company: String,
+}
+
+/// One command line and what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandResult {
+    pub line: String,
+    pub ok: bool,
+    pub text: String,
+}
+
+/// `command_reply`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandReply {
+    pub subject: String,
+    pub company: String,
+    pub results: Vec<CommandResult>,
+}
+
+/// A party of the demand.
+#[derive(Debug, Clone, Serialize)]
+pub struct Party {
+    pub name: String,
+    pub nip: Option<String>,
+    /// The creditor's account (the debtor has none here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+}
+
+/// One invoice of the demand, with its interest.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemandLine {
+    pub number: String,
+    pub issue_date: Option<String>,
+    pub due_date: String,
+    pub currency: String,
+    /// What remains unpaid: the interest runs on it.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub principal: Decimal,
+    pub interest_from: String,
+    pub interest: crate::dunning::interest::Interest,
+    /// The EUR 40/70/100 compensation in PLN; none for a currency without a rate.
+    pub compensation_pln: Option<String>,
+}
+
+/// Principal and interest in one currency.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemandTotal {
+    pub currency: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub principal: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub interest: Decimal,
+}
+
+/// `demand` (the wezwanie do zapłaty), also the `interest` of a reminder.
+#[derive(Debug, Clone, Serialize)]
+pub struct Demand {
+    pub date: String,
+    pub deadline: String,
+    pub creditor: Party,
+    pub debtor: Party,
+    pub lines: Vec<DemandLine>,
+    pub totals: Vec<DemandTotal>,
+    pub compensation_pln: String,
+    pub eur_pln: String,
+}
+
+/// One attachment of a report mail and what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileLine {
+    pub file: String,
+    pub kind: Option<&'static str>,
+    pub profile: Option<String>,
+    pub format: Option<String>,
+    pub encoding: Option<String>,
+    pub rows_read: usize,
+    pub new: usize,
+    pub known: usize,
+    pub updated: usize,
+    pub skipped: usize,
+    pub warnings: Vec<String>,
+    pub duplicate_of: Option<i64>,
+    /// The refusal, naming file, sheet, row and column.
+    pub error: Option<String>,
+}
+
+/// `summary`: the answer to a report mail.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub company: String,
+    pub subject: String,
+    pub files: Vec<FileLine>,
+    pub ignored: Vec<String>,
+    pub refused: usize,
+    pub matched: Vec<crate::store::ReportPayment>,
+    pub matched_more: usize,
+    pub review: Vec<crate::store::ReportPayment>,
+    pub review_more: usize,
+    pub unmatched: Vec<crate::store::ReportPayment>,
+    pub unmatched_more: usize,
+}

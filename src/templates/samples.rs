@@ -1,0 +1,498 @@
+//! `skarbnik check-templates`: every mail template rendered in both languages with sample data,
+//! strictly (an edited file that fails is an error, not a silent fallback). The samples are the
+//! same typed contexts ([`super::context`]) the real rounds build, so what passes here is what
+//! production renders. The daemon runs the check at start, so a broken template stops it loudly
+//! instead of surfacing at send time.
+
+use super::Templates;
+use super::context::*;
+use crate::config::Config;
+use crate::domain::Lang;
+use crate::dunning::interest::{Interest, InterestPart};
+use crate::store::{HistoryLine, PaymentStatus, ReportPayment};
+use anyhow::{Result, bail};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap_or_default()
+}
+
+fn company() -> CompanyCtx {
+    CompanyCtx {
+        name: "Moja Firma Sp. z o.o.".into(),
+        nip: Some("5261040828".into()),
+        account: Some("PL61 1090 1014 0000 0712 1981 2874".into()),
+        accounts: vec!["PL61 1090 1014 0000 0712 1981 2874".into()],
+        contact: Some("Anna Nowak, +48 22 123 45 67".into()),
+    }
+}
+
+fn client() -> ClientCtx {
+    ClientCtx {
+        id: Some(1),
+        name: "ACME Sp. z o.o. & Co".into(),
+        nip: Some("5250007313".into()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn line(
+    number: &str,
+    issued: &str,
+    due: &str,
+    gross: &str,
+    paid: &str,
+    remaining: &str,
+    days: i64,
+    step: &str,
+) -> InvoiceLine {
+    InvoiceLine {
+        number: number.into(),
+        issue_date: Some(issued.into()),
+        due_date: Some(due.into()),
+        currency: "PLN".into(),
+        gross: dec(gross),
+        paid: dec(paid),
+        remaining: dec(remaining),
+        days_overdue: days,
+        step: Some(step.into()),
+    }
+}
+
+fn invoices() -> Vec<InvoiceLine> {
+    vec![
+        line(
+            "FV/101/11/2026",
+            "2026-11-02",
+            "2026-11-16",
+            "1230.00",
+            "0.00",
+            "1230.00",
+            7,
+            "after_7",
+        ),
+        line(
+            "FV/115/11/2026",
+            "2026-11-09",
+            "2026-11-22",
+            "6150.00",
+            "2000.00",
+            "4150.00",
+            1,
+            "after_1",
+        ),
+    ]
+}
+
+fn totals() -> Vec<Total> {
+    vec![Total {
+        currency: "PLN".into(),
+        remaining: dec("5380.00"),
+    }]
+}
+
+fn demand() -> Demand {
+    Demand {
+        date: "2026-11-23".into(),
+        deadline: "2026-11-30".into(),
+        creditor: Party {
+            name: "Moja Firma Sp. z o.o.".into(),
+            nip: Some("5261040828".into()),
+            account: Some("PL61 1090 1014 0000 0712 1981 2874".into()),
+        },
+        debtor: Party {
+            name: "ACME Sp. z o.o. & Co".into(),
+            nip: Some("5250007313".into()),
+            account: None,
+        },
+        lines: vec![DemandLine {
+            number: "FV/101/11/2026".into(),
+            issue_date: Some("2026-11-02".into()),
+            due_date: "2026-11-16".into(),
+            currency: "PLN".into(),
+            principal: dec("1230.00"),
+            interest_from: "2026-11-17".into(),
+            interest: Interest {
+                days: 7,
+                total: dec("3.30"),
+                parts: vec![InterestPart {
+                    from: chrono::NaiveDate::from_ymd_opt(2026, 11, 17).unwrap_or_default(),
+                    to: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default(),
+                    days: 7,
+                    percent: dec("14.00"),
+                    amount: dec("3.30"),
+                }],
+            },
+            compensation_pln: Some("170.00".into()),
+        }],
+        totals: vec![DemandTotal {
+            currency: "PLN".into(),
+            principal: dec("1230.00"),
+            interest: dec("3.30"),
+        }],
+        compensation_pln: "170.00".into(),
+        eur_pln: "4.25".into(),
+    }
+}
+
+fn reminder(interest: bool) -> Reminder {
+    Reminder {
+        lang: Lang::Pl,
+        company: company(),
+        client: client(),
+        step: "after_7".into(),
+        invoices: invoices(),
+        totals: totals(),
+        payment_link: Some("https://pay.example.pl/?nip=5250007313".into()),
+        signature: "Anna Nowak".into(),
+        contact: Some("Anna Nowak, +48 22 123 45 67".into()),
+        interest: interest.then(demand),
+        demand_attached: interest,
+    }
+}
+
+fn statement() -> EscalationStatement {
+    EscalationStatement {
+        lang: Lang::Pl,
+        company: company(),
+        client: client(),
+        invoices: invoices(),
+        totals: totals(),
+        payment_link: Some("https://pay.example.pl/?nip=5250007313".into()),
+        signature: "Anna Nowak".into(),
+        contact: Some("Anna Nowak, +48 22 123 45 67".into()),
+        today: "2026-11-23".into(),
+    }
+}
+
+fn notice(kind: NoticeKind, detail: NoticeDetail) -> StaffNotice {
+    StaffNotice {
+        kind,
+        company: company(),
+        today: "2026-11-23".into(),
+        detail,
+    }
+}
+
+fn unvouched(subject: &str, message_id: &str, why: &str) -> NoticeDetail {
+    NoticeDetail::Unvouched {
+        sender: Some("anna@example.pl".into()),
+        subject: subject.into(),
+        message_id: message_id.into(),
+        why: why.into(),
+    }
+}
+
+fn staff_notices() -> Vec<StaffNotice> {
+    vec![
+        notice(
+            NoticeKind::NoAddress,
+            NoticeDetail::NoAddress {
+                invoices: vec![ClientInvoice {
+                    client: "ACME".into(),
+                    invoice: line(
+                        "FV/1",
+                        "2026-11-02",
+                        "2026-11-16",
+                        "10.00",
+                        "0.00",
+                        "10.00",
+                        7,
+                        "after_7",
+                    ),
+                }],
+            },
+        ),
+        notice(
+            NoticeKind::Excluded,
+            NoticeDetail::Excluded {
+                client: client(),
+                invoices: invoices(),
+            },
+        ),
+        notice(
+            NoticeKind::Stale,
+            NoticeDetail::Stale {
+                newest: Some("2026-11-17".into()),
+                days: 2,
+            },
+        ),
+        notice(
+            NoticeKind::MissingRate,
+            NoticeDetail::MissingRate {
+                period: "H2 2026".into(),
+                error: "no statutory interest rate is configured for H2 2026".into(),
+            },
+        ),
+        notice(
+            NoticeKind::ReportRefused,
+            unvouched(
+                "Wyciąg",
+                "2@example.pl",
+                "mx.example.pl does not vouch for example.pl (dkim=fail)",
+            ),
+        ),
+        notice(
+            NoticeKind::CommandRefused,
+            unvouched(
+                "pause client ACME",
+                "1@example.pl",
+                "no Authentication-Results header from a trusted server (mx.example.pl)",
+            ),
+        ),
+    ]
+}
+
+fn confirmation() -> Confirmation {
+    Confirmation {
+        lang: Lang::Pl,
+        company: company(),
+        client: client(),
+        payment: PaymentCtx {
+            date: "2026-11-20".into(),
+            amount: dec("1300.00"),
+            currency: "PLN".into(),
+        },
+        invoices: vec![ConfirmedInvoice {
+            number: "FV/101/11/2026".into(),
+            amount: dec("1300.00"),
+            gross: dec("1230.00"),
+            paid_in_full: true,
+            overpaid: dec("70.00"),
+            remaining: dec("0.00"),
+        }],
+        overpaid: Some(dec("70.00")),
+        signature: "Anna Nowak".into(),
+    }
+}
+
+fn manager() -> EscalationManager {
+    EscalationManager {
+        statement: statement(),
+        escalated: vec!["FV/101/11/2026".into()],
+        history: vec![HistoryLine {
+            at: "2026-11-13T09:00:02Z".into(),
+            kind: "reminder_before".into(),
+            detail: "Przypomnienie → biuro@acme.pl".into(),
+            status: Some("sent".into()),
+            message_id: Some("skarbnik.1@example.pl".into()),
+        }],
+        draft: DraftText {
+            subject: "Zestawienie".into(),
+            text: "Dzień dobry, ...".into(),
+        },
+    }
+}
+
+fn summary() -> Summary {
+    let refusal = crate::ingest::ReportError::file("wyciag.csv", "sample refusal");
+    let mut bad = crate::services::import::ImportOutcome::empty("wyciag.csv");
+    bad.error = Some(refusal);
+    let payment = |status: PaymentStatus, invoices: &[&str], review: Option<&str>| ReportPayment {
+        id: 1,
+        date: "2026-11-20".into(),
+        amount: dec("1230.00"),
+        currency: "PLN".into(),
+        payer: Some("ACME Sp. z o.o.".into()),
+        title: "FV/1/11/2026".into(),
+        status,
+        invoices: invoices.iter().map(|s| s.to_string()).collect(),
+        rules: if invoices.is_empty() {
+            vec![]
+        } else {
+            vec!["invoice_number".into()]
+        },
+        review: review.map(str::to_string),
+    };
+    crate::services::inbound::summary(
+        "Moja Firma",
+        "Wyciąg",
+        &[bad],
+        vec!["umowa.docx".into()],
+        vec![
+            payment(PaymentStatus::Matched, &["FV/1/11/2026"], None),
+            payment(PaymentStatus::Review, &[], Some("two invoices of 1230.00")),
+            payment(PaymentStatus::Unmatched, &[], None),
+        ],
+    )
+}
+
+/// One sample to render: the template and its context.
+struct Sample {
+    template: String,
+    context: serde_json::Value,
+}
+
+fn sample(template: &str, ctx: &impl Serialize) -> Sample {
+    Sample {
+        template: template.to_string(),
+        context: serde_json::to_value(ctx).unwrap_or_default(),
+    }
+}
+
+/// Every template with its samples (reminders with and without interest, each staff notice).
+fn samples(config: &Config) -> Vec<Sample> {
+    let mut out = Vec::new();
+    let policy = config.dunning.policy();
+    let mut reminder_templates: Vec<String> = policy
+        .steps
+        .iter()
+        .map(|s| policy.template(&s.name))
+        .collect();
+    for t in ["reminder_before", "reminder_after_1", "reminder_after_7"] {
+        reminder_templates.push(t.into());
+    }
+    reminder_templates.sort();
+    reminder_templates.dedup();
+    for t in &reminder_templates {
+        out.push(sample(t, &reminder(false)));
+        out.push(sample(t, &reminder(true)));
+    }
+    out.push(sample("escalation_statement", &statement()));
+    out.push(sample("escalation_manager", &manager()));
+    out.push(sample("payment_confirmation", &confirmation()));
+    for n in staff_notices() {
+        out.push(sample("staff_notice", &n));
+    }
+    out.push(sample("demand", &demand()));
+    out.push(sample(
+        "bounce_notice",
+        &BounceNotice {
+            subject: "Undelivered".into(),
+            addresses: vec!["x@acme.pl".into()],
+            clients: BTreeMap::from([("x@acme.pl".to_string(), vec!["#1".to_string()])]),
+            company: "Moja Firma".into(),
+        },
+    ));
+    out.push(sample(
+        "command_reply",
+        &CommandReply {
+            subject: "status ACME".into(),
+            company: "Moja Firma".into(),
+            results: vec![CommandResult {
+                line: "status ACME".into(),
+                ok: true,
+                text: "ACME (NIP 5250007313)\nOpen invoices: none".into(),
+            }],
+        },
+    ));
+    out.push(sample("summary", &summary()));
+    out
+}
+
+/// Renders every template in both languages; returns how many were rendered, or every failure.
+pub fn check_templates(templates: &Templates, config: &Config) -> Result<usize> {
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for lang in [Lang::Pl, Lang::En] {
+        for s in samples(config) {
+            let name = &s.template;
+            match templates.render_checked(lang, name, &s.context) {
+                Ok(r) => {
+                    n += 1;
+                    if r.subject.is_empty() {
+                        failures.push(format!("{lang}/{name}: the subject is empty"));
+                    }
+                    if name == "demand"
+                        && let Err(e) = crate::dunning::demand::typeset(&r.subject, &r.text)
+                    {
+                        failures.push(format!("{lang}/{name}: {e:#}"));
+                    }
+                }
+                Err(e) => failures.push(format!("{lang}/{name}: {e:#}")),
+            }
+        }
+    }
+    if !failures.is_empty() {
+        bail!("broken templates:\n  {}", failures.join("\n  "));
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_template_renders_in_both_languages() {
+        let config = Config::default();
+        let t = Templates::new(None);
+        let n = check_templates(&t, &config).unwrap();
+        assert!(n >= 2 * 15, "{n}");
+        // Spot checks of content: amounts, dates, escaping in HTML, the interest lines.
+        let ctx = reminder(true);
+        let pl = t
+            .render_checked(Lang::Pl, "reminder_after_7", &ctx)
+            .unwrap();
+        assert!(pl.text.contains("FV/101/11/2026"), "{}", pl.text);
+        assert!(pl.text.contains("1 230,00 PLN"), "{}", pl.text);
+        assert!(pl.text.contains("16.11.2026"), "{}", pl.text);
+        assert!(pl.text.contains("odsetki 3,30 PLN"), "{}", pl.text);
+        assert!(pl.text.contains("wezwanie do zapłaty"), "{}", pl.text);
+        assert!(
+            pl.text.contains("Razem do zapłaty: 5 380,00 PLN"),
+            "{}",
+            pl.text
+        );
+        let html = pl.html.unwrap();
+        assert!(
+            html.contains("ACME Sp. z o.o. &amp; Co") || !html.contains("ACME"),
+            "{html}"
+        );
+        let en = t
+            .render_checked(Lang::En, "reminder_after_7", &ctx)
+            .unwrap();
+        assert!(en.text.contains("1,230.00 PLN"), "{}", en.text);
+        assert!(en.text.contains("16 Nov 2026"), "{}", en.text);
+        assert!(en.subject.starts_with("Overdue payment"), "{}", en.subject);
+    }
+
+    #[test]
+    fn the_summary_renders_every_part_in_both_languages() {
+        let s = summary();
+        let t = Templates::new(None);
+        let pl = t.render(Lang::Pl, "summary", &s).unwrap();
+        assert!(pl.subject.starts_with("Re: Wyciąg"), "{}", pl.subject);
+        assert!(pl.subject.contains("odrzucono 1 z 1"), "{}", pl.subject);
+        for needle in [
+            "ODRZUCONY: wyciag.csv",
+            "1 230,00 PLN",
+            "→ FV/1/11/2026",
+            "numer faktury w tytule",
+            "Czekają na decyzję człowieka (1)",
+            "two invoices of 1230.00",
+            "Bez dopasowania (1)",
+            "umowa.docx",
+        ] {
+            assert!(
+                pl.text.contains(needle),
+                "missing {needle:?} in\n{}",
+                pl.text
+            );
+        }
+        let en = t.render(Lang::En, "summary", &s).unwrap();
+        assert!(en.text.contains("REFUSED: wyciag.csv"), "{}", en.text);
+        assert!(
+            en.text.contains("invoice number in the title"),
+            "{}",
+            en.text
+        );
+    }
+
+    #[test]
+    fn a_broken_edited_template_fails_the_check() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("en")).unwrap();
+        std::fs::write(
+            dir.path().join("en/reminder_after_1.txt"),
+            "Subject: {{ client.name }\n\nbroken",
+        )
+        .unwrap();
+        let e = check_templates(&Templates::new(Some(dir.path())), &Config::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("en/reminder_after_1"), "{e}");
+    }
+}
