@@ -40,17 +40,29 @@ impl App {
         })
     }
 
+    /// What the use cases share, the import setup's cell and the store, borrowed apart.
+    fn split(&mut self) -> (Env<'_>, &OnceCell<ImportSetup>, &mut Store) {
+        let App {
+            config,
+            store,
+            clock,
+            templates,
+            identity,
+            import,
+        } = self;
+        let env = Env {
+            config,
+            templates,
+            identity,
+            clock,
+        };
+        (env, import, store)
+    }
+
     /// What the use cases share, and the store apart from it.
     pub fn parts(&mut self) -> (Env<'_>, &mut Store) {
-        (
-            Env {
-                config: &self.config,
-                templates: &self.templates,
-                identity: &self.identity,
-                clock: &self.clock,
-            },
-            &mut self.store,
-        )
+        let (env, _, store) = self.split();
+        (env, store)
     }
 
     pub fn env(&self) -> Env<'_> {
@@ -79,20 +91,9 @@ impl App {
     /// Everything for the daemon and imports: the import setup loaded, then the parts.
     pub fn import_parts(&mut self) -> Result<(Env<'_>, &ImportSetup, &mut Store)> {
         self.import_setup()?;
-        let import = self
-            .import
-            .get()
-            .context("the import setup was just loaded")?;
-        Ok((
-            Env {
-                config: &self.config,
-                templates: &self.templates,
-                identity: &self.identity,
-                clock: &self.clock,
-            },
-            import,
-            &mut self.store,
-        ))
+        let (env, import, store) = self.split();
+        let import = import.get().context("the import setup was just loaded")?;
+        Ok((env, import, store))
     }
 }
 

@@ -124,6 +124,32 @@ fn aligned(d: &str, from_domain: &str) -> bool {
         && (from_domain == d || from_domain.ends_with(&format!(".{d}")))
 }
 
+/// Whether the sender of a mail is who it claims to be: one From address, vouched for by
+/// skarbnik's own DKIM/DMARC check (`own_check`, when configured) or by a trusted
+/// Authentication-Results header. `Ok` names the proof, `Err` says why not (both checks' reasons).
+pub fn vouch(
+    config: &Config,
+    mail: &crate::mail::inbound::Inbound,
+    own_check: Option<Result<String, String>>,
+) -> Result<String, String> {
+    if mail.from_count > 1 {
+        return Err("the mail names several From addresses".into());
+    }
+    let sender = mail.from.as_deref().unwrap_or_default();
+    match own_check {
+        Some(Ok(how)) => Ok(how),
+        own => vouched_by_headers(
+            &mail.auth_results,
+            &config.commands.trusted_authserv_ids,
+            sender,
+        )
+        .map_err(|e| match own {
+            Some(Err(o)) => format!("{e}; {o}"),
+            _ => e,
+        }),
+    }
+}
+
 /// Is `from` (bare address) vouched for by a trusted Authentication-Results header? `Ok` names
 /// the proof, `Err` says why not.
 pub fn vouched_by_headers(

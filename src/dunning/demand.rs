@@ -7,7 +7,7 @@
 
 use super::interest::{Interest, compensation_pln, statutory_interest};
 use crate::config::Config;
-use crate::domain::{Lang, Money};
+use crate::domain::{Currency, Lang, Money};
 use crate::store::{DunClient, DunInvoice};
 use crate::templates::Templates;
 use crate::templates::context::{Demand, DemandLine, DemandTotal, Party};
@@ -49,7 +49,7 @@ pub fn build(
     today: NaiveDate,
 ) -> Result<Demand> {
     let mut lines = Vec::new();
-    let mut totals: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
+    let mut totals: BTreeMap<Currency, (Decimal, Decimal)> = BTreeMap::new();
     let mut comp_total = Decimal::ZERO;
     for inv in invoices {
         let Some(due) = inv.due.filter(|d| *d < today) else {
@@ -61,7 +61,7 @@ pub fn build(
         let (interest, comp) =
             interest_of(config, inv, today).with_context(|| format!("invoice {}", inv.number))?;
         let principal = Money::from_minor(inv.outstanding_minor, inv.currency).amount();
-        let t = totals.entry(inv.currency.to_string()).or_default();
+        let t = totals.entry(inv.currency).or_default();
         t.0 += principal;
         t.1 += interest.total;
         comp_total += comp.unwrap_or_default();
@@ -69,7 +69,7 @@ pub fn build(
             number: inv.number.clone(),
             issue_date: inv.issue_date.map(|d| d.to_string()),
             due_date: due.to_string(),
-            currency: inv.currency.to_string(),
+            currency: inv.currency,
             principal,
             interest_from: (due + Duration::days(1)).to_string(),
             interest,

@@ -234,29 +234,12 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
         if !stale && let Some(e) = escalation_due(inv, input, state, &policy, calendar, today) {
             escalate.entry(inv.client_id).or_default().push(e);
         }
-        if let Some(paid) = inv.last_payment
-            && today < paid + Duration::days(policy.partial_postpone_days)
-        {
-            continue;
+        if let Some(step) = due_step(inv, due, input, &policy, calendar, today) {
+            due_by_client
+                .entry(inv.client_id)
+                .or_default()
+                .push((inv.id, step.clone()));
         }
-        let latest = policy
-            .steps
-            .iter()
-            .filter(|s| calendar.on_or_after(due + Duration::days(s.offset_days)) <= today)
-            .rfind(|s| s.offset_days > 0 || today <= due);
-        let Some(step) = latest else { continue };
-        let already = policy
-            .steps
-            .iter()
-            .filter(|s| s.offset_days >= step.offset_days)
-            .any(|s| input.sent.contains_key(&(inv.id, s.name.clone())));
-        if already {
-            continue;
-        }
-        due_by_client
-            .entry(inv.client_id)
-            .or_default()
-            .push((inv.id, step.clone()));
     }
     // One mail per client per day: a client already mailed today waits for tomorrow.
     let client_of: HashMap<i64, i64> = input.invoices.iter().map(|i| (i.id, i.client_id)).collect();
@@ -279,25 +262,7 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
             .iter()
             .cloned()
             .partition(|(_, s)| !stale || s.offset_days <= 0);
-        let held = if state.excluded {
-            Some(Held::Excluded)
-        } else if state.paused_indefinitely || state.paused_until.is_some_and(|d| today <= d) {
-            Some(Held::Paused)
-        } else if state
-            .last_reply
-            .is_some_and(|d| today < d + Duration::days(policy.reply_pause_days))
-        {
-            Some(Held::Replied)
-        } else if state.payment_in_review {
-            Some(Held::PaymentInReview)
-        } else if sendable.is_empty() {
-            Some(Held::StaleStatement)
-        } else if !state.has_address {
-            Some(Held::NoAddress)
-        } else {
-            None
-        };
-        if let Some(reason) = held {
+        if let Some(reason) = held_reason(&state, policy, today, sendable.is_empty()) {
             plan.held.push(HeldBack {
                 client_id,
                 reason,
@@ -331,6 +296,62 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
         })
         .collect();
     plan
+}
+
+/// The step an open invoice is due for today, unless a partial payment postpones it or that step
+/// (or a later one) was sent.
+fn due_step<'p>(
+    inv: &OpenInvoice,
+    due: NaiveDate,
+    input: &Inputs,
+    policy: &'p Policy,
+    calendar: &Calendar,
+    today: NaiveDate,
+) -> Option<&'p Step> {
+    if let Some(paid) = inv.last_payment
+        && today < paid + Duration::days(policy.partial_postpone_days)
+    {
+        return None;
+    }
+    let step = policy
+        .steps
+        .iter()
+        .filter(|s| calendar.on_or_after(due + Duration::days(s.offset_days)) <= today)
+        .rfind(|s| s.offset_days > 0 || today <= due)?;
+    let already = policy
+        .steps
+        .iter()
+        .filter(|s| s.offset_days >= step.offset_days)
+        .any(|s| input.sent.contains_key(&(inv.id, s.name.clone())));
+    (!already).then_some(step)
+}
+
+/// Why a client's due steps are held back today, if they are; `nothing_sendable` when the stale
+/// statement holds every one of them.
+fn held_reason(
+    state: &ClientState,
+    policy: &Policy,
+    today: NaiveDate,
+    nothing_sendable: bool,
+) -> Option<Held> {
+    if state.excluded {
+        Some(Held::Excluded)
+    } else if state.paused_indefinitely || state.paused_until.is_some_and(|d| today <= d) {
+        Some(Held::Paused)
+    } else if state
+        .last_reply
+        .is_some_and(|d| today < d + Duration::days(policy.reply_pause_days))
+    {
+        Some(Held::Replied)
+    } else if state.payment_in_review {
+        Some(Held::PaymentInReview)
+    } else if nothing_sendable {
+        Some(Held::StaleStatement)
+    } else if !state.has_address {
+        Some(Held::NoAddress)
+    } else {
+        None
+    }
 }
 
 /// The next step an invoice will get and the business day it is due (for `status`): the first

@@ -23,7 +23,156 @@ pub fn looks_like(bytes: &[u8]) -> bool {
     t.starts_with('<') && (t.contains("<Faktura") || t.contains(":Faktura"))
 }
 
-pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables, ReportError> {
+/// The invoice document, with helpers that locate every value for error messages.
+struct Invoice<'a, 'input> {
+    file: &'a str,
+    doc: &'a Document<'input>,
+    root: Node<'a, 'input>,
+}
+
+impl<'a, 'input> Invoice<'a, 'input> {
+    fn fail(&self, cause: String) -> ReportError {
+        ReportError::file(self.file, cause)
+    }
+
+    /// The line a node starts on.
+    fn line(&self, node: Node<'_, '_>) -> usize {
+        self.doc.text_pos_at(node.range().start).row as usize
+    }
+
+    /// An error at a node: its line, and its element name as the column.
+    fn located(&self, node: Node<'_, '_>, cause: String) -> ReportError {
+        ReportError {
+            file: self.file.to_string(),
+            sheet: None,
+            row: Some(self.line(node)),
+            column: Some(node.tag_name().name().to_string()),
+            cause,
+        }
+    }
+
+    /// The trimmed text at a path of child elements under the root.
+    fn field(&self, path: &[&str]) -> Option<(String, Node<'a, 'input>)> {
+        let mut n = self.root;
+        for p in path {
+            n = n
+                .children()
+                .find(|c| c.is_element() && c.tag_name().name() == *p)?;
+        }
+        n.text().map(|t| (t.trim().to_string(), n))
+    }
+
+    /// Like [`Invoice::field`], but missing or empty is an error naming the path.
+    fn need(&self, path: &[&str]) -> Result<(String, Node<'a, 'input>), ReportError> {
+        self.field(path)
+            .filter(|(t, _)| !t.is_empty())
+            .ok_or_else(|| self.fail(format!("missing {}", path.join("/"))))
+    }
+
+    fn money(&self, (t, n): (String, Node<'_, '_>)) -> Result<Decimal, ReportError> {
+        let mut d = Decimal::from_str(&t)
+            .map_err(|_| self.located(n, format!("cannot read {t:?} as an amount")))?;
+        if d.normalize().scale() > 2 {
+            return Err(self.located(n, format!("amount {t:?} has more than two decimal places")));
+        }
+        d.rescale(2);
+        Ok(d)
+    }
+
+    fn date(&self, (t, n): (String, Node<'_, '_>)) -> Result<NaiveDate, ReportError> {
+        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+            .map_err(|_| self.located(n, format!("{t:?} is not a valid date")))
+    }
+
+    /// The buyer's name and tax id (a Polish NIP, else an EU VAT number kept as written).
+    fn buyer(
+        &self,
+        number: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<(Option<String>, Option<String>, Option<bool>), ReportError> {
+        let id = ["Podmiot2", "DaneIdentyfikacyjne"];
+        let at = |leaf: &str| self.field(&[id[0], id[1], leaf]);
+        let name = at("Nazwa").map(|(t, _)| text::collapse_spaces(&t));
+        let tax = at("NIP")
+            .or_else(|| {
+                let eu = at("KodUE").map(|(t, _)| t).unwrap_or_default();
+                at("NrVatUE").map(|(t, n)| (format!("{eu}{t}"), n))
+            })
+            .map(|(t, _)| t);
+        let (nip, nip_valid) = match tax {
+            None => (None, None),
+            Some(raw) => match Nip::parse(&raw) {
+                Ok(n) => (Some(n.to_string()), Some(true)),
+                Err(_) => {
+                    warnings.push(format!(
+                        "invoice {number}: buyer tax id {raw:?} is not a Polish NIP; kept as written"
+                    ));
+                    (Some(raw), Some(false))
+                }
+            },
+        };
+        if name.is_none() && nip.is_none() {
+            return Err(
+                self.fail("missing Podmiot2/DaneIdentyfikacyjne (buyer name and NIP)".into())
+            );
+        }
+        Ok((name, nip, nip_valid))
+    }
+
+    /// Payment terms: the earliest due date, and what remains when the invoice says it is paid
+    /// in full or in part.
+    fn payment(&self, gross: Decimal) -> Result<(Option<NaiveDate>, Option<Decimal>), ReportError> {
+        let platnosc = self
+            .root
+            .children()
+            .find(|c| c.tag_name().name() == "Fa")
+            .and_then(|fa| fa.children().find(|c| c.tag_name().name() == "Platnosc"));
+        let Some(p) = platnosc else {
+            return Ok((None, None));
+        };
+        let mut due_date: Option<NaiveDate> = None;
+        for t in p.descendants().filter(|n| n.tag_name().name() == "Termin") {
+            if let Some(txt) = t.text() {
+                let d = self.date((txt.trim().to_string(), t))?;
+                due_date = Some(due_date.map_or(d, |x| x.min(d)));
+            }
+        }
+        let fully_paid = p
+            .children()
+            .any(|c| c.tag_name().name() == "Zaplacono" && c.text().map(str::trim) == Some("1"));
+        let mut paid = Decimal::ZERO;
+        for k in p
+            .descendants()
+            .filter(|n| n.tag_name().name() == "KwotaZaplatyCzesciowej")
+        {
+            paid += self.money((k.text().unwrap_or("").trim().to_string(), k))?;
+        }
+        let outstanding = if fully_paid {
+            Some(Decimal::new(0, 2))
+        } else if paid > Decimal::ZERO {
+            Some(gross - paid)
+        } else {
+            None
+        };
+        Ok((due_date, outstanding))
+    }
+
+    /// The buyer's e-mail addresses: where reminders go.
+    fn emails(&self) -> Vec<String> {
+        self.root
+            .descendants()
+            .filter(|n| {
+                n.tag_name().name() == "Email"
+                    && n.ancestors().any(|a| a.tag_name().name() == "Podmiot2")
+            })
+            .filter_map(|n| n.text().map(|t| t.trim().to_lowercase()))
+            .filter(|e| e.contains('@'))
+            .collect()
+    }
+}
+
+/// Reads the XML safely (no DTD, so no entity is ever resolved) and checks it is an FA(3).
+fn document<'input>(file: &str, bytes: &'input [u8]) -> Result<Document<'input>, ReportError> {
     let fail = |cause: String| ReportError::file(file, cause);
     let xml = std::str::from_utf8(bytes).map_err(|e| fail(format!("the XML is not UTF-8: {e}")))?;
     let xml = xml.trim_start_matches('\u{feff}');
@@ -45,159 +194,63 @@ pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables
             root.tag_name().name()
         )));
     }
-    let field = |path: &[&str]| -> Option<(String, Node<'_, '_>)> {
-        let mut n = root;
-        for p in path {
-            n = n
-                .children()
-                .find(|c| c.is_element() && c.tag_name().name() == *p)?;
-        }
-        n.text().map(|t| (t.trim().to_string(), n))
-    };
-    let need = |path: &[&str]| -> Result<(String, Node<'_, '_>), ReportError> {
-        field(path)
-            .filter(|(t, _)| !t.is_empty())
-            .ok_or_else(|| fail(format!("missing {}", path.join("/"))))
-    };
-    let located = |node: Node<'_, '_>, cause: String| ReportError {
-        file: file.to_string(),
-        sheet: None,
-        row: Some(doc.text_pos_at(node.range().start).row as usize),
-        column: Some(node.tag_name().name().to_string()),
-        cause,
-    };
-    let money = |(t, n): (String, Node<'_, '_>)| -> Result<Decimal, ReportError> {
-        let mut d = Decimal::from_str(&t)
-            .map_err(|_| located(n, format!("cannot read {t:?} as an amount")))?;
-        if d.normalize().scale() > 2 {
-            return Err(located(
-                n,
-                format!("amount {t:?} has more than two decimal places"),
-            ));
-        }
-        d.rescale(2);
-        Ok(d)
-    };
-    let date = |(t, n): (String, Node<'_, '_>)| -> Result<NaiveDate, ReportError> {
-        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
-            .map_err(|_| located(n, format!("{t:?} is not a valid date")))
-    };
+    Ok(doc)
+}
 
-    let (seller_nip, _) = need(&["Podmiot1", "DaneIdentyfikacyjne", "NIP"])?;
-    let (number_text, number_node) = need(&["Fa", "P_2"])?;
-    let mut skipped = Vec::new();
+pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables, ReportError> {
+    let doc = document(file, bytes)?;
+    let x = Invoice {
+        file,
+        doc: &doc,
+        root: doc.root_element(),
+    };
+    let (seller_nip, _) = x.need(&["Podmiot1", "DaneIdentyfikacyjne", "NIP"])?;
+    let (number_text, number_node) = x.need(&["Fa", "P_2"])?;
     let ours = ctx.our_nip.as_deref();
     if ours.is_some_and(|o| Nip::parse(&seller_nip).map(|n| n.to_string()).as_deref() != Ok(o)) {
-        skipped.push(Skipped {
-            row: doc.text_pos_at(number_node.range().start).row as usize,
-            reason: format!("invoice {number_text}: we are not the seller (seller NIP {seller_nip}); a cost invoice is not chased"),
-        });
         return Ok(Receivables {
             rows: Vec::new(),
-            skipped,
+            skipped: vec![Skipped {
+                row: x.line(number_node),
+                reason: format!(
+                    "invoice {number_text}: we are not the seller (seller NIP {seller_nip}); a cost invoice is not chased"
+                ),
+            }],
             warnings: Vec::new(),
             totals_checked: false,
         });
     }
     let number =
-        InvoiceNumber::parse(&number_text).map_err(|e| located(number_node, e.to_string()))?;
-    let currency_field = need(&["Fa", "KodWaluty"])?;
-    let currency = Currency::parse(&currency_field.0).ok_or_else(|| {
-        located(
-            currency_field.1,
-            format!("unknown currency {:?}", currency_field.0),
-        )
-    })?;
-    let issue_date = Some(date(need(&["Fa", "P_1"])?)?);
-    let gross = money(need(&["Fa", "P_15"])?)?;
-    let kind = field(&["Fa", "RodzajFaktury"])
-        .map(|(t, _)| t)
-        .unwrap_or_default();
-    let buyer_name = field(&["Podmiot2", "DaneIdentyfikacyjne", "Nazwa"])
-        .map(|(t, _)| text::collapse_spaces(&t));
-    let buyer_tax = field(&["Podmiot2", "DaneIdentyfikacyjne", "NIP"])
-        .or_else(|| {
-            let eu = field(&["Podmiot2", "DaneIdentyfikacyjne", "KodUE"])
-                .map(|(t, _)| t)
-                .unwrap_or_default();
-            field(&["Podmiot2", "DaneIdentyfikacyjne", "NrVatUE"])
-                .map(|(t, n)| (format!("{eu}{t}"), n))
-        })
-        .map(|(t, _)| t);
+        InvoiceNumber::parse(&number_text).map_err(|e| x.located(number_node, e.to_string()))?;
+    let (code, code_node) = x.need(&["Fa", "KodWaluty"])?;
+    let currency = Currency::parse(&code)
+        .ok_or_else(|| x.located(code_node, format!("unknown currency {code:?}")))?;
+    let issue_date = Some(x.date(x.need(&["Fa", "P_1"])?)?);
+    let gross = x.money(x.need(&["Fa", "P_15"])?)?;
     let mut warnings = Vec::new();
-    let (nip, nip_valid) = match buyer_tax {
-        None => (None, None),
-        Some(raw) => match Nip::parse(&raw) {
-            Ok(n) => (Some(n.to_string()), Some(true)),
-            Err(_) => {
-                warnings.push(format!("invoice {number_text}: buyer tax id {raw:?} is not a Polish NIP; kept as written"));
-                (Some(raw), Some(false))
-            }
-        },
-    };
-    if buyer_name.is_none() && nip.is_none() {
-        return Err(fail(
-            "missing Podmiot2/DaneIdentyfikacyjne (buyer name and NIP)".into(),
-        ));
-    }
-    // Payment terms: the earliest due date; paid in full, or partial payments.
-    let platnosc = root
-        .children()
-        .find(|c| c.tag_name().name() == "Fa")
-        .and_then(|fa| fa.children().find(|c| c.tag_name().name() == "Platnosc"));
-    let mut due_date: Option<NaiveDate> = None;
-    let mut paid = Decimal::ZERO;
-    let mut fully_paid = false;
-    if let Some(p) = platnosc {
-        for t in p.descendants().filter(|n| n.tag_name().name() == "Termin") {
-            if let Some(txt) = t.text() {
-                let d = date((txt.trim().to_string(), t))?;
-                due_date = Some(due_date.map_or(d, |x| x.min(d)));
-            }
-        }
-        fully_paid = p
-            .children()
-            .any(|c| c.tag_name().name() == "Zaplacono" && c.text().map(str::trim) == Some("1"));
-        for k in p
-            .descendants()
-            .filter(|n| n.tag_name().name() == "KwotaZaplatyCzesciowej")
-        {
-            paid += money((k.text().unwrap_or("").trim().to_string(), k))?;
-        }
-    }
-    let outstanding = if fully_paid {
-        Some(Decimal::new(0, 2))
-    } else if paid > Decimal::ZERO {
-        Some(gross - paid)
-    } else {
-        None
-    };
-    let split_payment = root
+    let (client_name, nip, nip_valid) = x.buyer(&number_text, &mut warnings)?;
+    let (due_date, outstanding) = x.payment(gross)?;
+    let split_payment = x
+        .root
         .descendants()
         .any(|n| n.tag_name().name() == "P_18A" && n.text().map(str::trim) == Some("1"));
-    let corrects = if kind == "KOR" {
-        let (nr, _) = field(&["Fa", "DaneFaKorygowanej", "NrFaKorygowanej"]).ok_or_else(|| {
-            fail("a correction (KOR) without Fa/DaneFaKorygowanej/NrFaKorygowanej".into())
-        })?;
+    let kind = x.field(&["Fa", "RodzajFaktury"]).map(|(t, _)| t);
+    let corrects = if kind.as_deref() == Some("KOR") {
+        let (nr, _) = x
+            .field(&["Fa", "DaneFaKorygowanej", "NrFaKorygowanej"])
+            .ok_or_else(|| {
+                x.fail("a correction (KOR) without Fa/DaneFaKorygowanej/NrFaKorygowanej".into())
+            })?;
         Some(nr)
     } else {
         None
     };
-    let emails = root
-        .descendants()
-        .filter(|n| {
-            n.tag_name().name() == "Email"
-                && n.ancestors().any(|a| a.tag_name().name() == "Podmiot2")
-        })
-        .filter_map(|n| n.text().map(|t| t.trim().to_lowercase()))
-        .filter(|e| e.contains('@'))
-        .collect();
     Ok(Receivables {
         rows: vec![InvoiceRow {
-            row: doc.text_pos_at(number_node.range().start).row as usize,
+            row: x.line(number_node),
             number: number.original().to_string(),
             number_key: number.canonical().to_string(),
-            client_name: buyer_name,
+            client_name,
             nip,
             nip_valid,
             issue_date,
@@ -205,11 +258,11 @@ pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables
             currency,
             gross,
             outstanding,
-            emails,
+            emails: x.emails(),
             split_payment,
             corrects,
         }],
-        skipped,
+        skipped: Vec::new(),
         warnings,
         totals_checked: false,
     })

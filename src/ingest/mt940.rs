@@ -8,7 +8,7 @@
 //! dla: …; tyt.: …; TNR: …`). Opening balance + movements must equal the closing balance.
 
 use super::statement::{Statement, StatementRow, classify};
-use super::{ParseContext, ReportError, Skipped};
+use super::{ParseContext, ReportError};
 use crate::domain::{BankAccount, Currency, text};
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
@@ -134,189 +134,247 @@ fn push_line(out: &mut Vec<Field>, line: &str, n: usize) {
     }
 }
 
+/// An open statement: its opening balance, the sum of its movements, the line it began on and
+/// its currency.
+struct Open {
+    opening: Decimal,
+    sum: Decimal,
+    line: usize,
+    currency: Currency,
+}
+
+/// Reads the fields of a file, statement after statement.
+struct Reader<'f> {
+    file: &'f str,
+    rows: Vec<StatementRow>,
+    warnings: Vec<String>,
+    account: Option<String>,
+    first_opening: Option<Decimal>,
+    last_closing: Option<Decimal>,
+    current: Option<Open>,
+    statements: usize,
+    /// The row of the `:61:` waiting for its `:86:`.
+    pending: Option<usize>,
+}
+
+impl Reader<'_> {
+    fn err(&self, line: usize, tag: &str, cause: String) -> ReportError {
+        ReportError {
+            file: self.file.to_string(),
+            sheet: None,
+            row: Some(line),
+            column: Some(format!(":{tag}:")),
+            cause,
+        }
+    }
+
+    fn field(&mut self, f: &Field) -> Result<(), ReportError> {
+        match f.tag.as_str() {
+            "20" => {
+                if self.current.is_some() {
+                    return Err(self.err(f.line, "20", "a new statement starts before the previous one has a closing balance (:62F:)".into()));
+                }
+                self.pending = None;
+            }
+            "25" => self.account(f),
+            "60F" | "60M" => {
+                let (opening, currency) = balance(&f.value).ok_or_else(|| {
+                    self.err(
+                        f.line,
+                        &f.tag,
+                        format!("cannot read the opening balance {:?}", f.value.trim()),
+                    )
+                })?;
+                self.first_opening.get_or_insert(opening);
+                self.current = Some(Open {
+                    opening,
+                    sum: Decimal::ZERO,
+                    line: f.line,
+                    currency,
+                });
+                self.statements += 1;
+            }
+            "61" => self.operation(f)?,
+            "86" => self.info(f),
+            "62F" | "62M" => self.closing(f)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `:25:` our account (the last part of `bank/account`); a second one is warned about.
+    fn account(&mut self, f: &Field) {
+        let acc = f.value.trim().rsplit('/').next().map(|a| {
+            BankAccount::parse(a)
+                .map(|a| a.to_string())
+                .unwrap_or_else(|_| a.trim().to_string())
+        });
+        if let Some(a) = acc {
+            match &self.account {
+                None => self.account = Some(a),
+                Some(prev) if *prev != a => self.warnings.push(format!(
+                    "row {}: a second account {a} in the same file",
+                    f.line
+                )),
+                _ => {}
+            }
+        }
+    }
+
+    /// `:61:` one operation of the open statement.
+    fn operation(&mut self, f: &Field) -> Result<(), ReportError> {
+        let Some(currency) = self.current.as_ref().map(|o| o.currency) else {
+            return Err(self.err(
+                f.line,
+                "61",
+                "an operation before the opening balance (:60F:)".into(),
+            ));
+        };
+        let (amount, booked, value, tx_type, bank_ref) =
+            parse_61(&f.value, currency).map_err(|cause| self.err(f.line, "61", cause))?;
+        if let Some(open) = self.current.as_mut() {
+            open.sum += amount;
+        }
+        self.rows.push(StatementRow {
+            row: f.line,
+            booking_date: booked,
+            value_date: Some(value),
+            amount,
+            currency,
+            kind: super::statement::PaymentKind::Incoming,
+            counterparty_name: None,
+            counterparty_address: None,
+            counterparty_account: None,
+            account_valid: None,
+            title: String::new(),
+            tx_type: Some(tx_type),
+            bank_ref,
+            balance_after: None,
+        });
+        self.pending = Some(self.rows.len() - 1);
+        Ok(())
+    }
+
+    /// `:86:` the details of the operation just read.
+    fn info(&mut self, f: &Field) {
+        let Some(i) = self.pending.take() else {
+            return;
+        };
+        let info = info_86(&f.value);
+        let r = &mut self.rows[i];
+        r.title = info.title;
+        r.counterparty_name = info.name;
+        if let Some(a) = info.account {
+            match BankAccount::parse(&a) {
+                Ok(acc) => {
+                    r.counterparty_account = Some(acc.to_string());
+                    r.account_valid = Some(true);
+                }
+                Err(_) => {
+                    self.warnings.push(format!(
+                        "row {}: counterparty account {a:?} fails its checksum; kept as written",
+                        f.line
+                    ));
+                    r.counterparty_account = Some(a);
+                    r.account_valid = Some(false);
+                }
+            }
+        }
+        if let Some(code) = info.code {
+            r.tx_type = Some(
+                format!("{} {code}", r.tx_type.take().unwrap_or_default())
+                    .trim()
+                    .to_string(),
+            );
+        }
+    }
+
+    /// `:62F:` the closing balance: opening + movements must equal it.
+    fn closing(&mut self, f: &Field) -> Result<(), ReportError> {
+        let (closing, _) = balance(&f.value).ok_or_else(|| {
+            self.err(
+                f.line,
+                &f.tag,
+                format!("cannot read the closing balance {:?}", f.value.trim()),
+            )
+        })?;
+        let Some(open) = self.current.take() else {
+            return Err(self.err(
+                f.line,
+                &f.tag,
+                "a closing balance without an opening balance".into(),
+            ));
+        };
+        if open.opening + open.sum != closing {
+            return Err(self.err(
+                f.line,
+                &f.tag,
+                format!(
+                    "balances do not add up: opening {} + movements {} = {}, but the closing balance is {}",
+                    crate::domain::format_pl(open.opening),
+                    crate::domain::format_pl(open.sum),
+                    crate::domain::format_pl(open.opening + open.sum),
+                    crate::domain::format_pl(closing)
+                ),
+            ));
+        }
+        self.last_closing = Some(closing);
+        self.pending = None;
+        Ok(())
+    }
+}
+
 pub fn parse(
     file: &str,
     bytes: &[u8],
     ctx: &ParseContext,
 ) -> Result<(Statement, &'static str), ReportError> {
     let (text, encoding) = decode(bytes);
-    let fields = fields(&text);
-    let err = |line: usize, tag: &str, cause: String| ReportError {
-        file: file.to_string(),
-        sheet: None,
-        row: Some(line),
-        column: Some(format!(":{tag}:")),
-        cause,
+    let mut r = Reader {
+        file,
+        rows: Vec::new(),
+        warnings: Vec::new(),
+        account: None,
+        first_opening: None,
+        last_closing: None,
+        current: None,
+        statements: 0,
+        pending: None,
     };
-    let mut rows: Vec<StatementRow> = Vec::new();
-    let mut warnings = Vec::new();
-    let skipped: Vec<Skipped> = Vec::new();
-    let mut account: Option<String> = None;
-    let mut first_opening: Option<Decimal> = None;
-    let mut last_closing: Option<Decimal> = None;
-    // Per statement: opening, sum of movements, the line it started on.
-    let mut current: Option<(Decimal, Decimal, usize, Currency)> = None;
-    let mut statements = 0;
-    let mut pending: Option<usize> = None; // index into rows of the :61: waiting for its :86:
-    for f in &fields {
-        match f.tag.as_str() {
-            "20" => {
-                if current.is_some() {
-                    return Err(err(f.line, "20", "a new statement starts before the previous one has a closing balance (:62F:)".into()));
-                }
-                pending = None;
-            }
-            "25" => {
-                let acc = f.value.trim().rsplit('/').next().map(|a| {
-                    BankAccount::parse(a)
-                        .map(|a| a.to_string())
-                        .unwrap_or_else(|_| a.trim().to_string())
-                });
-                if let Some(a) = acc {
-                    match &account {
-                        None => account = Some(a),
-                        Some(prev) if *prev != a => warnings.push(format!(
-                            "row {}: a second account {a} in the same file",
-                            f.line
-                        )),
-                        _ => {}
-                    }
-                }
-            }
-            "60F" | "60M" => {
-                let (amount, currency) = balance(&f.value).ok_or_else(|| {
-                    err(
-                        f.line,
-                        &f.tag,
-                        format!("cannot read the opening balance {:?}", f.value.trim()),
-                    )
-                })?;
-                first_opening.get_or_insert(amount);
-                current = Some((amount, Decimal::ZERO, f.line, currency));
-                statements += 1;
-            }
-            "61" => {
-                let Some((_, sum, _, currency)) = current.as_mut() else {
-                    return Err(err(
-                        f.line,
-                        "61",
-                        "an operation before the opening balance (:60F:)".into(),
-                    ));
-                };
-                let row =
-                    parse_61(&f.value, *currency).map_err(|cause| err(f.line, "61", cause))?;
-                *sum += row.0;
-                rows.push(StatementRow {
-                    row: f.line,
-                    booking_date: row.1,
-                    value_date: Some(row.2),
-                    amount: row.0,
-                    currency: *currency,
-                    kind: super::statement::PaymentKind::Incoming,
-                    counterparty_name: None,
-                    counterparty_address: None,
-                    counterparty_account: None,
-                    account_valid: None,
-                    title: String::new(),
-                    tx_type: Some(row.3),
-                    bank_ref: row.4,
-                    balance_after: None,
-                });
-                pending = Some(rows.len() - 1);
-            }
-            "86" => {
-                if let Some(i) = pending.take() {
-                    let info = info_86(&f.value);
-                    let r = &mut rows[i];
-                    r.title = info.title;
-                    r.counterparty_name = info.name;
-                    if let Some(a) = info.account {
-                        match BankAccount::parse(&a) {
-                            Ok(acc) => {
-                                r.counterparty_account = Some(acc.to_string());
-                                r.account_valid = Some(true);
-                            }
-                            Err(_) => {
-                                warnings.push(format!("row {}: counterparty account {a:?} fails its checksum; kept as written", f.line));
-                                r.counterparty_account = Some(a);
-                                r.account_valid = Some(false);
-                            }
-                        }
-                    }
-                    if let Some(code) = info.code {
-                        r.tx_type = Some(
-                            format!("{} {code}", r.tx_type.take().unwrap_or_default())
-                                .trim()
-                                .to_string(),
-                        );
-                    }
-                }
-            }
-            "62F" | "62M" => {
-                let (closing, _) = balance(&f.value).ok_or_else(|| {
-                    err(
-                        f.line,
-                        &f.tag,
-                        format!("cannot read the closing balance {:?}", f.value.trim()),
-                    )
-                })?;
-                let Some((opening, sum, _, _)) = current.take() else {
-                    return Err(err(
-                        f.line,
-                        &f.tag,
-                        "a closing balance without an opening balance".into(),
-                    ));
-                };
-                if opening + sum != closing {
-                    return Err(err(
-                        f.line,
-                        &f.tag,
-                        format!(
-                            "balances do not add up: opening {} + movements {} = {}, but the closing balance is {}",
-                            crate::domain::format_pl(opening),
-                            crate::domain::format_pl(sum),
-                            crate::domain::format_pl(opening + sum),
-                            crate::domain::format_pl(closing)
-                        ),
-                    ));
-                }
-                last_closing = Some(closing);
-                pending = None;
-            }
-            _ => {}
-        }
+    for f in &fields(&text) {
+        r.field(f)?;
     }
-    if let Some((_, _, line, _)) = current {
-        return Err(err(
-            line,
+    if let Some(open) = &r.current {
+        return Err(r.err(
+            open.line,
             "62F",
             "the statement is truncated: no closing balance (:62F:)".into(),
         ));
     }
-    if statements == 0 {
+    if r.statements == 0 {
         return Err(ReportError::file(
             file,
             "no statement found (:60F: missing)",
         ));
     }
-    for r in &mut rows {
-        r.title = text::collapse_spaces(&r.title);
-        r.kind = classify(
-            r.amount,
-            r.tx_type.as_deref(),
-            &r.title,
-            r.counterparty_account.as_deref(),
+    for row in &mut r.rows {
+        row.title = text::collapse_spaces(&row.title);
+        row.kind = classify(
+            row.amount,
+            row.tx_type.as_deref(),
+            &row.title,
+            row.counterparty_account.as_deref(),
             ctx,
         );
     }
     Ok((
         Statement {
-            account,
-            opening_balance: first_opening,
-            closing_balance: last_closing,
-            rows,
-            skipped,
-            warnings,
+            account: r.account,
+            opening_balance: r.first_opening,
+            closing_balance: r.last_closing,
+            rows: r.rows,
+            skipped: Vec::new(),
+            warnings: r.warnings,
         },
         encoding,
     ))

@@ -108,79 +108,7 @@ pub fn extract(
         if let Some(first) = pending_footer.first() {
             return Err(first.error(Some(Field::Gross), "no amount for this invoice"));
         }
-        let number = InvoiceNumber::parse(&number_text)
-            .map_err(|e| r.error(Some(Field::Number), e.to_string()))?;
-        let client_name = r.text(Field::ClientName);
-        let (nip, nip_valid) = match r.text(Field::Nip) {
-            None => (None, None),
-            Some(raw) => match Nip::parse(&raw) {
-                Ok(n) => (Some(n.to_string()), Some(true)),
-                Err(e) => {
-                    warnings.push(format!("row {}: {e}; kept as written", row.line));
-                    (Some(raw), Some(false))
-                }
-            },
-        };
-        if client_name.is_none() && nip.is_none() {
-            return Err(r.error(Some(Field::ClientName), "no client name or NIP"));
-        }
-        let issue_date = r.date(Field::IssueDate)?;
-        let due_date = r.date(Field::DueDate)?;
-        if due_date.is_none() {
-            warnings.push(format!(
-                "row {}: invoice {} has no due date",
-                row.line,
-                number.original()
-            ));
-        }
-        let gross = r.amount(Field::Gross)?;
-        let mut outstanding = r.amount(Field::Outstanding)?;
-        if outstanding.is_none()
-            && let (Some(g), Some(p)) = (&gross, r.amount(Field::Paid)?)
-        {
-            outstanding = Some(Amount {
-                value: g.value - p.value.abs(),
-                currency: g.currency,
-            });
-        }
-        let currency = match r.currency(Field::Currency)? {
-            Some(c) => c,
-            None => gross
-                .as_ref()
-                .and_then(|a| a.currency)
-                .or(outstanding.as_ref().and_then(|a| a.currency))
-                .or(rec
-                    .profile
-                    .default_currency
-                    .as_deref()
-                    .and_then(Currency::parse))
-                .unwrap_or(ctx.default_currency),
-        };
-        let gross_value = match (&gross, &outstanding) {
-            (Some(g), _) => g.value,
-            (None, Some(o)) => o.value,
-            (None, None) => return Err(r.error(Some(Field::Gross), "no amount for this invoice")),
-        };
-        let emails = r
-            .text(Field::Email)
-            .map(|t| split_emails(&t))
-            .unwrap_or_default();
-        let invoice = InvoiceRow {
-            row: row.line,
-            number: number.original().to_string(),
-            number_key: number.canonical().to_string(),
-            client_name,
-            nip,
-            nip_valid,
-            issue_date,
-            due_date,
-            currency,
-            gross: gross_value,
-            outstanding: outstanding.map(|o| o.value),
-            emails,
-            split_payment: false,
-            corrects: None,
-        };
+        let invoice = invoice(&r, &number_text, ctx, &mut warnings)?;
         if let Some(&idx) = seen.get(&invoice.number_key) {
             let earlier: &InvoiceRow = &rows[idx];
             let same = InvoiceRow {
@@ -211,6 +139,88 @@ pub fn extract(
         skipped,
         warnings,
         totals_checked,
+    })
+}
+
+/// One row with an invoice number and an amount, as an invoice.
+fn invoice(
+    r: &RowReader<'_>,
+    number_text: &str,
+    ctx: &ParseContext,
+    warnings: &mut Vec<String>,
+) -> Result<InvoiceRow, ReportError> {
+    let line = r.row.line;
+    let number = InvoiceNumber::parse(number_text)
+        .map_err(|e| r.error(Some(Field::Number), e.to_string()))?;
+    let client_name = r.text(Field::ClientName);
+    let (nip, nip_valid) = match r.text(Field::Nip) {
+        None => (None, None),
+        Some(raw) => match Nip::parse(&raw) {
+            Ok(n) => (Some(n.to_string()), Some(true)),
+            Err(e) => {
+                warnings.push(format!("row {line}: {e}; kept as written"));
+                (Some(raw), Some(false))
+            }
+        },
+    };
+    if client_name.is_none() && nip.is_none() {
+        return Err(r.error(Some(Field::ClientName), "no client name or NIP"));
+    }
+    let issue_date = r.date(Field::IssueDate)?;
+    let due_date = r.date(Field::DueDate)?;
+    if due_date.is_none() {
+        warnings.push(format!(
+            "row {line}: invoice {} has no due date",
+            number.original()
+        ));
+    }
+    let gross = r.amount(Field::Gross)?;
+    let mut outstanding = r.amount(Field::Outstanding)?;
+    if outstanding.is_none()
+        && let (Some(g), Some(p)) = (&gross, r.amount(Field::Paid)?)
+    {
+        outstanding = Some(Amount {
+            value: g.value - p.value.abs(),
+            currency: g.currency,
+        });
+    }
+    let currency = match r.currency(Field::Currency)? {
+        Some(c) => c,
+        None => gross
+            .as_ref()
+            .and_then(|a| a.currency)
+            .or(outstanding.as_ref().and_then(|a| a.currency))
+            .or(r
+                .rec
+                .profile
+                .default_currency
+                .as_deref()
+                .and_then(Currency::parse))
+            .unwrap_or(ctx.default_currency),
+    };
+    let gross_value = match (&gross, &outstanding) {
+        (Some(g), _) => g.value,
+        (None, Some(o)) => o.value,
+        (None, None) => return Err(r.error(Some(Field::Gross), "no amount for this invoice")),
+    };
+    Ok(InvoiceRow {
+        row: line,
+        number: number.original().to_string(),
+        number_key: number.canonical().to_string(),
+        client_name,
+        nip,
+        nip_valid,
+        issue_date,
+        due_date,
+        currency,
+        gross: gross_value,
+        outstanding: outstanding.map(|o| o.value),
+        emails: r
+            .text(Field::Email)
+            .map(|t| split_emails(&t))
+            .unwrap_or_default(),
+        split_payment: false,
+        corrects: None,
     })
 }
 

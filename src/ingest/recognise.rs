@@ -73,8 +73,7 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
         .collect();
     let mut best: Option<Candidate<'p>> = None;
     // For the refusal message: the row and profile that came closest.
-    let mut closest: HashMap<super::profile::ReportKind, (usize, usize, &Profile, Vec<String>)> =
-        HashMap::new();
+    let mut closest: HashMap<super::profile::ReportKind, Closest<'p>> = HashMap::new();
 
     for profile in profiles {
         if let Some(re) = &profile.detect_first_row {
@@ -146,11 +145,19 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
             break;
         }
     }
-    if let Some(b) = best {
-        return Ok(b.rec);
+    match best {
+        Some(b) => Ok(b.rec),
+        None => Err(no_profile(table, limit, closest.into_values().collect())),
     }
-    // Report the row that looks most like a header: the one with the most text cells.
-    let mut closest: Vec<_> = closest.into_values().collect();
+}
+
+/// Profiles that came close, per report kind: (header row, columns mapped, the profile, the
+/// required columns it lacked).
+type Closest<'p> = (usize, usize, &'p Profile, Vec<String>);
+
+/// The refusal: the row that looks most like a header (the closest profile's, else the one with
+/// the most text cells), and what each close profile lacked.
+fn no_profile(table: &Table, limit: usize, mut closest: Vec<Closest<'_>>) -> NoProfile {
     closest.sort_by_key(|c| (std::cmp::Reverse(c.1), c.2.name.clone()));
     let header_idx = closest.first().map(|c| c.0).or_else(|| {
         table.rows[..limit]
@@ -167,7 +174,7 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
             .filter(|(_, r)| !r.is_blank())
             .map(|(i, _)| i)
     });
-    Err(NoProfile {
+    NoProfile {
         header_line: header_idx.map(|i| table.rows[i].line),
         headers_seen: header_idx
             .map(|i| {
@@ -183,7 +190,7 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
             .into_iter()
             .map(|(_, _, p, missing)| (p.name.clone(), missing))
             .collect(),
-    })
+    }
 }
 
 fn headerless<'p>(table: &Table, profile: &'p Profile, re: &str) -> Option<Candidate<'p>> {

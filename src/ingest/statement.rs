@@ -1,7 +1,7 @@
 //! Bank statements and operation lists: rows → payments, with the statement's own checks.
 
 use super::numbers::{self, looks_like_date};
-use super::profile::{Field, normalize_header};
+use super::profile::{Field, Profile, normalize_header};
 use super::recognise::Recognised;
 use super::table::{Row, Table};
 use super::{ParseContext, ReportError, RowReader, Skipped};
@@ -177,148 +177,28 @@ pub fn extract(
         // Rows without a date followed by a dated row are not a footer: pending operations (PKO
         // "W rozliczeniu", ING blocked amounts) or summary lines inside the table.
         for mid in trailing_non_data.drain(..) {
-            // A repeated header (a page break in a printed statement) or a one-cell line (a page
-            // title) is text, not an operation.
-            let repeated_header = rec
-                .header_row
-                .is_some_and(|h| same_cells(&table.rows[h], mid));
-            let filled = mid.cells.iter().filter(|c| !c.is_empty()).count();
-            if !row_has_label(mid) && !repeated_header && filled >= 2 {
-                skipped.push(Skipped {
+            match undated(table, rec, mid) {
+                Some(why) => skipped.push(Skipped {
                     row: mid.line,
-                    reason: "no booking date (pending or blocked operation)".into(),
-                });
-            } else {
-                outside.push(mid);
+                    reason: why.into(),
+                }),
+                None => outside.push(mid),
             }
         }
-        let booking_date = r
-            .date(date_field)?
-            .ok_or_else(|| r.error(Some(date_field), "no date"))?;
-        let value_date = if date_field == Field::BookingDate {
-            r.date(Field::ValueDate)?
-        } else {
-            None
-        };
-        let (amount, amount_currency) = read_amount(&r)?;
-        if amount.is_zero() {
-            skipped.push(Skipped {
+        match operation(&r, date_field, default_currency, ctx, &mut warnings)? {
+            Some(op) => {
+                if let Some(own) = r.text(Field::OwnAccount)
+                    && own_account_from_rows.is_none()
+                {
+                    own_account_from_rows = BankAccount::parse(&own).ok().map(|a| a.to_string());
+                }
+                rows.push(op);
+            }
+            None => skipped.push(Skipped {
                 row: row.line,
                 reason: "zero amount".into(),
-            });
-            continue;
+            }),
         }
-        let currency = match r.currency(Field::Currency)? {
-            Some(c) => c,
-            None => amount_currency.unwrap_or(default_currency),
-        };
-        if let Some(own) = r.text(Field::OwnAccount)
-            && own_account_from_rows.is_none()
-        {
-            own_account_from_rows = BankAccount::parse(&own).ok().map(|a| a.to_string());
-        }
-        let kv = key_values(&r);
-        let pick = |f: Field| {
-            r.text(f)
-                .or_else(|| kv.iter().find(|(k, _)| *k == f).map(|(_, v)| v.clone()))
-        };
-        let incoming = amount.is_sign_positive();
-        let (name_field, account_field) = if incoming {
-            (Field::PayerName, Field::PayerAccount)
-        } else {
-            (Field::PayeeName, Field::PayeeAccount)
-        };
-        let mut counterparty_name = pick(Field::CounterpartyName).or_else(|| pick(name_field));
-        let mut counterparty_account =
-            pick(Field::CounterpartyAccount).or_else(|| pick(account_field));
-        let mut title = pick(Field::Title).unwrap_or_default();
-        let description = pick(Field::Description);
-        let mut tx_type_from_description = None;
-        if let Some(desc) = description {
-            let mut rest = desc.clone();
-            if counterparty_account.is_none()
-                && let Some(m) = ACCOUNT_IN_TEXT
-                    .find_iter(&desc)
-                    .find(|m| BankAccount::parse(m.as_str()).is_ok())
-            {
-                counterparty_account = Some(m.as_str().to_string());
-                rest = text::collapse_spaces(&desc.replacen(m.as_str(), " ", 1));
-            }
-            let mut split_name = false;
-            if profile.name_before_comma
-                && counterparty_name.is_none()
-                && let Some((name, after)) = rest.split_once(", ")
-            {
-                counterparty_name = Some(name.trim().to_string());
-                rest = after.trim().to_string();
-                split_name = true;
-            }
-            if title.is_empty() {
-                // "name, title  OPERATION TYPE": only in that shape is a trailing PRZELEW... the type;
-                // "OPŁATA ZA PRZELEW NATYCHMIASTOWY" is a title.
-                if let Some(m) = TRAILING_OP_TYPE.find(&rest).filter(|_| split_name) {
-                    if tx_type_from_description.is_none() {
-                        tx_type_from_description = Some(m.as_str().trim().to_string());
-                    }
-                    rest = rest[..m.start()].trim().to_string();
-                }
-                title = rest;
-            } else if counterparty_name.is_none() {
-                // Revolut: "Money added from <name>" in Description, the title in Reference.
-                counterparty_name = rest
-                    .strip_prefix("Money added from ")
-                    .or_else(|| rest.strip_prefix("To "))
-                    .map(|s| s.trim().to_string());
-            }
-        }
-        let tx_type = pick(Field::TxType).or(tx_type_from_description);
-        let (counterparty_account, account_valid) = match counterparty_account {
-            None => (None, None),
-            Some(raw) => match BankAccount::parse(&raw) {
-                Ok(a) => (Some(a.to_string()), Some(true)),
-                Err(_) => {
-                    let t = raw
-                        .trim_matches(|c| c == '\'' || c == '"' || text::is_space(c))
-                        .to_string();
-                    if t.is_empty() {
-                        (None, None)
-                    } else {
-                        warnings.push(format!("row {}: counterparty account {t:?} fails its checksum; kept as written", row.line));
-                        (Some(t), Some(false))
-                    }
-                }
-            },
-        };
-        let balance_after = match r.amount(Field::BalanceAfter) {
-            Ok(b) => b.map(|a| a.value),
-            Err(e) => {
-                warnings.push(format!("row {}: balance not read: {}", row.line, e.cause));
-                None
-            }
-        };
-        let kind = classify(
-            amount,
-            tx_type.as_deref(),
-            &title,
-            counterparty_account.as_deref(),
-            ctx,
-        );
-        rows.push(StatementRow {
-            row: row.line,
-            booking_date,
-            value_date,
-            amount,
-            currency,
-            kind,
-            counterparty_name: counterparty_name.filter(|s| !s.is_empty()),
-            counterparty_address: pick(Field::CounterpartyAddress),
-            counterparty_account,
-            account_valid,
-            title: text::collapse_spaces(&title),
-            tx_type,
-            bank_ref: pick(Field::BankRef),
-            balance_after,
-        });
     }
     outside.extend(trailing_non_data);
 
@@ -335,6 +215,176 @@ pub fn extract(
         skipped,
         warnings,
     })
+}
+
+/// One dated row as an operation; `None` for a zero amount (skipped).
+fn operation(
+    r: &RowReader<'_>,
+    date_field: Field,
+    default_currency: Currency,
+    ctx: &ParseContext,
+    warnings: &mut Vec<String>,
+) -> Result<Option<StatementRow>, ReportError> {
+    let line = r.row.line;
+    let booking_date = r
+        .date(date_field)?
+        .ok_or_else(|| r.error(Some(date_field), "no date"))?;
+    let value_date = if date_field == Field::BookingDate {
+        r.date(Field::ValueDate)?
+    } else {
+        None
+    };
+    let (amount, amount_currency) = read_amount(r)?;
+    if amount.is_zero() {
+        return Ok(None);
+    }
+    let currency = match r.currency(Field::Currency)? {
+        Some(c) => c,
+        None => amount_currency.unwrap_or(default_currency),
+    };
+    let kv = key_values(r);
+    let pick = |f: Field| {
+        r.text(f)
+            .or_else(|| kv.iter().find(|(k, _)| *k == f).map(|(_, v)| v.clone()))
+    };
+    let party = counterparty(&pick, r.rec.profile, amount.is_sign_positive());
+    let (counterparty_account, account_valid) = checked_account(party.account, line, warnings);
+    let balance_after = match r.amount(Field::BalanceAfter) {
+        Ok(b) => b.map(|a| a.value),
+        Err(e) => {
+            warnings.push(format!("row {line}: balance not read: {}", e.cause));
+            None
+        }
+    };
+    let kind = classify(
+        amount,
+        party.tx_type.as_deref(),
+        &party.title,
+        counterparty_account.as_deref(),
+        ctx,
+    );
+    Ok(Some(StatementRow {
+        row: line,
+        booking_date,
+        value_date,
+        amount,
+        currency,
+        kind,
+        counterparty_name: party.name.filter(|s| !s.is_empty()),
+        counterparty_address: pick(Field::CounterpartyAddress),
+        counterparty_account,
+        account_valid,
+        title: text::collapse_spaces(&party.title),
+        tx_type: party.tx_type,
+        bank_ref: pick(Field::BankRef),
+        balance_after,
+    }))
+}
+
+/// Who the other side is and what the transfer says, from the columns or, where the bank packs
+/// them into one description, from that text.
+struct Party {
+    name: Option<String>,
+    account: Option<String>,
+    title: String,
+    tx_type: Option<String>,
+}
+
+fn counterparty(
+    pick: &dyn Fn(Field) -> Option<String>,
+    profile: &Profile,
+    incoming: bool,
+) -> Party {
+    let (name_field, account_field) = if incoming {
+        (Field::PayerName, Field::PayerAccount)
+    } else {
+        (Field::PayeeName, Field::PayeeAccount)
+    };
+    let mut p = Party {
+        name: pick(Field::CounterpartyName).or_else(|| pick(name_field)),
+        account: pick(Field::CounterpartyAccount).or_else(|| pick(account_field)),
+        title: pick(Field::Title).unwrap_or_default(),
+        tx_type: pick(Field::TxType),
+    };
+    let Some(desc) = pick(Field::Description) else {
+        return p;
+    };
+    let mut rest = desc.clone();
+    if p.account.is_none()
+        && let Some(m) = ACCOUNT_IN_TEXT
+            .find_iter(&desc)
+            .find(|m| BankAccount::parse(m.as_str()).is_ok())
+    {
+        p.account = Some(m.as_str().to_string());
+        rest = text::collapse_spaces(&desc.replacen(m.as_str(), " ", 1));
+    }
+    let mut split_name = false;
+    if profile.name_before_comma
+        && p.name.is_none()
+        && let Some((name, after)) = rest.split_once(", ")
+    {
+        p.name = Some(name.trim().to_string());
+        rest = after.trim().to_string();
+        split_name = true;
+    }
+    if p.title.is_empty() {
+        // "name, title  OPERATION TYPE": only in that shape is a trailing PRZELEW... the type;
+        // "OPŁATA ZA PRZELEW NATYCHMIASTOWY" is a title.
+        if let Some(m) = TRAILING_OP_TYPE.find(&rest).filter(|_| split_name) {
+            if p.tx_type.is_none() {
+                p.tx_type = Some(m.as_str().trim().to_string());
+            }
+            rest = rest[..m.start()].trim().to_string();
+        }
+        p.title = rest;
+    } else if p.name.is_none() {
+        // Revolut: "Money added from <name>" in Description, the title in Reference.
+        p.name = rest
+            .strip_prefix("Money added from ")
+            .or_else(|| rest.strip_prefix("To "))
+            .map(|s| s.trim().to_string());
+    }
+    p
+}
+
+/// The counterparty account as an electronic IBAN when it passes its checksum, else as written
+/// (flagged, with a warning); `(account, valid)`.
+fn checked_account(
+    raw: Option<String>,
+    line: usize,
+    warnings: &mut Vec<String>,
+) -> (Option<String>, Option<bool>) {
+    let Some(raw) = raw else {
+        return (None, None);
+    };
+    match BankAccount::parse(&raw) {
+        Ok(a) => (Some(a.to_string()), Some(true)),
+        Err(_) => {
+            let t = raw
+                .trim_matches(|c| c == '\'' || c == '"' || text::is_space(c))
+                .to_string();
+            if t.is_empty() {
+                (None, None)
+            } else {
+                warnings.push(format!(
+                    "row {line}: counterparty account {t:?} fails its checksum; kept as written"
+                ));
+                (Some(t), Some(false))
+            }
+        }
+    }
+}
+
+/// Why an undated row inside the table is skipped as an operation not booked yet; `None` for a
+/// repeated header (a page break in a printed statement), a one-cell line (a page title) or a
+/// labelled line: text, not an operation.
+fn undated(table: &Table, rec: &Recognised<'_>, row: &Row) -> Option<&'static str> {
+    let repeated_header = rec
+        .header_row
+        .is_some_and(|h| same_cells(&table.rows[h], row));
+    let filled = row.cells.iter().filter(|c| !c.is_empty()).count();
+    (!row_has_label(row) && !repeated_header && filled >= 2)
+        .then_some("no booking date (pending or blocked operation)")
 }
 
 fn same_cells(a: &Row, b: &Row) -> bool {

@@ -596,6 +596,6 @@ fn subsets_summing(pool: &[usize], outstanding: &[i64], target: i64) -> Vec<Vec<
 fn money(minor: i64, currency: Currency) -> String {
     format!(
         "{} {currency}",
-        crate::domain::format_pl(rust_decimal::Decimal::new(minor, 2))
+        crate::domain::format_pl(crate::domain::Money::from_minor(minor, currency).amount())
     )
 }

@@ -68,7 +68,7 @@ pub struct InvoiceView {
     pub nip: Option<String>,
     pub issue_date: Option<String>,
     pub due_date: Option<String>,
-    pub currency: String,
+    pub currency: crate::domain::Currency,
     #[serde(with = "rust_decimal::serde::str")]
     pub gross: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
@@ -318,7 +318,8 @@ impl Store {
                 gross: amount_of(s.gross, &currency),
                 paid: amount_of(s.paid, &currency),
                 outstanding: amount_of(s.outstanding, &currency),
-                currency,
+                currency: crate::domain::Currency::parse(&currency)
+                    .unwrap_or(crate::domain::Currency::PLN),
                 status: InvoiceStatus::from_amounts(s.gross, s.paid),
             })
         })?;

@@ -29,7 +29,7 @@ pub struct ReportPayment {
     pub date: String,
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
-    pub currency: String,
+    pub currency: crate::domain::Currency,
     pub payer: Option<String>,
     pub title: String,
     /// `matched`, `partial`, `review` or `unmatched`.
@@ -115,7 +115,8 @@ impl Store {
                     id: r.get(0)?,
                     date: r.get(1)?,
                     amount: crate::domain::amount_of(amount, &currency),
-                    currency,
+                    currency: crate::domain::Currency::parse(&currency)
+                        .unwrap_or(crate::domain::Currency::PLN),
                     payer: r.get(4)?,
                     title: r.get(5)?,
                     status,

@@ -1,5 +1,5 @@
 use super::{Store, Tx};
-use crate::domain::{Money, PaymentKind, amount_of};
+use crate::domain::{Currency, Money, PaymentKind, amount_of};
 use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::params;
@@ -76,7 +76,7 @@ pub struct PaymentView {
     pub date: String,
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
-    pub currency: String,
+    pub currency: crate::domain::Currency,
     pub kind: String,
     pub counterparty: Option<String>,
     pub account: Option<String>,
@@ -185,7 +185,7 @@ impl Store {
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
+                Currency::parse(&r.get::<_, String>(3)?).unwrap_or(Currency::PLN),
                 r.get::<_, String>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
@@ -217,7 +217,7 @@ impl Store {
             out.push(PaymentView {
                 id,
                 date,
-                amount: amount_of(amount, &currency),
+                amount: Money::from_minor(amount, currency).amount(),
                 currency,
                 kind,
                 counterparty,

@@ -7,7 +7,7 @@
 //! (formatted by `date`). Optional values are `null` when absent, so templates test them with
 //! `{% if x %}`.
 
-use crate::domain::Lang;
+use crate::domain::{Currency, Lang};
 use crate::store::HistoryLine;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -56,7 +56,7 @@ pub struct InvoiceLine {
     pub number: String,
     pub issue_date: Option<String>,
     pub due_date: Option<String>,
-    pub currency: String,
+    pub currency: Currency,
     #[serde(with = "rust_decimal::serde::str")]
     pub gross: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
@@ -71,7 +71,7 @@ pub struct InvoiceLine {
 /// What remains to pay in one currency.
 #[derive(Debug, Clone, Serialize)]
 pub struct Total {
-    pub currency: String,
+    pub currency: Currency,
     #[serde(with = "rust_decimal::serde::str")]
     pub remaining: Decimal,
 }
@@ -131,7 +131,7 @@ pub struct PaymentCtx {
     pub date: String,
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
-    pub currency: String,
+    pub currency: Currency,
 }
 
 /// An invoice a confirmed payment paid.
@@ -283,7 +283,7 @@ pub struct DemandLine {
     pub number: String,
     pub issue_date: Option<String>,
     pub due_date: String,
-    pub currency: String,
+    pub currency: Currency,
     /// What remains unpaid: the interest runs on it.
     #[serde(with = "rust_decimal::serde::str")]
     pub principal: Decimal,
@@ -296,7 +296,7 @@ pub struct DemandLine {
 /// Principal and interest in one currency.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemandTotal {
-    pub currency: String,
+    pub currency: Currency,
     #[serde(with = "rust_decimal::serde::str")]
     pub principal: Decimal,
     #[serde(with = "rust_decimal::serde::str")]

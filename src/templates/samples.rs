@@ -52,7 +52,7 @@ fn line(
         number: number.into(),
         issue_date: Some(issued.into()),
         due_date: Some(due.into()),
-        currency: "PLN".into(),
+        currency: crate::domain::Currency::PLN,
         gross: dec(gross),
         paid: dec(paid),
         remaining: dec(remaining),
@@ -88,7 +88,7 @@ fn invoices() -> Vec<InvoiceLine> {
 
 fn totals() -> Vec<Total> {
     vec![Total {
-        currency: "PLN".into(),
+        currency: crate::domain::Currency::PLN,
         remaining: dec("5380.00"),
     }]
 }
@@ -111,7 +111,7 @@ fn demand() -> Demand {
             number: "FV/101/11/2026".into(),
             issue_date: Some("2026-11-02".into()),
             due_date: "2026-11-16".into(),
-            currency: "PLN".into(),
+            currency: crate::domain::Currency::PLN,
             principal: dec("1230.00"),
             interest_from: "2026-11-17".into(),
             interest: Interest {
@@ -128,7 +128,7 @@ fn demand() -> Demand {
             compensation_pln: Some("170.00".into()),
         }],
         totals: vec![DemandTotal {
-            currency: "PLN".into(),
+            currency: crate::domain::Currency::PLN,
             principal: dec("1230.00"),
             interest: dec("3.30"),
         }],
@@ -253,7 +253,7 @@ fn confirmation() -> Confirmation {
         payment: PaymentCtx {
             date: "2026-11-20".into(),
             amount: dec("1300.00"),
-            currency: "PLN".into(),
+            currency: crate::domain::Currency::PLN,
         },
         invoices: vec![ConfirmedInvoice {
             number: "FV/101/11/2026".into(),
@@ -294,7 +294,7 @@ fn summary() -> Summary {
         id: 1,
         date: "2026-11-20".into(),
         amount: dec("1230.00"),
-        currency: "PLN".into(),
+        currency: crate::domain::Currency::PLN,
         payer: Some("ACME Sp. z o.o.".into()),
         title: "FV/1/11/2026".into(),
         status,

@@ -1,11 +1,13 @@
 //! All integration tests compile into this one binary (one link instead of many).
 
+mod app;
 mod archives;
 mod cli;
 mod commands;
 mod dunning;
 mod golden;
 mod import;
+mod inprocess;
 mod mail;
 mod mailstack;
 mod reconcile;

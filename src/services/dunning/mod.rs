@@ -196,7 +196,7 @@ fn totals(invoices: &[&crate::store::DunInvoice]) -> Vec<crate::templates::conte
     }
     by.into_iter()
         .map(|(c, m)| crate::templates::context::Total {
-            currency: c.to_string(),
+            currency: c,
             remaining: crate::domain::Money::from_minor(m, c).amount(),
         })
         .collect()

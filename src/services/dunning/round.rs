@@ -55,7 +55,7 @@ pub(super) fn invoice_line(inv: &DunInvoice, step: Option<&str>, today: NaiveDat
         number: inv.number.clone(),
         issue_date: inv.issue_date.map(|d| d.to_string()),
         due_date: inv.due.map(|d| d.to_string()),
-        currency: inv.currency.to_string(),
+        currency: inv.currency,
         gross: money(inv.gross_minor),
         paid: money(inv.paid_minor),
         remaining: money(inv.outstanding_minor),
@@ -610,7 +610,7 @@ impl Round<'_, '_> {
                 payment: PaymentCtx {
                     date: p.booking_date.to_string(),
                     amount: money(p.amount_minor),
-                    currency: p.currency.to_string(),
+                    currency: p.currency,
                 },
                 invoices,
                 overpaid: (overpaid > 0).then(|| money(overpaid)),

@@ -25,7 +25,10 @@ pub(super) fn handle(
     let mail = &m.mail;
     let sender = mail.from.clone().unwrap_or_default();
     let role = auth::role(env.config, &sender);
-    let vouched = vouched(env, m, &sender, role, own_check);
+    let vouched = match role {
+        None => Err("the sender is not on the staff list".to_string()),
+        Some(_) => auth::vouch(env.config, mail, own_check),
+    };
     let blocked = replies::blocked(env, store, mail, &sender)?;
     let tx = store.transaction()?;
     if let Some(earlier) = tx.command_outcome(&mail.message_id)? {
@@ -81,32 +84,6 @@ pub(super) fn handle(
     m.record(&tx, Folder::Processed, None)?;
     tx.commit()?;
     Ok(Folder::Processed)
-}
-
-/// Who sent it and whether we may believe it: `Ok(how it was vouched for)`.
-fn vouched(
-    env: &Env<'_>,
-    m: &Message<'_>,
-    sender: &str,
-    role: Option<Role>,
-    own_check: Option<Result<String, String>>,
-) -> Result<String, String> {
-    if m.mail.from_count > 1 {
-        return Err("the mail names several From addresses".to_string());
-    }
-    match (own_check, role) {
-        (_, None) => Err("the sender is not on the staff list".to_string()),
-        (Some(Ok(how)), _) => Ok(how),
-        (own, _) => auth::vouched_by_headers(
-            &m.mail.auth_results,
-            &env.config.commands.trusted_authserv_ids,
-            sender,
-        )
-        .map_err(|e| match own {
-            Some(Err(o)) => format!("{e}; {o}"),
-            _ => e,
-        }),
-    }
 }
 
 /// Runs each command line in `tx`; `Err` only when the store failed.

@@ -97,18 +97,7 @@ fn vouched(
     if crate::domain::email::listed(&env.config.staff.report_senders, sender) {
         return Ok(());
     }
-    if let Some(Ok(_)) = own_check {
-        return Ok(());
-    }
-    if m.mail.from_count > 1 {
-        return Err("the mail names several From addresses".into());
-    }
-    crate::commands::auth::vouched_by_headers(
-        &m.mail.auth_results,
-        &cmd.trusted_authserv_ids,
-        sender,
-    )
-    .map(|_| ())
+    crate::commands::auth::vouch(env.config, &m.mail, own_check).map(|_| ())
 }
 
 fn capped(mut v: Vec<ReportPayment>) -> (Vec<ReportPayment>, usize) {
@@ -189,7 +178,7 @@ mod tests {
             id: 1,
             date: "2026-11-20".into(),
             amount: Decimal::new(123_000, 2),
-            currency: "PLN".into(),
+            currency: crate::domain::Currency::PLN,
             payer: Some("ACME Sp. z o.o.".into()),
             title: "FV/1/11/2026".into(),
             status,
