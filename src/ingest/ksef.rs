@@ -23,6 +23,14 @@ pub fn looks_like(bytes: &[u8]) -> bool {
     t.starts_with('<') && (t.contains("<Faktura") || t.contains(":Faktura"))
 }
 
+/// Who the invoice is to.
+struct Buyer {
+    name: Option<String>,
+    /// Ten digits when a valid Polish NIP, else the tax id as written.
+    nip: Option<String>,
+    nip_valid: Option<bool>,
+}
+
 /// The invoice document, with helpers that locate every value for error messages.
 struct Invoice<'a, 'input> {
     file: &'a str,
@@ -85,11 +93,7 @@ impl<'a, 'input> Invoice<'a, 'input> {
     }
 
     /// The buyer's name and tax id (a Polish NIP, else an EU VAT number kept as written).
-    fn buyer(
-        &self,
-        number: &str,
-        warnings: &mut Vec<String>,
-    ) -> Result<(Option<String>, Option<String>, Option<bool>), ReportError> {
+    fn buyer(&self, number: &str, warnings: &mut Vec<String>) -> Result<Buyer, ReportError> {
         let id = ["Podmiot2", "DaneIdentyfikacyjne"];
         let at = |leaf: &str| self.field(&[id[0], id[1], leaf]);
         let name = at("Nazwa").map(|(t, _)| text::collapse_spaces(&t));
@@ -116,7 +120,11 @@ impl<'a, 'input> Invoice<'a, 'input> {
                 self.fail("missing Podmiot2/DaneIdentyfikacyjne (buyer name and NIP)".into())
             );
         }
-        Ok((name, nip, nip_valid))
+        Ok(Buyer {
+            name,
+            nip,
+            nip_valid,
+        })
     }
 
     /// Payment terms: the earliest due date, and what remains when the invoice says it is paid
@@ -228,7 +236,7 @@ pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables
     let issue_date = Some(x.date(x.need(&["Fa", "P_1"])?)?);
     let gross = x.money(x.need(&["Fa", "P_15"])?)?;
     let mut warnings = Vec::new();
-    let (client_name, nip, nip_valid) = x.buyer(&number_text, &mut warnings)?;
+    let buyer = x.buyer(&number_text, &mut warnings)?;
     let (due_date, outstanding) = x.payment(gross)?;
     let split_payment = x
         .root
@@ -250,9 +258,9 @@ pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables
             row: x.line(number_node),
             number: number.original().to_string(),
             number_key: number.canonical().to_string(),
-            client_name,
-            nip,
-            nip_valid,
+            client_name: buyer.name,
+            nip: buyer.nip,
+            nip_valid: buyer.nip_valid,
             issue_date,
             due_date,
             currency,
