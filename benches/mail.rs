@@ -154,7 +154,7 @@ fn throughput(stack: &MailStack) {
         for i in 0..1000 {
             let draft = Draft {
                 key: format!("bench:{i}"),
-                purpose: "bench".into(),
+                purpose: skarbnik::outbox::Purpose::Summary,
                 to: vec![parse_mailbox(&format!("klient{i}@acme.pl")).unwrap()],
                 subject: format!("Przypomnienie o płatności FV/{i}/11/2026"),
                 text: "Dzień dobry,\n\nuprzejmie przypominamy o płatności.\n".repeat(10),

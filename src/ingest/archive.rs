@@ -36,6 +36,17 @@ pub fn is_archive(bytes: &[u8]) -> bool {
     }
 }
 
+/// A member name that would leave the archive if written to disk: absolute (`/x`, `\\x`, a
+/// Windows drive `C:x`, a UNC `\\\\host`), with a `..` component under either separator, or
+/// with a NUL. Such an archive is hostile or broken; it is refused whole.
+fn leaves_archive(name: &str) -> bool {
+    let b = name.as_bytes();
+    name.starts_with(['/', '\\'])
+        || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
+        || name.contains('\0')
+        || name.split(['/', '\\']).any(|part| part.trim() == "..")
+}
+
 /// Unpacks the members, in archive order. `Err` refuses the whole archive.
 pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
@@ -61,7 +72,7 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, String
             continue;
         }
         // The name must stay inside the archive: no absolute paths, no "..".
-        if f.enclosed_name().is_none() || name.contains("..") {
+        if f.enclosed_name().is_none() || leaves_archive(&name) {
             return Err(format!(
                 "member {name:?} has a path that leaves the archive; the archive is refused"
             ));

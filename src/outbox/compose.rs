@@ -9,13 +9,51 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use std::time::SystemTime;
 
+/// Why a mail is sent: the outbox shows it, the .eml file is named after it, and the key of a
+/// reply starts with it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Purpose {
+    /// The answer to a report mail.
+    #[default]
+    Summary,
+    /// The answer to a staff command.
+    CommandReply,
+    /// Staff are told that a mail bounced.
+    BounceNotice,
+    /// A notice to staff of this kind.
+    Notice(crate::templates::context::NoticeKind),
+    /// A reminder in the tone of this (configured) step.
+    Reminder(String),
+    /// The statement to the billing contact after an escalating step.
+    Escalation,
+    /// The history and a draft for the account manager.
+    EscalationManager,
+    /// Thanks for a payment that settled an invoice.
+    Confirmation,
+}
+
+impl std::fmt::Display for Purpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Purpose::Summary => f.write_str("summary"),
+            Purpose::CommandReply => f.write_str("command_reply"),
+            Purpose::BounceNotice => f.write_str("bounce_notice"),
+            Purpose::Notice(kind) => write!(f, "notice_{}", kind.as_str()),
+            Purpose::Reminder(step) => write!(f, "reminder_{step}"),
+            Purpose::Escalation => f.write_str("escalation"),
+            Purpose::EscalationManager => f.write_str("escalation_manager"),
+            Purpose::Confirmation => f.write_str("confirmation"),
+        }
+    }
+}
+
 /// A mail to be sent, before it has a Message-ID.
 #[derive(Debug, Clone, Default)]
 pub struct Draft {
     /// Unique per decision (e.g. `summary:<message-id>`, `reminder:<invoice>:<step>`): the outbox
     /// refuses a second row with the same key.
     pub key: String,
-    pub purpose: String,
+    pub purpose: Purpose,
     pub to: Vec<Mailbox>,
     pub subject: String,
     pub text: String,
@@ -38,13 +76,13 @@ impl Draft {
     /// A mail of our own making (a notice, a reminder), not an answer: `auto-generated`.
     pub fn auto(
         key: String,
-        purpose: &str,
+        purpose: Purpose,
         to: Vec<Mailbox>,
         r: crate::templates::Rendered,
     ) -> Draft {
         Draft {
             key,
-            purpose: purpose.into(),
+            purpose,
             to,
             subject: r.subject,
             text: r.text,
@@ -241,7 +279,7 @@ mod tests {
         let from = parse_mailbox("Dział Należności <naleznosci@example.pl>").unwrap();
         let draft = Draft {
             key: "summary:m1@x".into(),
-            purpose: "summary".into(),
+            purpose: Purpose::Summary,
             to: vec![parse_mailbox("Anna <anna@firma.pl>").unwrap()],
             subject: "Re: Wyciąg – podsumowanie".into(),
             text: "Zaimportowano 3 płatności.".into(),

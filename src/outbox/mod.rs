@@ -18,7 +18,7 @@ mod file;
 mod smtp;
 mod worker;
 
-pub use compose::{Composed, Draft, Identity, compose, new_message_id, staff_recipients};
+pub use compose::{Composed, Draft, Identity, Purpose, compose, new_message_id, staff_recipients};
 pub use file::FileSender;
 pub use smtp::SmtpSender;
 pub use worker::{DeliveryCheck, RetryPolicy, Step, Worker, WorkerStats, backoff};
@@ -121,7 +121,7 @@ pub fn queue(tx: &Tx<'_>, identity: &Identity, draft: &Draft) -> Result<bool> {
     let c = identity.compose(draft)?;
     tx.enqueue(&NewMail {
         key: &draft.key,
-        purpose: &draft.purpose,
+        purpose: &draft.purpose.to_string(),
         message_id: &c.message_id,
         recipients: &c.recipients,
         envelope_to: &c.envelope_to,

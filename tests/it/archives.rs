@@ -121,3 +121,32 @@ fn an_xlsx_is_a_spreadsheet_not_an_archive() {
     assert_eq!(outs.len(), 1);
     assert_eq!(outs[0].format.as_deref(), Some("xlsx"));
 }
+
+#[test]
+fn absolute_drive_and_backslash_paths_refuse_the_archive() {
+    let csv = std::fs::read(report("erp/optima-przypomnienie.csv")).unwrap();
+    for bad in [
+        "/tmp/x.csv",
+        "C:/Users/x.csv",
+        "c:x.csv",
+        "\\\\server\\share\\x.csv",
+        "raporty\\..\\..\\x.csv",
+        "\\x.csv",
+    ] {
+        let mut t = TestStore::new();
+        let z = zip_of(&[("ok.csv", &csv), (bad, b"a;b\n1;2\n")]);
+        let outs = t.import_file(&write(&t, "trick.zip", &z));
+        assert_eq!(outs.len(), 1, "{bad}: {outs:?}");
+        let e = outs[0].error.as_ref().expect("refused");
+        assert!(e.cause.contains("leaves the archive"), "{bad}: {e}");
+        assert_eq!(
+            t.count("invoices"),
+            0,
+            "{bad}: nothing of the archive is kept"
+        );
+    }
+    // Dots inside a name are not a path trick.
+    let mut t = TestStore::new();
+    let outs = t.import_file(&write(&t, "ok.zip", &zip_of(&[("raport..v2.csv", &csv)])));
+    assert!(outs[0].error.is_none(), "{outs:?}");
+}

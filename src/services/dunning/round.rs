@@ -6,7 +6,7 @@ use crate::domain::{Lang, Money, sha256_hex};
 use crate::dunning::interest::half_year;
 use crate::dunning::planner::{self, Held, Policy};
 use crate::mail::address::parse_mailbox;
-use crate::outbox::{Draft, staff_recipients};
+use crate::outbox::{Draft, Purpose, staff_recipients};
 use crate::store::{DunClient, DunInvoice, Snapshot, Tx};
 use crate::templates::context::{
     ClientCtx, ClientInvoice, CompanyCtx, Confirmation, ConfirmedInvoice, Demand, DraftText,
@@ -231,7 +231,7 @@ impl Round<'_, '_> {
             attachments: demand.into_iter().collect(),
             ..Draft::auto(
                 key.clone(),
-                &format!("reminder_{}", mail.tone),
+                Purpose::Reminder(mail.tone.clone()),
                 mailboxes(&to),
                 r,
             )
@@ -355,12 +355,7 @@ impl Round<'_, '_> {
                 kind.as_str()
             );
         } else {
-            self.queue(Draft::auto(
-                key.clone(),
-                &format!("notice_{}", kind.as_str()),
-                to,
-                r,
-            ))?;
+            self.queue(Draft::auto(key.clone(), Purpose::Notice(kind), to, r))?;
         }
         self.out.push(Decision {
             kind: DecisionKind::Notice,
@@ -502,7 +497,7 @@ impl Round<'_, '_> {
                 client_id: Some(e.client_id),
                 ..Draft::auto(
                     key.clone(),
-                    "escalation",
+                    Purpose::Escalation,
                     mailboxes(&billing),
                     statement.clone(),
                 )
@@ -562,7 +557,7 @@ impl Round<'_, '_> {
         let to: Vec<String> = manager.iter().map(|m| m.email.to_string()).collect();
         self.queue(Draft {
             client_id: Some(e.client_id),
-            ..Draft::auto(key.clone(), "escalation_manager", manager, r)
+            ..Draft::auto(key.clone(), Purpose::EscalationManager, manager, r)
         })?;
         let d = self.decision(
             DecisionKind::EscalationManager,
@@ -625,7 +620,7 @@ impl Round<'_, '_> {
                 .add_notice("confirmation", &p.payment_id.to_string(), Some(&key))?;
             self.queue(Draft {
                 client_id: Some(p.client_id),
-                ..Draft::auto(key.clone(), "confirmation", mailboxes(&to), r)
+                ..Draft::auto(key.clone(), Purpose::Confirmation, mailboxes(&to), r)
             })?;
             let d = self.decision(
                 DecisionKind::Confirmation,

@@ -47,7 +47,7 @@ pub(super) fn handle(env: &Env<'_>, store: &mut Store, m: &Message<'_>) -> Resul
             .render(env.config.templates.language, "bounce_notice", &ctx)?;
         let draft = Draft::auto(
             format!("bounce:{}", mail.message_id),
-            "bounce_notice",
+            crate::outbox::Purpose::BounceNotice,
             notify,
             r,
         );

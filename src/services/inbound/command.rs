@@ -167,7 +167,7 @@ fn reply(
         results,
     };
     let rendered = env.templates.render(lang, "command_reply", &ctx)?;
-    let draft = replies::reply_draft(&m.mail, "command_reply", rendered);
+    let draft = replies::reply_draft(&m.mail, crate::outbox::Purpose::CommandReply, rendered);
     let draft = crate::outbox::Draft {
         to: parse_mailbox(sender).into_iter().collect(),
         reply_address: Some(sender.to_string()),

@@ -6,7 +6,7 @@ use crate::domain::email::bare;
 use crate::mail::address::parse_mailbox;
 use crate::mail::classify::reply_refusal;
 use crate::mail::inbound::Inbound;
-use crate::outbox::{Draft, staff_recipients};
+use crate::outbox::{Draft, Purpose, staff_recipients};
 use crate::services::Env;
 use crate::store::{Store, Tx};
 use crate::templates::Rendered;
@@ -14,7 +14,7 @@ use crate::templates::context::{CompanyCtx, NoticeDetail, NoticeKind, StaffNotic
 use anyhow::Result;
 
 /// An answer to `m` in its thread, to its Reply-To (else From).
-pub(super) fn reply_draft(m: &Inbound, purpose: &str, r: Rendered) -> Draft {
+pub(super) fn reply_draft(m: &Inbound, purpose: Purpose, r: Rendered) -> Draft {
     let mut references = m.references.clone();
     if m.has_message_id && !references.contains(&m.message_id) {
         references.push(m.message_id.clone());
@@ -22,7 +22,7 @@ pub(super) fn reply_draft(m: &Inbound, purpose: &str, r: Rendered) -> Draft {
     let to = m.reply_to.clone().unwrap_or_default();
     Draft {
         key: format!("{purpose}:{}", m.message_id),
-        purpose: purpose.into(),
+        purpose,
         to: parse_mailbox(&to).into_iter().collect(),
         subject: r.subject,
         text: r.text,
@@ -125,7 +125,7 @@ pub(super) fn notify_unvouched(
         .render(env.config.templates.language, "staff_notice", &ctx)?;
     let draft = Draft::auto(
         format!("{}:{}", kind.as_str(), mail.message_id),
-        &format!("notice_{}", kind.as_str()),
+        Purpose::Notice(kind),
         notify,
         r,
     );

@@ -67,7 +67,7 @@ pub(super) fn handle(
     let rendered = env
         .templates
         .render(env.config.templates.language, "summary", &summary)?;
-    let draft = replies::reply_draft(mail, "summary", rendered);
+    let draft = replies::reply_draft(mail, crate::outbox::Purpose::Summary, rendered);
     let blocked = replies::blocked(
         env,
         store,
