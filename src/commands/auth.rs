@@ -132,8 +132,8 @@ pub fn vouch(
     mail: &crate::mail::inbound::Inbound,
     own_check: Option<Result<String, String>>,
 ) -> Result<String, String> {
-    if mail.from_count > 1 {
-        return Err("the mail names several From addresses".into());
+    if let Some(why) = mail.identity_problem() {
+        return Err(why);
     }
     let sender = mail.from.as_deref().unwrap_or_default();
     match own_check {

@@ -103,6 +103,18 @@ pub fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// At most `max` characters on one line: runs of whitespace folded, a longer text cut with "…".
+/// For what we echo from a stranger's mail (a subject in a reply).
+pub fn shorten(s: &str, max: usize) -> String {
+    let one_line = collapse_spaces(s);
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let mut cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,14 @@ pub struct Inbound {
     pub auth_results: Vec<String>,
     /// Addresses in From (more than one: no command is believed).
     pub from_count: usize,
+    /// From header fields (RFC 5322 allows exactly one; mail clients show the first, parsers
+    /// may take the last).
+    pub from_fields: usize,
+    /// Every address of every From field (bare): whom the mail claims to be from.
+    pub from_all: Vec<String>,
+    /// Sender header fields, and the address of the first.
+    pub sender_fields: usize,
+    pub sender: Option<String>,
 }
 
 impl Inbound {
@@ -60,6 +68,27 @@ impl Inbound {
             }
         }
         m.from_count = msg.from().map(|a| a.iter().count()).unwrap_or(0);
+        let fields = |name: &str| {
+            msg.parts[0]
+                .headers
+                .iter()
+                .filter(|h| h.name.as_str().eq_ignore_ascii_case(name))
+                .count()
+        };
+        m.from_fields = fields("From");
+        m.from_all = msg.parts[0]
+            .headers
+            .iter()
+            .filter(|h| h.name.as_str().eq_ignore_ascii_case("From"))
+            .filter_map(|h| raw.get(h.offset_start as usize..h.offset_end as usize))
+            .flat_map(|v| addresses_in(&String::from_utf8_lossy(v)))
+            .collect();
+        m.sender_fields = fields("Sender");
+        m.sender = msg
+            .sender()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .map(bare);
         m.auth_results = msg.parts[0]
             .headers
             .iter()
@@ -132,6 +161,40 @@ impl Inbound {
         Some(m)
     }
 
+    /// Why the sender this mail claims cannot be taken at its word, whatever vouches for it: more
+    /// than one From field or address (which one would we believe?), more than one Sender, or a
+    /// Sender of another domain than From (someone else sent it "on behalf of").
+    pub fn identity_problem(&self) -> Option<String> {
+        if self.from_fields > 1 {
+            return Some(format!(
+                "the mail has {} From header fields (RFC 5322 allows one)",
+                self.from_fields
+            ));
+        }
+        if self.from_count > 1 {
+            return Some("the mail names several From addresses".into());
+        }
+        if self.sender_fields > 1 {
+            return Some(format!(
+                "the mail has {} Sender header fields (RFC 5322 allows one)",
+                self.sender_fields
+            ));
+        }
+        if let (Some(s), Some(f)) = (&self.sender, &self.from)
+            && super::address::domain(s) != super::address::domain(f)
+        {
+            return Some(format!(
+                "the Sender {s} is of another domain than the From address {f}"
+            ));
+        }
+        None
+    }
+
+    /// The subject as we echo it in an answer or a notice: one line, at most 120 characters.
+    pub fn echoed_subject(&self) -> String {
+        crate::domain::text::shorten(&self.subject, 120)
+    }
+
     /// Every Message-ID this message answers (In-Reply-To first, then References).
     pub fn answers(&self) -> impl Iterator<Item = &str> {
         self.in_reply_to
@@ -139,6 +202,16 @@ impl Inbound {
             .chain(self.references.iter())
             .map(String::as_str)
     }
+}
+
+/// The addresses in a raw address-list header value: `<a@b>` forms, else bare `a@b` words.
+fn addresses_in(value: &str) -> Vec<String> {
+    let bracketed = ids(Some(value));
+    bracketed
+        .into_iter()
+        .map(|a| bare(&a))
+        .filter(|a| a.contains('@'))
+        .collect()
 }
 
 fn raw_header(msg: &Message<'_>, name: &str) -> Option<String> {

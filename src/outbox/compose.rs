@@ -178,6 +178,38 @@ pub fn new_message_id(key: &str, from: &Mailbox) -> String {
     format!("skarbnik.{}@{domain}", &hash[..32])
 }
 
+/// Longest Message-ID we echo in In-Reply-To and References. RFC 5322 sets no limit on an id,
+/// but a line may not pass 998 octets; real ids are well under 100.
+const MAX_ID: usize = 250;
+/// References kept when threading: the thread's root and the newest.
+const MAX_REFERENCES: usize = 20;
+/// Longest subject we send (an echoed subject may be anything).
+const MAX_SUBJECT: usize = 200;
+
+/// A Message-ID we may echo: short, printable, without spaces or brackets.
+fn sane_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID
+        && id
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>'))
+}
+
+/// The thread we name: sane ids only, the root and the newest ones.
+fn references(ids: &[String]) -> Vec<&str> {
+    let sane: Vec<&str> = ids
+        .iter()
+        .map(String::as_str)
+        .filter(|id| sane_id(id))
+        .collect();
+    if sane.len() <= MAX_REFERENCES {
+        return sane;
+    }
+    let mut kept = vec![sane[0]];
+    kept.extend_from_slice(&sane[sane.len() - (MAX_REFERENCES - 1)..]);
+    kept
+}
+
 fn header(name: &str, value: &str) -> Result<HeaderValue> {
     let name = HeaderName::new_from_ascii(name.to_string())
         .map_err(|_| anyhow::anyhow!("bad header name {name}"))?;
@@ -200,7 +232,7 @@ pub fn compose(
     let message_id = new_message_id(&draft.key, from);
     let mut b = lettre::Message::builder()
         .from(from.clone())
-        .subject(draft.subject.clone())
+        .subject(crate::domain::text::shorten(&draft.subject, MAX_SUBJECT))
         .date(SystemTime::from(date))
         .message_id(Some(format!("<{message_id}>")))
         .raw_header(header(
@@ -216,12 +248,14 @@ pub fn compose(
     for to in &draft.to {
         b = b.to(to.clone());
     }
-    if let Some(parent) = &draft.in_reply_to {
+    // An absurd Message-ID is not echoed: the answer then starts a thread of its own.
+    if let Some(parent) = draft.in_reply_to.as_deref().filter(|p| sane_id(p)) {
         b = b.in_reply_to(format!("<{parent}>"));
     }
-    if !draft.references.is_empty() {
-        let refs = draft
-            .references
+    let refs = references(&draft.references);
+    if !refs.is_empty() {
+        // lettre folds the header between ids.
+        let refs = refs
             .iter()
             .map(|r| format!("<{r}>"))
             .collect::<Vec<_>>()
@@ -304,6 +338,70 @@ mod tests {
         let parsed = crate::mail::inbound::Inbound::parse(&c.raw).unwrap();
         assert_eq!(parsed.subject, "Re: Wyciąg – podsumowanie");
         assert!(parsed.text.contains("Zaimportowano 3 płatności."));
+    }
+
+    /// Every line of a message, headers and body, within RFC 5322's 998 octets.
+    fn assert_lines_within_limit(raw: &[u8]) {
+        for (i, line) in raw.split(|b| *b == b'\n').enumerate() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            assert!(
+                line.len() <= 998,
+                "line {} has {} octets: {:?}",
+                i + 1,
+                line.len(),
+                String::from_utf8_lossy(&line[..line.len().min(120)])
+            );
+        }
+    }
+
+    #[test]
+    fn absurd_subjects_message_ids_and_lines_never_break_the_line_limit() {
+        let from = parse_mailbox("naleznosci@example.pl").unwrap();
+        let huge_id = format!("{}@evil.test", "x".repeat(2000));
+        let draft = Draft {
+            key: "summary:x".into(),
+            to: vec![parse_mailbox("anna@firma.pl").unwrap()],
+            subject: format!("Re: {}", "Wyciąg za listopad ".repeat(5000)),
+            text: format!("» {}\nkoniec\n", "status ".repeat(20_000)),
+            html: Some(format!("<p>{}</p>", "ą".repeat(10_000))),
+            in_reply_to: Some(huge_id.clone()),
+            references: vec![huge_id.clone(), "ok@firma.pl".into()],
+            ..Draft::default()
+        };
+        let c = compose(&draft, &from, &[], chrono::Utc::now()).unwrap();
+        assert_lines_within_limit(&c.raw);
+        let text = String::from_utf8_lossy(&c.raw);
+        assert!(
+            !text.contains("xxxxxxxxxx"),
+            "an absurd Message-ID is not echoed"
+        );
+        assert!(text.contains("<ok@firma.pl>"), "a sane reference is kept");
+        let parsed = crate::mail::inbound::Inbound::parse(&c.raw).unwrap();
+        assert!(
+            parsed.subject.starts_with("Re: Wyciąg za listopad"),
+            "{}",
+            parsed.subject
+        );
+        assert!(
+            parsed.subject.chars().count() <= 200,
+            "{}",
+            parsed.subject.len()
+        );
+        assert!(parsed.text.contains("koniec"));
+        assert_eq!(parsed.references, vec!["ok@firma.pl".to_string()]);
+        // A long thread: its root and the newest ids, each parsed back as it was.
+        let ids: Vec<String> = (0..40).map(|i| format!("m{i}@firma.pl")).collect();
+        let draft = Draft {
+            references: ids.clone(),
+            subject: "Re: x".into(),
+            ..draft
+        };
+        let c = compose(&draft, &from, &[], chrono::Utc::now()).unwrap();
+        assert_lines_within_limit(&c.raw);
+        let parsed = crate::mail::inbound::Inbound::parse(&c.raw).unwrap();
+        let mut want = vec![ids[0].clone()];
+        want.extend(ids[21..].iter().cloned());
+        assert_eq!(parsed.references, want);
     }
 
     #[test]

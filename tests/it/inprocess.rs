@@ -218,3 +218,106 @@ fn an_interrupted_send_is_resent_after_the_grace_period() {
         1
     );
 }
+
+/// A demo report mail from `from` (its first lines replaced), with a Message-ID and subject.
+fn demo_report(headers: &str, id: &str, subject: &str) -> String {
+    let raw =
+        std::fs::read_to_string(super::support::fixtures().join("mail/demo/1-demo-1.eml")).unwrap();
+    let body = &raw[raw.find("MIME-Version:").unwrap()..];
+    format!(
+        "{headers}To: naleznosci@moja.test\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\nDate: Fri, 20 Nov 2026 09:01:00 +0100\r\n{body}"
+    )
+}
+
+#[test]
+fn two_from_fields_are_never_obeyed_nor_answered() {
+    let mut t = loaded();
+    let invoices = t.count("SELECT count(*) FROM invoices");
+    // The command: the forged From first (what a mail client shows), staff's second, and a
+    // trusted pass for staff's domain.
+    t.deliver(&mail(
+        "szef@moja.test",
+        "wstrzymaj klienta Delta",
+        "",
+        "f1@moja.test",
+        &format!("{VOUCHED}From: attacker@evil.test\r\n"),
+    ));
+    // The report: staff's address and the attacker's; the summary would go to one of them.
+    t.deliver(&demo_report(
+        &format!("{VOUCHED}From: szef@moja.test\r\nFrom: attacker@evil.test\r\n"),
+        "f2@moja.test",
+        "Fwd: należności",
+    ));
+    let (_, sent) = t.round();
+    assert_eq!(
+        t.count("SELECT paused_indefinitely FROM clients WHERE name LIKE 'Delta%'"),
+        0,
+        "not obeyed"
+    );
+    assert_eq!(
+        t.count("SELECT count(*) FROM invoices"),
+        invoices,
+        "not imported"
+    );
+    let to: Vec<String> = sent.iter().flat_map(|m| m.envelope_to.clone()).collect();
+    assert!(
+        to.iter().all(|a| a == "admin@moja.test"),
+        "only the admin is told: {to:?}"
+    );
+    let log: Vec<String> = t
+        .app
+        .store
+        .audit_log(50)
+        .unwrap()
+        .iter()
+        .map(|a| format!("{} {:?} {:?}", a.action, a.subject, a.detail))
+        .collect();
+    assert_eq!(sent.len(), 2, "one notice per mail: {log:#?}");
+    for m in &sent {
+        assert!(text(m).contains("2 From header fields"), "{}", text(m));
+    }
+    assert_eq!(t.filed("skarbnik/other"), 2, "both wait for a person");
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM audit_log WHERE action IN ('command.refused', 'report.refused')"
+        ),
+        2
+    );
+}
+
+#[test]
+fn absurd_message_ids_and_subjects_get_a_reply_within_the_line_limit() {
+    let mut t = TestApp::new(
+        "[import]\nisolate = false\n[smtp]\nfrom = \"naleznosci@moja.test\"\n",
+        SUNDAY,
+    );
+    let id = format!("{}@evil.test", "x".repeat(2000));
+    let subject = "Wyciąg ".repeat(14_000);
+    t.deliver(&demo_report(
+        "From: Anna <ksiegowosc@firma.test>\r\n",
+        &id,
+        &subject,
+    ));
+    let (_, sent) = t.round();
+    assert_eq!(sent.len(), 1, "the summary");
+    for (i, line) in sent[0].raw.split(|b| *b == b'\n').enumerate() {
+        assert!(
+            line.len() <= 999,
+            "line {} has {} octets",
+            i + 1,
+            line.len()
+        );
+    }
+    let reply = skarbnik::mail::inbound::Inbound::parse(&sent[0].raw).unwrap();
+    assert!(reply.in_reply_to.is_empty(), "no threading on an absurd id");
+    assert!(
+        reply.subject.starts_with("Re: Wyciąg Wyciąg"),
+        "{}",
+        reply.subject
+    );
+    assert!(
+        reply.subject.ends_with("wczytano"),
+        "our part survives: {}",
+        reply.subject
+    );
+}

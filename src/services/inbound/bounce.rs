@@ -37,7 +37,7 @@ pub(super) fn handle(env: &Env<'_>, store: &mut Store, m: &Message<'_>) -> Resul
     let notify = staff_recipients(env.config)?;
     if !notify.is_empty() && !mail.failed_recipients.is_empty() {
         let ctx = BounceNotice {
-            subject: mail.subject.clone(),
+            subject: mail.echoed_subject(),
             addresses: mail.failed_recipients.clone(),
             clients,
             company: env.config.company.name.clone(),

@@ -111,7 +111,7 @@ fn carry_out(
     }
     if found.is_empty() && malformed.is_empty() {
         results.push(CommandResult {
-            line: m.mail.subject.clone(),
+            line: m.mail.echoed_subject(),
             ok: false,
             text: help(lang).to_string(),
         });
@@ -162,7 +162,7 @@ fn reply(
     results: Vec<CommandResult>,
 ) -> Result<()> {
     let ctx = CommandReply {
-        subject: m.mail.subject.clone(),
+        subject: m.mail.echoed_subject(),
         company: env.config.company.name.clone(),
         results,
     };
@@ -202,7 +202,7 @@ fn internal_error(
          was changed. The message is kept for the administrator; you may send it again later.",
     );
     let results = vec![CommandResult {
-        line: m.mail.subject.clone(),
+        line: m.mail.echoed_subject(),
         ok: false,
         text: text.to_string(),
     }];

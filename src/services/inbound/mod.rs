@@ -20,11 +20,13 @@ mod report;
 pub use report::summary;
 
 use super::{Env, ImportSetup};
+use crate::domain::email::listed;
 use crate::domain::sha256_hex;
 use crate::mail::classify::{Class, Facts, classify};
-use crate::mail::inbound::Inbound;
+use crate::mail::inbound::{Inbound, may_be_report};
 use crate::mail::source::Folder;
 use crate::store::{MessageRecord, Store, Tx};
+use crate::templates::context::NoticeKind;
 use anyhow::Result;
 
 /// What became of a message.
@@ -131,6 +133,9 @@ pub fn handle(
         class,
         client,
     };
+    if let Some(kind) = forged_staff(env, &m.mail) {
+        return refuse_forged(env, store, &m, kind);
+    }
     let folder = match class {
         Class::Own => own_copy(store, &m)?,
         Class::Bounce => bounce::handle(env, store, &m)?,
@@ -188,6 +193,57 @@ fn recognise(env: &Env<'_>, store: &Store, m: &Inbound) -> Result<(Class, Option
         known_client: known_client.is_some(),
     };
     Ok((classify(m, &facts), answered_client.or(known_client)))
+}
+
+/// A mail that claims, in one of several From fields, to be from staff or a report sender: it
+/// would be a command or a report if believed. Which kind of refusal it is.
+fn forged_staff(env: &Env<'_>, m: &Inbound) -> Option<NoticeKind> {
+    if m.from_fields <= 1 {
+        return None;
+    }
+    let staff = &env.config.staff;
+    let claims_staff = m.from_all.iter().any(|a| {
+        listed(&staff.addresses, a)
+            || listed(&staff.read_only, a)
+            || listed(&staff.report_senders, a)
+    });
+    if !claims_staff {
+        return None;
+    }
+    Some(if m.attachments.iter().any(may_be_report) {
+        NoticeKind::ReportRefused
+    } else {
+        NoticeKind::CommandRefused
+    })
+}
+
+/// Not acted on, never answered, kept for people; the admin is told.
+fn refuse_forged(
+    env: &Env<'_>,
+    store: &mut Store,
+    m: &Message<'_>,
+    kind: NoticeKind,
+) -> Result<Handled> {
+    let why = m
+        .mail
+        .identity_problem()
+        .unwrap_or_else(|| "the mail has several From header fields".into());
+    let tx = store.transaction()?;
+    if kind == NoticeKind::CommandRefused {
+        tx.record_command(
+            &m.mail.message_id,
+            m.mail.from.as_deref().unwrap_or(""),
+            "refused",
+            &why,
+        )?;
+    }
+    replies::notify_unvouched(env, &tx, m, kind, &why)?;
+    m.record(&tx, Folder::Other, Some(&why))?;
+    tx.commit()?;
+    Ok(Handled {
+        folder: Folder::Other,
+        class: Some(m.class),
+    })
 }
 
 /// Our own copy: it confirms a delivery; from our address but not one we sent, it is a forgery

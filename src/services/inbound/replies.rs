@@ -115,7 +115,7 @@ pub(super) fn notify_unvouched(
         today: env.today().to_string(),
         detail: NoticeDetail::Unvouched {
             sender: mail.from.clone(),
-            subject: mail.subject.clone(),
+            subject: mail.echoed_subject(),
             message_id: mail.message_id.clone(),
             why: why.to_string(),
         },

@@ -59,7 +59,7 @@ pub(super) fn handle(
     let payments = store.report_payments(&run.report_ids())?;
     let summary = summary(
         &env.config.company.name,
-        &mail.subject,
+        &mail.echoed_subject(),
         &run.files,
         ignored,
         payments,
@@ -89,6 +89,10 @@ fn vouched(
     m: &Message<'_>,
     own_check: Option<Result<String, String>>,
 ) -> Result<(), String> {
+    // Whom would the summary go to, and whom would we believe? Refused whatever the settings.
+    if let Some(why) = m.mail.identity_problem() {
+        return Err(why);
+    }
     let cmd = &env.config.commands;
     if cmd.trusted_authserv_ids.is_empty() && !cmd.verify_dkim {
         return Ok(());
