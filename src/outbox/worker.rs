@@ -76,8 +76,9 @@ pub fn backoff(base: Duration, attempt: u32, cap: Duration) -> Duration {
     d.mul_f64(1.0 + jitter)
 }
 
-/// Test hook: `SKARBNIK_FAULT=crash_after_send` aborts right after the server took a mail and
-/// before we record it, the hardest moment for exactly-once.
+/// Test hooks: `SKARBNIK_FAULT=crash_after_send` aborts right after the server took a mail and
+/// before we record it, the hardest moment for exactly-once; `crash_before_send` aborts after the
+/// rows are marked `sending` and before any byte leaves (the mail must go out after the grace).
 fn fault(point: &str) -> bool {
     std::env::var("SKARBNIK_FAULT").is_ok_and(|v| v == point)
 }
@@ -107,6 +108,9 @@ impl<S: MailSender> Worker<S> {
         }
         let ids: Vec<i64> = due.iter().map(|i| i.id).collect();
         store.outbox_start(&ids)?;
+        if fault("crash_before_send") {
+            std::process::abort();
+        }
         let n = due.len();
         let sender = &self.sender;
         let mut results = futures_util::stream::iter(due.into_iter().map(|item| async move {

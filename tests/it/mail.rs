@@ -364,6 +364,44 @@ fn a_crash_after_the_server_took_the_mail_does_not_send_it_twice() {
     );
 }
 
+#[test]
+fn an_interrupted_send_goes_out_within_the_grace_period_without_new_mail() {
+    let stack = MailStack::start();
+    let s = setup(&stack, "4", "none", "confirm_grace_secs = 3");
+    stack.append(
+        "bot4@example.test",
+        "INBOX",
+        &report_mail("1-demo-1.eml", "staff4@example.test", "grace@example.test"),
+    );
+    // Killed after the rows are marked `sending`, before a byte left.
+    let out = s.once(&[("SKARBNIK_FAULT", "crash_before_send")]);
+    assert!(
+        !out.status.success(),
+        "the fault hook must kill the process"
+    );
+    assert_eq!(s.outbox()[0]["status"], "sending");
+    // Restarted, the daemon has nothing new to read; it must wake up by itself when the grace
+    // period ends (it would otherwise idle for a minute or more) and send the mail once.
+    let t0 = Instant::now();
+    let child = s.spawn();
+    let staff = stack.wait_messages("staff4@example.test", "INBOX", 1, Duration::from_secs(20));
+    let took = t0.elapsed();
+    stop(child);
+    assert_eq!(staff.len(), 1, "{}", s.daemon_log());
+    assert!(
+        took <= Duration::from_secs(3 + 5),
+        "delivered {:.1} s after the restart, grace 3 s\n{}",
+        took.as_secs_f64(),
+        s.daemon_log()
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        stack.messages("staff4@example.test", "INBOX").len(),
+        1,
+        "sent once"
+    );
+}
+
 fn demo_maildir(work: &Path) -> PathBuf {
     let new = work.join("var/mail/new");
     std::fs::create_dir_all(&new).unwrap();
