@@ -173,7 +173,15 @@ fn tables(file: &str, bytes: &[u8], limits: SheetLimits) -> Result<Vec<Table>, R
     }
     let d =
         super::decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.to_string()))?;
-    Ok(vec![super::csv_table::read_csv(&d.text, d.encoding)])
+    let table =
+        super::csv_table::read_csv(&d.text, d.encoding, &limits).map_err(|e| ReportError {
+            file: file.to_string(),
+            sheet: None,
+            row: Some(e.line),
+            column: None,
+            cause: e.cause,
+        })?;
+    Ok(vec![table])
 }
 
 /// Reads a contacts file.

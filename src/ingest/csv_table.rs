@@ -1,7 +1,22 @@
 //! Delimited text → [`Table`]. The separator is detected from the content; preamble and footer lines
 //! are kept as rows (recognition finds the header by its content, never by a line number).
+//!
+//! Hostile or broken shapes are refused before they cost memory: a quote that is never closed (it
+//! would swallow the rest of the file into one field), a row with more fields than a sheet may
+//! have columns, a field larger than any real cell.
 
+use super::spreadsheet::SheetLimits;
 use super::table::{Cell, ColumnStyle, Row, Table};
+
+/// Why delimited text was refused, and the line it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvError {
+    pub line: usize,
+    pub cause: String,
+}
+
+/// Largest field we read (a long description is a few hundred bytes).
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
 
 const CANDIDATES: [u8; 4] = [b';', b',', b'\t', b'|'];
 /// Records looked at when choosing the separator.
@@ -9,7 +24,11 @@ const SAMPLE_RECORDS: usize = 200;
 
 /// Reads delimited text into a table, choosing the separator that gives the most rows with the same
 /// number (> 1) of fields. Quoted fields may span lines; rows may have different lengths.
-pub fn read_csv(text: &str, encoding: &'static str) -> Table {
+pub fn read_csv(
+    text: &str,
+    encoding: &'static str,
+    limits: &SheetLimits,
+) -> Result<Table, CsvError> {
     // The csv reader's line count lags by one over CRLF; with LF only, rows are named as editors show them.
     let normalized;
     let text = if text.contains('\r') {
@@ -19,6 +38,14 @@ pub fn read_csv(text: &str, encoding: &'static str) -> Table {
         text
     };
     let delimiter = detect_separator(text);
+    if let Some(line) = unclosed_quote(text, delimiter) {
+        return Err(CsvError {
+            line,
+            cause: format!(
+                "a quote opened on line {line} is never closed, so the rest of the file would be one field; the file is refused"
+            ),
+        });
+    }
     let mut rows = Vec::new();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -30,6 +57,7 @@ pub fn read_csv(text: &str, encoding: &'static str) -> Table {
         let line = reader.position().line() as usize;
         match reader.read_record(&mut record) {
             Ok(true) => {
+                check_record(&record, line.max(1), limits)?;
                 let cells = record
                     .iter()
                     .map(|f| {
@@ -50,31 +78,109 @@ pub fn read_csv(text: &str, encoding: &'static str) -> Table {
             Err(_) => break,
         }
     }
-    Table {
+    Ok(Table {
         rows,
         column_style: ColumnStyle::Number,
         sheet: None,
         encoding: Some(encoding),
-    }
+    })
 }
 
-/// Picks the separator whose most common field count (> 1) covers the most records.
+/// A row with more fields than a sheet may have columns, or a field larger than any real cell.
+fn check_record(
+    record: &csv::StringRecord,
+    line: usize,
+    limits: &SheetLimits,
+) -> Result<(), CsvError> {
+    if record.len() > limits.max_columns as usize {
+        return Err(CsvError {
+            line,
+            cause: format!(
+                "the row has {} fields, more than the limit of {}; the file is refused",
+                record.len(),
+                limits.max_columns
+            ),
+        });
+    }
+    if let Some((i, f)) = record
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.len() > MAX_FIELD_BYTES)
+    {
+        return Err(CsvError {
+            line,
+            cause: format!(
+                "field {} holds {} bytes, more than the limit of {MAX_FIELD_BYTES}; the file is refused",
+                i + 1,
+                f.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The line where a quoted field opens and never closes, if one does. A quote is special only at
+/// the start of a field (as the csv reader treats it); `""` inside a quoted field is a quote.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    let mut line = 1;
+    let mut opened = 0;
+    let mut in_quote = false;
+    let mut field_start = true;
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        if in_quote {
+            match b {
+                b'"' if bytes.peek() == Some(&b'"') => {
+                    bytes.next();
+                }
+                b'"' => in_quote = false,
+                b'\n' => line += 1,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' if field_start => {
+                in_quote = true;
+                opened = line;
+                field_start = false;
+            }
+            b'\n' => {
+                line += 1;
+                field_start = true;
+            }
+            d if d == delimiter => field_start = true,
+            _ => field_start = false,
+        }
+    }
+    in_quote.then_some(opened)
+}
+
+/// How many of the first records share the most common field count (> 1) with this separator,
+/// reading quotes (`quoting`) or not.
+fn separator_score(text: &str, delimiter: u8, quoting: bool) -> usize {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .quoting(quoting)
+        .from_reader(text.as_bytes());
+    let mut counts: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for rec in reader.records().take(SAMPLE_RECORDS).flatten() {
+        let n = rec.len();
+        if n > 1 {
+            *counts.entry(n).or_default() += 1;
+        }
+    }
+    counts.values().copied().max().unwrap_or(0)
+}
+
+/// Picks the separator whose most common field count (> 1) covers the most records, with quotes
+/// read or, where a stray quote swallows lines, not.
 pub fn detect_separator(text: &str) -> u8 {
     let mut best = (b';', 0usize);
     for &d in &CANDIDATES {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(d)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut counts: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
-        for rec in reader.records().take(SAMPLE_RECORDS).flatten() {
-            let n = rec.len();
-            if n > 1 {
-                *counts.entry(n).or_default() += 1;
-            }
-        }
-        let score = counts.values().copied().max().unwrap_or(0);
+        let score = separator_score(text, d, true).max(separator_score(text, d, false));
         if score > best.1 {
             best = (d, score);
         }
@@ -98,15 +204,57 @@ mod tests {
 
     #[test]
     fn multiline_quoted_field_keeps_line_numbers() {
-        let t = read_csv("h1;h2\n1;\"two\nlines\"\n3;x\n", "UTF-8");
+        let t = read_csv(
+            "h1;h2\n1;\"two\nlines\"\n3;x\n",
+            "UTF-8",
+            &SheetLimits::default(),
+        )
+        .unwrap();
         assert_eq!(t.rows.len(), 3);
         assert_eq!(t.rows[1].cell(1).text(), "two\nlines");
         assert_eq!(t.rows[2].line, 4);
     }
 
     #[test]
+    fn an_unclosed_quote_is_refused_naming_its_line() {
+        let text = "Data;Kontrahent;Tytuł;Kwota\n2026-01-02;ACME;FV 1;100,00\n2026-01-03;\"ACME;FV 3;100,00\n2026-01-04;ACME;FV 4;100,00\n";
+        let e = read_csv(text, "UTF-8", &SheetLimits::default()).unwrap_err();
+        assert_eq!(e.line, 3, "{e:?}");
+        assert!(e.cause.contains("never closed"), "{e:?}");
+        // Quotes that close, and quotes inside a field, are fine.
+        let ok = "a;b\n\"x;\"\"y\"\"\";5\" screen\n";
+        assert_eq!(
+            read_csv(ok, "UTF-8", &SheetLimits::default())
+                .unwrap()
+                .rows
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn absurd_shapes_are_refused() {
+        let limits = SheetLimits::default();
+        let e = read_csv(&";".repeat(100_000), "UTF-8", &limits).unwrap_err();
+        assert!(e.cause.contains("100001 fields"), "{e:?}");
+        let e = read_csv(
+            &format!("a;b\n1;{}\n", "x".repeat(100_000)),
+            "UTF-8",
+            &limits,
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.cause.contains("field 2 holds 100000 bytes"), "{e:?}");
+    }
+
+    #[test]
     fn crlf_line_numbers() {
-        let t = read_csv("h1;h2\r\n1;\"two\r\nlines\"\r\n3;x\r\n", "UTF-8");
+        let t = read_csv(
+            "h1;h2\r\n1;\"two\r\nlines\"\r\n3;x\r\n",
+            "UTF-8",
+            &SheetLimits::default(),
+        )
+        .unwrap();
         assert_eq!(
             t.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
             vec![1, 2, 4]

@@ -217,7 +217,16 @@ pub fn parse_report(
         );
     }
     let decoded = decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.to_string()))?;
-    let table = csv_table::read_csv(&decoded.text, decoded.encoding);
+    let table =
+        csv_table::read_csv(&decoded.text, decoded.encoding, &ctx.sheet_limits).map_err(|e| {
+            ReportError {
+                file: file.to_string(),
+                sheet: None,
+                row: Some(e.line),
+                column: None,
+                cause: e.cause,
+            }
+        })?;
     if table.rows.iter().all(Row::is_blank) {
         return Err(ReportError::file(file, "the file has no rows"));
     }

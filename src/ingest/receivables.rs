@@ -133,6 +133,18 @@ pub fn extract(
         seen.insert(invoice.number_key.clone(), rows.len());
         rows.push(invoice);
     }
+    // Rows after the last invoice with text but no amount are a footer ("Wydruk z programu…");
+    // one whose number has digits may be an invoice that lost its amount: said, never dropped
+    // unmentioned.
+    for r in &pending_footer {
+        let number = r.text(Field::Number).unwrap_or_default();
+        if number.chars().any(|c| c.is_ascii_digit()) {
+            warnings.push(format!(
+                "row {}: {number:?} has no amount; not read as an invoice",
+                r.row.line
+            ));
+        }
+    }
     let totals_checked = check_totals(file, table, rec, &rows, &totals, &mut warnings)?;
     Ok(Receivables {
         rows,

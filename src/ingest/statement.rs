@@ -171,6 +171,16 @@ pub fn extract(
             Some(super::table::Cell::DateTime(_) | super::table::Cell::Number(_))
         );
         if !is_date_cell && !looks_like_date(&date_text) {
+            // Text in the date column: a label, a repeated header or a note is no operation; a
+            // row that has an amount is one whose date cannot be read, and it must not vanish.
+            if undated(table, rec, row).is_some()
+                && read_amount(&r).is_ok_and(|(a, _)| !a.is_zero())
+            {
+                return Err(r.error(
+                    Some(date_field),
+                    format!("cannot read the date {date_text:?} of an operation"),
+                ));
+            }
             trailing_non_data.push(row);
             continue;
         }
@@ -409,8 +419,6 @@ fn row_has_label(row: &Row) -> bool {
     })
 }
 
-/// The signed amount of a row: one signed column, or credit and debit columns, or an unsigned
-/// amount with a direction column.
 /// What a bank operation is to us. Only `Incoming` may pay an invoice: a transfer from one of our own
 /// accounts is internal; a credit typed as the VAT leg of a split payment belongs to the net leg;
 /// debits are fees when their type or title says so, else outgoing payments.

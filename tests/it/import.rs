@@ -322,3 +322,48 @@ fn a_scanned_pdf_is_refused_with_a_reason() {
             .starts_with("the PDF has no text layer (a scan?)")
     );
 }
+
+#[test]
+fn no_row_vanishes_without_a_located_word() {
+    let mut t = TestStore::new();
+    // A date the parser cannot read, in a row with an amount: refused, naming row and column.
+    let o = t.import_bytes(
+        "data.csv",
+        "Data księgowania;Kontrahent;Tytuł;Kwota\n2026-01-02;ACME;FV 1;100,00\n-2026-01-01;ACME;FV 2;100,00\n"
+            .as_bytes(),
+    );
+    let e = o.error.expect("refused");
+    assert_eq!(
+        (e.row, e.column.as_deref()),
+        (Some(3), Some("1 (Data księgowania)")),
+        "{e}"
+    );
+    assert!(e.cause.contains("\"-2026-01-01\""), "{e}");
+    // An unclosed quote swallowing the rest of a large file: refused, naming where it opened.
+    let mut big = String::from("Data księgowania;Kontrahent;Tytuł;Kwota\n");
+    for i in 0..50_000 {
+        big.push_str(&format!("2026-01-02;ACME;FV {i};100,00\n"));
+        if i == 1000 {
+            big.push_str("2026-01-02;\"ACME;FV x;100,00\n");
+        }
+    }
+    let o = t.import_bytes("quote.csv", big.as_bytes());
+    let e = o.error.expect("refused");
+    assert_eq!(e.row, Some(1003), "{e}");
+    assert!(e.cause.contains("never closed"), "{e}");
+    // An invoice number without an amount at the end of a list is said, not dropped.
+    let o = t.import_bytes(
+        "lista.csv",
+        "Numer;Kontrahent;Termin płatności;Brutto\nFV/1/2026;ACME;2026-01-10;100,00\nFV/2/2026;ACME;2026-01-11;\n"
+            .as_bytes(),
+    );
+    assert!(o.error.is_none(), "{o:?}");
+    assert!(
+        o.warnings
+            .iter()
+            .any(|w| w.contains("row 3") && w.contains("FV/2/2026") && w.contains("no amount")),
+        "{:?}",
+        o.warnings
+    );
+    assert_eq!(t.count("payments"), 0);
+}
