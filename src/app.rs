@@ -128,6 +128,7 @@ pub fn parse_context(config: &Config) -> ParseContext {
         sheet_limits: SheetLimits {
             max_rows: config.import.max_sheet_rows,
             max_columns: config.import.max_sheet_columns,
+            max_inflated: config.import.max_inflated_mb.saturating_mul(1024 * 1024),
             ..SheetLimits::default()
         },
     }

@@ -158,6 +158,9 @@ pub struct ImportConfig {
     pub isolate: bool,
     pub parse_timeout_secs: u64,
     pub parse_memory_mb: u64,
+    /// Most a compressed report (an XLSX, an ODS, a PDF's streams) may inflate to, in MiB: a bomb
+    /// is refused at this point, long before the parser's memory limit.
+    pub max_inflated_mb: u64,
 }
 
 impl Default for ImportConfig {
@@ -170,6 +173,7 @@ impl Default for ImportConfig {
             isolate: true,
             parse_timeout_secs: 60,
             parse_memory_mb: 2048,
+            max_inflated_mb: 256,
         }
     }
 }

@@ -37,6 +37,7 @@ pub struct WorkerRequest {
     pub currency: String,
     pub max_rows: u32,
     pub max_columns: u32,
+    pub max_inflated: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -62,6 +63,7 @@ impl Isolation {
             currency: ctx.default_currency.to_string(),
             max_rows: ctx.sheet_limits.max_rows,
             max_columns: ctx.sheet_limits.max_columns,
+            max_inflated: ctx.sheet_limits.max_inflated,
         };
         let header = serde_json::to_string(&request)
             .map_err(|e| refuse(format!("cannot start the parser: {e}")))?;
@@ -191,6 +193,7 @@ pub fn run_worker() -> i32 {
                 sheet_limits: SheetLimits {
                     max_rows: req.max_rows,
                     max_columns: req.max_columns,
+                    max_inflated: req.max_inflated,
                     ..SheetLimits::default()
                 },
             };

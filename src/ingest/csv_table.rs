@@ -38,14 +38,7 @@ pub fn read_csv(
         text
     };
     let delimiter = detect_separator(text);
-    if let Some(line) = unclosed_quote(text, delimiter) {
-        return Err(CsvError {
-            line,
-            cause: format!(
-                "a quote opened on line {line} is never closed, so the rest of the file would be one field; the file is refused"
-            ),
-        });
-    }
+    scan(text, delimiter, limits)?;
     let mut rows = Vec::new();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -57,7 +50,6 @@ pub fn read_csv(
         let line = reader.position().line() as usize;
         match reader.read_record(&mut record) {
             Ok(true) => {
-                check_record(&record, line.max(1), limits)?;
                 let cells = record
                     .iter()
                     .map(|f| {
@@ -86,48 +78,36 @@ pub fn read_csv(
     })
 }
 
-/// A row with more fields than a sheet may have columns, or a field larger than any real cell.
-fn check_record(
-    record: &csv::StringRecord,
-    line: usize,
-    limits: &SheetLimits,
-) -> Result<(), CsvError> {
-    if record.len() > limits.max_columns as usize {
-        return Err(CsvError {
-            line,
-            cause: format!(
-                "the row has {} fields, more than the limit of {}; the file is refused",
-                record.len(),
-                limits.max_columns
-            ),
-        });
-    }
-    if let Some((i, f)) = record
-        .iter()
-        .enumerate()
-        .find(|(_, f)| f.len() > MAX_FIELD_BYTES)
-    {
-        return Err(CsvError {
-            line,
-            cause: format!(
-                "field {} holds {} bytes, more than the limit of {MAX_FIELD_BYTES}; the file is refused",
-                i + 1,
-                f.len()
-            ),
-        });
-    }
-    Ok(())
-}
-
-/// The line where a quoted field opens and never closes, if one does. A quote is special only at
-/// the start of a field (as the csv reader treats it); `""` inside a quoted field is a quote.
-fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
-    let mut line = 1;
-    let mut opened = 0;
+/// Reads the text once, the way the csv reader will, before it does: a quoted field that never
+/// closes (it would swallow the rest of the file), a row with more fields than a sheet may have
+/// columns, or a field larger than any real cell is refused here, without allocating for it. A
+/// quote is special only at the start of a field; `""` inside a quoted field is a quote.
+fn scan(text: &str, delimiter: u8, limits: &SheetLimits) -> Result<(), CsvError> {
+    let refuse = |line: usize, cause: String| Err(CsvError { line, cause });
+    let (mut line, mut record_line, mut opened) = (1usize, 1usize, 0usize);
+    let (mut fields, mut field_bytes) = (1usize, 0usize);
     let mut in_quote = false;
     let mut field_start = true;
     let mut bytes = text.bytes().peekable();
     while let Some(b) = bytes.next() {
+        field_bytes += 1;
+        if field_bytes > MAX_FIELD_BYTES {
+            return if in_quote {
+                refuse(
+                    opened,
+                    format!(
+                        "a quote opened on line {opened} is never closed within {MAX_FIELD_BYTES} bytes, so it would swallow the lines after it; the file is refused"
+                    ),
+                )
+            } else {
+                refuse(
+                    record_line,
+                    format!(
+                        "field {fields} holds more than {MAX_FIELD_BYTES} bytes, more than the limit; the file is refused"
+                    ),
+                )
+            };
+        }
         if in_quote {
             match b {
                 b'"' if bytes.peek() == Some(&b'"') => {
@@ -147,13 +127,36 @@ fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
             }
             b'\n' => {
                 line += 1;
+                record_line = line;
+                (fields, field_bytes) = (1, 0);
                 field_start = true;
             }
-            d if d == delimiter => field_start = true,
+            d if d == delimiter => {
+                fields += 1;
+                field_bytes = 0;
+                field_start = true;
+                if fields > limits.max_columns as usize {
+                    return refuse(
+                        record_line,
+                        format!(
+                            "the row has more than {} fields, more than the limit; the file is refused",
+                            limits.max_columns
+                        ),
+                    );
+                }
+            }
             _ => field_start = false,
         }
     }
-    in_quote.then_some(opened)
+    if in_quote {
+        return refuse(
+            opened,
+            format!(
+                "a quote opened on line {opened} is never closed, so the rest of the file would be one field; the file is refused"
+            ),
+        );
+    }
+    Ok(())
 }
 
 /// How many of the first records share the most common field count (> 1) with this separator,
@@ -175,9 +178,17 @@ fn separator_score(text: &str, delimiter: u8, quoting: bool) -> usize {
     counts.values().copied().max().unwrap_or(0)
 }
 
+/// How much of the text the separator is chosen from.
+const SAMPLE_BYTES: usize = 64 * 1024;
+
 /// Picks the separator whose most common field count (> 1) covers the most records, with quotes
-/// read or, where a stray quote swallows lines, not.
+/// read or, where a stray quote swallows lines, not. Only the start of the text is sampled.
 pub fn detect_separator(text: &str) -> u8 {
+    let mut end = text.len().min(SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = &text[..end];
     let mut best = (b';', 0usize);
     for &d in &CANDIDATES {
         let score = separator_score(text, d, true).max(separator_score(text, d, false));
@@ -236,7 +247,7 @@ mod tests {
     fn absurd_shapes_are_refused() {
         let limits = SheetLimits::default();
         let e = read_csv(&";".repeat(100_000), "UTF-8", &limits).unwrap_err();
-        assert!(e.cause.contains("100001 fields"), "{e:?}");
+        assert!(e.cause.contains("more than 512 fields"), "{e:?}");
         let e = read_csv(
             &format!("a;b\n1;{}\n", "x".repeat(100_000)),
             "UTF-8",
@@ -244,7 +255,10 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.line, 2);
-        assert!(e.cause.contains("field 2 holds 100000 bytes"), "{e:?}");
+        assert!(
+            e.cause.contains("field 2 holds more than 65536 bytes"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod contacts;
+pub mod container;
 pub mod csv_table;
 pub mod decode;
 pub mod ksef;
@@ -138,7 +139,9 @@ pub fn parse_report(
         return Err(ReportError::file(file, "the file is empty (0 bytes)"));
     }
     if pdf::is_pdf(bytes) {
-        let (texts, notes) = pdf::texts(bytes);
+        let structure = pdf::check(bytes, ctx.sheet_limits.max_inflated)
+            .map_err(|e| ReportError::file(file, e))?;
+        let (texts, notes) = pdf::texts(bytes, &structure);
         if texts.is_empty() {
             let why = if notes.is_empty() {
                 String::new()
@@ -147,7 +150,14 @@ pub fn parse_report(
             };
             return Err(ReportError::file(
                 file,
-                format!("the PDF has no text layer (a scan?); it cannot be read without OCR{why}"),
+                match structure {
+                    pdf::Structure::Damaged(e) => {
+                        format!("the PDF is damaged ({e}) and no text could be read from it{why}")
+                    }
+                    pdf::Structure::Sound => format!(
+                        "the PDF has no text layer (a scan?); it cannot be read without OCR{why}"
+                    ),
+                },
             ));
         }
         let mut last = None;

@@ -3,11 +3,19 @@
 //! `pdftotext -layout`; rows are rebuilt from the text layout (columns are runs of two or more
 //! spaces) and go through the same recognition and column mapping as CSV. A PDF without a text
 //! layer (a scan) is refused with a message saying so: there is no OCR.
+//!
+//! Before any extractor runs, [`check`] bounds the work a hostile file can cause: every compressed
+//! stream is inflated once with a cap (a stream bomb is refused), and the page tree is walked
+//! with cycle detection (a page tree that loops, which keeps pdf-extract busy forever, is refused
+//! as damaged). pdftotext runs with a time limit of its own.
 
 use super::table::{Cell, ColumnStyle, Row, Table};
 use regex::Regex;
+use std::collections::HashSet;
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
 static GAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s{2,}|\t").expect("static regex"));
 
@@ -15,17 +23,130 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"%PDF")
 }
 
+/// What [`check`] found out about a PDF that may be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Structure {
+    /// Its objects load and its page tree is a tree.
+    Sound,
+    /// Its objects do not load (pdftotext may still read it): why.
+    Damaged(String),
+}
+
+/// Most bytes one compressed stream may inflate to.
+const MAX_STREAM_INFLATED: u64 = 64 * 1024 * 1024;
+/// How deep a page tree may nest.
+const MAX_TREE_DEPTH: usize = 256;
+/// How long pdftotext may take.
+const PDFTOTEXT_TIMEOUT: Duration = Duration::from_secs(20);
+
+static STREAM: LazyLock<regex::bytes::Regex> =
+    LazyLock::new(|| regex::bytes::Regex::new(r"stream\r?\n").expect("static regex"));
+
+/// Structural checks before any extractor runs. `Err` refuses the file: a stream bomb, or a page
+/// tree that loops.
+pub fn check(bytes: &[u8], max_inflated: u64) -> Result<Structure, String> {
+    inflated_size(bytes, max_inflated)?;
+    let doc = match lopdf::Document::load_mem(bytes) {
+        Ok(d) => d,
+        Err(e) => return Ok(Structure::Damaged(e.to_string())),
+    };
+    page_tree(&doc)?;
+    Ok(Structure::Sound)
+}
+
+/// Inflates every zlib stream of the file once, keeping nothing: each at most
+/// [`MAX_STREAM_INFLATED`], all together at most `max_inflated`.
+fn inflated_size(bytes: &[u8], max_inflated: u64) -> Result<u64, String> {
+    let mut total: u64 = 0;
+    for m in STREAM.find_iter(bytes) {
+        let body = &bytes[m.end()..];
+        let end = memchr_endstream(body).unwrap_or(body.len());
+        let cap = MAX_STREAM_INFLATED.min(max_inflated.saturating_sub(total));
+        let mut decoder = flate2::read::ZlibDecoder::new(&body[..end]).take(cap + 1);
+        let mut sink = std::io::sink();
+        // Not zlib (an image, plain text): nothing inflated, nothing counted.
+        let n = std::io::copy(&mut decoder, &mut sink).unwrap_or(0);
+        if n > cap {
+            return Err(format!(
+                "a compressed stream of the PDF inflates to more than {} bytes; refused as a bomb",
+                cap.min(MAX_STREAM_INFLATED)
+            ));
+        }
+        total += n;
+    }
+    Ok(total)
+}
+
+fn memchr_endstream(body: &[u8]) -> Option<usize> {
+    body.windows(9).position(|w| w == b"endstream")
+}
+
+/// Walks the page tree from the catalog: a node met twice, a page whose `/Parent` chain loops,
+/// or a tree deeper than [`MAX_TREE_DEPTH`] is damage that refuses the file.
+fn page_tree(doc: &lopdf::Document) -> Result<(), String> {
+    use lopdf::Object;
+    let looped = |id: lopdf::ObjectId| {
+        format!(
+            "the PDF is damaged: its page tree loops back on itself (object {} {})",
+            id.0, id.1
+        )
+    };
+    let Ok(root) = doc
+        .catalog()
+        .and_then(|c| c.get(b"Pages"))
+        .and_then(Object::as_reference)
+    else {
+        return Ok(());
+    };
+    let mut seen = HashSet::new();
+    let mut stack = vec![(root, 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        if !seen.insert(id) {
+            return Err(looped(id));
+        }
+        if depth > MAX_TREE_DEPTH {
+            return Err("the PDF is damaged: its page tree is nested too deep".into());
+        }
+        let Ok(node) = doc.get_dictionary(id) else {
+            continue;
+        };
+        // Every node's way up must end at the root.
+        let mut up = HashSet::new();
+        let mut parent = node.get(b"Parent").and_then(Object::as_reference).ok();
+        while let Some(p) = parent {
+            if !up.insert(p) || up.len() > MAX_TREE_DEPTH {
+                return Err(looped(p));
+            }
+            parent = doc
+                .get_dictionary(p)
+                .and_then(|d| d.get(b"Parent"))
+                .and_then(Object::as_reference)
+                .ok();
+        }
+        if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
+            for k in kids {
+                if let Ok(kid) = k.as_reference() {
+                    stack.push((kid, depth + 1));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Text candidates, best first, each named by the extractor that gave it. Errors of the extractors
-/// are returned as notes for the refusal message.
-pub fn texts(bytes: &[u8]) -> (Vec<(&'static str, String)>, Vec<String>) {
+/// are returned as notes for the refusal message. pdf-extract reads only a sound file.
+pub fn texts(bytes: &[u8], structure: &Structure) -> (Vec<(&'static str, String)>, Vec<String>) {
     let mut out = Vec::new();
     let mut notes = Vec::new();
-    let owned = bytes.to_vec();
-    match std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem(&owned)) {
-        Ok(Ok(t)) if !t.trim().is_empty() => out.push(("pdf-extract", t)),
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => notes.push(format!("pdf-extract: {e}")),
-        Err(_) => notes.push("pdf-extract panicked on this file".into()),
+    if *structure == Structure::Sound {
+        let owned = bytes.to_vec();
+        match std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem(&owned)) {
+            Ok(Ok(t)) if !t.trim().is_empty() => out.push(("pdf-extract", t)),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => notes.push(format!("pdf-extract: {e}")),
+            Err(_) => notes.push("pdf-extract panicked on this file".into()),
+        }
     }
     match pdftotext(bytes) {
         Ok(t) if !t.trim().is_empty() => out.push(("pdftotext", t)),
@@ -42,18 +163,51 @@ fn pdftotext(bytes: &[u8]) -> Result<String, String> {
     let path = std::env::temp_dir().join(format!("skarbnik-{}-{n}.pdf", std::process::id()));
     std::fs::write(&path, bytes)
         .map_err(|e| format!("pdftotext: cannot write a temporary file: {e}"))?;
-    let out = Command::new("pdftotext")
+    let child = Command::new("pdftotext")
         .args(["-layout", "-enc", "UTF-8"])
         .arg(&path)
         .arg("-")
         .stdin(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .output();
-    let _ = std::fs::remove_file(&path);
-    match out {
-        Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).into_owned()),
-        Ok(o) => Err(format!("pdftotext failed ({})", o.status)),
+        .spawn();
+    let out = match child {
+        Ok(child) => wait_with_timeout(child, PDFTOTEXT_TIMEOUT),
         Err(e) => Err(format!("pdftotext (poppler-utils) is not available: {e}")),
+    };
+    let _ = std::fs::remove_file(&path);
+    out
+}
+
+/// The child's standard output, or why there is none (it failed, or ran out of time and was
+/// killed).
+fn wait_with_timeout(mut child: std::process::Child, limit: Duration) -> Result<String, String> {
+    let mut stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.read_to_end(&mut out);
+        }
+        out
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("pdftotext took longer than {} s", limit.as_secs()));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(format!("pdftotext: {e}")),
+        }
+    };
+    let out = reader.join().unwrap_or_default();
+    if status.success() {
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    } else {
+        Err(format!("pdftotext failed ({status})"))
     }
 }
 

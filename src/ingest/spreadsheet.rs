@@ -15,6 +15,8 @@ pub struct SheetLimits {
     pub max_rows: u32,
     pub max_columns: u32,
     pub max_cells: usize,
+    /// Most bytes a compressed container (an XLSX's zip, a PDF's streams) may inflate to.
+    pub max_inflated: u64,
 }
 
 impl Default for SheetLimits {
@@ -23,6 +25,7 @@ impl Default for SheetLimits {
             max_rows: 1_000_000,
             max_columns: 512,
             max_cells: 20_000_000,
+            max_inflated: 256 * 1024 * 1024,
         }
     }
 }
@@ -45,6 +48,9 @@ pub enum SheetError {
     TooManyCells { sheet: String, max_cells: usize },
     #[error("the workbook has no sheets")]
     NoSheets,
+    /// Refused before reading: damaged, or a bomb.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// True when the bytes look like a spreadsheet container (OLE2 for .xls, zip for .xlsx/.ods).
@@ -59,6 +65,7 @@ pub fn read_workbook(
 ) -> Result<(&'static str, Vec<Table>), SheetError> {
     let corrupt = |e: &dyn std::fmt::Display| SheetError::Corrupt(e.to_string());
     if bytes.starts_with(b"PK\x03\x04") {
+        super::container::check(bytes, &limits).map_err(SheetError::Refused)?;
         return match calamine::Xlsx::new(Cursor::new(bytes)) {
             Ok(mut wb) => Ok(("xlsx", read_xlsx(&mut wb, limits)?)),
             Err(xlsx_err) => match calamine::Ods::new(Cursor::new(bytes)) {

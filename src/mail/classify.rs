@@ -78,7 +78,8 @@ pub fn classify(m: &Inbound, f: &Facts<'_>) -> Class {
     if is_bulk(m) {
         return Class::Other;
     }
-    let has_reports = m.attachments.iter().any(may_be_report);
+    // A forward too deep to open may hold reports: its sender is answered why it was not read.
+    let has_reports = m.forwarded_too_deep || m.attachments.iter().any(may_be_report);
     if has_reports && !sender.is_empty() && f.may_send_reports(sender) {
         return Class::Report;
     }

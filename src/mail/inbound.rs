@@ -51,7 +51,13 @@ pub struct Inbound {
     /// Sender header fields, and the address of the first.
     pub sender_fields: usize,
     pub sender: Option<String>,
+    /// A message forwarded inside a message more than [`MAX_FORWARD_DEPTH`] levels deep: not
+    /// opened (the sender is told).
+    pub forwarded_too_deep: bool,
 }
+
+/// How many messages inside messages (forwards as attachments) are opened for reports.
+pub const MAX_FORWARD_DEPTH: usize = 10;
 
 impl Inbound {
     /// Parses raw RFC 5322 bytes. `None` only when mail-parser finds no message at all.
@@ -156,7 +162,8 @@ impl Inbound {
         }
         m.text = msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
         if !m.is_dsn {
-            collect_attachments(&msg, msg.raw_message(), &mut m.attachments, 0);
+            m.forwarded_too_deep =
+                collect_attachments(&msg, msg.raw_message(), &mut m.attachments, 0);
         }
         Some(m)
     }
@@ -305,12 +312,22 @@ fn address_of_type(value: &str) -> String {
 }
 
 /// Attached files, descending into forwarded messages (an accountant's "forward as attachment").
-fn collect_attachments(msg: &Message<'_>, root: &[u8], out: &mut Vec<Attachment>, depth: usize) {
+/// Collects the attached files, also of forwarded messages; `true` when a message nested deeper
+/// than [`MAX_FORWARD_DEPTH`] was left unopened.
+fn collect_attachments(
+    msg: &Message<'_>,
+    root: &[u8],
+    out: &mut Vec<Attachment>,
+    depth: usize,
+) -> bool {
+    let mut too_deep = false;
     for part in msg.attachments() {
         match &part.body {
             PartType::Message(inner) => {
-                if depth < 3 {
-                    collect_attachments(inner, root, out, depth + 1);
+                if depth < MAX_FORWARD_DEPTH {
+                    too_deep |= collect_attachments(inner, root, out, depth + 1);
+                } else {
+                    too_deep = true;
                 }
             }
             PartType::Multipart(_) => {}
@@ -345,6 +362,7 @@ fn collect_attachments(msg: &Message<'_>, root: &[u8], out: &mut Vec<Attachment>
             }
         }
     }
+    too_deep
 }
 
 /// A part's body as sent: the raw bytes with only the transfer encoding undone.

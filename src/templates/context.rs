@@ -349,4 +349,8 @@ pub struct Summary {
     pub review_more: usize,
     pub unmatched: Vec<crate::store::ReportPayment>,
     pub unmatched_more: usize,
+    /// The mail held a message forwarded more levels deep than are opened.
+    pub too_deep: bool,
+    /// How many levels are opened.
+    pub max_depth: usize,
 }

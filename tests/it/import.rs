@@ -294,7 +294,8 @@ fn ksef_correction_adjusts_the_invoice_it_corrects() {
 #[test]
 fn a_pdf_that_panics_pdf_extract_is_read_by_poppler() {
     let bytes = std::fs::read(report("pdf/naleznosci-nieznane-kodowanie.pdf")).unwrap();
-    let (texts, notes) = skarbnik::ingest::pdf::texts(&bytes);
+    let structure = skarbnik::ingest::pdf::check(&bytes, 256 << 20).unwrap();
+    let (texts, notes) = skarbnik::ingest::pdf::texts(&bytes, &structure);
     assert!(
         notes.iter().any(|n| n.contains("pdf-extract panicked")),
         "{notes:?}"

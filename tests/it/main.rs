@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod dunning;
 mod golden;
+mod hostile;
 mod import;
 mod inprocess;
 mod mail;

@@ -57,13 +57,14 @@ pub(super) fn handle(
         "report imported"
     );
     let payments = store.report_payments(&run.report_ids())?;
-    let summary = summary(
+    let mut summary = summary(
         &env.config.company.name,
         &mail.echoed_subject(),
         &run.files,
         ignored,
         payments,
     );
+    summary.too_deep = mail.forwarded_too_deep;
     let rendered = env
         .templates
         .render(env.config.templates.language, "summary", &summary)?;
@@ -148,6 +149,8 @@ pub fn summary(
         review_more,
         unmatched,
         unmatched_more,
+        too_deep: false,
+        max_depth: crate::mail::inbound::MAX_FORWARD_DEPTH,
     }
 }
 
