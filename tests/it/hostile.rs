@@ -317,6 +317,8 @@ struct Run {
     max_rss_kb: i64,
 }
 
+// The child is reaped by wait4 (for its rusage), not by Child::wait.
+#[allow(clippy::zombie_processes)]
 fn run(mut cmd: Command) -> Run {
     let t0 = Instant::now();
     let mut child = cmd
