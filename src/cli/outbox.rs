@@ -11,7 +11,7 @@ pub struct OutboxArgs {
     /// Only this status: pending, sending, sent or failed.
     #[arg(long)]
     pub status: Option<String>,
-    /// How many rows, newest first.
+    /// How many rows, newest first (when there are more, stderr says how many).
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
     #[arg(long)]
@@ -41,6 +41,14 @@ pub fn run(ctx: &mut App, args: OutboxArgs) -> Result<i32> {
         })?),
     };
     let items = ctx.store.outbox(status, args.limit)?;
+    let total = ctx.store.outbox_count(status)?;
+    if total > items.len() {
+        // Said on stderr, so `--json` stays a list a script can read.
+        eprintln!(
+            "showing the newest {} of {total} mails; --limit {total} shows all",
+            items.len()
+        );
+    }
     if args.json {
         return print_json(&items).map(|_| 0);
     }

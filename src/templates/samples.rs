@@ -379,6 +379,10 @@ fn samples(config: &Config) -> Vec<Sample> {
         },
     ));
     out.push(sample("summary", &summary()));
+    let mut deep = summary();
+    deep.too_deep = true;
+    deep.files.clear();
+    out.push(sample("summary", &deep));
     out
 }
 

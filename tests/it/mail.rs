@@ -472,6 +472,20 @@ fn quickstart_on_embedded_defaults_answers_each_report_mail_once() {
     assert!(text.contains("Dopasowane płatności (4)"), "{text}");
     assert!(text.contains("FV/0298/2026, FV/0301/2026"), "{text}");
     assert!(text.contains("wyciagi.zip/4-pko-historia.csv"), "{text}");
+    // A listing cut by --limit says so (on stderr, the JSON stays a list).
+    let listed = Command::new(BIN)
+        .current_dir(work.path())
+        .env_remove("SKARBNIK_CONFIG")
+        .args(["outbox", "--json", "--limit", "1"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(
+        String::from_utf8_lossy(&listed.stderr).contains("showing the newest 1 of 4 mails"),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
     // Filed, not deleted: four reports processed, the command-like mail kept for people.
     assert_eq!(std::fs::read_dir(&new).unwrap().count(), 0);
     assert_eq!(
