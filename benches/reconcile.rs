@@ -4,7 +4,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use skarbnik::domain::{Currency, InvoiceNumber};
-use skarbnik::reconcile::{Client, Invoice, Payment, reconcile};
+use skarbnik::reconcile::{Client, Context, Invoice, Payment, reconcile};
 use std::hint::black_box;
 
 fn nrb(i: usize) -> String {
@@ -24,6 +24,7 @@ fn data(n: usize) -> (Vec<Payment>, Vec<Invoice>, Vec<Client>) {
         .collect();
     let invoices: Vec<Invoice> = (0..n)
         .map(|i| Invoice {
+            issue_date: None,
             id: i as i64,
             number: InvoiceNumber::parse(&format!("FV/{:06}/2026", i)).unwrap(),
             client_id: (i % clients_n) as i64,
@@ -59,6 +60,7 @@ fn data(n: usize) -> (Vec<Payment>, Vec<Invoice>, Vec<Client>) {
             };
             let amount = if i % 11 == 0 { 12_345 } else { inv.outstanding };
             Payment {
+                booking_date: None,
                 id: i as i64,
                 amount,
                 currency: Currency::PLN,
@@ -79,7 +81,7 @@ fn benches(c: &mut Criterion) {
         let (p, i, cl) = data(n);
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-            b.iter(|| reconcile(black_box(&p), &i, &cl, None))
+            b.iter(|| reconcile(black_box(&p), &i, &cl, &Context::default()))
         });
     }
     g.finish();

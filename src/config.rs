@@ -29,6 +29,7 @@ pub struct Config {
     pub templates: TemplatesConfig,
     pub dunning: crate::dunning::config::DunningConfig,
     pub commands: CommandsConfig,
+    pub matching: MatchingConfig,
     /// Where the settings came from (not a key).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -350,6 +351,24 @@ pub struct CommandsConfig {
     pub trusted_authserv_ids: Vec<String>,
     /// Check DKIM and DMARC ourselves (DNS lookups through the system resolver).
     pub verify_dkim: bool,
+}
+
+/// How payments are matched to invoices.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MatchingConfig {
+    /// A payment booked up to this many days before an invoice was issued may still pay it by the
+    /// payer's name or account and the amount; earlier money pays it only when the title names it
+    /// (a prepayment, noted as such).
+    pub issue_grace_days: i64,
+}
+
+impl Default for MatchingConfig {
+    fn default() -> Self {
+        MatchingConfig {
+            issue_grace_days: 3,
+        }
+    }
 }
 
 /// A secret read from the environment or a file. Its `Debug` and `Display` never show the value.

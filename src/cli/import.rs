@@ -25,7 +25,7 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<i32> {
         store,
         &importer,
         &args.files,
-        env.config.our_nip().as_deref(),
+        &crate::services::reconcile::Settings::of(env.config),
         |o| {
             if !args.json {
                 print_outcome(o);

@@ -15,7 +15,7 @@ pub struct ReconcileArgs {
 }
 
 pub fn run(ctx: &mut App, args: ReconcileArgs) -> Result<i32> {
-    let summary = reconcile::run(&mut ctx.store, ctx.config.our_nip().as_deref(), "cli")?;
+    let summary = reconcile::run(&mut ctx.store, &reconcile::Settings::of(&ctx.config), "cli")?;
     if args.json {
         print_json(&summary)?;
     } else {

@@ -16,7 +16,7 @@ pub struct InvoiceNumber {
 
 /// Prefixes that only say "invoice" and that payers add, drop or change freely.
 const GENERIC_PREFIXES: &[&str] = &[
-    "FAKTURA", "FAKT", "FVAT", "FVS", "FV", "FA", "FS", "F", "INV", "INVOICE",
+    "FAKTURA", "FAKT", "FVAT", "FVS", "FV", "FA", "FS", "F", "INVOICE", "INV", "NUMER", "NR",
 ];
 
 impl InvoiceNumber {
@@ -67,18 +67,30 @@ pub fn canonicalize(raw: &str) -> String {
     out.trim_matches('/').to_string()
 }
 
+/// Strips generic prefixes, also stacked ones (`FAKT/NR/12/2026`, `FAKTURA/FV/12/2026` → `12/2026`).
 fn strip_generic_prefix(canonical: &str) -> &str {
-    for p in GENERIC_PREFIXES {
-        if let Some(rest) = canonical.strip_prefix(p) {
-            let rest_trimmed = rest.trim_start_matches('/');
-            // Only a prefix when what follows starts with a digit: "FV/12" → "12", "FV12" → "12",
-            // but "FA" in "FAB/12" is part of the number.
-            if rest_trimmed.starts_with(|c: char| c.is_ascii_digit()) {
-                return rest_trimmed;
+    let mut rest = canonical;
+    'outer: loop {
+        for p in GENERIC_PREFIXES {
+            if let Some(after) = rest.strip_prefix(p) {
+                let trimmed = after.trim_start_matches('/');
+                // Only a prefix when a number or another prefix follows: "FV/12" → "12",
+                // "FV12" → "12", but "FA" in "FAB/12" is part of the number.
+                let next_is_prefix = after.starts_with('/')
+                    && GENERIC_PREFIXES.iter().any(|q| {
+                        trimmed.strip_prefix(q).is_some_and(|x| {
+                            x.trim_start_matches('/')
+                                .starts_with(|c: char| c.is_ascii_digit())
+                        })
+                    });
+                if trimmed.starts_with(|c: char| c.is_ascii_digit()) || next_is_prefix {
+                    rest = trimmed;
+                    continue 'outer;
+                }
             }
         }
+        return rest;
     }
-    canonical
 }
 
 impl fmt::Display for InvoiceNumber {

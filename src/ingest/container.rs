@@ -72,29 +72,36 @@ fn damaged(name: &str, e: &dyn std::fmt::Display) -> String {
     format!("the workbook is damaged: part {name:?} cannot be read ({e})")
 }
 
-/// Counts the `<si>` items of an XLSX's shared strings while inflating it.
+/// Counts the `<si>` items of an XLSX's shared strings while inflating it (a byte search: the
+/// list may hold millions of them).
 fn shared_strings(entry: &mut impl Read, cap: u64) -> Result<u64, String> {
     let mut limited = entry.take(cap + 1);
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(&mut limited));
-    let mut buf = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut carry: Vec<u8> = Vec::new();
     let mut count: u64 = 0;
     loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "si" => {
-                count += 1;
-                if count > MAX_SHARED_STRINGS {
-                    return Err(format!(
-                        "the workbook lists more than {MAX_SHARED_STRINGS} shared strings; refused"
-                    ));
-                }
-            }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => return Err(damaged("sharedStrings.xml", &e)),
+        let n = limited
+            .read(&mut buf)
+            .map_err(|e| damaged("sharedStrings.xml", &e))?;
+        if n == 0 {
+            break;
         }
-        buf.clear();
+        carry.extend_from_slice(&buf[..n]);
+        count += carry
+            .windows(4)
+            .filter(|w| {
+                w[..3] == *b"<si" && matches!(w[3], b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
+            })
+            .count() as u64;
+        if count > MAX_SHARED_STRINGS {
+            return Err(format!(
+                "the workbook lists more than {MAX_SHARED_STRINGS} shared strings; refused"
+            ));
+        }
+        // Keep the last three bytes: an item may start across the chunk boundary.
+        let keep = carry.len().saturating_sub(3);
+        carry.drain(..keep);
     }
-    drop(reader);
     Ok(cap + 1 - limited.limit())
 }
 

@@ -15,9 +15,18 @@ fn inv(id: i64, number: &str, client: i64, due: &str, minor: i64, cur: Currency)
         id,
         number: InvoiceNumber::parse(number).unwrap(),
         client_id: client,
+        issue_date: None,
         due_date: d(due),
         currency: cur,
         outstanding: minor,
+    }
+}
+
+fn ctx() -> Context {
+    Context {
+        our_nip: Some(OUR_NIP.into()),
+        issue_grace_days: 3,
+        ..Context::default()
     }
 }
 
@@ -159,6 +168,7 @@ fn run_one(c: &Case) -> (Want, String) {
     let (invoices, clients) = ledger();
     let p = Payment {
         id: 1,
+        booking_date: None,
         amount: c.amount,
         currency: c.currency,
         title: c.title.into(),
@@ -166,7 +176,7 @@ fn run_one(c: &Case) -> (Want, String) {
         counterparty_address: c.address.map(Into::into),
         counterparty_account: c.account.map(Into::into),
     };
-    let out = reconcile(&[p], &invoices, &clients, Some(OUR_NIP));
+    let out = reconcile(&[p], &invoices, &clients, &ctx());
     match &out[0].outcome {
         Outcome::Matched { allocations } => (
             Want::Alloc(
@@ -482,6 +492,7 @@ fn a_payment_seen_again_does_not_pay_twice() {
     let (invoices, clients) = ledger();
     let p = |id| Payment {
         id,
+        booking_date: None,
         amount: 1_230_000,
         currency: PLN,
         title: "FV/0312/2026".into(),
@@ -489,7 +500,7 @@ fn a_payment_seen_again_does_not_pay_twice() {
         counterparty_address: None,
         counterparty_account: None,
     };
-    let out = reconcile(&[p(1), p(2)], &invoices, &clients, None);
+    let out = reconcile(&[p(1), p(2)], &invoices, &clients, &Context::default());
     let Outcome::Matched { allocations } = &out[1].outcome else {
         panic!("{out:?}")
     };
@@ -508,6 +519,7 @@ fn deterministic() {
     let ps: Vec<Payment> = (0..30)
         .map(|i| Payment {
             id: i,
+            booking_date: None,
             amount: 99_900,
             currency: PLN,
             title: format!("abonament {i}"),
@@ -517,8 +529,8 @@ fn deterministic() {
         })
         .collect();
     assert_eq!(
-        reconcile(&ps, &invoices, &clients, None),
-        reconcile(&ps, &invoices, &clients, None)
+        reconcile(&ps, &invoices, &clients, &Context::default()),
+        reconcile(&ps, &invoices, &clients, &Context::default())
     );
 }
 
@@ -534,6 +546,7 @@ proptest! {
         let payers = [None, Some("KRAWIEC-TECH SP. Z O.O."), Some("BUD-POL S.A."), Some("AGENCJA KREATYWNA PIÓRO S.C.")];
         let payments: Vec<Payment> = specs.iter().enumerate().map(|(i, (amount, n, who, acct))| Payment {
             id: i as i64,
+            booking_date: None,
             amount: *amount,
             currency: PLN,
             title: numbers[*n].into(),
@@ -541,7 +554,7 @@ proptest! {
             counterparty_address: None,
             counterparty_account: acct.then(|| "PL52116000006563212233079244".to_string()),
         }).collect();
-        let out = reconcile(&payments, &invoices, &clients, Some(OUR_NIP));
+        let out = reconcile(&payments, &invoices, &clients, &ctx());
         for (p, dcs) in payments.iter().zip(&out) {
             if let Outcome::Matched { allocations } = &dcs.outcome {
                 let total: i64 = allocations.iter().map(|a| a.amount).sum();

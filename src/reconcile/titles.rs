@@ -6,10 +6,13 @@ use crate::domain::{Nip, text};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// A run of letters/digits joined by invoice-number separators, spaces allowed around them:
-/// `FV / 0312 / 2026`, `PS 95/11/2025` (two runs: `PS`, `95/11/2025`), `F/10033393/02/26`.
-static CHUNK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Z0-9]+(?:\s*[/\\\-_.]\s*[A-Z0-9]+)*").expect("static regex"));
+/// A run of letters/digits joined by invoice-number separators: `F/10033393/02/26`, `FV-12-2026`,
+/// `PS 95/11/2025` (two runs: `PS`, `95/11/2025`). Spaces are allowed around `/` (`FV / 0312 /
+/// 2026`), never around `-` `_` `.`: there they are punctuation (`FV/12/2026 - zapłata`,
+/// `fakt. 12/2026`), and a number ends at them.
+static CHUNK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Z0-9]+(?:(?:\s*/\s*|[\\\-_.])[A-Z0-9]+)*").expect("static regex")
+});
 static NIP_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^0-9])((?:PL)?\d{3}-?\d{3}-?\d{2}-?\d{2}|(?:PL)?\d{3}-?\d{2}-?\d{2}-?\d{3})(?:[^0-9]|$)").expect("static regex")
 });
@@ -56,29 +59,39 @@ pub fn split_payment(title: &str) -> Option<SplitPayment> {
     })
 }
 
+/// A possible invoice number in a title, canonical.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    /// Joined from two runs of the title (a prefix written apart, a number cut by the bank's line
+    /// length): it must match an invoice as written, never only with zeros dropped.
+    pub joined: bool,
+}
+
 /// Canonical invoice-number candidates in a title, each a whole token. Adjacent runs are also tried
 /// joined (`PS 95/11/2025` → `PS95/11/2025`; a title cut into pieces `FV/0312/20` + `26`), so a number
 /// written with a space after its prefix, or split by the bank's line length, is still found whole.
-pub fn number_candidates(title: &str) -> Vec<String> {
+pub fn number_candidates(title: &str) -> Vec<Token> {
     let folded = text::fold_diacritics(title).to_uppercase();
     let chunks: Vec<&str> = CHUNK.find_iter(&folded).map(|m| m.as_str()).collect();
-    let mut out: Vec<String> = Vec::new();
-    let mut push = |s: String| {
-        if s.chars().any(|c| c.is_ascii_digit()) && !out.contains(&s) {
-            out.push(s);
+    let mut out: Vec<Token> = Vec::new();
+    let mut push = |text: String, joined: bool| {
+        if text.chars().any(|c| c.is_ascii_digit()) && !out.iter().any(|t| t.text == text) {
+            out.push(Token { text, joined });
         }
     };
-    for (i, c) in chunks.iter().enumerate() {
-        push(canonicalize(c));
-        if let Some(next) = chunks.get(i + 1) {
-            push(canonicalize(&format!("{c}{next}")));
-            push(canonicalize(&format!("{c}/{next}")));
-        }
+    for c in &chunks {
+        push(canonicalize(c), false);
+    }
+    for pair in chunks.windows(2) {
+        let (c, next) = (pair[0], pair[1]);
+        push(canonicalize(&format!("{c}{next}")), true);
+        push(canonicalize(&format!("{c}/{next}")), true);
     }
     if let Some(sp) = split_payment(title)
         && let Some(inv) = sp.inv
     {
-        push(canonicalize(&inv));
+        push(canonicalize(&inv), false);
     }
     out
 }
@@ -120,18 +133,36 @@ pub fn nips(title: &str, ours: Option<&str>) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn texts(title: &str) -> Vec<String> {
+        number_candidates(title)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
+    #[test]
+    fn punctuation_ends_a_number() {
+        assert!(texts("FV/12/2026 - zapłata").contains(&"FV/12/2026".to_string()));
+        assert!(texts("FV/12/2026 - I rata").contains(&"FV/12/2026".to_string()));
+        assert!(texts("fakt. 12/2026").contains(&"12/2026".to_string()));
+        assert!(texts("zapłata fakt.12/2026.").contains(&"FAKT/12/2026".to_string()));
+        // Joined pieces are marked, so they are matched only as written.
+        let t = number_candidates("FV 2026 11 1");
+        assert!(t.iter().any(|t| t.text == "2026/11" && t.joined), "{t:?}");
+    }
+
     #[test]
     fn candidates_are_whole_tokens() {
-        let c = number_candidates("Zapłata za FV/0298/2026, FV/0301/2026");
+        let c = texts("Zapłata za FV/0298/2026, FV/0301/2026");
         assert!(
             c.contains(&"FV/0298/2026".to_string()) && c.contains(&"FV/0301/2026".to_string()),
             "{c:?}"
         );
-        let c = number_candidates("Faktura numer PS 95/11/2025");
+        let c = texts("Faktura numer PS 95/11/2025");
         assert!(c.contains(&"PS95/11/2025".to_string()), "{c:?}");
-        let c = number_candidates("fv / 0312 / 2026 dziękuję");
+        let c = texts("fv / 0312 / 2026 dziękuję");
         assert!(c.contains(&"FV/0312/2026".to_string()), "{c:?}");
-        let c = number_candidates("FV/12/11/2026");
+        let c = texts("FV/12/11/2026");
         assert!(!c.contains(&"2/11/2026".to_string()), "{c:?}");
     }
 

@@ -126,7 +126,7 @@ pub fn import_files(
     store: &mut Store,
     importer: &Importer<'_>,
     files: &[PathBuf],
-    our_nip: Option<&str>,
+    matching: &super::reconcile::Settings,
     mut each: impl FnMut(&ImportOutcome),
 ) -> Result<ImportRun> {
     let mut outcomes = Vec::new();
@@ -136,7 +136,7 @@ pub fn import_files(
             outcomes.push(outcome);
         }
     }
-    let summary = super::reconcile::run(store, our_nip, importer.actor)?;
+    let summary = super::reconcile::run(store, matching, importer.actor)?;
     Ok(ImportRun::new(outcomes, summary))
 }
 
@@ -146,13 +146,13 @@ pub fn import_attachments<'b>(
     importer: &Importer<'_>,
     attachments: impl IntoIterator<Item = (&'b str, &'b [u8])>,
     sender: Option<&str>,
-    our_nip: Option<&str>,
+    matching: &super::reconcile::Settings,
 ) -> Result<ImportRun> {
     let mut outcomes = Vec::new();
     for (name, bytes) in attachments {
         outcomes.extend(importer.import_any(store, name, bytes, sender)?);
     }
-    let summary = super::reconcile::run(store, our_nip, importer.actor)?;
+    let summary = super::reconcile::run(store, matching, importer.actor)?;
     Ok(ImportRun::new(outcomes, summary))
 }
 

@@ -2,8 +2,8 @@
 //! decide, write the decisions in one transaction. The CLI's `reconcile`, every import and every
 //! report mail end here.
 
-use crate::domain::{InvoiceNumber, Money, Rule};
-use crate::reconcile::{self, Client, Decision, Invoice, Outcome, Payment};
+use crate::domain::{InvoiceNumber, Money};
+use crate::reconcile::{self, Client, Context, Decision, Invoice, Outcome, Payment};
 use crate::store::{InvoiceBalance, Store, Tx};
 use anyhow::Result;
 use serde::Serialize;
@@ -20,11 +20,39 @@ pub struct ReconcileSummary {
     pub matches: Vec<(i64, Vec<String>, String)>,
 }
 
+/// What matching needs from the settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Our NIP: never taken for a payer's.
+    pub our_nip: Option<String>,
+    /// A payment booked up to this many days before an invoice was issued may pay it by name or
+    /// amount (`[matching] issue_grace_days`).
+    pub issue_grace_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            our_nip: None,
+            issue_grace_days: 3,
+        }
+    }
+}
+
+impl Settings {
+    pub fn of(config: &crate::config::Config) -> Settings {
+        Settings {
+            our_nip: config.our_nip(),
+            issue_grace_days: config.matching.issue_grace_days,
+        }
+    }
+}
+
 /// Runs the rules over every incoming payment that has no allocation and is not held by a person,
 /// in a transaction of its own. Running it again changes nothing.
-pub fn run(store: &mut Store, our_nip: Option<&str>, actor: &str) -> Result<ReconcileSummary> {
+pub fn run(store: &mut Store, settings: &Settings, actor: &str) -> Result<ReconcileSummary> {
     let tx = store.transaction()?;
-    let summary = run_in(&tx, our_nip, actor)?;
+    let summary = run_in(&tx, settings, actor)?;
     tx.commit()?;
     Ok(summary)
 }
@@ -35,6 +63,7 @@ pub(super) fn invoice_of(b: &InvoiceBalance) -> Option<Invoice> {
         id: b.id,
         number: InvoiceNumber::parse(&b.number).ok()?,
         client_id: b.client_id,
+        issue_date: b.issue_date,
         due_date: b.due_date,
         currency: b.currency,
         outstanding: b.settlement.outstanding,
@@ -42,12 +71,13 @@ pub(super) fn invoice_of(b: &InvoiceBalance) -> Option<Invoice> {
 }
 
 /// [`run`] inside a transaction the caller commits.
-pub fn run_in(tx: &Tx<'_>, our_nip: Option<&str>, actor: &str) -> Result<ReconcileSummary> {
+pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<ReconcileSummary> {
     let payments: Vec<Payment> = tx
         .open_payments()?
         .into_iter()
         .map(|p| Payment {
             id: p.id,
+            booking_date: p.booking_date,
             amount: p.amount_minor,
             currency: p.currency,
             title: p.title,
@@ -71,7 +101,12 @@ pub fn run_in(tx: &Tx<'_>, our_nip: Option<&str>, actor: &str) -> Result<Reconci
             accounts: c.accounts,
         })
         .collect();
-    let decisions = reconcile::reconcile(&payments, &invoices, &clients, our_nip);
+    let ctx = Context {
+        our_nip: settings.our_nip.clone(),
+        supplier_accounts: tx.supplier_accounts()?,
+        issue_grace_days: settings.issue_grace_days,
+    };
+    let decisions = reconcile::reconcile(&payments, &invoices, &clients, &ctx);
     let by_id: HashMap<i64, &Invoice> = invoices.iter().map(|i| (i.id, i)).collect();
     let accounts: HashMap<i64, Option<&str>> = payments
         .iter()
@@ -83,9 +118,10 @@ pub fn run_in(tx: &Tx<'_>, our_nip: Option<&str>, actor: &str) -> Result<Reconci
     };
     for d in &decisions {
         apply(tx, d, &by_id, actor, &mut summary)?;
-        // A number in the title identified the client: remember the account it paid from.
+        // Number, payer and amount agreed: remember the account it paid from. A wrong
+        // allocation must never teach skarbnik a wrong client's account.
         if let Outcome::Matched { allocations } = &d.outcome
-            && allocations.iter().all(|a| a.rule == Rule::InvoiceNumber)
+            && d.agreed
             && let Some(Some(acc)) = accounts.get(&d.payment_id)
         {
             let clients: BTreeSet<i64> = allocations

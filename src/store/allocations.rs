@@ -134,6 +134,16 @@ impl Tx<'_> {
         client_identities(&self.tx)
     }
 
+    /// Accounts our outgoing transfers went to: suppliers' (valid accounts only).
+    pub fn supplier_accounts(&self) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT DISTINCT counterparty_account FROM payments
+             WHERE kind = 'outgoing' AND account_valid = 1 AND counterparty_account IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// One payment, for a person's action on it.
     pub fn payment_ref(&self, id: i64) -> Result<Option<PaymentRef>> {
         Ok(self

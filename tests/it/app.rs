@@ -85,7 +85,7 @@ impl TestApp {
             store,
             &import.importer("test"),
             &[file],
-            env.config.our_nip().as_deref(),
+            &skarbnik::services::reconcile::Settings::of(env.config),
             |_| {},
         )
         .unwrap();

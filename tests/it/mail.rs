@@ -469,7 +469,7 @@ fn quickstart_on_embedded_defaults_answers_each_report_mail_once() {
     let text = skarbnik::mail::inbound::Inbound::parse(&zip_reply)
         .unwrap()
         .text;
-    assert!(text.contains("Dopasowane płatności (4)"), "{text}");
+    assert!(text.contains("Dopasowane płatności (3)"), "{text}");
     assert!(text.contains("FV/0298/2026, FV/0301/2026"), "{text}");
     assert!(text.contains("wyciagi.zip/4-pko-historia.csv"), "{text}");
     // A listing cut by --limit says so (on stderr, the JSON stays a list).

@@ -72,7 +72,11 @@ impl TestStore {
         our_nip: Option<&str>,
         actor: &str,
     ) -> anyhow::Result<ReconcileSummary> {
-        reconcile::run(&mut self.store, our_nip, actor)
+        let settings = reconcile::Settings {
+            our_nip: our_nip.map(str::to_string),
+            ..reconcile::Settings::default()
+        };
+        reconcile::run(&mut self.store, &settings, actor)
     }
 
     pub fn manual_match(

@@ -47,7 +47,7 @@ pub(super) fn handle(
             .iter()
             .map(|a| (a.name.as_str(), a.bytes.as_slice())),
         mail.from.as_deref(),
-        env.config.our_nip().as_deref(),
+        &crate::services::reconcile::Settings::of(env.config),
     )?;
     tracing::info!(
         files = run.files.len(),

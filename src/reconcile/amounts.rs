@@ -1,0 +1,208 @@
+//! Without a number: the identified payer's open invoices by amount: the one with exactly this
+//! outstanding, or the one small set of them summing to it. Invoices issued after the money came
+//! (beyond the grace) are not candidates.
+
+use super::numbers::effective_amount;
+use super::payer::Payer;
+use super::titles::SplitPayment;
+use super::{Allocation, Ledger, Outcome, Payment, Rule, money};
+
+/// Sets of at most this many invoices are tried when amounts must add up.
+const MAX_SET: usize = 4;
+/// ... among the client's oldest this-many open invoices (C(12,4) = 495 sets at most).
+const MAX_SET_POOL: usize = 12;
+
+pub(super) fn decide(
+    l: &Ledger<'_, '_>,
+    p: &Payment,
+    payer: &Payer,
+    sp: Option<&SplitPayment>,
+) -> Outcome {
+    let (client, rule, why) = match payer {
+        Payer::Known { client, rule, why } => (*client, *rule, why.as_str()),
+        Payer::Ambiguous { why, clients } => {
+            let candidates = clients
+                .iter()
+                .flat_map(|c| l.open_of(*c, p.currency))
+                .map(|i| l.ix.invoices[i].id)
+                .collect();
+            return Outcome::Review {
+                reason: why.clone(),
+                candidates,
+            };
+        }
+        Payer::Unknown => {
+            return Outcome::Unmatched {
+                reason: "no invoice number, known account, NIP or client name found".into(),
+            };
+        }
+    };
+    by_amount(l, p, client, rule, why, sp)
+}
+
+fn by_amount(
+    l: &Ledger<'_, '_>,
+    p: &Payment,
+    client: i64,
+    rule: Rule,
+    why: &str,
+    sp: Option<&SplitPayment>,
+) -> Outcome {
+    let ix = l.ix;
+    let all_open = l.open_of(client, p.currency);
+    let name = ix.client_name(client);
+    let open: Vec<usize> = all_open
+        .iter()
+        .copied()
+        .filter(|i| !l.before_issue(p, *i))
+        .collect();
+    if open.is_empty() {
+        let other_currency = ix
+            .by_client
+            .get(&client)
+            .is_some_and(|list| list.iter().any(|i| l.outstanding[*i] > 0));
+        let reason = if !all_open.is_empty() {
+            format!("{why}, but the money came before any of its open invoices was issued")
+        } else if other_currency {
+            format!("{why}, but its open invoices are not in {}", p.currency)
+        } else {
+            format!("{why}, but it has no open invoices")
+        };
+        return Outcome::Review {
+            reason,
+            candidates: all_open.iter().map(|i| ix.invoices[*i].id).collect(),
+        };
+    }
+    let amounts: Vec<i64> = std::iter::once(p.amount)
+        .chain(
+            sp.and_then(|s| s.vat)
+                .filter(|v| *v > 0)
+                .map(|v| p.amount + v),
+        )
+        .collect();
+    for &target in &amounts {
+        let split = effective_amount(p, target, sp).1.unwrap_or_default();
+        if let Some(o) = exact(l, p, &open, target, rule, why, name, &split) {
+            return o;
+        }
+        let pool: Vec<usize> = open.iter().copied().take(MAX_SET_POOL).collect();
+        let sets = subsets_summing(&pool, l.outstanding, target);
+        match sets.len() {
+            1 => {
+                let set = &sets[0];
+                let numbers: Vec<&str> = set.iter().map(|i| ix.number(*i)).collect();
+                let allocations = set
+                    .iter()
+                    .map(|i| Allocation {
+                        invoice_id: ix.invoices[*i].id,
+                        amount: l.outstanding[*i],
+                        rule,
+                        reason: format!(
+                            "{why}; open invoices {} sum to {}{split}",
+                            numbers.join(" + "),
+                            money(target, p.currency),
+                        ),
+                    })
+                    .collect();
+                return Outcome::Matched { allocations };
+            }
+            0 => {}
+            n => {
+                let mut ids: Vec<i64> = sets.iter().flatten().map(|i| ix.invoices[*i].id).collect();
+                ids.sort();
+                ids.dedup();
+                return Outcome::Review {
+                    reason: format!(
+                        "{why}; {n} different sets of open invoices of {name} sum to {}",
+                        money(target, p.currency)
+                    ),
+                    candidates: ids,
+                };
+            }
+        }
+    }
+    Outcome::Review {
+        reason: format!(
+            "{why}; no open invoice or set of invoices of {name} has outstanding {}",
+            money(p.amount, p.currency)
+        ),
+        candidates: open.iter().map(|i| ix.invoices[*i].id).collect(),
+    }
+}
+
+/// The one open invoice with exactly `target` outstanding (several: review).
+#[allow(clippy::too_many_arguments)]
+fn exact(
+    l: &Ledger<'_, '_>,
+    p: &Payment,
+    open: &[usize],
+    target: i64,
+    rule: Rule,
+    why: &str,
+    name: &str,
+    split: &str,
+) -> Option<Outcome> {
+    let ix = l.ix;
+    let exact: Vec<usize> = open
+        .iter()
+        .copied()
+        .filter(|i| l.outstanding[*i] == target)
+        .collect();
+    match exact.as_slice() {
+        [one] => Some(Outcome::Matched {
+            allocations: vec![Allocation {
+                invoice_id: ix.invoices[*one].id,
+                amount: target,
+                rule,
+                reason: format!(
+                    "{why}; the only open invoice of {name} with outstanding {}{split}",
+                    money(target, p.currency)
+                ),
+            }],
+        }),
+        [_, _, ..] => Some(Outcome::Review {
+            reason: format!(
+                "{why}; {} open invoices of {name} have outstanding {}",
+                exact.len(),
+                money(target, p.currency)
+            ),
+            candidates: exact.iter().map(|i| ix.invoices[*i].id).collect(),
+        }),
+        [] => None,
+    }
+}
+
+/// All sets of 2..=MAX_SET invoices from `pool` (oldest first) whose outstanding sums to `target`.
+/// Stops counting at 2: one set matches, more than one means review.
+fn subsets_summing(pool: &[usize], outstanding: &[i64], target: i64) -> Vec<Vec<usize>> {
+    fn go(
+        pool: &[usize],
+        out: &[i64],
+        start: usize,
+        left: i64,
+        chosen: &mut Vec<usize>,
+        found: &mut Vec<Vec<usize>>,
+    ) {
+        if found.len() > 1 {
+            return;
+        }
+        if left == 0 && chosen.len() >= 2 {
+            found.push(chosen.clone());
+            return;
+        }
+        if chosen.len() == MAX_SET || left <= 0 {
+            return;
+        }
+        for k in start..pool.len() {
+            let v = out[pool[k]];
+            if v <= left {
+                chosen.push(pool[k]);
+                go(pool, out, k + 1, left - v, chosen, found);
+                chosen.pop();
+            }
+        }
+    }
+    let mut found = Vec::new();
+    go(pool, outstanding, 0, target, &mut Vec::new(), &mut found);
+    found
+}

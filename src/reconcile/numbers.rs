@@ -1,0 +1,442 @@
+//! Numbers in the title: which invoices each one may mean, which the payer and the amount choose,
+//! and the conflicts that send a payment to review instead.
+
+use super::payer::Payer;
+use super::titles::{self, SplitPayment, Token};
+use super::{Allocation, Ledger, Outcome, Payment, Rule, money};
+use crate::domain::InvoiceNumber;
+use std::collections::BTreeSet;
+
+/// How a number in the title was read to find an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    /// As written (canonical forms equal).
+    Exact,
+    /// Without a generic prefix (`FV`, `F`, `Faktura nr`…).
+    Core,
+    /// Without leading zeros too.
+    NoZeros,
+}
+
+impl Level {
+    fn words(self) -> &'static str {
+        match self {
+            Level::Exact => "exact",
+            Level::Core => "without prefix",
+            Level::NoZeros => "without leading zeros",
+        }
+    }
+}
+
+/// What one number of the title settled on.
+enum Pick {
+    /// This invoice, and how it was chosen.
+    One(usize, String),
+    /// Several invoices fit and nothing chooses among them.
+    Ambiguous(Vec<usize>),
+    /// The only invoices it names belong to another client than the payer.
+    Conflict(Vec<usize>),
+}
+
+/// The invoices a token may mean, each with its best reading.
+fn candidates(l: &Ledger<'_, '_>, token: &Token) -> Vec<(usize, Level)> {
+    let ix = l.ix;
+    let core = InvoiceNumber::parse(&token.text)
+        .map(|n| n.core().to_string())
+        .unwrap_or_else(|_| token.text.clone());
+    let mut out: Vec<(usize, Level)> = Vec::new();
+    let mut add = |hits: Option<&Vec<usize>>, level: Level| {
+        for &i in hits.into_iter().flatten() {
+            if !out.iter().any(|(j, _)| *j == i) {
+                out.push((i, level));
+            }
+        }
+    };
+    add(ix.by_canonical.get(&token.text), Level::Exact);
+    add(ix.by_core.get(&core), Level::Core);
+    // A number joined from pieces must be found as written: joining digit groups and then
+    // dropping zeros reads numbers into titles that never held them.
+    if !token.joined {
+        add(
+            ix.by_no_zeros.get(&titles::without_leading_zeros(&core)),
+            Level::NoZeros,
+        );
+    }
+    out
+}
+
+/// Chooses among a token's candidates: the payer's, then the one whose outstanding is the
+/// amount, then the one read exactly.
+fn pick(
+    l: &Ledger<'_, '_>,
+    p: &Payment,
+    payer: &Payer,
+    cands: &[(usize, Level)],
+    amounts: &[i64],
+) -> Pick {
+    let ix = l.ix;
+    let mut cands: Vec<(usize, Level)> = cands.to_vec();
+    // Another currency never pays it; when nothing else is left the currency check says so.
+    if cands
+        .iter()
+        .any(|(i, _)| ix.invoices[*i].currency == p.currency)
+    {
+        cands.retain(|(i, _)| ix.invoices[*i].currency == p.currency);
+    }
+    if let Some(c) = payer.client() {
+        let all: Vec<usize> = cands.iter().map(|(i, _)| *i).collect();
+        cands.retain(|(i, _)| ix.invoices[*i].client_id == c);
+        if cands.is_empty() {
+            return Pick::Conflict(all);
+        }
+    }
+    let how = |i: usize, level: Level, chosen: &str| {
+        format!("{} ({}{chosen})", ix.number(i), level.words())
+    };
+    if let [(i, level)] = cands.as_slice() {
+        return Pick::One(*i, how(*i, *level, ""));
+    }
+    let fits: Vec<&(usize, Level)> = cands
+        .iter()
+        .filter(|(i, _)| amounts.contains(&l.outstanding[*i]))
+        .collect();
+    match fits.as_slice() {
+        [(i, level)] => return Pick::One(*i, how(*i, *level, "; the amount fits it alone")),
+        [_, _, ..] => return Pick::Ambiguous(cands.iter().map(|(i, _)| *i).collect()),
+        [] => {}
+    }
+    let exact: Vec<&(usize, Level)> = cands.iter().filter(|(_, l)| *l == Level::Exact).collect();
+    if let [(i, level)] = exact.as_slice() {
+        return Pick::One(*i, how(*i, *level, "; the only one written this way"));
+    }
+    Pick::Ambiguous(cands.iter().map(|(i, _)| *i).collect())
+}
+
+/// Open invoices (other than `but`) of `client` in the payment's currency whose outstanding is
+/// exactly one of `amounts`, issued by the payment's date.
+fn exact_of(
+    l: &Ledger<'_, '_>,
+    p: &Payment,
+    client: i64,
+    amounts: &[i64],
+    but: &[usize],
+) -> Vec<usize> {
+    l.open_of(client, p.currency)
+        .into_iter()
+        .filter(|i| {
+            !but.contains(i) && amounts.contains(&l.outstanding[*i]) && !l.before_issue(p, *i)
+        })
+        .collect()
+}
+
+/// Open invoices whose number differs from a token by one digit (or two swapped digits) and
+/// whose outstanding is exactly the amount: the number the payer probably meant.
+fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -> Vec<usize> {
+    let ix = l.ix;
+    let chars: Vec<char> = token.text.chars().collect();
+    let mut variants: Vec<String> = Vec::new();
+    for (k, c) in chars.iter().enumerate() {
+        if !c.is_ascii_digit() {
+            continue;
+        }
+        for d in '0'..='9' {
+            if d != *c {
+                let mut v = chars.clone();
+                v[k] = d;
+                variants.push(v.into_iter().collect());
+            }
+        }
+        if let Some(next) = chars.get(k + 1).filter(|n| n.is_ascii_digit() && *n != c) {
+            let mut v = chars.clone();
+            v[k] = *next;
+            v[k + 1] = *c;
+            variants.push(v.into_iter().collect());
+        }
+    }
+    let mut out = BTreeSet::new();
+    for v in variants {
+        let core = InvoiceNumber::parse(&v)
+            .map(|n| n.core().to_string())
+            .unwrap_or_default();
+        for hits in [ix.by_canonical.get(&v), ix.by_core.get(&core)]
+            .into_iter()
+            .flatten()
+        {
+            for &i in hits {
+                if l.outstanding[i] > 0
+                    && amounts.contains(&l.outstanding[i])
+                    && ix.invoices[i].currency == p.currency
+                {
+                    out.insert(i);
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn review(l: &Ledger<'_, '_>, reason: String, mut cands: Vec<usize>) -> Option<(Outcome, bool)> {
+    cands.sort_by(|a, b| super::due_order(l.ix.invoices, *a, *b));
+    cands.dedup();
+    Some((
+        Outcome::Review {
+            reason,
+            candidates: cands.iter().map(|i| l.ix.invoices[*i].id).collect(),
+        },
+        false,
+    ))
+}
+
+/// The number rules; `None` when the title names no known invoice.
+pub(super) fn decide(
+    l: &Ledger<'_, '_>,
+    p: &Payment,
+    payer: &Payer,
+    sp: Option<&SplitPayment>,
+) -> Option<(Outcome, bool)> {
+    let ix = l.ix;
+    let amounts: Vec<i64> = std::iter::once(p.amount)
+        .chain(
+            sp.and_then(|s| s.vat)
+                .filter(|v| *v > 0)
+                .map(|v| p.amount + v),
+        )
+        .collect();
+    let mut named: Vec<usize> = Vec::new();
+    let mut how: Vec<String> = Vec::new();
+    let mut tokens_named: Vec<(Token, usize)> = Vec::new();
+    for token in titles::number_candidates(&p.title) {
+        let cands = candidates(l, &token);
+        if cands.is_empty() {
+            continue;
+        }
+        match pick(l, p, payer, &cands, &amounts) {
+            Pick::One(i, why) => {
+                if !named.contains(&i) {
+                    named.push(i);
+                    how.push(why);
+                    tokens_named.push((token, i));
+                }
+            }
+            Pick::Ambiguous(all) => {
+                let list: Vec<&str> = all.iter().map(|i| ix.number(*i)).collect();
+                return review(
+                    l,
+                    format!(
+                        "{} in the title fits several invoices ({}); the payer and the amount do not decide",
+                        token.text,
+                        list.join(", ")
+                    ),
+                    all,
+                );
+            }
+            Pick::Conflict(all) => {
+                let (c, why) = match payer {
+                    Payer::Known { client, why, .. } => (*client, why.as_str()),
+                    _ => (0, ""),
+                };
+                let list: Vec<&str> = all.iter().map(|i| ix.number(*i)).collect();
+                let mut cands = all.clone();
+                cands.extend(exact_of(l, p, c, &amounts, &all));
+                return review(
+                    l,
+                    format!(
+                        "the title names {} of {}, but {why}",
+                        list.join(", "),
+                        ix.client_name(ix.invoices[all[0]].client_id)
+                    ),
+                    cands,
+                );
+            }
+        }
+    }
+    if named.is_empty() {
+        return None;
+    }
+    if let Some(d) = conflicts(l, p, payer, &named, &tokens_named, &amounts) {
+        return Some(d);
+    }
+    Some(allocate(l, p, payer, named, &how, sp, &amounts))
+}
+
+/// The evidence around the named invoices that contradicts them: another currency, invoices of
+/// several clients from an unknown payer, a settled invoice while an open one of exactly this
+/// amount waits, an amount far from the named invoice while an exact one waits, a likely typo.
+fn conflicts(
+    l: &Ledger<'_, '_>,
+    p: &Payment,
+    payer: &Payer,
+    named: &[usize],
+    tokens: &[(Token, usize)],
+    amounts: &[i64],
+) -> Option<(Outcome, bool)> {
+    let ix = l.ix;
+    let list = || -> String {
+        named
+            .iter()
+            .map(|i| ix.number(*i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if named.iter().any(|i| ix.invoices[*i].currency != p.currency) {
+        return review(
+            l,
+            format!(
+                "the title names {} but the payment is in {}",
+                list(),
+                p.currency
+            ),
+            named.to_vec(),
+        );
+    }
+    let clients: BTreeSet<i64> = named.iter().map(|i| ix.invoices[*i].client_id).collect();
+    if clients.len() > 1 {
+        return review(
+            l,
+            format!("the title names invoices of several clients: {}", list()),
+            named.to_vec(),
+        );
+    }
+    let &[i] = named else {
+        return None;
+    };
+    // Whose the money probably is: the identified payer, else the named invoice's client.
+    let presumed = payer.client().unwrap_or(ix.invoices[i].client_id);
+    let fits = amounts.contains(&l.outstanding[i]);
+    if !fits {
+        let better = exact_of(l, p, presumed, amounts, &[i]);
+        if !better.is_empty() {
+            let what = if l.outstanding[i] == 0 {
+                format!("{} is already settled", ix.number(i))
+            } else {
+                format!(
+                    "{} has {} outstanding",
+                    ix.number(i),
+                    money(l.outstanding[i], p.currency)
+                )
+            };
+            let others: Vec<&str> = better.iter().map(|b| ix.number(*b)).collect();
+            let mut cands = vec![i];
+            cands.extend(&better);
+            return review(
+                l,
+                format!(
+                    "the title names {}, but {what}, while {} of {} has exactly {} outstanding",
+                    ix.number(i),
+                    others.join(", "),
+                    ix.client_name(presumed),
+                    money(p.amount, p.currency)
+                ),
+                cands,
+            );
+        }
+        if let Some((token, _)) = tokens.first() {
+            let twins = typo_twins(l, p, token, amounts);
+            if !twins.is_empty() {
+                let others: Vec<&str> = twins.iter().map(|b| ix.number(*b)).collect();
+                let mut cands = vec![i];
+                cands.extend(&twins);
+                return review(
+                    l,
+                    format!(
+                        "the title names {}, whose outstanding is not the amount, while {} (one digit apart) has exactly {}: a typo?",
+                        ix.number(i),
+                        others.join(", "),
+                        money(p.amount, p.currency)
+                    ),
+                    cands,
+                );
+            }
+        }
+    }
+    None
+}
+
+/// Spreads the payment over the named invoices, oldest due first, up to each one's outstanding;
+/// the surplus stays on the last.
+fn allocate(
+    l: &Ledger<'_, '_>,
+    p: &Payment,
+    payer: &Payer,
+    mut named: Vec<usize>,
+    how: &[String],
+    sp: Option<&SplitPayment>,
+    amounts: &[i64],
+) -> (Outcome, bool) {
+    let ix = l.ix;
+    named.sort_by(|a, b| super::due_order(ix.invoices, *a, *b));
+    let open: i64 = named.iter().map(|i| l.outstanding[*i]).sum();
+    let (total, split_note) = effective_amount(p, open, sp);
+    let client = ix.invoices[named[0]].client_id;
+    let payer_note = match payer {
+        Payer::Known { client: c, why, .. } if *c == client => format!("; {why}"),
+        _ => String::new(),
+    };
+    let mut left = total;
+    let mut allocations = Vec::new();
+    let mut prepaid = false;
+    for (k, &i) in named.iter().enumerate() {
+        let last = k + 1 == named.len();
+        let take = if last {
+            left
+        } else {
+            left.min(l.outstanding[i])
+        };
+        if take <= 0 {
+            continue;
+        }
+        left -= take;
+        let mut reason = format!("title names {}{payer_note}", how.join(", "));
+        if take > l.outstanding[i] {
+            reason.push_str(&format!(
+                "; {} more than was outstanding: overpayment",
+                money(take - l.outstanding[i], p.currency)
+            ));
+        } else if take < l.outstanding[i] {
+            reason.push_str(&format!(
+                "; partial: {} remains",
+                money(l.outstanding[i] - take, p.currency)
+            ));
+        }
+        if l.before_issue(p, i) {
+            prepaid = true;
+            reason.push_str("; paid before the invoice was issued (a prepayment)");
+        }
+        if let Some(n) = &split_note {
+            reason.push_str(n);
+        }
+        allocations.push(Allocation {
+            invoice_id: ix.invoices[i].id,
+            amount: take,
+            rule: Rule::InvoiceNumber,
+            reason,
+        });
+    }
+    // Number, payer and amount agree: the payer is this client and the money is exactly what
+    // the invoices miss.
+    let agreed = payer.client() == Some(client) && amounts.contains(&open) && !prepaid && open > 0;
+    (Outcome::Matched { allocations }, agreed)
+}
+
+/// A split payment where only the net reached this account pays the gross: net + the /VAT/ amount
+/// is what the invoices receive, when that is exactly what they miss.
+pub(super) fn effective_amount(
+    p: &Payment,
+    target: i64,
+    sp: Option<&SplitPayment>,
+) -> (i64, Option<String>) {
+    if let Some(vat) = sp.and_then(|s| s.vat).filter(|v| *v > 0)
+        && p.amount != target
+        && p.amount + vat == target
+    {
+        return (
+            p.amount + vat,
+            Some(format!(
+                "; split payment: net {} here, VAT {} to the VAT account",
+                money(p.amount, p.currency),
+                money(vat, p.currency)
+            )),
+        );
+    }
+    (p.amount, None)
+}

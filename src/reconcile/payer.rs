@@ -1,0 +1,134 @@
+//! Who paid: a known account of a client, a NIP in the title, the payer's name. And who did not
+//! pay us for an invoice at all: a supplier sending money back, a refund.
+
+use super::{Context, Index, Payment, Rule, names, titles};
+use crate::domain::text::fold_diacritics;
+
+/// The payer, as far as the payment tells.
+pub(super) enum Payer {
+    /// Identified: the client, by which rule, and the evidence in words.
+    Known {
+        client: i64,
+        rule: Rule,
+        why: String,
+    },
+    /// Several clients fit: why, and which.
+    Ambiguous {
+        why: String,
+        clients: Vec<i64>,
+    },
+    Unknown,
+}
+
+impl Payer {
+    pub(super) fn client(&self) -> Option<i64> {
+        match self {
+            Payer::Known { client, .. } => Some(*client),
+            _ => None,
+        }
+    }
+}
+
+/// Identifies the payer: by a known account, else a NIP in the title, else the payer's name.
+pub(super) fn identify(ix: &Index<'_>, p: &Payment, ctx: &Context) -> Payer {
+    if let Some(acc) = &p.counterparty_account {
+        match ix.by_account.get(acc.as_str()).map(Vec::as_slice) {
+            Some([id]) => {
+                return Payer::Known {
+                    client: *id,
+                    rule: Rule::Account,
+                    why: format!("payer's account {acc} belongs to {}", ix.client_name(*id)),
+                };
+            }
+            Some(ids) if ids.len() > 1 => {
+                return Payer::Ambiguous {
+                    why: format!("account {acc} is known for several clients"),
+                    clients: ids.to_vec(),
+                };
+            }
+            _ => {}
+        }
+    }
+    let nips: Vec<i64> = titles::nips(&p.title, ctx.our_nip.as_deref())
+        .iter()
+        .filter_map(|n| ix.by_nip.get(n.as_str()).copied())
+        .collect();
+    match nips.as_slice() {
+        [id] => {
+            return Payer::Known {
+                client: *id,
+                rule: Rule::Nip,
+                why: format!("NIP of {} in the title", ix.client_name(*id)),
+            };
+        }
+        [_, _, ..] => {
+            return Payer::Ambiguous {
+                why: "the title names NIPs of several clients".into(),
+                clients: nips,
+            };
+        }
+        [] => {}
+    }
+    let texts = names::payer_texts(
+        p.counterparty_name.as_deref(),
+        p.counterparty_address.as_deref(),
+    );
+    match ix.names.find(&texts) {
+        names::NameMatch::One(c) => Payer::Known {
+            client: c,
+            rule: Rule::Name,
+            why: format!("payer's name matches {}", ix.client_name(c)),
+        },
+        names::NameMatch::Several(ids) => {
+            let list: Vec<&str> = ids.iter().map(|c| ix.client_name(*c)).collect();
+            Payer::Ambiguous {
+                why: format!("payer's name fits several clients: {}", list.join(", ")),
+                clients: ids,
+            }
+        }
+        names::NameMatch::None => Payer::Unknown,
+    }
+}
+
+/// Words of a transfer that sends money back rather than paying an invoice.
+const REFUND_WORDS: &[&str] = &["ZWROT", "REFUND", "STORNO", "CHARGEBACK", "ZWRACAMY"];
+
+/// Why this payment is not a customer paying an invoice, if it is not: refund wording in the
+/// title, or an account our outgoing transfers went to (a supplier) that no client pays from.
+pub(super) fn not_a_customer(
+    ix: &Index<'_>,
+    p: &Payment,
+    ctx: &Context,
+    payer: &Payer,
+) -> Option<String> {
+    let title = fold_diacritics(&p.title).to_uppercase();
+    let words: Vec<&str> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if let Some(w) = words
+        .iter()
+        .find(|w| REFUND_WORDS.iter().any(|r| w.starts_with(r)))
+    {
+        return Some(format!(
+            "the title reads as money sent back (\"{w}\"), not a customer paying an invoice"
+        ));
+    }
+    let by_account = matches!(
+        payer,
+        Payer::Known {
+            rule: Rule::Account,
+            ..
+        }
+    );
+    if let Some(acc) = &p.counterparty_account
+        && ctx.supplier_accounts.contains(acc)
+        && !by_account
+        && !ix.by_account.contains_key(acc.as_str())
+    {
+        return Some(format!(
+            "the payer's account {acc} is one we paid to (a supplier), not a client's"
+        ));
+    }
+    None
+}
