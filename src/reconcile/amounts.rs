@@ -37,6 +37,18 @@ pub(super) fn decide(
             };
         }
     };
+    // A prepayment without an invoice number pays an invoice still to come, not an open one
+    // that happens to have the amount.
+    if super::titles::says_prepayment(&p.title) {
+        return Outcome::Review {
+            reason: format!("{why}; the title says it is a prepayment, and names no invoice"),
+            candidates: l
+                .open_of(client, p.currency)
+                .into_iter()
+                .map(|i| l.ix.invoices[i].id)
+                .collect(),
+        };
+    }
     by_amount(l, p, client, rule, why, sp)
 }
 

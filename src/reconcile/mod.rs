@@ -33,6 +33,7 @@ mod amounts;
 mod names;
 mod numbers;
 mod payer;
+pub mod scenario;
 #[cfg(test)]
 mod tests;
 pub mod titles;

@@ -37,14 +37,25 @@ pub struct NameIndex {
     tokens: HashMap<i64, Vec<String>>,
     /// Rarest token → clients filed under it.
     by_rarest: HashMap<String, Vec<i64>>,
+    /// Client id → its legal-form tokens (`SPZOO`, `SA`…), to tell namesakes apart.
+    forms: HashMap<i64, Vec<String>>,
 }
 
 impl NameIndex {
     pub fn new<'a>(clients: impl Iterator<Item = (i64, &'a str)>) -> Self {
         let mut tokens: HashMap<i64, Vec<String>> = HashMap::new();
         let mut frequency: HashMap<String, usize> = HashMap::new();
+        let mut forms: HashMap<i64, Vec<String>> = HashMap::new();
         for (id, name) in clients {
-            let mut t: Vec<String> = name_key(name)
+            let key = name_key(name);
+            forms.insert(
+                id,
+                key.split(' ')
+                    .filter(|t| LEGAL.contains(t))
+                    .map(str::to_string)
+                    .collect(),
+            );
+            let mut t: Vec<String> = key
                 .split(' ')
                 .filter(|t| !t.is_empty() && !LEGAL.contains(t))
                 .map(str::to_string)
@@ -71,7 +82,11 @@ impl NameIndex {
                 by_rarest.entry(rarest.clone()).or_default().push(id);
             }
         }
-        NameIndex { tokens, by_rarest }
+        NameIndex {
+            tokens,
+            by_rarest,
+            forms,
+        }
     }
 
     /// Clients all of whose distinctive tokens appear in one of the payer's texts. Among several,
@@ -99,13 +114,41 @@ impl NameIndex {
             [(n0, id), (n1, _), ..] if n0 > n1 => NameMatch::One(*id),
             many => {
                 let top = many[0].0;
-                NameMatch::Several(
-                    many.iter()
-                        .filter(|(n, _)| *n == top)
-                        .map(|(_, id)| *id)
-                        .collect(),
-                )
+                let tied: Vec<i64> = many
+                    .iter()
+                    .filter(|(n, _)| *n == top)
+                    .map(|(_, id)| *id)
+                    .collect();
+                // Companies of the same name and different legal forms ("Delta S.A." and
+                // "Delta Sp. z o.o."): the form the payer's text names decides.
+                let by_form: Vec<i64> = tied
+                    .iter()
+                    .copied()
+                    .filter(|id| {
+                        let forms = self.forms.get(id).map(Vec::as_slice).unwrap_or(&[]);
+                        !forms.is_empty()
+                            && texts.iter().any(|t| {
+                                let payer: HashSet<String> =
+                                    name_key(t).split(' ').map(str::to_string).collect();
+                                forms.iter().all(|f| payer.contains(f))
+                                    && self.forms_exactly(id, &payer)
+                            })
+                    })
+                    .collect();
+                match by_form.as_slice() {
+                    [one] => NameMatch::One(*one),
+                    _ => NameMatch::Several(tied),
+                }
             }
         }
+    }
+
+    /// The payer's text names no legal form beyond this client's.
+    fn forms_exactly(&self, id: &i64, payer: &HashSet<String>) -> bool {
+        let own = self.forms.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        payer
+            .iter()
+            .filter(|t| LEGAL.contains(&t.as_str()))
+            .all(|t| own.contains(t))
     }
 }

@@ -210,7 +210,13 @@ pub(super) fn decide(
         if cands.is_empty() {
             continue;
         }
-        match pick(l, p, payer, &cands, &amounts) {
+        let picked = pick(l, p, payer, &cands, &amounts);
+        // Pieces joined together are read only when the title as written named nothing (a
+        // number cut by the bank's line length), and only a decisive reading counts.
+        if token.joined && (!named.is_empty() || !matches!(&picked, Pick::One(..))) {
+            continue;
+        }
+        match picked {
             Pick::One(i, why) => {
                 if !named.contains(&i) {
                     named.push(i);
@@ -303,7 +309,8 @@ fn conflicts(
     // Whose the money probably is: the identified payer, else the named invoice's client.
     let presumed = payer.client().unwrap_or(ix.invoices[i].client_id);
     let fits = amounts.contains(&l.outstanding[i]);
-    if !fits {
+    // "część 1", "I rata": a partial payment on purpose, not a sign of another invoice.
+    if !fits && !titles::says_partial(&p.title) {
         let better = exact_of(l, p, presumed, amounts, &[i]);
         if !better.is_empty() {
             let what = if l.outstanding[i] == 0 {

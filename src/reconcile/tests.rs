@@ -565,3 +565,116 @@ proptest! {
         }
     }
 }
+
+/// A generated month of a mid-size firm (see [`scenario`]): no wrong allocation, and nearly every
+/// payment a careful accountant would allocate is allocated.
+#[test]
+fn a_generated_month_has_no_wrong_allocation() {
+    for seed in [1, 7, 42, 2026, 31337] {
+        let s = scenario::generate(seed);
+        let decisions = reconcile(&s.payments, &s.invoices, &s.clients, &s.context);
+        let sc = scenario::score(&s, &decisions);
+        let mut report = String::new();
+        for (class, n, ok, bad) in &sc.by_class {
+            report.push_str(&format!("  {class:?}: {n} rows, {ok} right, {bad} wrong\n"));
+        }
+        let wrong: Vec<String> = s
+            .truth
+            .iter()
+            .zip(&decisions)
+            .zip(&s.payments)
+            .filter_map(|(((t, c), d), p)| match (&d.outcome, t) {
+                (Outcome::Matched { allocations }, scenario::Truth::NoAuto) => Some(format!(
+                    "{c:?} {:?}: allocated {:?}",
+                    p.title,
+                    allocations
+                        .iter()
+                        .map(|a| (a.invoice_id, &a.reason))
+                        .collect::<Vec<_>>()
+                )),
+                (Outcome::Matched { allocations }, scenario::Truth::Pays(want))
+                    if {
+                        let mut got: Vec<(i64, i64)> = allocations
+                            .iter()
+                            .map(|a| (a.invoice_id, a.amount))
+                            .collect();
+                        let mut want = want.clone();
+                        got.sort();
+                        want.sort();
+                        got != want
+                    } =>
+                {
+                    Some(format!(
+                        "{c:?} {:?}: allocated {:?}, want {want:?}",
+                        p.title,
+                        allocations
+                            .iter()
+                            .map(|a| (a.invoice_id, a.amount, &a.reason))
+                            .collect::<Vec<_>>()
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            sc.wrong,
+            0,
+            "seed {seed}: {} wrong of {} automatic\n{report}{}",
+            sc.wrong,
+            sc.auto,
+            wrong.join("\n")
+        );
+        let missed: Vec<String> = s
+            .truth
+            .iter()
+            .zip(&decisions)
+            .zip(&s.payments)
+            .filter_map(|(((t, c), d), p)| match (&d.outcome, t) {
+                (
+                    Outcome::Review { reason, .. } | Outcome::Unmatched { reason },
+                    scenario::Truth::Pays(_),
+                ) => Some(format!(
+                    "{c:?} {:?} {:?}: {reason}",
+                    p.title, p.counterparty_name
+                )),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            sc.recall() >= 0.97,
+            "seed {seed}: recall {:.3} ({} of {})\n{report}{}",
+            sc.recall(),
+            sc.correct,
+            sc.allocatable,
+            missed.join("\n")
+        );
+    }
+}
+
+#[test]
+fn a_joined_token_never_contradicts_a_written_one() {
+    // "Faktura FV/31/11/2026": read as written it is the payer's FV/0031/11/2026 (zeros dropped);
+    // "FAKTURA" + "FV/31/11/2026" joined, with both prefixes stripped, would read another
+    // client's 31/11/2026. Joined pieces only ever confirm.
+    let invoices = vec![
+        inv(1, "FV/0031/11/2026", 1, "2026-11-20", 12_300, PLN),
+        inv(2, "31/11/2026", 2, "2026-11-20", 24_600, PLN),
+    ];
+    let (_, clients) = ledger();
+    let p = Payment {
+        id: 1,
+        booking_date: None,
+        amount: 12_300,
+        currency: PLN,
+        title: "Faktura FV/31/11/2026".into(),
+        counterparty_name: Some("KRAWIEC-TECH SP. Z O.O.".into()),
+        counterparty_address: None,
+        counterparty_account: None,
+    };
+    let out = reconcile(&[p], &invoices, &clients, &ctx());
+    let Outcome::Matched { allocations } = &out[0].outcome else {
+        panic!("{out:?}")
+    };
+    assert_eq!(allocations[0].invoice_id, 1);
+    assert!(out[0].agreed);
+}

@@ -112,6 +112,44 @@ pub fn without_leading_zeros(canonical: &str) -> String {
         .join("/")
 }
 
+/// Words of a transfer that pays part of an invoice on purpose.
+const PARTIAL_WORDS: &[&str] = &[
+    "CZESC",
+    "CZESCIOWA",
+    "CZESCIOWO",
+    "RATA",
+    "RATY",
+    "PARTIAL",
+    "INSTALLMENT",
+    "INSTALMENT",
+];
+
+/// Words of a transfer made before the invoice: a prepayment or an advance.
+const PREPAYMENT_WORDS: &[&str] = &["PRZEDPLATA", "ZALICZKA", "PREPAYMENT", "ADVANCE", "AWANS"];
+
+fn words(title: &str) -> Vec<String> {
+    text::fold_diacritics(title)
+        .to_uppercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The title says it pays part of an invoice ("część 1", "I rata").
+pub fn says_partial(title: &str) -> bool {
+    words(title)
+        .iter()
+        .any(|w| PARTIAL_WORDS.contains(&w.as_str()))
+}
+
+/// The title says the money comes before the invoice ("przedpłata", "zaliczka").
+pub fn says_prepayment(title: &str) -> bool {
+    words(title)
+        .iter()
+        .any(|w| PREPAYMENT_WORDS.contains(&w.as_str()))
+}
+
 /// Valid NIPs written in a title, other than `ours`.
 pub fn nips(title: &str, ours: Option<&str>) -> Vec<String> {
     let up = title.to_uppercase();
