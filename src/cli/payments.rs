@@ -26,7 +26,16 @@ pub fn run(ctx: &App, args: PaymentsArgs) -> Result<i32> {
             })
         })
         .transpose()?;
-    let list = ctx.store.payments(status)?;
+    let mut list = ctx.store.payments(status)?;
+    // Reasons are stored as evidence; the CLI speaks English.
+    for p in &mut list {
+        if let Some(r) = &mut p.review {
+            *r = crate::reconcile::render_stored(r, crate::domain::Lang::En);
+        }
+        for a in &mut p.allocations {
+            a.reason = crate::reconcile::render_stored(&a.reason, crate::domain::Lang::En);
+        }
+    }
     if args.json {
         print_json(&list)?;
         return Ok(0);

@@ -5,7 +5,7 @@
 use super::numbers::effective_amount;
 use super::payer::Payer;
 use super::titles::SplitPayment;
-use super::{Allocation, Ledger, Outcome, Payment, Rule, money};
+use super::{Allocation, Evidence, Ledger, Outcome, Payment, Reason, Rule, sum};
 
 /// Sets of at most this many invoices are tried when amounts must add up.
 const MAX_SET: usize = 4;
@@ -19,7 +19,7 @@ pub(super) fn decide(
     sp: Option<&SplitPayment>,
 ) -> Outcome {
     let (client, rule, why) = match payer {
-        Payer::Known { client, rule, why } => (*client, *rule, why.as_str()),
+        Payer::Known { client, rule, why } => (*client, *rule, why),
         Payer::Ambiguous { why, clients } => {
             let candidates = clients
                 .iter()
@@ -27,13 +27,13 @@ pub(super) fn decide(
                 .map(|i| l.ix.invoices[i].id)
                 .collect();
             return Outcome::Review {
-                reason: why.clone(),
+                reason: Reason::of(why.clone()),
                 candidates,
             };
         }
         Payer::Unknown => {
             return Outcome::Unmatched {
-                reason: "no invoice number, known account, NIP or client name found".into(),
+                reason: Reason::of(Evidence::NoEvidence),
             };
         }
     };
@@ -41,7 +41,7 @@ pub(super) fn decide(
     // that happens to have the amount.
     if super::titles::says_prepayment(&p.title) {
         return Outcome::Review {
-            reason: format!("{why}; the title says it is a prepayment, and names no invoice"),
+            reason: Reason::of(why.clone()).and(Evidence::PrepaymentWithoutNumber),
             candidates: l
                 .open_of(client, p.currency)
                 .into_iter()
@@ -57,7 +57,7 @@ fn by_amount(
     p: &Payment,
     client: i64,
     rule: Rule,
-    why: &str,
+    why: &Evidence,
     sp: Option<&SplitPayment>,
 ) -> Outcome {
     let ix = l.ix;
@@ -73,15 +73,17 @@ fn by_amount(
             .by_client
             .get(&client)
             .is_some_and(|list| list.iter().any(|i| l.outstanding[*i] > 0));
-        let reason = if !all_open.is_empty() {
-            format!("{why}, but the money came before any of its open invoices was issued")
+        let but = if !all_open.is_empty() {
+            Evidence::BeforeEveryIssue
         } else if other_currency {
-            format!("{why}, but its open invoices are not in {}", p.currency)
+            Evidence::NoOpenInCurrency {
+                currency: p.currency,
+            }
         } else {
-            format!("{why}, but it has no open invoices")
+            Evidence::NoOpen
         };
         return Outcome::Review {
-            reason,
+            reason: Reason::of(why.clone()).and(but),
             candidates: all_open.iter().map(|i| ix.invoices[*i].id).collect(),
         };
     }
@@ -93,8 +95,8 @@ fn by_amount(
         )
         .collect();
     for &target in &amounts {
-        let split = effective_amount(p, target, sp).1.unwrap_or_default();
-        if let Some(o) = exact(l, p, &open, target, rule, why, name, &split) {
+        let split = effective_amount(p, target, sp).1;
+        if let Some(o) = exact(l, p, &open, target, rule, why, name, split.as_ref()) {
             return o;
         }
         let pool: Vec<usize> = open.iter().copied().take(MAX_SET_POOL).collect();
@@ -102,18 +104,20 @@ fn by_amount(
         match sets.len() {
             1 => {
                 let set = &sets[0];
-                let numbers: Vec<&str> = set.iter().map(|i| ix.number(*i)).collect();
+                let mut reason = Reason::of(why.clone()).and(Evidence::SetSums {
+                    invoices: ix.numbers(set),
+                    amount: sum(target, p.currency),
+                });
+                if let Some(e) = &split {
+                    reason = reason.and(e.clone());
+                }
                 let allocations = set
                     .iter()
                     .map(|i| Allocation {
                         invoice_id: ix.invoices[*i].id,
                         amount: l.outstanding[*i],
                         rule,
-                        reason: format!(
-                            "{why}; open invoices {} sum to {}{split}",
-                            numbers.join(" + "),
-                            money(target, p.currency),
-                        ),
+                        reason: reason.clone(),
                     })
                     .collect();
                 return Outcome::Matched { allocations };
@@ -124,20 +128,21 @@ fn by_amount(
                 ids.sort();
                 ids.dedup();
                 return Outcome::Review {
-                    reason: format!(
-                        "{why}; {n} different sets of open invoices of {name} sum to {}",
-                        money(target, p.currency)
-                    ),
+                    reason: Reason::of(why.clone()).and(Evidence::SeveralSets {
+                        count: n,
+                        client: name.into(),
+                        amount: sum(target, p.currency),
+                    }),
                     candidates: ids,
                 };
             }
         }
     }
     Outcome::Review {
-        reason: format!(
-            "{why}; no open invoice or set of invoices of {name} has outstanding {}",
-            money(p.amount, p.currency)
-        ),
+        reason: Reason::of(why.clone()).and(Evidence::NoFit {
+            client: name.into(),
+            amount: sum(p.amount, p.currency),
+        }),
         candidates: open.iter().map(|i| ix.invoices[*i].id).collect(),
     }
 }
@@ -150,9 +155,9 @@ fn exact(
     open: &[usize],
     target: i64,
     rule: Rule,
-    why: &str,
+    why: &Evidence,
     name: &str,
-    split: &str,
+    split: Option<&Evidence>,
 ) -> Option<Outcome> {
     let ix = l.ix;
     let exact: Vec<usize> = open
@@ -166,18 +171,24 @@ fn exact(
                 invoice_id: ix.invoices[*one].id,
                 amount: target,
                 rule,
-                reason: format!(
-                    "{why}; the only open invoice of {name} with outstanding {}{split}",
-                    money(target, p.currency)
-                ),
+                reason: {
+                    let r = Reason::of(why.clone()).and(Evidence::OnlyExact {
+                        client: name.into(),
+                        amount: sum(target, p.currency),
+                    });
+                    match split {
+                        Some(e) => r.and(e.clone()),
+                        None => r,
+                    }
+                },
             }],
         }),
         [_, _, ..] => Some(Outcome::Review {
-            reason: format!(
-                "{why}; {} open invoices of {name} have outstanding {}",
-                exact.len(),
-                money(target, p.currency)
-            ),
+            reason: Reason::of(why.clone()).and(Evidence::SeveralExact {
+                count: exact.len(),
+                client: name.into(),
+                amount: sum(target, p.currency),
+            }),
             candidates: exact.iter().map(|i| ix.invoices[*i].id).collect(),
         }),
         [] => None,

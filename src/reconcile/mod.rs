@@ -33,6 +33,7 @@ mod amounts;
 mod names;
 mod numbers;
 mod payer;
+pub mod reason;
 pub mod scenario;
 #[cfg(test)]
 mod tests;
@@ -44,6 +45,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 pub use crate::domain::Rule;
+pub use reason::{Evidence, Reason, StoredReason, Sum, render_stored};
 
 /// An invoice that may still take money.
 #[derive(Debug, Clone)]
@@ -99,7 +101,7 @@ pub struct Allocation {
     /// Minor units.
     pub amount: i64,
     pub rule: Rule,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -110,11 +112,11 @@ pub enum Outcome {
     },
     /// A person must decide; `candidates` are invoice ids.
     Review {
-        reason: String,
+        reason: Reason,
         candidates: Vec<i64>,
     },
     Unmatched {
-        reason: String,
+        reason: Reason,
     },
 }
 
@@ -194,6 +196,10 @@ impl<'a> Index<'a> {
             }
         }
         ix
+    }
+
+    fn numbers(&self, list: &[usize]) -> Vec<String> {
+        list.iter().map(|i| self.number(*i).to_string()).collect()
     }
 
     fn client_name(&self, id: i64) -> &str {
@@ -287,7 +293,12 @@ pub fn reconcile(
 fn decide(l: &Ledger<'_, '_>, p: &Payment) -> (Outcome, bool) {
     let payer = payer::identify(l.ix, p, l.ctx);
     if let Some(why) = payer::not_a_customer(l.ix, p, l.ctx, &payer) {
-        return (Outcome::Unmatched { reason: why }, false);
+        return (
+            Outcome::Unmatched {
+                reason: Reason::of(why),
+            },
+            false,
+        );
     }
     let sp = titles::split_payment(&p.title);
     if let Some(decided) = numbers::decide(l, p, &payer, sp.as_ref()) {
@@ -296,9 +307,6 @@ fn decide(l: &Ledger<'_, '_>, p: &Payment) -> (Outcome, bool) {
     (amounts::decide(l, p, &payer, sp.as_ref()), false)
 }
 
-fn money(minor: i64, currency: Currency) -> String {
-    format!(
-        "{} {currency}",
-        crate::domain::format_pl(crate::domain::Money::from_minor(minor, currency).amount())
-    )
+fn sum(minor: i64, currency: Currency) -> Sum {
+    Sum::new(minor, currency)
 }

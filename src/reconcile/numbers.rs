@@ -2,8 +2,9 @@
 //! and the conflicts that send a payment to review instead.
 
 use super::payer::Payer;
+use super::reason::{Chosen, Read, Reading};
 use super::titles::{self, SplitPayment, Token};
-use super::{Allocation, Ledger, Outcome, Payment, Rule, money};
+use super::{Allocation, Evidence, Ledger, Outcome, Payment, Reason, Rule, sum};
 use crate::domain::InvoiceNumber;
 use std::collections::BTreeSet;
 
@@ -19,11 +20,11 @@ enum Level {
 }
 
 impl Level {
-    fn words(self) -> &'static str {
+    fn reading(self) -> Reading {
         match self {
-            Level::Exact => "exact",
-            Level::Core => "without prefix",
-            Level::NoZeros => "without leading zeros",
+            Level::Exact => Reading::Exact,
+            Level::Core => Reading::WithoutPrefix,
+            Level::NoZeros => Reading::WithoutZeros,
         }
     }
 }
@@ -31,7 +32,7 @@ impl Level {
 /// What one number of the title settled on.
 enum Pick {
     /// This invoice, and how it was chosen.
-    One(usize, String),
+    One(usize, Read),
     /// Several invoices fit and nothing chooses among them.
     Ambiguous(Vec<usize>),
     /// The only invoices it names belong to another client than the payer.
@@ -90,24 +91,28 @@ fn pick(
             return Pick::Conflict(all);
         }
     }
-    let how = |i: usize, level: Level, chosen: &str| {
-        format!("{} ({}{chosen})", ix.number(i), level.words())
+    let how = |i: usize, level: Level, chosen: Option<Chosen>| Read {
+        invoice: ix.number(i).to_string(),
+        reading: level.reading(),
+        chosen,
     };
     if let [(i, level)] = cands.as_slice() {
-        return Pick::One(*i, how(*i, *level, ""));
+        return Pick::One(*i, how(*i, *level, None));
     }
     let fits: Vec<&(usize, Level)> = cands
         .iter()
         .filter(|(i, _)| amounts.contains(&l.outstanding[*i]))
         .collect();
     match fits.as_slice() {
-        [(i, level)] => return Pick::One(*i, how(*i, *level, "; the amount fits it alone")),
+        [(i, level)] => {
+            return Pick::One(*i, how(*i, *level, Some(Chosen::AmountFitsItAlone)));
+        }
         [_, _, ..] => return Pick::Ambiguous(cands.iter().map(|(i, _)| *i).collect()),
         [] => {}
     }
     let exact: Vec<&(usize, Level)> = cands.iter().filter(|(_, l)| *l == Level::Exact).collect();
     if let [(i, level)] = exact.as_slice() {
-        return Pick::One(*i, how(*i, *level, "; the only one written this way"));
+        return Pick::One(*i, how(*i, *level, Some(Chosen::OnlyOneWrittenSo)));
     }
     Pick::Ambiguous(cands.iter().map(|(i, _)| *i).collect())
 }
@@ -175,7 +180,7 @@ fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -
     out.into_iter().collect()
 }
 
-fn review(l: &Ledger<'_, '_>, reason: String, mut cands: Vec<usize>) -> Option<(Outcome, bool)> {
+fn review(l: &Ledger<'_, '_>, reason: Reason, mut cands: Vec<usize>) -> Option<(Outcome, bool)> {
     cands.sort_by(|a, b| super::due_order(l.ix.invoices, *a, *b));
     cands.dedup();
     Some((
@@ -203,7 +208,7 @@ pub(super) fn decide(
         )
         .collect();
     let mut named: Vec<usize> = Vec::new();
-    let mut how: Vec<String> = Vec::new();
+    let mut how: Vec<Read> = Vec::new();
     let mut tokens_named: Vec<(Token, usize)> = Vec::new();
     for token in titles::number_candidates(&p.title) {
         let cands = candidates(l, &token);
@@ -225,34 +230,26 @@ pub(super) fn decide(
                 }
             }
             Pick::Ambiguous(all) => {
-                let list: Vec<&str> = all.iter().map(|i| ix.number(*i)).collect();
                 return review(
                     l,
-                    format!(
-                        "{} in the title fits several invoices ({}); the payer and the amount do not decide",
-                        token.text,
-                        list.join(", ")
-                    ),
+                    Reason::of(Evidence::FitsSeveral {
+                        token: token.text.clone(),
+                        invoices: ix.numbers(&all),
+                    }),
                     all,
                 );
             }
             Pick::Conflict(all) => {
-                let (c, why) = match payer {
-                    Payer::Known { client, why, .. } => (*client, why.as_str()),
-                    _ => (0, ""),
-                };
-                let list: Vec<&str> = all.iter().map(|i| ix.number(*i)).collect();
+                let mut reason = Reason::of(Evidence::OfAnotherClient {
+                    invoices: ix.numbers(&all),
+                    client: ix.client_name(ix.invoices[all[0]].client_id).into(),
+                });
                 let mut cands = all.clone();
-                cands.extend(exact_of(l, p, c, &amounts, &all));
-                return review(
-                    l,
-                    format!(
-                        "the title names {} of {}, but {why}",
-                        list.join(", "),
-                        ix.client_name(ix.invoices[all[0]].client_id)
-                    ),
-                    cands,
-                );
+                if let Payer::Known { client, why, .. } = payer {
+                    reason = reason.and(why.clone());
+                    cands.extend(exact_of(l, p, *client, &amounts, &all));
+                }
+                return review(l, reason, cands);
             }
         }
     }
@@ -277,21 +274,13 @@ fn conflicts(
     amounts: &[i64],
 ) -> Option<(Outcome, bool)> {
     let ix = l.ix;
-    let list = || -> String {
-        named
-            .iter()
-            .map(|i| ix.number(*i))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     if named.iter().any(|i| ix.invoices[*i].currency != p.currency) {
         return review(
             l,
-            format!(
-                "the title names {} but the payment is in {}",
-                list(),
-                p.currency
-            ),
+            Reason::of(Evidence::OtherCurrency {
+                invoices: ix.numbers(named),
+                currency: p.currency,
+            }),
             named.to_vec(),
         );
     }
@@ -299,7 +288,9 @@ fn conflicts(
     if clients.len() > 1 {
         return review(
             l,
-            format!("the title names invoices of several clients: {}", list()),
+            Reason::of(Evidence::OfSeveralClients {
+                invoices: ix.numbers(named),
+            }),
             named.to_vec(),
         );
     }
@@ -313,44 +304,32 @@ fn conflicts(
     if !fits && !titles::says_partial(&p.title) {
         let better = exact_of(l, p, presumed, amounts, &[i]);
         if !better.is_empty() {
-            let what = if l.outstanding[i] == 0 {
-                format!("{} is already settled", ix.number(i))
-            } else {
-                format!(
-                    "{} has {} outstanding",
-                    ix.number(i),
-                    money(l.outstanding[i], p.currency)
-                )
-            };
-            let others: Vec<&str> = better.iter().map(|b| ix.number(*b)).collect();
             let mut cands = vec![i];
             cands.extend(&better);
             return review(
                 l,
-                format!(
-                    "the title names {}, but {what}, while {} of {} has exactly {} outstanding",
-                    ix.number(i),
-                    others.join(", "),
-                    ix.client_name(presumed),
-                    money(p.amount, p.currency)
-                ),
+                Reason::of(Evidence::ExactElsewhere {
+                    named: ix.number(i).into(),
+                    named_outstanding: sum(l.outstanding[i], p.currency),
+                    others: ix.numbers(&better),
+                    client: ix.client_name(presumed).into(),
+                    amount: sum(p.amount, p.currency),
+                }),
                 cands,
             );
         }
         if let Some((token, _)) = tokens.first() {
             let twins = typo_twins(l, p, token, amounts);
             if !twins.is_empty() {
-                let others: Vec<&str> = twins.iter().map(|b| ix.number(*b)).collect();
                 let mut cands = vec![i];
                 cands.extend(&twins);
                 return review(
                     l,
-                    format!(
-                        "the title names {}, whose outstanding is not the amount, while {} (one digit apart) has exactly {}: a typo?",
-                        ix.number(i),
-                        others.join(", "),
-                        money(p.amount, p.currency)
-                    ),
+                    Reason::of(Evidence::LikelyTypo {
+                        named: ix.number(i).into(),
+                        twins: ix.numbers(&twins),
+                        amount: sum(p.amount, p.currency),
+                    }),
                     cands,
                 );
             }
@@ -366,7 +345,7 @@ fn allocate(
     p: &Payment,
     payer: &Payer,
     mut named: Vec<usize>,
-    how: &[String],
+    how: &[Read],
     sp: Option<&SplitPayment>,
     amounts: &[i64],
 ) -> (Outcome, bool) {
@@ -376,8 +355,8 @@ fn allocate(
     let (total, split_note) = effective_amount(p, open, sp);
     let client = ix.invoices[named[0]].client_id;
     let payer_note = match payer {
-        Payer::Known { client: c, why, .. } if *c == client => format!("; {why}"),
-        _ => String::new(),
+        Payer::Known { client: c, why, .. } if *c == client => Some(why.clone()),
+        _ => None,
     };
     let mut left = total;
     let mut allocations = Vec::new();
@@ -393,24 +372,27 @@ fn allocate(
             continue;
         }
         left -= take;
-        let mut reason = format!("title names {}{payer_note}", how.join(", "));
+        let mut reason = Reason::of(Evidence::TitleNames {
+            reads: how.to_vec(),
+        });
+        if let Some(e) = &payer_note {
+            reason = reason.and(e.clone());
+        }
         if take > l.outstanding[i] {
-            reason.push_str(&format!(
-                "; {} more than was outstanding: overpayment",
-                money(take - l.outstanding[i], p.currency)
-            ));
+            reason = reason.and(Evidence::Overpayment {
+                surplus: sum(take - l.outstanding[i], p.currency),
+            });
         } else if take < l.outstanding[i] {
-            reason.push_str(&format!(
-                "; partial: {} remains",
-                money(l.outstanding[i] - take, p.currency)
-            ));
+            reason = reason.and(Evidence::Partial {
+                remains: sum(l.outstanding[i] - take, p.currency),
+            });
         }
         if l.before_issue(p, i) {
             prepaid = true;
-            reason.push_str("; paid before the invoice was issued (a prepayment)");
+            reason = reason.and(Evidence::Prepayment);
         }
-        if let Some(n) = &split_note {
-            reason.push_str(n);
+        if let Some(e) = &split_note {
+            reason = reason.and(e.clone());
         }
         allocations.push(Allocation {
             invoice_id: ix.invoices[i].id,
@@ -431,18 +413,17 @@ pub(super) fn effective_amount(
     p: &Payment,
     target: i64,
     sp: Option<&SplitPayment>,
-) -> (i64, Option<String>) {
+) -> (i64, Option<Evidence>) {
     if let Some(vat) = sp.and_then(|s| s.vat).filter(|v| *v > 0)
         && p.amount != target
         && p.amount + vat == target
     {
         return (
             p.amount + vat,
-            Some(format!(
-                "; split payment: net {} here, VAT {} to the VAT account",
-                money(p.amount, p.currency),
-                money(vat, p.currency)
-            )),
+            Some(Evidence::SplitPayment {
+                net: sum(p.amount, p.currency),
+                vat: sum(vat, p.currency),
+            }),
         );
     }
     (p.amount, None)

@@ -1,7 +1,7 @@
 //! Who paid: a known account of a client, a NIP in the title, the payer's name. And who did not
 //! pay us for an invoice at all: a supplier sending money back, a refund.
 
-use super::{Context, Index, Payment, Rule, names, titles};
+use super::{Context, Evidence, Index, Payment, Rule, names, titles};
 use crate::domain::text::fold_diacritics;
 
 /// The payer, as far as the payment tells.
@@ -10,11 +10,11 @@ pub(super) enum Payer {
     Known {
         client: i64,
         rule: Rule,
-        why: String,
+        why: Evidence,
     },
     /// Several clients fit: why, and which.
     Ambiguous {
-        why: String,
+        why: Evidence,
         clients: Vec<i64>,
     },
     Unknown,
@@ -37,12 +37,17 @@ pub(super) fn identify(ix: &Index<'_>, p: &Payment, ctx: &Context) -> Payer {
                 return Payer::Known {
                     client: *id,
                     rule: Rule::Account,
-                    why: format!("payer's account {acc} belongs to {}", ix.client_name(*id)),
+                    why: Evidence::PayerAccount {
+                        account: acc.clone(),
+                        client: ix.client_name(*id).into(),
+                    },
                 };
             }
             Some(ids) if ids.len() > 1 => {
                 return Payer::Ambiguous {
-                    why: format!("account {acc} is known for several clients"),
+                    why: Evidence::AccountOfSeveral {
+                        account: acc.clone(),
+                    },
                     clients: ids.to_vec(),
                 };
             }
@@ -58,12 +63,14 @@ pub(super) fn identify(ix: &Index<'_>, p: &Payment, ctx: &Context) -> Payer {
             return Payer::Known {
                 client: *id,
                 rule: Rule::Nip,
-                why: format!("NIP of {} in the title", ix.client_name(*id)),
+                why: Evidence::PayerNip {
+                    client: ix.client_name(*id).into(),
+                },
             };
         }
         [_, _, ..] => {
             return Payer::Ambiguous {
-                why: "the title names NIPs of several clients".into(),
+                why: Evidence::NipsOfSeveral,
                 clients: nips,
             };
         }
@@ -77,12 +84,14 @@ pub(super) fn identify(ix: &Index<'_>, p: &Payment, ctx: &Context) -> Payer {
         names::NameMatch::One(c) => Payer::Known {
             client: c,
             rule: Rule::Name,
-            why: format!("payer's name matches {}", ix.client_name(c)),
+            why: Evidence::PayerName {
+                client: ix.client_name(c).into(),
+            },
         },
         names::NameMatch::Several(ids) => {
-            let list: Vec<&str> = ids.iter().map(|c| ix.client_name(*c)).collect();
+            let clients = ids.iter().map(|c| ix.client_name(*c).to_string()).collect();
             Payer::Ambiguous {
-                why: format!("payer's name fits several clients: {}", list.join(", ")),
+                why: Evidence::NameOfSeveral { clients },
                 clients: ids,
             }
         }
@@ -100,7 +109,7 @@ pub(super) fn not_a_customer(
     p: &Payment,
     ctx: &Context,
     payer: &Payer,
-) -> Option<String> {
+) -> Option<Evidence> {
     let title = fold_diacritics(&p.title).to_uppercase();
     let words: Vec<&str> = title
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -110,9 +119,9 @@ pub(super) fn not_a_customer(
         .iter()
         .find(|w| REFUND_WORDS.iter().any(|r| w.starts_with(r)))
     {
-        return Some(format!(
-            "the title reads as money sent back (\"{w}\"), not a customer paying an invoice"
-        ));
+        return Some(Evidence::Refund {
+            word: w.to_string(),
+        });
     }
     let by_account = matches!(
         payer,
@@ -126,9 +135,9 @@ pub(super) fn not_a_customer(
         && !by_account
         && !ix.by_account.contains_key(acc.as_str())
     {
-        return Some(format!(
-            "the payer's account {acc} is one we paid to (a supplier), not a client's"
-        ));
+        return Some(Evidence::SupplierAccount {
+            account: acc.clone(),
+        });
     }
     None
 }

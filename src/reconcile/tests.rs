@@ -187,14 +187,14 @@ fn run_one(c: &Case) -> (Want, String) {
             ),
             allocations
                 .iter()
-                .map(|a| a.reason.clone())
+                .map(|a| a.reason.to_string())
                 .collect::<Vec<_>>()
                 .join(" | "),
         ),
         Outcome::Review { reason, candidates } => {
-            (Want::Review(candidates.clone()), reason.clone())
+            (Want::Review(candidates.clone()), reason.to_string())
         }
-        Outcome::Unmatched { reason } => (Want::Unmatched, reason.clone()),
+        Outcome::Unmatched { reason } => (Want::Unmatched, reason.to_string()),
     }
 }
 
@@ -507,7 +507,7 @@ fn a_payment_seen_again_does_not_pay_twice() {
     assert_eq!(allocations.len(), 1);
     assert_eq!(allocations[0].invoice_id, 101);
     assert!(
-        allocations[0].reason.contains("overpayment"),
+        allocations[0].reason.to_string().contains("overpayment"),
         "{}",
         allocations[0].reason
     );

@@ -100,7 +100,10 @@ pub fn manual_match(
             inv.id,
             take,
             Rule::Manual,
-            &format!("matched by {actor}"),
+            &crate::reconcile::Reason::of(crate::reconcile::Evidence::MatchedBy {
+                actor: actor.to_string(),
+            })
+            .to_stored(),
             actor,
         )?;
         done.push((inv.number.clone(), take));
@@ -134,7 +137,10 @@ pub fn unmatch(tx: &Tx<'_>, payment: i64, actor: &str) -> Result<usize, MatchErr
     let n = tx.remove_allocations(payment)?;
     tx.hold_payment(
         payment,
-        &format!("unmatched by {actor}; waiting for a manual match"),
+        &crate::reconcile::Reason::of(crate::reconcile::Evidence::UnmatchedBy {
+            actor: actor.to_string(),
+        })
+        .to_stored(),
     )?;
     tx.audit(
         actor,

@@ -153,7 +153,7 @@ fn apply(
                     a.invoice_id,
                     a.amount,
                     a.rule,
-                    &a.reason,
+                    &a.reason.to_stored(),
                     actor,
                 )?;
             }
@@ -191,8 +191,9 @@ fn apply(
         }
         Outcome::Review { reason, candidates } => {
             let names: Vec<&str> = candidates.iter().map(number).collect();
-            if tx.set_review(d.payment_id, reason, &names)? {
-                tx.audit(actor, "payment.review", Some(&subject), Some(reason))?;
+            if tx.set_review(d.payment_id, &reason.to_stored(), &names)? {
+                let said = reason.to_string();
+                tx.audit(actor, "payment.review", Some(&subject), Some(&said))?;
             }
             summary.review += 1;
         }

@@ -200,6 +200,15 @@ fn environment() -> Environment<'static> {
             Err(_) => v,
         }
     });
+    // `{{ p.review|reason("pl") }}`: why a payment waits, stored as evidence, in the mail's
+    // language (a person's own note, or an older reason, as written).
+    env.add_filter("reason", |v: String, lang: Option<String>| -> String {
+        let lang = match lang.as_deref() {
+            Some("en") => crate::domain::Lang::En,
+            _ => crate::domain::Lang::Pl,
+        };
+        crate::reconcile::render_stored(&v, lang)
+    });
     // `{{ subject|reply }}` → "Re: subject", without piling up "Re: Re:" (also after Odp:, AW:).
     env.add_filter("reply", |v: String| -> String {
         let lower = v.trim_start().to_lowercase();

@@ -286,6 +286,20 @@ fn manager() -> EscalationManager {
     }
 }
 
+/// A review reason as the matcher stores it: two invoices of the payer have the amount.
+fn sample_review_reason() -> String {
+    use crate::reconcile::{Evidence, Reason, Sum};
+    Reason::of(Evidence::PayerName {
+        client: "Bud-Pol S.A.".into(),
+    })
+    .and(Evidence::SeveralExact {
+        count: 2,
+        client: "Bud-Pol S.A.".into(),
+        amount: Sum::new(123_000, crate::domain::Currency::PLN),
+    })
+    .to_stored()
+}
+
 fn summary() -> Summary {
     let refusal = crate::ingest::ReportError::file("wyciag.csv", "sample refusal");
     let mut bad = crate::services::import::ImportOutcome::empty("wyciag.csv");
@@ -313,7 +327,7 @@ fn summary() -> Summary {
         vec!["umowa.docx".into()],
         vec![
             payment(PaymentStatus::Matched, &["FV/1/11/2026"], None),
-            payment(PaymentStatus::Review, &[], Some("two invoices of 1230.00")),
+            payment(PaymentStatus::Review, &[], Some(&sample_review_reason())),
             payment(PaymentStatus::Unmatched, &[], None),
         ],
     )
@@ -466,7 +480,7 @@ mod tests {
             "→ FV/1/11/2026",
             "numer faktury w tytule",
             "Czekają na decyzję człowieka (1)",
-            "two invoices of 1230.00",
+            "nazwa płatnika odpowiada klientowi Bud-Pol S.A.; 2 otwarte faktury klienta Bud-Pol S.A. mają do zapłaty 1 230,00 PLN",
             "Bez dopasowania (1)",
             "umowa.docx",
         ] {
@@ -483,6 +497,25 @@ mod tests {
             "{}",
             en.text
         );
+        assert!(
+            en.text.contains(
+                "payer's name matches Bud-Pol S.A.; 2 open invoices of Bud-Pol S.A. have outstanding 1,230.00 PLN"
+            ),
+            "{}",
+            en.text
+        );
+    }
+
+    #[test]
+    fn a_summary_without_a_subject_says_so_in_its_language() {
+        let mut s = summary();
+        s.subject = String::new();
+        let t = Templates::new(None);
+        let pl = t.render(Lang::Pl, "summary", &s).unwrap();
+        assert!(pl.subject.starts_with("Re: (bez tematu)"), "{}", pl.subject);
+        let en = t.render(Lang::En, "summary", &s).unwrap();
+        assert!(en.subject.starts_with("Re: (no subject)"), "{}", en.subject);
+        assert!(!en.text.contains("bez tematu"), "{}", en.text);
     }
 
     #[test]

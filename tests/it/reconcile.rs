@@ -1,6 +1,7 @@
 //! Reconciliation through the store: after imports, idempotent, manual match teaches, unmatch holds.
 
 use super::support::{TestStore, report};
+use skarbnik::domain::Lang;
 use skarbnik::store::{InvoiceStatus, PaymentStatus};
 
 fn demo() -> TestStore {
@@ -96,12 +97,15 @@ fn matches_after_import_and_is_idempotent() {
         .find(|p| p.title.starts_with("/VAT/230,00"))
         .unwrap();
     assert_eq!(split.status, PaymentStatus::Matched);
+    let why = en(&split.allocations[0].reason);
     assert!(
-        split.allocations[0]
-            .reason
-            .contains("split payment: net 1 000,00 PLN here, VAT 230,00 PLN"),
-        "{}",
-        split.allocations[0].reason
+        why.contains("split payment: net 1,000.00 PLN here, VAT 230.00 PLN"),
+        "{why}"
+    );
+    let pl = skarbnik::reconcile::render_stored(&split.allocations[0].reason, Lang::Pl);
+    assert!(
+        pl.contains("podzielona płatność: netto 1 000,00 PLN tutaj, VAT 230,00 PLN"),
+        "{pl}"
     );
 }
 
@@ -112,23 +116,14 @@ fn review_lists_candidates_and_manual_match_teaches_the_account() {
     let review = t.store.payments(Some(PaymentStatus::Review)).unwrap();
     assert_eq!(review.len(), 2, "{review:?}");
     assert!(
-        review[0]
-            .review
-            .as_deref()
-            .unwrap()
+        en(review[0].review.as_deref().unwrap())
             .contains("before any of its open invoices was issued")
     );
     let p = &review[1];
     assert_eq!(p.amount.to_string(), "1476.00");
     assert_eq!(p.candidates, vec!["FV/0290/2026".to_string()]);
-    assert!(
-        p.review
-            .as_deref()
-            .unwrap()
-            .contains("no open invoice or set of invoices"),
-        "{:?}",
-        p.review
-    );
+    let why = en(p.review.as_deref().unwrap());
+    assert!(why.contains("no open invoice or set of invoices"), "{why}");
 
     let done = t
         .manual_match(p.id, &["FV/0290/2026".into()], "cli:anna")
@@ -187,7 +182,7 @@ fn unmatch_holds_the_payment_for_a_person() {
         .find(|x| x.id == p.id)
         .unwrap();
     assert_eq!(again.status, PaymentStatus::Review);
-    assert!(again.review.unwrap().contains("unmatched by cli:anna"));
+    assert!(en(&again.review.unwrap()).contains("unmatched by cli:anna"));
     // Outgoing rows cannot be matched or unmatched.
     let fee = t
         .store
@@ -200,4 +195,9 @@ fn unmatch_holds_the_payment_for_a_person() {
         .manual_match(fee.id, &["FV/0290/2026".into()], "x")
         .unwrap_err();
     assert!(e.to_string().contains("not a customer payment"), "{e}");
+}
+
+/// A stored reason (evidence as JSON) as the CLI shows it.
+fn en(stored: &str) -> String {
+    skarbnik::reconcile::render_stored(stored, Lang::En)
 }

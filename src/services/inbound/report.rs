@@ -135,11 +135,8 @@ pub fn summary(
     let (unmatched, unmatched_more) = capped(unmatched);
     Summary {
         company: company.to_string(),
-        subject: if subject.is_empty() {
-            "(bez tematu)".into()
-        } else {
-            subject.to_string()
-        },
+        // Empty: the template says "(bez tematu)" / "(no subject)" in its language.
+        subject: subject.to_string(),
         refused: files.iter().filter(|f| f.error.is_some()).count(),
         files,
         ignored,
