@@ -505,6 +505,12 @@ impl Config {
                 .with_context(|| format!("smtp.archive_bcc: {a:?}"))?;
         }
         self.dunning.validate()?;
+        if !(0..=60).contains(&self.matching.issue_grace_days) {
+            bail!(
+                "matching.issue_grace_days: {} is not between 0 and 60 days",
+                self.matching.issue_grace_days
+            );
+        }
         Ok(())
     }
 
@@ -610,6 +616,15 @@ mod tests {
             ("[smtp]\nfrom = \"not an address\"\n", "smtp.from"),
             ("[smtp]\narchive_bcc = \"archiwum\"\n", "smtp.archive_bcc"),
             ("[templates]\nlanguage = \"de\"\n", "templates.language"),
+            (
+                "[matching]\nissue_grace_days = -1\n",
+                "matching.issue_grace_days",
+            ),
+            (
+                "[matching]\nissue_grace_days = 400\n",
+                "matching.issue_grace_days",
+            ),
+            ("[matching]\ngrace = 3\n", "grace"),
         ] {
             let e = Config::parse(text).unwrap_err();
             assert!(format!("{e:#}").contains(key), "{text}: {e:#}");

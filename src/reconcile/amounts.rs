@@ -138,12 +138,27 @@ fn by_amount(
             }
         }
     }
-    Outcome::Review {
-        reason: Reason::of(why.clone()).and(Evidence::NoFit {
+    // The amount may be exactly that of an invoice issued after the money came: a prepayment, a
+    // late-dated invoice, or chance. A person decides; the reason says which invoice it is.
+    let later: Vec<usize> = all_open
+        .iter()
+        .copied()
+        .filter(|i| l.before_issue(p, *i) && amounts.contains(&l.outstanding[*i]))
+        .collect();
+    let evidence = if later.is_empty() {
+        Evidence::NoFit {
             client: name.into(),
             amount: sum(p.amount, p.currency),
-        }),
-        candidates: open.iter().map(|i| ix.invoices[*i].id).collect(),
+        }
+    } else {
+        Evidence::IssuedAfterPayment {
+            invoices: ix.numbers(&later),
+            amount: sum(p.amount, p.currency),
+        }
+    };
+    Outcome::Review {
+        reason: Reason::of(why.clone()).and(evidence),
+        candidates: all_open.iter().map(|i| ix.invoices[*i].id).collect(),
     }
 }
 

@@ -30,6 +30,8 @@
 //! then id), invoices by due date, then number.
 
 mod amounts;
+#[cfg(test)]
+mod class_tests;
 mod names;
 mod numbers;
 mod payer;

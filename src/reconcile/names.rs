@@ -9,6 +9,62 @@ const LEGAL: &[&str] = &[
     "SPZOO", "SA", "SPJ", "SC", "SPK", "SKA", "PSA", "SPP", "LTD", "GMBH", "INC", "LLC",
 ];
 
+/// Words (and their abbreviations) that say what kind of business a client is rather than which
+/// one: "Przedsiębiorstwo Handlowo-Usługowe", "P.P.H.U.", "Firma", "Zakład". Banks and payers drop
+/// or abbreviate them, so a payer's name need not contain them; the other words must all be there.
+const DESCRIPTIVE: &[&str] = &[
+    "PRZEDSIEBIORSTWO",
+    "PRZEDSIEBIORSTWA",
+    "HANDLOWE",
+    "HANDLOWO",
+    "HANDLOWY",
+    "HANDLOWA",
+    "USLUGOWE",
+    "USLUGOWO",
+    "USLUGOWY",
+    "USLUGOWA",
+    "PRODUKCYJNE",
+    "PRODUKCYJNO",
+    "PRODUKCYJNY",
+    "PRODUKCYJNA",
+    "WIELOBRANZOWE",
+    "FIRMA",
+    "ZAKLAD",
+    "PPHU",
+    "PHU",
+    "FHU",
+    "PH",
+    "PU",
+    "PPH",
+    "PHPU",
+    "FPHU",
+    "ZPHU",
+    "PW",
+    "PUH",
+    "FUH",
+];
+
+/// The name key with abbreviations spelt with dots joined: "P.H.U. Orzeł" → `PHU ORZEL`.
+fn key(name: &str) -> String {
+    let k = name_key(name);
+    let mut out: Vec<String> = Vec::new();
+    let mut run = String::new();
+    for t in k.split(' ').filter(|t| !t.is_empty()) {
+        if t.chars().count() == 1 {
+            run.push_str(t);
+            continue;
+        }
+        if !run.is_empty() {
+            out.push(std::mem::take(&mut run));
+        }
+        out.push(t.to_string());
+    }
+    if !run.is_empty() {
+        out.push(run);
+    }
+    out.join(" ")
+}
+
 /// The texts a payer's name may be read from: the name, and the name continued in the address
 /// (joined directly, as a name cut mid-word continues; and with a space).
 pub fn payer_texts(name: Option<&str>, address: Option<&str>) -> Vec<String> {
@@ -33,8 +89,11 @@ pub enum NameMatch {
 /// payer's name is checked against the few clients that could fit, not against all of them (common
 /// words like "HANDEL" would otherwise make the lookup quadratic).
 pub struct NameIndex {
-    /// Client id → its distinctive tokens (name key without legal forms).
+    /// Client id → the tokens a payer's name must contain (name key without legal forms and,
+    /// where enough is left, without descriptive words).
     tokens: HashMap<i64, Vec<String>>,
+    /// Client id → descriptive tokens that count towards how well a name fits, if present.
+    soft: HashMap<i64, Vec<String>>,
     /// Rarest token → clients filed under it.
     by_rarest: HashMap<String, Vec<i64>>,
     /// Client id → its legal-form tokens (`SPZOO`, `SA`…), to tell namesakes apart.
@@ -46,8 +105,9 @@ impl NameIndex {
         let mut tokens: HashMap<i64, Vec<String>> = HashMap::new();
         let mut frequency: HashMap<String, usize> = HashMap::new();
         let mut forms: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut soft: HashMap<i64, Vec<String>> = HashMap::new();
         for (id, name) in clients {
-            let key = name_key(name);
+            let key = key(name);
             forms.insert(
                 id,
                 key.split(' ')
@@ -65,6 +125,16 @@ impl NameIndex {
             // Too little to go on: a one-letter or two-letter name would match anything.
             if t.iter().map(String::len).sum::<usize>() < 4 {
                 continue;
+            }
+            // Descriptive words become optional when the rest still says who it is; single
+            // letters (an abbreviation "P.H.U." spelt out) never decide.
+            let (hard, optional): (Vec<String>, Vec<String>) = t
+                .iter()
+                .cloned()
+                .partition(|w| w.len() > 1 && !DESCRIPTIVE.contains(&w.as_str()));
+            if hard.iter().map(String::len).sum::<usize>() >= 4 {
+                soft.insert(id, optional);
+                t = hard;
             }
             for tok in &t {
                 *frequency.entry(tok.clone()).or_default() += 1;
@@ -84,6 +154,7 @@ impl NameIndex {
         }
         NameIndex {
             tokens,
+            soft,
             by_rarest,
             forms,
         }
@@ -94,7 +165,7 @@ impl NameIndex {
     pub fn find(&self, texts: &[String]) -> NameMatch {
         let mut best: Vec<(usize, i64)> = Vec::new();
         for text in texts {
-            let payer: HashSet<String> = name_key(text).split(' ').map(str::to_string).collect();
+            let payer: HashSet<String> = key(text).split(' ').map(str::to_string).collect();
             for tok in &payer {
                 for id in self.by_rarest.get(tok).into_iter().flatten() {
                     let Some(need) = self.tokens.get(id) else {
@@ -102,7 +173,14 @@ impl NameIndex {
                     };
                     if need.iter().all(|t| payer.contains(t)) && !best.iter().any(|(_, b)| b == id)
                     {
-                        best.push((need.len(), *id));
+                        let extra = self
+                            .soft
+                            .get(id)
+                            .into_iter()
+                            .flatten()
+                            .filter(|t| payer.contains(*t))
+                            .count();
+                        best.push((need.len() + extra, *id));
                     }
                 }
             }
@@ -129,7 +207,7 @@ impl NameIndex {
                         !forms.is_empty()
                             && texts.iter().any(|t| {
                                 let payer: HashSet<String> =
-                                    name_key(t).split(' ').map(str::to_string).collect();
+                                    key(t).split(' ').map(str::to_string).collect();
                                 forms.iter().all(|f| payer.contains(f))
                                     && self.forms_exactly(id, &payer)
                             })
@@ -150,5 +228,57 @@ impl NameIndex {
             .iter()
             .filter(|t| LEGAL.contains(&t.as_str()))
             .all(|t| own.contains(t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(clients: &[(i64, &str)], payer: &str) -> Option<Vec<i64>> {
+        let ix = NameIndex::new(clients.iter().map(|(id, n)| (*id, *n)));
+        match ix.find(&[payer.to_string()]) {
+            NameMatch::One(id) => Some(vec![id]),
+            NameMatch::Several(ids) => Some(ids),
+            NameMatch::None => None,
+        }
+    }
+
+    #[test]
+    fn descriptive_words_may_be_abbreviated_or_dropped() {
+        let clients = [
+            (1, "Przedsiębiorstwo Handlowo-Usługowe „Orzeł” Jan Mazur"),
+            (2, "Mazur-Bud Sp. z o.o."),
+            (3, "Zakład Stolarski Wióra"),
+        ];
+        for payer in [
+            "PHU ORZEL JAN MAZUR",
+            "P.H.U. Orzeł Jan Mazur",
+            "ORZEL JAN MAZUR",
+            "JAN MAZUR PRZEDSIEBIORSTWO HANDLOWO USLUGOWE ORZEL",
+        ] {
+            assert_eq!(find(&clients, payer), Some(vec![1]), "{payer}");
+        }
+        assert_eq!(find(&clients, "STOLARSKI WIORA"), Some(vec![3]));
+        // The distinctive words must all be there.
+        assert_eq!(find(&clients, "PHU ORZEL"), None);
+        assert_eq!(find(&clients, "JAN MAZUR"), None);
+    }
+
+    #[test]
+    fn namesakes_apart_from_descriptive_words_are_not_told_apart_by_chance() {
+        let clients = [(1, "PH Orzeł"), (2, "Orzeł Sp. z o.o.")];
+        // "ORZEL" alone fits both: a person decides.
+        assert_eq!(find(&clients, "ORZEL"), Some(vec![1, 2]));
+        // The full name fits one better.
+        assert_eq!(find(&clients, "P.H. ORZEL"), Some(vec![1]));
+        assert_eq!(find(&clients, "ORZEL SP Z O O"), Some(vec![2]));
+    }
+
+    #[test]
+    fn a_name_of_descriptive_words_only_needs_them_all() {
+        let clients = [(1, "Firma Handlowa"), (2, "Zakład Usługowy Handlowy")];
+        assert_eq!(find(&clients, "FIRMA HANDLOWA"), Some(vec![1]));
+        assert_eq!(find(&clients, "FIRMA"), None);
     }
 }

@@ -162,6 +162,10 @@ pub enum Evidence {
         client: String,
         amount: Sum,
     },
+    IssuedAfterPayment {
+        invoices: Vec<String>,
+        amount: Sum,
+    },
     // A person.
     MatchedBy {
         actor: String,
@@ -309,6 +313,16 @@ impl Evidence {
                 "{count} różne zestawy otwartych faktur klienta {client} dają razem {}",
                 amount.render(l)
             ),
+            IssuedAfterPayment { invoices, amount } if invoices.len() == 1 => format!(
+                "{} ma do zapłaty dokładnie {}, ale została wystawiona po wpłacie",
+                list(invoices),
+                amount.render(l)
+            ),
+            IssuedAfterPayment { invoices, amount } => format!(
+                "{} mają do zapłaty dokładnie {}, ale zostały wystawione po wpłacie",
+                list(invoices),
+                amount.render(l)
+            ),
             MatchedBy { actor } => format!("dopasowane ręcznie przez {actor}"),
             UnmatchedBy { actor } => {
                 format!("dopasowanie cofnięte przez {actor}; czeka na ręczne dopasowanie")
@@ -448,6 +462,16 @@ impl Evidence {
                 amount,
             } => format!(
                 "{count} different sets of open invoices of {client} sum to {}",
+                amount.render(l)
+            ),
+            IssuedAfterPayment { invoices, amount } if invoices.len() == 1 => format!(
+                "{} has exactly {} outstanding, but was issued after the money came",
+                list(invoices),
+                amount.render(l)
+            ),
+            IssuedAfterPayment { invoices, amount } => format!(
+                "{} have exactly {} outstanding, but were issued after the money came",
+                list(invoices),
                 amount.render(l)
             ),
             MatchedBy { actor } => format!("matched by {actor}"),
@@ -659,6 +683,10 @@ mod tests {
             },
             NoFit {
                 client: c,
+                amount: s,
+            },
+            IssuedAfterPayment {
+                invoices: v.clone(),
                 amount: s,
             },
             MatchedBy {
