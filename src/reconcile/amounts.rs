@@ -2,7 +2,7 @@
 //! outstanding, or the one small set of them summing to it. Invoices issued after the money came
 //! (beyond the grace) are not candidates.
 
-use super::numbers::effective_amount;
+use super::numbers::{amounts_paid, effective_amount};
 use super::payer::Payer;
 use super::titles::SplitPayment;
 use super::{Allocation, Evidence, Ledger, Outcome, Payment, Reason, Rule, sum};
@@ -87,13 +87,7 @@ fn by_amount(
             candidates: all_open.iter().map(|i| ix.invoices[*i].id).collect(),
         };
     }
-    let amounts: Vec<i64> = std::iter::once(p.amount)
-        .chain(
-            sp.and_then(|s| s.vat)
-                .filter(|v| *v > 0)
-                .map(|v| p.amount + v),
-        )
-        .collect();
+    let amounts = amounts_paid(p, sp);
     for &target in &amounts {
         let split = effective_amount(p, target, sp).1;
         if let Some(o) = exact(l, p, &open, target, rule, why, name, split.as_ref()) {

@@ -200,13 +200,7 @@ pub(super) fn decide(
     sp: Option<&SplitPayment>,
 ) -> Option<(Outcome, bool)> {
     let ix = l.ix;
-    let amounts: Vec<i64> = std::iter::once(p.amount)
-        .chain(
-            sp.and_then(|s| s.vat)
-                .filter(|v| *v > 0)
-                .map(|v| p.amount + v),
-        )
-        .collect();
+    let amounts = amounts_paid(p, sp);
     let mut named: Vec<usize> = Vec::new();
     let mut how: Vec<Read> = Vec::new();
     let mut tokens_named: Vec<(Token, usize)> = Vec::new();
@@ -405,6 +399,18 @@ fn allocate(
     // the invoices miss.
     let agreed = payer.client() == Some(client) && amounts.contains(&open) && !prepaid && open > 0;
     (Outcome::Matched { allocations }, agreed)
+}
+
+/// The amounts this payment may settle: what came, and for a split payment whose VAT went to
+/// the VAT account, the gross (net + `/VAT/`).
+pub(super) fn amounts_paid(p: &Payment, sp: Option<&SplitPayment>) -> Vec<i64> {
+    std::iter::once(p.amount)
+        .chain(
+            sp.and_then(|s| s.vat)
+                .filter(|v| *v > 0)
+                .map(|v| p.amount + v),
+        )
+        .collect()
 }
 
 /// A split payment where only the net reached this account pays the gross: net + the /VAT/ amount

@@ -179,6 +179,32 @@ fn list(items: &[String]) -> String {
     items.join(", ")
 }
 
+/// "FV/1/2026 (exact; the amount fits it alone), …" in the language.
+fn read_list(reads: &[Read], lang: Lang) -> String {
+    reads
+        .iter()
+        .map(|r| {
+            let how = match (r.reading, lang) {
+                (Reading::Exact, Lang::Pl) => "dosłownie",
+                (Reading::WithoutPrefix, Lang::Pl) => "bez przedrostka",
+                (Reading::WithoutZeros, Lang::Pl) => "bez zer wiodących",
+                (Reading::Exact, Lang::En) => "exact",
+                (Reading::WithoutPrefix, Lang::En) => "without prefix",
+                (Reading::WithoutZeros, Lang::En) => "without leading zeros",
+            };
+            let chosen = match (r.chosen, lang) {
+                (Some(Chosen::AmountFitsItAlone), Lang::Pl) => "; tylko do niej pasuje kwota",
+                (Some(Chosen::OnlyOneWrittenSo), Lang::Pl) => "; tylko ona jest tak zapisana",
+                (Some(Chosen::AmountFitsItAlone), Lang::En) => "; the amount fits it alone",
+                (Some(Chosen::OnlyOneWrittenSo), Lang::En) => "; the only one written this way",
+                (None, _) => "",
+            };
+            format!("{} ({how}{chosen})", r.invoice)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Evidence {
     fn render(&self, lang: Lang) -> String {
         match lang {
@@ -208,25 +234,7 @@ impl Evidence {
             SupplierAccount { account } => format!(
                 "rachunek płatnika {account} to rachunek, na który sami płaciliśmy (dostawca), a nie klienta"
             ),
-            TitleNames { reads } => {
-                let parts: Vec<String> = reads
-                    .iter()
-                    .map(|r| {
-                        let how = match r.reading {
-                            Reading::Exact => "dosłownie",
-                            Reading::WithoutPrefix => "bez przedrostka",
-                            Reading::WithoutZeros => "bez zer wiodących",
-                        };
-                        let chosen = match r.chosen {
-                            Some(Chosen::AmountFitsItAlone) => "; tylko do niej pasuje kwota",
-                            Some(Chosen::OnlyOneWrittenSo) => "; tylko ona jest tak zapisana",
-                            None => "",
-                        };
-                        format!("{} ({how}{chosen})", r.invoice)
-                    })
-                    .collect();
-                format!("tytuł wskazuje: {}", parts.join(", "))
-            }
+            TitleNames { reads } => format!("tytuł wskazuje: {}", read_list(reads, l)),
             FitsSeveral { token, invoices } => format!(
                 "„{token}” z tytułu pasuje do kilku faktur ({}); ani płatnik, ani kwota nie rozstrzygają",
                 list(invoices)
@@ -357,25 +365,7 @@ impl Evidence {
             SupplierAccount { account } => format!(
                 "the payer's account {account} is one we paid to (a supplier), not a client's"
             ),
-            TitleNames { reads } => {
-                let parts: Vec<String> = reads
-                    .iter()
-                    .map(|r| {
-                        let how = match r.reading {
-                            Reading::Exact => "exact",
-                            Reading::WithoutPrefix => "without prefix",
-                            Reading::WithoutZeros => "without leading zeros",
-                        };
-                        let chosen = match r.chosen {
-                            Some(Chosen::AmountFitsItAlone) => "; the amount fits it alone",
-                            Some(Chosen::OnlyOneWrittenSo) => "; the only one written this way",
-                            None => "",
-                        };
-                        format!("{} ({how}{chosen})", r.invoice)
-                    })
-                    .collect();
-                format!("title names {}", parts.join(", "))
-            }
+            TitleNames { reads } => format!("title names {}", read_list(reads, l)),
             FitsSeveral { token, invoices } => format!(
                 "{token} in the title fits several invoices ({}); the payer and the amount do not decide",
                 list(invoices)
