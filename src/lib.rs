@@ -30,6 +30,7 @@
 //! * [`ingest`]: pure parsing of report files into records, errors naming file, row and column.
 //! * [`isolate`]: parsing untrusted files in a child process with limits.
 //! * [`reconcile`]: pure matching of payments to invoices.
+//! * [`conversation`]: what a client's reply says (intents with evidence, promised dates), pure.
 //! * [`dunning`]: the pure planner, calendar, send window, interest, the demand PDF.
 //! * [`commands`]: mail commands from staff: grammar, authentication, one file per command.
 //! * [`mail`]: the watched mailbox (Maildir, IMAP) and what a message is.
@@ -46,6 +47,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod conversation;
 pub mod daemon;
 pub mod domain;
 pub mod dunning;
