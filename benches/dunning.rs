@@ -39,6 +39,7 @@ fn inputs(n: usize) -> Inputs {
             outstanding: Decimal::new(123_000, 2),
             last_payment: None,
             paused: false,
+            hold: None,
         });
         if i % 3 == 0 {
             input

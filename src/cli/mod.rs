@@ -54,6 +54,7 @@ pub enum Command {
     Overdue(staff::OverdueArgs),
     Paid(staff::PaidArgs),
     Promise(staff::PromiseArgs),
+    Dispute(staff::DisputeArgs),
     /// Internal: parse one file from stdin for an isolated import (see src/isolate.rs).
     #[command(hide = true)]
     Worker,
@@ -93,6 +94,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 date: args.date,
             },
         ),
+        Command::Dispute(args) => staff::dispute(&mut ctx, args),
         Command::Worker => Ok(crate::isolate::run_worker()),
     }
 }

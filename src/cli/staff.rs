@@ -85,6 +85,55 @@ pub fn invoice(ctx: &mut App, args: InvoiceArgs) -> Result<i32> {
     )
 }
 
+/// A dispute about an invoice: open one (no reminders, escalation or demand), resolve it or
+/// cancel it (reminders resume from the step it had reached).
+#[derive(Debug, Args)]
+pub struct DisputeArgs {
+    #[command(subcommand)]
+    pub action: DisputeAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisputeAction {
+    Open {
+        invoice: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    Resolve {
+        invoice: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    Cancel {
+        invoice: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+pub fn dispute(ctx: &mut App, args: DisputeArgs) -> Result<i32> {
+    run(
+        ctx,
+        match args.action {
+            DisputeAction::Open { invoice, reason } => Command::Dispute {
+                number: invoice,
+                reason,
+            },
+            DisputeAction::Resolve { invoice, reason } => Command::EndDispute {
+                number: invoice,
+                reason,
+                cancel: false,
+            },
+            DisputeAction::Cancel { invoice, reason } => Command::EndDispute {
+                number: invoice,
+                reason,
+                cancel: true,
+            },
+        },
+    )
+}
+
 pub fn paid(ctx: &mut App, args: PaidArgs) -> Result<i32> {
     let amount = args
         .amount

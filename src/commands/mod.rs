@@ -10,6 +10,7 @@
 //! polite answer.
 
 pub mod auth;
+mod dispute;
 mod help;
 mod invoice_pause;
 mod match_payment;
@@ -67,6 +68,15 @@ pub enum Command {
         who: String,
         date: NaiveDate,
     },
+    Dispute {
+        number: String,
+        reason: Option<String>,
+    },
+    EndDispute {
+        number: String,
+        reason: Option<String>,
+        cancel: bool,
+    },
     Help,
 }
 
@@ -90,6 +100,9 @@ pub const TABLE: &[&Spec] = &[
     &match_payment::SPEC,
     &unmatch::SPEC,
     &promise::SPEC,
+    &dispute::RESOLVE,
+    &dispute::CANCEL,
+    &dispute::OPEN,
     &help::SPEC,
 ];
 
@@ -120,6 +133,14 @@ impl Command {
             Command::Unmatch { payment } => unmatch::run(tx, ctx, *payment),
             Command::Status { who } => status::run(tx, ctx, who),
             Command::Overdue => overdue::run(tx, ctx),
+            Command::Dispute { number, reason } => {
+                dispute::open(tx, ctx, number, reason.as_deref())
+            }
+            Command::EndDispute {
+                number,
+                reason,
+                cancel,
+            } => dispute::end(tx, ctx, number, reason.as_deref(), *cancel),
         }
     }
 }

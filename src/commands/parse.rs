@@ -14,6 +14,9 @@
 //! match PAYMENT N…                 dopasuj PŁATNOŚĆ N…
 //! unmatch PAYMENT                  odepnij PŁATNOŚĆ
 //! promise X DATE                   obietnica X DATA
+//! dispute N [REASON]               spór N [POWÓD]
+//! resolve dispute N [REASON]       rozwiąż spór N [POWÓD]
+//! cancel dispute N [REASON]        anuluj spór N [POWÓD]
 //! help                             pomoc
 //! ```
 //!

@@ -5,6 +5,7 @@ use super::parse::joined;
 use super::{Command, Ctx, Outcome, Spec, describe};
 use crate::domain::{Lang, Money};
 use crate::dunning::planner::next_step;
+use crate::dunning::words;
 use crate::store::{ClientInfo, Tx};
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -53,6 +54,7 @@ fn report(tx: &Tx<'_>, ctx: &Ctx<'_>, c: &ClientInfo) -> Result<Outcome> {
             "Excluded from automatic reminders.",
         ));
     }
+    let holds = tx.holds_of_client(c.id)?;
     let open: Vec<_> = snap
         .invoices
         .iter()
@@ -71,16 +73,39 @@ fn report(tx: &Tx<'_>, ctx: &Ctx<'_>, c: &ClientInfo) -> Result<Outcome> {
             .map(|(_, s)| s.as_str())
             .collect();
         let due = i.due.map(|d| ctx.date(d)).unwrap_or_else(|| "-".into());
-        let next = if i.paused {
-            ctx.t("faktura wstrzymana", "invoice paused")
+        let hold = holds
+            .iter()
+            .filter(|h| h.invoice_id == i.id && h.ended_at.is_none())
+            .map(|h| crate::domain::Hold {
+                kind: h.kind,
+                until: h.until,
+            })
+            .find(|h| h.holds_on(ctx.today));
+        let next = if i.paused || hold.is_some() {
+            let mut parts = Vec::new();
+            if i.paused {
+                parts.push(ctx.t("faktura wstrzymana", "invoice paused"));
+            }
+            if let Some(h) = hold {
+                parts.push(words::hold(&h, ctx.lang));
+            }
+            parts.join("; ")
         } else {
             match i
                 .due
                 .and_then(|d| next_step(d, &sent, &policy, &calendar, ctx.today))
             {
                 Some((step, on)) => ctx.t(
-                    format!("następny krok {step} {}", ctx.date(on)),
-                    format!("next step {step} on {}", ctx.date(on)),
+                    format!(
+                        "następnie {} – {}",
+                        words::step(&policy, &step, Lang::Pl),
+                        ctx.date(on)
+                    ),
+                    format!(
+                        "next: {} on {}",
+                        words::step(&policy, &step, Lang::En),
+                        ctx.date(on)
+                    ),
                 ),
                 None => ctx.t("wszystkie kroki wysłane", "every step sent"),
             }
@@ -125,7 +150,11 @@ fn report(tx: &Tx<'_>, ctx: &Ctx<'_>, c: &ClientInfo) -> Result<Outcome> {
         lines.push(ctx.t("  brak", "  none"));
     }
     for (on, number, step) in sent {
-        lines.push(format!("  {} {number} {step}", ctx.date(on)));
+        lines.push(format!(
+            "  {} {number}: {}",
+            ctx.date(on),
+            words::step(&policy, &step, ctx.lang)
+        ));
     }
     Ok(Outcome::answer(lines.join("\n")))
 }

@@ -345,10 +345,7 @@ impl Folded {
         if let Some(i) = t[start..pos].rfind(". ") {
             start = start + i + 2;
         }
-        let mut end = t[pos..]
-            .find(boundary)
-            .map(|i| pos + i)
-            .unwrap_or(t.len());
+        let mut end = t[pos..].find(boundary).map(|i| pos + i).unwrap_or(t.len());
         if let Some(i) = t[pos..end].find(". ") {
             end = pos + i + 1;
         }

@@ -3,6 +3,7 @@
 //! invoices a text names ([`mentions`]). No I/O: `services::inbound::client_reply` acts on it.
 
 pub mod clean;
+pub mod confirmation;
 pub mod intent;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 mod account;
 mod digest;
 pub mod email;
+mod hold;
 pub mod invoice_number;
 mod lang;
 mod money;
@@ -16,6 +17,7 @@ pub mod text;
 
 pub use account::BankAccount;
 pub use digest::sha256_hex;
+pub use hold::{Hold, HoldEnd, HoldKind};
 pub use invoice_number::InvoiceNumber;
 pub use lang::Lang;
 pub use money::{Currency, Money, MoneyError, amount_of, format_en, format_pl, minor_of};

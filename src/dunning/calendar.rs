@@ -81,6 +81,23 @@ impl Calendar {
         day
     }
 
+    /// The `n`-th business day after `from` (`from` itself for 0).
+    pub fn add_business_days(&self, from: NaiveDate, n: i64) -> NaiveDate {
+        let mut d = from;
+        let mut left = n;
+        // Bounded like `on_or_after`: a bad config cannot loop forever.
+        for _ in 0..(n.max(0) * 10 + 400) {
+            if left <= 0 {
+                break;
+            }
+            d = d.succ_opt().unwrap_or(d);
+            if self.is_business_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
     /// Business days strictly after `from` up to and including `to`.
     pub fn business_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
         let mut n = 0;

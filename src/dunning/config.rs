@@ -68,6 +68,15 @@ pub struct DunningConfig {
     pub eur_pln: Decimal,
     /// The demand for payment gives the debtor this many days.
     pub demand_deadline_days: i64,
+    /// Reminders after the due date ask for payment within this many days ("Prosimy o
+    /// uregulowanie należności do …").
+    pub pay_within_days: i64,
+    /// Less than this outstanding (in the invoice's currency) is not chased: a rounding
+    /// difference, a bank fee left over. Staff see such invoices in one weekly notice.
+    pub min_amount: Decimal,
+    /// A client who writes that it has paid: its invoices wait this many business days for the
+    /// bank statement to show the money.
+    pub paid_claim_business_days: i64,
 }
 
 impl Default for DunningConfig {
@@ -94,6 +103,9 @@ impl Default for DunningConfig {
             interest_rates: super::interest::default_rates(),
             eur_pln: Decimal::new(425, 2),
             demand_deadline_days: 7,
+            pay_within_days: 7,
+            min_amount: Decimal::new(500, 2),
+            paid_claim_business_days: 5,
         }
     }
 }
@@ -158,10 +170,15 @@ impl DunningConfig {
             ("escalate_after_days", self.escalate_after_days),
             ("confirm_max_age_days", self.confirm_max_age_days),
             ("demand_deadline_days", self.demand_deadline_days),
+            ("pay_within_days", self.pay_within_days),
+            ("paid_claim_business_days", self.paid_claim_business_days),
         ] {
             if !(0..=366).contains(&v) {
                 bail!("dunning.{k} must be between 0 and 366, not {v}");
             }
+        }
+        if self.min_amount < Decimal::ZERO {
+            bail!("dunning.min_amount must not be negative");
         }
         if self.eur_pln <= Decimal::ZERO {
             bail!("dunning.eur_pln must be positive");
@@ -221,6 +238,7 @@ impl DunningConfig {
             reply_pause_days: self.reply_pause_days,
             stale_business_days: self.stale_business_days,
             escalate_after_days: self.escalate_after_days,
+            min_amount: self.min_amount,
         }
     }
 }

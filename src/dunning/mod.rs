@@ -12,3 +12,4 @@ pub mod demand;
 pub mod interest;
 pub mod planner;
 pub mod window;
+pub mod words;

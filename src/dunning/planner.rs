@@ -6,14 +6,20 @@
 //!   step is never sent after a later one or twice;
 //! * a `before` step (offset ≤ 0) is not sent once the invoice is overdue;
 //! * a partial payment postpones the next step by `partial_postpone_days`;
-//! * a paused invoice, a paused or excluded client, a client who replied in the last
-//!   `reply_pause_days`, or one with a payment waiting in review gets nothing;
+//! * a paused invoice, a disputed one, one promised or claimed paid (until that day), an amount
+//!   under `min_amount` (rounding, a bank fee left over), a paused or excluded client, a client
+//!   who replied in the last `reply_pause_days`, or one with a payment waiting in review gets
+//!   nothing;
+//! * the first mail about an invoice is never an escalating step (one that escalates or states
+//!   interest): when catch-up would make it so, the first overdue step's tone goes instead, and
+//!   the escalating step follows after the gap between the two steps;
 //! * overdue steps wait while the newest bank statement is older than `stale_business_days`;
 //! * one mail per client per day, listing every invoice due for a step, in the strongest tone;
 //! * an invoice whose escalating step brought neither payment nor reply within
 //!   `escalate_after_days` is escalated, once.
 
 use super::calendar::Calendar;
+use crate::domain::{Hold, HoldKind};
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -49,6 +55,8 @@ pub struct Policy {
     pub reply_pause_days: i64,
     pub stale_business_days: i64,
     pub escalate_after_days: i64,
+    /// Outstanding amounts below this (in the invoice's currency) are not chased.
+    pub min_amount: Decimal,
 }
 
 impl Default for Policy {
@@ -63,6 +71,7 @@ impl Default for Policy {
             reply_pause_days: 5,
             stale_business_days: 2,
             escalate_after_days: 5,
+            min_amount: Decimal::new(500, 2),
         }
     }
 }
@@ -126,6 +135,8 @@ pub struct OpenInvoice {
     /// The latest payment allocated to it (a partial payment postpones the next step).
     pub last_payment: Option<NaiveDate>,
     pub paused: bool,
+    /// A dispute, a promise or a claim of payment.
+    pub hold: Option<Hold>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -143,7 +154,7 @@ pub struct ClientState {
 }
 
 /// Why a client gets nothing today, when it has something due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Held {
     Paused,
     Excluded,
@@ -151,6 +162,9 @@ pub enum Held {
     PaymentInReview,
     StaleStatement,
     NoAddress,
+    Disputed,
+    Promised,
+    ClaimedPaid,
 }
 
 impl Held {
@@ -162,6 +176,9 @@ impl Held {
             Held::PaymentInReview => "payment_in_review",
             Held::StaleStatement => "stale_statement",
             Held::NoAddress => "no_address",
+            Held::Disputed => "disputed",
+            Held::Promised => "promised",
+            Held::ClaimedPaid => "claimed_paid",
         }
     }
 }
@@ -196,6 +213,8 @@ pub struct Plan {
     pub mails: Vec<Planned>,
     pub held: Vec<HeldBack>,
     pub escalations: Vec<Escalation>,
+    /// Overdue invoices with less than `min_amount` outstanding: not chased, staff see them.
+    pub too_small: Vec<i64>,
 }
 
 /// What the planner reads besides the calendar, the policy and today.
@@ -223,12 +242,34 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
     };
     let mut due_by_client: BTreeMap<i64, Vec<(i64, Step)>> = BTreeMap::new();
     let mut escalate: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let mut held_invoices: BTreeMap<(i64, Held), Vec<(i64, String)>> = BTreeMap::new();
     for inv in &input.invoices {
         let Some(due) = inv.due else { continue };
         if inv.outstanding <= Decimal::ZERO || inv.paused {
             continue;
         }
+        if inv.outstanding < policy.min_amount {
+            if due < today {
+                plan.too_small.push(inv.id);
+            }
+            continue;
+        }
         let state = input.clients.get(&inv.client_id);
+        if let Some(h) = inv.hold.filter(|h| h.holds_on(today)) {
+            let pol = policy.for_client(state.and_then(|c| c.offsets.as_deref()));
+            if let Some(step) = due_step(inv, due, input, &pol, calendar, today) {
+                let why = match h.kind {
+                    HoldKind::Dispute => Held::Disputed,
+                    HoldKind::Promise => Held::Promised,
+                    HoldKind::PaidClaim => Held::ClaimedPaid,
+                };
+                held_invoices
+                    .entry((inv.client_id, why))
+                    .or_default()
+                    .push((inv.id, step.name.clone()));
+            }
+            continue;
+        }
         let policy = policy.for_client(state.and_then(|c| c.offsets.as_deref()));
         // Escalation waits for a fresh statement too: the client may have paid.
         if !stale && let Some(e) = escalation_due(inv, input, state, &policy, calendar, today) {
@@ -288,6 +329,13 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
             tone,
         });
     }
+    for ((client_id, reason), items) in held_invoices {
+        plan.held.push(HeldBack {
+            client_id,
+            reason,
+            items,
+        });
+    }
     plan.escalations = escalate
         .into_iter()
         .map(|(client_id, invoices)| Escalation {
@@ -299,7 +347,9 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
 }
 
 /// The step an open invoice is due for today, unless a partial payment postpones it or that step
-/// (or a later one) was sent.
+/// (or a later one) was sent. An escalating step (it escalates or states interest) is never the
+/// first mail about an invoice: the first overdue step goes instead. After an earlier overdue
+/// step it waits the gap between the two steps' offsets.
 fn due_step<'p>(
     inv: &OpenInvoice,
     due: NaiveDate,
@@ -318,12 +368,37 @@ fn due_step<'p>(
         .iter()
         .filter(|s| calendar.on_or_after(due + Duration::days(s.offset_days)) <= today)
         .rfind(|s| s.offset_days > 0 || today <= due)?;
+    let sent = |s: &Step| input.sent.get(&(inv.id, s.name.clone())).copied();
     let already = policy
         .steps
         .iter()
         .filter(|s| s.offset_days >= step.offset_days)
-        .any(|s| input.sent.contains_key(&(inv.id, s.name.clone())));
-    (!already).then_some(step)
+        .any(|s| sent(s).is_some());
+    if already {
+        return None;
+    }
+    if !(step.escalate || step.interest) {
+        return Some(step);
+    }
+    // The latest overdue step sent before this one.
+    let earlier = policy
+        .steps
+        .iter()
+        .filter(|s| s.offset_days > 0 && s.offset_days < step.offset_days)
+        .filter_map(|s| sent(s).map(|on| (s, on)))
+        .max_by_key(|(s, _)| s.offset_days);
+    match earlier {
+        Some((prev, on)) => {
+            let gap = step.offset_days - prev.offset_days;
+            (calendar.on_or_after(on + Duration::days(gap)) <= today).then_some(step)
+        }
+        // First contact after the due date: the first overdue step's tone, not a demand.
+        None => policy
+            .steps
+            .iter()
+            .find(|s| s.offset_days > 0)
+            .or(Some(step)),
+    }
 }
 
 /// Why a client's due steps are held back today, if they are; `nothing_sendable` when the stale
@@ -387,7 +462,22 @@ pub fn next_step(
             *on <= today && (policy.step(n).is_some_and(|s| s.offset_days > 0) || today <= due)
         })
         .map(|(n, _)| (n.clone(), calendar.on_or_after(today)));
-    due_now.or_else(|| candidates.into_iter().find(|(_, on)| *on > today))
+    let next = due_now.or_else(|| candidates.into_iter().find(|(_, on)| *on > today))?;
+    // An escalating step is never the first mail after the due date (see `due_step`).
+    let overdue_sent = policy
+        .steps
+        .iter()
+        .any(|s| s.offset_days > 0 && sent.contains(&s.name.as_str()));
+    let escalating = policy
+        .step(&next.0)
+        .is_some_and(|s| s.escalate || s.interest);
+    if escalating
+        && !overdue_sent
+        && let Some(first) = policy.steps.iter().find(|s| s.offset_days > 0)
+    {
+        return Some((first.name.clone(), next.1));
+    }
+    Some(next)
 }
 
 /// The invoice is escalated when an escalating step was sent `escalate_after_days` ago (moved to
@@ -446,6 +536,7 @@ mod tests {
             outstanding: Decimal::new(123_000, 2),
             last_payment: None,
             paused: false,
+            hold: None,
         }
     }
 
@@ -478,6 +569,29 @@ mod tests {
         plan(&input, &Calendar::default(), &Policy::default(), today)
     }
 
+    /// Like [`run`], with the day each step was sent.
+    fn run_dated(
+        invoices: &[OpenInvoice],
+        sent: &[(i64, &str, NaiveDate)],
+        client: ClientState,
+        today: NaiveDate,
+    ) -> Plan {
+        let input = Inputs {
+            invoices: invoices.to_vec(),
+            sent: sent
+                .iter()
+                .map(|(i, s, on)| ((*i, s.to_string()), *on))
+                .collect(),
+            clients: invoices
+                .iter()
+                .map(|i| (i.client_id, client.clone()))
+                .collect(),
+            newest_statement: Some(today),
+            ..Inputs::default()
+        };
+        plan(&input, &Calendar::default(), &Policy::default(), today)
+    }
+
     fn steps(p: &Plan) -> Vec<(i64, String)> {
         p.mails.iter().flat_map(|m| m.items.clone()).collect()
     }
@@ -497,9 +611,9 @@ mod tests {
             vec![(1, "after_1".into())]
         );
         assert_eq!(
-            steps(&run(
+            steps(&run_dated(
                 &i,
-                &[(1, "before"), (1, "after_1")],
+                &[(1, "before", d(11, 20)), (1, "after_1", d(11, 24))],
                 ok_client(),
                 d(11, 30)
             )),
@@ -525,12 +639,83 @@ mod tests {
     }
 
     #[test]
-    fn catch_up_sends_only_the_latest_step() {
+    fn catch_up_never_makes_a_demand_the_first_mail() {
+        // Due 2 Nov, nothing sent, today 20 Nov: after_7 is due, but the client has heard
+        // nothing; the first overdue step's tone goes.
         let i = [inv(1, 10, d(11, 2))];
         assert_eq!(
             steps(&run(&i, &[], ok_client(), d(11, 20))),
+            vec![(1, "after_1".into())]
+        );
+        // The escalating step follows after the gap between the two steps (6 days), moved to a
+        // business day: Thu 26 Nov, not Mon 23.
+        let sent = [(1, "after_1", d(11, 20))];
+        assert!(steps(&run_dated(&i, &sent, ok_client(), d(11, 23))).is_empty());
+        assert_eq!(
+            steps(&run_dated(&i, &sent, ok_client(), d(11, 26))),
             vec![(1, "after_7".into())]
         );
+        // Nor does it escalate before the escalating step went out.
+        let p = run_dated(&i, &sent, ok_client(), d(12, 3));
+        assert!(p.escalations.is_empty());
+    }
+
+    #[test]
+    fn disputes_promises_and_claims_hold_one_invoice() {
+        let today = d(11, 23);
+        let held = |kind, until| {
+            let mut a = inv(1, 10, d(11, 12));
+            a.hold = Some(Hold { kind, until });
+            a
+        };
+        for (hold, why) in [
+            (held(HoldKind::Dispute, None), Held::Disputed),
+            (held(HoldKind::Promise, Some(d(11, 27))), Held::Promised),
+            (
+                held(HoldKind::PaidClaim, Some(d(11, 25))),
+                Held::ClaimedPaid,
+            ),
+        ] {
+            // The other invoice of the same client still gets its reminder.
+            let other = inv(2, 10, d(11, 20));
+            let p = run(&[hold, other], &[], ok_client(), today);
+            assert_eq!(steps(&p), vec![(2, "after_1".into())]);
+            assert_eq!(
+                p.held,
+                vec![HeldBack {
+                    client_id: 10,
+                    reason: why,
+                    items: vec![(1, "after_1".into())]
+                }]
+            );
+        }
+        // The day after the promised day, reminders resume by themselves.
+        let p = run(
+            &[held(HoldKind::Promise, Some(d(11, 20)))],
+            &[],
+            ok_client(),
+            today,
+        );
+        assert_eq!(steps(&p), vec![(1, "after_1".into())]);
+        // A disputed invoice is never escalated.
+        let p = run_dated(
+            &[held(HoldKind::Dispute, None)],
+            &[(1, "after_7", d(11, 13))],
+            ok_client(),
+            today,
+        );
+        assert!(p.escalations.is_empty() && p.mails.is_empty());
+    }
+
+    #[test]
+    fn small_amounts_are_not_chased() {
+        let mut a = inv(1, 10, d(11, 12));
+        a.outstanding = Decimal::new(30, 2);
+        let mut b = inv(2, 10, d(11, 12));
+        b.outstanding = Decimal::new(500, 2);
+        let p = run(&[a, b], &[], ok_client(), d(11, 23));
+        assert_eq!(steps(&p), vec![(2, "after_1".into())]);
+        assert_eq!(p.too_small, vec![1]);
     }
 
     #[test]
@@ -540,7 +725,7 @@ mod tests {
             inv(2, 10, d(11, 20)),
             inv(3, 11, d(11, 20)),
         ];
-        let p = run(&i, &[], ok_client(), d(11, 23));
+        let p = run_dated(&i, &[(1, "after_1", d(11, 13))], ok_client(), d(11, 23));
         assert_eq!(p.mails.len(), 2);
         let m = &p.mails[0];
         assert_eq!((m.client_id, m.tone.as_str()), (10, "after_7"));
@@ -631,12 +816,12 @@ mod tests {
             vec![HeldBack {
                 client_id: 10,
                 reason: Held::StaleStatement,
-                items: vec![(1, "after_7".into())]
+                items: vec![(1, "after_1".into())]
             }]
         );
         input.newest_statement = Some(d(11, 19));
         let p = plan(&input, &Calendar::default(), &Policy::default(), today);
-        assert_eq!(steps(&p), vec![(1, "after_7".into()), (2, "before".into())]);
+        assert_eq!(steps(&p), vec![(1, "after_1".into()), (2, "before".into())]);
     }
 
     #[test]
@@ -646,7 +831,7 @@ mod tests {
         assert!(steps(&run(&[i.clone()], &[], ok_client(), d(11, 23))).is_empty());
         assert_eq!(
             steps(&run(&[i], &[], ok_client(), d(11, 27))),
-            vec![(1, "after_7".into())]
+            vec![(1, "after_1".into())]
         );
     }
 
@@ -655,7 +840,7 @@ mod tests {
         // Due Mon 2 Nov; `before` went out on Thu 29 Oct; the daemon was down from 2 to 12 Nov.
         let i = [inv(1, 10, d(11, 2))];
         let p = run(&i, &[(1, "before")], ok_client(), d(11, 12));
-        assert_eq!(steps(&p), vec![(1, "after_7".into())]);
+        assert_eq!(steps(&p), vec![(1, "after_1".into())]);
         // after_1 is never sent after after_7.
         assert!(
             steps(&run(
@@ -765,9 +950,13 @@ mod tests {
             next_step(due, &["before"], &p, &c, d(11, 21)),
             Some(("after_1".into(), d(11, 24)))
         );
-        // Overdue with nothing sent: what the catch-up would send today.
+        // Overdue with nothing sent: what the catch-up would send today, never a demand first.
         assert_eq!(
             next_step(due, &[], &p, &c, d(12, 2)),
+            Some(("after_1".into(), d(12, 2)))
+        );
+        assert_eq!(
+            next_step(due, &["after_1"], &p, &c, d(12, 2)),
             Some(("after_7".into(), d(12, 2)))
         );
         assert_eq!(next_step(due, &["after_7"], &p, &c, d(12, 2)), None);

@@ -156,6 +156,16 @@ pub fn texts(bytes: &[u8], structure: &Structure) -> (Vec<(&'static str, String)
     (out, notes)
 }
 
+/// The text of a PDF that came by mail (a transfer confirmation), read only by `pdftotext` in
+/// its own process under a time limit, after the structure check: no parser runs in this process.
+/// `None` when the file is not a sound PDF or has no text.
+pub fn text_outside(bytes: &[u8], max_inflated: u64) -> Option<String> {
+    if !is_pdf(bytes) || check(bytes, max_inflated).ok()? != Structure::Sound {
+        return None;
+    }
+    pdftotext(bytes).ok().filter(|t| !t.trim().is_empty())
+}
+
 /// `pdftotext -layout` (Debian: poppler-utils) on a temporary copy of the file.
 fn pdftotext(bytes: &[u8]) -> Result<String, String> {
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

@@ -30,6 +30,12 @@ pub enum Purpose {
     EscalationManager,
     /// Thanks for a payment that settled an invoice.
     Confirmation,
+    /// A client's reply, forwarded to its account manager (else staff).
+    ReplyForward,
+    /// An answer to a client's reply: an acknowledgement, an invoice copy, its balance.
+    ClientAnswer,
+    /// A promise broken, a claimed payment that did not show, small amounts left.
+    HoldNotice,
 }
 
 impl std::fmt::Display for Purpose {
@@ -43,6 +49,9 @@ impl std::fmt::Display for Purpose {
             Purpose::Escalation => f.write_str("escalation"),
             Purpose::EscalationManager => f.write_str("escalation_manager"),
             Purpose::Confirmation => f.write_str("confirmation"),
+            Purpose::ReplyForward => f.write_str("reply_forward"),
+            Purpose::ClientAnswer => f.write_str("client_answer"),
+            Purpose::HoldNotice => f.write_str("hold_notice"),
         }
     }
 }
@@ -144,6 +153,22 @@ pub fn staff_recipients(config: &crate::config::Config) -> Result<Vec<Mailbox>> 
             .filter_map(|a| crate::mail::address::parse_mailbox(a).ok())
             .collect(),
     })
+}
+
+/// Who handles a client's matters when it has no account manager (its replies, a broken
+/// promise): the staff addresses, else `staff.admin_notice`.
+pub fn client_desk(config: &crate::config::Config) -> Result<Vec<Mailbox>> {
+    let staff: Vec<Mailbox> = config
+        .staff
+        .addresses
+        .iter()
+        .filter_map(|a| crate::mail::address::parse_mailbox(a).ok())
+        .collect();
+    if staff.is_empty() {
+        staff_recipients(config)
+    } else {
+        Ok(staff)
+    }
 }
 
 /// A composed mail: what the outbox stores.

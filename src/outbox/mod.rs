@@ -18,7 +18,9 @@ mod file;
 mod smtp;
 mod worker;
 
-pub use compose::{Composed, Draft, Identity, Purpose, compose, new_message_id, staff_recipients};
+pub use compose::{
+    Composed, Draft, Identity, Purpose, client_desk, compose, new_message_id, staff_recipients,
+};
 pub use file::FileSender;
 pub use smtp::SmtpSender;
 pub use worker::{DeliveryCheck, RetryPolicy, Step, Worker, WorkerStats, backoff};

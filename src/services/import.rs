@@ -372,6 +372,17 @@ impl Importer<'_> {
             }
             Err(e) => return Err(e),
         }
+        if let Records::Receivables(r) = &parsed.records {
+            if r.rows.iter().any(|row| row.outstanding.is_some()) {
+                tx.mark_states_outstanding(report_id)?;
+            }
+            // A KSeF invoice is the invoice itself: kept, to send when the client asks for it.
+            if parsed.format == "ksef-fa3"
+                && let [row] = r.rows.as_slice()
+            {
+                tx.add_invoice_document(&row.number_key, name, "application/xml", bytes)?;
+            }
+        }
         tx.set_report_counts(
             report_id,
             outcome.rows_read,

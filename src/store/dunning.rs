@@ -1,7 +1,7 @@
 //! What the dunning planner reads, and its one-off records (reminder items, notices).
 
 use super::{Store, Tx};
-use crate::domain::{Currency, Lang, Settlement};
+use crate::domain::{Currency, Hold, HoldKind, Lang, Settlement};
 use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -51,7 +51,11 @@ pub struct Snapshot {
     pub clients: BTreeMap<i64, DunClient>,
     pub sent: HashMap<(i64, String), NaiveDate>,
     pub escalated: HashSet<i64>,
+    /// The newest day the bank data or a receivables list stating outstanding amounts speaks
+    /// for: a statement's newest booking, a list's arrival.
     pub newest_statement: Option<NaiveDate>,
+    /// Open holds (dispute, promise, paid claim) per invoice.
+    pub holds: HashMap<i64, Vec<Hold>>,
 }
 
 /// A payment that paid an invoice in full, for the thank-you mail.
@@ -211,19 +215,40 @@ fn snapshot(conn: &Connection) -> Result<Snapshot> {
         .query_map([], |r| r.get::<_, String>(0))?
         .filter_map(|r| r.ok().and_then(|s| s.parse().ok()))
         .collect();
-    // Bank statements only: a payment recorded by hand says nothing about the bank data's age.
-    let newest_statement = date(conn.query_row(
+    // Bank statements, and receivables lists that state what is outstanding (a firm that sends
+    // only ERP lists has fresh data too). A payment recorded by hand says nothing of the data's age.
+    let statement = date(conn.query_row(
         "SELECT MAX(p.booking_date) FROM payments p JOIN reports r ON r.id = p.source_report_id
          WHERE r.kind = 'statement'",
         [],
         |r| r.get(0),
     )?);
+    let list = date(conn.query_row(
+        "SELECT MAX(substr(received_at, 1, 10)) FROM reports
+         WHERE kind = 'receivables' AND outcome = 'imported' AND states_outstanding = 1",
+        [],
+        |r| r.get(0),
+    )?);
+    let newest_statement = statement.max(list);
+    let mut holds: HashMap<i64, Vec<Hold>> = HashMap::new();
+    for (invoice, kind, until) in id_text_text(
+        conn,
+        "SELECT invoice_id, kind, COALESCE(until, '') FROM invoice_holds WHERE ended_at IS NULL",
+    )? {
+        if let Some(kind) = HoldKind::parse(&kind) {
+            holds.entry(invoice).or_default().push(Hold {
+                kind,
+                until: until.parse().ok(),
+            });
+        }
+    }
     Ok(Snapshot {
         invoices: invoices(conn)?,
         clients: clients(conn)?,
         sent,
         escalated,
         newest_statement,
+        holds,
     })
 }
 
@@ -333,7 +358,10 @@ fn history(conn: &Connection, client_id: i64) -> Result<Vec<HistoryLine>> {
         lines.push(row?);
     }
     let mut stmt = conn.prepare(
-        "SELECT received_at, kind, COALESCE(sender, '') || ': ' || COALESCE(subject, ''), message_id
+        "SELECT received_at, kind,
+                COALESCE(sender, '') || ': ' || COALESCE(subject, '')
+                  || CASE WHEN intent IS NOT NULL THEN ' [' || intent || CASE WHEN action <> '' THEN ': ' || action ELSE '' END || ']' ELSE '' END,
+                message_id
          FROM client_messages WHERE client_id = ?1",
     )?;
     for row in stmt.query_map([client_id], |r| {

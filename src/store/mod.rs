@@ -13,6 +13,7 @@ mod audit;
 mod clients;
 mod commands;
 mod dunning;
+mod holds;
 mod invoices;
 mod messages;
 mod outbox;
@@ -24,6 +25,7 @@ pub use audit::AuditEntry;
 pub use clients::{ClientInfo, ClientRef, ClientUpdate};
 pub use commands::{InvoiceRef, PaymentLine};
 pub use dunning::{DunClient, DunInvoice, HistoryLine, PaidByPayment, PaidInvoice, Snapshot};
+pub use holds::{HoldRow, Opened, ReplyRecord};
 pub use invoices::{
     Correction, InvoiceBalance, InvoiceStatus, InvoiceView, NewInvoice, UpsertOutcome,
 };
@@ -45,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("003_mail.sql"),
     include_str!("004_dunning.sql"),
     include_str!("005_commands.sql"),
+    include_str!("006_conversations.sql"),
 ];
 
 pub struct Store {

@@ -66,6 +66,9 @@ pub struct InvoiceLine {
     pub days_overdue: i64,
     /// The dunning step this invoice is at in this mail.
     pub step: Option<String>,
+    /// The day of the latest reminder sent earlier about this invoice: only such an invoice is
+    /// worded "despite our earlier reminder".
+    pub reminded_on: Option<String>,
 }
 
 /// What remains to pay in one currency.
@@ -92,6 +95,10 @@ pub struct Reminder {
     /// Interest and compensation (steps with `interest = true`), as in the demand.
     pub interest: Option<Demand>,
     pub demand_attached: bool,
+    /// Every invoice in the mail was reminded of before.
+    pub all_reminded: bool,
+    /// The new day to pay by, in a reminder after the due date (`dunning.pay_within_days`).
+    pub pay_by: Option<String>,
 }
 
 /// `escalation_statement`: every overdue invoice of a client, to its billing contact.
@@ -353,4 +360,106 @@ pub struct Summary {
     pub too_deep: bool,
     /// How many levels are opened.
     pub max_depth: usize,
+}
+
+/// One intent read in a client's reply, with the client's words.
+#[derive(Debug, Clone, Serialize)]
+pub struct IntentLine {
+    /// `dispute`, `already_paid`, `promise`, `asks_invoice`, `asks_statement`.
+    pub intent: String,
+    pub phrase: String,
+}
+
+/// An invoice a client's reply is about, with where the dunning stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConcernedInvoice {
+    #[serde(flatten)]
+    pub line: InvoiceLine,
+    /// The latest reminder sent about it, in words, and when.
+    pub last_step: Option<String>,
+    pub last_step_on: Option<String>,
+    /// Its holds now, in words.
+    pub holds: Vec<String>,
+}
+
+/// A mail we sent the client lately.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecentMail {
+    pub at: String,
+    pub subject: String,
+    pub status: Option<String>,
+}
+
+/// What skarbnik did about a reply.
+#[derive(Debug, Clone, Serialize)]
+pub struct DoneLine {
+    /// `dispute_opened`, `dispute_known`, `promise_held`, `paid_claim_held`, `ack_sent`,
+    /// `invoice_sent`, `statement_sent`, `no_invoice_named`, `no_document`, `not_registered`,
+    /// `promise_without_date`.
+    pub what: String,
+    pub invoices: Vec<String>,
+    pub until: Option<String>,
+}
+
+/// A transfer confirmation attached to a reply, as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransferCtx {
+    pub file: String,
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub amount: Option<Decimal>,
+    pub currency: Option<String>,
+    pub date: Option<String>,
+    pub title: Option<String>,
+    pub account: Option<String>,
+}
+
+/// `client_reply`: a client's reply forwarded to its account manager (else staff) with what a
+/// person needs to act on it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientReply {
+    pub company: CompanyCtx,
+    pub client: Option<ClientCtx>,
+    pub from: String,
+    pub subject: String,
+    pub received: String,
+    pub intents: Vec<IntentLine>,
+    pub promised: Option<String>,
+    pub out_of_office: bool,
+    pub invoices: Vec<ConcernedInvoice>,
+    /// Where the invoices came from: `text` (named in the reply), `thread` (the mail it
+    /// answers), `only_open` (the client's only open invoice), `none`.
+    pub invoices_from: String,
+    pub done: Vec<DoneLine>,
+    pub recent: Vec<RecentMail>,
+    pub transfers: Vec<TransferCtx>,
+    /// The reply without quoted history, shortened.
+    pub text: String,
+    /// Mail commands that act on it, ready to paste.
+    pub commands: Vec<String>,
+}
+
+/// `dispute_ack`, `invoice_copy`, `client_balance`: answers to a client in its thread.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientAnswer {
+    pub company: CompanyCtx,
+    pub client: ClientCtx,
+    pub subject: String,
+    pub invoices: Vec<InvoiceLine>,
+    pub totals: Vec<Total>,
+    pub signature: String,
+    /// Invoice copies attached (file names).
+    pub attached: Vec<String>,
+}
+
+/// `hold_notice`: a promise broken, a claimed payment that did not show, small amounts left.
+#[derive(Debug, Clone, Serialize)]
+pub struct HoldNotice {
+    pub company: CompanyCtx,
+    /// `promise_broken`, `paid_claim_expired`, `small_amounts`.
+    pub kind: String,
+    pub client: Option<ClientCtx>,
+    pub invoices: Vec<ClientInvoice>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub commands: Vec<String>,
 }

@@ -21,6 +21,46 @@ use std::path::{Path, PathBuf};
 /// (path under templates/, contents)
 const BUILT_IN: &[(&str, &str)] = &[
     (
+        "pl/client_reply.txt",
+        include_str!("../../templates/pl/client_reply.txt"),
+    ),
+    (
+        "pl/dispute_ack.txt",
+        include_str!("../../templates/pl/dispute_ack.txt"),
+    ),
+    (
+        "pl/invoice_copy.txt",
+        include_str!("../../templates/pl/invoice_copy.txt"),
+    ),
+    (
+        "pl/client_balance.txt",
+        include_str!("../../templates/pl/client_balance.txt"),
+    ),
+    (
+        "pl/hold_notice.txt",
+        include_str!("../../templates/pl/hold_notice.txt"),
+    ),
+    (
+        "en/client_reply.txt",
+        include_str!("../../templates/en/client_reply.txt"),
+    ),
+    (
+        "en/dispute_ack.txt",
+        include_str!("../../templates/en/dispute_ack.txt"),
+    ),
+    (
+        "en/invoice_copy.txt",
+        include_str!("../../templates/en/invoice_copy.txt"),
+    ),
+    (
+        "en/client_balance.txt",
+        include_str!("../../templates/en/client_balance.txt"),
+    ),
+    (
+        "en/hold_notice.txt",
+        include_str!("../../templates/en/hold_notice.txt"),
+    ),
+    (
         "pl/_invoices.html",
         include_str!("../../templates/pl/_invoices.html"),
     ),

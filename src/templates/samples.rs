@@ -58,6 +58,7 @@ fn line(
         remaining: dec(remaining),
         days_overdue: days,
         step: Some(step.into()),
+        reminded_on: (days > 5).then(|| "2026-11-17".into()),
     }
 }
 
@@ -150,6 +151,8 @@ fn reminder(interest: bool) -> Reminder {
         contact: Some("Anna Nowak, +48 22 123 45 67".into()),
         interest: interest.then(demand),
         demand_attached: interest,
+        all_reminded: false,
+        pay_by: Some("2026-11-30".into()),
     }
 }
 

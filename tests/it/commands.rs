@@ -203,12 +203,18 @@ fn staff_commands_by_mail_in_both_languages() {
         Some(VOUCHED),
         "c5@moja.test",
     );
+    let answer = text(only_reply_to(&sent, "szef@moja.test"));
     assert!(
-        text(only_reply_to(&sent, "szef@moja.test")).contains("Reminders wait until 2026-11-28")
+        answer.contains("pays by 2026-11-27 (invoices: FV/2026/11/005)")
+            && answer.contains("resume by themselves from 2026-11-28"),
+        "{answer}"
     );
-    assert_eq!(
-        env.json(&["client", "show", "Delta", "--json"], MONDAY_10)["paused_until"],
-        "2026-11-28"
+    // The promise holds Delta's invoice, visible in its status.
+    let sent = mb.send(boss, "status Delta", "", Some(VOUCHED), "c5s@moja.test");
+    let status = text(only_reply_to(&sent, "szef@moja.test"));
+    assert!(
+        status.contains("promised to pay by 27 Nov 2026"),
+        "{status}"
     );
     let sent = mb.send(boss, "unmatch 1", "", Some(VOUCHED), "c6@moja.test");
     assert!(text(only_reply_to(&sent, "szef@moja.test")).contains("1 allocations removed"));

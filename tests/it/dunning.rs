@@ -242,19 +242,42 @@ pub(super) fn find<'a>(
         .unwrap_or_else(|| panic!("no {kind} for {client_part} in {v:#}"))
 }
 
+/// The .eml the file sender wrote for a purpose (the newest).
+fn sent_path(env: &Env, purpose: &str) -> PathBuf {
+    let mut emls: Vec<PathBuf> = std::fs::read_dir(env.path().join("var/outbox"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().contains(purpose))
+        .collect();
+    emls.sort();
+    emls.pop()
+        .unwrap_or_else(|| panic!("no {purpose} mail was written"))
+}
+
+/// The text and the parsed message of the newest mail for a purpose.
+fn sent_mail(env: &Env, purpose: &str) -> (String, mail_parser::Message<'static>) {
+    let raw = std::fs::read(sent_path(env, purpose)).unwrap();
+    let msg = mail_parser::MessageParser::default()
+        .parse(&raw)
+        .unwrap()
+        .into_owned();
+    (msg.body_text(0).unwrap().to_string(), msg)
+}
+
 #[test]
 fn a_month_of_dunning_through_the_cli() {
     let env = Env::new(&config(""));
     env.load(&vars());
 
-    // Monday 23 Nov, dry run: what would go, and why.
+    // Monday 23 Nov, dry run: what would go, and why. Gęślarz has heard nothing yet: although
+    // FV/2026/11/001 is 7 days overdue, the first mail takes the first overdue step's tone.
     let v = env.json(
         &["remind", "--as-of", "2026-11-23", "--dry-run", "--json"],
         MONDAY_10,
     );
     let r = find(&v, "reminder", "Gęślarz");
-    // One mail for both invoices, in the tone of the strongest step.
-    assert_eq!(r["step"], "after_7", "{v:#}");
+    assert_eq!(r["step"], "after_1", "{v:#}");
     assert_eq!(
         r["invoices"],
         serde_json::json!(["FV/2026/11/001", "FV/2026/11/002"])
@@ -305,33 +328,58 @@ fn a_month_of_dunning_through_the_cli() {
         .map(|o| o["purpose"].as_str().unwrap())
         .collect();
     assert_eq!(purposes.len(), 3, "{outbox:#}");
-    for p in ["reminder_after_7", "confirmation", "notice_no_address"] {
+    for p in ["reminder_after_1", "confirmation", "notice_no_address"] {
         assert!(purposes.contains(&p), "{purposes:?}");
     }
 
-    // Send them (file sender): the reminder states interest and carries the demand PDF.
+    // Send them (file sender): a first reminder, true for each invoice, with a new pay-by date,
+    // no demand and no threat.
     let o = env.run(&["run", "--once"], "2026-11-23T20:00:00Z");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let emls: Vec<PathBuf> = std::fs::read_dir(env.path().join("var/outbox"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    assert_eq!(emls.len(), 3, "{emls:?}");
-    let reminder = emls
-        .iter()
-        .find(|p| p.to_string_lossy().contains("reminder_after_7"))
-        .unwrap();
-    let raw = std::fs::read(reminder).unwrap();
-    let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
-    let text = msg.body_text(0).unwrap().to_string();
+    let (text, msg) = sent_mail(&env, "reminder_after_1");
     assert!(text.contains("FV/2026/11/001"), "{text}");
     assert!(text.contains("1 230,00 PLN"), "{text}");
     assert!(text.contains("Razem do zapłaty: 7 380,00 PLN"), "{text}");
-    assert!(text.contains("Anna Nowak"), "{text}");
-    // 1 230,00 × 13.75 % × 7 / 365 = 3.2435… → 3,24; 6 150,00 × 13.75 % × 3 / 365 = 6.95
+    assert!(text.contains("do 30.11.2026"), "a new pay-by date: {text}");
+    assert!(!text.contains("wcześniejszego przypomnienia"), "{text}");
+    assert!(!text.contains("odsetki"), "{text}");
+    assert_eq!(msg.attachments().count(), 0, "no demand in a first mail");
+
+    // Thursday 26: Delta's postponement is over: its first reminder, in English; Pióro's
+    // missing address was reported once and is not reported again.
+    let thu = "2026-11-26T09:00:00Z";
+    env.statement("2026-11-25");
+    let v = env.json(&["remind", "--as-of", "2026-11-26", "--json"], thu);
+    let d = find(&v, "reminder", "Delta");
+    assert_eq!(d["step"], "after_1", "{v:#}");
     assert!(
-        text.contains("FV/2026/11/001: odsetki 3,24 PLN (7 dni)"),
+        !v.as_array().unwrap().iter().any(|d| d["kind"] == "notice"),
+        "{v:#}"
+    );
+    assert!(
+        !kinds(&v)
+            .iter()
+            .any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz")),
+        "{v:#}"
+    );
+
+    // Monday 30: the firmer step, a week after the first: interest and the demand PDF.
+    let mon = "2026-11-30T09:00:00Z";
+    env.statement("2026-11-27");
+    let v = env.json(&["remind", "--as-of", "2026-11-30", "--json"], mon);
+    assert_eq!(find(&v, "reminder", "Gęślarz")["step"], "after_7", "{v:#}");
+    let o = env.run(&["run", "--once"], "2026-11-30T20:00:00Z");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (text, msg) = sent_mail(&env, "reminder_after_7");
+    assert!(text.contains("wcześniejszego przypomnienia"), "{text}");
+    assert!(text.contains("Anna Nowak"), "{text}");
+    // 1 230,00 × 13.75 % × 14 / 365 = 6.4869… → 6,49; 6 150,00 × 13.75 % × 10 / 365 = 23.17
+    assert!(
+        text.contains("FV/2026/11/001: odsetki 6,49 PLN (14 dni)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FV/2026/11/002: odsetki 23,17 PLN (10 dni)"),
         "{text}"
     );
     assert!(text.contains("rekompensata 170,00 PLN"), "{text}");
@@ -346,52 +394,42 @@ fn a_month_of_dunning_through_the_cli() {
     assert!(pdf_text.contains("WEZWANIE DO ZAPŁATY"), "{pdf_text}");
     assert!(pdf_text.contains("Gęślarz"), "{pdf_text}");
     assert!(pdf_text.contains("FV/2026/11/002"), "{pdf_text}");
-    // The Bcc is in the envelope only.
+    let raw = std::fs::read(sent_path(&env, "reminder_after_7")).unwrap();
     assert!(
         !String::from_utf8_lossy(&raw).contains("archiwum@"),
         "no Bcc header"
     );
 
-    // Thursday 26: Delta's postponement is over: its reminder is in English, at after_7;
-    // Pióro's missing address was reported once and is not reported again.
-    let thu = "2026-11-26T09:00:00Z";
-    env.statement("2026-11-25");
-    let v = env.json(&["remind", "--as-of", "2026-11-26", "--json"], thu);
-    let d = find(&v, "reminder", "Delta");
-    assert_eq!(d["step"], "after_7", "{v:#}");
-    assert!(
-        !v.as_array().unwrap().iter().any(|d| d["kind"] == "notice"),
-        "{v:#}"
+    // Wednesday 2 Dec: Delta's firmer step.
+    env.statement("2026-12-01");
+    let v = env.json(
+        &["remind", "--as-of", "2026-12-02", "--json"],
+        "2026-12-02T09:00:00Z",
     );
-    assert!(
-        !kinds(&v)
-            .iter()
-            .any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz")),
-        "{v:#}"
-    );
+    assert_eq!(find(&v, "reminder", "Delta")["step"], "after_7", "{v:#}");
 
-    // Monday 30: five days after the escalating step, no payment and no reply: escalation to
-    // the billing contact, and the account manager gets the history and a draft.
-    let mon = "2026-11-30T09:00:00Z";
-    env.statement("2026-11-27");
-    let v = env.json(&["remind", "--as-of", "2026-11-30", "--json"], mon);
+    // Monday 7 Dec: five days after the escalating step, no payment and no reply: escalation
+    // to the billing contact, and the account manager gets the history and a draft.
+    let mon = "2026-12-07T09:00:00Z";
+    env.statement("2026-12-04");
+    let v = env.json(&["remind", "--as-of", "2026-12-07", "--json"], mon);
     let e = find(&v, "escalation", "Gęślarz");
     assert_eq!(e["to"], serde_json::json!(["faktury@geslarz.test"]));
     let m = find(&v, "escalation_manager", "Gęślarz");
     assert_eq!(m["to"], serde_json::json!(["jan@moja.test"]));
+    // (Delta's escalating step went out on Wednesday: its escalation is due today too.)
+    find(&v, "escalation", "Delta");
     // ...once.
     let v = env.json(
-        &["remind", "--as-of", "2026-12-01", "--json"],
-        "2026-12-01T09:00:00Z",
+        &["remind", "--as-of", "2026-12-08", "--json"],
+        "2026-12-08T09:00:00Z",
     );
     assert!(
         !kinds(&v)
             .iter()
-            .any(|(k, c, _)| k.starts_with("escalation") && c.contains("Gęślarz")),
+            .any(|(k, _, _)| k.starts_with("escalation")),
         "{v:#}"
     );
-    // (Delta's own escalating step went out on Thursday: its escalation is due on Tuesday.)
-    find(&v, "escalation", "Delta");
 
     // History names every mail with its Message-ID.
     let hist = env.json(&["history", "Gęślarz", "--json"], mon);
@@ -456,11 +494,12 @@ fn pause_resume_exclusion_and_own_offsets() {
     let v = dry(MONDAY_10, "2026-11-23");
     let h = find(&v, "held", "Gęślarz");
     assert_eq!(h["reason"], "paused: paused until 2026-11-27");
-    // The pause ends: Monday 30 the latest step goes (catch-up sends only the latest).
+    // The pause ends: Monday 30 one step goes, and as the client has had no mail yet, it is the
+    // first overdue step's, not the demand.
     env.statement("2026-11-27");
     let v = dry("2026-11-30T09:00:00Z", "2026-11-30");
     let r = find(&v, "reminder", "Gęślarz");
-    assert_eq!(r["step"], "after_7");
+    assert_eq!(r["step"], "after_1");
     env.ok(&["client", "pause", "Gęślarz"], MONDAY_10);
     assert_eq!(
         find(&dry(MONDAY_10, "2026-11-23"), "held", "Gęślarz")["reason"],
@@ -543,7 +582,7 @@ fn stale_statements_hold_overdue_reminders_and_staff_hear_once() {
 }
 
 #[test]
-fn a_reply_pauses_the_client_and_an_out_of_office_does_not() {
+fn a_dispute_reply_holds_its_invoice_and_reaches_the_manager_and_an_out_of_office_does_not() {
     let env = Env::new(&config(""));
     env.load(&vars());
     env.ok(&["remind", "--as-of", "2026-11-23"], MONDAY_10);
@@ -554,7 +593,7 @@ fn a_reply_pauses_the_client_and_an_out_of_office_does_not() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["purpose"] == "reminder_after_7")
+        .find(|o| o["purpose"] == "reminder_after_1")
         .unwrap()["message_id"]
         .as_str()
         .unwrap()
@@ -565,8 +604,9 @@ fn a_reply_pauses_the_client_and_an_out_of_office_does_not() {
         new.join("1.eml"),
         format!(
             "From: Księgowość Gęślarz <ksiegowosc@geslarz.test>\r\nTo: naleznosci@moja.test\r\n\
-             Subject: Re: Zaległa płatność\r\nMessage-ID: <r1@geslarz.test>\r\nIn-Reply-To: <{reminder_id}>\r\n\
-             Date: Tue, 24 Nov 2026 10:00:00 +0100\r\n\r\nFaktura 002 jest reklamowana, prosimy o kontakt.\r\n"
+             Subject: Re: Termin płatności minął\r\nMessage-ID: <r1@geslarz.test>\r\nIn-Reply-To: <{reminder_id}>\r\n\
+             Date: Tue, 24 Nov 2026 10:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             Fakturę 2026/11/002 reklamujemy, towar nie dotarł. Prosimy o kontakt.\r\n\r\n> Według naszych zapisów\r\n"
         ),
     )
     .unwrap();
@@ -578,42 +618,105 @@ fn a_reply_pauses_the_client_and_an_out_of_office_does_not() {
     )
     .unwrap();
     env.ok(&["run", "--once"], "2026-11-24T20:00:00Z");
-    // The reply was kept on the client's history; on Thursday the client is held, Delta is not.
+    // The manager got the reply with what was read and done and the commands; the client got
+    // one acknowledgement in its thread.
+    let (fwd, _) = sent_mail(&env, "reply_forward");
+    assert!(
+        fwd.contains("reklamacja / spór: „Fakturę 2026/11/002 reklamujemy, towar nie dotarł.”"),
+        "{fwd}"
+    );
+    assert!(
+        fwd.contains("FV/2026/11/002: do zapłaty 6 150,00 PLN"),
+        "{fwd}"
+    );
+    assert!(
+        fwd.contains("wstrzymał przypomnienia, eskalację i wezwania dla FV/2026/11/002"),
+        "{fwd}"
+    );
+    assert!(fwd.contains("rozwiąż spór FV/2026/11/002 POWÓD"), "{fwd}");
+    assert!(
+        !fwd.contains("Według naszych zapisów"),
+        "no quoted history: {fwd}"
+    );
+    let outbox = env.json(&["outbox", "--json"], MONDAY_10);
+    let to_of = |purpose: &str| -> Vec<String> {
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["purpose"] == purpose)
+            .map(|o| o["recipients"].to_string())
+            .collect()
+    };
+    assert_eq!(to_of("reply_forward").len(), 1);
+    assert!(
+        to_of("reply_forward")[0].contains("jan@moja.test"),
+        "{outbox:#}"
+    );
+    assert_eq!(to_of("client_answer").len(), 1, "{outbox:#}");
+    assert!(to_of("client_answer")[0].contains("ksiegowosc@geslarz.test"));
+    let (ack, msg) = sent_mail(&env, "client_answer");
+    assert!(
+        ack.contains("nie będziemy wysyłać przypomnień o tej fakturze"),
+        "{ack}"
+    );
+    assert_eq!(
+        msg.in_reply_to().as_text(),
+        Some("r1@geslarz.test"),
+        "in the client's thread"
+    );
+    // History shows the reply with its intent.
     let hist = env.json(&["history", "Gęślarz", "--json"], MONDAY_10);
     assert!(
         hist["history"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|l| l["kind"] == "reply"),
+            .any(|l| l["kind"] == "reply" && l["detail"].as_str().unwrap().contains("dispute")),
         "{hist:#}"
     );
     // The statement must be fresh for Delta's overdue step.
     env.statement("2026-11-25");
-    // Friday 27: FV/002's after_7 is due, but the client replied on Tuesday.
+    // Friday 27: the client replied on Tuesday, its reminders wait; Delta's out-of-office
+    // changed nothing.
     let v = env.json(
         &["remind", "--as-of", "2026-11-27", "--dry-run", "--json"],
         "2026-11-27T09:00:00Z",
     );
-    let h = find(&v, "held", "Gęślarz");
-    assert!(
-        h["reason"].as_str().unwrap().starts_with("replied"),
-        "{v:#}"
-    );
     find(&v, "reminder", "Delta");
-    // Five days after the reply (Sun 29 → the next business day, Mon 30), reminders resume.
+    // Monday 30: reminders resume for FV/001 only; the disputed FV/002 is held, not escalated.
     env.statement("2026-11-27");
     let v = env.json(
         &["remind", "--as-of", "2026-11-30", "--dry-run", "--json"],
         "2026-11-30T09:00:00Z",
     );
     let r = find(&v, "reminder", "Gęślarz");
-    assert_eq!(r["invoices"], serde_json::json!(["FV/2026/11/002"]));
-    // The reply came after the escalating step: no escalation for FV/001.
-    assert!(
-        !kinds(&v)
-            .iter()
-            .any(|(k, _, _)| k.starts_with("escalation")),
+    assert_eq!(
+        r["invoices"],
+        serde_json::json!(["FV/2026/11/001"]),
+        "{v:#}"
+    );
+    let h = find(&v, "held", "Gęślarz");
+    assert!(h["reason"].as_str().unwrap().starts_with("disputed"), "{h}");
+    // The manager resolves the dispute by CLI: FV/002 comes back.
+    env.ok(
+        &[
+            "dispute",
+            "resolve",
+            "FV/2026/11/002",
+            "--reason",
+            "towar doręczony 26.11",
+        ],
+        MONDAY_10,
+    );
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-30", "--dry-run", "--json"],
+        "2026-11-30T09:00:00Z",
+    );
+    let r = find(&v, "reminder", "Gęślarz");
+    assert_eq!(
+        r["invoices"],
+        serde_json::json!(["FV/2026/11/001", "FV/2026/11/002"]),
         "{v:#}"
     );
 }

@@ -672,8 +672,46 @@ trusted_authserv_ids = ["mx.example.pl"]
     to.sort();
     assert_eq!(
         to,
-        vec!["admin@example.pl", "ksiegowosc@example.pl"],
-        "only the bounce notice and the command answer"
+        vec![
+            "admin@example.pl",
+            "ksiegowosc@example.pl",
+            "ksiegowosc@example.pl"
+        ],
+        "the bounce notice, the command answer and the client's reply forwarded to staff"
+    );
+    // The client's reply reaches a person, read: a promise, held until Friday.
+    let forward = sent
+        .iter()
+        .find(|m| {
+            skarbnik::mail::inbound::Inbound::parse(m)
+                .is_some_and(|i| i.subject.starts_with("Odpowiedź klienta"))
+        })
+        .expect("the reply forwarded");
+    let fwd = skarbnik::mail::inbound::Inbound::parse(forward).unwrap();
+    assert!(
+        fwd.text
+            .contains("obietnica zapłaty: „Zapłacimy w piątek.”"),
+        "{}",
+        fwd.text
+    );
+    assert!(fwd.text.contains("wstrzymał przypomnienia"), "{}", fwd.text);
+    let raw = String::from_utf8_lossy(forward);
+    assert!(
+        raw.contains("message/rfc822"),
+        "the client's own mail is attached"
+    );
+    let parsed = mail_parser::MessageParser::default()
+        .parse(forward)
+        .unwrap();
+    assert!(
+        parsed.attachments().any(|a| {
+            let inner = a
+                .message()
+                .map(|m| m.raw_message().to_vec())
+                .unwrap_or_else(|| a.contents().to_vec());
+            String::from_utf8_lossy(&inner).contains("re1@krawiec-tech.test")
+        }),
+        "the attached mail is the client's"
     );
     let notice = sent
         .iter()
@@ -685,7 +723,7 @@ trusted_authserv_ids = ["mx.example.pl"]
     assert!(text.contains(client), "{text}");
     let answer = sent
         .iter()
-        .find(|m| header(m, "To").as_deref() == Some("ksiegowosc@example.pl"))
+        .find(|m| header(m, "In-Reply-To").as_deref() == Some("<cmd1@example.pl>"))
         .unwrap();
     assert_eq!(
         header(answer, "In-Reply-To").as_deref(),

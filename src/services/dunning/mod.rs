@@ -4,7 +4,10 @@
 //! [`Dunning::run`]; with `dry_run` the transaction is rolled back, so the listing is exactly what
 //! a real run would have queued.
 
+mod holds;
 mod round;
+
+pub(crate) use round::{client_ctx, invoice_line};
 
 use crate::config::Config;
 use crate::dunning::planner::{self, ClientState, Held, Inputs, OpenInvoice};
@@ -14,7 +17,6 @@ use crate::templates::Templates;
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use round::Round;
-use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -102,9 +104,11 @@ pub fn inputs(snap: &Snapshot, tz: chrono_tz::Tz) -> Inputs {
                 id: i.id,
                 client_id: i.client_id,
                 due: i.due,
-                outstanding: Decimal::from(i.outstanding_minor),
+                outstanding: crate::domain::Money::from_minor(i.outstanding_minor, i.currency)
+                    .amount(),
                 last_payment: i.last_payment.filter(|_| i.paid_minor > 0),
                 paused: i.paused,
+                hold: strongest_hold(snap.holds.get(&i.id)),
             })
             .collect(),
         sent: snap.sent.clone(),
@@ -131,11 +135,31 @@ pub fn inputs(snap: &Snapshot, tz: chrono_tz::Tz) -> Inputs {
     }
 }
 
+/// Of an invoice's open holds, the one that decides: a dispute, else the one waiting longest.
+fn strongest_hold(holds: Option<&Vec<crate::domain::Hold>>) -> Option<crate::domain::Hold> {
+    let holds = holds?;
+    holds
+        .iter()
+        .find(|h| h.kind == crate::domain::HoldKind::Dispute)
+        .or_else(|| holds.iter().max_by_key(|h| h.until))
+        .copied()
+}
+
 impl Dunning<'_> {
     /// Runs one round on `opts.today`.
     pub fn run(&self, store: &mut Store, opts: &Options) -> Result<Vec<Decision>> {
         let tx = store.transaction()?;
-        let snap = tx.dunning_snapshot()?;
+        let mut snap = tx.dunning_snapshot()?;
+        let paid: std::collections::HashSet<i64> = snap
+            .invoices
+            .iter()
+            .filter(|i| i.outstanding_minor <= 0)
+            .map(|i| i.id)
+            .collect();
+        let ended = holds::settle(&tx, &|id| paid.contains(&id), opts.today)?;
+        if !ended.is_empty() {
+            snap = tx.dunning_snapshot()?;
+        }
         let policy = self.config.dunning.policy();
         let calendar = self.config.dunning.calendar();
         let input = inputs(&snap, self.config.timezone());
@@ -149,6 +173,7 @@ impl Dunning<'_> {
             policy: &policy,
             out: Vec::new(),
         };
+        round.hold_notices(&ended)?;
         for mail in &plan.mails {
             round.reminder(mail)?;
         }
@@ -179,6 +204,7 @@ impl Dunning<'_> {
         }
         if calendar.is_business_day(opts.today) {
             round.confirmations()?;
+            round.small_amounts(&plan.too_small)?;
         }
         let out = round.out;
         if !opts.dry_run {
@@ -189,7 +215,9 @@ impl Dunning<'_> {
 }
 
 /// Sums what remains per currency.
-fn totals(invoices: &[&crate::store::DunInvoice]) -> Vec<crate::templates::context::Total> {
+pub(crate) fn totals(
+    invoices: &[&crate::store::DunInvoice],
+) -> Vec<crate::templates::context::Total> {
     let mut by: BTreeMap<crate::domain::Currency, i64> = BTreeMap::new();
     for i in invoices {
         *by.entry(i.currency).or_default() += i.outstanding_minor;

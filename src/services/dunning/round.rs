@@ -41,7 +41,7 @@ fn recipients(c: &DunClient) -> Vec<String> {
     }
 }
 
-pub(super) fn client_ctx(c: Option<&DunClient>) -> ClientCtx {
+pub(crate) fn client_ctx(c: Option<&DunClient>) -> ClientCtx {
     ClientCtx {
         id: c.map(|c| c.id),
         name: c.map(|c| c.name.clone()).unwrap_or_default(),
@@ -49,7 +49,7 @@ pub(super) fn client_ctx(c: Option<&DunClient>) -> ClientCtx {
     }
 }
 
-pub(super) fn invoice_line(inv: &DunInvoice, step: Option<&str>, today: NaiveDate) -> InvoiceLine {
+pub(crate) fn invoice_line(inv: &DunInvoice, step: Option<&str>, today: NaiveDate) -> InvoiceLine {
     let money = |m| Money::from_minor(m, inv.currency).amount();
     InvoiceLine {
         number: inv.number.clone(),
@@ -61,6 +61,7 @@ pub(super) fn invoice_line(inv: &DunInvoice, step: Option<&str>, today: NaiveDat
         remaining: money(inv.outstanding_minor),
         days_overdue: inv.due.map(|d| (today - d).num_days().max(0)).unwrap_or(0),
         step: step.map(str::to_string),
+        reminded_on: None,
     }
 }
 
@@ -114,17 +115,17 @@ pub(super) struct Round<'r, 'a> {
 }
 
 impl Round<'_, '_> {
-    fn client(&self, id: i64) -> Option<&DunClient> {
+    pub(super) fn client(&self, id: i64) -> Option<&DunClient> {
         self.snap.clients.get(&id)
     }
 
-    fn client_name(&self, id: i64) -> String {
+    pub(super) fn client_name(&self, id: i64) -> String {
         self.client(id)
             .map(|c| c.name.clone())
             .unwrap_or_else(|| format!("#{id}"))
     }
 
-    fn numbers(&self, ids: impl IntoIterator<Item = i64>) -> Vec<String> {
+    pub(super) fn numbers(&self, ids: impl IntoIterator<Item = i64>) -> Vec<String> {
         ids.into_iter()
             .filter_map(|i| self.invoices.get(&i).map(|v| v.number.clone()))
             .collect()
@@ -154,7 +155,7 @@ impl Round<'_, '_> {
     }
 
     /// Composes and queues; returns whether it was new.
-    fn queue(&self, draft: Draft) -> Result<bool> {
+    pub(super) fn queue(&self, draft: Draft) -> Result<bool> {
         let draft = Draft {
             not_before: self.opts.not_before,
             ..draft
@@ -162,7 +163,7 @@ impl Round<'_, '_> {
         crate::outbox::queue(self.tx, self.d.identity, &draft)
     }
 
-    fn decision(
+    pub(super) fn decision(
         &self,
         kind: DecisionKind,
         client_id: i64,
@@ -195,10 +196,30 @@ impl Round<'_, '_> {
             .iter()
             .filter_map(|(i, s)| self.invoices.get(i).map(|v| (*v, s.as_str())))
             .collect();
+        // The latest earlier reminder per invoice: only those are "reminded before".
         let lines: Vec<InvoiceLine> = items
             .iter()
-            .map(|(i, s)| invoice_line(i, Some(s), today))
+            .map(|(i, s)| InvoiceLine {
+                reminded_on: self
+                    .snap
+                    .sent
+                    .iter()
+                    .filter(|((inv, _), on)| *inv == i.id && **on < today)
+                    .map(|(_, on)| *on)
+                    .max()
+                    .map(|d| d.to_string()),
+                ..invoice_line(i, Some(s), today)
+            })
             .collect();
+        let all_reminded = lines.iter().all(|l| l.reminded_on.is_some());
+        let pay_by = tone.as_ref().filter(|t| t.offset_days > 0).map(|_| {
+            self.d
+                .config
+                .dunning
+                .calendar()
+                .on_or_after(today + chrono::Duration::days(self.d.config.dunning.pay_within_days))
+                .to_string()
+        });
         let refs: Vec<&DunInvoice> = items.iter().map(|(i, _)| *i).collect();
         let (interest, demand) = if tone.as_ref().is_some_and(|t| t.interest) {
             self.interest(&refs, c, lang)?
@@ -217,6 +238,8 @@ impl Round<'_, '_> {
             contact: self.d.config.dunning.contact.clone(),
             interest,
             demand_attached: demand.is_some(),
+            all_reminded,
+            pay_by,
         };
         let template = policy.template(&mail.tone);
         let r = self
@@ -315,6 +338,9 @@ impl Round<'_, '_> {
             Held::StaleStatement => "the newest bank statement is too old".into(),
             Held::NoAddress => "no reminder address".into(),
             Held::Excluded => "excluded".into(),
+            Held::Disputed => "the client disputes it; waits for a person".into(),
+            Held::Promised => "the client promised to pay".into(),
+            Held::ClaimedPaid => "the client says it paid; waiting for the statement".into(),
         };
         let numbers = self.numbers(h.items.iter().map(|(i, _)| *i));
         let mut d = self.decision(

@@ -9,10 +9,11 @@
 //! | auto-reply | logged, kept on the client's history |
 //! | report | imported and reconciled, the sender gets a summary ([`report`]) |
 //! | command | authenticated, carried out, answered ([`command`]) |
-//! | client reply | kept on the client's history |
+//! | client reply | read, acted on, forwarded to a person ([`client_reply`]) |
 //! | other | kept for people, never answered |
 
 mod bounce;
+mod client_reply;
 mod command;
 mod replies;
 mod report;
@@ -41,6 +42,8 @@ pub struct Handled {
 /// A message being handled: where it came from and what it is.
 struct Message<'m> {
     key: &'m str,
+    /// The message as it came (forwarded whole to a person when it is a client's reply).
+    raw: &'m [u8],
     sha: String,
     mail: Inbound,
     class: Class,
@@ -128,6 +131,7 @@ pub fn handle(
     );
     let m = Message {
         key,
+        raw,
         sha,
         mail,
         class,
@@ -142,7 +146,7 @@ pub fn handle(
         Class::AutoReply => keep(store, &m, "auto_reply", "mail.auto_reply")?,
         Class::Report => report::handle(env, import, store, &m, own_check)?,
         Class::Command => command::handle(env, store, &m, own_check)?,
-        Class::ClientReply => keep(store, &m, "reply", "client.replied")?,
+        Class::ClientReply => client_reply::handle(env, store, &m)?,
         Class::Other => {
             let tx = store.transaction()?;
             tx.audit(
