@@ -447,6 +447,7 @@ pub struct ClientAnswer {
     pub invoices: Vec<InvoiceLine>,
     pub totals: Vec<Total>,
     pub signature: String,
+    pub payment_link: Option<String>,
     /// Invoice copies attached (file names).
     pub attached: Vec<String>,
 }

@@ -289,6 +289,111 @@ fn manager() -> EscalationManager {
     }
 }
 
+/// A client's reply as forwarded: a dispute and a promise, with what was done.
+fn client_reply(with_client: bool) -> ClientReply {
+    let inv = invoices();
+    ClientReply {
+        company: company(),
+        client: with_client.then(client),
+        from: "ksiegowosc@acme.pl".into(),
+        subject: "Re: Termin płatności minął".into(),
+        received: "2026-11-24".into(),
+        intents: vec![
+            IntentLine {
+                intent: "dispute".into(),
+                phrase: "Fakturę FV/101/11/2026 reklamujemy – towar nie dotarł.".into(),
+            },
+            IntentLine {
+                intent: "promise".into(),
+                phrase: "Drugą zapłacimy do piątku.".into(),
+            },
+        ],
+        promised: Some("2026-11-27".into()),
+        out_of_office: false,
+        invoices: inv
+            .iter()
+            .map(|l| ConcernedInvoice {
+                line: l.clone(),
+                last_step: Some("przypomnienie 1 dzień po terminie".into()),
+                last_step_on: Some("2026-11-17".into()),
+                holds: vec!["w sporze: bez przypomnień do rozstrzygnięcia".into()],
+            })
+            .collect(),
+        invoices_from: "text".into(),
+        done: [
+            "dispute_opened",
+            "dispute_known",
+            "ack_sent",
+            "paid_claim_held",
+            "promise_held",
+            "promise_without_date",
+            "invoice_sent",
+            "no_document",
+            "statement_sent",
+            "not_registered",
+            "no_invoice_named",
+        ]
+        .iter()
+        .map(|w| DoneLine {
+            what: w.to_string(),
+            invoices: vec!["FV/101/11/2026".into()],
+            until: Some("2026-11-27".into()),
+        })
+        .collect(),
+        recent: vec![RecentMail {
+            at: "2026-11-17".into(),
+            subject: "Termin płatności minął".into(),
+            status: Some("sent".into()),
+        }],
+        transfers: vec![TransferCtx {
+            file: "potwierdzenie.pdf".into(),
+            amount: Some(dec("1230.00")),
+            currency: Some("PLN".into()),
+            date: Some("2026-11-20".into()),
+            title: Some("FV/101/11/2026".into()),
+            account: Some("PL55114000009378657975432319".into()),
+        }],
+        text: "Fakturę FV/101/11/2026 reklamujemy – towar nie dotarł. Drugą zapłacimy do piątku."
+            .into(),
+        commands: vec!["rozwiąż spór FV/101/11/2026 POWÓD".into()],
+    }
+}
+
+fn client_answer(attached: bool) -> ClientAnswer {
+    ClientAnswer {
+        company: company(),
+        client: client(),
+        subject: "Saldo".into(),
+        invoices: invoices(),
+        totals: totals(),
+        signature: "Anna Nowak".into(),
+        payment_link: None,
+        attached: if attached {
+            vec!["FV_101_11_2026.xml".into()]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn hold_notice(kind: &str) -> HoldNotice {
+    HoldNotice {
+        company: company(),
+        kind: kind.into(),
+        client: (kind != "small_amounts").then(client),
+        invoices: invoices()
+            .into_iter()
+            .map(|l| ClientInvoice {
+                client: "ACME Sp. z o.o.".into(),
+                invoice: l,
+            })
+            .collect(),
+        since: Some("2026-11-20".into()),
+        until: Some("2026-11-27".into()),
+        commands: vec!["status klienta 5250007313".into()],
+    }
+}
+
 /// A review reason as the matcher stores it: two invoices of the payer have the amount.
 fn sample_review_reason() -> String {
     use crate::reconcile::{Evidence, Reason, Sum};
@@ -395,6 +500,18 @@ fn samples(config: &Config) -> Vec<Sample> {
             }],
         },
     ));
+    out.push(sample("client_reply", &client_reply(true)));
+    out.push(sample("client_reply", &client_reply(false)));
+    out.push(sample("dispute_ack", &client_answer(false)));
+    out.push(sample("invoice_copy", &client_answer(true)));
+    out.push(sample("client_balance", &client_answer(false)));
+    let mut paid_up = client_answer(false);
+    paid_up.invoices.clear();
+    paid_up.totals.clear();
+    out.push(sample("client_balance", &paid_up));
+    for kind in ["promise_broken", "paid_claim_expired", "small_amounts"] {
+        out.push(sample("hold_notice", &hold_notice(kind)));
+    }
     out.push(sample("summary", &summary()));
     let mut deep = summary();
     deep.too_deep = true;
@@ -468,6 +585,65 @@ mod tests {
         assert!(en.text.contains("1,230.00 PLN"), "{}", en.text);
         assert!(en.text.contains("16 Nov 2026"), "{}", en.text);
         assert!(en.subject.starts_with("Overdue payment"), "{}", en.subject);
+    }
+
+    /// No code of the program reaches a person: intent and action codes, step names, hold
+    /// kinds are all put in words, in the mail's language.
+    #[test]
+    fn conversation_mails_say_everything_in_words() {
+        let t = Templates::new(None);
+        let codes = [
+            "dispute_opened",
+            "dispute_known",
+            "ack_sent",
+            "paid_claim",
+            "promise_held",
+            "promise_without_date",
+            "invoice_sent",
+            "no_document",
+            "statement_sent",
+            "not_registered",
+            "no_invoice_named",
+            "already_paid",
+            "asks_",
+            "promise_broken",
+            "small_amounts",
+            "after_7",
+            "after_1",
+        ];
+        let mut rendered = Vec::new();
+        for lang in [Lang::Pl, Lang::En] {
+            for kind in ["promise_broken", "paid_claim_expired", "small_amounts"] {
+                rendered.push((
+                    lang,
+                    t.render(lang, "hold_notice", &hold_notice(kind)).unwrap(),
+                ));
+            }
+            rendered.push((
+                lang,
+                t.render(lang, "client_reply", &client_reply(true)).unwrap(),
+            ));
+            rendered.push((
+                lang,
+                t.render(lang, "client_reply", &client_reply(false))
+                    .unwrap(),
+            ));
+        }
+        for (lang, r) in rendered {
+            let all = format!("{}\n{}", r.subject, r.text);
+            for c in codes {
+                assert!(!all.contains(c), "{lang}: {c:?} in\n{all}");
+            }
+            if lang == Lang::En {
+                for w in ["Dzień dobry", "wstrzymał", "faktur", "zapłat"] {
+                    assert!(!all.contains(w), "{w:?} in English mail:\n{all}");
+                }
+            } else {
+                for w in ["Hello", " held ", " invoice ", " the client"] {
+                    assert!(!all.contains(w), "{w:?} in Polish mail:\n{all}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -774,4 +774,43 @@ fn a_reminder_and_a_confirmation_arrive_with_the_archive_copy() {
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(stack.messages("geslarz@example.test", "INBOX").len(), 1);
     assert_eq!(stack.messages("northwind@example.test", "INBOX").len(), 1);
+
+    // The client disputes the reminder from its mail client: the account manager gets the reply
+    // forwarded, read, with the commands to act on it; the client gets one acknowledgement.
+    let reply = format!(
+        "From: =?utf-8?q?G=C4=99=C5=9Blarz?= <geslarz@example.test>\r\nTo: bot{name}@example.test\r\n\
+         Subject: Re: reminder\r\nMessage-ID: <spor1@example.test>\r\nIn-Reply-To: {id}\r\nReferences: {id}\r\n\
+         Date: Mon, 23 Nov 2026 10:30:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\nReklamujemy fakturę FV/2026/11/002 – towar nie dotarł.\r\n",
+        id = header(&reminder[0], "Message-ID").unwrap()
+    );
+    stack.append(
+        &format!("bot{name}@example.test"),
+        "INBOX",
+        reply.as_bytes(),
+    );
+    let o = once_on_stack(&env, name, "2026-11-23T09:45:00Z");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fwd = stack.wait_messages("manager@example.test", "INBOX", 1, wait);
+    assert_eq!(fwd.len(), 1, "{}", stack.logs());
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&fwd[0])
+        .unwrap();
+    assert!(
+        parsed
+            .subject()
+            .unwrap()
+            .starts_with("Odpowiedź klienta Gęślarz"),
+        "{:?}",
+        parsed.subject()
+    );
+    let body = parsed.body_text(0).unwrap();
+    assert!(body.contains("rozwiąż spór FV/2026/11/002 POWÓD"), "{body}");
+    let inbox = stack.wait_messages("geslarz@example.test", "INBOX", 2, wait);
+    assert_eq!(inbox.len(), 2, "the reminder and one acknowledgement");
+    assert!(
+        inbox
+            .iter()
+            .any(|m| header(m, "In-Reply-To").as_deref() == Some("<spor1@example.test>"))
+    );
 }

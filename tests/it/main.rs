@@ -4,6 +4,7 @@ mod app;
 mod archives;
 mod cli;
 mod commands;
+mod conversations;
 mod dunning;
 mod golden;
 mod hostile;

@@ -82,7 +82,11 @@ impl Dunning<'_> {
             .unwrap_or_default()
     }
 
-    fn payment_link(&self, c: Option<&DunClient>, invoices: &[InvoiceLine]) -> Option<String> {
+    pub(crate) fn payment_link(
+        &self,
+        c: Option<&DunClient>,
+        invoices: &[InvoiceLine],
+    ) -> Option<String> {
         if let Some(own) = c.and_then(|c| c.payment_link.clone()) {
             return Some(own);
         }

@@ -312,6 +312,7 @@ fn act_on(act: &mut Act<'_, '_>, reading: &Reading, ids: &[i64], registered: boo
     let lang = client.as_ref().map(|c| c.language).unwrap_or_default();
     let answer_ctx = |act: &Act<'_, '_>, ids: &[i64], attached: Vec<String>| {
         let lines = act.invoice_lines(ids);
+        let link_lines = lines.clone();
         let refs: Vec<&DunInvoice> = ids
             .iter()
             .filter_map(|id| act.snap.invoices.iter().find(|i| i.id == *id))
@@ -323,6 +324,7 @@ fn act_on(act: &mut Act<'_, '_>, reading: &Reading, ids: &[i64], registered: boo
             invoices: lines,
             totals: crate::services::dunning::totals(&refs),
             signature: act.env.identity.from.name.clone().unwrap_or_default(),
+            payment_link: act.env.dunning().payment_link(client.as_ref(), &link_lines),
             attached,
         }
     };
