@@ -37,6 +37,8 @@ pub struct ReportPayment {
     pub invoices: Vec<String>,
     pub rules: Vec<String>,
     pub review: Option<String>,
+    /// Invoice numbers the payment may pay, for a payment in review.
+    pub candidates: Vec<String>,
 }
 
 impl Store {
@@ -94,6 +96,7 @@ impl Store {
         let mut out = Vec::new();
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, p.booking_date, p.amount_minor, p.currency, p.counterparty_name, p.title, p.review_reason,
+                    p.review_candidates,
                     (SELECT coalesce(sum(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id),
                     (SELECT group_concat(i.number, '|') FROM allocations a JOIN invoices i ON i.id = a.invoice_id WHERE a.payment_id = p.id),
                     (SELECT group_concat(DISTINCT a.rule) FROM allocations a WHERE a.payment_id = p.id)
@@ -102,7 +105,7 @@ impl Store {
         for id in report_ids {
             let rows = stmt.query_map([id], |r| {
                 let amount: i64 = r.get(2)?;
-                let allocated: i64 = r.get(7)?;
+                let allocated: i64 = r.get(8)?;
                 let review: Option<String> = r.get(6)?;
                 let split = |s: Option<String>, sep: char| {
                     s.map(|s| s.split(sep).map(str::to_string).collect())
@@ -120,8 +123,12 @@ impl Store {
                     payer: r.get(4)?,
                     title: r.get(5)?,
                     status,
-                    invoices: split(r.get(8)?, '|'),
-                    rules: split(r.get(9)?, ','),
+                    invoices: split(r.get(9)?, '|'),
+                    rules: split(r.get(10)?, ','),
+                    candidates: r
+                        .get::<_, Option<String>>(7)?
+                        .and_then(|c| serde_json::from_str(&c).ok())
+                        .unwrap_or_default(),
                     review,
                 })
             })?;

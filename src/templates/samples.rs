@@ -427,6 +427,11 @@ fn summary() -> Summary {
             vec!["invoice_number".into()]
         },
         review: review.map(str::to_string),
+        candidates: if review.is_some() {
+            vec!["FV/101/11/2026".into(), "FV/102/11/2026".into()]
+        } else {
+            Vec::new()
+        },
     };
     crate::services::inbound::summary(
         "Moja Firma",
@@ -661,6 +666,8 @@ mod tests {
             "Czekają na decyzję człowieka (1)",
             "nazwa płatnika odpowiada klientowi Bud-Pol S.A.; 2 otwarte faktury klienta Bud-Pol S.A. mają do zapłaty 1 230,00 PLN",
             "Bez dopasowania (1)",
+            "polecenie: dopasuj 1 FV/101/11/2026",
+            "jeśli to zapłata faktury: dopasuj 1 NUMER",
             "umowa.docx",
         ] {
             assert!(

@@ -189,6 +189,7 @@ mod tests {
             invoices: vec![],
             rules: vec![],
             review: None,
+            candidates: Vec::new(),
         }
     }
 
