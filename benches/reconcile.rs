@@ -29,6 +29,7 @@ fn data(n: usize) -> (Vec<Payment>, Vec<Invoice>, Vec<Client>) {
     let invoices: Vec<Invoice> = (0..n)
         .map(|i| Invoice {
             issue_date: None,
+            settled_by_hand: Vec::new(),
             id: i as i64,
             number: InvoiceNumber::parse(&format!("FV/{:06}/2026", i)).unwrap(),
             client_id: (i % clients_n) as i64,

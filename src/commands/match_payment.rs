@@ -55,6 +55,30 @@ pub(super) fn refusal_text(ctx: &Ctx<'_>, r: &Refusal) -> String {
             Refusal::AlreadyAllocated { payment } => format!(
                 "płatność #{payment} jest już przypisana; najpierw ją odepnij (odepnij {payment})"
             ),
+            Refusal::AlreadySettled {
+                numbers,
+                overpay,
+                currency,
+                manual,
+            } => {
+                let amount = overpay
+                    .parse::<rust_decimal::Decimal>()
+                    .map(|d| ctx.money(d))
+                    .unwrap_or_else(|_| overpay.clone());
+                let mut s = format!(
+                    "{} {} już rozliczona; ta płatność dałaby nadpłatę {amount} {currency}",
+                    numbers.join(", "),
+                    if numbers.len() == 1 { "jest" } else { "są" }
+                );
+                if !manual.is_empty() {
+                    let list: Vec<String> = manual.iter().map(|m| format!("odepnij {m}")).collect();
+                    s.push_str(&format!(
+                        " (rozliczono ją wpłatą zapisaną ręcznie; jeśli to te same pieniądze, najpierw usuń tamtą: {})",
+                        list.join(", ")
+                    ));
+                }
+                s
+            }
         },
     }
 }

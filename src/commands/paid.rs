@@ -56,11 +56,9 @@ pub fn run(
     let key = InvoiceNumber::parse(number)
         .map(|n| n.canonical().to_string())
         .unwrap_or_default();
-    let outstanding = tx
-        .invoices_by_key(&[&key])?
-        .into_iter()
-        .flatten()
-        .next()
+    let balance = tx.invoices_by_key(&[&key])?.into_iter().flatten().next();
+    let outstanding = balance
+        .as_ref()
         .map(|b| b.settlement.outstanding)
         .unwrap_or(0);
     let amount = match amount {
@@ -96,8 +94,62 @@ pub fn run(
             ));
         }
     };
+    let fmt = |minor: i64| ctx.money(Money::from_minor(minor, inv.currency).amount());
+    // Settled already (a bank payment matched, or another recorded by hand): a second record of
+    // the same money would count it twice. Say so and what it would overpay; record nothing.
+    if outstanding <= 0 && !tx.reference_known(ctx.reference)? {
+        let paid = balance.as_ref().map(|b| b.settlement.paid).unwrap_or(0);
+        let gross = balance.as_ref().map(|b| b.settlement.gross).unwrap_or(0);
+        return Ok(ctx.refuse(
+            format!(
+                "Faktura {} jest już rozliczona (zapłacono {} z {} {cur}); zapisanie wpłaty {} {cur} dałoby nadpłatę {} {cur}. Nic nie zapisano.",
+                inv.number,
+                fmt(paid),
+                fmt(gross),
+                fmt(money.minor()),
+                fmt(money.minor() + paid - gross),
+                cur = inv.currency
+            ),
+            format!(
+                "Invoice {} is already settled ({} of {} {cur} paid); recording {} {cur} would overpay it by {} {cur}. Nothing was recorded.",
+                inv.number,
+                fmt(paid),
+                fmt(gross),
+                fmt(money.minor()),
+                fmt(money.minor() + paid - gross),
+                cur = inv.currency
+            ),
+        ));
+    }
     let date = date.unwrap_or(ctx.today);
-    let (id, new) = tx.record_manual_payment(&inv, money, date, ctx.actor, ctx.reference)?;
+    let reason = crate::reconcile::Reason::of(crate::reconcile::Evidence::RecordedBy {
+        actor: ctx.actor.to_string(),
+    })
+    .to_stored();
+    let (id, new) =
+        tx.record_manual_payment(&inv, money, date, ctx.actor, ctx.reference, &reason)?;
+    let over = money.minor() - outstanding;
+    if new && over > 0 {
+        return Ok(ctx.done(
+            true,
+            format!(
+                "Zapisano wpłatę {} {cur} z {} na fakturę {} (płatność #{id}); to o {} {cur} więcej, niż pozostało: nadpłata.",
+                ctx.money(amount),
+                ctx.date(date),
+                inv.number,
+                fmt(over),
+                cur = inv.currency
+            ),
+            format!(
+                "Recorded a payment of {} {cur} on {} for invoice {} (payment #{id}); {} {cur} more than was left: an overpayment.",
+                ctx.money(amount),
+                ctx.date(date),
+                inv.number,
+                fmt(over),
+                cur = inv.currency
+            ),
+        ));
+    }
     ctx.audit(
         tx,
         &format!("invoice:{}", inv.id),

@@ -104,6 +104,7 @@ fn invoices() -> Vec<Invoice> {
             number: InvoiceNumber::parse(v.number).unwrap(),
             client_id: v.client,
             issue_date: Some(date(v.issued)),
+            settled_by_hand: Vec::new(),
             due_date: Some(date(v.issued) + chrono::Duration::days(14)),
             currency: PLN,
             outstanding: v.minor,

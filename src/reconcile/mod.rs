@@ -60,6 +60,9 @@ pub struct Invoice {
     pub currency: Currency,
     /// Outstanding in minor units (0 for a paid invoice, which can still receive an overpayment).
     pub outstanding: i64,
+    /// Payments a person recorded by hand that settle it: a bank payment naming it may be the
+    /// same money, so it goes to a person rather than overpaying.
+    pub settled_by_hand: Vec<i64>,
 }
 
 #[derive(Debug, Clone)]

@@ -291,6 +291,18 @@ fn conflicts(
     let &[i] = named else {
         return None;
     };
+    // Settled by a payment a person recorded by hand: the bank's payment may be that money.
+    let hand = &ix.invoices[i].settled_by_hand;
+    if !hand.is_empty() && l.outstanding[i] <= 0 {
+        return review(
+            l,
+            Reason::of(Evidence::SettledByHand {
+                invoice: ix.number(i).into(),
+                payments: hand.clone(),
+            }),
+            vec![i],
+        );
+    }
     // Whose the money probably is: the identified payer, else the named invoice's client.
     let presumed = payer.client().unwrap_or(ix.invoices[i].client_id);
     let fits = amounts.contains(&l.outstanding[i]);

@@ -170,6 +170,15 @@ pub enum Evidence {
     MatchedBy {
         actor: String,
     },
+    RecordedBy {
+        actor: String,
+    },
+    /// The named invoice is settled by a payment a person recorded by hand: this may be the
+    /// same money.
+    SettledByHand {
+        invoice: String,
+        payments: Vec<i64>,
+    },
     UnmatchedBy {
         actor: String,
     },
@@ -332,6 +341,15 @@ impl Evidence {
                 amount.render(l)
             ),
             MatchedBy { actor } => format!("dopasowane ręcznie przez {actor}"),
+            RecordedBy { actor } => format!("wpłata zapisana ręcznie przez {actor}"),
+            SettledByHand { invoice, payments } => format!(
+                "{invoice} jest już rozliczona wpłatą zapisaną ręcznie (płatność {}); to mogą być te same pieniądze",
+                payments
+                    .iter()
+                    .map(|p| format!("nr {p}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             UnmatchedBy { actor } => {
                 format!("dopasowanie cofnięte przez {actor}; czeka na ręczne dopasowanie")
             }
@@ -465,6 +483,15 @@ impl Evidence {
                 amount.render(l)
             ),
             MatchedBy { actor } => format!("matched by {actor}"),
+            RecordedBy { actor } => format!("recorded by {actor}"),
+            SettledByHand { invoice, payments } => format!(
+                "{invoice} is already settled by a payment recorded by hand (payment {}); this may be the same money",
+                payments
+                    .iter()
+                    .map(|p| format!("no. {p}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             UnmatchedBy { actor } => {
                 format!("unmatched by {actor}; waiting for a manual match")
             }
@@ -681,6 +708,13 @@ mod tests {
             },
             MatchedBy {
                 actor: "anna@firma.pl".into(),
+            },
+            RecordedBy {
+                actor: "anna@firma.pl".into(),
+            },
+            SettledByHand {
+                invoice: "FV/1/2026".into(),
+                payments: vec![12],
             },
             UnmatchedBy {
                 actor: "anna@firma.pl".into(),

@@ -16,6 +16,7 @@ fn inv(id: i64, number: &str, client: i64, due: &str, minor: i64, cur: Currency)
         number: InvoiceNumber::parse(number).unwrap(),
         client_id: client,
         issue_date: None,
+        settled_by_hand: Vec::new(),
         due_date: d(due),
         currency: cur,
         outstanding: minor,

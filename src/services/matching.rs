@@ -23,6 +23,27 @@ pub enum Refusal {
     NoInvoice { number: String },
     #[error("payment #{payment} is already allocated; unmatch it first")]
     AlreadyAllocated { payment: i64 },
+    /// Every invoice named is settled: the payment would only overpay them. When one was
+    /// settled by a payment recorded by hand, that is likely the same money.
+    #[error("{} already settled; this payment would overpay by {overpay} {currency}{}", numbers.join(", "), hand_note(manual))]
+    AlreadySettled {
+        numbers: Vec<String>,
+        overpay: String,
+        currency: String,
+        manual: Vec<i64>,
+    },
+}
+
+fn hand_note(manual: &[i64]) -> String {
+    if manual.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = manual.iter().map(|m| format!("unmatch {m}")).collect();
+        format!(
+            " (settled by a payment recorded by hand; if it is the same money, remove that one first: {})",
+            list.join(", ")
+        )
+    }
 }
 
 /// A refusal (nothing was written), or the store failed (the caller must roll back).
@@ -79,6 +100,20 @@ pub fn manual_match(
     }
     if p.allocated_minor > 0 {
         return Err(Refusal::AlreadyAllocated { payment }.into());
+    }
+    if chosen.iter().all(|i| i.settlement.outstanding <= 0) {
+        return Err(Refusal::AlreadySettled {
+            numbers: chosen.iter().map(|i| i.number.clone()).collect(),
+            overpay: Money::from_minor(p.amount_minor, p.currency)
+                .amount()
+                .to_string(),
+            currency: p.currency.to_string(),
+            manual: chosen
+                .iter()
+                .flat_map(|i| i.manual_payments.iter().copied())
+                .collect(),
+        }
+        .into());
     }
     chosen.sort_by(|a, b| {
         (a.due_date.is_none(), a.due_date, a.id).cmp(&(b.due_date.is_none(), b.due_date, b.id))

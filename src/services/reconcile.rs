@@ -64,6 +64,11 @@ pub(super) fn invoice_of(b: &InvoiceBalance) -> Option<Invoice> {
         number: InvoiceNumber::parse(&b.number).ok()?,
         client_id: b.client_id,
         issue_date: b.issue_date,
+        settled_by_hand: if b.settlement.outstanding <= 0 {
+            b.manual_payments.clone()
+        } else {
+            Vec::new()
+        },
         due_date: b.due_date,
         currency: b.currency,
         outstanding: b.settlement.outstanding,

@@ -74,6 +74,21 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
+    /// Whether a manual payment was recorded under this command reference (a command mail seen
+    /// again: answered as the first time, never refused as a double).
+    pub fn reference_known(&self, reference: &str) -> Result<bool> {
+        let fingerprint = sha256_hex(format!("manual|{reference}").as_bytes());
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT 1 FROM payments WHERE fingerprint = ?1",
+                [fingerprint.as_bytes()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     /// Records a payment a person saw elsewhere (cash, a bank not imported) and allocates it to
     /// the invoice. `reference` (the command's Message-ID and line) makes it idempotent: the same
     /// reference again returns the payment recorded the first time. Returns (payment id, new).
@@ -84,6 +99,7 @@ impl Tx<'_> {
         date: NaiveDate,
         actor: &str,
         reference: &str,
+        reason: &str,
     ) -> Result<(i64, bool)> {
         let currency = amount.currency();
         let minor = amount.minor();
@@ -126,14 +142,7 @@ impl Tx<'_> {
             ],
         )?;
         let payment = self.tx.last_insert_rowid();
-        self.insert_allocation(
-            payment,
-            invoice.id,
-            minor,
-            Rule::Manual,
-            &format!("recorded by {actor}"),
-            actor,
-        )?;
+        self.insert_allocation(payment, invoice.id, minor, Rule::Manual, reason, actor)?;
         self.audit(
             actor,
             "payment.recorded",

@@ -72,10 +72,13 @@ pub struct PaidByPayment {
 /// An invoice a payment paid (part of), with its settlement after all payments so far.
 #[derive(Debug, Clone)]
 pub struct PaidInvoice {
+    pub id: i64,
     pub number: String,
     /// Allocated by this payment, minor units.
     pub allocated: i64,
     pub settlement: Settlement,
+    /// A thank-you already told the client this invoice is paid (another payment settled it).
+    pub confirmed_before: bool,
 }
 
 fn date(s: Option<String>) -> Option<NaiveDate> {
@@ -257,7 +260,9 @@ fn paying_payments(conn: &Connection, since: NaiveDate) -> Result<Vec<PaidByPaym
     let mut stmt = conn.prepare(
         "SELECT p.id, p.booking_date, p.amount_minor, p.currency, i.client_id, i.number, a.amount_minor,
                 i.gross_minor, i.reported_outstanding_minor,
-                (SELECT SUM(a2.amount_minor) FROM allocations a2 WHERE a2.invoice_id = i.id)
+                (SELECT SUM(a2.amount_minor) FROM allocations a2 WHERE a2.invoice_id = i.id),
+                i.id,
+                EXISTS (SELECT 1 FROM notices n WHERE n.kind = 'confirmed_invoice' AND n.ref = CAST(i.id AS TEXT))
          FROM payments p JOIN allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id
          WHERE p.kind = 'incoming' AND p.booking_date >= ?1
            AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.kind = 'confirmation' AND n.ref = CAST(p.id AS TEXT))
@@ -276,11 +281,28 @@ fn paying_payments(conn: &Connection, since: NaiveDate) -> Result<Vec<PaidByPaym
             r.get::<_, i64>(7)?,
             r.get::<_, Option<i64>>(8)?,
             r.get::<_, i64>(9)?,
+            r.get::<_, i64>(10)?,
+            r.get::<_, bool>(11)?,
         ))
     })? {
-        let (pid, booked, amount, cur, client, number, alloc, gross, reported, allocated) = row?;
+        let (
+            pid,
+            booked,
+            amount,
+            cur,
+            client,
+            number,
+            alloc,
+            gross,
+            reported,
+            allocated,
+            id,
+            before,
+        ) = row?;
         let Ok(booked) = booked.parse() else { continue };
         let paid = PaidInvoice {
+            id,
+            confirmed_before: before,
             number,
             allocated: alloc,
             settlement: Settlement::of(gross, allocated, reported),
@@ -297,8 +319,13 @@ fn paying_payments(conn: &Connection, since: NaiveDate) -> Result<Vec<PaidByPaym
             }),
         }
     }
-    // Thanked for only when the payment settled something.
-    out.retain(|p| p.invoices.iter().any(|i| i.settlement.settled()));
+    // Thanked for only when the payment settled something not thanked for already: a payment
+    // recorded by hand and the bank's payment of the same invoice are one thank-you, not two.
+    out.retain(|p| {
+        p.invoices
+            .iter()
+            .any(|i| i.settlement.settled() && !i.confirmed_before)
+    });
     Ok(out)
 }
 

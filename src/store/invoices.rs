@@ -112,12 +112,17 @@ pub struct InvoiceBalance {
     pub due_date: Option<NaiveDate>,
     pub currency: Currency,
     pub settlement: Settlement,
+    /// Payments a person recorded by hand (`paid`) allocated to it.
+    pub manual_payments: Vec<i64>,
 }
 
 const BALANCE_SQL: &str =
     "SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.gross_minor,
         i.reported_outstanding_minor,
-        (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)
+        (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id),
+        (SELECT group_concat(a.payment_id) FROM allocations a
+           JOIN payments p ON p.id = a.payment_id JOIN reports r ON r.id = p.source_report_id
+          WHERE a.invoice_id = i.id AND r.profile = 'manual')
  FROM invoices i";
 
 fn balance_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceBalance> {
@@ -131,6 +136,10 @@ fn balance_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceBalance> {
         due_date: date(r.get(4)?),
         currency: Currency::parse(&cur).unwrap_or(Currency::PLN),
         settlement: Settlement::of(r.get(6)?, r.get(8)?, r.get(7)?),
+        manual_payments: r
+            .get::<_, Option<String>>(9)?
+            .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+            .unwrap_or_default(),
     })
 }
 

@@ -321,3 +321,102 @@ fn absurd_message_ids_and_subjects_get_a_reply_within_the_line_limit() {
         reply.subject
     );
 }
+
+/// A payment recorded by hand and the bank's payment of the same invoice are not counted twice:
+/// the bank payment waits for a person, the second record is refused with what it would
+/// overpay, a manual match onto a settled invoice is refused, and the client is thanked once.
+#[test]
+fn manual_actions_never_double_count() {
+    let mut t = loaded();
+    // Monday, in the send window: thank-yous go out.
+    t.set_now("2026-11-23T09:00:00Z");
+    t.deliver(&mail(
+        "szef@moja.test",
+        "opłacona FV/2026/11/001",
+        "",
+        "pd1@moja.test",
+        VOUCHED,
+    ));
+    let (_, sent) = t.round();
+    let answer = sent
+        .iter()
+        .find(|m| m.purpose == "command_reply")
+        .map(text)
+        .unwrap();
+    assert!(answer.contains("Zapisano wpłatę 1 230,00 PLN"), "{answer}");
+    let thanks = |sent: &[skarbnik::outbox::OutgoingMail]| {
+        sent.iter()
+            .filter(|m| m.purpose == "confirmation" && text(m).contains("FV/2026/11/001"))
+            .count()
+    };
+    assert_eq!(thanks(&sent), 1, "thanked once for the invoice");
+    // The same again: refused, with what it would overpay.
+    t.deliver(&mail(
+        "szef@moja.test",
+        "opłacona FV/2026/11/001 1230,00",
+        "",
+        "pd2@moja.test",
+        VOUCHED,
+    ));
+    let (_, sent) = t.round();
+    let answer = sent
+        .iter()
+        .find(|m| m.purpose == "command_reply")
+        .map(text)
+        .unwrap();
+    assert!(
+        answer.contains("jest już rozliczona (zapłacono 1 230,00 z 1 230,00 PLN)")
+            && answer.contains("nadpłatę 1 230,00 PLN")
+            && answer.contains("Nic nie zapisano"),
+        "{answer}"
+    );
+    assert_eq!(
+        t.count("SELECT count(*) FROM payments WHERE title LIKE 'FV/2026/11/001 (recorded%'"),
+        1
+    );
+    // The bank's statement shows the same money: a person decides, nothing is overpaid.
+    t.import(
+        "wyciag-24.csv",
+        "\"Data księgowania\";\"Kontrahent\";\"Tytuł\";\"Kwota\";\"Waluta\"\n\"2026-11-23\";\"GĘŚLARZ I WSPÓLNICY\";\"Zapłata FV/2026/11/001\";\"1 230,00\";\"PLN\"\n",
+    );
+    let (review, reason): (i64, String) = t
+        .app
+        .store
+        .conn()
+        .query_row(
+            "SELECT id, review_reason FROM payments WHERE title = 'Zapłata FV/2026/11/001'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let pl = skarbnik::reconcile::render_stored(&reason, skarbnik::domain::Lang::Pl);
+    assert!(pl.contains("rozliczona wpłatą zapisaną ręcznie"), "{pl}");
+    assert_eq!(
+        t.count("SELECT count(*) FROM allocations WHERE invoice_id = (SELECT id FROM invoices WHERE number = 'FV/2026/11/001')"),
+        1
+    );
+    // A person matching it anyway is told it would overpay, and which record to remove.
+    t.deliver(&mail(
+        "szef@moja.test",
+        &format!("dopasuj {review} FV/2026/11/001"),
+        "",
+        "pd3@moja.test",
+        VOUCHED,
+    ));
+    let (_, sent) = t.round();
+    let answer = sent
+        .iter()
+        .find(|m| m.purpose == "command_reply")
+        .map(text)
+        .unwrap();
+    assert!(
+        answer.contains(
+            "FV/2026/11/001 jest już rozliczona; ta płatność dałaby nadpłatę 1 230,00 PLN"
+        ) && answer.contains("odepnij"),
+        "{answer}"
+    );
+    // Nobody is thanked again.
+    t.set_now("2026-11-24T09:00:00Z");
+    let (_, sent) = t.round();
+    assert_eq!(thanks(&sent), 0);
+}

@@ -618,6 +618,7 @@ impl Round<'_, '_> {
             let invoices: Vec<ConfirmedInvoice> = p
                 .invoices
                 .iter()
+                .filter(|i| !i.confirmed_before)
                 .map(|i| ConfirmedInvoice {
                     number: i.number.clone(),
                     amount: money(i.allocated),
@@ -627,7 +628,12 @@ impl Round<'_, '_> {
                     remaining: money(i.settlement.outstanding),
                 })
                 .collect();
-            let overpaid: i64 = p.invoices.iter().map(|i| i.settlement.overpaid()).sum();
+            let overpaid: i64 = p
+                .invoices
+                .iter()
+                .filter(|i| !i.confirmed_before)
+                .map(|i| i.settlement.overpaid())
+                .sum();
             let ctx = Confirmation {
                 lang,
                 company: self.d.company(),
@@ -648,6 +654,10 @@ impl Round<'_, '_> {
             let key = format!("confirmation:{}", p.payment_id);
             self.tx
                 .add_notice("confirmation", &p.payment_id.to_string(), Some(&key))?;
+            for i in p.invoices.iter().filter(|i| i.settlement.settled()) {
+                self.tx
+                    .add_notice("confirmed_invoice", &i.id.to_string(), Some(&key))?;
+            }
             self.queue(Draft {
                 client_id: Some(p.client_id),
                 ..Draft::auto(key.clone(), Purpose::Confirmation, mailboxes(&to), r)
