@@ -75,6 +75,79 @@ pub fn hold(h: &Hold, lang: Lang) -> String {
     }
 }
 
+/// What kind of mail a history line is: a reminder by its step, a thank-you, a reply.
+pub fn mail_kind(policy: &Policy, kind: &str, lang: Lang) -> String {
+    if let Some(step) = kind.strip_prefix("reminder_") {
+        return step_or_reminder(policy, step, lang);
+    }
+    let (pl, en) = match kind {
+        "confirmation" => ("podziękowanie za wpłatę", "thanks for a payment"),
+        "escalation" => (
+            "zestawienie zaległości do kontaktu rozliczeniowego",
+            "statement to the billing contact",
+        ),
+        "escalation_manager" => (
+            "eskalacja do opiekuna klienta",
+            "escalation to the account manager",
+        ),
+        "reply" => ("odpowiedź klienta", "the client's reply"),
+        "auto_reply" => (
+            "automatyczna odpowiedź klienta",
+            "the client's automatic reply",
+        ),
+        "reply_forward" => (
+            "odpowiedź klienta przekazana do firmy",
+            "the client's reply passed on",
+        ),
+        "client_answer" => ("odpowiedź do klienta", "answer to the client"),
+        "hold_notice" => ("powiadomienie o wstrzymaniu", "notice about a hold"),
+        "summary" => (
+            "podsumowanie wczytanego raportu",
+            "summary of an imported report",
+        ),
+        "command_reply" => ("odpowiedź na polecenie", "answer to a command"),
+        "bounce_notice" => ("powiadomienie o niedoręczeniu", "notice of a bounce"),
+        k if k.starts_with("notice") => ("powiadomienie dla zespołu", "notice to staff"),
+        _ => ("wiadomość", "mail"),
+    };
+    lang.pick(pl, en).to_string()
+}
+
+/// A step in words, or a neutral word for a step no longer configured.
+pub fn step_or_reminder(policy: &Policy, name: &str, lang: Lang) -> String {
+    if policy.step(name).is_some() {
+        step(policy, name, lang)
+    } else {
+        lang.pick("przypomnienie", "reminder").to_string()
+    }
+}
+
+/// An outbox or message status in words.
+pub fn status(s: &str, lang: Lang) -> String {
+    let (pl, en) = match s {
+        "sent" => ("wysłano", "sent"),
+        "pending" => ("czeka na wysłanie", "waiting to be sent"),
+        "sending" => ("w trakcie wysyłki", "being sent"),
+        "failed" => ("nie wysłano", "not sent"),
+        "received" => ("odebrano", "received"),
+        _ => ("", ""),
+    };
+    lang.pick(pl, en).to_string()
+}
+
+/// An intent read in a client's reply, in words.
+pub fn intent(code: &str, lang: Lang) -> String {
+    let (pl, en) = match code {
+        "dispute" => ("spór", "dispute"),
+        "already_paid" => ("pisze, że zapłacił", "says it paid"),
+        "promise" => ("obietnica zapłaty", "promise to pay"),
+        "asks_invoice" => ("prosi o fakturę", "asks for the invoice"),
+        "asks_statement" => ("prosi o zestawienie", "asks for a statement"),
+        _ => ("", ""),
+    };
+    lang.pick(pl, en).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

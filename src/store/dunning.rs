@@ -349,13 +349,19 @@ pub struct HistoryLine {
     pub detail: String,
     pub status: Option<String>,
     pub message_id: Option<String>,
+    /// The mail's subject, as sent or received.
+    pub subject: String,
+    /// For a reminder: (invoice number, step) it covered.
+    pub items: Vec<(String, String)>,
+    /// For a client's reply: the intent read in it.
+    pub intent: Option<String>,
 }
 
 fn history(conn: &Connection, client_id: i64) -> Result<Vec<HistoryLine>> {
     let mut lines = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT o.created_at, o.purpose, o.subject, o.status, o.message_id, o.recipients, o.sent_at, o.last_error,
-                (SELECT group_concat(i.number || ' ' || r.step, ', ') FROM reminder_items r JOIN invoices i ON i.id = r.invoice_id
+                (SELECT group_concat(i.number || char(31) || r.step, char(30)) FROM reminder_items r JOIN invoices i ON i.id = r.invoice_id
                   WHERE r.outbox_key = o.key)
          FROM outbox o WHERE o.client_id = ?1 ORDER BY o.created_at, o.id",
     )?;
@@ -368,8 +374,17 @@ fn history(conn: &Connection, client_id: i64) -> Result<Vec<HistoryLine>> {
             "{subject} → {}",
             to.trim_matches(['[', ']']).replace('"', "")
         );
-        if let Some(i) = items {
-            detail.push_str(&format!(" [{i}]"));
+        let items: Vec<(String, String)> = items
+            .map(|i| {
+                i.split('\u{1e}')
+                    .filter_map(|p| p.split_once('\u{1f}'))
+                    .map(|(n, s)| (n.to_string(), s.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !items.is_empty() {
+            let list: Vec<String> = items.iter().map(|(n, s)| format!("{n} {s}")).collect();
+            detail.push_str(&format!(" [{}]", list.join(", ")));
         }
         if let Some(e) = err {
             detail.push_str(&format!(" ({e})"));
@@ -380,6 +395,9 @@ fn history(conn: &Connection, client_id: i64) -> Result<Vec<HistoryLine>> {
             detail,
             status: r.get(3)?,
             message_id: r.get(4)?,
+            subject,
+            items,
+            intent: None,
         })
     })? {
         lines.push(row?);
@@ -388,7 +406,7 @@ fn history(conn: &Connection, client_id: i64) -> Result<Vec<HistoryLine>> {
         "SELECT received_at, kind,
                 COALESCE(sender, '') || ': ' || COALESCE(subject, '')
                   || CASE WHEN intent IS NOT NULL THEN ' [' || intent || CASE WHEN action <> '' THEN ': ' || action ELSE '' END || ']' ELSE '' END,
-                message_id
+                message_id, COALESCE(subject, ''), intent
          FROM client_messages WHERE client_id = ?1",
     )?;
     for row in stmt.query_map([client_id], |r| {
@@ -398,6 +416,9 @@ fn history(conn: &Connection, client_id: i64) -> Result<Vec<HistoryLine>> {
             detail: r.get(2)?,
             status: Some("received".into()),
             message_id: r.get(3)?,
+            subject: r.get(4)?,
+            items: Vec::new(),
+            intent: r.get(5)?,
         })
     })? {
         lines.push(row?);

@@ -128,8 +128,52 @@ pub struct EscalationManager {
     #[serde(flatten)]
     pub statement: EscalationStatement,
     pub escalated: Vec<String>,
-    pub history: Vec<HistoryLine>,
+    pub history: Vec<HistoryEntry>,
     pub draft: DraftText,
+}
+
+/// One line of a client's history, in words of the mail's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    /// The day (YYYY-MM-DD).
+    pub at: String,
+    pub what: String,
+    pub status: String,
+    pub subject: String,
+    /// "FV/1/2026 (przypomnienie 7 dni po terminie)", or what a reply said.
+    pub about: Vec<String>,
+}
+
+impl HistoryEntry {
+    /// A stored history line put in words.
+    pub fn of(
+        line: &HistoryLine,
+        policy: &crate::dunning::planner::Policy,
+        lang: Lang,
+    ) -> HistoryEntry {
+        use crate::dunning::words;
+        let mut about: Vec<String> = line
+            .items
+            .iter()
+            .map(|(n, s)| format!("{n} ({})", words::step_or_reminder(policy, s, lang)))
+            .collect();
+        if let Some(i) = line.intent.as_deref().map(|i| words::intent(i, lang))
+            && !i.is_empty()
+        {
+            about.push(i);
+        }
+        HistoryEntry {
+            at: line.at.chars().take(10).collect(),
+            what: words::mail_kind(policy, &line.kind, lang),
+            status: line
+                .status
+                .as_deref()
+                .map(|s| words::status(s, lang))
+                .unwrap_or_default(),
+            subject: line.subject.clone(),
+            about,
+        }
+    }
 }
 
 /// The payment a confirmation thanks for.

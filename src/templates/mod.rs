@@ -249,6 +249,15 @@ fn environment() -> Environment<'static> {
         };
         crate::reconcile::render_stored(&v, lang)
     });
+    // `{{ "14.00"|num }}` → "14,00" (a rate, a percentage: as many decimals as it has);
+    // `|num("en")` → "14.00".
+    env.add_filter("num", |v: String, lang: Option<String>| -> String {
+        match v.parse::<rust_decimal::Decimal>() {
+            Ok(_) if lang.as_deref() == Some("en") => v,
+            Ok(_) => v.replace('.', ","),
+            Err(_) => v,
+        }
+    });
     // `{{ subject|reply }}` → "Re: subject", without piling up "Re: Re:" (also after Odp:, AW:).
     env.add_filter("reply", |v: String| -> String {
         let lower = v.trim_start().to_lowercase();

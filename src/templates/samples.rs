@@ -275,13 +275,20 @@ fn manager() -> EscalationManager {
     EscalationManager {
         statement: statement(),
         escalated: vec!["FV/101/11/2026".into()],
-        history: vec![HistoryLine {
-            at: "2026-11-13T09:00:02Z".into(),
-            kind: "reminder_before".into(),
-            detail: "Przypomnienie → biuro@acme.pl".into(),
-            status: Some("sent".into()),
-            message_id: Some("skarbnik.1@example.pl".into()),
-        }],
+        history: vec![HistoryEntry::of(
+            &HistoryLine {
+                at: "2026-11-13T09:00:02Z".into(),
+                kind: "reminder_before".into(),
+                detail: "Przypomnienie → biuro@acme.pl".into(),
+                status: Some("sent".into()),
+                message_id: Some("skarbnik.1@example.pl".into()),
+                subject: "Przypomnienie o zbliżającym się terminie płatności".into(),
+                items: vec![("FV/101/11/2026".into(), "before".into())],
+                intent: None,
+            },
+            &crate::dunning::planner::Policy::default(),
+            Lang::Pl,
+        )],
         draft: DraftText {
             subject: "Zestawienie".into(),
             text: "Dzień dobry, ...".into(),
@@ -649,6 +656,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn numbers_in_the_polish_demand_are_polish() {
+        let t = Templates::new(None);
+        let pl = t.render(Lang::Pl, "demand", &demand()).unwrap().text;
+        assert!(
+            pl.contains(",00%") || pl.contains(",75%") || pl.contains(",25%"),
+            "{pl}"
+        );
+        assert!(!pl.contains(".00%") && !pl.contains(".75%"), "{pl}");
+        assert!(pl.contains("kurs EUR/PLN 4,25"), "{pl}");
+        let en = t.render(Lang::En, "demand", &demand()).unwrap().text;
+        assert!(en.contains("EUR/PLN 4.25"), "{en}");
     }
 
     #[test]

@@ -560,12 +560,20 @@ impl Round<'_, '_> {
             .and_then(|m| parse_mailbox(m).ok())
         {
             Some(m) => vec![m],
-            None => staff_recipients(self.d.config)?,
+            None => crate::outbox::client_desk(self.d.config)?,
         };
+        let staff_lang = self.d.config.templates.language;
+        let policy = self.policy.for_client(c.and_then(|c| c.offsets.as_deref()));
+        let history = self
+            .tx
+            .client_history(e.client_id)?
+            .iter()
+            .map(|l| crate::templates::context::HistoryEntry::of(l, &policy, staff_lang))
+            .collect();
         let ctx = EscalationManager {
             statement,
             escalated: numbers.clone(),
-            history: self.tx.client_history(e.client_id)?,
+            history,
             draft: DraftText {
                 subject: draft.subject,
                 text: draft.text,
