@@ -54,7 +54,7 @@ impl Isolation {
         bytes: &[u8],
         ctx: &ParseContext,
     ) -> Result<Parsed, ReportError> {
-        let refuse = |cause: String| ReportError::file(file, cause);
+        let refuse = |cause: crate::domain::Said| ReportError::file(file, cause);
         let request = WorkerRequest {
             file: file.to_string(),
             profiles_dir: self.profiles_dir.clone(),
@@ -65,17 +65,24 @@ impl Isolation {
             max_columns: ctx.sheet_limits.max_columns,
             max_inflated: ctx.sheet_limits.max_inflated,
         };
-        let header = serde_json::to_string(&request)
-            .map_err(|e| refuse(format!("cannot start the parser: {e}")))?;
+        let header = serde_json::to_string(&request).map_err(|e| {
+            refuse(crate::said!(
+                "nie udało się uruchomić odczytu pliku: {e}",
+                "cannot start the parser: {e}"
+            ))
+        })?;
         let mut cmd = Command::new(&self.exe);
         cmd.arg("worker")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         limit_memory(&mut cmd, self.memory_bytes);
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| refuse(format!("cannot start the parser process: {e}")))?;
+        let mut child = cmd.spawn().map_err(|e| {
+            refuse(crate::said!(
+                "nie udało się uruchomić procesu odczytu pliku: {e}",
+                "cannot start the parser process: {e}"
+            ))
+        })?;
         let mut stdin = child.stdin.take();
         let input = [header.as_bytes(), b"\n", bytes].concat();
         let writer = std::thread::spawn(move || {
@@ -107,13 +114,19 @@ impl Isolation {
                 Ok(None) if Instant::now() >= deadline => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(refuse(format!(
-                        "parsing took longer than {} s; the file was given up",
-                        self.timeout.as_secs()
+                    let secs = self.timeout.as_secs();
+                    return Err(refuse(crate::said!(
+                        "odczyt pliku trwał dłużej niż {secs} s; zrezygnowano z niego",
+                        "parsing took longer than {secs} s; the file was given up"
                     )));
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(e) => return Err(refuse(format!("lost the parser process: {e}"))),
+                Err(e) => {
+                    return Err(refuse(crate::said!(
+                        "utracono proces odczytu pliku: {e}",
+                        "lost the parser process: {e}"
+                    )));
+                }
             }
         };
         let _ = writer.join();
@@ -122,8 +135,11 @@ impl Isolation {
         if !status.success() {
             use std::os::unix::process::ExitStatusExt;
             let how = match status.signal() {
-                Some(sig) => format!("was killed by signal {sig}"),
-                None => format!("exited with status {}", status.code().unwrap_or(-1)),
+                Some(sig) => crate::said!("zabity sygnałem {sig}", "was killed by signal {sig}"),
+                None => {
+                    let code = status.code().unwrap_or(-1);
+                    crate::said!("zakończył się kodem {code}", "exited with status {code}")
+                }
             };
             let detail = String::from_utf8_lossy(&err);
             let first = detail
@@ -131,16 +147,23 @@ impl Isolation {
                 .find(|l| l.contains("panicked") || l.contains("memory"))
                 .unwrap_or("")
                 .trim();
-            let mut cause = format!("the parser crashed on this file ({how})");
+            let (hp, he) = (how.pl, how.en);
+            let mut cause = crate::said!(
+                "odczyt tego pliku się wyłożył ({hp})",
+                "the parser crashed on this file ({he})"
+            );
             if !first.is_empty() {
-                cause.push_str(&format!(": {first}"));
+                cause = cause.suffixed(&format!(": {first}"), &format!(": {first}"));
             }
             return Err(refuse(cause));
         }
         match serde_json::from_slice::<WorkerReply>(&out) {
             Ok(WorkerReply::Parsed(p)) => Ok(*p),
             Ok(WorkerReply::Refused(e)) => Err(e),
-            Err(e) => Err(refuse(format!("the parser's answer was unreadable: {e}"))),
+            Err(e) => Err(refuse(crate::said!(
+                "nie da się odczytać odpowiedzi procesu odczytu: {e}",
+                "the parser's answer was unreadable: {e}"
+            ))),
         }
     }
 }
@@ -180,7 +203,13 @@ pub fn run_worker() -> i32 {
     }
     fault_hook(&req.file);
     let reply = match Profile::load_all(req.profiles_dir.as_deref()) {
-        Err(e) => WorkerReply::Refused(ReportError::file(&req.file, e.to_string())),
+        Err(e) => WorkerReply::Refused(ReportError::file(
+            &req.file,
+            crate::said!(
+                "profile odczytu są błędne: {e}",
+                "the profiles are invalid: {e}"
+            ),
+        )),
         Ok(profiles) => {
             let ctx = ParseContext {
                 own_accounts: req

@@ -12,6 +12,7 @@ mod money;
 mod name;
 mod nip;
 mod payment;
+mod said;
 mod settlement;
 pub mod text;
 
@@ -24,6 +25,7 @@ pub use money::{Currency, Money, MoneyError, amount_of, format_en, format_pl, mi
 pub use name::name_key;
 pub use nip::Nip;
 pub use payment::{PaymentKind, Rule};
+pub use said::Said;
 pub use settlement::Settlement;
 
 /// Why a value from outside was not accepted as a domain value.
@@ -37,4 +39,27 @@ pub enum DomainError {
     Account(String),
     #[error("invoice number is empty")]
     EmptyInvoiceNumber,
+}
+
+impl DomainError {
+    /// In both languages.
+    pub fn said(&self) -> Said {
+        match self {
+            DomainError::NipLength(n) => crate::said!(
+                "NIP {n:?} musi mieć 10 cyfr",
+                "NIP {n:?} must have 10 digits"
+            ),
+            DomainError::NipChecksum(n) => crate::said!(
+                "NIP {n:?} ma błędną cyfrę kontrolną",
+                "NIP {n:?} has a wrong check digit"
+            ),
+            DomainError::Account(a) => crate::said!(
+                "numer rachunku {a:?} nie jest poprawnym NRB ani IBAN",
+                "account number {a:?} is not a valid NRB or IBAN"
+            ),
+            DomainError::EmptyInvoiceNumber => {
+                crate::said!("numer faktury jest pusty", "invoice number is empty")
+            }
+        }
+    }
 }

@@ -100,6 +100,27 @@ pub enum MoneyError {
     CurrencyMismatch(Currency, Currency),
 }
 
+impl MoneyError {
+    /// In both languages.
+    pub fn said(&self) -> super::Said {
+        match self {
+            MoneyError::Precision(d) => crate::said!(
+                "kwota {d} ma więcej miejsc po przecinku, niż pozwala waluta",
+                "amount {d} has more than two decimal places"
+            ),
+            MoneyError::Overflow(a) => {
+                crate::said!("kwota {a} jest za duża", "amount {a} is too large")
+            }
+            MoneyError::Currency(c) => {
+                crate::said!("nieznana waluta {c:?}", "unknown currency {c:?}")
+            }
+            MoneyError::CurrencyMismatch(a, b) => {
+                crate::said!("nie można łączyć {a} z {b}", "cannot combine {a} with {b}")
+            }
+        }
+    }
+}
+
 /// An exact amount of money: a decimal with at most two places and its currency.
 ///
 /// Stored in SQLite as integer minor units (grosze), so sums in SQL stay exact.

@@ -5,6 +5,7 @@
 //!
 //! An XLSX or ODS file is a zip too: those are spreadsheets, not archives (see [`is_archive`]).
 
+use crate::domain::Said;
 use std::io::{Cursor, Read};
 
 /// Limits on one archive.
@@ -19,7 +20,7 @@ pub struct ArchiveLimits {
 #[derive(Debug)]
 pub struct Member {
     pub name: String,
-    pub content: Result<Vec<u8>, String>,
+    pub content: Result<Vec<u8>, Said>,
 }
 
 /// True for a zip that is not an office document (no `[Content_Types].xml`, no ODF `mimetype`).
@@ -48,22 +49,27 @@ fn leaves_archive(name: &str) -> bool {
 }
 
 /// Unpacks the members, in archive order. `Err` refuses the whole archive.
-pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, String> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| format!("not a readable zip archive: {e}"))?;
+pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        crate::said!(
+            "to nie jest czytelne archiwum zip: {e}",
+            "not a readable zip archive: {e}"
+        )
+    })?;
     if zip.len() > limits.max_members {
-        return Err(format!(
-            "the archive has {} members, more than the limit of {}",
-            zip.len(),
-            limits.max_members
+        let (n, max) = (zip.len(), limits.max_members);
+        return Err(crate::said!(
+            "archiwum ma {n} plików, więcej niż limit {max}",
+            "the archive has {n} members, more than the limit of {max}"
         ));
     }
     let mut members = Vec::new();
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let mut f = zip
-            .by_index(i)
-            .map_err(|e| format!("member {}: {e}", i + 1))?;
+        let mut f = zip.by_index(i).map_err(|e| {
+            let k = i + 1;
+            crate::said!("plik {k} archiwum: {e}", "member {k}: {e}")
+        })?;
         let name = f
             .name()
             .map(|n| n.to_string())
@@ -73,7 +79,8 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, String
         }
         // The name must stay inside the archive: no absolute paths, no "..".
         if f.enclosed_name().is_none() || leaves_archive(&name) {
-            return Err(format!(
+            return Err(crate::said!(
+                "plik {name:?} ma ścieżkę wychodzącą poza archiwum; archiwum odrzucono",
                 "member {name:?} has a path that leaves the archive; the archive is refused"
             ));
         }
@@ -84,7 +91,10 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, String
         if f.encrypted() {
             members.push(Member {
                 name,
-                content: Err("the member is encrypted".into()),
+                content: Err(crate::said!(
+                    "plik w archiwum jest zaszyfrowany",
+                    "the member is encrypted"
+                )),
             });
             continue;
         }
@@ -97,20 +107,24 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, String
         if let Err(e) = read {
             members.push(Member {
                 name,
-                content: Err(format!("cannot inflate: {e}")),
+                content: Err(crate::said!(
+                    "nie da się rozpakować: {e}",
+                    "cannot inflate: {e}"
+                )),
             });
             continue;
         }
         if content.len() as u64 > cap {
+            let (total_max, member_max) = (limits.max_total_bytes, limits.max_member_bytes);
             return Err(if cap < limits.max_member_bytes {
-                format!(
-                    "the archive inflates to more than {} bytes in total; refused as a zip bomb",
-                    limits.max_total_bytes
+                crate::said!(
+                    "archiwum po rozpakowaniu ma łącznie więcej niż {total_max} bajtów; odrzucone jako bomba zip",
+                    "the archive inflates to more than {total_max} bytes in total; refused as a zip bomb"
                 )
             } else {
-                format!(
-                    "member {name:?} inflates to more than {} bytes; the archive is refused as a zip bomb",
-                    limits.max_member_bytes
+                crate::said!(
+                    "plik {name:?} po rozpakowaniu ma więcej niż {member_max} bajtów; archiwum odrzucone jako bomba zip",
+                    "member {name:?} inflates to more than {member_max} bytes; the archive is refused as a zip bomb"
                 )
             });
         }
@@ -118,7 +132,10 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, String
         if content.starts_with(b"PK\x03\x04") && is_archive(&content) {
             members.push(Member {
                 name,
-                content: Err("a zip inside a zip is not unpacked".into()),
+                content: Err(crate::said!(
+                    "archiwum zip wewnątrz archiwum nie jest rozpakowywane",
+                    "a zip inside a zip is not unpacked"
+                )),
             });
             continue;
         }

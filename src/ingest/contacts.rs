@@ -25,7 +25,7 @@ pub struct ContactRow {
 #[derive(Debug, Clone, Default)]
 pub struct Contacts {
     pub rows: Vec<ContactRow>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::domain::Said>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -164,22 +164,24 @@ fn addresses(v: &str) -> (Vec<String>, Vec<String>) {
 
 fn tables(file: &str, bytes: &[u8], limits: SheetLimits) -> Result<Vec<Table>, ReportError> {
     if bytes.is_empty() {
-        return Err(ReportError::file(file, "the file is empty (0 bytes)"));
+        return Err(ReportError::file(
+            file,
+            crate::said!("plik jest pusty (0 bajtów)", "the file is empty (0 bytes)"),
+        ));
     }
     if is_spreadsheet(bytes) {
         return read_workbook(bytes, limits)
             .map(|(_, t)| t)
-            .map_err(|e| ReportError::file(file, e.to_string()));
+            .map_err(|e| ReportError::file(file, e.said()));
     }
-    let d =
-        super::decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.to_string()))?;
+    let d = super::decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.said()))?;
     let table =
         super::csv_table::read_csv(&d.text, d.encoding, &limits).map_err(|e| ReportError {
             file: file.to_string(),
             sheet: None,
             row: Some(e.line),
             column: None,
-            cause: e.cause,
+            cause: Box::new(e.cause),
         })?;
     Ok(vec![table])
 }
@@ -210,7 +212,9 @@ pub fn parse_contacts(
         let sheet = table
             .sheet
             .as_ref()
-            .map(|s| format!(", sheet \"{s}\""))
+            .map(|s| {
+                crate::domain::Said::new(format!(", arkusz „{s}”"), format!(", sheet \"{s}\""))
+            })
             .unwrap_or_default();
         for row in &table.rows[header + 1..] {
             if row.is_blank() {
@@ -220,22 +224,27 @@ pub fn parse_contacts(
         }
         return Ok(out);
     }
+    let first = seen.join(" | ");
+    let (pl_seen, en_seen) = if seen.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            format!("; pierwszy wiersz: {first}"),
+            format!("; first row seen: {first}"),
+        )
+    };
     Err(ReportError::file(
         file,
-        format!(
-            "no contacts table found: a header row needs a client name or NIP column (nazwa, klient, name, NIP) and an e-mail column (e-mail, kontakt rozliczeniowy, billing contact){}",
-            if seen.is_empty() {
-                String::new()
-            } else {
-                format!("; first row seen: {}", seen.join(" | "))
-            }
+        crate::said!(
+            "nie znaleziono tabeli kontaktów: wiersz nagłówków musi mieć kolumnę z nazwą klienta albo NIP-em (nazwa, klient, name, NIP) i kolumnę z adresem e-mail (e-mail, kontakt rozliczeniowy, billing contact){pl_seen}",
+            "no contacts table found: a header row needs a client name or NIP column (nazwa, klient, name, NIP) and an e-mail column (e-mail, kontakt rozliczeniowy, billing contact){en_seen}"
         ),
     ))
 }
 
 fn read_row(
     file: &str,
-    sheet: &str,
+    sheet: &crate::domain::Said,
     table: &Table,
     row: &Row,
     cols: &[Option<Col>],
@@ -245,12 +254,16 @@ fn read_row(
         line: row.line,
         ..ContactRow::default()
     };
+    let line = row.line;
     let at = |idx: usize| {
-        format!(
-            "{file}{sheet}, row {}, column {}",
-            row.line,
-            table.column_name(idx)
+        let col = table.column_name(idx);
+        crate::domain::Said::new(
+            format!("{file}{}, wiersz {line}, kolumna {col}: ", sheet.pl),
+            format!("{file}{}, row {line}, column {col}: ", sheet.en),
         )
+    };
+    let warn = |out: &mut Contacts, at: crate::domain::Said, what: crate::domain::Said| {
+        out.warnings.push(what.prefixed(&at.pl, &at.en));
     };
     for (idx, col) in cols.iter().enumerate() {
         let Some(col) = col else { continue };
@@ -266,18 +279,27 @@ fn read_row(
                     c.nip_valid = true;
                 }
                 Err(e) => {
-                    out.warnings
-                        .push(format!("{}: NIP {v:?}: {e}; kept as given", at(idx)));
+                    let e = e.said();
+                    let (pl, en) = (e.pl, e.en);
+                    warn(
+                        out,
+                        at(idx),
+                        crate::said!("{pl}; zapisano tak, jak podano", "{en}; kept as given"),
+                    );
                     c.nip = Some(v.chars().filter(|ch| ch.is_ascii_digit()).collect());
                 }
             },
             Col::Email | Col::Billing => {
                 let (ok, bad) = addresses(&v);
                 for b in bad {
-                    out.warnings.push(format!(
-                        "{}: {b:?} is not an e-mail address; skipped",
-                        at(idx)
-                    ));
+                    warn(
+                        out,
+                        at(idx),
+                        crate::said!(
+                            "{b:?} nie jest adresem e-mail; pominięto",
+                            "{b:?} is not an e-mail address; skipped"
+                        ),
+                    );
                 }
                 if *col == Col::Email {
                     c.emails.extend(ok);
@@ -288,17 +310,22 @@ fn read_row(
             Col::Manager => c.manager = Some(v),
             Col::Language => match language(&v) {
                 Some(l) => c.language = Some(l),
-                None => out.warnings.push(format!(
-                    "{}: language {v:?} is neither pl nor en; the client's language is unchanged",
-                    at(idx)
-                )),
+                None => warn(
+                    out,
+                    at(idx),
+                    crate::said!(
+                        "język {v:?} to ani pl, ani en; język klienta bez zmian",
+                        "language {v:?} is neither pl nor en; the client's language is unchanged"
+                    ),
+                ),
             },
         }
     }
     if c.name.is_none() && c.nip.is_none() {
-        out.warnings.push(format!(
-            "{file}{sheet}, row {}: no client name nor NIP; row skipped",
-            row.line
+        let (spl, sen) = (&sheet.pl, &sheet.en);
+        out.warnings.push(crate::said!(
+            "{file}{spl}, wiersz {line}: brak nazwy klienta i NIP-u; wiersz pominięto",
+            "{file}{sen}, row {line}: no client name nor NIP; row skipped"
         ));
         return;
     }

@@ -5,6 +5,7 @@
 //! is refused in a moment and a few megabytes, not by the worker's memory limit.
 
 use super::spreadsheet::SheetLimits;
+use crate::domain::Said;
 use quick_xml::events::Event;
 use std::io::{BufReader, Cursor, Read};
 
@@ -28,20 +29,29 @@ impl std::io::Write for Counter {
 }
 
 /// Checks a zip-based workbook; `Err` says why it is refused.
-pub fn check(bytes: &[u8], limits: &SheetLimits) -> Result<(), String> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| format!("not a readable spreadsheet: {e}"))?;
+pub fn check(bytes: &[u8], limits: &SheetLimits) -> Result<(), Said> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        crate::said!(
+            "to nie jest czytelny arkusz: {e}",
+            "not a readable spreadsheet: {e}"
+        )
+    })?;
     if zip.len() > MAX_ENTRIES {
-        return Err(format!(
-            "the workbook has {} parts, more than the limit of {MAX_ENTRIES}",
-            zip.len()
+        let n = zip.len();
+        return Err(crate::said!(
+            "skoroszyt ma {n} części, więcej niż limit {MAX_ENTRIES}",
+            "the workbook has {n} parts, more than the limit of {MAX_ENTRIES}"
         ));
     }
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let mut entry = zip
-            .by_index(i)
-            .map_err(|e| format!("the workbook is damaged: part {}: {e}", i + 1))?;
+        let mut entry = zip.by_index(i).map_err(|e| {
+            let part = i + 1;
+            crate::said!(
+                "skoroszyt jest uszkodzony: część {part}: {e}",
+                "the workbook is damaged: part {part}: {e}"
+            )
+        })?;
         let name = entry
             .name()
             .map(|n| n.to_string())
@@ -58,9 +68,10 @@ pub fn check(bytes: &[u8], limits: &SheetLimits) -> Result<(), String> {
             sink.0
         };
         if size > cap {
-            return Err(format!(
-                "the workbook inflates to more than {} bytes (part {name:?}); refused as a zip bomb",
-                limits.max_inflated
+            let max = limits.max_inflated;
+            return Err(crate::said!(
+                "skoroszyt po rozpakowaniu ma więcej niż {max} bajtów (część {name:?}); odrzucony jako bomba zip",
+                "the workbook inflates to more than {max} bytes (part {name:?}); refused as a zip bomb"
             ));
         }
         total += size;
@@ -68,13 +79,16 @@ pub fn check(bytes: &[u8], limits: &SheetLimits) -> Result<(), String> {
     Ok(())
 }
 
-fn damaged(name: &str, e: &dyn std::fmt::Display) -> String {
-    format!("the workbook is damaged: part {name:?} cannot be read ({e})")
+fn damaged(name: &str, e: &dyn std::fmt::Display) -> Said {
+    crate::said!(
+        "skoroszyt jest uszkodzony: części {name:?} nie da się odczytać ({e})",
+        "the workbook is damaged: part {name:?} cannot be read ({e})"
+    )
 }
 
 /// Counts the `<si>` items of an XLSX's shared strings while inflating it (a byte search: the
 /// list may hold millions of them).
-fn shared_strings(entry: &mut impl Read, cap: u64) -> Result<u64, String> {
+fn shared_strings(entry: &mut impl Read, cap: u64) -> Result<u64, Said> {
     let mut limited = entry.take(cap + 1);
     let mut buf = vec![0u8; 64 * 1024];
     let mut carry: Vec<u8> = Vec::new();
@@ -94,7 +108,8 @@ fn shared_strings(entry: &mut impl Read, cap: u64) -> Result<u64, String> {
             })
             .count() as u64;
         if count > MAX_SHARED_STRINGS {
-            return Err(format!(
+            return Err(crate::said!(
+                "skoroszyt wymienia więcej niż {MAX_SHARED_STRINGS} współdzielonych tekstów; odrzucony",
                 "the workbook lists more than {MAX_SHARED_STRINGS} shared strings; refused"
             ));
         }
@@ -108,16 +123,19 @@ fn shared_strings(entry: &mut impl Read, cap: u64) -> Result<u64, String> {
 /// An ODS sheet's cells as a reader expands them: `number-rows-repeated` ×
 /// `number-columns-repeated` of a cell with a value. Empty repeats (the usual padding to the end
 /// of a sheet) cost nothing; a value beyond the limits, or too many of them, is refused.
-fn ods_content(entry: &mut impl Read, cap: u64, limits: &SheetLimits) -> Result<u64, String> {
+fn ods_content(entry: &mut impl Read, cap: u64, limits: &SheetLimits) -> Result<u64, Said> {
     let mut limited = entry.take(cap + 1);
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(&mut limited));
     let mut buf = Vec::new();
     let (mut row, mut row_repeat, mut col) = (0u64, 1u64, 0u64);
     let mut cells: u64 = 0;
-    let too_large = |what: String| {
-        Err(format!(
-            "a sheet is too large: {what} (limits: {} rows, {} columns, {} cells)",
-            limits.max_rows, limits.max_columns, limits.max_cells
+    let (max_rows, max_columns, max_cells) =
+        (limits.max_rows, limits.max_columns, limits.max_cells);
+    let too_large = |what: Said| {
+        let (pl, en) = (what.pl, what.en);
+        Err(crate::said!(
+            "arkusz jest za duży: {pl} (limity: {max_rows} wierszy, {max_columns} kolumn, {max_cells} komórek)",
+            "a sheet is too large: {en} (limits: {max_rows} rows, {max_columns} columns, {max_cells} cells)"
         ))
     };
     loop {
@@ -139,14 +157,25 @@ fn ods_content(entry: &mut impl Read, cap: u64, limits: &SheetLimits) -> Result<
                         .any(|a| a.key.local_name().as_ref() == "value-type");
                     if has_value {
                         if row + row_repeat > u64::from(limits.max_rows) {
-                            return too_large(format!("a value on row {}", row + row_repeat));
+                            let r = row + row_repeat;
+                            return too_large(crate::said!(
+                                "wartość w wierszu {r}",
+                                "a value on row {r}"
+                            ));
                         }
                         if col + n > u64::from(limits.max_columns) {
-                            return too_large(format!("a value in column {}", col + n));
+                            let c = col + n;
+                            return too_large(crate::said!(
+                                "wartość w kolumnie {c}",
+                                "a value in column {c}"
+                            ));
                         }
                         cells = cells.saturating_add(n.saturating_mul(row_repeat));
                         if cells > limits.max_cells as u64 {
-                            return too_large(format!("more than {} cells", limits.max_cells));
+                            return too_large(crate::said!(
+                                "więcej niż {max_cells} komórek",
+                                "more than {max_cells} cells"
+                            ));
                         }
                     }
                     col = col.saturating_add(n);

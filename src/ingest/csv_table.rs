@@ -12,7 +12,7 @@ use super::table::{Cell, ColumnStyle, Row, Table};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvError {
     pub line: usize,
-    pub cause: String,
+    pub cause: crate::domain::Said,
 }
 
 /// Largest field we read (a long description is a few hundred bytes).
@@ -83,7 +83,7 @@ pub fn read_csv(
 /// columns, or a field larger than any real cell is refused here, without allocating for it. A
 /// quote is special only at the start of a field; `""` inside a quoted field is a quote.
 fn scan(text: &str, delimiter: u8, limits: &SheetLimits) -> Result<(), CsvError> {
-    let refuse = |line: usize, cause: String| Err(CsvError { line, cause });
+    let refuse = |line: usize, cause: crate::domain::Said| Err(CsvError { line, cause });
     let (mut line, mut record_line, mut opened) = (1usize, 1usize, 0usize);
     let (mut fields, mut field_bytes) = (1usize, 0usize);
     let mut in_quote = false;
@@ -95,14 +95,16 @@ fn scan(text: &str, delimiter: u8, limits: &SheetLimits) -> Result<(), CsvError>
             return if in_quote {
                 refuse(
                     opened,
-                    format!(
+                    crate::said!(
+                        "cudzysłów otwarty w wierszu {opened} nie zamyka się w ciągu {MAX_FIELD_BYTES} bajtów, więc połknąłby następne wiersze; plik odrzucono",
                         "a quote opened on line {opened} is never closed within {MAX_FIELD_BYTES} bytes, so it would swallow the lines after it; the file is refused"
                     ),
                 )
             } else {
                 refuse(
                     record_line,
-                    format!(
+                    crate::said!(
+                        "pole {fields} ma więcej niż {MAX_FIELD_BYTES} bajtów, ponad limit; plik odrzucono",
                         "field {fields} holds more than {MAX_FIELD_BYTES} bytes, more than the limit; the file is refused"
                     ),
                 )
@@ -136,13 +138,13 @@ fn scan(text: &str, delimiter: u8, limits: &SheetLimits) -> Result<(), CsvError>
                 field_bytes = 0;
                 field_start = true;
                 if fields > limits.max_columns as usize {
-                    return refuse(
-                        record_line,
-                        format!(
-                            "the row has more than {} fields, more than the limit; the file is refused",
-                            limits.max_columns
-                        ),
-                    );
+                    return refuse(record_line, {
+                        let max = limits.max_columns;
+                        crate::said!(
+                            "wiersz ma więcej niż {max} pól, ponad limit; plik odrzucono",
+                            "the row has more than {max} fields, more than the limit; the file is refused"
+                        )
+                    });
                 }
             }
             _ => field_start = false,
@@ -151,7 +153,8 @@ fn scan(text: &str, delimiter: u8, limits: &SheetLimits) -> Result<(), CsvError>
     if in_quote {
         return refuse(
             opened,
-            format!(
+            crate::said!(
+                "cudzysłów otwarty w wierszu {opened} nigdy się nie zamyka, więc reszta pliku byłaby jednym polem; plik odrzucono",
                 "a quote opened on line {opened} is never closed, so the rest of the file would be one field; the file is refused"
             ),
         );

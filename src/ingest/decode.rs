@@ -19,6 +19,29 @@ pub enum DecodeError {
     UnexpectedEncoding { byte: u8, offset: usize },
 }
 
+impl DecodeError {
+    /// In both languages.
+    pub fn said(&self) -> crate::domain::Said {
+        match self {
+            DecodeError::Empty => {
+                crate::said!("plik jest pusty (0 bajtów)", "the file is empty (0 bytes)")
+            }
+            DecodeError::Binary { byte, offset } => crate::said!(
+                "plik zawiera dane binarne, a nie tekst (bajt 0x{byte:02X} na pozycji {offset})",
+                "the file is binary data, not text (byte 0x{byte:02X} at offset {offset})"
+            ),
+            DecodeError::Utf16WithoutBom => crate::said!(
+                "plik wygląda na tekst UTF-16 bez znacznika kolejności bajtów; proszę wyeksportować go jako UTF-8 albo Windows-1250",
+                "the file looks like UTF-16 text without a byte-order mark; export it as UTF-8 or Windows-1250"
+            ),
+            DecodeError::UnexpectedEncoding { byte, offset } => crate::said!(
+                "plik ma nieoczekiwane kodowanie: bajt 0x{byte:02X} na pozycji {offset} nie jest tekstem w Windows-1250 ani ISO-8859-2 (eksport DOS/CP852?); proszę wyeksportować go jako UTF-8 albo Windows-1250",
+                "the file is in an unexpected encoding: byte 0x{byte:02X} at offset {offset} is not text in Windows-1250 or ISO-8859-2 (a DOS/CP852 export?); export it as UTF-8 or Windows-1250"
+            ),
+        }
+    }
+}
+
 /// Text and the name of the encoding it was decoded from.
 #[derive(Debug, Clone)]
 pub struct Decoded {

@@ -6,8 +6,10 @@
 //! so an external entity is never resolved, and a document in another namespace (an FA(2), say) is
 //! refused with the namespace it has.
 
+use super::numbers::ValueError;
 use super::receivables::{InvoiceRow, Receivables};
 use super::{ParseContext, ReportError, Skipped};
+use crate::domain::Said;
 use crate::domain::{Currency, InvoiceNumber, Nip, text};
 use chrono::NaiveDate;
 use roxmltree::{Document, Node, ParsingOptions};
@@ -39,7 +41,7 @@ struct Invoice<'a, 'input> {
 }
 
 impl<'a, 'input> Invoice<'a, 'input> {
-    fn fail(&self, cause: String) -> ReportError {
+    fn fail(&self, cause: Said) -> ReportError {
         ReportError::file(self.file, cause)
     }
 
@@ -49,13 +51,13 @@ impl<'a, 'input> Invoice<'a, 'input> {
     }
 
     /// An error at a node: its line, and its element name as the column.
-    fn located(&self, node: Node<'_, '_>, cause: String) -> ReportError {
+    fn located(&self, node: Node<'_, '_>, cause: Said) -> ReportError {
         ReportError {
             file: self.file.to_string(),
             sheet: None,
             row: Some(self.line(node)),
             column: Some(node.tag_name().name().to_string()),
-            cause,
+            cause: Box::new(cause),
         }
     }
 
@@ -74,14 +76,17 @@ impl<'a, 'input> Invoice<'a, 'input> {
     fn need(&self, path: &[&str]) -> Result<(String, Node<'a, 'input>), ReportError> {
         self.field(path)
             .filter(|(t, _)| !t.is_empty())
-            .ok_or_else(|| self.fail(format!("missing {}", path.join("/"))))
+            .ok_or_else(|| {
+                let p = path.join("/");
+                self.fail(crate::said!("brak {p}", "missing {p}"))
+            })
     }
 
     fn money(&self, (t, n): (String, Node<'_, '_>)) -> Result<Decimal, ReportError> {
         let mut d = Decimal::from_str(&t)
-            .map_err(|_| self.located(n, format!("cannot read {t:?} as an amount")))?;
+            .map_err(|_| self.located(n, ValueError::Amount(t.clone()).said()))?;
         if d.normalize().scale() > 2 {
-            return Err(self.located(n, format!("amount {t:?} has more than two decimal places")));
+            return Err(self.located(n, ValueError::Precision(t.clone()).said()));
         }
         d.rescale(2);
         Ok(d)
@@ -89,11 +94,11 @@ impl<'a, 'input> Invoice<'a, 'input> {
 
     fn date(&self, (t, n): (String, Node<'_, '_>)) -> Result<NaiveDate, ReportError> {
         NaiveDate::parse_from_str(&t, "%Y-%m-%d")
-            .map_err(|_| self.located(n, format!("{t:?} is not a valid date")))
+            .map_err(|_| self.located(n, ValueError::ImpossibleDate(t.clone()).said()))
     }
 
     /// The buyer's name and tax id (a Polish NIP, else an EU VAT number kept as written).
-    fn buyer(&self, number: &str, warnings: &mut Vec<String>) -> Result<Buyer, ReportError> {
+    fn buyer(&self, number: &str, warnings: &mut Vec<Said>) -> Result<Buyer, ReportError> {
         let id = ["Podmiot2", "DaneIdentyfikacyjne"];
         let at = |leaf: &str| self.field(&[id[0], id[1], leaf]);
         let name = at("Nazwa").map(|(t, _)| text::collapse_spaces(&t));
@@ -108,7 +113,8 @@ impl<'a, 'input> Invoice<'a, 'input> {
             Some(raw) => match Nip::parse(&raw) {
                 Ok(n) => (Some(n.to_string()), Some(true)),
                 Err(_) => {
-                    warnings.push(format!(
+                    warnings.push(crate::said!(
+                        "faktura {number}: identyfikator podatkowy nabywcy {raw:?} nie jest polskim NIP-em; zapisano tak, jak podano",
                         "invoice {number}: buyer tax id {raw:?} is not a Polish NIP; kept as written"
                     ));
                     (Some(raw), Some(false))
@@ -116,9 +122,10 @@ impl<'a, 'input> Invoice<'a, 'input> {
             },
         };
         if name.is_none() && nip.is_none() {
-            return Err(
-                self.fail("missing Podmiot2/DaneIdentyfikacyjne (buyer name and NIP)".into())
-            );
+            return Err(self.fail(crate::said!(
+                "brak Podmiot2/DaneIdentyfikacyjne (nazwy i NIP-u nabywcy)",
+                "missing Podmiot2/DaneIdentyfikacyjne (buyer name and NIP)"
+            )));
         }
         Ok(Buyer {
             name,
@@ -181,25 +188,35 @@ impl<'a, 'input> Invoice<'a, 'input> {
 
 /// Reads the XML safely (no DTD, so no entity is ever resolved) and checks it is an FA(3).
 fn document<'input>(file: &str, bytes: &'input [u8]) -> Result<Document<'input>, ReportError> {
-    let fail = |cause: String| ReportError::file(file, cause);
-    let xml = std::str::from_utf8(bytes).map_err(|e| fail(format!("the XML is not UTF-8: {e}")))?;
+    let fail = |cause: Said| ReportError::file(file, cause);
+    let xml = std::str::from_utf8(bytes).map_err(|e| {
+        fail(crate::said!(
+            "XML nie jest w UTF-8: {e}",
+            "the XML is not UTF-8: {e}"
+        ))
+    })?;
     let xml = xml.trim_start_matches('\u{feff}');
     let opts = ParsingOptions {
         allow_dtd: false,
         ..ParsingOptions::default()
     };
     let doc = Document::parse_with_options(xml, opts).map_err(|e| match e {
-        roxmltree::Error::DtdDetected => {
-            fail("the XML has a DTD (entities are never resolved); refused".into())
-        }
-        other => fail(format!("not well-formed XML: {other}")),
+        roxmltree::Error::DtdDetected => fail(crate::said!(
+            "XML ma DTD (encje nigdy nie są rozwijane); odrzucono",
+            "the XML has a DTD (entities are never resolved); refused"
+        )),
+        other => fail(crate::said!(
+            "XML nie jest poprawnie zbudowany: {other}",
+            "not well-formed XML: {other}"
+        )),
     })?;
     let root = doc.root_element();
     let ns = root.tag_name().namespace().unwrap_or("");
     if root.tag_name().name() != "Faktura" || ns != FA3_NAMESPACE {
-        return Err(fail(format!(
-            "not a KSeF FA(3) invoice: root <{}> in namespace {ns:?}, expected <Faktura> in {FA3_NAMESPACE:?}",
-            root.tag_name().name()
+        let name = root.tag_name().name();
+        return Err(fail(crate::said!(
+            "to nie jest faktura KSeF FA(3): element główny <{name}> w przestrzeni nazw {ns:?}, oczekiwano <Faktura> w {FA3_NAMESPACE:?}",
+            "not a KSeF FA(3) invoice: root <{name}> in namespace {ns:?}, expected <Faktura> in {FA3_NAMESPACE:?}"
         )));
     }
     Ok(doc)
@@ -220,7 +237,8 @@ pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables
             rows: Vec::new(),
             skipped: vec![Skipped {
                 row: x.line(number_node),
-                reason: format!(
+                reason: crate::said!(
+                    "faktura {number_text}: nie jesteśmy sprzedawcą (NIP sprzedawcy {seller_nip}); faktury kosztowej się nie ściga",
                     "invoice {number_text}: we are not the seller (seller NIP {seller_nip}); a cost invoice is not chased"
                 ),
             }],
@@ -229,10 +247,14 @@ pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables
         });
     }
     let number =
-        InvoiceNumber::parse(&number_text).map_err(|e| x.located(number_node, e.to_string()))?;
+        InvoiceNumber::parse(&number_text).map_err(|e| x.located(number_node, e.said()))?;
     let (code, code_node) = x.need(&["Fa", "KodWaluty"])?;
-    let currency = Currency::parse(&code)
-        .ok_or_else(|| x.located(code_node, format!("unknown currency {code:?}")))?;
+    let currency = Currency::parse(&code).ok_or_else(|| {
+        x.located(
+            code_node,
+            crate::said!("nieznana waluta {code:?}", "unknown currency {code:?}"),
+        )
+    })?;
     let issue_date = Some(x.date(x.need(&["Fa", "P_1"])?)?);
     let gross = x.money(x.need(&["Fa", "P_15"])?)?;
     let mut warnings = Vec::new();
@@ -247,7 +269,10 @@ pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables
         let (nr, _) = x
             .field(&["Fa", "DaneFaKorygowanej", "NrFaKorygowanej"])
             .ok_or_else(|| {
-                x.fail("a correction (KOR) without Fa/DaneFaKorygowanej/NrFaKorygowanej".into())
+                x.fail(crate::said!(
+                    "korekta (KOR) bez Fa/DaneFaKorygowanej/NrFaKorygowanej",
+                    "a correction (KOR) without Fa/DaneFaKorygowanej/NrFaKorygowanej"
+                ))
             })?;
         Some(nr)
     } else {

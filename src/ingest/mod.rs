@@ -19,7 +19,7 @@ pub mod spreadsheet;
 pub mod statement;
 pub mod table;
 
-use crate::domain::{BankAccount, Currency};
+use crate::domain::{BankAccount, Currency, Said};
 use profile::{Field, Profile, ReportKind};
 use recognise::Recognised;
 use serde::{Deserialize, Serialize};
@@ -36,18 +36,41 @@ pub struct ReportError {
     pub row: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
-    pub cause: String,
+    /// Boxed: a refusal travels in every `Result` of the parsers, and two texts are large.
+    pub cause: Box<Said>,
 }
 
 impl ReportError {
-    pub fn file(file: &str, cause: impl Into<String>) -> Self {
+    pub fn file(file: &str, cause: Said) -> Self {
         ReportError {
             file: file.to_string(),
             sheet: None,
             row: None,
             column: None,
-            cause: cause.into(),
+            cause: Box::new(cause),
         }
+    }
+
+    /// File, sheet, row, column and cause, in both languages.
+    pub fn said(&self) -> Said {
+        let mut pl = self.file.clone();
+        let mut en = self.file.clone();
+        if let Some(s) = &self.sheet {
+            pl.push_str(&format!(", arkusz „{s}”"));
+            en.push_str(&format!(", sheet \"{s}\""));
+        }
+        if let Some(r) = self.row {
+            pl.push_str(&format!(", wiersz {r}"));
+            en.push_str(&format!(", row {r}"));
+        }
+        if let Some(c) = &self.column {
+            pl.push_str(&format!(", kolumna {c}"));
+            en.push_str(&format!(", column {c}"));
+        }
+        Said::new(
+            format!("{pl}: {}", self.cause.pl),
+            format!("{en}: {}", self.cause.en),
+        )
     }
 }
 
@@ -63,7 +86,7 @@ impl fmt::Display for ReportError {
         if let Some(c) = &self.column {
             write!(f, ", column {c}")?;
         }
-        write!(f, ": {}", self.cause)
+        write!(f, ": {}", self.cause.en)
     }
 }
 
@@ -96,7 +119,7 @@ impl Default for ParseContext {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub row: usize,
-    pub reason: String,
+    pub reason: Said,
 }
 
 /// The records of one report.
@@ -136,7 +159,10 @@ pub fn parse_report(
     ctx: &ParseContext,
 ) -> Result<Parsed, ReportError> {
     if bytes.is_empty() {
-        return Err(ReportError::file(file, "the file is empty (0 bytes)"));
+        return Err(ReportError::file(
+            file,
+            crate::said!("plik jest pusty (0 bajtów)", "the file is empty (0 bytes)"),
+        ));
     }
     if pdf::is_pdf(bytes) {
         let structure = pdf::check(bytes, ctx.sheet_limits.max_inflated)
@@ -151,10 +177,12 @@ pub fn parse_report(
             return Err(ReportError::file(
                 file,
                 match structure {
-                    pdf::Structure::Damaged(e) => {
-                        format!("the PDF is damaged ({e}) and no text could be read from it{why}")
-                    }
-                    pdf::Structure::Sound => format!(
+                    pdf::Structure::Damaged(e) => crate::said!(
+                        "PDF jest uszkodzony ({e}) i nie udało się odczytać z niego tekstu{why}",
+                        "the PDF is damaged ({e}) and no text could be read from it{why}"
+                    ),
+                    pdf::Structure::Sound => crate::said!(
+                        "PDF nie ma warstwy tekstowej (skan?); bez OCR nie da się go odczytać{why}",
                         "the PDF has no text layer (a scan?); it cannot be read without OCR{why}"
                     ),
                 },
@@ -172,12 +200,20 @@ pub fn parse_report(
                 Err(no) => {
                     last = Some(ReportError::file(
                         file,
-                        format!("{no} (text by {extractor})"),
+                        no.said().prefixed("", "").suffixed(
+                            &format!(" (tekst odczytany przez {extractor})"),
+                            &format!(" (text by {extractor})"),
+                        ),
                     ))
                 }
             }
         }
-        return Err(last.unwrap_or_else(|| ReportError::file(file, "no table found in the PDF")));
+        return Err(last.unwrap_or_else(|| {
+            ReportError::file(
+                file,
+                crate::said!("w PDF nie znaleziono tabeli", "no table found in the PDF"),
+            )
+        }));
     }
     if ksef::looks_like(bytes) {
         let receivables = ksef::parse(file, bytes, ctx)?;
@@ -201,7 +237,7 @@ pub fn parse_report(
     }
     if spreadsheet::is_spreadsheet(bytes) {
         let (format, tables) = spreadsheet::read_workbook(bytes, ctx.sheet_limits)
-            .map_err(|e| ReportError::file(file, e.to_string()))?;
+            .map_err(|e| ReportError::file(file, e.said()))?;
         let mut first_failure = None;
         for table in &tables {
             if table.rows.iter().all(Row::is_blank) {
@@ -216,17 +252,20 @@ pub fn parse_report(
                             sheet: table.sheet.clone(),
                             row: None,
                             column: None,
-                            cause: no.to_string(),
+                            cause: Box::new(no.said()),
                         });
                     }
                 }
             }
         }
-        return Err(
-            first_failure.unwrap_or_else(|| ReportError::file(file, "every sheet is empty"))
-        );
+        return Err(first_failure.unwrap_or_else(|| {
+            ReportError::file(
+                file,
+                crate::said!("wszystkie arkusze są puste", "every sheet is empty"),
+            )
+        }));
     }
-    let decoded = decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.to_string()))?;
+    let decoded = decode::decode_text(bytes).map_err(|e| ReportError::file(file, e.said()))?;
     let table =
         csv_table::read_csv(&decoded.text, decoded.encoding, &ctx.sheet_limits).map_err(|e| {
             ReportError {
@@ -234,14 +273,17 @@ pub fn parse_report(
                 sheet: None,
                 row: Some(e.line),
                 column: None,
-                cause: e.cause,
+                cause: Box::new(e.cause),
             }
         })?;
     if table.rows.iter().all(Row::is_blank) {
-        return Err(ReportError::file(file, "the file has no rows"));
+        return Err(ReportError::file(
+            file,
+            crate::said!("plik nie ma wierszy", "the file has no rows"),
+        ));
     }
-    let rec = recognise::recognise(&table, profiles)
-        .map_err(|no| ReportError::file(file, no.to_string()))?;
+    let rec =
+        recognise::recognise(&table, profiles).map_err(|no| ReportError::file(file, no.said()))?;
     extract(file, "csv", &table, &rec, ctx)
 }
 
@@ -300,7 +342,7 @@ impl<'a> RowReader<'a> {
         }
     }
 
-    pub fn error(&self, field: Option<Field>, cause: impl Into<String>) -> ReportError {
+    pub fn error(&self, field: Option<Field>, cause: Said) -> ReportError {
         ReportError {
             file: self.file.to_string(),
             sheet: self.table.sheet.clone(),
@@ -308,7 +350,7 @@ impl<'a> RowReader<'a> {
             column: field
                 .and_then(|f| self.column_of(f))
                 .map(|i| self.column_label(i)),
-            cause: cause.into(),
+            cause: Box::new(cause),
         }
     }
 
@@ -323,7 +365,7 @@ impl<'a> RowReader<'a> {
         };
         parsed
             .map(Some)
-            .map_err(|e| self.error(Some(field), e.to_string()))
+            .map_err(|e| self.error(Some(field), e.said()))
     }
 
     /// A date from a cell: text, a spreadsheet date, or an Excel serial number.
@@ -339,15 +381,18 @@ impl<'a> RowReader<'a> {
         };
         parsed
             .map(Some)
-            .map_err(|e| self.error(Some(field), e.to_string()))
+            .map_err(|e| self.error(Some(field), e.said()))
     }
 
     pub fn currency(&self, field: Field) -> Result<Option<Currency>, ReportError> {
         match self.text(field) {
             None => Ok(None),
-            Some(t) => Currency::parse(&t)
-                .map(Some)
-                .ok_or_else(|| self.error(Some(field), format!("unknown currency {t:?}"))),
+            Some(t) => Currency::parse(&t).map(Some).ok_or_else(|| {
+                self.error(
+                    Some(field),
+                    crate::said!("nieznana waluta {t:?}", "unknown currency {t:?}"),
+                )
+            }),
         }
     }
 }

@@ -9,6 +9,7 @@
 
 use super::statement::{Statement, StatementRow, classify};
 use super::{ParseContext, ReportError};
+use crate::domain::Said;
 use crate::domain::{BankAccount, Currency, text};
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
@@ -147,7 +148,7 @@ struct Open {
 struct Reader<'f> {
     file: &'f str,
     rows: Vec<StatementRow>,
-    warnings: Vec<String>,
+    warnings: Vec<Said>,
     account: Option<String>,
     first_opening: Option<Decimal>,
     last_closing: Option<Decimal>,
@@ -158,13 +159,13 @@ struct Reader<'f> {
 }
 
 impl Reader<'_> {
-    fn err(&self, line: usize, tag: &str, cause: String) -> ReportError {
+    fn err(&self, line: usize, tag: &str, cause: Said) -> ReportError {
         ReportError {
             file: self.file.to_string(),
             sheet: None,
             row: Some(line),
             column: Some(format!(":{tag}:")),
-            cause,
+            cause: Box::new(cause),
         }
     }
 
@@ -172,18 +173,27 @@ impl Reader<'_> {
         match f.tag.as_str() {
             "20" => {
                 if self.current.is_some() {
-                    return Err(self.err(f.line, "20", "a new statement starts before the previous one has a closing balance (:62F:)".into()));
+                    return Err(self.err(
+                        f.line,
+                        "20",
+                        crate::said!(
+                            "nowy wyciąg zaczyna się, zanim poprzedni ma saldo końcowe (:62F:)",
+                            "a new statement starts before the previous one has a closing balance (:62F:)"
+                        ),
+                    ));
                 }
                 self.pending = None;
             }
             "25" => self.account(f),
             "60F" | "60M" => {
                 let (opening, currency) = balance(&f.value).ok_or_else(|| {
-                    self.err(
-                        f.line,
-                        &f.tag,
-                        format!("cannot read the opening balance {:?}", f.value.trim()),
-                    )
+                    self.err(f.line, &f.tag, {
+                        let v = f.value.trim();
+                        crate::said!(
+                            "nie da się odczytać salda początkowego {v:?}",
+                            "cannot read the opening balance {v:?}"
+                        )
+                    })
                 })?;
                 self.first_opening.get_or_insert(opening);
                 self.current = Some(Open {
@@ -212,10 +222,13 @@ impl Reader<'_> {
         if let Some(a) = acc {
             match &self.account {
                 None => self.account = Some(a),
-                Some(prev) if *prev != a => self.warnings.push(format!(
-                    "row {}: a second account {a} in the same file",
-                    f.line
-                )),
+                Some(prev) if *prev != a => {
+                    let line = f.line;
+                    self.warnings.push(crate::said!(
+                        "wiersz {line}: drugi rachunek {a} w tym samym pliku",
+                        "row {line}: a second account {a} in the same file"
+                    ))
+                }
                 _ => {}
             }
         }
@@ -227,7 +240,10 @@ impl Reader<'_> {
             return Err(self.err(
                 f.line,
                 "61",
-                "an operation before the opening balance (:60F:)".into(),
+                crate::said!(
+                    "operacja przed saldem początkowym (:60F:)",
+                    "an operation before the opening balance (:60F:)"
+                ),
             ));
         };
         let (amount, booked, value, tx_type, bank_ref) =
@@ -271,9 +287,10 @@ impl Reader<'_> {
                     r.account_valid = Some(true);
                 }
                 Err(_) => {
-                    self.warnings.push(format!(
-                        "row {}: counterparty account {a:?} fails its checksum; kept as written",
-                        f.line
+                    let line = f.line;
+                    self.warnings.push(crate::said!(
+                        "wiersz {line}: rachunek kontrahenta {a:?} ma błędną sumę kontrolną; zapisano tak, jak podano",
+                        "row {line}: counterparty account {a:?} fails its checksum; kept as written"
                     ));
                     r.counterparty_account = Some(a);
                     r.account_valid = Some(false);
@@ -292,30 +309,29 @@ impl Reader<'_> {
     /// `:62F:` the closing balance: opening + movements must equal it.
     fn closing(&mut self, f: &Field) -> Result<(), ReportError> {
         let (closing, _) = balance(&f.value).ok_or_else(|| {
-            self.err(
-                f.line,
-                &f.tag,
-                format!("cannot read the closing balance {:?}", f.value.trim()),
-            )
+            self.err(f.line, &f.tag, {
+                let v = f.value.trim();
+                crate::said!(
+                    "nie da się odczytać salda końcowego {v:?}",
+                    "cannot read the closing balance {v:?}"
+                )
+            })
         })?;
         let Some(open) = self.current.take() else {
             return Err(self.err(
                 f.line,
                 &f.tag,
-                "a closing balance without an opening balance".into(),
+                crate::said!(
+                    "saldo końcowe bez salda początkowego",
+                    "a closing balance without an opening balance"
+                ),
             ));
         };
         if open.opening + open.sum != closing {
             return Err(self.err(
                 f.line,
                 &f.tag,
-                format!(
-                    "balances do not add up: opening {} + movements {} = {}, but the closing balance is {}",
-                    crate::domain::format_pl(open.opening),
-                    crate::domain::format_pl(open.sum),
-                    crate::domain::format_pl(open.opening + open.sum),
-                    crate::domain::format_pl(closing)
-                ),
+                super::statement::balance_mismatch(open.opening, open.sum, closing),
             ));
         }
         self.last_closing = Some(closing);
@@ -348,13 +364,19 @@ pub fn parse(
         return Err(r.err(
             open.line,
             "62F",
-            "the statement is truncated: no closing balance (:62F:)".into(),
+            crate::said!(
+                "wyciąg jest ucięty: brak salda końcowego (:62F:)",
+                "the statement is truncated: no closing balance (:62F:)"
+            ),
         ));
     }
     if r.statements == 0 {
         return Err(ReportError::file(
             file,
-            "no statement found (:60F: missing)",
+            crate::said!(
+                "nie znaleziono wyciągu (brak :60F:)",
+                "no statement found (:60F: missing)"
+            ),
         ));
     }
     for row in &mut r.rows {
@@ -406,20 +428,31 @@ fn yymmdd(s: &str) -> Option<NaiveDate> {
 fn parse_61(
     v: &str,
     _currency: Currency,
-) -> Result<(Decimal, NaiveDate, NaiveDate, String, Option<String>), String> {
+) -> Result<(Decimal, NaiveDate, NaiveDate, String, Option<String>), Said> {
     let first = v.lines().next().unwrap_or("").trim();
-    let c = LINE_61
-        .captures(first)
-        .ok_or_else(|| format!("cannot read the operation line {first:?}"))?;
-    let value_date = yymmdd(&c[1]).ok_or_else(|| format!("impossible value date {:?}", &c[1]))?;
+    let c = LINE_61.captures(first).ok_or_else(|| {
+        crate::said!(
+            "nie da się odczytać wiersza operacji {first:?}",
+            "cannot read the operation line {first:?}"
+        )
+    })?;
+    let value_date = yymmdd(&c[1]).ok_or_else(|| {
+        let v = &c[1];
+        crate::said!(
+            "niemożliwa data waluty {v:?}",
+            "impossible value date {v:?}"
+        )
+    })?;
     let booking = match c.get(2) {
         Some(md) => {
-            let m: u32 = md.as_str()[..2]
-                .parse()
-                .map_err(|_| "bad entry date".to_string())?;
-            let d: u32 = md.as_str()[2..]
-                .parse()
-                .map_err(|_| "bad entry date".to_string())?;
+            let m: u32 = md.as_str()[..2].parse().map_err(|_| {
+                let v = md.as_str();
+                crate::said!("niemożliwa data księgowania {v:?}", "bad entry date {v:?}")
+            })?;
+            let d: u32 = md.as_str()[2..].parse().map_err(|_| {
+                let v = md.as_str();
+                crate::said!("niemożliwa data księgowania {v:?}", "bad entry date {v:?}")
+            })?;
             // The entry date has no year: the value date's, or the next/previous one across New Year.
             let mut y = value_date.year();
             if m == 1 && value_date.month() == 12 {
@@ -427,12 +460,23 @@ fn parse_61(
             } else if m == 12 && value_date.month() == 1 {
                 y -= 1;
             }
-            NaiveDate::from_ymd_opt(y, m, d)
-                .ok_or_else(|| format!("impossible entry date {:?}", md.as_str()))?
+            NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+                let v = md.as_str();
+                crate::said!(
+                    "niemożliwa data księgowania {v:?}",
+                    "impossible entry date {v:?}"
+                )
+            })?
         }
         None => value_date,
     };
-    let a = amount(&c[5]).ok_or_else(|| format!("cannot read the amount {:?}", &c[5]))?;
+    let a = amount(&c[5]).ok_or_else(|| {
+        let v = &c[5];
+        crate::said!(
+            "nie da się odczytać kwoty {v:?}",
+            "cannot read the amount {v:?}"
+        )
+    })?;
     let signed = match &c[3] {
         "C" | "RD" => a,
         _ => -a,

@@ -18,6 +18,30 @@ pub enum ValueError {
     ImpossibleDate(String),
 }
 
+impl ValueError {
+    /// In both languages.
+    pub fn said(&self) -> crate::domain::Said {
+        match self {
+            ValueError::Amount(v) => crate::said!(
+                "nie da się odczytać {v:?} jako kwoty",
+                "cannot read {v:?} as an amount"
+            ),
+            ValueError::Precision(v) => crate::said!(
+                "kwota {v:?} ma więcej niż dwa miejsca po przecinku",
+                "amount {v:?} has more than two decimal places"
+            ),
+            ValueError::Date(v) => crate::said!(
+                "nie da się odczytać {v:?} jako daty",
+                "cannot read {v:?} as a date"
+            ),
+            ValueError::ImpossibleDate(v) => crate::said!(
+                "{v:?} nie jest prawdziwą datą kalendarzową",
+                "{v:?} is not a valid calendar date"
+            ),
+        }
+    }
+}
+
 /// An amount with the currency written next to it, if any (`12 300,00 PLN`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Amount {

@@ -10,6 +10,7 @@
 //! as damaged). pdftotext runs with a time limit of its own.
 
 use super::table::{Cell, ColumnStyle, Row, Table};
+use crate::domain::Said;
 use regex::Regex;
 use std::collections::HashSet;
 use std::io::Read;
@@ -44,7 +45,7 @@ static STREAM: LazyLock<regex::bytes::Regex> =
 
 /// Structural checks before any extractor runs. `Err` refuses the file: a stream bomb, or a page
 /// tree that loops.
-pub fn check(bytes: &[u8], max_inflated: u64) -> Result<Structure, String> {
+pub fn check(bytes: &[u8], max_inflated: u64) -> Result<Structure, Said> {
     inflated_size(bytes, max_inflated)?;
     let doc = match lopdf::Document::load_mem(bytes) {
         Ok(d) => d,
@@ -56,7 +57,7 @@ pub fn check(bytes: &[u8], max_inflated: u64) -> Result<Structure, String> {
 
 /// Inflates every zlib stream of the file once, keeping nothing: each at most
 /// [`MAX_STREAM_INFLATED`], all together at most `max_inflated`.
-fn inflated_size(bytes: &[u8], max_inflated: u64) -> Result<u64, String> {
+fn inflated_size(bytes: &[u8], max_inflated: u64) -> Result<u64, Said> {
     let mut total: u64 = 0;
     for m in STREAM.find_iter(bytes) {
         let body = &bytes[m.end()..];
@@ -67,9 +68,10 @@ fn inflated_size(bytes: &[u8], max_inflated: u64) -> Result<u64, String> {
         // Not zlib (an image, plain text): nothing inflated, nothing counted.
         let n = std::io::copy(&mut decoder, &mut sink).unwrap_or(0);
         if n > cap {
-            return Err(format!(
-                "a compressed stream of the PDF inflates to more than {} bytes; refused as a bomb",
-                cap.min(MAX_STREAM_INFLATED)
+            let max = cap.min(MAX_STREAM_INFLATED);
+            return Err(crate::said!(
+                "skompresowany strumień PDF po rozpakowaniu ma więcej niż {max} bajtów; odrzucony jako bomba",
+                "a compressed stream of the PDF inflates to more than {max} bytes; refused as a bomb"
             ));
         }
         total += n;
@@ -83,12 +85,13 @@ fn memchr_endstream(body: &[u8]) -> Option<usize> {
 
 /// Walks the page tree from the catalog: a node met twice, a page whose `/Parent` chain loops,
 /// or a tree deeper than [`MAX_TREE_DEPTH`] is damage that refuses the file.
-fn page_tree(doc: &lopdf::Document) -> Result<(), String> {
+fn page_tree(doc: &lopdf::Document) -> Result<(), Said> {
     use lopdf::Object;
     let looped = |id: lopdf::ObjectId| {
-        format!(
-            "the PDF is damaged: its page tree loops back on itself (object {} {})",
-            id.0, id.1
+        let (a, b) = id;
+        crate::said!(
+            "PDF jest uszkodzony: jego drzewo stron zapętla się (obiekt {a} {b})",
+            "the PDF is damaged: its page tree loops back on itself (object {a} {b})"
         )
     };
     let Ok(root) = doc
@@ -105,7 +108,10 @@ fn page_tree(doc: &lopdf::Document) -> Result<(), String> {
             return Err(looped(id));
         }
         if depth > MAX_TREE_DEPTH {
-            return Err("the PDF is damaged: its page tree is nested too deep".into());
+            return Err(crate::said!(
+                "PDF jest uszkodzony: jego drzewo stron jest zagnieżdżone zbyt głęboko",
+                "the PDF is damaged: its page tree is nested too deep"
+            ));
         }
         let Ok(node) = doc.get_dictionary(id) else {
             continue;

@@ -116,6 +116,46 @@ impl Field {
     }
 }
 
+impl Field {
+    /// What the column holds, in words of both languages (never the field's identifier).
+    pub fn words(self) -> crate::domain::Said {
+        let (pl, en) = match self {
+            Field::BookingDate => ("data księgowania", "booking date"),
+            Field::ValueDate => ("data waluty", "value date"),
+            Field::Amount => ("kwota", "amount"),
+            Field::Credit => ("uznania (wpływy)", "credits (money in)"),
+            Field::Debit => ("obciążenia (wydatki)", "debits (money out)"),
+            Field::Direction => ("strona (uznanie/obciążenie)", "credit or debit"),
+            Field::Currency => ("waluta", "currency"),
+            Field::CounterpartyName => ("kontrahent", "counterparty"),
+            Field::CounterpartyAddress => ("adres kontrahenta", "counterparty's address"),
+            Field::CounterpartyAccount => ("rachunek kontrahenta", "counterparty's account"),
+            Field::PayerName => ("nadawca", "payer"),
+            Field::PayerAccount => ("rachunek nadawcy", "payer's account"),
+            Field::PayeeName => ("odbiorca", "payee"),
+            Field::PayeeAccount => ("rachunek odbiorcy", "payee's account"),
+            Field::Title => ("tytuł", "title"),
+            Field::Description => ("opis operacji", "description"),
+            Field::TxType => ("typ operacji", "operation type"),
+            Field::BankRef => ("numer referencyjny", "bank reference"),
+            Field::BalanceAfter => ("saldo po operacji", "balance after"),
+            Field::OwnAccount => ("nasz rachunek", "our account"),
+            Field::State => ("stan operacji", "operation state"),
+            Field::Number => ("numer faktury", "invoice number"),
+            Field::ClientName => ("nazwa klienta", "client name"),
+            Field::Nip => ("NIP", "NIP"),
+            Field::IssueDate => ("data wystawienia", "issue date"),
+            Field::DueDate => ("termin płatności", "due date"),
+            Field::Gross => ("kwota brutto", "gross amount"),
+            Field::Net => ("kwota netto", "net amount"),
+            Field::Outstanding => ("pozostało do zapłaty", "outstanding"),
+            Field::Paid => ("zapłacono", "paid"),
+            Field::Email => ("e-mail", "e-mail"),
+        };
+        crate::domain::Said::new(pl, en)
+    }
+}
+
 /// One mapping profile, as written in TOML.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

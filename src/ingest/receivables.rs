@@ -5,6 +5,7 @@ use super::profile::Field;
 use super::recognise::Recognised;
 use super::table::{Row, Table};
 use super::{ParseContext, ReportError, RowReader, Skipped, is_totals_label};
+use crate::domain::Said;
 use crate::domain::{Currency, InvoiceNumber, Nip, format_pl};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -54,7 +55,7 @@ pub struct InvoiceRow {
 pub struct Receivables {
     pub rows: Vec<InvoiceRow>,
     pub skipped: Vec<Skipped>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::domain::Said>,
     /// Whether a totals row was found and matched.
     pub totals_checked: bool,
 }
@@ -95,7 +96,10 @@ pub fn extract(
             if has_amount {
                 skipped.push(Skipped {
                     row: row.line,
-                    reason: "an amount without an invoice number (subtotal?)".into(),
+                    reason: crate::said!(
+                        "kwota bez numeru faktury (suma częściowa?)",
+                        "an amount without an invoice number (subtotal?)"
+                    ),
                 });
             }
             // Otherwise a group heading ("Kontrahent: ...") or a note: nothing to read.
@@ -106,7 +110,7 @@ pub fn extract(
             continue;
         }
         if let Some(first) = pending_footer.first() {
-            return Err(first.error(Some(Field::Gross), "no amount for this invoice"));
+            return Err(first.error(Some(Field::Gross), no_amount()));
         }
         let invoice = invoice(&r, &number_text, ctx, &mut warnings)?;
         if let Some(&idx) = seen.get(&invoice.number_key) {
@@ -118,17 +122,20 @@ pub fn extract(
             if same {
                 skipped.push(Skipped {
                     row: row.line,
-                    reason: format!("repeats row {}", earlier.row),
+                    reason: {
+                        let e = earlier.row;
+                        crate::said!("powtarza wiersz {e}", "repeats row {e}")
+                    },
                 });
                 continue;
             }
-            return Err(r.error(
-                Some(Field::Number),
-                format!(
-                    "invoice {} appears again with different data (first at row {})",
-                    invoice.number, earlier.row
-                ),
-            ));
+            return Err(r.error(Some(Field::Number), {
+                let (n, e) = (&invoice.number, earlier.row);
+                crate::said!(
+                    "faktura {n} występuje ponownie z innymi danymi (pierwszy raz w wierszu {e})",
+                    "invoice {n} appears again with different data (first at row {e})"
+                )
+            }));
         }
         seen.insert(invoice.number_key.clone(), rows.len());
         rows.push(invoice);
@@ -139,9 +146,10 @@ pub fn extract(
     for r in &pending_footer {
         let number = r.text(Field::Number).unwrap_or_default();
         if number.chars().any(|c| c.is_ascii_digit()) {
-            warnings.push(format!(
-                "row {}: {number:?} has no amount; not read as an invoice",
-                r.row.line
+            let line = r.row.line;
+            warnings.push(crate::said!(
+                "wiersz {line}: {number:?} nie ma kwoty; nie odczytano go jako faktury",
+                "row {line}: {number:?} has no amount; not read as an invoice"
             ));
         }
     }
@@ -159,31 +167,40 @@ fn invoice(
     r: &RowReader<'_>,
     number_text: &str,
     ctx: &ParseContext,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Said>,
 ) -> Result<InvoiceRow, ReportError> {
     let line = r.row.line;
-    let number = InvoiceNumber::parse(number_text)
-        .map_err(|e| r.error(Some(Field::Number), e.to_string()))?;
+    let number =
+        InvoiceNumber::parse(number_text).map_err(|e| r.error(Some(Field::Number), e.said()))?;
     let client_name = r.text(Field::ClientName);
     let (nip, nip_valid) = match r.text(Field::Nip) {
         None => (None, None),
         Some(raw) => match Nip::parse(&raw) {
             Ok(n) => (Some(n.to_string()), Some(true)),
             Err(e) => {
-                warnings.push(format!("row {line}: {e}; kept as written"));
+                let e = e.said();
+                let (pl, en) = (e.pl, e.en);
+                warnings.push(crate::said!(
+                    "wiersz {line}: {pl}; zapisano tak, jak podano",
+                    "row {line}: {en}; kept as written"
+                ));
                 (Some(raw), Some(false))
             }
         },
     };
     if client_name.is_none() && nip.is_none() {
-        return Err(r.error(Some(Field::ClientName), "no client name or NIP"));
+        return Err(r.error(
+            Some(Field::ClientName),
+            crate::said!("brak nazwy klienta i NIP-u", "no client name or NIP"),
+        ));
     }
     let issue_date = r.date(Field::IssueDate)?;
     let due_date = r.date(Field::DueDate)?;
     if due_date.is_none() {
-        warnings.push(format!(
-            "row {line}: invoice {} has no due date",
-            number.original()
+        let n = number.original();
+        warnings.push(crate::said!(
+            "wiersz {line}: faktura {n} nie ma terminu płatności",
+            "row {line}: invoice {n} has no due date"
         ));
     }
     let gross = r.amount(Field::Gross)?;
@@ -213,7 +230,7 @@ fn invoice(
     let gross_value = match (&gross, &outstanding) {
         (Some(g), _) => g.value,
         (None, Some(o)) => o.value,
-        (None, None) => return Err(r.error(Some(Field::Gross), "no amount for this invoice")),
+        (None, None) => return Err(r.error(Some(Field::Gross), no_amount())),
     };
     Ok(InvoiceRow {
         row: line,
@@ -236,6 +253,10 @@ fn invoice(
     })
 }
 
+fn no_amount() -> Said {
+    crate::said!("brak kwoty dla tej faktury", "no amount for this invoice")
+}
+
 fn split_emails(t: &str) -> Vec<String> {
     t.split([',', ';', ' ', '\n'])
         .map(|s| s.trim().trim_matches(|c| c == '<' || c == '>').to_lowercase())
@@ -253,16 +274,17 @@ fn check_totals(
     rec: &Recognised<'_>,
     rows: &[InvoiceRow],
     totals: &[&Row],
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Said>,
 ) -> Result<bool, ReportError> {
     let Some(total_row) = totals.last() else {
         return Ok(false);
     };
     let currencies: std::collections::BTreeSet<_> = rows.iter().map(|r| r.currency).collect();
     if currencies.len() > 1 {
-        warnings.push(format!(
-            "row {}: totals row not checked: the list has several currencies",
-            total_row.line
+        let line = total_row.line;
+        warnings.push(crate::said!(
+            "wiersz {line}: nie sprawdzono wiersza sum: lista ma kilka walut",
+            "row {line}: totals row not checked: the list has several currencies"
         ));
         return Ok(false);
     }
@@ -282,15 +304,18 @@ fn check_totals(
             _ => rows.iter().map(|i| i.outstanding.unwrap_or(i.gross)).sum(),
         };
         if stated.value != sum {
-            return Err(r.error(
-                Some(field),
-                format!(
-                    "the totals row says {} but the {} rows add up to {}",
-                    format_pl(stated.value),
-                    rows.len(),
-                    format_pl(sum)
-                ),
-            ));
+            return Err(r.error(Some(field), {
+                let n = rows.len();
+                let (sp, ss) = (format_pl(stated.value), format_pl(sum));
+                let (ep, es) = (
+                    crate::domain::format_en(stated.value),
+                    crate::domain::format_en(sum),
+                );
+                crate::said!(
+                    "wiersz sum podaje {sp}, a suma {n} wierszy powyżej to {ss}",
+                    "the totals row says {ep} but the {n} rows add up to {es}"
+                )
+            }));
         }
         checked = true;
     }

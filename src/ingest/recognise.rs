@@ -29,7 +29,36 @@ pub struct NoProfile {
     pub header_line: Option<usize>,
     pub headers_seen: Vec<String>,
     /// Per report kind, the profile that came closest and what it missed.
-    pub closest: Vec<(String, Vec<String>)>,
+    pub closest: Vec<(String, Vec<crate::domain::Said>)>,
+}
+
+impl NoProfile {
+    /// In both languages.
+    pub fn said(&self) -> crate::domain::Said {
+        let quoted = self
+            .headers_seen
+            .iter()
+            .map(|h| format!("„{h}”"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut pl = String::from("żaden profil nie pasuje do tej tabeli");
+        match self.header_line {
+            Some(line) => pl.push_str(&format!("; nagłówki w wierszu {line}: {quoted}")),
+            None => pl.push_str("; nie znaleziono wiersza nagłówków"),
+        }
+        for (name, missing) in &self.closest {
+            pl.push_str(&format!(
+                "; profilowi {name} brakuje: {}",
+                missing
+                    .iter()
+                    .map(|m| m.pl.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+        pl.push_str(". Dla takiego eksportu trzeba dodać profil w folderze profili");
+        crate::domain::Said::new(pl, self.to_string())
+    }
 }
 
 impl std::fmt::Display for NoProfile {
@@ -48,7 +77,15 @@ impl std::fmt::Display for NoProfile {
             None => write!(f, "; no header row found")?,
         }
         for (name, missing) in &self.closest {
-            write!(f, "; profile {name} is missing: {}", missing.join("; "))?;
+            write!(
+                f,
+                "; profile {name} is missing: {}",
+                missing
+                    .iter()
+                    .map(|m| m.en.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )?;
         }
         write!(f, ". Add a profile for this export to the profiles folder")
     }
@@ -153,7 +190,7 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
 
 /// Profiles that came close, per report kind: (header row, columns mapped, the profile, the
 /// required columns it lacked).
-type Closest<'p> = (usize, usize, &'p Profile, Vec<String>);
+type Closest<'p> = (usize, usize, &'p Profile, Vec<crate::domain::Said>);
 
 /// The refusal: the row that looks most like a header (the closest profile's, else the one with
 /// the most text cells), and what each close profile lacked.
@@ -254,7 +291,10 @@ fn map_columns(headers: &[String], profile: &Profile) -> HashMap<Field, usize> {
     out
 }
 
-fn missing_required(profile: &Profile, columns: &HashMap<Field, usize>) -> Vec<String> {
+fn missing_required(
+    profile: &Profile,
+    columns: &HashMap<Field, usize>,
+) -> Vec<crate::domain::Said> {
     let mut missing = Vec::new();
     for req in &profile.required {
         let alts: Vec<&str> = req.split('|').map(str::trim).collect();
@@ -263,19 +303,34 @@ fn missing_required(profile: &Profile, columns: &HashMap<Field, usize>) -> Vec<S
                 || profile.key_values.keys().any(|f| f.as_str() == *a)
         });
         if !satisfied {
-            let described: Vec<String> = alts
+            let described: Vec<crate::domain::Said> = alts
                 .iter()
                 .map(|a| {
-                    let syn = profile
-                        .columns
-                        .iter()
-                        .find(|(f, _)| f.as_str() == *a)
+                    let field = profile.columns.iter().find(|(f, _)| f.as_str() == *a);
+                    let syn = field
                         .map(|(_, s)| s.iter().take(4).cloned().collect::<Vec<_>>().join(", "))
                         .unwrap_or_default();
-                    format!("{a} (a column such as {syn})")
+                    let words = field
+                        .map(|(f, _)| f.words())
+                        .unwrap_or_else(|| crate::domain::Said::new(*a, *a));
+                    crate::domain::Said::new(
+                        format!("{} (kolumna taka jak {syn})", words.pl),
+                        format!("{} (a column such as {syn})", words.en),
+                    )
                 })
                 .collect();
-            missing.push(described.join(" or "));
+            missing.push(crate::domain::Said::new(
+                described
+                    .iter()
+                    .map(|d| d.pl.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" albo "),
+                described
+                    .iter()
+                    .map(|d| d.en.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            ));
         }
     }
     missing

@@ -50,7 +50,37 @@ pub enum SheetError {
     NoSheets,
     /// Refused before reading: damaged, or a bomb.
     #[error("{0}")]
-    Refused(String),
+    Refused(crate::domain::Said),
+}
+
+impl SheetError {
+    /// In both languages. A library's own error text stays as it is, in parentheses.
+    pub fn said(&self) -> crate::domain::Said {
+        match self {
+            SheetError::Corrupt(e) => crate::said!(
+                "to nie jest czytelny arkusz: {e}",
+                "not a readable spreadsheet: {e}"
+            ),
+            SheetError::TooLarge {
+                sheet,
+                rows,
+                columns,
+                max_rows,
+                max_columns,
+            } => crate::said!(
+                "arkusz {sheet:?} jest za duży: zajmuje {rows} wierszy × {columns} kolumn (limity: {max_rows} wierszy, {max_columns} kolumn)",
+                "sheet {sheet:?} is too large: it spans {rows} rows × {columns} columns (limits: {max_rows} rows, {max_columns} columns)"
+            ),
+            SheetError::TooManyCells { sheet, max_cells } => crate::said!(
+                "arkusz {sheet:?} ma więcej niż {max_cells} komórek",
+                "sheet {sheet:?} has more than {max_cells} cells"
+            ),
+            SheetError::NoSheets => {
+                crate::said!("skoroszyt nie ma arkuszy", "the workbook has no sheets")
+            }
+            SheetError::Refused(s) => s.clone(),
+        }
+    }
 }
 
 /// True when the bytes look like a spreadsheet container (OLE2 for .xls, zip for .xlsx/.ods).
@@ -125,7 +155,7 @@ fn read_xlsx(
             let cell = match reader.next_cell() {
                 Ok(Some(c)) => c,
                 Ok(None) => break,
-                Err(e) => return Err(SheetError::Corrupt(format!("sheet {name:?}: {e}"))),
+                Err(e) => return Err(SheetError::Corrupt(format!("{name:?}: {e}"))),
             };
             let (r, c) = cell.get_position();
             // The declared dimension may lie; the cells themselves are checked too.
@@ -165,7 +195,7 @@ where
     for name in names {
         let range = wb
             .worksheet_range(&name)
-            .map_err(|e| SheetError::Corrupt(format!("sheet {name:?}: {e}")))?;
+            .map_err(|e| SheetError::Corrupt(format!("{name:?}: {e}")))?;
         let (height, width) = range.get_size();
         let (r0, c0) = range.start().unwrap_or((0, 0));
         check_bounds(

@@ -5,6 +5,7 @@ use super::profile::{Field, Profile, normalize_header};
 use super::recognise::Recognised;
 use super::table::{Row, Table};
 use super::{ParseContext, ReportError, RowReader, Skipped};
+use crate::domain::Said;
 use crate::domain::{BankAccount, Currency, text};
 use chrono::NaiveDate;
 use regex::Regex;
@@ -66,7 +67,7 @@ pub struct Statement {
     pub closing_balance: Option<Decimal>,
     pub rows: Vec<StatementRow>,
     pub skipped: Vec<Skipped>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::domain::Said>,
 }
 
 static ACCOUNT_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -151,7 +152,10 @@ pub fn extract(
         {
             skipped.push(Skipped {
                 row: row.line,
-                reason: format!("state {state}: not booked"),
+                reason: crate::said!(
+                    "stan {state}: operacja niezaksięgowana",
+                    "state {state}: not booked"
+                ),
             });
             continue;
         }
@@ -178,7 +182,10 @@ pub fn extract(
             {
                 return Err(r.error(
                     Some(date_field),
-                    format!("cannot read the date {date_text:?} of an operation"),
+                    crate::said!(
+                        "nie da się odczytać daty {date_text:?} operacji",
+                        "cannot read the date {date_text:?} of an operation"
+                    ),
                 ));
             }
             trailing_non_data.push(row);
@@ -190,7 +197,7 @@ pub fn extract(
             match undated(table, rec, mid) {
                 Some(why) => skipped.push(Skipped {
                     row: mid.line,
-                    reason: why.into(),
+                    reason: why,
                 }),
                 None => outside.push(mid),
             }
@@ -206,7 +213,7 @@ pub fn extract(
             }
             None => skipped.push(Skipped {
                 row: row.line,
-                reason: "zero amount".into(),
+                reason: crate::said!("kwota zerowa", "zero amount"),
             }),
         }
     }
@@ -233,12 +240,12 @@ fn operation(
     date_field: Field,
     default_currency: Currency,
     ctx: &ParseContext,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Said>,
 ) -> Result<Option<StatementRow>, ReportError> {
     let line = r.row.line;
     let booking_date = r
         .date(date_field)?
-        .ok_or_else(|| r.error(Some(date_field), "no date"))?;
+        .ok_or_else(|| r.error(Some(date_field), crate::said!("brak daty", "no date")))?;
     let value_date = if date_field == Field::BookingDate {
         r.date(Field::ValueDate)?
     } else {
@@ -262,7 +269,11 @@ fn operation(
     let balance_after = match r.amount(Field::BalanceAfter) {
         Ok(b) => b.map(|a| a.value),
         Err(e) => {
-            warnings.push(format!("row {line}: balance not read: {}", e.cause));
+            let (pl, en) = (e.cause.pl, e.cause.en);
+            warnings.push(crate::said!(
+                "wiersz {line}: nie odczytano salda: {pl}",
+                "row {line}: balance not read: {en}"
+            ));
             None
         }
     };
@@ -362,7 +373,7 @@ fn counterparty(
 fn checked_account(
     raw: Option<String>,
     line: usize,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Said>,
 ) -> (Option<String>, Option<bool>) {
     let Some(raw) = raw else {
         return (None, None);
@@ -376,7 +387,8 @@ fn checked_account(
             if t.is_empty() {
                 (None, None)
             } else {
-                warnings.push(format!(
+                warnings.push(crate::said!(
+                    "wiersz {line}: rachunek kontrahenta {t:?} ma błędną sumę kontrolną; zapisano tak, jak podano",
                     "row {line}: counterparty account {t:?} fails its checksum; kept as written"
                 ));
                 (Some(t), Some(false))
@@ -388,13 +400,17 @@ fn checked_account(
 /// Why an undated row inside the table is skipped as an operation not booked yet; `None` for a
 /// repeated header (a page break in a printed statement), a one-cell line (a page title) or a
 /// labelled line: text, not an operation.
-fn undated(table: &Table, rec: &Recognised<'_>, row: &Row) -> Option<&'static str> {
+fn undated(table: &Table, rec: &Recognised<'_>, row: &Row) -> Option<Said> {
     let repeated_header = rec
         .header_row
         .is_some_and(|h| same_cells(&table.rows[h], row));
     let filled = row.cells.iter().filter(|c| !c.is_empty()).count();
-    (!row_has_label(row) && !repeated_header && filled >= 2)
-        .then_some("no booking date (pending or blocked operation)")
+    (!row_has_label(row) && !repeated_header && filled >= 2).then(|| {
+        crate::said!(
+            "brak daty księgowania (operacja oczekująca albo blokada)",
+            "no booking date (pending or blocked operation)"
+        )
+    })
 }
 
 fn same_cells(a: &Row, b: &Row) -> bool {
@@ -478,7 +494,7 @@ fn read_amount(r: &RowReader<'_>) -> Result<(Decimal, Option<Currency>), ReportE
             Some(Field::Amount)
                 .filter(|f| r.column_of(*f).is_some())
                 .or(Some(Field::Credit)),
-            "no amount",
+            crate::said!("brak kwoty", "no amount"),
         )),
         (c, d) => {
             let cv = c.as_ref().map(|a| a.value.abs()).unwrap_or_default();
@@ -549,7 +565,15 @@ fn find_labelled_amount(
                         sheet: table.sheet.clone(),
                         row: Some(row.line),
                         column: None,
-                        cause: format!("balance next to {:?}: {e}", raw.trim()),
+                        cause: {
+                            let label = raw.trim();
+                            let e = e.said();
+                            let (pl, en) = (e.pl, e.en);
+                            Box::new(crate::said!(
+                                "saldo obok {label:?}: {pl}",
+                                "balance next to {label:?}: {en}"
+                            ))
+                        },
                     }),
                 };
             }
@@ -564,14 +588,17 @@ fn check_balances(
     rows: &[StatementRow],
     opening: Option<(Decimal, usize)>,
     closing: Option<(Decimal, usize)>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Said>,
 ) -> Result<(), ReportError> {
     let (Some((open, _)), Some((close, close_line))) = (opening, closing) else {
         return Ok(());
     };
     let first_currency = rows.first().map(|r| r.currency);
     if rows.iter().any(|r| Some(r.currency) != first_currency) {
-        warnings.push("balances not checked: the statement has rows in several currencies".into());
+        warnings.push(crate::said!(
+            "nie sprawdzono sald: wyciąg ma operacje w kilku walutach",
+            "balances not checked: the statement has rows in several currencies"
+        ));
         return Ok(());
     }
     let movements: Decimal = rows.iter().map(|r| r.amount).sum();
@@ -581,13 +608,7 @@ fn check_balances(
             sheet: table.sheet.clone(),
             row: Some(close_line),
             column: None,
-            cause: format!(
-                "balances do not add up: opening {} + movements {} = {}, but the closing balance is {}",
-                crate::domain::format_pl(open),
-                crate::domain::format_pl(movements),
-                crate::domain::format_pl(open + movements),
-                crate::domain::format_pl(close)
-            ),
+            cause: Box::new(balance_mismatch(open, movements, close)),
         });
     }
     Ok(())
@@ -595,7 +616,7 @@ fn check_balances(
 
 /// With a "balance after" column, each row's balance should follow from its neighbour's, oldest
 /// first or newest first. Banks order same-day rows loosely, so a break is a warning, not a refusal.
-fn check_running_balance(rows: &[StatementRow], warnings: &mut Vec<String>) {
+fn check_running_balance(rows: &[StatementRow], warnings: &mut Vec<Said>) {
     let chain: Vec<(usize, Decimal, Decimal)> = rows
         .iter()
         .filter_map(|r| r.balance_after.map(|b| (r.row, r.amount, b)))
@@ -606,11 +627,35 @@ fn check_running_balance(rows: &[StatementRow], warnings: &mut Vec<String>) {
     let ascending = chain.windows(2).position(|w| w[0].2 + w[1].1 != w[1].2);
     let descending = chain.windows(2).position(|w| w[1].2 + w[0].1 != w[0].2);
     if let (Some(a), Some(_)) = (ascending, descending) {
-        warnings.push(format!(
-            "row {}: balance after the operation does not follow from the row before",
-            chain[a + 1].0
+        let line = chain[a + 1].0;
+        warnings.push(crate::said!(
+            "wiersz {line}: saldo po operacji nie wynika z wiersza wcześniejszego",
+            "row {line}: balance after the operation does not follow from the row before"
         ));
     }
+}
+
+/// Opening + movements ≠ closing, in both languages with each one's number format.
+pub(super) fn balance_mismatch(open: Decimal, movements: Decimal, close: Decimal) -> Said {
+    let pl = crate::domain::format_pl;
+    let en = crate::domain::format_en;
+    let sum = open + movements;
+    Said::new(
+        format!(
+            "salda się nie zgadzają: początkowe {} + obroty {} = {}, a saldo końcowe to {}",
+            pl(open),
+            pl(movements),
+            pl(sum),
+            pl(close)
+        ),
+        format!(
+            "balances do not add up: opening {} + movements {} = {}, but the closing balance is {}",
+            en(open),
+            en(movements),
+            en(sum),
+            en(close)
+        ),
+    )
 }
 
 fn find_currency(rows: &[&Row]) -> Option<Currency> {

@@ -13,7 +13,7 @@ pub struct ContactsImport {
     pub rows: usize,
     pub created: usize,
     pub updated: usize,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::domain::Said>,
 }
 
 /// Stores a parsed contacts file in one transaction: each row's client found by NIP, else by

@@ -4,6 +4,7 @@
 //! receivables list updates the invoices it knows.
 
 use super::reconcile::ReconcileSummary;
+use crate::domain::Said;
 use crate::domain::{BankAccount, Money, sha256_hex};
 use crate::ingest::profile::{Profile, ReportKind};
 use crate::ingest::receivables::{InvoiceRow, Receivables};
@@ -37,6 +38,10 @@ pub struct ImportOutcome {
     pub kind: Option<ReportKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// Whose export it is, in words (the bank or program named by the profile's label), for
+    /// people; `None` for the generic profiles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,7 +51,7 @@ pub struct ImportOutcome {
     pub known: usize,
     pub updated: usize,
     pub skipped: usize,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Said>,
     /// Set when the same bytes were imported before: that report's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<i64>,
@@ -62,6 +67,7 @@ impl ImportOutcome {
             file: file.to_string(),
             kind: None,
             profile: None,
+            source: None,
             format: None,
             encoding: None,
             rows_read: 0,
@@ -81,7 +87,7 @@ impl ImportOutcome {
         &mut self,
         records: usize,
         skipped: &[crate::ingest::Skipped],
-        warnings: &[String],
+        warnings: &[Said],
     ) {
         self.rows_read = records + skipped.len();
         self.skipped = skipped.len();
@@ -214,16 +220,13 @@ impl Importer<'_> {
                     &name,
                     &[],
                     sender,
-                    format!("cannot open: {e}"),
+                    crate::said!("nie da się otworzyć: {e}", "cannot open: {e}"),
                 )?]);
             }
         };
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         if len > self.max_file_bytes {
-            let cause = format!(
-                "the file is {len} bytes, over the limit of {} bytes",
-                self.max_file_bytes
-            );
+            let cause = too_big(len, self.max_file_bytes);
             return Ok(vec![self.refuse(store, &name, &[], sender, cause)?]);
         }
         let mut bytes = Vec::with_capacity(len as usize);
@@ -234,13 +237,14 @@ impl Importer<'_> {
                 &name,
                 &[],
                 sender,
-                format!("cannot read: {e}"),
+                crate::said!("nie da się odczytać: {e}", "cannot read: {e}"),
             )?]);
         }
         if bytes.len() as u64 > self.max_file_bytes {
-            let cause = format!(
-                "the file is over the limit of {} bytes",
-                self.max_file_bytes
+            let max = self.max_file_bytes;
+            let cause = crate::said!(
+                "plik przekracza limit {max} bajtów",
+                "the file is over the limit of {max} bytes"
             );
             return Ok(vec![self.refuse(store, &name, &[], sender, cause)?]);
         }
@@ -282,7 +286,10 @@ impl Importer<'_> {
                 name,
                 bytes,
                 sender,
-                "the archive holds no report files".into(),
+                crate::said!(
+                    "w archiwum nie ma plików z raportami",
+                    "the archive holds no report files"
+                ),
             )?);
         }
         Ok(out)
@@ -298,18 +305,15 @@ impl Importer<'_> {
         sender: Option<&str>,
     ) -> Result<ImportOutcome> {
         if bytes.len() as u64 > self.max_file_bytes {
-            let cause = format!(
-                "the file is {} bytes, over the limit of {} bytes",
-                bytes.len(),
-                self.max_file_bytes
-            );
+            let cause = too_big(bytes.len() as u64, self.max_file_bytes);
             return self.refuse(store, name, bytes, sender, cause);
         }
         let sha = sha256_hex(bytes);
         let mut outcome = ImportOutcome::empty(name);
         if let Some((id, _at)) = store.imported_report_by_sha(&sha)? {
             outcome.duplicate_of = Some(id);
-            outcome.warnings.push(format!(
+            outcome.warnings.push(crate::said!(
+                "ten sam plik wczytano już jako raport nr {id}; nic nie dodano",
                 "the same file was already imported as report #{id}; nothing added"
             ));
             return Ok(outcome);
@@ -336,10 +340,13 @@ impl Importer<'_> {
                         sheet: None,
                         row: Some(row.row),
                         column: Some("NrFaKorygowanej".into()),
-                        cause: format!(
-                            "correction {} is for invoice {corrected}, which is not known yet; import that invoice first",
-                            row.number
-                        ),
+                        cause: {
+                            let n = &row.number;
+                            Box::new(crate::said!(
+                                "korekta {n} dotyczy faktury {corrected}, której jeszcze nie znamy; najpierw trzeba wczytać tę fakturę",
+                                "correction {n} is for invoice {corrected}, which is not known yet; import that invoice first"
+                            ))
+                        },
                     };
                     return self.record_refusal(store, name, &sha, sender, e);
                 }
@@ -347,6 +354,19 @@ impl Importer<'_> {
         }
         outcome.kind = Some(parsed.kind());
         outcome.profile = Some(parsed.profile.clone());
+        outcome.source = self
+            .profiles
+            .iter()
+            .find(|p| p.name == parsed.profile && !p.name.starts_with("generic"))
+            .map(|p| {
+                p.label
+                    .split(':')
+                    .next()
+                    .unwrap_or(&p.label)
+                    .trim()
+                    .to_string()
+            })
+            .filter(|s| !s.is_empty());
         outcome.format = Some(parsed.format.clone());
         outcome.encoding = parsed.encoding.clone();
         let tx = store.transaction()?;
@@ -416,7 +436,7 @@ impl Importer<'_> {
         name: &str,
         bytes: &[u8],
         sender: Option<&str>,
-        cause: String,
+        cause: Said,
     ) -> Result<ImportOutcome> {
         self.record_refusal(
             store,
@@ -490,7 +510,7 @@ impl Importer<'_> {
                 .into();
             let amount = match Money::new(row.amount, row.currency) {
                 Ok(a) => a,
-                Err(e) => return Ok(Err(row_error(out, row.row, "amount", e))),
+                Err(e) => return Ok(Err(row_error(out, row.row, "amount", e.said()))),
             };
             let payment = NewPayment {
                 source_row: row.row,
@@ -550,7 +570,7 @@ impl Importer<'_> {
             }
             let (gross, outstanding) = match amounts(row) {
                 Ok(a) => a,
-                Err(e) => return Ok(Err(row_error(out, row.row, "gross", e))),
+                Err(e) => return Ok(Err(row_error(out, row.row, "gross", e.said()))),
             };
             if let Some((corrected, key)) = corrected(row) {
                 match tx.apply_correction(&key, gross, report_id)? {
@@ -572,9 +592,10 @@ impl Importer<'_> {
                     }
                     Correction::NotFound => {}
                     Correction::CurrencyMismatch { invoice } => {
-                        let why = format!(
-                            "correction {} is in {} but invoice {corrected} is in {invoice}",
-                            row.number, row.currency
+                        let (n, c) = (&row.number, row.currency);
+                        let why = crate::said!(
+                            "korekta {n} jest w {c}, a faktura {corrected} w {invoice}",
+                            "correction {n} is in {c} but invoice {corrected} is in {invoice}"
                         );
                         return Ok(Err(row_error(out, row.row, "KodWaluty", why)));
                     }
@@ -617,14 +638,22 @@ fn amounts(row: &InvoiceRow) -> Result<(Money, Option<Money>), crate::domain::Mo
     Ok((gross, outstanding))
 }
 
+/// A file over the size limit.
+fn too_big(len: u64, max: u64) -> Said {
+    crate::said!(
+        "plik ma {len} bajtów, ponad limit {max} bajtów",
+        "the file is {len} bytes, over the limit of {max} bytes"
+    )
+}
+
 /// A refusal of the whole report for one row's value.
-fn row_error(out: &ImportOutcome, row: usize, column: &str, why: impl ToString) -> ReportError {
+fn row_error(out: &ImportOutcome, row: usize, column: &str, why: Said) -> ReportError {
     ReportError {
         file: out.file.clone(),
         sheet: None,
         row: Some(row),
         column: Some(column.to_string()),
-        cause: why.to_string(),
+        cause: Box::new(why),
     }
 }
 

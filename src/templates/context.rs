@@ -373,6 +373,8 @@ pub struct FileLine {
     pub file: String,
     pub kind: Option<&'static str>,
     pub profile: Option<String>,
+    /// Whose export it is (a bank, a program), in words.
+    pub source: Option<String>,
     pub format: Option<String>,
     pub encoding: Option<String>,
     pub rows_read: usize,
@@ -380,10 +382,10 @@ pub struct FileLine {
     pub known: usize,
     pub updated: usize,
     pub skipped: usize,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::domain::Said>,
     pub duplicate_of: Option<i64>,
     /// The refusal, naming file, sheet, row and column.
-    pub error: Option<String>,
+    pub error: Option<crate::domain::Said>,
 }
 
 /// `summary`: the answer to a report mail.

@@ -416,7 +416,13 @@ fn sample_review_reason() -> String {
 }
 
 fn summary() -> Summary {
-    let refusal = crate::ingest::ReportError::file("wyciag.csv", "sample refusal");
+    let refusal = crate::ingest::ReportError::file(
+        "wyciag.csv",
+        crate::said!(
+            "kwota w wierszu sum nie zgadza się z wierszami",
+            "the totals row does not match the rows"
+        ),
+    );
     let mut bad = crate::services::import::ImportOutcome::empty("wyciag.csv");
     bad.error = Some(refusal);
     let payment = |status: PaymentStatus, invoices: &[&str], review: Option<&str>| ReportPayment {

@@ -48,6 +48,32 @@ fn report_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every message said to a person has a Polish text with no English sentence in it.
+fn english_in_polish(rel: &str, v: &serde_json::Value, failures: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let (Some(pl), Some(_)) = (m.get("pl").and_then(|p| p.as_str()), m.get("en")) {
+                for w in [
+                    "row ", " the ", "cannot", "invoice ", "file ", " is ", " not ", "missing",
+                ] {
+                    if pl.contains(w) {
+                        failures.push(format!("{rel}: {w:?} in Polish text {pl:?}"));
+                    }
+                }
+            }
+            for x in m.values() {
+                english_in_polish(rel, x, failures);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for x in a {
+                english_in_polish(rel, x, failures);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[test]
 fn every_fixture_matches_its_expected_json() {
     let root = fixtures_root();
@@ -76,6 +102,7 @@ fn every_fixture_matches_its_expected_json() {
             Ok(parsed) => serde_json::to_value(&parsed).unwrap(),
             Err(e) => serde_json::json!({ "error": e }),
         };
+        english_in_polish(&rel, &result, &mut failures);
         let actual = serde_json::to_string_pretty(&result).unwrap() + "\n";
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         let expected_path = path.with_file_name(format!("{stem}.expected.json"));

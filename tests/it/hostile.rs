@@ -484,7 +484,11 @@ fn judge(c: &Case, r: &Run, json: &serde_json::Value) -> Vec<String> {
     for f in files {
         match f.get("error") {
             Some(e) => {
-                let cause = e["cause"].as_str().unwrap_or("");
+                let cause = e["cause"]["en"].as_str().unwrap_or("");
+                // ...and said in Polish too.
+                if e["cause"]["pl"].as_str().is_none_or(str::is_empty) {
+                    bad.push(format!("{what}: a refusal without its Polish text: {e}"));
+                }
                 if cause.is_empty() || e["file"].as_str().is_none_or(str::is_empty) {
                     bad.push(format!("{what}: a refusal without a located cause: {e}"));
                 }

@@ -156,6 +156,7 @@ pub(crate) fn file_line(o: &ImportOutcome) -> FileLine {
         file: o.file.clone(),
         kind: o.kind.map(|k| k.as_str()),
         profile: o.profile.clone(),
+        source: o.source.clone(),
         format: o.format.clone(),
         encoding: o.encoding.clone(),
         rows_read: o.rows_read,
@@ -165,7 +166,7 @@ pub(crate) fn file_line(o: &ImportOutcome) -> FileLine {
         skipped: o.skipped,
         warnings: o.warnings.clone(),
         duplicate_of: o.duplicate_of,
-        error: o.error.as_ref().map(|e| e.to_string()),
+        error: o.error.as_ref().map(|e| e.said()),
     }
 }
 
@@ -201,18 +202,26 @@ mod tests {
             sheet: None,
             row: Some(7),
             column: Some("Kwota".into()),
-            cause: "not an amount: \"12,3,4\"".into(),
+            cause: Box::new(crate::ingest::numbers::ValueError::Amount("12,3,4".into()).said()),
         });
         let s = summary("Moja Firma", "Wyciąg listopad", &[bad], vec![], vec![]);
         let t = Templates::new(None);
         let pl = t.render(Lang::Pl, "summary", &s).unwrap();
         assert!(
-            pl.text.contains("ODRZUCONY: zly.csv, row 7, column Kwota"),
+            pl.text.contains(
+                "ODRZUCONY: zly.csv, wiersz 7, kolumna Kwota: nie da się odczytać \"12,3,4\" jako kwoty"
+            ),
             "{}",
             pl.text
         );
         let en = t.render(Lang::En, "summary", &s).unwrap();
-        assert!(en.text.contains("REFUSED: zly.csv, row 7"), "{}", en.text);
+        assert!(
+            en.text.contains(
+                "REFUSED: zly.csv, row 7, column Kwota: cannot read \"12,3,4\" as an amount"
+            ),
+            "{}",
+            en.text
+        );
     }
 
     #[test]
