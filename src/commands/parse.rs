@@ -35,7 +35,13 @@ pub struct Parsed {
     pub command: Command,
     pub lang: Lang,
     pub line: String,
+    /// The keyword is the same in both languages ("status"): the answer takes the mail's
+    /// language, not the keyword's.
+    pub neutral: bool,
 }
+
+/// Keywords written the same in Polish and English.
+const NEUTRAL: &[&[&str]] = &[&["status"]];
 
 /// Why a line that starts like a command is not one (e.g. a missing client name).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +122,7 @@ pub fn parse_line(raw: &str) -> Result<Option<Parsed>, Malformed> {
         Ok(command) => Ok(Some(Parsed {
             command,
             lang,
+            neutral: NEUTRAL.iter().any(|k| k.len() == n && folded[..n] == **k),
             line,
         })),
         Err(why) => Err(Malformed { lang, line, why }),

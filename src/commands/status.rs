@@ -125,10 +125,15 @@ fn report(tx: &Tx<'_>, ctx: &Ctx<'_>, c: &ClientInfo) -> Result<Outcome> {
         lines.push(ctx.t("  brak", "  none"));
     }
     for p in &payments {
+        let date = p
+            .date
+            .parse::<NaiveDate>()
+            .map(|d| ctx.date(d))
+            .unwrap_or_else(|_| p.date.clone());
         lines.push(format!(
             "  #{} {} {} {} → {}",
             p.id,
-            p.date,
+            date,
             ctx.money(p.amount),
             p.currency,
             p.invoice

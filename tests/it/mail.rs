@@ -773,3 +773,82 @@ trusted_authserv_ids = ["mx.example.pl"]
         ]
     );
 }
+
+/// The README's "try a command and a client reply" steps, as written: the command is answered in
+/// Polish, the client's dispute is acknowledged and reaches staff with the commands.
+#[test]
+fn the_readme_try_steps_answer_the_command_and_the_client() {
+    let work = tempfile::tempdir().unwrap();
+    let new = demo_maildir(work.path());
+    let cli = |args: &[&str], now: &str| {
+        let o = Command::new(BIN)
+            .current_dir(work.path())
+            .env_remove("SKARBNIK_CONFIG")
+            .env("SKARBNIK_NOW", now)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    cli(&["run", "--once"], QUIET_SUNDAY);
+    std::fs::copy(
+        fixtures().join("mail/try/skarbnik.toml"),
+        work.path().join("skarbnik.toml"),
+    )
+    .unwrap();
+    cli(
+        &[
+            "client",
+            "set",
+            "Pióro",
+            "--email",
+            "biuro@pioro.example",
+            "--language",
+            "pl",
+        ],
+        QUIET_SUNDAY,
+    );
+    for e in std::fs::read_dir(fixtures().join("mail/try")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "eml") {
+            std::fs::copy(&p, new.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    cli(&["run", "--once"], "2026-03-30T08:30:00Z");
+    let mails: Vec<(String, String)> = eml_files(&work.path().join("var/outbox"))
+        .iter()
+        .map(|p| {
+            let raw = std::fs::read(p).unwrap();
+            let m = skarbnik::mail::inbound::Inbound::parse(&raw).unwrap();
+            (
+                header(&raw, "To").unwrap_or_default(),
+                format!("{}\n{}", m.subject, m.text),
+            )
+        })
+        .collect();
+    let to = |who: &str, has: &str| {
+        mails
+            .iter()
+            .any(|(t, text)| t.contains(who) && text.contains(has))
+    };
+    assert!(
+        to("ksiegowosc@example.pl", "Otwarte faktury:"),
+        "{mails:#?}"
+    );
+    assert!(
+        to("ksiegowosc@example.pl", "Zapisano obietnicę zapłaty"),
+        "{mails:#?}"
+    );
+    assert!(
+        to("biuro@pioro.example", "faktury FV/0322/2026 przekazaliśmy"),
+        "{mails:#?}"
+    );
+    assert!(
+        to("ksiegowosc@example.pl", "rozwiąż spór FV/0322/2026 POWÓD"),
+        "{mails:#?}"
+    );
+}

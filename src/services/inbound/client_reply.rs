@@ -131,6 +131,31 @@ fn concerned(
     })
 }
 
+/// The last mails we sent the client (before this reply was acted on), in words.
+fn recent_mails(tx: &Tx<'_>, client: Option<i64>, lang: Lang) -> Result<Vec<RecentMail>> {
+    let Some(c) = client else {
+        return Ok(Vec::new());
+    };
+    let mut h: Vec<_> = tx
+        .client_history(c)?
+        .into_iter()
+        .filter(|l| !matches!(l.kind.as_str(), "reply" | "auto_reply"))
+        .collect();
+    let skip = h.len().saturating_sub(3);
+    h.drain(..skip);
+    Ok(h.into_iter()
+        .map(|l| RecentMail {
+            at: l.at.chars().take(10).collect(),
+            subject: l.subject.clone(),
+            status: l
+                .status
+                .as_deref()
+                .map(|s| words::status(s, lang))
+                .filter(|s| !s.is_empty()),
+        })
+        .collect())
+}
+
 /// One reply, acted on in one transaction with its forward and answers.
 struct Act<'a, 'e> {
     env: &'a Env<'e>,
@@ -141,6 +166,8 @@ struct Act<'a, 'e> {
     staff_lang: Lang,
     /// Why no answer may go to the sender (loop safety, the rate limit), if so.
     blocked: Option<String>,
+    /// The mails we sent the client before this reply, for the forward.
+    recent: Vec<RecentMail>,
     done: Vec<DoneLine>,
 }
 
@@ -244,6 +271,7 @@ pub(super) fn handle(env: &Env<'_>, store: &mut Store, m: &Message<'_>) -> Resul
         super::replies::blocked(env, store, &m.mail, &crate::domain::email::bare(&reply_to))?;
     let tx = store.transaction()?;
     let snap = tx.dunning_snapshot()?;
+    let recent = recent_mails(&tx, m.client, env.config.templates.language)?;
     let mut act = Act {
         env,
         tx: &tx,
@@ -252,6 +280,7 @@ pub(super) fn handle(env: &Env<'_>, store: &mut Store, m: &Message<'_>) -> Resul
         today,
         staff_lang: env.config.templates.language,
         blocked,
+        recent,
         done: Vec::new(),
     };
     let (ids, source) = match m.client {
@@ -302,6 +331,30 @@ pub(super) fn handle(env: &Env<'_>, store: &mut Store, m: &Message<'_>) -> Resul
 /// The holds and answers each intent calls for.
 fn act_on(act: &mut Act<'_, '_>, reading: &Reading, ids: &[i64], registered: bool) -> Result<()> {
     let phrase = |i: Intent| reading.phrase(i).unwrap_or("").to_string();
+    // "FV/2 reklamujemy; FV/1 zapłacimy w piątek": each intent concerns the invoices its own
+    // sentence names, when it names any of them; otherwise all the reply is about.
+    let scoped = |i: Intent| -> Vec<i64> {
+        let numbers: Vec<(i64, crate::domain::InvoiceNumber)> = ids
+            .iter()
+            .filter_map(|id| act.snap.invoices.iter().find(|x| x.id == *id))
+            .filter_map(|x| {
+                crate::domain::InvoiceNumber::parse(&x.number)
+                    .ok()
+                    .map(|n| (x.id, n))
+            })
+            .collect();
+        let only: Vec<crate::domain::InvoiceNumber> =
+            numbers.iter().map(|(_, n)| n.clone()).collect();
+        let named: Vec<i64> = conversation::mentions(&phrase(i), &only)
+            .into_iter()
+            .map(|k| numbers[k].0)
+            .collect();
+        if named.is_empty() {
+            ids.to_vec()
+        } else {
+            named
+        }
+    };
     let needs_invoice = reading.has(Intent::Dispute)
         || reading.has(Intent::AlreadyPaid)
         || reading.has(Intent::Promise);
@@ -328,8 +381,18 @@ fn act_on(act: &mut Act<'_, '_>, reading: &Reading, ids: &[i64], registered: boo
             attached,
         }
     };
-    if reading.has(Intent::Dispute) && !ids.is_empty() {
-        let (new, known) = act.hold(ids, HoldKind::Dispute, None, &phrase(Intent::Dispute))?;
+    let disputed_ids = if reading.has(Intent::Dispute) {
+        scoped(Intent::Dispute)
+    } else {
+        Vec::new()
+    };
+    if !disputed_ids.is_empty() {
+        let (new, known) = act.hold(
+            &disputed_ids,
+            HoldKind::Dispute,
+            None,
+            &phrase(Intent::Dispute),
+        )?;
         if !new.is_empty() {
             act.did("dispute_opened", &new, None);
             // Once per dispute: a second mail about the same dispute is not acknowledged again.
@@ -343,24 +406,33 @@ fn act_on(act: &mut Act<'_, '_>, reading: &Reading, ids: &[i64], registered: boo
             act.did("dispute_known", &known, None);
         }
     }
-    let disputed = |id: &i64| reading.has(Intent::Dispute) && ids.contains(id);
-    if reading.has(Intent::AlreadyPaid) && !ids.is_empty() && !reading.has(Intent::Dispute) {
-        let cal = act.env.config.dunning.calendar();
-        let until =
-            cal.add_business_days(act.today, act.env.config.dunning.paid_claim_business_days);
-        let (new, known) = act.hold(
-            ids,
-            HoldKind::PaidClaim,
-            Some(until),
-            &phrase(Intent::AlreadyPaid),
-        )?;
-        let all: Vec<i64> = new.into_iter().chain(known).collect();
-        act.did("paid_claim_held", &all, Some(until));
+    let disputed = |id: &i64| disputed_ids.contains(id);
+    if reading.has(Intent::AlreadyPaid) && !ids.is_empty() {
+        let claimed: Vec<i64> = scoped(Intent::AlreadyPaid)
+            .into_iter()
+            .filter(|i| !disputed(i))
+            .collect();
+        if !claimed.is_empty() {
+            let cal = act.env.config.dunning.calendar();
+            let until =
+                cal.add_business_days(act.today, act.env.config.dunning.paid_claim_business_days);
+            let (new, known) = act.hold(
+                &claimed,
+                HoldKind::PaidClaim,
+                Some(until),
+                &phrase(Intent::AlreadyPaid),
+            )?;
+            let all: Vec<i64> = new.into_iter().chain(known).collect();
+            act.did("paid_claim_held", &all, Some(until));
+        }
     }
     if reading.has(Intent::Promise) {
         match reading.promised {
             Some(date) if !ids.is_empty() => {
-                let open: Vec<i64> = ids.iter().copied().filter(|i| !disputed(i)).collect();
+                let open: Vec<i64> = scoped(Intent::Promise)
+                    .into_iter()
+                    .filter(|i| !disputed(i))
+                    .collect();
                 if !open.is_empty() {
                     act.hold(
                         &open,
@@ -439,8 +511,15 @@ fn act_on(act: &mut Act<'_, '_>, reading: &Reading, ids: &[i64], registered: boo
 fn commands(act: &Act<'_, '_>, reading: &Reading, numbers: &[String], who: &str) -> Vec<String> {
     let pl = act.staff_lang == Lang::Pl;
     let mut out = Vec::new();
+    // The invoices now in dispute: resolving is what is left to do about them.
+    let disputed: Vec<&String> = act
+        .done
+        .iter()
+        .filter(|d| d.what == "dispute_opened" || d.what == "dispute_known")
+        .flat_map(|d| d.invoices.iter())
+        .collect();
     for n in numbers {
-        if reading.has(Intent::Dispute) {
+        if disputed.contains(&n) {
             out.push(if pl {
                 format!("rozwiąż spór {n} POWÓD")
             } else {
@@ -458,7 +537,7 @@ fn commands(act: &Act<'_, '_>, reading: &Reading, numbers: &[String], who: &str)
                 format!("dispute {n} REASON")
             });
         }
-        if reading.has(Intent::AlreadyPaid) {
+        if reading.has(Intent::AlreadyPaid) && !disputed.contains(&n) {
             out.push(if pl {
                 format!("opłacona {n} KWOTA DATA")
             } else {
@@ -533,26 +612,7 @@ fn forward(
             }
         })
         .collect();
-    let recent: Vec<RecentMail> = match act.m.client {
-        Some(c) => {
-            let mut h: Vec<_> = act
-                .tx
-                .client_history(c)?
-                .into_iter()
-                .filter(|l| !matches!(l.kind.as_str(), "reply" | "auto_reply"))
-                .collect();
-            let skip = h.len().saturating_sub(3);
-            h.drain(..skip);
-            h.into_iter()
-                .map(|l| RecentMail {
-                    at: l.at.chars().take(10).collect(),
-                    subject: l.detail.split(" → ").next().unwrap_or("").to_string(),
-                    status: l.status,
-                })
-                .collect()
-        }
-        None => Vec::new(),
-    };
+    let recent = act.recent.clone();
     let who = client
         .map(|c| c.nip.clone().unwrap_or_else(|| c.name.clone()))
         .unwrap_or_default();

@@ -56,14 +56,18 @@ pub(super) fn handle(
             return Ok(Folder::Processed);
         }
     };
-    let (found, malformed) = parse::commands_in(&mail.subject, &mail.text);
+    let (mut found, malformed) = parse::commands_in(&mail.subject, &mail.text);
     let lang = found
-        .first()
+        .iter()
+        .find(|p| !p.neutral)
         .map(|p| p.lang)
         .or(malformed.first().map(|b| b.lang))
         .unwrap_or_else(|| {
             parse::guess_lang(&mail.subject, &mail.text, env.config.templates.language)
         });
+    for p in found.iter_mut().filter(|p| p.neutral) {
+        p.lang = lang;
+    }
     let results = match carry_out(env, &tx, m, &sender, role, &found, &malformed, lang) {
         Ok(r) => r,
         Err(e) => {
