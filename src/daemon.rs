@@ -274,7 +274,11 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
 
     /// Hands one message to the inbound service. When the store fails, the message is kept for
     /// a person in the failed folder, with the cause in the log.
-    fn handle(&mut self, message: &Fetched, own_check: Option<Result<String, String>>) -> Handled {
+    fn handle(
+        &mut self,
+        message: &Fetched,
+        own_check: Option<Result<String, crate::domain::Said>>,
+    ) -> Handled {
         let (env, import, store) = match self.app.import_parts() {
             Ok(p) => p,
             Err(e) => return failed(message, &e),
@@ -293,7 +297,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
 
     /// skarbnik's own DKIM/DMARC check, for mail from staff when `verify_dkim` is on (async, so
     /// it runs before the synchronous handling).
-    async fn own_check(&self, message: &Fetched) -> Option<Result<String, String>> {
+    async fn own_check(&self, message: &Fetched) -> Option<Result<String, crate::domain::Said>> {
         let authenticator = self.authenticator.as_ref()?;
         let from = Inbound::parse(&message.raw)?.from?;
         crate::commands::auth::role(&self.app.config, &from)?;

@@ -13,7 +13,9 @@
 //! its id, as OpenDMARC and rspamd do.)
 
 use crate::config::Config;
+use crate::domain::Said;
 use crate::mail::address::listed;
+use crate::said;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -130,8 +132,8 @@ fn aligned(d: &str, from_domain: &str) -> bool {
 pub fn vouch(
     config: &Config,
     mail: &crate::mail::inbound::Inbound,
-    own_check: Option<Result<String, String>>,
-) -> Result<String, String> {
+    own_check: Option<Result<String, Said>>,
+) -> Result<String, Said> {
     if let Some(why) = mail.identity_problem() {
         return Err(why);
     }
@@ -144,7 +146,7 @@ pub fn vouch(
             sender,
         )
         .map_err(|e| match own {
-            Some(Err(o)) => format!("{e}; {o}"),
+            Some(Err(o)) => Said::new(format!("{}; {}", e.pl, o.pl), format!("{e}; {o}")),
             _ => e,
         }),
     }
@@ -156,25 +158,30 @@ pub fn vouched_by_headers(
     headers: &[String],
     trusted: &[String],
     from: &str,
-) -> Result<String, String> {
+) -> Result<String, Said> {
     let Some((_, from_domain)) = from.rsplit_once('@') else {
-        return Err("the From address has no domain".into());
+        return Err(said!(
+            "adres From nie ma domeny",
+            "the From address has no domain"
+        ));
     };
     let from_domain = from_domain.to_lowercase();
     let trusted: Vec<String> = trusted.iter().map(|t| t.to_lowercase()).collect();
     if trusted.is_empty() {
-        return Err(
-            "no trusted authserv-id is configured ([commands] trusted_authserv_ids)".into(),
-        );
+        return Err(said!(
+            "nie ustawiono zaufanego serwera poczty ([commands] trusted_authserv_ids)",
+            "no trusted authserv-id is configured ([commands] trusted_authserv_ids)"
+        ));
     }
     let ours = headers
         .iter()
         .filter_map(|h| parse_authentication_results(h))
         .find(|(id, _)| trusted.contains(id));
     let Some((id, results)) = ours else {
-        return Err(format!(
-            "no Authentication-Results header from a trusted server ({})",
-            trusted.join(", ")
+        let t = trusted.join(", ");
+        return Err(said!(
+            "brak nagłówka Authentication-Results od zaufanego serwera ({t})",
+            "no Authentication-Results header from a trusted server ({t})"
         ));
     };
     for r in &results {
@@ -199,16 +206,24 @@ pub fn vouched_by_headers(
     let seen: Vec<String> = results
         .iter()
         .filter(|r| matches!(r.method.as_str(), "dkim" | "dmarc"))
-        .map(|r| format!("{}={}", r.method, r.result))
+        .map(|r| match r.prop("header.d") {
+            // Which domain signed says why a pass does not count.
+            Some(d) if r.method == "dkim" => format!("dkim={} d={d}", r.result),
+            _ => format!("{}={}", r.method, r.result),
+        })
         .collect();
-    Err(format!(
-        "{id} does not vouch for {from_domain} ({})",
-        if seen.is_empty() {
-            "no dkim or dmarc result".to_string()
-        } else {
-            seen.join(", ")
-        }
-    ))
+    Err(if seen.is_empty() {
+        said!(
+            "{id} nie potwierdza domeny {from_domain} (brak wyniku DKIM ani DMARC)",
+            "{id} does not vouch for {from_domain} (no dkim or dmarc result)"
+        )
+    } else {
+        let seen = seen.join(", ");
+        said!(
+            "{id} nie potwierdza domeny {from_domain} ({seen})",
+            "{id} does not vouch for {from_domain} ({seen})"
+        )
+    })
 }
 
 /// skarbnik's own check: DKIM, then DMARC alignment of a passing signature with the From domain.
@@ -217,10 +232,13 @@ pub async fn vouched_by_own_check(
     authenticator: &mail_auth::MessageAuthenticator,
     raw: &[u8],
     txt_cache: Option<&TxtCache>,
-) -> Result<String, String> {
+) -> Result<String, Said> {
     use mail_auth::{AuthenticatedMessage, DmarcResult, Parameters, SpfOutput};
     let Some(msg) = AuthenticatedMessage::parse(raw) else {
-        return Err("the message cannot be parsed for DKIM".into());
+        return Err(said!(
+            "nie da się odczytać wiadomości do sprawdzenia DKIM",
+            "the message cannot be parsed for DKIM"
+        ));
     };
     let dkim = match txt_cache {
         Some(c) => {
@@ -257,14 +275,15 @@ pub async fn vouched_by_own_check(
         ));
     }
     let dkim_results: Vec<String> = dkim.iter().map(|o| format!("{:?}", o.result())).collect();
-    Err(format!(
-        "own check: no passing DKIM signature aligned with {from_domain} (DKIM: {}; DMARC: {:?})",
-        if dkim_results.is_empty() {
-            "no signature".into()
-        } else {
-            dkim_results.join(", ")
-        },
-        dmarc.dkim_result()
+    let dmarc = format!("{:?}", dmarc.dkim_result());
+    let (pl, en) = if dkim_results.is_empty() {
+        ("brak podpisu".to_string(), "no signature".to_string())
+    } else {
+        (dkim_results.join(", "), dkim_results.join(", "))
+    };
+    Err(said!(
+        "własne sprawdzenie: brak poprawnego podpisu DKIM zgodnego z domeną {from_domain} (DKIM: {pl}; DMARC: {dmarc})",
+        "own check: no passing DKIM signature aligned with {from_domain} (DKIM: {en}; DMARC: {dmarc})"
     ))
 }
 
@@ -302,7 +321,7 @@ mod tests {
 
     const TRUSTED: &[&str] = &["mx.example.pl"];
 
-    fn check(headers: &[&str], from: &str) -> Result<String, String> {
+    fn check(headers: &[&str], from: &str) -> Result<String, Said> {
         let h: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
         let t: Vec<String> = TRUSTED.iter().map(|s| s.to_string()).collect();
         vouched_by_headers(&h, &t, from)

@@ -2,6 +2,7 @@
 //! the attachments (also those inside a forwarded message). Built with mail-parser; pure.
 
 use super::address::bare;
+use crate::domain::Said;
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 /// One attached file.
@@ -171,26 +172,32 @@ impl Inbound {
     /// Why the sender this mail claims cannot be taken at its word, whatever vouches for it: more
     /// than one From field or address (which one would we believe?), more than one Sender, or a
     /// Sender of another domain than From (someone else sent it "on behalf of").
-    pub fn identity_problem(&self) -> Option<String> {
-        if self.from_fields > 1 {
-            return Some(format!(
-                "the mail has {} From header fields (RFC 5322 allows one)",
-                self.from_fields
+    pub fn identity_problem(&self) -> Option<Said> {
+        let n = self.from_fields;
+        if n > 1 {
+            return Some(crate::said!(
+                "wiadomość ma {n} pola nagłówka From (RFC 5322 dopuszcza jedno)",
+                "the mail has {n} From header fields (RFC 5322 allows one)"
             ));
         }
         if self.from_count > 1 {
-            return Some("the mail names several From addresses".into());
+            return Some(crate::said!(
+                "wiadomość podaje kilka adresów w polu From",
+                "the mail names several From addresses"
+            ));
         }
-        if self.sender_fields > 1 {
-            return Some(format!(
-                "the mail has {} Sender header fields (RFC 5322 allows one)",
-                self.sender_fields
+        let n = self.sender_fields;
+        if n > 1 {
+            return Some(crate::said!(
+                "wiadomość ma {n} pola nagłówka Sender (RFC 5322 dopuszcza jedno)",
+                "the mail has {n} Sender header fields (RFC 5322 allows one)"
             ));
         }
         if let (Some(s), Some(f)) = (&self.sender, &self.from)
             && super::address::domain(s) != super::address::domain(f)
         {
-            return Some(format!(
+            return Some(crate::said!(
+                "nadawca techniczny (Sender) {s} jest z innej domeny niż adres From {f}",
                 "the Sender {s} is of another domain than the From address {f}"
             ));
         }

@@ -278,7 +278,8 @@ pub enum NoticeDetail {
         sender: Option<String>,
         subject: String,
         message_id: String,
-        why: String,
+        /// Said in both languages; each template picks its own.
+        why: crate::domain::Said,
     },
 }
 

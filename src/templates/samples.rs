@@ -179,12 +179,12 @@ fn notice(kind: NoticeKind, detail: NoticeDetail) -> StaffNotice {
     }
 }
 
-fn unvouched(subject: &str, message_id: &str, why: &str) -> NoticeDetail {
+fn unvouched(subject: &str, message_id: &str, why: crate::domain::Said) -> NoticeDetail {
     NoticeDetail::Unvouched {
         sender: Some("anna@example.pl".into()),
         subject: subject.into(),
         message_id: message_id.into(),
-        why: why.into(),
+        why,
     }
 }
 
@@ -234,7 +234,10 @@ fn staff_notices() -> Vec<StaffNotice> {
             unvouched(
                 "Wyciąg",
                 "2@example.pl",
-                "mx.example.pl does not vouch for example.pl (dkim=fail)",
+                crate::said!(
+                    "mx.example.pl nie potwierdza domeny example.pl (dkim=fail)",
+                    "mx.example.pl does not vouch for example.pl (dkim=fail)"
+                ),
             ),
         ),
         notice(
@@ -242,7 +245,10 @@ fn staff_notices() -> Vec<StaffNotice> {
             unvouched(
                 "pause client ACME",
                 "1@example.pl",
-                "no Authentication-Results header from a trusted server (mx.example.pl)",
+                crate::said!(
+                    "brak nagłówka Authentication-Results od zaufanego serwera (mx.example.pl)",
+                    "no Authentication-Results header from a trusted server (mx.example.pl)"
+                ),
             ),
         ),
     ]

@@ -275,18 +275,18 @@ fn forged_replayed_and_read_only_commands_change_nothing() {
         env.json(&["client", "show", "Gęślarz", "--json"], MONDAY_10)["paused_indefinitely"] == true
     };
     let forgeries = [
-        (None, "no Authentication-Results"),
+        (None, "brak nagłówka Authentication-Results"),
         (
             Some("mx.moja.test; dkim=fail (bad signature) header.d=moja.test"),
-            "dkim=fail",
+            "nie potwierdza domeny moja.test (dkim=fail d=moja.test)",
         ),
         (
             Some("mx.attacker.test; dkim=pass header.d=moja.test"),
-            "no Authentication-Results header from a trusted server",
+            "brak nagłówka Authentication-Results od zaufanego serwera",
         ),
         (
             Some("mx.moja.test; dkim=pass header.d=attacker.test"),
-            "does not vouch",
+            "nie potwierdza domeny moja.test (dkim=pass d=attacker.test)",
         ),
     ];
     for (i, (auth, why)) in forgeries.iter().enumerate() {
@@ -486,7 +486,7 @@ fn a_report_from_staff_needs_the_same_proof() {
         .collect();
     let notice = only_reply_to(&sent, "admin@moja.test");
     assert!(
-        text(notice).contains("no Authentication-Results"),
+        text(notice).contains("brak nagłówka Authentication-Results"),
         "{}",
         text(notice)
     );

@@ -274,7 +274,11 @@ fn two_from_fields_are_never_obeyed_nor_answered() {
         .collect();
     assert_eq!(sent.len(), 2, "one notice per mail: {log:#?}");
     for m in &sent {
-        assert!(text(m).contains("2 From header fields"), "{}", text(m));
+        assert!(
+            text(m).contains("wiadomość ma 2 pola nagłówka From"),
+            "{}",
+            text(m)
+        );
     }
     assert_eq!(t.filed("skarbnik/other"), 2, "both wait for a person");
     assert_eq!(

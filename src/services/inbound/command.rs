@@ -20,14 +20,17 @@ pub(super) fn handle(
     env: &Env<'_>,
     store: &mut Store,
     m: &Message<'_>,
-    own_check: Option<Result<String, String>>,
+    own_check: Option<Result<String, crate::domain::Said>>,
 ) -> Result<Folder> {
     let mail = &m.mail;
     let sender = mail.from.clone().unwrap_or_default();
     let role = auth::role(env.config, &sender);
     let vouched = match role {
-        None => Err("the sender is not on the staff list".to_string()),
-        Some(_) => auth::vouch(env.config, mail, own_check),
+        None => Err(crate::said!(
+            "nadawca nie jest na liście pracowników",
+            "the sender is not on the staff list"
+        )),
+        Some(role) => auth::vouch(env.config, mail, own_check).map(|how| (role, how)),
     };
     let blocked = replies::blocked(env, store, mail, &sender)?;
     let tx = store.transaction()?;
@@ -46,10 +49,10 @@ pub(super) fn handle(
         tx.commit()?;
         return Ok(Folder::Processed);
     }
-    let (role, how) = match (role, vouched) {
-        (Some(role), Ok(how)) => (role, how),
-        (_, Err(why)) | (None, Ok(why)) => {
-            tx.record_command(&mail.message_id, &sender, "refused", &why)?;
+    let (role, how) = match vouched {
+        Ok(vouched) => vouched,
+        Err(why) => {
+            tx.record_command(&mail.message_id, &sender, "refused", &why.en)?;
             replies::notify_unvouched(env, &tx, m, NoticeKind::CommandRefused, &why)?;
             m.record(&tx, Folder::Processed, None)?;
             tx.commit()?;

@@ -92,7 +92,7 @@ pub fn handle(
     store: &mut Store,
     key: &str,
     raw: &[u8],
-    own_check: Option<Result<String, String>>,
+    own_check: Option<Result<String, crate::domain::Said>>,
 ) -> Result<Handled> {
     let sha = sha256_hex(raw);
     if let Some(done) = store.message_handled(key, &sha)? {
@@ -228,21 +228,23 @@ fn refuse_forged(
     m: &Message<'_>,
     kind: NoticeKind,
 ) -> Result<Handled> {
-    let why = m
-        .mail
-        .identity_problem()
-        .unwrap_or_else(|| "the mail has several From header fields".into());
+    let why = m.mail.identity_problem().unwrap_or_else(|| {
+        crate::said!(
+            "wiadomość ma kilka pól nagłówka From",
+            "the mail has several From header fields"
+        )
+    });
     let tx = store.transaction()?;
     if kind == NoticeKind::CommandRefused {
         tx.record_command(
             &m.mail.message_id,
             m.mail.from.as_deref().unwrap_or(""),
             "refused",
-            &why,
+            &why.en,
         )?;
     }
     replies::notify_unvouched(env, &tx, m, kind, &why)?;
-    m.record(&tx, Folder::Other, Some(&why))?;
+    m.record(&tx, Folder::Other, Some(&why.en))?;
     tx.commit()?;
     Ok(Handled {
         folder: Folder::Other,

@@ -92,7 +92,7 @@ pub(super) fn notify_unvouched(
     tx: &Tx<'_>,
     m: &Message<'_>,
     kind: NoticeKind,
-    why: &str,
+    why: &crate::domain::Said,
 ) -> Result<()> {
     let mail = &m.mail;
     tracing::warn!(message_id = %mail.message_id, from = ?mail.from, "{}: {why}", kind.as_str());
@@ -117,7 +117,7 @@ pub(super) fn notify_unvouched(
             sender: mail.from.clone(),
             subject: mail.echoed_subject(),
             message_id: mail.message_id.clone(),
-            why: why.to_string(),
+            why: why.clone(),
         },
     };
     let r = env

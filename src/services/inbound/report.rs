@@ -18,12 +18,12 @@ pub(super) fn handle(
     import: &ImportSetup,
     store: &mut Store,
     m: &Message<'_>,
-    own_check: Option<Result<String, String>>,
+    own_check: Option<Result<String, crate::domain::Said>>,
 ) -> Result<Folder> {
     if let Err(why) = vouched(env, m, own_check) {
         let tx = store.transaction()?;
         replies::notify_unvouched(env, &tx, m, NoticeKind::ReportRefused, &why)?;
-        m.record(&tx, Folder::Other, Some(&why))?;
+        m.record(&tx, Folder::Other, Some(&why.en))?;
         tx.commit()?;
         return Ok(Folder::Other);
     }
@@ -88,8 +88,8 @@ pub(super) fn handle(
 fn vouched(
     env: &Env<'_>,
     m: &Message<'_>,
-    own_check: Option<Result<String, String>>,
-) -> Result<(), String> {
+    own_check: Option<Result<String, crate::domain::Said>>,
+) -> Result<(), crate::domain::Said> {
     // Whom would the summary go to, and whom would we believe? Refused whatever the settings.
     if let Some(why) = m.mail.identity_problem() {
         return Err(why);
