@@ -56,6 +56,7 @@ pub mod isolate;
 pub mod mail;
 pub mod outbox;
 pub mod reconcile;
+pub mod reports;
 pub mod services;
 pub mod store;
 pub mod templates;

@@ -1,0 +1,1 @@
+//! Rendering of report models: text and HTML through templates, XLSX and PDF.
