@@ -30,6 +30,7 @@ pub struct Config {
     pub dunning: crate::dunning::config::DunningConfig,
     pub commands: CommandsConfig,
     pub matching: MatchingConfig,
+    pub reports: ReportsConfig,
     /// Where the settings came from (not a key).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -371,6 +372,56 @@ impl Default for MatchingConfig {
     }
 }
 
+/// Reports mailed on a schedule and the rules behind their suggested actions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportsConfig {
+    /// Send the weekly overdue report (to `weekly_to`, and to each account manager with only
+    /// their clients when `per_manager`).
+    pub weekly: bool,
+    /// The day of the week it goes out: mon … sun.
+    pub weekly_day: String,
+    /// Send the monthly management report on the first business day of each month.
+    pub monthly: bool,
+    /// The hour both go out, local time ("08:00").
+    pub time: String,
+    /// Recipients; empty: the staff addresses ([staff] addresses).
+    pub weekly_to: Vec<String>,
+    pub monthly_to: Vec<String>,
+    /// Each account manager also gets a weekly report of only their clients.
+    pub per_manager: bool,
+    /// A reminded invoice this many days past due: call the client.
+    pub call_after_days: i64,
+    /// Every step sent and this many days past due: hand it to a collection agency.
+    pub collection_after_days: i64,
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig {
+            weekly: true,
+            weekly_day: "mon".into(),
+            monthly: true,
+            time: "08:00".into(),
+            weekly_to: Vec::new(),
+            monthly_to: Vec::new(),
+            per_manager: true,
+            call_after_days: 14,
+            collection_after_days: 90,
+        }
+    }
+}
+
+impl ReportsConfig {
+    pub fn weekday(&self) -> Option<chrono::Weekday> {
+        self.weekly_day.parse().ok()
+    }
+
+    pub fn at(&self) -> Option<chrono::NaiveTime> {
+        chrono::NaiveTime::parse_from_str(&self.time, "%H:%M").ok()
+    }
+}
+
 /// A secret read from the environment or a file. Its `Debug` and `Display` never show the value.
 #[derive(Clone)]
 pub struct Secret(String);
@@ -510,6 +561,25 @@ impl Config {
                 "matching.issue_grace_days: {} is not between 0 and 60 days",
                 self.matching.issue_grace_days
             );
+        }
+        let r = &self.reports;
+        if r.weekday().is_none() {
+            bail!(
+                "reports.weekly_day: {:?} is not a day of the week (mon … sun)",
+                r.weekly_day
+            );
+        }
+        if r.at().is_none() {
+            bail!("reports.time: {:?} is not a time like \"08:00\"", r.time);
+        }
+        for a in r.weekly_to.iter().chain(&r.monthly_to) {
+            crate::mail::address::parse_mailbox(a)
+                .with_context(|| format!("reports: recipient {a:?}"))?;
+        }
+        if !(1..=3650).contains(&r.call_after_days)
+            || !(1..=3650).contains(&r.collection_after_days)
+        {
+            bail!("reports.call_after_days and collection_after_days must be between 1 and 3650");
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ mod outbox;
 mod payments;
 mod reconcile;
 mod remind;
+mod report;
 mod run;
 mod staff;
 
@@ -44,6 +45,7 @@ pub enum Command {
     Run(run::RunArgs),
     Outbox(outbox::OutboxArgs),
     Remind(remind::RemindArgs),
+    Report(report::ReportArgs),
     History(history::HistoryArgs),
     Clients(clients::ClientsArgs),
     Client(clients::ClientArgs),
@@ -78,6 +80,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Run(args) => run::run(&mut ctx, args),
         Command::Outbox(args) => outbox::run(&mut ctx, args),
         Command::Remind(args) => remind::run(&mut ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
         Command::History(args) => history::run(&ctx, args),
         Command::Clients(args) => clients::run_clients(&mut ctx, args),
         Command::Client(args) => clients::run_client(&mut ctx, args),

@@ -66,7 +66,9 @@ fn add(sums: &mut Sums, i: &BookInvoice, as_of: NaiveDate) {
         return;
     }
     let b = bucket(i.days_past_due(as_of));
-    let e = sums.entry((i.currency != Currency::PLN, i.currency)).or_default();
+    let e = sums
+        .entry((i.currency != Currency::PLN, i.currency))
+        .or_default();
     e.0[b] += out;
     e.1[b] += 1;
 }
@@ -133,10 +135,24 @@ mod tests {
             clients: vec![client(1, "Alfa", None)],
             invoices: vec![
                 inv(1, 1, 1000, "2026-11-01", "2026-11-30", &[]),
-                inv(2, 1, 500, "2026-10-01", "2026-11-29", &[("2026-11-30", 200)]),
+                inv(
+                    2,
+                    1,
+                    500,
+                    "2026-10-01",
+                    "2026-11-29",
+                    &[("2026-11-30", 200)],
+                ),
                 inv(3, 1, 700, "2026-08-01", "2026-09-01", &[]),
                 // Paid after the as-of day: still outstanding on it.
-                inv(4, 1, 300, "2026-06-01", "2026-07-01", &[("2026-12-05", 300)]),
+                inv(
+                    4,
+                    1,
+                    300,
+                    "2026-06-01",
+                    "2026-07-01",
+                    &[("2026-12-05", 300)],
+                ),
                 // Issued after the as-of day: not there yet.
                 inv(5, 1, 900, "2026-12-01", "2026-12-15", &[]),
             ],

@@ -125,7 +125,9 @@ pub fn run(seed: u64, clients: usize) -> Backtest {
         let (Some(issued), Some(due), Some(paid)) = (t.issue_date, t.due, t.paid_on()) else {
             continue;
         };
-        let fresh = week.as_ref().is_some_and(|(d, _)| (issued - *d).num_days() < 7);
+        let fresh = week
+            .as_ref()
+            .is_some_and(|(d, _)| (issued - *d).num_days() < 7);
         if !fresh {
             // What was known on that day: invoices issued before it, paid as far as then.
             let known: Vec<BookInvoice> = all

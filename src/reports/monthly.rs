@@ -252,7 +252,11 @@ pub fn monthly(book: &Book, scores: &Scores, year: i32, month: u32) -> Option<Mo
                 paid_invoices: a.paid,
                 avg_days_to_pay: (a.paid > 0).then(|| round1(a.to_pay / a.paid as f64)),
                 avg_days_late: (a.paid > 0).then(|| round1(a.late / a.paid as f64)),
-                weighted_days_late: if a.w > 0.0 { round1(a.wlate / a.w) } else { 0.0 },
+                weighted_days_late: if a.w > 0.0 {
+                    round1(a.wlate / a.w)
+                } else {
+                    0.0
+                },
                 overdue: pln(a.overdue),
                 trend: s.trend,
             }

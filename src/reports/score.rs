@@ -217,8 +217,22 @@ mod tests {
             .enumerate()
         {
             let late = (d(due) + Duration::days(20)).to_string();
-            invoices.push(inv(10 + k as i64, 1, 1000, "2026-05-01", due, &[(&late, 1000)]));
-            invoices.push(inv(20 + k as i64, 2, 1000, "2026-05-01", due, &[(due, 1000)]));
+            invoices.push(inv(
+                10 + k as i64,
+                1,
+                1000,
+                "2026-05-01",
+                due,
+                &[(&late, 1000)],
+            ));
+            invoices.push(inv(
+                20 + k as i64,
+                2,
+                1000,
+                "2026-05-01",
+                due,
+                &[(due, 1000)],
+            ));
         }
         let s = scores_of(invoices.iter(), d("2026-11-01"));
         assert!((s.firm_delay - 10.0).abs() < 1e-9, "{}", s.firm_delay);
@@ -247,7 +261,14 @@ mod tests {
 
     #[test]
     fn predictions_never_lie_in_the_past() {
-        let history = [inv(1, 1, 100, "2026-01-01", "2026-01-10", &[("2026-01-20", 100)])];
+        let history = [inv(
+            1,
+            1,
+            100,
+            "2026-01-01",
+            "2026-01-10",
+            &[("2026-01-20", 100)],
+        )];
         let s = scores_of(history.iter(), d("2026-03-01"));
         let open = inv(2, 1, 100, "2026-02-20", "2026-03-05", &[]);
         assert_eq!(

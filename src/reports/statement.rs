@@ -82,7 +82,10 @@ pub fn statement(
         as_of,
         client: c.name.clone(),
         nip: c.nip.clone(),
-        balance: totals(open.iter().map(|l| (l.outstanding.currency, l.outstanding.minor()))),
+        balance: totals(
+            open.iter()
+                .map(|l| (l.outstanding.currency, l.outstanding.minor())),
+        ),
         overdue: totals(
             open.iter()
                 .filter(|l| l.days_overdue > 0)

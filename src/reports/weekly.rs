@@ -22,6 +22,8 @@ pub struct Rules {
     pub call_after_days: i64,
     /// Past this many days, with every step sent, hand it to a collection agency.
     pub collection_after_days: i64,
+    /// Smaller outstanding amounts (minor units) are not chased.
+    pub min_amount_minor: i64,
 }
 
 /// What a person should do about one case, most urgent first (the order is the sort order).
@@ -35,6 +37,8 @@ pub enum Action {
     /// The demand step's day passed without it being sent (a paused or excluded client).
     DemandDue,
     EscalationDue,
+    /// Past the first overdue step and nothing went out (no address, paused, excluded).
+    NotReminded,
     CallClient,
     /// The client said it paid: check the next statement.
     AwaitStatement,
@@ -44,6 +48,8 @@ pub enum Action {
     AwaitNextStep,
     /// Nothing left to send, not yet long enough for anything else.
     Watch,
+    /// Below the minimum amount: not chased; settle or write off.
+    SmallAmount,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,9 +110,12 @@ fn decide(
 ) -> (Action, Option<NaiveDate>, Option<String>) {
     let due = i.due.unwrap_or(as_of);
     let sent = |name: &str| i.steps.iter().any(|(s, _)| s == name);
-    let hold = i.hold.filter(|(k, until)| {
-        *k == HoldKind::Dispute || until.is_none_or(|u| as_of <= u)
-    });
+    let hold = i
+        .hold
+        .filter(|(k, until)| *k == HoldKind::Dispute || until.is_none_or(|u| as_of <= u));
+    if i.outstanding_at(as_of) < r.min_amount_minor {
+        return (Action::SmallAmount, None, None);
+    }
     if c.is_some_and(|c| c.payment_in_review) {
         return (Action::CheckReview, None, None);
     }
@@ -117,8 +126,13 @@ fn decide(
         .steps
         .iter()
         .find(|(s, off)| !sent(s) && due + Duration::days(*off) > as_of);
+    let reminded = i
+        .steps
+        .iter()
+        .any(|(s, _)| r.steps.iter().any(|(n, off)| n == s && *off > 0));
     let missed_demand = r.demand_step.as_ref().filter(|name| {
-        !sent(name)
+        reminded
+            && !sent(name)
             && r.steps
                 .iter()
                 .any(|(s, off)| s == *name && due + Duration::days(*off) <= as_of)
@@ -141,6 +155,10 @@ fn decide(
         && last.is_some_and(|l| (as_of - l).num_days() >= r.escalate_after_days)
     {
         return (Action::EscalationDue, None, None);
+    }
+    let first_overdue = r.steps.iter().find(|(_, o)| *o > 0).map(|(_, o)| *o);
+    if !reminded && first_overdue.is_some_and(|o| days > o) {
+        return (Action::NotReminded, None, None);
     }
     if !i.steps.is_empty() && days >= r.call_after_days {
         return (Action::CallClient, None, None);
@@ -172,12 +190,7 @@ pub fn weekly(
                 .is_some_and(|cm| cm.eq_ignore_ascii_case(m))
         })
     };
-    let name = |id: i64| {
-        clients
-            .get(&id)
-            .map(|c| c.name.clone())
-            .unwrap_or_default()
-    };
+    let name = |id: i64| clients.get(&id).map(|c| c.name.clone()).unwrap_or_default();
     let since = as_of - Duration::days(6);
     let mut cases = Vec::new();
     let mut new_overdue = Vec::new();
@@ -269,6 +282,7 @@ mod tests {
             escalate_after_days: 7,
             call_after_days: 14,
             collection_after_days: 90,
+            min_amount_minor: 500,
         }
     }
 
@@ -284,15 +298,21 @@ mod tests {
             ..Book::default()
         };
         book.clients[2].payment_in_review = true;
-        let mut steps = |i: &mut BookInvoice, names: &[(&str, &str)]| {
-            i.steps = names.iter().map(|(s, day)| (s.to_string(), d(day))).collect();
+        let steps = |i: &mut BookInvoice, names: &[(&str, &str)]| {
+            i.steps = names
+                .iter()
+                .map(|(s, day)| (s.to_string(), d(day)))
+                .collect();
         };
         // Disputed.
         let mut a = inv(1, 1, 1000, "2026-10-01", "2026-11-20", &[]);
         a.hold = Some((HoldKind::Dispute, None));
         // Every step sent two weeks ago, not escalated: escalation due.
         let mut b = inv(2, 2, 2000, "2026-10-01", "2026-11-05", &[]);
-        steps(&mut b, &[("after_1", "2026-11-06"), ("after_7", "2026-11-12")]);
+        steps(
+            &mut b,
+            &[("after_1", "2026-11-06"), ("after_7", "2026-11-12")],
+        );
         // Reminded once, 10 days late: the next step was missed (client paused): demand due.
         let mut c = inv(3, 1, 300, "2026-10-01", "2026-11-20", &[]);
         steps(&mut c, &[("after_1", "2026-11-21")]);
@@ -306,10 +326,20 @@ mod tests {
         let g = inv(6, 3, 600, "2026-10-01", "2026-11-25", &[]);
         // 120 days late, everything sent: a collection agency.
         let mut h = inv(7, 2, 700, "2026-06-01", "2026-08-02", &[]);
-        steps(&mut h, &[("after_1", "2026-08-03"), ("after_7", "2026-08-09")]);
+        steps(
+            &mut h,
+            &[("after_1", "2026-08-03"), ("after_7", "2026-08-09")],
+        );
         h.escalated = true;
         // Paid this week; not overdue.
-        let p = inv(8, 1, 800, "2026-10-01", "2026-11-20", &[("2026-11-26", 800)]);
+        let p = inv(
+            8,
+            1,
+            800,
+            "2026-10-01",
+            "2026-11-20",
+            &[("2026-11-26", 800)],
+        );
         book.invoices = vec![a, b, c, e, f, g, h, p];
         let s = scores(&book, as_of);
         let w = weekly(&book, &s, &rules(), as_of, None);

@@ -18,6 +18,7 @@ pub mod import;
 pub mod inbound;
 pub mod matching;
 pub mod reconcile;
+pub mod reports;
 
 use crate::clock::SharedClock;
 use crate::config::Config;

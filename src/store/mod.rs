@@ -10,6 +10,7 @@
 
 mod allocations;
 mod audit;
+mod book;
 mod clients;
 mod commands;
 mod dunning;
@@ -22,6 +23,7 @@ mod reports;
 
 pub use allocations::{ClientIdentity, OpenPayment, PaymentRef};
 pub use audit::AuditEntry;
+pub use book::BookRows;
 pub use clients::{ClientInfo, ClientRef, ClientUpdate};
 pub use commands::{InvoiceRef, PaymentLine};
 pub use dunning::{DunClient, DunInvoice, HistoryLine, PaidByPayment, PaidInvoice, Snapshot};

@@ -21,6 +21,38 @@ use std::path::{Path, PathBuf};
 /// (path under templates/, contents)
 const BUILT_IN: &[(&str, &str)] = &[
     (
+        "pl/report_weekly.txt",
+        include_str!("../../templates/pl/report_weekly.txt"),
+    ),
+    (
+        "pl/report_monthly.txt",
+        include_str!("../../templates/pl/report_monthly.txt"),
+    ),
+    (
+        "pl/report_aging.txt",
+        include_str!("../../templates/pl/report_aging.txt"),
+    ),
+    (
+        "pl/report_statement.txt",
+        include_str!("../../templates/pl/report_statement.txt"),
+    ),
+    (
+        "en/report_weekly.txt",
+        include_str!("../../templates/en/report_weekly.txt"),
+    ),
+    (
+        "en/report_monthly.txt",
+        include_str!("../../templates/en/report_monthly.txt"),
+    ),
+    (
+        "en/report_aging.txt",
+        include_str!("../../templates/en/report_aging.txt"),
+    ),
+    (
+        "en/report_statement.txt",
+        include_str!("../../templates/en/report_statement.txt"),
+    ),
+    (
         "pl/client_reply.txt",
         include_str!("../../templates/pl/client_reply.txt"),
     ),

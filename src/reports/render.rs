@@ -1,1 +1,0 @@
-//! Rendering of report models: text and HTML through templates, XLSX and PDF.

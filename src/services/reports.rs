@@ -1,0 +1,394 @@
+//! Reports as use cases: read the store once into a [`Book`], compute a report model, render it
+//! (mail text and HTML from templates, JSON, PDF, XLSX), and deliver scheduled ones exactly once
+//! per period through the outbox.
+
+use crate::config::Config;
+use crate::domain::Lang;
+use crate::dunning::planner::Policy;
+use crate::reports::render;
+use crate::reports::score::{Scores, scores};
+use crate::reports::weekly::Rules;
+use crate::reports::{Book, BookClient, BookInvoice, aging, monthly, statement, weekly};
+use crate::store::{BookRows, Snapshot};
+use crate::templates::{Rendered, Templates};
+use anyhow::{Result, anyhow};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Which report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask {
+    /// Everyone's, or one account manager's.
+    Weekly {
+        manager: Option<String>,
+    },
+    /// A month; `None`: the month before the as-of day.
+    Monthly {
+        month: Option<(i32, u32)>,
+    },
+    Aging,
+    Statement {
+        client_id: i64,
+        confirmation: bool,
+    },
+}
+
+impl Ask {
+    /// Part of file names and outbox keys.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Ask::Weekly { .. } => "weekly",
+            Ask::Monthly { .. } => "monthly",
+            Ask::Aging => "aging",
+            Ask::Statement {
+                confirmation: true, ..
+            } => "balance",
+            Ask::Statement { .. } => "statement",
+        }
+    }
+}
+
+/// A report in every form it is delivered in.
+pub struct Made {
+    /// A file name without extension, e.g. `raport-tygodniowy-2026-11-30`.
+    pub stem: String,
+    pub rendered: Rendered,
+    pub json: serde_json::Value,
+    pub pdf: Vec<u8>,
+    pub xlsx: Vec<u8>,
+}
+
+impl Made {
+    /// The HTML body (from the `.html` template when there is one, else the text in a page).
+    pub fn html(&self) -> String {
+        self.rendered.html.clone().unwrap_or_else(|| {
+            let esc = self
+                .rendered
+                .text
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            format!(
+                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head><body><pre>{esc}</pre></body></html>",
+                self.rendered.subject.replace('<', "&lt;")
+            )
+        })
+    }
+
+    /// The PDF and the XLSX as mail attachments.
+    pub fn attachments(&self) -> Vec<(String, String, Vec<u8>)> {
+        vec![
+            (
+                format!("{}.pdf", self.stem),
+                "application/pdf".into(),
+                self.pdf.clone(),
+            ),
+            (
+                format!("{}.xlsx", self.stem),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+                self.xlsx.clone(),
+            ),
+        ]
+    }
+}
+
+/// The store's snapshot as the reports read it.
+pub fn book(snap: &Snapshot, rows: &BookRows, policy: &Policy) -> Book {
+    let mut paid: HashMap<i64, Vec<(NaiveDate, i64)>> = HashMap::new();
+    for (i, d, a) in rows.paid.iter().chain(&rows.erp_paid) {
+        paid.entry(*i).or_default().push((*d, *a));
+    }
+    let mut steps: HashMap<i64, Vec<(String, NaiveDate)>> = HashMap::new();
+    for ((i, s), d) in &snap.sent {
+        steps.entry(*i).or_default().push((s.clone(), *d));
+    }
+    let mut replies: HashMap<i64, (NaiveDate, Option<String>)> = HashMap::new();
+    for (c, d, intent) in &rows.replies {
+        replies.insert(*c, (*d, intent.clone()));
+    }
+    let invoices = snap
+        .invoices
+        .iter()
+        .map(|i| {
+            let mut p = paid.remove(&i.id).unwrap_or_default();
+            p.sort();
+            let mut s = steps.remove(&i.id).unwrap_or_default();
+            s.sort_by_key(|(_, d)| *d);
+            let hold = snap
+                .holds
+                .get(&i.id)
+                .and_then(|h| h.first())
+                .map(|h| (h.kind, h.until));
+            BookInvoice {
+                id: i.id,
+                number: i.number.clone(),
+                client_id: i.client_id,
+                issue_date: i.issue_date,
+                due: i.due,
+                currency: i.currency,
+                gross: i.gross_minor,
+                last_mail: s.last().map(|(_, d)| *d),
+                paid: p,
+                steps: s,
+                escalated: snap.escalated.contains(&i.id),
+                hold,
+            }
+        })
+        .collect();
+    Book {
+        clients: snap
+            .clients
+            .values()
+            .map(|c| BookClient {
+                id: c.id,
+                name: c.name.clone(),
+                nip: c.nip.clone(),
+                manager: c.account_manager.clone(),
+                last_reply: replies.get(&c.id).cloned(),
+                payment_in_review: c.payment_in_review,
+            })
+            .collect(),
+        invoices,
+        steps: policy.steps.iter().map(|s| s.name.clone()).collect(),
+        review_waiting: rows.review_waiting,
+        unmatched: rows.unmatched,
+        failed_mails: rows.failed_mails,
+    }
+}
+
+/// The rules behind the weekly report's suggested actions, from the settings.
+pub fn rules(config: &Config) -> Rules {
+    let policy = config.dunning.policy();
+    Rules {
+        steps: policy
+            .steps
+            .iter()
+            .map(|s| (s.name.clone(), s.offset_days))
+            .collect(),
+        demand_step: policy
+            .steps
+            .iter()
+            .find(|s| s.interest)
+            .map(|s| s.name.clone()),
+        escalate_after_days: policy.escalate_after_days,
+        call_after_days: config.reports.call_after_days,
+        collection_after_days: config.reports.collection_after_days,
+        min_amount_minor: crate::domain::Money::new(
+            policy.min_amount,
+            crate::domain::Currency::PLN,
+        )
+        .map(|m| m.minor())
+        .unwrap_or(0),
+    }
+}
+
+/// A template's context: the report and the words it needs.
+#[derive(Serialize)]
+struct Ctx<'a, T: Serialize> {
+    company: crate::templates::context::CompanyCtx,
+    report: &'a T,
+    /// Step names in words in the report's language.
+    steps: HashMap<String, String>,
+    /// Reply intents in words.
+    intents: HashMap<&'static str, String>,
+    /// The weekly report's suggested action per case, in words.
+    actions: Vec<String>,
+    /// Rows listed in the mail (the rest are in the attachments).
+    limit: usize,
+}
+
+/// Rows a mail body lists; the PDF and the spreadsheet have them all.
+pub const MAIL_ROWS: usize = 150;
+
+/// Builds the report `ask` on `as_of` in `lang`; `Ok(None)` when it is about nothing (an
+/// unknown client, an impossible month).
+pub fn make(
+    config: &Config,
+    templates: &Templates,
+    book: &Book,
+    ask: &Ask,
+    as_of: NaiveDate,
+    lang: Lang,
+) -> Result<Option<Made>> {
+    let policy = config.dunning.policy();
+    let s = scores(book, as_of);
+    let steps: HashMap<String, String> = policy
+        .steps
+        .iter()
+        .map(|st| {
+            (
+                st.name.clone(),
+                crate::dunning::words::step(&policy, &st.name, lang),
+            )
+        })
+        .collect();
+    let intents = [
+        "dispute",
+        "already_paid",
+        "promise",
+        "asks_invoice",
+        "asks_statement",
+        "other",
+    ]
+    .into_iter()
+    .map(|i| (i, crate::dunning::words::intent(i, lang)))
+    .collect();
+    let company = crate::templates::context::CompanyCtx::of(config);
+    fn ctx<'a, T: Serialize>(
+        company: &crate::templates::context::CompanyCtx,
+        steps: &HashMap<String, String>,
+        report: &'a T,
+    ) -> Ctx<'a, T> {
+        Ctx {
+            company: company.clone(),
+            report,
+            steps: steps.clone(),
+            intents: Default::default(),
+            actions: Vec::new(),
+            limit: MAIL_ROWS,
+        }
+    }
+    let date = as_of.to_string();
+    Ok(Some(match ask {
+        Ask::Weekly { manager } => {
+            let w = weekly::weekly(book, &s, &rules(config), as_of, manager.as_deref());
+            let mut c = ctx(&company, &steps, &w);
+            c.intents = intents;
+            c.actions = w
+                .cases
+                .iter()
+                .map(|k| render::action(k, lang, &steps))
+                .collect();
+            let rendered = templates.render(lang, "report_weekly", &c)?;
+            Made {
+                stem: format!("{}-{date}", lang.pick("raport-tygodniowy", "weekly-report")),
+                pdf: render::pdf::weekly(&w, &rendered, lang, &steps)?,
+                xlsx: render::xlsx::weekly(&w, lang, &steps)?,
+                json: serde_json::to_value(&w)?,
+                rendered,
+            }
+        }
+        Ask::Monthly { month } => {
+            let (y, m) = month.unwrap_or_else(|| monthly::previous_month(as_of));
+            let Some((_, last)) = monthly::month_bounds(y, m) else {
+                return Ok(None);
+            };
+            let s = scores(book, last);
+            let Some(r) = monthly::monthly(book, &s, y, m) else {
+                return Ok(None);
+            };
+            let rendered = templates.render(lang, "report_monthly", &ctx(&company, &steps, &r))?;
+            Made {
+                stem: format!(
+                    "{}-{}",
+                    lang.pick("raport-miesieczny", "monthly-report"),
+                    r.month
+                ),
+                pdf: render::pdf::monthly(&r, &rendered, lang, &steps)?,
+                xlsx: render::xlsx::monthly(&r, lang, &steps)?,
+                json: serde_json::to_value(&r)?,
+                rendered,
+            }
+        }
+        Ask::Aging => {
+            let a = aging::aging(book, as_of);
+            let rendered = templates.render(lang, "report_aging", &ctx(&company, &steps, &a))?;
+            Made {
+                stem: format!("{}-{date}", lang.pick("wiekowanie", "aging")),
+                pdf: render::pdf::aging(&a, &rendered, lang)?,
+                xlsx: render::xlsx::aging(&a, lang)?,
+                json: serde_json::to_value(&a)?,
+                rendered,
+            }
+        }
+        Ask::Statement {
+            client_id,
+            confirmation,
+        } => {
+            let Some(st) =
+                statement::statement(book, s.of(*client_id), *client_id, as_of, *confirmation)
+            else {
+                return Ok(None);
+            };
+            let rendered =
+                templates.render(lang, "report_statement", &ctx(&company, &steps, &st))?;
+            let slug = crate::domain::text::fold_diacritics(&st.client)
+                .to_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .take(4)
+                .collect::<Vec<_>>()
+                .join("-");
+            Made {
+                stem: format!(
+                    "{}-{slug}-{date}",
+                    match (confirmation, lang) {
+                        (true, Lang::Pl) => "potwierdzenie-salda",
+                        (true, Lang::En) => "balance-confirmation",
+                        (false, Lang::Pl) => "wyciag",
+                        (false, Lang::En) => "statement",
+                    }
+                ),
+                pdf: render::pdf::statement(&st, &rendered, lang)?,
+                xlsx: render::xlsx::statement(&st, lang)?,
+                json: serde_json::to_value(&st)?,
+                rendered,
+            }
+        }
+    }))
+}
+
+/// Reads the book from the store (outside any write).
+pub fn read(store: &crate::store::Store, config: &Config) -> Result<Book> {
+    let snap = store.dunning_snapshot()?;
+    let rows = store.book_rows()?;
+    Ok(book(&snap, &rows, &config.dunning.policy()))
+}
+
+/// The same inside a transaction.
+pub fn read_tx(tx: &crate::store::Tx<'_>, config: &Config) -> Result<Book> {
+    let snap = tx.dunning_snapshot()?;
+    let rows = tx.book_rows()?;
+    Ok(book(&snap, &rows, &config.dunning.policy()))
+}
+
+/// Parses "11/2026", "2026-11", "11.2026" into (year, month).
+pub fn parse_month(s: &str) -> Option<(i32, u32)> {
+    let parts: Vec<&str> = s
+        .split(['/', '-', '.'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let [a, b] = parts.as_slice() else {
+        return None;
+    };
+    let (y, m) = if a.len() == 4 { (a, b) } else { (b, a) };
+    let y: i32 = y.parse().ok()?;
+    let m: u32 = m.parse().ok()?;
+    ((1..=12).contains(&m) && (2000..=2100).contains(&y)).then_some((y, m))
+}
+
+/// Scores for `status` and `client show`.
+pub fn scores_now(book: &Book, today: NaiveDate) -> Scores {
+    scores(book, today)
+}
+
+/// An error for a report that is about nothing.
+pub fn nothing(ask: &Ask) -> anyhow::Error {
+    anyhow!("there is nothing to report for {ask:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_month;
+
+    #[test]
+    fn months_as_people_write_them() {
+        assert_eq!(parse_month("11/2026"), Some((2026, 11)));
+        assert_eq!(parse_month("2026-11"), Some((2026, 11)));
+        assert_eq!(parse_month("3.2025"), Some((2025, 3)));
+        assert_eq!(parse_month("13/2026"), None);
+        assert_eq!(parse_month("2026"), None);
+    }
+}
