@@ -73,6 +73,10 @@ impl Isolation {
         })?;
         let mut cmd = Command::new(&self.exe);
         cmd.arg("worker")
+            // A crash is reported by its message; symbolising a backtrace of a large binary
+            // would spend the parse time limit on our own stack.
+            .env("RUST_BACKTRACE", "0")
+            .env("RUST_LIB_BACKTRACE", "0")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -16,6 +16,10 @@ pub fn help(lang: Lang) -> &'static str {
   wznów klienta X
   wstrzymaj fakturę N / wznów fakturę N
   status klienta X                 – otwarte faktury, wpłaty, wysłane przypomnienia, następny krok
+  raport tygodniowy                – zaległe faktury z tym, co zrobić (PDF i XLSX w załączniku)
+  raport miesięczny [11/2026]      – raport dla zarządu: wpływy, wiekowanie, DSO, płatnicy
+  wiekowanie                       – należności według dni po terminie
+  wyciąg X / potwierdzenie salda X – wyciąg z konta klienta albo potwierdzenie salda
   zaległości                       – wszystkie zaległe faktury według klientów
   opłacona N [KWOTA] [DATA]        – wpłata widziana gdzie indziej (gotówka, inny bank)
   dopasuj PŁATNOŚĆ N…              – przypisz płatność z kolejki do faktur
@@ -30,6 +34,10 @@ X to fragment nazwy, NIP albo adres e-mail klienta; DATA jak 2026-12-01 albo 1.1
   resume client X
   pause invoice N / resume invoice N
   status X                         – open invoices, payments, reminders sent, the next step
+  weekly report                    – overdue invoices with what to do (PDF and XLSX attached)
+  monthly report [2026-11]         – the management report: cash-in, aging, DSO, payers
+  aging                            – receivables by days past due
+  statement X / balance confirmation X – a client's statement or balance confirmation
   overdue                          – every overdue invoice by client
   paid N [AMOUNT] [DATE]           – a payment seen elsewhere (cash, another bank)
   match PAYMENT N…                 – allocate a payment from the review queue

@@ -19,6 +19,7 @@ mod paid;
 pub mod parse;
 mod pause_client;
 mod promise;
+pub mod report;
 mod resume_client;
 mod status;
 mod unmatch;
@@ -77,6 +78,8 @@ pub enum Command {
         reason: Option<String>,
         cancel: bool,
     },
+    /// A report, answered with its attachments (built by the inbound command service).
+    Report(report::ReportAsk),
     Help,
 }
 
@@ -103,6 +106,11 @@ pub const TABLE: &[&Spec] = &[
     &dispute::RESOLVE,
     &dispute::CANCEL,
     &dispute::OPEN,
+    &report::WEEKLY,
+    &report::MONTHLY,
+    &report::AGING,
+    &report::BALANCE,
+    &report::STATEMENT,
     &help::SPEC,
 ];
 
@@ -111,7 +119,7 @@ impl Command {
     pub fn changes_something(&self) -> bool {
         !matches!(
             self,
-            Command::Status { .. } | Command::Overdue | Command::Help
+            Command::Status { .. } | Command::Overdue | Command::Help | Command::Report(_)
         )
     }
 
@@ -119,6 +127,11 @@ impl Command {
     pub fn execute(&self, tx: &Tx<'_>, ctx: &Ctx<'_>) -> Result<Outcome> {
         match self {
             Command::Help => Ok(Outcome::answer(help(ctx.lang))),
+            // Reports need the templates: the mail service builds them (the CLI has `report`).
+            Command::Report(_) => Ok(ctx.refuse(
+                "Raporty wysyłamy w odpowiedzi na wiadomość; w wierszu poleceń: skarbnik report.",
+                "Reports are answered by mail; on the command line use: skarbnik report.",
+            )),
             Command::PauseClient { who, until } => pause_client::run(tx, ctx, who, *until),
             Command::ResumeClient { who } => resume_client::run(tx, ctx, who),
             Command::PauseInvoice { number } => invoice_pause::run(tx, ctx, number, true),

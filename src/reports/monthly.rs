@@ -382,7 +382,37 @@ pub fn monthly(book: &Book, scores: &Scores, year: i32, month: u32) -> Option<Mo
     })
 }
 
+/// Parses "11/2026", "2026-11", "11.2026" into (year, month).
+pub fn parse_month(s: &str) -> Option<(i32, u32)> {
+    let parts: Vec<&str> = s
+        .split(['/', '-', '.'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let [a, b] = parts.as_slice() else {
+        return None;
+    };
+    let (y, m) = if a.len() == 4 { (a, b) } else { (b, a) };
+    let y: i32 = y.parse().ok()?;
+    let m: u32 = m.parse().ok()?;
+    ((1..=12).contains(&m) && (2000..=2100).contains(&y)).then_some((y, m))
+}
+
 fn series_first(series: &[MonthPoint]) -> Option<NaiveDate> {
     let m = &series.first()?.month;
     NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_month;
+
+    #[test]
+    fn months_as_people_write_them() {
+        assert_eq!(parse_month("11/2026"), Some((2026, 11)));
+        assert_eq!(parse_month("2026-11"), Some((2026, 11)));
+        assert_eq!(parse_month("3.2025"), Some((2025, 3)));
+        assert_eq!(parse_month("13/2026"), None);
+        assert_eq!(parse_month("2026"), None);
+    }
 }

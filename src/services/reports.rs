@@ -353,21 +353,7 @@ pub fn read_tx(tx: &crate::store::Tx<'_>, config: &Config) -> Result<Book> {
     Ok(book(&snap, &rows, &config.dunning.policy()))
 }
 
-/// Parses "11/2026", "2026-11", "11.2026" into (year, month).
-pub fn parse_month(s: &str) -> Option<(i32, u32)> {
-    let parts: Vec<&str> = s
-        .split(['/', '-', '.'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    let [a, b] = parts.as_slice() else {
-        return None;
-    };
-    let (y, m) = if a.len() == 4 { (a, b) } else { (b, a) };
-    let y: i32 = y.parse().ok()?;
-    let m: u32 = m.parse().ok()?;
-    ((1..=12).contains(&m) && (2000..=2100).contains(&y)).then_some((y, m))
-}
+pub use crate::reports::monthly::parse_month;
 
 /// Scores for `status` and `client show`.
 pub fn scores_now(book: &Book, today: NaiveDate) -> Scores {
@@ -377,18 +363,4 @@ pub fn scores_now(book: &Book, today: NaiveDate) -> Scores {
 /// An error for a report that is about nothing.
 pub fn nothing(ask: &Ask) -> anyhow::Error {
     anyhow!("there is nothing to report for {ask:?}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_month;
-
-    #[test]
-    fn months_as_people_write_them() {
-        assert_eq!(parse_month("11/2026"), Some((2026, 11)));
-        assert_eq!(parse_month("2026-11"), Some((2026, 11)));
-        assert_eq!(parse_month("3.2025"), Some((2025, 3)));
-        assert_eq!(parse_month("13/2026"), None);
-        assert_eq!(parse_month("2026"), None);
-    }
 }

@@ -542,3 +542,61 @@ fn refusals_name_their_cause() {
     assert_eq!(delta["step_offsets"], serde_json::Value::Null);
     assert_eq!(delta["language"], "en");
 }
+
+/// "raport tygodniowy" by mail through Dovecot and Postfix: the answer carries the report with
+/// its PDF and XLSX, a read-only staff member may ask, and the archive gets its copy.
+#[test]
+fn a_weekly_report_asked_by_mail_through_dovecot_and_postfix() {
+    let stack = MailStack::start();
+    let name = "rep";
+    let bot = format!("bot{name}");
+    let staff = format!("staff{name}@example.test");
+    let env = Env::new(&stack_config(
+        &stack,
+        name,
+        "[commands]\ntrusted_authserv_ids = [\"mx.example.test\"]",
+    ));
+    env.load(&vars());
+    stack.append(
+        &format!("{bot}@example.test"),
+        "INBOX",
+        format!(
+            "Authentication-Results: mx.example.test; dkim=pass header.d=example.test\r\n\
+             From: Staff <{staff}>\r\nTo: {bot}@example.test\r\nSubject: raport tygodniowy\r\n\
+             Message-ID: <e2e-rep@example.test>\r\nDate: Mon, 30 Nov 2026 08:00:00 +0100\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    let o = once_on_stack(&env, name, "2026-11-30T09:00:00Z");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let answers = stack.wait_messages(&staff, "INBOX", 1, Duration::from_secs(30));
+    // Staff may get notices of the same round too; the answer is the one in the thread.
+    let answer = answers
+        .iter()
+        .find(|a| header(a, "In-Reply-To").as_deref() == Some("<e2e-rep@example.test>"))
+        .unwrap_or_else(|| panic!("no answer: {}", stack.logs()));
+    let raw = String::from_utf8_lossy(answer).to_string();
+    for file in [
+        "raport-tygodniowy-2026-11-30.pdf",
+        "raport-tygodniowy-2026-11-30.xlsx",
+    ] {
+        assert!(raw.contains(file), "{file} is not attached: {raw}");
+    }
+    let t = text(answer);
+    assert!(t.contains("Raport tygodniowy zaległości"), "{t}");
+    assert!(t.contains("co zrobić:"), "{t}");
+    let archived = stack.wait_messages(
+        &format!("archive{name}@example.test"),
+        "INBOX",
+        answers.len(),
+        Duration::from_secs(30),
+    );
+    assert!(
+        archived
+            .iter()
+            .any(|a| String::from_utf8_lossy(a).contains("raport-tygodniowy-2026-11-30.pdf")),
+        "{}",
+        stack.logs()
+    );
+}

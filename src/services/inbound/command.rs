@@ -71,7 +71,18 @@ pub(super) fn handle(
     for p in found.iter_mut().filter(|p| p.neutral) {
         p.lang = lang;
     }
-    let results = match carry_out(env, &tx, m, &sender, role, &found, &malformed, lang) {
+    let mut attachments = Vec::new();
+    let results = match carry_out(
+        env,
+        &tx,
+        m,
+        &sender,
+        role,
+        &found,
+        &malformed,
+        lang,
+        &mut attachments,
+    ) {
         Ok(r) => r,
         Err(e) => {
             // Nothing of what this mail did may stay: roll back, then say so in a fresh
@@ -87,7 +98,7 @@ pub(super) fn handle(
         Some(&mail.message_id),
         Some(&format!("{} command(s); vouched: {how}", found.len())),
     )?;
-    reply(env, &tx, m, &sender, blocked, lang, results)?;
+    reply(env, &tx, m, &sender, blocked, lang, results, attachments)?;
     m.record(&tx, Folder::Processed, None)?;
     tx.commit()?;
     Ok(Folder::Processed)
@@ -104,6 +115,7 @@ fn carry_out(
     found: &[Parsed],
     malformed: &[Malformed],
     lang: Lang,
+    attachments: &mut Vec<(String, String, Vec<u8>)>,
 ) -> Result<Vec<CommandResult>> {
     let mut results = Vec::new();
     for b in malformed {
@@ -146,6 +158,8 @@ fn carry_out(
                 )
                 .into(),
             }
+        } else if let crate::commands::Command::Report(ask) = &p.command {
+            report(env, tx, &ctx, ask, attachments)?
         } else {
             p.command.execute(tx, &ctx)?
         };
@@ -158,7 +172,77 @@ fn carry_out(
     Ok(results)
 }
 
+/// A report asked for by mail: its text is the answer, its PDF and XLSX are attached.
+fn report(
+    env: &Env<'_>,
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    ask: &crate::commands::report::ReportAsk,
+    attachments: &mut Vec<(String, String, Vec<u8>)>,
+) -> Result<Outcome> {
+    use crate::commands::report::ReportAsk;
+    use crate::services::reports::{self, Ask};
+    let ask = match ask {
+        ReportAsk::Weekly => Ask::Weekly { manager: None },
+        ReportAsk::Monthly(month) => Ask::Monthly { month: *month },
+        ReportAsk::Aging => Ask::Aging,
+        ReportAsk::Statement { who, confirmation } => {
+            let found = tx.find_clients(who)?;
+            match found.as_slice() {
+                [one] => Ask::Statement {
+                    client_id: one.id,
+                    confirmation: *confirmation,
+                },
+                [] => {
+                    return Ok(Outcome::Refused {
+                        text: ctx.lang.pick(
+                            format!("Nie znam klienta „{who}”."),
+                            format!("No client matches \"{who}\"."),
+                        ),
+                    });
+                }
+                many => {
+                    let names: Vec<String> = many
+                        .iter()
+                        .map(|c| format!("  - {} {}", c.name, c.nip.as_deref().unwrap_or("")))
+                        .collect();
+                    return Ok(Outcome::Refused {
+                        text: ctx.lang.pick(
+                            format!(
+                                "„{who}” pasuje do {} klientów; proszę podać NIP albo pełniejszą nazwę:\n{}",
+                                many.len(),
+                                names.join("\n")
+                            ),
+                            format!(
+                                "\"{who}\" matches {} clients; please give the NIP or more of the name:\n{}",
+                                many.len(),
+                                names.join("\n")
+                            ),
+                        ),
+                    });
+                }
+            }
+        }
+    };
+    let book = reports::read_tx(tx, env.config)?;
+    let Some(made) = reports::make(env.config, env.templates, &book, &ask, ctx.today, ctx.lang)?
+    else {
+        return Ok(Outcome::Refused {
+            text: ctx
+                .lang
+                .pick("Nie ma o czym raportować.", "There is nothing to report.")
+                .into(),
+        });
+    };
+    attachments.extend(made.attachments());
+    Ok(Outcome::answer(format!(
+        "{}\n\n{}",
+        made.rendered.subject, made.rendered.text
+    )))
+}
+
 /// The answer in the thread, to the vouched-for From address (never a Reply-To anyone could set).
+#[allow(clippy::too_many_arguments)]
 fn reply(
     env: &Env<'_>,
     tx: &Tx<'_>,
@@ -167,6 +251,7 @@ fn reply(
     blocked: Option<String>,
     lang: Lang,
     results: Vec<CommandResult>,
+    attachments: Vec<(String, String, Vec<u8>)>,
 ) -> Result<()> {
     let ctx = CommandReply {
         subject: m.mail.echoed_subject(),
@@ -178,6 +263,7 @@ fn reply(
     let draft = crate::outbox::Draft {
         to: parse_mailbox(sender).into_iter().collect(),
         reply_address: Some(sender.to_string()),
+        attachments,
         ..draft
     };
     replies::send_or_suppress(env, tx, &m.mail, &draft, blocked)
@@ -213,7 +299,7 @@ fn internal_error(
         ok: false,
         text: text.to_string(),
     }];
-    reply(env, &tx, m, sender, blocked, lang, results)?;
+    reply(env, &tx, m, sender, blocked, lang, results, Vec::new())?;
     m.record(
         &tx,
         Folder::Failed,
