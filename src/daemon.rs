@@ -134,6 +134,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             };
             self.worker.recover(&mut self.app.store, &mut check).await?;
             self.dunning_tick();
+            self.reports_tick();
             self.send_due().await?;
             if once {
                 anyhow::ensure!(
@@ -228,6 +229,27 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                 }
             }
             Err(e) => tracing::error!("dunning round failed: {e:#}"),
+        }
+    }
+
+    /// Queues the scheduled reports that are due (each period once). A failure is logged and
+    /// tried again next time.
+    fn reports_tick(&mut self) {
+        let r = &self.app.config.reports;
+        if !r.weekly && !r.monthly {
+            return;
+        }
+        let now = self
+            .app
+            .clock
+            .now()
+            .with_timezone(&self.app.config.timezone())
+            .naive_local();
+        let (env, store) = self.app.parts();
+        match crate::services::reports::send_scheduled(&env, store, now) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("reports: {n} queued"),
+            Err(e) => tracing::error!("scheduled reports failed: {e:#}"),
         }
     }
 

@@ -101,6 +101,7 @@ pub fn mail_kind(policy: &Policy, kind: &str, lang: Lang) -> String {
         ),
         "client_answer" => ("odpowiedź do klienta", "answer to the client"),
         "hold_notice" => ("powiadomienie o wstrzymaniu", "notice about a hold"),
+        "report" => ("raport", "report"),
         "summary" => (
             "podsumowanie wczytanego raportu",
             "summary of an imported report",

@@ -36,6 +36,8 @@ pub enum Purpose {
     ClientAnswer,
     /// A promise broken, a claimed payment that did not show, small amounts left.
     HoldNotice,
+    /// A scheduled report to staff or management.
+    Report,
 }
 
 impl std::fmt::Display for Purpose {
@@ -52,6 +54,7 @@ impl std::fmt::Display for Purpose {
             Purpose::ReplyForward => f.write_str("reply_forward"),
             Purpose::ClientAnswer => f.write_str("client_answer"),
             Purpose::HoldNotice => f.write_str("hold_notice"),
+            Purpose::Report => f.write_str("report"),
         }
     }
 }

@@ -364,3 +364,150 @@ pub fn scores_now(book: &Book, today: NaiveDate) -> Scores {
 pub fn nothing(ask: &Ask) -> anyhow::Error {
     anyhow!("there is nothing to report for {ask:?}")
 }
+
+/// A scheduled report due now: its outbox key (one per report, period and recipient list) and
+/// what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub key: String,
+    pub ask: Ask,
+    pub to: Vec<String>,
+}
+
+/// Which scheduled reports are due at `now` (local time): the weekly one from its day and hour
+/// until the week ends, the monthly one from the first business day's hour until the month
+/// ends. Only the current period: after an outage the latest report goes, once, stating its
+/// period; earlier ones are not sent late. Pure.
+pub fn due(config: &Config, now: chrono::NaiveDateTime) -> Vec<Due> {
+    use chrono::Datelike;
+    let r = &config.reports;
+    let (Some(day), Some(at)) = (r.weekday(), r.at()) else {
+        return Vec::new();
+    };
+    let today = now.date();
+    let staff = || {
+        if config.staff.addresses.is_empty() {
+            config.staff.admin_notice.iter().cloned().collect()
+        } else {
+            config.staff.addresses.clone()
+        }
+    };
+    let mut out = Vec::new();
+    let week_start = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64);
+    let send_day = week_start + chrono::Duration::days(day.num_days_from_monday() as i64);
+    if r.weekly && (today > send_day || (today == send_day && now.time() >= at)) {
+        let week = send_day.iso_week();
+        let period = format!("{}-W{:02}", week.year(), week.week());
+        let to = if r.weekly_to.is_empty() {
+            staff()
+        } else {
+            r.weekly_to.clone()
+        };
+        if !to.is_empty() {
+            out.push(Due {
+                key: format!("report:weekly:{period}:all"),
+                ask: Ask::Weekly { manager: None },
+                to,
+            });
+        }
+    }
+    let first = config
+        .dunning
+        .calendar()
+        .on_or_after(today.with_day(1).unwrap_or(today));
+    if r.monthly && (today > first || (today == first && now.time() >= at)) {
+        let (y, m) = crate::reports::monthly::previous_month(today);
+        let to = if r.monthly_to.is_empty() {
+            staff()
+        } else {
+            r.monthly_to.clone()
+        };
+        if !to.is_empty() {
+            out.push(Due {
+                key: format!("report:monthly:{y}-{m:02}"),
+                ask: Ask::Monthly {
+                    month: Some((y, m)),
+                },
+                to,
+            });
+        }
+    }
+    out
+}
+
+/// Queues the scheduled reports due at `now` that were not queued before: each report and
+/// period exactly once (the outbox key is unique), also across restarts. The weekly report of
+/// each account manager goes to them with only their clients. Returns how many were queued.
+pub fn send_scheduled(
+    env: &crate::services::Env<'_>,
+    store: &mut crate::store::Store,
+    now: chrono::NaiveDateTime,
+) -> Result<usize> {
+    let mut due = due(env.config, now);
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let tx = store.transaction()?;
+    let book = read_tx(&tx, env.config)?;
+    if env.config.reports.per_manager
+        && let Some(weekly) = due
+            .iter()
+            .find(|d| matches!(d.ask, Ask::Weekly { .. }))
+            .cloned()
+    {
+        let mut managers: Vec<(String, String)> = book
+            .clients
+            .iter()
+            .filter_map(|c| c.manager.clone())
+            .map(|m| (crate::mail::address::bare(&m), m))
+            .collect();
+        managers.sort();
+        managers.dedup_by(|a, b| a.0 == b.0);
+        for (address, m) in managers {
+            due.push(Due {
+                key: weekly.key.replace(":all", &format!(":{address}")),
+                ask: Ask::Weekly {
+                    manager: Some(m.clone()),
+                },
+                to: vec![m],
+            });
+        }
+    }
+    let lang = env.config.templates.language;
+    let today = now.date();
+    let mut queued = 0;
+    for d in due {
+        if tx.outbox_has_key(&d.key)? {
+            continue;
+        }
+        let as_of = match d.ask {
+            // The weekly report is as of the day before: the week that ended.
+            Ask::Weekly { .. } => today - chrono::Duration::days(1),
+            _ => today,
+        };
+        let Some(made) = make(env.config, env.templates, &book, &d.ask, as_of, lang)? else {
+            continue;
+        };
+        let to: Vec<_> =
+            d.to.iter()
+                .filter_map(|a| crate::mail::address::parse_mailbox(a).ok())
+                .collect();
+        if to.is_empty() {
+            continue;
+        }
+        let attachments = made.attachments();
+        let mut draft = crate::outbox::Draft::auto(
+            d.key.clone(),
+            crate::outbox::Purpose::Report,
+            to,
+            made.rendered,
+        );
+        draft.attachments = attachments;
+        if crate::outbox::queue(&tx, env.identity, &draft)? {
+            tx.audit("daemon", "report.queued", None, Some(&d.key))?;
+            queued += 1;
+        }
+    }
+    tx.commit()?;
+    Ok(queued)
+}

@@ -281,6 +281,15 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// Whether a mail with this key was ever queued (whatever became of it).
+    pub fn outbox_has_key(&self, key: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row("SELECT 1 FROM outbox WHERE key = ?1", [key], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// Queues a composed mail under its unique key; `false` (nothing written) if the key exists.
     pub fn enqueue(&self, mail: &NewMail<'_>) -> Result<bool> {
         let now = self.now_text();

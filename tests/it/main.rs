@@ -13,6 +13,7 @@ mod inprocess;
 mod mail;
 mod mailstack;
 mod reconcile;
+mod reports;
 mod robustness;
 mod spreadsheets;
 mod support;
