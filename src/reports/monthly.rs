@@ -405,7 +405,212 @@ fn series_first(series: &[MonthPoint]) -> Option<NaiveDate> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_month;
+    use super::super::score::scores;
+    use super::super::testing::*;
+    use super::*;
+
+    /// Twelve clients over fourteen months, every figure worked out by hand (see each comment).
+    #[test]
+    fn a_hand_computed_month() {
+        let names = [
+            "Alfa", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa",
+            "Lambda", "Mu",
+        ];
+        let clients = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| client(i as i64 + 1, n, None))
+            .collect();
+        let step = |mut i: BookInvoice, s: &[(&str, &str)]| {
+            i.steps = s.iter().map(|(n, day)| (n.to_string(), d(day))).collect();
+            i
+        };
+        let mut delta = inv(6, 4, 4000, "2026-09-01", "2026-09-15", &[]);
+        delta.hold = Some((HoldKind::Dispute, None));
+        let book = Book {
+            clients,
+            invoices: vec![
+                // Alfa: on time; the 2025 invoice is outside the 12 months.
+                inv(
+                    1,
+                    1,
+                    1000,
+                    "2025-10-01",
+                    "2025-10-15",
+                    &[("2025-10-15", 1000)],
+                ),
+                step(
+                    inv(
+                        2,
+                        1,
+                        2000,
+                        "2026-11-02",
+                        "2026-11-16",
+                        &[("2026-11-16", 2000)],
+                    ),
+                    &[("before_3", "2026-11-13")],
+                ),
+                // Beta: ten days late, twice.
+                inv(
+                    3,
+                    2,
+                    1000,
+                    "2026-10-01",
+                    "2026-10-15",
+                    &[("2026-10-25", 1000)],
+                ),
+                step(
+                    inv(
+                        4,
+                        2,
+                        3000,
+                        "2026-11-01",
+                        "2026-11-10",
+                        &[("2026-11-20", 3000)],
+                    ),
+                    &[("after_1", "2026-11-11")],
+                ),
+                // Gamma: 91 days past due on 30 Nov.
+                step(
+                    inv(5, 3, 5000, "2026-08-01", "2026-08-31", &[]),
+                    &[("after_1", "2026-09-01"), ("after_7", "2026-09-07")],
+                ),
+                // Delta: 76 days, disputed.
+                delta,
+                // Epsilon: 500 of 2 500 paid, 41 days.
+                inv(
+                    7,
+                    5,
+                    2500,
+                    "2026-10-01",
+                    "2026-10-20",
+                    &[("2026-11-05", 500)],
+                ),
+                // Zeta: 20 days.
+                step(
+                    inv(8, 6, 1500, "2026-10-20", "2026-11-10", &[]),
+                    &[("after_1", "2026-11-11")],
+                ),
+                // Eta: due on the day: not yet due.
+                inv(9, 7, 600, "2026-11-16", "2026-11-30", &[]),
+                // Theta: due in December.
+                inv(10, 8, 900, "2026-11-25", "2026-12-09", &[]),
+                // Iota: paid five days early, before the reminder that went anyway.
+                step(
+                    inv(
+                        11,
+                        9,
+                        700,
+                        "2026-11-03",
+                        "2026-11-17",
+                        &[("2026-11-12", 700)],
+                    ),
+                    &[("before_3", "2026-11-14")],
+                ),
+                // Kappa: paid three days after the first reminder, four days late.
+                step(
+                    inv(
+                        12,
+                        10,
+                        1200,
+                        "2026-10-10",
+                        "2026-10-24",
+                        &[("2026-10-28", 1200)],
+                    ),
+                    &[("after_1", "2026-10-25")],
+                ),
+                // Lambda: all of it before the 12 months.
+                inv(
+                    13,
+                    11,
+                    800,
+                    "2025-10-15",
+                    "2025-11-01",
+                    &[("2025-11-30", 800)],
+                ),
+                // Mu: due 15 Nov, paid in December: open on 30 Nov.
+                inv(
+                    14,
+                    12,
+                    1100,
+                    "2026-11-01",
+                    "2026-11-15",
+                    &[("2026-12-03", 1100)],
+                ),
+            ],
+            steps: vec!["before_3".into(), "after_1".into(), "after_7".into()],
+            ..Book::default()
+        };
+        let s = scores(&book, d("2026-11-30"));
+        let m = monthly(&book, &s, 2026, 11).unwrap();
+        let zl = |a: &Amount| a.amount.to_string();
+        // Issued in November: 2000 + 3000 + 600 + 900 + 700 + 1100.
+        assert_eq!(zl(&m.issued), "8300.00");
+        // Collected in November: 2000 + 3000 + 500 + 700.
+        assert_eq!(zl(&m.collected), "6200.00");
+        // Twelve months from 1 Dec 2025: all but invoices 1 and 13 issued; paid
+        // 2000 + 1000 + 3000 + 500 + 700 + 1200.
+        assert_eq!(zl(&m.issued_12), "23500.00");
+        assert_eq!(zl(&m.collected_12), "8400.00");
+        // Aging on 30 Nov: 600 + 900 | 1500 + 1100 | 2000 | 4000 | 5000.
+        let r = &m.aging.rows[0];
+        assert_eq!(
+            r.buckets.iter().map(zl).collect::<Vec<_>>(),
+            ["1500.00", "2600.00", "2000.00", "4000.00", "5000.00"]
+        );
+        assert_eq!(r.counts, [2, 2, 1, 1, 1]);
+        assert_eq!(zl(&r.total), "15100.00");
+        // DSO: 15 100 ÷ 14 500 (issued 2 Sep – 30 Nov: all but invoices 1, 5, 6, 13) × 90.
+        assert_eq!(m.dso, Some(93.7));
+        // Due in November: 2, 4, 8, 9, 11, 14; on time 2 and 11; by amount 2 700 of 8 900.
+        assert_eq!((m.due_in_month, m.paid_on_time), (6, 2));
+        assert_eq!(m.on_time_percent, Some(33.3));
+        assert_eq!(m.on_time_amount_percent, Some(30.3));
+        // Reminders judged by 23 Nov: before_3 twice (invoice 2 paid 3 days later, invoice 11
+        // paid before it), after_1 four times (only Kappa paid within 7 days), after_7 once.
+        let eff: Vec<(&str, usize, usize, Option<f64>)> = m
+            .effectiveness
+            .iter()
+            .map(|e| (e.step.as_str(), e.sent, e.paid_within_7, e.percent))
+            .collect();
+        assert_eq!(
+            eff,
+            [
+                ("before_3", 2, 1, Some(50.0)),
+                ("after_1", 4, 1, Some(25.0)),
+                ("after_7", 1, 0, Some(0.0))
+            ]
+        );
+        // Worst: amount-weighted days late, paid in the 12 months or overdue on 30 Nov.
+        let worst: Vec<(&str, f64)> = m
+            .worst
+            .iter()
+            .map(|c| (c.client.as_str(), c.weighted_days_late))
+            .collect();
+        assert_eq!(
+            worst,
+            [
+                ("Gamma", 91.0),
+                ("Delta", 76.0),
+                ("Epsilon", 41.0),
+                ("Zeta", 20.0),
+                ("Mu", 15.0),
+                ("Beta", 10.0),
+                ("Kappa", 4.0)
+            ]
+        );
+        // Lambda had nothing in the 12 months.
+        assert_eq!(m.clients.len(), 11);
+        let beta = m.clients.iter().find(|c| c.client == "Beta").unwrap();
+        // (24 + 19) / 2 days from issue to payment.
+        assert_eq!(beta.avg_days_to_pay, Some(21.5));
+        assert_eq!(beta.avg_days_late, Some(10.0));
+        // By due dates: everything late or due today in the first week, Theta in the second.
+        assert_eq!(zl(&m.forecast[0].by_due), "14200.00");
+        assert_eq!(zl(&m.forecast[1].by_due), "900.00");
+        assert_eq!(zl(&m.forecast_by_due), "15100.00");
+        assert_eq!(m.disputes, 1);
+    }
 
     #[test]
     fn months_as_people_write_them() {
