@@ -214,10 +214,17 @@ pub fn run_client(ctx: &mut App, args: ClientArgs) -> Result<i32> {
     match args.action {
         ClientAction::Show { client, json } => {
             let c = one_client(ctx, &client)?;
+            let book = crate::services::reports::read(&ctx.store, &ctx.config)?;
+            let score = crate::reports::score::scores(&book, ctx.today()).of(c.id);
             if json {
-                return print_json(&c).map(|_| 0);
+                let mut v = serde_json::to_value(&c)?;
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("payer_score".into(), serde_json::to_value(&score)?);
+                }
+                return print_json(&v).map(|_| 0);
             }
             show(&c);
+            println!("   payer class {}", score.describe(Lang::En));
             Ok(0)
         }
         // The same code as the mail commands `pause client` / `resume client`.

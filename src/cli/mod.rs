@@ -88,7 +88,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::CheckTemplates(args) => check_templates::run(&ctx, args),
         Command::Invoice(args) => staff::invoice(&mut ctx, args),
         Command::Status(args) => staff::run(&mut ctx, Staff::Status { who: args.client }),
-        Command::Overdue(_) => staff::run(&mut ctx, Staff::Overdue),
+        Command::Overdue(args) => staff::overdue(&mut ctx, args),
         Command::Paid(args) => staff::paid(&mut ctx, args),
         Command::Promise(args) => staff::run(
             &mut ctx,

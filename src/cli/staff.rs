@@ -28,9 +28,43 @@ pub struct StatusArgs {
     pub client: String,
 }
 
-/// Every overdue invoice by client, with the step each is at.
+/// Every overdue invoice, what needs a person first, with the step each is at and what to do.
 #[derive(Debug, Args)]
-pub struct OverdueArgs {}
+pub struct OverdueArgs {
+    /// As of this day (default: today).
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+    /// The cases as JSON (the weekly report's model).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn overdue(ctx: &mut App, args: OverdueArgs) -> Result<i32> {
+    if !args.json && args.as_of.is_none() {
+        return run(ctx, Command::Overdue);
+    }
+    let as_of = args.as_of.unwrap_or_else(|| ctx.today());
+    let tx = ctx.store.transaction()?;
+    let w = crate::commands::overdue::model(&tx, &ctx.config, as_of)?;
+    drop(tx);
+    if args.json {
+        super::print_json(&w.cases)?;
+        return Ok(0);
+    }
+    let reference = format!("cli:{}", ctx.clock.now_text());
+    let tx = ctx.store.transaction()?;
+    let c = Ctx {
+        config: &ctx.config,
+        actor: "cli",
+        reference: &reference,
+        today: as_of,
+        lang: Lang::En,
+    };
+    let outcome = Command::Overdue.execute(&tx, &c)?;
+    drop(tx);
+    println!("{}", outcome.text());
+    Ok(0)
+}
 
 /// Record a payment seen elsewhere (cash, a bank that is not imported) against an invoice.
 #[derive(Debug, Args)]

@@ -14,7 +14,7 @@ mod dispute;
 mod help;
 mod invoice_pause;
 mod match_payment;
-mod overdue;
+pub mod overdue;
 mod paid;
 pub mod parse;
 mod pause_client;

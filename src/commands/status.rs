@@ -54,6 +54,12 @@ fn report(tx: &Tx<'_>, ctx: &Ctx<'_>, c: &ClientInfo) -> Result<Outcome> {
             "Excluded from automatic reminders.",
         ));
     }
+    let book = crate::reports::book(&snap, &tx.book_rows()?, &policy);
+    let score = crate::reports::score::scores(&book, ctx.today).of(c.id);
+    lines.push(ctx.t(
+        format!("Klasa płatnika: {}.", score.describe(Lang::Pl)),
+        format!("Payer class: {}.", score.describe(Lang::En)),
+    ));
     let holds = tx.holds_of_client(c.id)?;
     let open: Vec<_> = snap
         .invoices

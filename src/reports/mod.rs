@@ -18,9 +18,76 @@ pub mod statement;
 pub mod weekly;
 
 use crate::domain::{Currency, HoldKind, Money};
+use crate::dunning::planner::Policy;
+use crate::store::{BookRows, Snapshot};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::HashMap;
+
+/// The store's snapshot as the reports read it.
+pub fn book(snap: &Snapshot, rows: &BookRows, policy: &Policy) -> Book {
+    let mut paid: HashMap<i64, Vec<(NaiveDate, i64)>> = HashMap::new();
+    for (i, d, a) in rows.paid.iter().chain(&rows.erp_paid) {
+        paid.entry(*i).or_default().push((*d, *a));
+    }
+    let mut steps: HashMap<i64, Vec<(String, NaiveDate)>> = HashMap::new();
+    for ((i, s), d) in &snap.sent {
+        steps.entry(*i).or_default().push((s.clone(), *d));
+    }
+    let mut replies: HashMap<i64, (NaiveDate, Option<String>)> = HashMap::new();
+    for (c, d, intent) in &rows.replies {
+        replies.insert(*c, (*d, intent.clone()));
+    }
+    let invoices = snap
+        .invoices
+        .iter()
+        .map(|i| {
+            let mut p = paid.remove(&i.id).unwrap_or_default();
+            p.sort();
+            let mut s = steps.remove(&i.id).unwrap_or_default();
+            s.sort_by_key(|(_, d)| *d);
+            let hold = snap
+                .holds
+                .get(&i.id)
+                .and_then(|h| h.first())
+                .map(|h| (h.kind, h.until));
+            BookInvoice {
+                id: i.id,
+                number: i.number.clone(),
+                client_id: i.client_id,
+                issue_date: i.issue_date,
+                due: i.due,
+                currency: i.currency,
+                gross: i.gross_minor,
+                last_mail: s.last().map(|(_, d)| *d),
+                paid: p,
+                steps: s,
+                escalated: snap.escalated.contains(&i.id),
+                hold,
+            }
+        })
+        .collect();
+    Book {
+        clients: snap
+            .clients
+            .values()
+            .map(|c| BookClient {
+                id: c.id,
+                name: c.name.clone(),
+                nip: c.nip.clone(),
+                manager: c.account_manager.clone(),
+                last_reply: replies.get(&c.id).cloned(),
+                payment_in_review: c.payment_in_review,
+            })
+            .collect(),
+        invoices,
+        steps: policy.steps.iter().map(|s| s.name.clone()).collect(),
+        review_waiting: rows.review_waiting,
+        unmatched: rows.unmatched,
+        failed_mails: rows.failed_mails,
+    }
+}
 
 /// What the reports read from the store, as plain data.
 #[derive(Debug, Clone, Default)]

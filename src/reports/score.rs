@@ -68,6 +68,39 @@ pub struct Score {
     pub trend: Option<f64>,
 }
 
+impl Score {
+    /// One line for people: the class and the numbers behind it.
+    pub fn describe(&self, lang: crate::domain::Lang) -> String {
+        use crate::domain::Lang;
+        let n = |x: f64| match lang {
+            Lang::Pl => format!("{x:.1}").replace('.', ","),
+            Lang::En => format!("{x:.1}"),
+        };
+        let mut parts = vec![match lang {
+            Lang::Pl => format!("oczekiwane opóźnienie {} dni", n(self.expected_delay)),
+            Lang::En => format!("expected delay {} days", n(self.expected_delay)),
+        }];
+        match (self.on_time_percent, lang) {
+            (Some(p), Lang::Pl) => {
+                parts.push(format!("w terminie {}% z {} faktur", n(p), self.invoices))
+            }
+            (Some(p), Lang::En) => {
+                parts.push(format!("on time {}% of {} invoices", n(p), self.invoices))
+            }
+            (None, Lang::Pl) => parts.push("brak historii: średnia firmy".into()),
+            (None, Lang::En) => parts.push("no history: the firm's average".into()),
+        }
+        if let Some(t) = self.trend {
+            let sign = if t > 0.0 { "+" } else { "" };
+            parts.push(match lang {
+                Lang::Pl => format!("trend {sign}{} dni", n(t)),
+                Lang::En => format!("trend {sign}{} days", n(t)),
+            });
+        }
+        format!("{} ({})", self.class.as_str(), parts.join("; "))
+    }
+}
+
 /// The firm-wide amount-weighted mean delay as of `as_of`, and the scores of every client.
 pub struct Scores {
     pub firm_delay: f64,

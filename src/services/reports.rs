@@ -4,12 +4,11 @@
 
 use crate::config::Config;
 use crate::domain::Lang;
-use crate::dunning::planner::Policy;
+pub use crate::reports::book;
 use crate::reports::render;
 use crate::reports::score::{Scores, scores};
 use crate::reports::weekly::Rules;
-use crate::reports::{Book, BookClient, BookInvoice, aging, monthly, statement, weekly};
-use crate::store::{BookRows, Snapshot};
+use crate::reports::{Book, aging, monthly, statement, weekly};
 use crate::templates::{Rendered, Templates};
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
@@ -93,94 +92,9 @@ impl Made {
     }
 }
 
-/// The store's snapshot as the reports read it.
-pub fn book(snap: &Snapshot, rows: &BookRows, policy: &Policy) -> Book {
-    let mut paid: HashMap<i64, Vec<(NaiveDate, i64)>> = HashMap::new();
-    for (i, d, a) in rows.paid.iter().chain(&rows.erp_paid) {
-        paid.entry(*i).or_default().push((*d, *a));
-    }
-    let mut steps: HashMap<i64, Vec<(String, NaiveDate)>> = HashMap::new();
-    for ((i, s), d) in &snap.sent {
-        steps.entry(*i).or_default().push((s.clone(), *d));
-    }
-    let mut replies: HashMap<i64, (NaiveDate, Option<String>)> = HashMap::new();
-    for (c, d, intent) in &rows.replies {
-        replies.insert(*c, (*d, intent.clone()));
-    }
-    let invoices = snap
-        .invoices
-        .iter()
-        .map(|i| {
-            let mut p = paid.remove(&i.id).unwrap_or_default();
-            p.sort();
-            let mut s = steps.remove(&i.id).unwrap_or_default();
-            s.sort_by_key(|(_, d)| *d);
-            let hold = snap
-                .holds
-                .get(&i.id)
-                .and_then(|h| h.first())
-                .map(|h| (h.kind, h.until));
-            BookInvoice {
-                id: i.id,
-                number: i.number.clone(),
-                client_id: i.client_id,
-                issue_date: i.issue_date,
-                due: i.due,
-                currency: i.currency,
-                gross: i.gross_minor,
-                last_mail: s.last().map(|(_, d)| *d),
-                paid: p,
-                steps: s,
-                escalated: snap.escalated.contains(&i.id),
-                hold,
-            }
-        })
-        .collect();
-    Book {
-        clients: snap
-            .clients
-            .values()
-            .map(|c| BookClient {
-                id: c.id,
-                name: c.name.clone(),
-                nip: c.nip.clone(),
-                manager: c.account_manager.clone(),
-                last_reply: replies.get(&c.id).cloned(),
-                payment_in_review: c.payment_in_review,
-            })
-            .collect(),
-        invoices,
-        steps: policy.steps.iter().map(|s| s.name.clone()).collect(),
-        review_waiting: rows.review_waiting,
-        unmatched: rows.unmatched,
-        failed_mails: rows.failed_mails,
-    }
-}
-
 /// The rules behind the weekly report's suggested actions, from the settings.
 pub fn rules(config: &Config) -> Rules {
-    let policy = config.dunning.policy();
-    Rules {
-        steps: policy
-            .steps
-            .iter()
-            .map(|s| (s.name.clone(), s.offset_days))
-            .collect(),
-        demand_step: policy
-            .steps
-            .iter()
-            .find(|s| s.interest)
-            .map(|s| s.name.clone()),
-        escalate_after_days: policy.escalate_after_days,
-        call_after_days: config.reports.call_after_days,
-        collection_after_days: config.reports.collection_after_days,
-        min_amount_minor: crate::domain::Money::new(
-            policy.min_amount,
-            crate::domain::Currency::PLN,
-        )
-        .map(|m| m.minor())
-        .unwrap_or(0),
-    }
+    crate::commands::overdue::rules(config)
 }
 
 /// A template's context: the report and the words it needs.

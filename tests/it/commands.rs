@@ -21,6 +21,11 @@ isolate = false
 [smtp]
 from = "Należności <naleznosci@moja.test>"
 
+# The scheduled reports are tested in reports.rs; here they would add mails to count.
+[reports]
+weekly = false
+monthly = false
+
 [staff]
 addresses = ["szef@moja.test"]
 read_only = ["handlowiec@moja.test"]

@@ -171,6 +171,11 @@ from = "Należności <bot{name}@example.test>"
 archive_bcc = "archive{name}@example.test"
 timeout_secs = 10
 
+# The scheduled reports are tested in reports.rs; here they would add mails to count.
+[reports]
+weekly = false
+monthly = false
+
 [staff]
 addresses = ["staff{name}@example.test"]
 {extra}
@@ -194,6 +199,11 @@ isolate = false
 [smtp]
 from = "Należności <naleznosci@moja.test>"
 archive_bcc = "archiwum@moja.test"
+
+# The scheduled reports are tested in reports.rs; here they would add mails to count.
+[reports]
+weekly = false
+monthly = false
 
 [staff]
 addresses = ["szef@moja.test"]

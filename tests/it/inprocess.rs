@@ -21,6 +21,11 @@ from = "Należności <naleznosci@moja.test>"
 retry_secs = 60
 confirm_grace_secs = 15
 
+# The scheduled reports are tested in reports.rs; here they would add mails to count.
+[reports]
+weekly = false
+monthly = false
+
 [staff]
 addresses = ["szef@moja.test"]
 admin_notice = "admin@moja.test"

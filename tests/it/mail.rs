@@ -83,6 +83,11 @@ archive_bcc = "archive{name}@example.test"
 timeout_secs = 10
 {extra_smtp}
 
+# The scheduled reports are tested in reports.rs; here they would add mails to count.
+[reports]
+weekly = false
+monthly = false
+
 [staff]
 addresses = ["staff{name}@example.test"]
 "#,
@@ -570,6 +575,11 @@ isolate = false
 max_replies_per_hour = 1
 [smtp]
 from = "Należności <naleznosci@example.pl>"
+# The scheduled reports are tested in reports.rs; here they would add mails to count.
+[reports]
+weekly = false
+monthly = false
+
 [staff]
 addresses = ["ksiegowosc@example.pl"]
 admin_notice = "admin@example.pl"

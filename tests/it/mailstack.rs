@@ -201,15 +201,27 @@ impl MailStack {
 
     pub fn start_postfix(&self) {
         let conf = self.dir.join("postfix/conf");
-        let out = Command::new("postfix")
-            .arg("-c")
-            .arg(&conf)
-            .arg("start")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("postfix is installed");
+        // `postfix start` runs its checks through shell scripts that can fail transiently when
+        // several stacks start at once on a loaded machine: try again before giving up.
+        let start = || {
+            Command::new("postfix")
+                .arg("-c")
+                .arg(&conf)
+                .arg("start")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("postfix is installed")
+        };
+        let mut out = start();
+        for _ in 0..2 {
+            if out.success() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+            out = start();
+        }
         assert!(
             out.success(),
             "postfix did not start: {}",
