@@ -8,7 +8,8 @@ use clap::Args;
 pub struct CheckTemplatesArgs {}
 
 pub fn run(ctx: &App, _args: CheckTemplatesArgs) -> Result<i32> {
-    let n = crate::templates::samples::check_templates(&ctx.templates, &ctx.config)?;
+    let n = crate::templates::samples::check_templates(&ctx.templates, &ctx.config)?
+        + crate::services::reports::check_templates(&ctx.config, &ctx.templates)?;
     println!("{n} templates rendered in pl and en: all fine");
     Ok(0)
 }

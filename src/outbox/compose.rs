@@ -80,6 +80,8 @@ pub struct Draft {
     /// For replies: the address answered (rate limit per sender).
     pub reply_address: Option<String>,
     pub attachments: Vec<(String, String, Vec<u8>)>,
+    /// Images the HTML shows by `cid:` (Content-ID, content type, bytes): a report's charts.
+    pub inline: Vec<(String, String, Vec<u8>)>,
     /// Not sent before this time, e.g. the opening of the send window.
     pub not_before: Option<DateTime<Utc>>,
 }
@@ -291,16 +293,28 @@ pub fn compose(
         b = b.references(refs);
     }
     let text = draft.text.clone();
+    // Text and HTML as alternatives; the HTML with its inline images as one related part.
+    let alternative = |html: &String| -> Result<MultiPart> {
+        if draft.inline.is_empty() {
+            return Ok(MultiPart::alternative_plain_html(text.clone(), html.clone()));
+        }
+        let mut related = MultiPart::related().singlepart(SinglePart::html(html.clone()));
+        for (cid, ct, bytes) in &draft.inline {
+            let ct = ContentType::parse(ct).with_context(|| format!("content type {ct:?} of {cid}"))?;
+            related = related.singlepart(Attachment::new_inline(cid.clone()).body(bytes.clone(), ct));
+        }
+        Ok(MultiPart::alternative()
+            .singlepart(SinglePart::plain(text.clone()))
+            .multipart(related))
+    };
     let message = if draft.attachments.is_empty() {
         match &draft.html {
-            Some(html) => b.multipart(MultiPart::alternative_plain_html(text, html.clone())),
+            Some(html) => b.multipart(alternative(html)?),
             None => b.singlepart(SinglePart::plain(text)),
         }
     } else {
         let mut mixed = match &draft.html {
-            Some(html) => {
-                MultiPart::mixed().multipart(MultiPart::alternative_plain_html(text, html.clone()))
-            }
+            Some(html) => MultiPart::mixed().multipart(alternative(html)?),
             None => MultiPart::mixed().singlepart(SinglePart::plain(text)),
         };
         for (name, ct, bytes) in &draft.attachments {

@@ -56,6 +56,8 @@ pub struct Made {
     pub json: serde_json::Value,
     pub pdf: Vec<u8>,
     pub xlsx: Vec<u8>,
+    /// The charts as PNG, by Content-ID (`chart1.png`, …), shown inline by the HTML.
+    pub charts: Vec<(String, Vec<u8>)>,
 }
 
 impl Made {
@@ -110,6 +112,8 @@ struct Ctx<'a, T: Serialize> {
     actions: Vec<String>,
     /// Rows listed in the mail (the rest are in the attachments).
     limit: usize,
+    /// The charts' Content-IDs, for `<img src="cid:…">`.
+    charts: Vec<String>,
 }
 
 /// Rows a mail body lists; the PDF and the spreadsheet have them all.
@@ -124,6 +128,34 @@ pub fn make(
     ask: &Ask,
     as_of: NaiveDate,
     lang: Lang,
+) -> Result<Option<Made>> {
+    make_with(config, templates, book, ask, as_of, lang, false)
+}
+
+/// A user's template that fails is reported by the daemon and replaced by the built-in one;
+/// `checked` (check-templates) fails instead.
+fn render<S: Serialize>(
+    templates: &Templates,
+    checked: bool,
+    lang: Lang,
+    name: &str,
+    ctx: &S,
+) -> Result<Rendered> {
+    if checked {
+        templates.render_checked(lang, name, ctx)
+    } else {
+        templates.render(lang, name, ctx)
+    }
+}
+
+fn make_with(
+    config: &Config,
+    templates: &Templates,
+    book: &Book,
+    ask: &Ask,
+    as_of: NaiveDate,
+    lang: Lang,
+    checked: bool,
 ) -> Result<Option<Made>> {
     let policy = config.dunning.policy();
     let s = scores(book, as_of);
@@ -161,26 +193,32 @@ pub fn make(
             intents: Default::default(),
             actions: Vec::new(),
             limit: MAIL_ROWS,
+            charts: Vec::new(),
         }
     }
     let date = as_of.to_string();
+    let cids = |n: usize| (1..=n).map(|i| format!("chart{i}.png")).collect::<Vec<_>>();
+    let named = |pngs: Vec<Vec<u8>>| cids(pngs.len()).into_iter().zip(pngs).collect::<Vec<_>>();
     Ok(Some(match ask {
         Ask::Weekly { manager } => {
             let w = weekly::weekly(book, &s, &rules(config), as_of, manager.as_deref());
+            let charts = vec![render::aging_chart(&aging::aging(book, as_of), lang)?];
             let mut c = ctx(&company, &steps, &w);
+            c.charts = cids(charts.len());
             c.intents = intents;
             c.actions = w
                 .cases
                 .iter()
                 .map(|k| render::action(k, lang, &steps))
                 .collect();
-            let rendered = templates.render(lang, "report_weekly", &c)?;
+            let rendered = render(templates, checked, lang, "report_weekly", &c)?;
             Made {
                 stem: format!("{}-{date}", lang.pick("raport-tygodniowy", "weekly-report")),
-                pdf: render::pdf::weekly(&w, &rendered, lang, &steps)?,
+                pdf: render::pdf::weekly(&w, &rendered, lang, &steps, &charts)?,
                 xlsx: render::xlsx::weekly(&w, lang, &steps)?,
                 json: serde_json::to_value(&w)?,
                 rendered,
+                charts: named(charts),
             }
         }
         Ask::Monthly { month } => {
@@ -192,28 +230,36 @@ pub fn make(
             let Some(r) = monthly::monthly(book, &s, y, m) else {
                 return Ok(None);
             };
-            let rendered = templates.render(lang, "report_monthly", &ctx(&company, &steps, &r))?;
+            let charts = render::monthly_charts(&r, lang)?;
+            let mut c = ctx(&company, &steps, &r);
+            c.charts = cids(charts.len());
+            let rendered = render(templates, checked, lang, "report_monthly", &c)?;
             Made {
                 stem: format!(
                     "{}-{}",
                     lang.pick("raport-miesieczny", "monthly-report"),
                     r.month
                 ),
-                pdf: render::pdf::monthly(&r, &rendered, lang, &steps)?,
+                pdf: render::pdf::monthly(&r, &rendered, lang, &steps, &charts)?,
                 xlsx: render::xlsx::monthly(&r, lang, &steps)?,
                 json: serde_json::to_value(&r)?,
                 rendered,
+                charts: named(charts),
             }
         }
         Ask::Aging => {
             let a = aging::aging(book, as_of);
-            let rendered = templates.render(lang, "report_aging", &ctx(&company, &steps, &a))?;
+            let charts = vec![render::aging_chart(&a, lang)?];
+            let mut c = ctx(&company, &steps, &a);
+            c.charts = cids(charts.len());
+            let rendered = render(templates, checked, lang, "report_aging", &c)?;
             Made {
                 stem: format!("{}-{date}", lang.pick("wiekowanie", "aging")),
-                pdf: render::pdf::aging(&a, &rendered, lang)?,
+                pdf: render::pdf::aging(&a, &rendered, lang, &charts)?,
                 xlsx: render::xlsx::aging(&a, lang)?,
                 json: serde_json::to_value(&a)?,
                 rendered,
+                charts: named(charts),
             }
         }
         Ask::Statement {
@@ -226,7 +272,7 @@ pub fn make(
                 return Ok(None);
             };
             let rendered =
-                templates.render(lang, "report_statement", &ctx(&company, &steps, &st))?;
+                render(templates, checked, lang, "report_statement", &ctx(&company, &steps, &st))?;
             let slug = crate::domain::text::fold_diacritics(&st.client)
                 .to_lowercase()
                 .split(|c: char| !c.is_ascii_alphanumeric())
@@ -248,6 +294,7 @@ pub fn make(
                 xlsx: render::xlsx::statement(&st, lang)?,
                 json: serde_json::to_value(&st)?,
                 rendered,
+                charts: Vec::new(),
             }
         }
     }))
@@ -417,6 +464,11 @@ pub fn send_scheduled(
             made.rendered,
         );
         draft.attachments = attachments;
+        draft.inline = made
+            .charts
+            .into_iter()
+            .map(|(cid, png)| (cid, "image/png".to_string(), png))
+            .collect();
         if crate::outbox::queue(&tx, env.identity, &draft)? {
             tx.audit("daemon", "report.queued", None, Some(&d.key))?;
             queued += 1;
@@ -424,4 +476,143 @@ pub fn send_scheduled(
     }
     tx.commit()?;
     Ok(queued)
+}
+
+/// A small book: a paid invoice, one with every step sent, a disputed one, one not yet due.
+fn sample_book(config: &Config) -> Book {
+    use crate::domain::{Currency, HoldKind};
+    use crate::reports::{BookClient, BookInvoice};
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+    let inv = |id: i64, client_id, due: NaiveDate, paid: Vec<(NaiveDate, i64)>| BookInvoice {
+        id,
+        number: format!("FV/{id}/2026"),
+        client_id,
+        issue_date: Some(due - chrono::Duration::days(14)),
+        due: Some(due),
+        currency: Currency::PLN,
+        gross: 123_000,
+        paid,
+        steps: Vec::new(),
+        last_mail: None,
+        escalated: false,
+        hold: None,
+    };
+    let mut late = inv(2, 1, d(2026, 10, 20), Vec::new());
+    late.steps = config
+        .dunning
+        .policy()
+        .steps
+        .iter()
+        .map(|s| (s.name.clone(), d(2026, 10, 25)))
+        .collect();
+    let mut disputed = inv(3, 2, d(2026, 11, 2), Vec::new());
+    disputed.hold = Some((HoldKind::Dispute, None));
+    Book {
+        clients: vec![
+            BookClient {
+                id: 1,
+                name: "ACME Sp. z o.o.".into(),
+                nip: Some("5250007313".into()),
+                manager: Some("anna@example.pl".into()),
+                last_reply: Some((d(2026, 11, 3), Some("promise".into()))),
+                payment_in_review: false,
+            },
+            BookClient {
+                id: 2,
+                name: "Beta s.c.".into(),
+                ..BookClient::default()
+            },
+        ],
+        invoices: vec![
+            inv(1, 1, d(2026, 10, 1), vec![(d(2026, 10, 5), 123_000)]),
+            late,
+            disputed,
+            inv(4, 2, d(2026, 12, 10), Vec::new()),
+        ],
+        steps: config
+            .dunning
+            .policy()
+            .steps
+            .iter()
+            .map(|s| s.name.clone())
+            .collect(),
+        ..Book::default()
+    }
+}
+
+/// Renders every report template in both languages over a small sample (check-templates): a
+/// broken edited template fails here, naming itself.
+pub fn check_templates(config: &Config, templates: &Templates) -> Result<usize> {
+    let book = sample_book(config);
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+    let as_of = d(2026, 11, 30);
+    let asks = [
+        Ask::Weekly { manager: None },
+        Ask::Monthly { month: None },
+        Ask::Aging,
+        Ask::Statement {
+            client_id: 1,
+            confirmation: false,
+        },
+        Ask::Statement {
+            client_id: 1,
+            confirmation: true,
+        },
+    ];
+    let mut n = 0;
+    for lang in [Lang::Pl, Lang::En] {
+        for ask in &asks {
+            let made = make_with(config, templates, &book, ask, as_of, lang, true)?
+                .ok_or_else(|| anyhow!("the sample report {ask:?} is about nothing"))?;
+            if made.rendered.subject.is_empty() {
+                anyhow::bail!("{lang}/report_{}: the subject is empty", ask.slug());
+            }
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Polish reports are Polish: no English words, no identifiers (step and action codes, enum
+    /// names) reach the text, the HTML or the PDF's tables.
+    #[test]
+    fn polish_reports_speak_polish() {
+        let config = Config::default();
+        let templates = Templates::new(None);
+        assert_eq!(check_templates(&config, &templates).unwrap(), 10);
+        // The same sample as check-templates, made again to read the texts.
+        let english = [
+            " the ", "overdue", " days", "invoice", "payment", "reminder", "after_", "before_",
+            "check_review", "resolve_dispute", "await_", "_step", "null", "None", "Some(",
+        ];
+        for ask in [
+            Ask::Weekly { manager: None },
+            Ask::Monthly { month: None },
+            Ask::Aging,
+            Ask::Statement {
+                client_id: 1,
+                confirmation: true,
+            },
+        ] {
+            let book = sample_book(&config);
+            let made = make(
+                &config,
+                &templates,
+                &book,
+                &ask,
+                NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+                Lang::Pl,
+            )
+            .unwrap()
+            .unwrap();
+            let text = format!("{}\n{}\n{}", made.rendered.subject, made.rendered.text, made.html());
+            for w in english {
+                assert!(!text.contains(w), "{ask:?}: {w:?} in\n{text}");
+            }
+        }
+    }
 }

@@ -21,6 +21,22 @@ use std::path::{Path, PathBuf};
 /// (path under templates/, contents)
 const BUILT_IN: &[(&str, &str)] = &[
     (
+        "pl/report_weekly.html",
+        include_str!("../../templates/pl/report_weekly.html"),
+    ),
+    (
+        "pl/report_monthly.html",
+        include_str!("../../templates/pl/report_monthly.html"),
+    ),
+    (
+        "en/report_weekly.html",
+        include_str!("../../templates/en/report_weekly.html"),
+    ),
+    (
+        "en/report_monthly.html",
+        include_str!("../../templates/en/report_monthly.html"),
+    ),
+    (
         "pl/report_weekly.txt",
         include_str!("../../templates/pl/report_weekly.txt"),
     ),

@@ -270,8 +270,9 @@ pub fn weekly(
     r: &Rendered,
     lang: Lang,
     steps: &HashMap<String, String>,
+    charts: &[Vec<u8>],
 ) -> Result<Vec<u8>> {
-    with_tables(r, Vec::new(), tables::weekly(w, lang, steps))
+    with_tables(r, charts.to_vec(), tables::weekly(w, lang, steps))
 }
 
 pub fn monthly(
@@ -279,20 +280,13 @@ pub fn monthly(
     r: &Rendered,
     lang: Lang,
     steps: &HashMap<String, String>,
+    charts: &[Vec<u8>],
 ) -> Result<Vec<u8>> {
-    with_tables(
-        r,
-        super::monthly_charts(m, lang)?,
-        tables::monthly(m, lang, steps),
-    )
+    with_tables(r, charts.to_vec(), tables::monthly(m, lang, steps))
 }
 
-pub fn aging(a: &Aging, r: &Rendered, lang: Lang) -> Result<Vec<u8>> {
-    with_tables(
-        r,
-        vec![super::aging_chart(a, lang)?],
-        tables::aging(a, lang),
-    )
+pub fn aging(a: &Aging, r: &Rendered, lang: Lang, charts: &[Vec<u8>]) -> Result<Vec<u8>> {
+    with_tables(r, charts.to_vec(), tables::aging(a, lang))
 }
 
 pub fn statement(s: &Statement, r: &Rendered, lang: Lang) -> Result<Vec<u8>> {
