@@ -296,12 +296,17 @@ pub fn compose(
     // Text and HTML as alternatives; the HTML with its inline images as one related part.
     let alternative = |html: &String| -> Result<MultiPart> {
         if draft.inline.is_empty() {
-            return Ok(MultiPart::alternative_plain_html(text.clone(), html.clone()));
+            return Ok(MultiPart::alternative_plain_html(
+                text.clone(),
+                html.clone(),
+            ));
         }
         let mut related = MultiPart::related().singlepart(SinglePart::html(html.clone()));
         for (cid, ct, bytes) in &draft.inline {
-            let ct = ContentType::parse(ct).with_context(|| format!("content type {ct:?} of {cid}"))?;
-            related = related.singlepart(Attachment::new_inline(cid.clone()).body(bytes.clone(), ct));
+            let ct =
+                ContentType::parse(ct).with_context(|| format!("content type {ct:?} of {cid}"))?;
+            related =
+                related.singlepart(Attachment::new_inline(cid.clone()).body(bytes.clone(), ct));
         }
         Ok(MultiPart::alternative()
             .singlepart(SinglePart::plain(text.clone()))

@@ -271,8 +271,13 @@ fn make_with(
             else {
                 return Ok(None);
             };
-            let rendered =
-                render(templates, checked, lang, "report_statement", &ctx(&company, &steps, &st))?;
+            let rendered = render(
+                templates,
+                checked,
+                lang,
+                "report_statement",
+                &ctx(&company, &steps, &st),
+            )?;
             let slug = crate::domain::text::fold_diacritics(&st.client)
                 .to_lowercase()
                 .split(|c: char| !c.is_ascii_alphanumeric())
@@ -586,8 +591,21 @@ mod tests {
         assert_eq!(check_templates(&config, &templates).unwrap(), 10);
         // The same sample as check-templates, made again to read the texts.
         let english = [
-            " the ", "overdue", " days", "invoice", "payment", "reminder", "after_", "before_",
-            "check_review", "resolve_dispute", "await_", "_step", "null", "None", "Some(",
+            " the ",
+            "overdue",
+            " days",
+            "invoice",
+            "payment",
+            "reminder",
+            "after_",
+            "before_",
+            "check_review",
+            "resolve_dispute",
+            "await_",
+            "_step",
+            "null",
+            "None",
+            "Some(",
         ];
         for ask in [
             Ask::Weekly { manager: None },
@@ -609,7 +627,12 @@ mod tests {
             )
             .unwrap()
             .unwrap();
-            let text = format!("{}\n{}\n{}", made.rendered.subject, made.rendered.text, made.html());
+            let text = format!(
+                "{}\n{}\n{}",
+                made.rendered.subject,
+                made.rendered.text,
+                made.html()
+            );
             for w in english {
                 assert!(!text.contains(w), "{ask:?}: {w:?} in\n{text}");
             }

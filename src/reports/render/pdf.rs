@@ -21,6 +21,9 @@ const FONT: &[u8] = include_bytes!("../../../templates/fonts/DejaVuSans.ttf");
 const W: f32 = 595.0;
 const H: f32 = 842.0;
 const MARGIN: f32 = 40.0;
+/// Rows a table shows in the PDF; the spreadsheet has them all (a management report of 10,000
+/// clients is read as its top rows, and searched in the XLSX).
+pub const PDF_ROWS: usize = 300;
 
 enum Block {
     Title(String),
@@ -60,6 +63,7 @@ impl Measure<'_> {
 }
 
 struct Writer<'a> {
+    lang: Lang,
     doc: Document,
     font: Font,
     m: &'a Measure<'a>,
@@ -169,7 +173,7 @@ impl Writer<'_> {
             w.y += 2.0;
         };
         header(self);
-        for row in &t.rows {
+        for row in t.rows.iter().take(PDF_ROWS) {
             if self.y + ROW > H - MARGIN {
                 self.page();
                 header(self);
@@ -191,6 +195,16 @@ impl Writer<'_> {
             self.room(ROW);
             self.y += ROW;
             self.text(MARGIN, SIZE, "–");
+        }
+        if t.rows.len() > PDF_ROWS {
+            let more = t.rows.len() - PDF_ROWS;
+            let line = match self.lang {
+                Lang::Pl => format!("… i jeszcze {more} wierszy w arkuszu XLSX ({})", t.sheet),
+                Lang::En => format!("… and {more} more rows in the XLSX sheet ({})", t.sheet),
+            };
+            self.room(ROW);
+            self.y += ROW;
+            self.text(MARGIN, SIZE, &line);
         }
     }
 
@@ -228,10 +242,11 @@ impl Writer<'_> {
     }
 }
 
-fn write(blocks: Vec<Block>) -> Result<Vec<u8>> {
+fn write(blocks: Vec<Block>, lang: Lang) -> Result<Vec<u8>> {
     let measure = Measure(FontRef::try_from_slice(FONT).context("the embedded font")?);
     let font = Font::new(FONT.into(), 0).context("the embedded font cannot be read")?;
     let mut w = Writer {
+        lang,
         doc: Document::new(),
         font,
         m: &measure,
@@ -255,14 +270,19 @@ fn intro(r: &Rendered) -> String {
     paras.join("\n\n").trim().to_string()
 }
 
-fn with_tables(r: &Rendered, charts: Vec<Vec<u8>>, ts: Vec<(String, Table)>) -> Result<Vec<u8>> {
+fn with_tables(
+    r: &Rendered,
+    lang: Lang,
+    charts: Vec<Vec<u8>>,
+    ts: Vec<(String, Table)>,
+) -> Result<Vec<u8>> {
     let mut blocks = vec![Block::Title(r.subject.clone()), Block::Para(intro(r))];
     blocks.extend(charts.into_iter().map(Block::Image));
     for (h, t) in ts {
         blocks.push(Block::Heading(h));
         blocks.push(Block::Table(t));
     }
-    write(blocks)
+    write(blocks, lang)
 }
 
 pub fn weekly(
@@ -272,7 +292,7 @@ pub fn weekly(
     steps: &HashMap<String, String>,
     charts: &[Vec<u8>],
 ) -> Result<Vec<u8>> {
-    with_tables(r, charts.to_vec(), tables::weekly(w, lang, steps))
+    with_tables(r, lang, charts.to_vec(), tables::weekly(w, lang, steps))
 }
 
 pub fn monthly(
@@ -282,11 +302,11 @@ pub fn monthly(
     steps: &HashMap<String, String>,
     charts: &[Vec<u8>],
 ) -> Result<Vec<u8>> {
-    with_tables(r, charts.to_vec(), tables::monthly(m, lang, steps))
+    with_tables(r, lang, charts.to_vec(), tables::monthly(m, lang, steps))
 }
 
 pub fn aging(a: &Aging, r: &Rendered, lang: Lang, charts: &[Vec<u8>]) -> Result<Vec<u8>> {
-    with_tables(r, charts.to_vec(), tables::aging(a, lang))
+    with_tables(r, lang, charts.to_vec(), tables::aging(a, lang))
 }
 
 pub fn statement(s: &Statement, r: &Rendered, lang: Lang) -> Result<Vec<u8>> {
@@ -297,5 +317,5 @@ pub fn statement(s: &Statement, r: &Rendered, lang: Lang) -> Result<Vec<u8>> {
     }
     blocks.push(Block::Para(String::new()));
     blocks.push(Block::Para(r.text.trim().to_string()));
-    write(blocks)
+    write(blocks, lang)
 }
