@@ -77,6 +77,10 @@ pub struct DunningConfig {
     /// A client who writes that it has paid: its invoices wait this many business days for the
     /// bank statement to show the money.
     pub paid_claim_business_days: i64,
+    /// Days added to every step for clients of a payer class (A–D, see `reports::score`), e.g.
+    /// `{ D = -2, A = 2 }`: a habitual late payer hears sooner, a punctual one later. Empty (the
+    /// default): every class on the policy's days. A client's own offsets win.
+    pub class_offsets: std::collections::BTreeMap<String, i64>,
 }
 
 impl Default for DunningConfig {
@@ -106,6 +110,7 @@ impl Default for DunningConfig {
             pay_within_days: 7,
             min_amount: Decimal::new(500, 2),
             paid_claim_business_days: 5,
+            class_offsets: Default::default(),
         }
     }
 }
@@ -128,6 +133,14 @@ fn time(s: &str, key: &str) -> Result<NaiveTime> {
 
 impl DunningConfig {
     pub fn validate(&self) -> Result<()> {
+        for (class, days) in &self.class_offsets {
+            if !["A", "B", "C", "D"].contains(&class.as_str()) {
+                bail!("dunning.class_offsets: {class:?} is not a payer class (A, B, C or D)");
+            }
+            if !(-30..=30).contains(days) {
+                bail!("dunning.class_offsets.{class}: {days} is not between -30 and 30 days");
+            }
+        }
         if let Some(n) = self.every_days
             && n < 1
         {

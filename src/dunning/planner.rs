@@ -126,6 +126,33 @@ impl Policy {
     }
 }
 
+/// Step days (sorted) moved by `shift` without crossing the due date: a step before it stays
+/// before it, one after it stays after it, the due-day step stays, and no two steps fall on
+/// the same day (a later step keeps at least one day after the one before).
+pub fn shifted(days: &[i64], shift: i64) -> Vec<i64> {
+    let mut out: Vec<i64> = days
+        .iter()
+        .map(|d| match d.signum() {
+            -1 => (d + shift).min(-1),
+            1 => (d + shift).max(1),
+            _ => 0,
+        })
+        .collect();
+    // After the due date: each later step at least a day after the one before.
+    for i in 1..out.len() {
+        if days[i] > 0 && out[i] <= out[i - 1] {
+            out[i] = out[i - 1] + 1;
+        }
+    }
+    // Before it: each earlier step at least a day before the one after.
+    for i in (0..out.len().saturating_sub(1)).rev() {
+        if days[i] < 0 && out[i] >= out[i + 1] {
+            out[i] = out[i + 1] - 1;
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone)]
 pub struct OpenInvoice {
     pub id: i64,
@@ -969,5 +996,14 @@ mod tests {
             p.steps.iter().map(|s| s.offset_days).collect::<Vec<_>>(),
             vec![2, 4, 6, 8]
         );
+    }
+
+    #[test]
+    fn class_shifts_keep_steps_on_their_side_of_the_due_date() {
+        assert_eq!(super::shifted(&[-3, 1, 7], -2), vec![-5, 1, 5]);
+        assert_eq!(super::shifted(&[-3, 1, 7], 2), vec![-1, 3, 9]);
+        // after_1 cannot go before the due date, after_7 not onto after_1's day.
+        assert_eq!(super::shifted(&[-3, 1, 7], -6), vec![-9, 1, 2]);
+        assert_eq!(super::shifted(&[-5, -3, 0, 1], 4), vec![-2, -1, 0, 5]);
     }
 }

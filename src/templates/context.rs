@@ -99,6 +99,9 @@ pub struct Reminder {
     pub all_reminded: bool,
     /// The new day to pay by, in a reminder after the due date (`dunning.pay_within_days`).
     pub pay_by: Option<String>,
+    /// The client's payer class with the numbers behind it, in the mail's language (for an
+    /// edited template; the built-in ones do not tell the client).
+    pub payer_class: Option<String>,
 }
 
 /// `escalation_statement`: every overdue invoice of a client, to its billing contact.
@@ -130,6 +133,8 @@ pub struct EscalationManager {
     pub escalated: Vec<String>,
     pub history: Vec<HistoryEntry>,
     pub draft: DraftText,
+    /// The client's payer class with the numbers behind it.
+    pub payer_class: Option<String>,
 }
 
 /// One line of a client's history, in words of the mail's language.

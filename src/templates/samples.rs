@@ -140,6 +140,7 @@ fn demand() -> Demand {
 
 fn reminder(interest: bool) -> Reminder {
     Reminder {
+        payer_class: Some("B (oczekiwane opóźnienie 7,3 dni; w terminie 60,0% z 5 faktur)".into()),
         lang: Lang::Pl,
         company: company(),
         client: client(),
@@ -279,6 +280,7 @@ fn confirmation() -> Confirmation {
 
 fn manager() -> EscalationManager {
     EscalationManager {
+        payer_class: Some("D (oczekiwane opóźnienie 41,0 dni; w terminie 0,0% z 4 faktur)".into()),
         statement: statement(),
         escalated: vec!["FV/101/11/2026".into()],
         history: vec![HistoryEntry::of(

@@ -824,3 +824,36 @@ fn a_reminder_and_a_confirmation_arrive_with_the_archive_copy() {
             .any(|m| header(m, "In-Reply-To").as_deref() == Some("<spor1@example.test>"))
     );
 }
+
+/// `[dunning] class_offsets` moves every step of a client of that payer class; a client with
+/// offsets of its own keeps them.
+#[test]
+fn class_offsets_move_the_steps_of_a_payer_class() {
+    let plain = Env::new(&config(""));
+    plain.load(&vars());
+    let moved = Env::new(&config(
+        "class_offsets = { A = 10, B = 10, C = 10, D = 10 }",
+    ));
+    moved.load(&vars());
+    let dry = |env: &Env| {
+        env.json(
+            &["remind", "--as-of", "2026-11-23", "--dry-run", "--json"],
+            MONDAY_10,
+        )
+    };
+    // FV/2026/11/001 was due on 16 Nov: after_1 is due on the 23rd, unless ten days later.
+    find(&dry(&plain), "reminder", "Gęślarz");
+    assert!(
+        !kinds(&dry(&moved))
+            .iter()
+            .any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz")),
+        "{:#}",
+        dry(&moved)
+    );
+    // Own offsets win over the class.
+    moved.ok(
+        &["client", "set", "Gęślarz", "--offsets", "-3,1,7"],
+        MONDAY_10,
+    );
+    find(&dry(&moved), "reminder", "Gęślarz");
+}

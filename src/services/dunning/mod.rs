@@ -145,6 +145,26 @@ fn strongest_hold(holds: Option<&Vec<crate::domain::Hold>>) -> Option<crate::dom
         .copied()
 }
 
+/// With `[dunning] class_offsets` set, a client without offsets of its own gets the policy's
+/// steps moved by its payer class's days (scored from its history as of `today`).
+fn by_class(
+    snap: &mut crate::store::Snapshot,
+    scores: &crate::reports::score::Scores,
+    policy: &planner::Policy,
+    shifts: &std::collections::BTreeMap<String, i64>,
+) {
+    if shifts.values().all(|d| *d == 0) {
+        return;
+    }
+    for c in snap.clients.values_mut().filter(|c| c.offsets.is_none()) {
+        let class = scores.of(c.id).class;
+        if let Some(shift) = shifts.get(class.as_str()).filter(|d| **d != 0) {
+            let days: Vec<i64> = policy.steps.iter().map(|s| s.offset_days).collect();
+            c.offsets = Some(planner::shifted(&days, *shift));
+        }
+    }
+}
+
 impl Dunning<'_> {
     /// Runs one round on `opts.today`.
     pub fn run(&self, store: &mut Store, opts: &Options) -> Result<Vec<Decision>> {
@@ -161,6 +181,15 @@ impl Dunning<'_> {
             snap = tx.dunning_snapshot()?;
         }
         let policy = self.config.dunning.policy();
+        let book = crate::reports::book(&snap, &tx.book_rows()?, &policy);
+        let scores = crate::reports::score::scores(&book, opts.today);
+        drop(book);
+        by_class(
+            &mut snap,
+            &scores,
+            &policy,
+            &self.config.dunning.class_offsets,
+        );
         let calendar = self.config.dunning.calendar();
         let input = inputs(&snap, self.config.timezone());
         let plan = planner::plan(&input, &calendar, &policy, opts.today);
@@ -172,6 +201,7 @@ impl Dunning<'_> {
             opts,
             policy: &policy,
             out: Vec::new(),
+            scores: &scores,
         };
         round.hold_notices(&ended)?;
         for mail in &plan.mails {

@@ -116,6 +116,8 @@ pub(super) struct Round<'r, 'a> {
     pub opts: &'r Options,
     pub policy: &'r Policy,
     pub out: Vec<Decision>,
+    /// Payer scores on the round's day.
+    pub scores: &'r crate::reports::score::Scores,
 }
 
 impl Round<'_, '_> {
@@ -231,6 +233,7 @@ impl Round<'_, '_> {
             (None, None)
         };
         let ctx = Reminder {
+            payer_class: c.map(|c| self.scores.of(c.id).describe(lang)),
             lang,
             company: self.d.company(),
             client: client_ctx(c),
@@ -573,6 +576,7 @@ impl Round<'_, '_> {
         let ctx = EscalationManager {
             statement,
             escalated: numbers.clone(),
+            payer_class: Some(self.scores.of(e.client_id).describe(staff_lang)),
             history,
             draft: DraftText {
                 subject: draft.subject,
