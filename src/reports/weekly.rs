@@ -69,6 +69,8 @@ pub struct Case {
     pub hold: Option<HoldKind>,
     pub hold_until: Option<NaiveDate>,
     pub class: Class,
+    /// When the payer score expects the money.
+    pub expected_payment: Option<NaiveDate>,
     pub action: Action,
     /// The day that goes with the action (the promise, the next step).
     pub action_on: Option<NaiveDate>,
@@ -234,6 +236,7 @@ pub fn weekly(
             hold: i.hold.map(|(k, _)| k),
             hold_until: i.hold.and_then(|(_, u)| u),
             class: scores.of(i.client_id).class,
+            expected_payment: scores.predicted_payment(i, as_of),
             action,
             action_on,
             action_step,

@@ -64,6 +64,7 @@ pub fn weekly(w: &Weekly, lang: Lang, steps: &HashMap<String, String>) -> Vec<(S
             ("Ostatni krok", "Last step", 2.5, false),
             ("Odpowiedź / wstrzymanie", "Reply / hold", 2.5, false),
             ("Klasa", "Class", 0.7, false),
+            ("Oczekiwana wpłata", "Expected payment", 1.3, false),
             ("Co zrobić", "What to do", 4.0, false),
         ],
     );
@@ -104,6 +105,7 @@ pub fn weekly(w: &Weekly, lang: Lang, steps: &HashMap<String, String>) -> Vec<(S
                 t(step),
                 t(reply),
                 t(c.class.as_str()),
+                Cell::Date(c.expected_payment),
                 t(action(c, lang, steps)),
             ],
         );
