@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::domain::Lang;
 pub use crate::reports::book;
 use crate::reports::render;
-use crate::reports::score::{Scores, scores};
+use crate::reports::score::scores;
 use crate::reports::weekly::Rules;
 use crate::reports::{Book, aging, monthly, statement, weekly};
 use crate::templates::{Rendered, Templates};
@@ -320,16 +320,6 @@ pub fn read_tx(tx: &crate::store::Tx<'_>, config: &Config) -> Result<Book> {
 }
 
 pub use crate::reports::monthly::parse_month;
-
-/// Scores for `status` and `client show`.
-pub fn scores_now(book: &Book, today: NaiveDate) -> Scores {
-    scores(book, today)
-}
-
-/// An error for a report that is about nothing.
-pub fn nothing(ask: &Ask) -> anyhow::Error {
-    anyhow!("there is nothing to report for {ask:?}")
-}
 
 /// A scheduled report due now: its outbox key (one per report, period and recipient list) and
 /// what it is.
