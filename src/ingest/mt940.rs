@@ -6,6 +6,15 @@
 //! (PKO BP: `~20`–`~25` title pieces, `~30`/`~31` sort code and account, `~32`/`~33` name, `~38`
 //! IBAN; empty subfields holding a single 0xFF byte), and mBank's free text (`…; na rach.: …;
 //! dla: …; tyt.: …; TNR: …`). Opening balance + movements must equal the closing balance.
+//!
+//! Fixed-format fields (balances, references, counts) end at their line end: a next line that
+//! is a tag without its leading colon (`86:…`, seen in Bank Pocztowy's files) is read as that
+//! tag, never as the rest of the balance.
+//!
+//! MT942 (the interim, intraday report: `:34F:` floor limit, `:13D:` time, no balances, `:90D:` /
+//! `:90C:` with the count and sum of debits and credits) is read too: its operations are checked
+//! against those sums. The same operations in the day's MT940 have the same fingerprints, so
+//! importing both counts them once.
 
 use super::statement::{Statement, StatementRow, classify};
 use super::{ParseContext, ReportError};
@@ -23,6 +32,8 @@ static LINE_61: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
+static INTERIM_SUM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d+)([A-Z]{3})(\d+,\d{0,2})$").expect("static regex"));
 static BALANCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([CD])(\d{6})([A-Z]{3})(\d+,\d{0,2})$").expect("static regex"));
 
@@ -30,7 +41,9 @@ static BALANCE: LazyLock<Regex> =
 pub fn looks_like(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
     let has = |tag: &[u8]| head.windows(tag.len()).any(|w| w == tag);
-    has(b":20:") && has(b":25:") && (has(b":60F:") || has(b":60M:") || has(b":28C:"))
+    has(b":20:")
+        && has(b":25:")
+        && (has(b":60F:") || has(b":60M:") || has(b":28C:") || has(b":34F:"))
 }
 
 /// A single-byte code page decoder.
@@ -112,16 +125,44 @@ fn fields(text: &str) -> Vec<Field> {
     out
 }
 
+/// Tags whose value is one line: nothing continues them.
+const ONE_LINE: &[&str] = &[
+    "20", "21", "25", "28", "28C", "60F", "60M", "62F", "62M", "64", "65", "34F", "13D", "90D",
+    "90C",
+];
+
+fn is_tag(t: &str) -> bool {
+    (2..=3).contains(&t.len())
+        && t.as_bytes()[0].is_ascii_digit()
+        && t.as_bytes()[1].is_ascii_digit()
+        && t.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 fn push_line(out: &mut Vec<Field>, line: &str, n: usize) {
     let tag = line
         .strip_prefix(':')
         .and_then(|rest| rest.find(':').map(|end| &rest[..end]));
-    match tag.filter(|t| (2..=3).contains(&t.len()) && t.as_bytes()[0].is_ascii_digit()) {
+    // After a one-line field, "86:…" is a tag whose colon was lost, not a continuation.
+    let after_one_line = out
+        .last()
+        .is_some_and(|l| ONE_LINE.contains(&l.tag.as_str()));
+    let bare = line
+        .find(':')
+        .map(|end| &line[..end])
+        .filter(|t| after_one_line && is_tag(t));
+    match tag.filter(|t| is_tag(t)) {
         Some(tag) => out.push(Field {
             tag: tag.to_string(),
             value: line[tag.len() + 2..].to_string(),
             line: n,
         }),
+        None if let Some(tag) = bare => out.push(Field {
+            tag: tag.to_string(),
+            value: line[tag.len() + 1..].to_string(),
+            line: n,
+        }),
+        // A one-line field ends at its line end; what follows it is not part of it.
+        None if after_one_line => {}
         None => {
             if let Some(last) = out.last_mut() {
                 // :61: has a supplementary line; :86: lines break inside subfields: keep the break
@@ -142,6 +183,11 @@ struct Open {
     sum: Decimal,
     line: usize,
     currency: Currency,
+    /// An MT942 interim report: no balances; its debits and credits (count, sum) are checked
+    /// against `:90D:` / `:90C:`.
+    interim: bool,
+    debits: (usize, Decimal),
+    credits: (usize, Decimal),
 }
 
 /// Reads the fields of a file, statement after statement.
@@ -156,6 +202,8 @@ struct Reader<'f> {
     statements: usize,
     /// The row of the `:61:` waiting for its `:86:`.
     pending: Option<usize>,
+    /// The file holds an MT942 interim report.
+    interim: bool,
 }
 
 impl Reader<'_> {
@@ -172,6 +220,10 @@ impl Reader<'_> {
     fn field(&mut self, f: &Field) -> Result<(), ReportError> {
         match f.tag.as_str() {
             "20" => {
+                // An interim report ends where the next report begins.
+                if self.current.as_ref().is_some_and(|o| o.interim) {
+                    self.current = None;
+                }
                 if self.current.is_some() {
                     return Err(self.err(
                         f.line,
@@ -201,9 +253,38 @@ impl Reader<'_> {
                     sum: Decimal::ZERO,
                     line: f.line,
                     currency,
+                    interim: false,
+                    debits: (0, Decimal::ZERO),
+                    credits: (0, Decimal::ZERO),
                 });
                 self.statements += 1;
             }
+            // MT942: the floor limit opens an interim report (its currency is the account's).
+            "34F" if self.current.is_none() => {
+                let v = f.value.trim();
+                let currency = v.get(..3).and_then(Currency::parse).ok_or_else(|| {
+                    self.err(
+                        f.line,
+                        "34F",
+                        crate::said!(
+                            "nie da się odczytać waluty raportu śróddziennego {v:?}",
+                            "cannot read the currency of the interim report {v:?}"
+                        ),
+                    )
+                })?;
+                self.current = Some(Open {
+                    opening: Decimal::ZERO,
+                    sum: Decimal::ZERO,
+                    line: f.line,
+                    currency,
+                    interim: true,
+                    debits: (0, Decimal::ZERO),
+                    credits: (0, Decimal::ZERO),
+                });
+                self.statements += 1;
+                self.interim = true;
+            }
+            "90D" | "90C" => self.interim_sum(f)?,
             "61" => self.operation(f)?,
             "86" => self.info(f),
             "62F" | "62M" => self.closing(f)?,
@@ -250,6 +331,13 @@ impl Reader<'_> {
             parse_61(&f.value, currency).map_err(|cause| self.err(f.line, "61", cause))?;
         if let Some(open) = self.current.as_mut() {
             open.sum += amount;
+            let side = if amount < Decimal::ZERO {
+                &mut open.debits
+            } else {
+                &mut open.credits
+            };
+            side.0 += 1;
+            side.1 += amount.abs();
         }
         self.rows.push(StatementRow {
             row: f.line,
@@ -306,6 +394,44 @@ impl Reader<'_> {
         }
     }
 
+    /// `:90D:` / `:90C:` of an MT942: the number and sum of its debits or credits.
+    fn interim_sum(&mut self, f: &Field) -> Result<(), ReportError> {
+        let v = f.value.trim();
+        let parsed = INTERIM_SUM
+            .captures(v)
+            .and_then(|c| Some((c[1].parse::<usize>().ok()?, amount(&c[3])?)));
+        let Some((count, sum)) = parsed else {
+            return Err(self.err(
+                f.line,
+                &f.tag,
+                crate::said!(
+                    "nie da się odczytać liczby i sumy operacji {v:?}",
+                    "cannot read the number and sum of operations {v:?}"
+                ),
+            ));
+        };
+        let Some(open) = self.current.as_ref() else {
+            return Ok(());
+        };
+        let (side, pl, en) = if f.tag == "90D" {
+            (open.debits, "obciążeń", "debits")
+        } else {
+            (open.credits, "uznań", "credits")
+        };
+        if side != (count, sum) {
+            let (n, s) = side;
+            return Err(self.err(
+                f.line,
+                &f.tag,
+                crate::said!(
+                    "raport podaje {count} {pl} na {sum}, a zawiera {n} na {s}",
+                    "the report states {count} {en} of {sum} but holds {n} of {s}"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// `:62F:` the closing balance: opening + movements must equal it.
     fn closing(&mut self, f: &Field) -> Result<(), ReportError> {
         let (closing, _) = balance(&f.value).ok_or_else(|| {
@@ -356,11 +482,12 @@ pub fn parse(
         current: None,
         statements: 0,
         pending: None,
+        interim: false,
     };
     for f in &fields(&text) {
         r.field(f)?;
     }
-    if let Some(open) = &r.current {
+    if let Some(open) = r.current.as_ref().filter(|o| !o.interim) {
         return Err(r.err(
             open.line,
             "62F",

@@ -368,3 +368,44 @@ fn no_row_vanishes_without_a_located_word() {
     );
     assert_eq!(t.count("payments"), 0);
 }
+
+/// An MT942 interim report makes the day's payments known at once; the evening's MT940 of the
+/// same day adds only what the interim report did not have.
+#[test]
+fn an_intraday_mt942_and_the_days_mt940_count_each_payment_once() {
+    let mut t = TestStore::new();
+    let interim = t.import_path(&report("mt940/mbank-mt942-intraday.sta"));
+    assert!(interim.error.is_none(), "{:?}", interim.error);
+    assert_eq!((interim.rows_read, interim.new), (2, 2), "{interim:?}");
+    let day = t.import_path(&report("mt940/mbank-mt940-same-day.sta"));
+    assert!(day.error.is_none(), "{:?}", day.error);
+    assert_eq!(
+        (day.rows_read, day.new, day.known),
+        (3, 1, 2),
+        "only the fee is new: {day:?}"
+    );
+    assert_eq!(t.count("payments"), 3);
+    // An interim report whose stated sums disagree with its operations is refused.
+    let bytes = read("mt940/mbank-mt942-intraday.sta");
+    let text = encoding_rs::WINDOWS_1250
+        .decode(&bytes)
+        .0
+        .replace(":90C:2PLN1722,00", ":90C:2PLN1723,00");
+    let (wrong, _, _) = encoding_rs::WINDOWS_1250.encode(&text);
+    let out = t.import_bytes("mt942-wrong.sta", &wrong);
+    let e = out.error.expect("refused").to_string();
+    assert!(
+        e.contains(":90C:") && e.contains("states 2 credits of 1723.00 but holds 2 of 1722.00"),
+        "{e}"
+    );
+}
+
+/// A balance ends at its line end: the tag after it, written without its colon ("86:…"), is not
+/// read as part of the closing balance.
+#[test]
+fn a_tag_without_its_colon_after_the_closing_balance() {
+    let mut t = TestStore::new();
+    let out = t.import_path(&report("mt940/pocztowy-tag-without-colon.mt940"));
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(out.rows_read, 2);
+}
