@@ -17,13 +17,37 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 pub const FA3_NAMESPACE: &str = "http://crd.gov.pl/wzor/2025/06/25/13775/";
+/// FA(2): invoices issued before February 2026, still being paid. The fields skarbnik reads are
+/// where FA(3) has them.
+pub const FA2_NAMESPACE: &str = "http://crd.gov.pl/wzor/2023/06/29/12648/";
 
-/// True when the bytes look like a KSeF invoice (an XML document with a `Faktura` root).
+/// True when the bytes are an XML document: read as a KSeF invoice, or refused naming its root
+/// element and namespace (never read as a table).
 pub fn looks_like(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]);
     let t = head.trim_start_matches('\u{feff}').trim_start();
-    t.starts_with('<') && (t.contains("<Faktura") || t.contains(":Faktura"))
+    t.starts_with("<?xml")
+        || (t.starts_with('<') && (t.contains("<Faktura") || t.contains(":Faktura")))
 }
+
+/// A placeholder of an unfilled template, as the Ministry's client libraries publish them:
+/// `#nip#`, `#invoice_number#`, `#invoicing_date#`.
+static PLACEHOLDER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"#[A-Za-z][A-Za-z0-9_]*#").expect("static regex")
+});
+
+/// The fields an invoice is identified and chased by: none may hold a placeholder.
+const KEY_FIELDS: &[&[&str]] = &[
+    &["Podmiot1", "DaneIdentyfikacyjne", "NIP"],
+    &["Podmiot1", "DaneIdentyfikacyjne", "Nazwa"],
+    &["Podmiot2", "DaneIdentyfikacyjne", "NIP"],
+    &["Podmiot2", "DaneIdentyfikacyjne", "Nazwa"],
+    &["Fa", "KodWaluty"],
+    &["Fa", "P_1"],
+    &["Fa", "P_2"],
+    &["Fa", "P_6"],
+    &["Fa", "P_15"],
+];
 
 /// Who the invoice is to.
 struct Buyer {
@@ -212,14 +236,38 @@ fn document<'input>(file: &str, bytes: &'input [u8]) -> Result<Document<'input>,
     })?;
     let root = doc.root_element();
     let ns = root.tag_name().namespace().unwrap_or("");
-    if root.tag_name().name() != "Faktura" || ns != FA3_NAMESPACE {
+    if root.tag_name().name() != "Faktura" || (ns != FA3_NAMESPACE && ns != FA2_NAMESPACE) {
         let name = root.tag_name().name();
+        // Say what it is when it says so itself: its form code, or UBL.
+        let form = root
+            .descendants()
+            .find(|n| n.tag_name().name() == "KodFormularza")
+            .and_then(|n| n.attribute("kodSystemowy"))
+            .map(str::to_string);
+        let (pl, en) = match form {
+            Some(f) => (format!(" (formularz {f})"), format!(" (form {f})")),
+            None if ns.to_lowercase().contains("ubl") => (
+                " (faktura UBL/PEF)".to_string(),
+                " (a UBL/PEF invoice)".to_string(),
+            ),
+            None => (String::new(), String::new()),
+        };
         return Err(fail(crate::said!(
-            "to nie jest faktura KSeF FA(3): element główny <{name}> w przestrzeni nazw {ns:?}, oczekiwano <Faktura> w {FA3_NAMESPACE:?}",
-            "not a KSeF FA(3) invoice: root <{name}> in namespace {ns:?}, expected <Faktura> in {FA3_NAMESPACE:?}"
+            "to nie jest faktura KSeF FA(2) ani FA(3): element główny <{name}> w przestrzeni nazw {ns:?}{pl}; oczekiwano <Faktura> w {FA3_NAMESPACE:?} albo {FA2_NAMESPACE:?}",
+            "not a KSeF FA(2) or FA(3) invoice: root <{name}> in namespace {ns:?}{en}; expected <Faktura> in {FA3_NAMESPACE:?} or {FA2_NAMESPACE:?}"
         )));
     }
     Ok(doc)
+}
+
+/// Which KSeF schema an invoice is in: `ksef-fa3` or `ksef-fa2`.
+pub fn variant(bytes: &[u8]) -> &'static str {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    if head.contains(FA2_NAMESPACE) {
+        "ksef-fa2"
+    } else {
+        "ksef-fa3"
+    }
 }
 
 pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables, ReportError> {
@@ -229,6 +277,22 @@ pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables
         doc: &doc,
         root: doc.root_element(),
     };
+    // A template nobody filled in is not an invoice.
+    for path in KEY_FIELDS {
+        if let Some((t, n)) = x.field(path)
+            && let Some(p) = PLACEHOLDER.find(&t)
+        {
+            let p = p.as_str();
+            let field = path.join("/");
+            return Err(x.located(
+                n,
+                crate::said!(
+                    "to niewypełniony szablon faktury: {field} zawiera znacznik {p:?}",
+                    "an unfilled invoice template: {field} holds the placeholder {p:?}"
+                ),
+            ));
+        }
+    }
     let (seller_nip, _) = x.need(&["Podmiot1", "DaneIdentyfikacyjne", "NIP"])?;
     let (number_text, number_node) = x.need(&["Fa", "P_2"])?;
     let ours = ctx.our_nip.as_deref();

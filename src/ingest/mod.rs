@@ -217,11 +217,12 @@ pub fn parse_report(
     }
     if ksef::looks_like(bytes) {
         let receivables = ksef::parse(file, bytes, ctx)?;
+        let variant = ksef::variant(bytes);
         return Ok(Parsed {
-            format: "ksef-fa3".into(),
+            format: variant.into(),
             encoding: Some("UTF-8".into()),
             sheet: None,
-            profile: "ksef-fa3".into(),
+            profile: variant.into(),
             records: Records::Receivables(receivables),
         });
     }

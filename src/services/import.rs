@@ -397,7 +397,7 @@ impl Importer<'_> {
                 tx.mark_states_outstanding(report_id)?;
             }
             // A KSeF invoice is the invoice itself: kept, to send when the client asks for it.
-            if parsed.format == "ksef-fa3"
+            if parsed.format.starts_with("ksef-fa")
                 && let [row] = r.rows.as_slice()
             {
                 tx.add_invoice_document(&row.number_key, name, "application/xml", bytes)?;
