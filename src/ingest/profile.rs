@@ -65,6 +65,8 @@ pub enum Field {
     OwnAccount,
     /// Operation state (Revolut: COMPLETED, PENDING, ...).
     State,
+    /// An amount blocked on the account, not booked yet (ING "Kwota blokady/zwolnienie blokady").
+    Blocked,
     // Receivables fields.
     Number,
     ClientName,
@@ -102,6 +104,7 @@ impl Field {
             Field::BalanceAfter => "balance_after",
             Field::OwnAccount => "own_account",
             Field::State => "state",
+            Field::Blocked => "blocked",
             Field::Number => "number",
             Field::ClientName => "client_name",
             Field::Nip => "nip",
@@ -141,6 +144,7 @@ impl Field {
             Field::BalanceAfter => ("saldo po operacji", "balance after"),
             Field::OwnAccount => ("nasz rachunek", "our account"),
             Field::State => ("stan operacji", "operation state"),
+            Field::Blocked => ("kwota blokady", "blocked amount"),
             Field::Number => ("numer faktury", "invoice number"),
             Field::ClientName => ("nazwa klienta", "client name"),
             Field::Nip => ("NIP", "NIP"),
@@ -337,6 +341,72 @@ pub fn normalize_header(raw: &str) -> String {
     text::collapse_spaces(trimmed)
 }
 
+/// Abbreviations Polish exports use that are not a prefix of the word they stand for.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("nr", "numer"),
+    ("dt", "data"),
+    ("wart", "wartosc"),
+    ("zl", "zloty"),
+    ("kw", "kwota"),
+    ("pozost", "pozostalo"),
+];
+
+/// Whether the header word `h` stands for the synonym word `s`: the same word, a shortening of it
+/// (`wyst` → `wystawienia`, `pl` → `platnosci`, `kontrah` → `kontrahent`), a known abbreviation
+/// (`nr`, `dt`), or the same word with letters lost to a wrong code page (`ksi\u{fffd}gowania`).
+fn word_like(h: &str, s: &str) -> bool {
+    if h == s {
+        return true;
+    }
+    if h.contains('\u{fffd}') {
+        return h.chars().count() == s.chars().count()
+            && h.chars()
+                .zip(s.chars())
+                .all(|(a, b)| a == b || a == '\u{fffd}');
+    }
+    if ABBREVIATIONS
+        .iter()
+        .any(|(a, full)| *a == h && s.starts_with(full))
+    {
+        return true;
+    }
+    // A shortening keeps the start: at least two letters, and not the whole of a short word.
+    h.chars().count() >= 2 && s.len() > h.len() && s.starts_with(h)
+}
+
+/// Whether a header is the synonym with some letters lost to a wrong code page (each U+FFFD
+/// stands for one letter): `data ksi\u{fffd}gowania` is `data ksiegowania`. As good as equal.
+pub fn same_but_lost_letters(header: &str, synonym: &str) -> bool {
+    header.contains('\u{fffd}')
+        && header.chars().count() == synonym.chars().count()
+        && header
+            .chars()
+            .zip(synonym.chars())
+            .all(|(a, b)| a == b || (a == '\u{fffd}' && b.is_alphabetic()))
+}
+
+/// Whether a (normalized) header stands for a (normalized) synonym word by word: `termin pl` for
+/// `termin platnosci`, `dt wyst` for `data wystawienia`, `pozost do zapl` for `pozostalo do
+/// zaplaty`. The same number of words, each standing for its counterpart; the first word must
+/// be at least three letters or the same (so `do` never stands for `dokument`).
+pub fn header_like(header: &str, synonym: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !(c.is_alphanumeric() || c == '\u{fffd}'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (h, s) = (words(header), words(synonym));
+    if h.is_empty() || h.len() != s.len() {
+        return false;
+    }
+    let first_ok = h[0] == s[0]
+        || h[0].chars().count() >= 3
+        || ABBREVIATIONS.iter().any(|(a, _)| *a == h[0])
+        || h[0].contains('\u{fffd}');
+    first_ok && h.iter().zip(&s).all(|(a, b)| word_like(a, b))
+}
+
 /// The header without a trailing bracketed note: `kwota (pln)` → `kwota`, `brutto [zl]` → `brutto`.
 pub fn strip_bracket_note(h: &str) -> &str {
     if (h.ends_with(')') || h.ends_with(']'))
@@ -350,6 +420,36 @@ pub fn strip_bracket_note(h: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abbreviated_headers_stand_for_their_words() {
+        let like = |h: &str, s: &str| header_like(&normalize_header(h), &normalize_header(s));
+        for (h, s) in [
+            ("Termin pł.", "Termin płatności"),
+            ("Termin płat.", "Termin płatności"),
+            ("Term. płatn.", "Termin płatności"),
+            ("Data wyst.", "Data wystawienia"),
+            ("Dt. wyst.", "Data wystawienia"),
+            ("Nr dok.", "Numer dokumentu"),
+            ("Kontrah.", "Kontrahent"),
+            ("Wart. brutto", "Wartość brutto"),
+            ("Pozost. do zapł.", "Pozostało do zapłaty"),
+            ("Data ksi\u{fffd}gowania", "Data księgowania"),
+            ("TERMIN PŁATNOŚCI", "Termin płatności"),
+        ] {
+            assert!(like(h, s), "{h} should stand for {s}");
+        }
+        for (h, s) in [
+            ("Do zapłaty", "Dokument"),
+            ("Data", "Data wystawienia"),
+            ("Termin", "Termin płatności"),
+            ("Data wysyłki", "Data wystawienia"),
+            ("Netto", "Nazwa"),
+            ("Nr konta", "Numer dokumentu"),
+        ] {
+            assert!(!like(h, s), "{h} should not stand for {s}");
+        }
+    }
 
     #[test]
     fn builtin_profiles_load() {

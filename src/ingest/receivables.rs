@@ -154,6 +154,30 @@ pub fn extract(
         }
     }
     let totals_checked = check_totals(file, table, rec, &rows, &totals, &mut warnings)?;
+    // No due date column at all: said once, loudly, first, instead of once per row.
+    if !rec.columns.contains_key(&Field::DueDate) && !rows.is_empty() {
+        let expected = rec
+            .profile
+            .columns
+            .get(&Field::DueDate)
+            .map(|s| {
+                s.iter()
+                    .take(4)
+                    .map(|h| format!("„{h}”"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let n = rows.len();
+        warnings.retain(|w| !w.en.ends_with("has no due date"));
+        warnings.insert(
+            0,
+            crate::said!(
+                "UWAGA: w tabeli nie ma kolumny z terminem płatności (oczekiwano np. {expected}); faktury zapisane bez terminu: {n}; żadne przypomnienie o nich nie wyjdzie, dopóki nie przyjdzie lista z terminami",
+                "ATTENTION: the table has no due date column (expected e.g. {expected}); invoices stored without a due date: {n}; no reminder will go out for them until a list with due dates arrives"
+            ),
+        );
+    }
     Ok(Receivables {
         rows,
         skipped,

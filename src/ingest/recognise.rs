@@ -132,7 +132,13 @@ pub fn recognise<'p>(table: &Table, profiles: &'p [Profile]) -> Result<Recognise
             if non_empty < 2 {
                 continue;
             }
-            if !detect.iter().all(|d| headers.iter().any(|h| h == d)) {
+            if !detect.iter().all(|d| {
+                headers.iter().any(|h| {
+                    h == d
+                        || super::profile::same_but_lost_letters(h, d)
+                        || super::profile::header_like(h, d)
+                })
+            }) {
                 continue;
             }
             if headers.iter().any(|h| exclude.contains(h)) {
@@ -257,12 +263,13 @@ fn headerless<'p>(table: &Table, profile: &'p Profile, re: &str) -> Option<Candi
     })
 }
 
-/// Maps each field to the first not yet used column whose header is one of its synonyms (exactly,
-/// or once a bracketed note like "(PLN)" is dropped from the header).
+/// Maps each field to the first not yet used column whose header is one of its synonyms (exactly;
+/// once a bracketed note like "(PLN)" is dropped from the header; then word by word with
+/// abbreviations, as ERPs shorten headers: `Termin pł.`, `Dt. wyst.`, `Pozost. do zapł.`).
 fn map_columns(headers: &[String], profile: &Profile) -> HashMap<Field, usize> {
     let mut used = vec![false; headers.len()];
     let mut out = HashMap::new();
-    for pass in 0..2 {
+    for pass in 0..3 {
         for (field, synonyms) in &profile.columns {
             if out.contains_key(field) {
                 continue;
@@ -274,10 +281,10 @@ fn map_columns(headers: &[String], profile: &Profile) -> HashMap<Field, usize> {
                     if used[i] || h.is_empty() {
                         continue;
                     }
-                    let hit = if pass == 0 {
-                        *h == syn
-                    } else {
-                        strip_bracket_note(h) == syn
+                    let hit = match pass {
+                        0 => *h == syn || super::profile::same_but_lost_letters(h, &syn),
+                        1 => strip_bracket_note(h) == syn,
+                        _ => super::profile::header_like(strip_bracket_note(h), &syn),
                     };
                     if hit {
                         used[i] = true;

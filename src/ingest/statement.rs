@@ -194,13 +194,27 @@ pub fn extract(
         // Rows without a date followed by a dated row are not a footer: pending operations (PKO
         // "W rozliczeniu", ING blocked amounts) or summary lines inside the table.
         for mid in trailing_non_data.drain(..) {
-            match undated(table, rec, mid) {
+            let reader = RowReader {
+                file,
+                table,
+                rec,
+                row: mid,
+            };
+            match blocked(&reader).or_else(|| undated(table, rec, mid)) {
                 Some(why) => skipped.push(Skipped {
                     row: mid.line,
                     reason: why,
                 }),
                 None => outside.push(mid),
             }
+        }
+        // A card payment authorised but not booked: its amount stands only in the blocked column.
+        if let Some(why) = blocked(&r) {
+            skipped.push(Skipped {
+                row: row.line,
+                reason: why,
+            });
+            continue;
         }
         match operation(&r, date_field, default_currency, ctx, &mut warnings)? {
             Some(op) => {
@@ -395,6 +409,18 @@ fn checked_account(
             }
         }
     }
+}
+
+/// A row whose only amount is a blocked one (ING): not an operation yet.
+fn blocked(r: &RowReader<'_>) -> Option<Said> {
+    let amount_empty = r.text(Field::Amount).is_none()
+        && r.text(Field::Credit).is_none()
+        && r.text(Field::Debit).is_none();
+    let b = r.text(Field::Blocked).filter(|_| amount_empty)?;
+    Some(crate::said!(
+        "kwota zablokowana {b}: operacja jeszcze niezaksięgowana",
+        "a blocked amount of {b}: the operation is not booked yet"
+    ))
 }
 
 /// Why an undated row inside the table is skipped as an operation not booked yet; `None` for a
