@@ -125,6 +125,7 @@ pub fn parse_context(config: &Config) -> ParseContext {
         own_accounts: config.own_accounts().to_vec(),
         our_nip: config.our_nip(),
         default_currency: config.currency(),
+        timezone: config.timezone(),
         sheet_limits: SheetLimits {
             max_rows: config.import.max_sheet_rows,
             max_columns: config.import.max_sheet_columns,

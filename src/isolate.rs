@@ -35,6 +35,9 @@ pub struct WorkerRequest {
     pub own_accounts: Vec<String>,
     pub our_nip: Option<String>,
     pub currency: String,
+    /// The IANA name of our time zone.
+    #[serde(default)]
+    pub timezone: String,
     pub max_rows: u32,
     pub max_columns: u32,
     pub max_inflated: u64,
@@ -61,6 +64,7 @@ impl Isolation {
             own_accounts: ctx.own_accounts.iter().map(|a| a.to_string()).collect(),
             our_nip: ctx.our_nip.clone(),
             currency: ctx.default_currency.to_string(),
+            timezone: ctx.timezone.name().to_string(),
             max_rows: ctx.sheet_limits.max_rows,
             max_columns: ctx.sheet_limits.max_columns,
             max_inflated: ctx.sheet_limits.max_inflated,
@@ -223,6 +227,7 @@ pub fn run_worker() -> i32 {
                     .collect(),
                 our_nip: req.our_nip.clone(),
                 default_currency: Currency::parse(&req.currency).unwrap_or(Currency::PLN),
+                timezone: req.timezone.parse().unwrap_or(chrono_tz::Europe::Warsaw),
                 sheet_limits: SheetLimits {
                     max_rows: req.max_rows,
                     max_columns: req.max_columns,

@@ -102,6 +102,9 @@ pub struct ParseContext {
     /// Currency of rows that state none.
     pub default_currency: Currency,
     pub sheet_limits: spreadsheet::SheetLimits,
+    /// Where our calendar days are: a time written in UTC (a column "… (UTC)", or `…Z`) becomes
+    /// the day it is here (23:30 UTC on 31 March is 1 April in Warsaw).
+    pub timezone: chrono_tz::Tz,
 }
 
 impl Default for ParseContext {
@@ -111,6 +114,7 @@ impl Default for ParseContext {
             our_nip: None,
             default_currency: Currency::PLN,
             sheet_limits: spreadsheet::SheetLimits::default(),
+            timezone: chrono_tz::Europe::Warsaw,
         }
     }
 }
@@ -316,6 +320,8 @@ pub(crate) struct RowReader<'a> {
     pub table: &'a Table,
     pub rec: &'a Recognised<'a>,
     pub row: &'a Row,
+    /// Our time zone, for times written in UTC.
+    pub tz: chrono_tz::Tz,
 }
 
 impl<'a> RowReader<'a> {
@@ -374,11 +380,29 @@ impl<'a> RowReader<'a> {
         let Some(cell) = self.cell(field) else {
             return Ok(None);
         };
+        // A column that says its times are UTC, or a time written with `Z`: our day, not UTC's.
+        let utc_column = self
+            .column_of(field)
+            .and_then(|i| self.rec.headers.get(i))
+            .is_some_and(|h| h.to_uppercase().contains("UTC"));
+        let to_local = |dt: chrono::NaiveDateTime| {
+            use chrono::TimeZone;
+            self.tz.from_utc_datetime(&dt).date_naive()
+        };
         let parsed = match cell {
+            table::Cell::DateTime(dt) if utc_column => Ok(to_local(*dt)),
             table::Cell::DateTime(dt) => Ok(dt.date()),
             table::Cell::Number(f) => excel_serial_date(*f)
                 .ok_or_else(|| numbers::ValueError::Date(cell.text().into_owned())),
-            other => numbers::parse_date(&other.text()),
+            other => {
+                let t = other.text();
+                let zulu = t.trim().ends_with('Z') && t.contains(':');
+                if utc_column || zulu {
+                    numbers::parse_datetime(&t).map(to_local)
+                } else {
+                    numbers::parse_date(&t)
+                }
+            }
         };
         parsed
             .map(Some)

@@ -84,6 +84,7 @@ pub fn extract(
             table,
             rec,
             row,
+            tz: ctx.timezone,
         };
         if row.cells.iter().any(|c| is_totals_label(&c.text())) {
             totals.push(row);
@@ -317,6 +318,8 @@ fn check_totals(
         table,
         rec,
         row: total_row,
+        // A totals row holds amounts only.
+        tz: chrono_tz::Europe::Warsaw,
     };
     let mut checked = false;
     for field in [Field::Gross, Field::Outstanding] {

@@ -146,6 +146,7 @@ pub fn extract(
             table,
             rec,
             row,
+            tz: ctx.timezone,
         };
         if let Some(state) = r.text(Field::State)
             && skip_states.contains(&normalize_header(&state))
@@ -199,6 +200,7 @@ pub fn extract(
                 table,
                 rec,
                 row: mid,
+                tz: ctx.timezone,
             };
             match blocked(&reader).or_else(|| undated(table, rec, mid)) {
                 Some(why) => skipped.push(Skipped {
