@@ -132,6 +132,16 @@ pub fn make(
     make_with(config, templates, book, ask, as_of, lang, false)
 }
 
+/// The PDF, the spreadsheet and the charts, unless only the templates are being checked
+/// (check-templates runs at every start: the files are not what it checks).
+fn files<T: Default>(templates_only: bool, make: impl FnOnce() -> Result<T>) -> Result<T> {
+    if templates_only {
+        Ok(T::default())
+    } else {
+        make()
+    }
+}
+
 /// A user's template that fails is reported by the daemon and replaced by the built-in one;
 /// `checked` (check-templates) fails instead.
 fn render<S: Serialize>(
@@ -202,7 +212,7 @@ fn make_with(
     Ok(Some(match ask {
         Ask::Weekly { manager } => {
             let w = weekly::weekly(book, &s, &rules(config), as_of, manager.as_deref());
-            let charts = vec![render::aging_chart(&aging::aging(book, as_of), lang)?];
+            let charts = files(checked, || Ok(vec![render::aging_chart(&aging::aging(book, as_of), lang)?]))?;
             let mut c = ctx(&company, &steps, &w);
             c.charts = cids(charts.len());
             c.intents = intents;
@@ -214,8 +224,8 @@ fn make_with(
             let rendered = render(templates, checked, lang, "report_weekly", &c)?;
             Made {
                 stem: format!("{}-{date}", lang.pick("raport-tygodniowy", "weekly-report")),
-                pdf: render::pdf::weekly(&w, &rendered, lang, &steps, &charts)?,
-                xlsx: render::xlsx::weekly(&w, lang, &steps)?,
+                pdf: files(checked, || render::pdf::weekly(&w, &rendered, lang, &steps, &charts))?,
+                xlsx: files(checked, || render::xlsx::weekly(&w, lang, &steps))?,
                 json: serde_json::to_value(&w)?,
                 rendered,
                 charts: named(charts),
@@ -230,7 +240,7 @@ fn make_with(
             let Some(r) = monthly::monthly(book, &s, y, m) else {
                 return Ok(None);
             };
-            let charts = render::monthly_charts(&r, lang)?;
+            let charts = files(checked, || render::monthly_charts(&r, lang))?;
             let mut c = ctx(&company, &steps, &r);
             c.charts = cids(charts.len());
             let rendered = render(templates, checked, lang, "report_monthly", &c)?;
@@ -240,8 +250,8 @@ fn make_with(
                     lang.pick("raport-miesieczny", "monthly-report"),
                     r.month
                 ),
-                pdf: render::pdf::monthly(&r, &rendered, lang, &steps, &charts)?,
-                xlsx: render::xlsx::monthly(&r, lang, &steps)?,
+                pdf: files(checked, || render::pdf::monthly(&r, &rendered, lang, &steps, &charts))?,
+                xlsx: files(checked, || render::xlsx::monthly(&r, lang, &steps))?,
                 json: serde_json::to_value(&r)?,
                 rendered,
                 charts: named(charts),
@@ -249,14 +259,14 @@ fn make_with(
         }
         Ask::Aging => {
             let a = aging::aging(book, as_of);
-            let charts = vec![render::aging_chart(&a, lang)?];
+            let charts = files(checked, || Ok(vec![render::aging_chart(&a, lang)?]))?;
             let mut c = ctx(&company, &steps, &a);
             c.charts = cids(charts.len());
             let rendered = render(templates, checked, lang, "report_aging", &c)?;
             Made {
                 stem: format!("{}-{date}", lang.pick("wiekowanie", "aging")),
-                pdf: render::pdf::aging(&a, &rendered, lang, &charts)?,
-                xlsx: render::xlsx::aging(&a, lang)?,
+                pdf: files(checked, || render::pdf::aging(&a, &rendered, lang, &charts))?,
+                xlsx: files(checked, || render::xlsx::aging(&a, lang))?,
                 json: serde_json::to_value(&a)?,
                 rendered,
                 charts: named(charts),
@@ -295,8 +305,8 @@ fn make_with(
                         (false, Lang::En) => "statement",
                     }
                 ),
-                pdf: render::pdf::statement(&st, &rendered, lang)?,
-                xlsx: render::xlsx::statement(&st, lang)?,
+                pdf: files(checked, || render::pdf::statement(&st, &rendered, lang))?,
+                xlsx: files(checked, || render::xlsx::statement(&st, lang))?,
                 json: serde_json::to_value(&st)?,
                 rendered,
                 charts: Vec::new(),
