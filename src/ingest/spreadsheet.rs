@@ -107,8 +107,43 @@ pub fn read_workbook(
             },
         };
     }
+    xls_dimensions(bytes, limits)?;
     let mut wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
     Ok(("xls", read_dense(&mut wb, limits)?))
+}
+
+/// An .xls declares each sheet's extent in a DIMENSIONS record, and calamine reserves memory for
+/// it while opening the workbook, before any cell is read: so the declared extents are checked
+/// first, on the raw bytes. A BIFF8 DIMENSIONS record is type 0x0200, length 14: first row, last
+/// row + 1 (u32 each), first column, last column + 1 (u16 each), and a reserved zero. A record
+/// split across two storage sectors escapes this scan; the sheet's cells are still checked
+/// against the limits once read, and the parser runs in the isolated worker.
+fn xls_dimensions(bytes: &[u8], limits: SheetLimits) -> Result<(), SheetError> {
+    const TAG: [u8; 4] = [0x00, 0x02, 0x0E, 0x00];
+    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let u16_at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+    for (i, w) in bytes.windows(18).enumerate() {
+        if w[..4] != TAG {
+            continue;
+        }
+        let (r0, r1, c0, c1, reserved) = (
+            u32_at(w, 4),
+            u32_at(w, 8),
+            u16_at(w, 12),
+            u16_at(w, 14),
+            u16_at(w, 16),
+        );
+        if reserved != 0 || r0 > r1 || c0 > c1 {
+            continue;
+        }
+        check_bounds(
+            &format!("(DIMENSIONS @ {i})"),
+            u64::from(r1),
+            u64::from(c1),
+            limits,
+        )?;
+    }
+    Ok(())
 }
 
 fn check_bounds(
@@ -288,5 +323,30 @@ fn text_cell(s: &str) -> Cell {
         Cell::Empty
     } else {
         Cell::Text(s.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_xls_declaring_a_huge_sheet_is_refused_before_it_is_opened() {
+        let xls: &[u8] = include_bytes!("../../fixtures/reports/erp/rejestr-sprzedazy.xls");
+        let limits = SheetLimits::default();
+        let (format, tables) = read_workbook(xls, limits).unwrap();
+        assert_eq!(format, "xls");
+        assert!(tables[0].rows.len() >= 7, "{}", tables[0].rows.len());
+        // The same file declaring 50 million rows.
+        let at = xls
+            .windows(4)
+            .position(|w| w == [0x00, 0x02, 0x0E, 0x00])
+            .expect("a DIMENSIONS record");
+        let mut hostile = xls.to_vec();
+        hostile[at + 8..at + 12].copy_from_slice(&50_000_000u32.to_le_bytes());
+        match read_workbook(&hostile, limits) {
+            Err(SheetError::TooLarge { rows, .. }) => assert_eq!(rows, 50_000_000),
+            other => panic!("{:?}", other.map(|(f, _)| f)),
+        }
     }
 }

@@ -212,7 +212,9 @@ fn make_with(
     Ok(Some(match ask {
         Ask::Weekly { manager } => {
             let w = weekly::weekly(book, &s, &rules(config), as_of, manager.as_deref());
-            let charts = files(checked, || Ok(vec![render::aging_chart(&aging::aging(book, as_of), lang)?]))?;
+            let charts = files(checked, || {
+                Ok(vec![render::aging_chart(&aging::aging(book, as_of), lang)?])
+            })?;
             let mut c = ctx(&company, &steps, &w);
             c.charts = cids(charts.len());
             c.intents = intents;
@@ -224,7 +226,9 @@ fn make_with(
             let rendered = render(templates, checked, lang, "report_weekly", &c)?;
             Made {
                 stem: format!("{}-{date}", lang.pick("raport-tygodniowy", "weekly-report")),
-                pdf: files(checked, || render::pdf::weekly(&w, &rendered, lang, &steps, &charts))?,
+                pdf: files(checked, || {
+                    render::pdf::weekly(&w, &rendered, lang, &steps, &charts)
+                })?,
                 xlsx: files(checked, || render::xlsx::weekly(&w, lang, &steps))?,
                 json: serde_json::to_value(&w)?,
                 rendered,
@@ -250,7 +254,9 @@ fn make_with(
                     lang.pick("raport-miesieczny", "monthly-report"),
                     r.month
                 ),
-                pdf: files(checked, || render::pdf::monthly(&r, &rendered, lang, &steps, &charts))?,
+                pdf: files(checked, || {
+                    render::pdf::monthly(&r, &rendered, lang, &steps, &charts)
+                })?,
                 xlsx: files(checked, || render::xlsx::monthly(&r, lang, &steps))?,
                 json: serde_json::to_value(&r)?,
                 rendered,
