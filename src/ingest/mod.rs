@@ -134,6 +134,16 @@ pub enum Records {
     Receivables(receivables::Receivables),
 }
 
+impl Records {
+    /// A warning said before the others (how the file was read).
+    pub fn warn_first(&mut self, w: Said) {
+        match self {
+            Records::Statement(s) => s.warnings.insert(0, w),
+            Records::Receivables(r) => r.warnings.insert(0, w),
+        }
+    }
+}
+
 /// A parsed report: where it came from, how it was read, and its records.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Parsed {
@@ -171,7 +181,15 @@ pub fn parse_report(
     if pdf::is_pdf(bytes) {
         let structure = pdf::check(bytes, ctx.sheet_limits.max_inflated)
             .map_err(|e| ReportError::file(file, e))?;
-        let (texts, notes) = pdf::texts(bytes, &structure);
+        let (mut texts, mut notes) = pdf::texts(bytes, &structure);
+        // No text layer: a scan. OCR is the last resort.
+        if texts.is_empty() && structure == pdf::Structure::Sound {
+            match pdf::ocr(bytes) {
+                Ok(t) if !t.trim().is_empty() => texts.push(("tesseract", t)),
+                Ok(_) => notes.push("OCR found no text".into()),
+                Err(e) => notes.push(e),
+            }
+        }
         if texts.is_empty() {
             let why = if notes.is_empty() {
                 String::new()
@@ -186,8 +204,8 @@ pub fn parse_report(
                         "the PDF is damaged ({e}) and no text could be read from it{why}"
                     ),
                     pdf::Structure::Sound => crate::said!(
-                        "PDF nie ma warstwy tekstowej (skan?); bez OCR nie da się go odczytać{why}",
-                        "the PDF has no text layer (a scan?); it cannot be read without OCR{why}"
+                        "PDF nie ma warstwy tekstowej, a OCR nie odczytał z niego tekstu{why}",
+                        "the PDF has no text layer and OCR read no text from it{why}"
                     ),
                 },
             ));
@@ -199,6 +217,12 @@ pub fn parse_report(
                 Ok(rec) => {
                     let mut parsed = extract(file, "pdf", &table, &rec, ctx)?;
                     parsed.encoding = Some(extractor.to_string());
+                    if extractor == "tesseract" {
+                        parsed.records.warn_first(crate::said!(
+                            "plik to skan bez warstwy tekstowej: odczytano go przez OCR; kwoty przeszły te same kontrole co zawsze, ale warto je przejrzeć",
+                            "the file is a scan without a text layer: it was read by OCR; the amounts passed the usual checks, but are worth a look"
+                        ));
+                    }
                     return Ok(parsed);
                 }
                 Err(no) => {

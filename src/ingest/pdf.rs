@@ -162,6 +162,160 @@ pub fn texts(bytes: &[u8], structure: &Structure) -> (Vec<(&'static str, String)
     (out, notes)
 }
 
+/// How long OCR of one file may take, and how many pages it reads.
+/// Both stay inside the parsing worker's own limit (60 s by default): a scanned statement of ten
+/// pages takes about 30 s on two cores.
+const OCR_TIMEOUT: Duration = Duration::from_secs(45);
+pub const OCR_MAX_PAGES: usize = 10;
+
+/// OCR, the last fallback for a PDF without a text layer (a scan): its pages rendered at 300 dpi
+/// by poppler's `pdftoppm`, read by Tesseract (`pol+eng`, Debian: tesseract-ocr, -pol) as TSV
+/// word boxes, and laid back out as text with each word at its column, so the same table rebuild
+/// as for a text PDF applies. Numbers read this way pass the same checks (totals, balances,
+/// checksums); the import says OCR was used. Runs inside the isolated worker, under its limits.
+pub fn ocr(bytes: &[u8]) -> Result<String, String> {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("skarbnik-ocr-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("OCR: cannot make a temporary folder: {e}"))?;
+    let result = ocr_in(bytes, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn ocr_in(bytes: &[u8], dir: &std::path::Path) -> Result<String, String> {
+    let deadline = Instant::now() + OCR_TIMEOUT;
+    let left = || deadline.saturating_duration_since(Instant::now());
+    let pdf = dir.join("in.pdf");
+    std::fs::write(&pdf, bytes).map_err(|e| format!("OCR: cannot write a temporary file: {e}"))?;
+    let render = Command::new("pdftoppm")
+        .args(["-r", "300", "-gray", "-png", "-l"])
+        .arg(OCR_MAX_PAGES.to_string())
+        .arg(&pdf)
+        .arg(dir.join("p"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("pdftoppm (poppler-utils) is not available: {e}"))?;
+    wait_with_timeout(render, left()).map_err(|e| e.replace("pdftotext", "pdftoppm"))?;
+    let mut pages: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("OCR: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .collect();
+    pages.sort();
+    if pages.is_empty() {
+        return Err("OCR: the PDF has no page to read".into());
+    }
+    let mut text = String::new();
+    for page in pages {
+        let child = Command::new("tesseract")
+            .arg(&page)
+            .args(["stdout", "-l", "pol+eng", "--psm", "6", "tsv"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("tesseract (tesseract-ocr) is not available: {e}"))?;
+        let tsv =
+            wait_with_timeout(child, left()).map_err(|e| e.replace("pdftotext", "tesseract"))?;
+        text.push_str(&layout(&tsv));
+        text.push('\x0c');
+    }
+    Ok(text)
+}
+
+/// Tesseract's TSV word boxes laid out as text: one line per OCR line, each word at the column
+/// its left edge is at (in average character widths), so columns keep their gaps of two or more
+/// spaces.
+pub fn layout(tsv: &str) -> String {
+    struct Word {
+        key: (u32, u32, u32),
+        left: i64,
+        top: i64,
+        width: i64,
+        text: String,
+    }
+    let words: Vec<Word> = tsv
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            if f.len() < 12 || f[0] != "5" || f[11].trim().is_empty() {
+                return None;
+            }
+            let num = |i: usize| f[i].parse::<i64>().ok();
+            // Specks of scanner noise come out as lone symbols ("-", "*", "»", "_") read with
+            // little confidence: not words.
+            let conf = f[10].parse::<f64>().unwrap_or(0.0);
+            if conf < 60.0 && !f[11].chars().any(char::is_alphanumeric) {
+                return None;
+            }
+            // Letters read with very little confidence are noise too; digits are kept (an amount
+            // read badly must fail its checks, not vanish).
+            if conf < 40.0
+                && !f[11].chars().any(|c| c.is_ascii_digit())
+                && f[11].chars().count() <= 3
+            {
+                return None;
+            }
+            Some(Word {
+                key: (num(2)? as u32, num(3)? as u32, num(4)? as u32),
+                left: num(6)?,
+                top: num(7)?,
+                width: num(8)?,
+                text: f[11].trim().to_string(),
+            })
+        })
+        .collect();
+    let mut widths: Vec<f64> = words
+        .iter()
+        .map(|w| w.width as f64 / w.text.chars().count().max(1) as f64)
+        .collect();
+    widths.sort_by(f64::total_cmp);
+    let char_w = widths
+        .get(widths.len() / 2)
+        .copied()
+        .unwrap_or(20.0)
+        .max(1.0);
+    let mut lines: std::collections::BTreeMap<(u32, u32, u32), Vec<&Word>> = Default::default();
+    for w in &words {
+        lines.entry(w.key).or_default().push(w);
+    }
+    let mut ordered: Vec<Vec<&Word>> = lines.into_values().collect();
+    ordered.sort_by_key(|l| l.iter().map(|w| w.top).min().unwrap_or(0));
+    let mut out = String::new();
+    for mut line in ordered {
+        line.sort_by_key(|w| w.left);
+        let mut s = String::new();
+        let mut prev_end: Option<i64> = None;
+        for w in line {
+            let col = (w.left as f64 / char_w).round() as usize;
+            let len = s.chars().count();
+            // A gap wider than two characters is a column break: keep it at least two spaces.
+            let gap = prev_end
+                .map(|e| (w.left - e) as f64 / char_w)
+                .unwrap_or(0.0);
+            let min = if prev_end.is_none() {
+                0
+            } else if gap >= 2.0 {
+                len + 2
+            } else {
+                len + 1
+            };
+            let at = if gap >= 2.0 { col.max(min) } else { min };
+            s.extend(std::iter::repeat_n(' ', at.saturating_sub(len)));
+            s.push_str(&w.text);
+            prev_end = Some(w.left + w.width);
+        }
+        out.push_str(&s);
+        out.push('\n');
+    }
+    out
+}
+
 /// The text of a PDF that came by mail (a transfer confirmation), read only by `pdftotext` in
 /// its own process under a time limit, after the structure check: no parser runs in this process.
 /// `None` when the file is not a sound PDF or has no text.

@@ -292,10 +292,17 @@ fn report_fixtures() -> Vec<PathBuf> {
         for f in std::fs::read_dir(dir).unwrap() {
             let f = f.unwrap().path();
             let ext = f.extension().map(|e| e.to_string_lossy().into_owned());
-            if matches!(
-                ext.as_deref(),
-                Some("csv" | "sta" | "xml" | "xlsx" | "ods" | "pdf")
-            ) {
+            // Scans go through OCR, which has a time limit of its own (45 s) above this
+            // campaign's 5 s bound: they are measured by import::a_scanned_statement_….
+            let scan = f
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("skan-"));
+            if !scan
+                && matches!(
+                    ext.as_deref(),
+                    Some("csv" | "sta" | "xml" | "xlsx" | "ods" | "pdf")
+                )
+            {
                 out.push(f);
             }
         }
