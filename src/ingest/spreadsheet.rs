@@ -332,7 +332,7 @@ mod tests {
 
     #[test]
     fn an_xls_declaring_a_huge_sheet_is_refused_before_it_is_opened() {
-        let xls: &[u8] = include_bytes!("../../fixtures/reports/erp/rejestr-sprzedazy.xls");
+        let xls: &[u8] = include_bytes!("../../fixtures/reports/erp/rejestr-vat-marzec.xls");
         let limits = SheetLimits::default();
         let (format, tables) = read_workbook(xls, limits).unwrap();
         assert_eq!(format, "xls");

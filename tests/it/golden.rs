@@ -93,6 +93,15 @@ fn every_fixture_matches_its_expected_json() {
     let mut files = Vec::new();
     report_files(&root.join("reports"), &mut files);
     assert!(files.len() >= 20, "fixtures missing: found {}", files.len());
+    // One expected file per stem: two fixtures named alike (x.xls, x.xlsx) would share it.
+    let mut stems = std::collections::HashSet::new();
+    for f in &files {
+        assert!(
+            stems.insert(f.with_extension("")),
+            "{}: another fixture has the same name before its extension",
+            f.display()
+        );
+    }
     let mut failures = Vec::new();
     for path in &files {
         let rel = path
