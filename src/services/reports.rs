@@ -357,8 +357,11 @@ pub fn due(config: &Config, now: chrono::NaiveDateTime) -> Vec<Due> {
         return Vec::new();
     };
     let today = now.date();
-    let staff = || {
-        if config.staff.addresses.is_empty() {
+    // A report's own recipients, else the staff addresses, else the admin notice address.
+    let recipients = |own: &Vec<String>| -> Vec<String> {
+        if !own.is_empty() {
+            own.clone()
+        } else if config.staff.addresses.is_empty() {
             config.staff.admin_notice.iter().cloned().collect()
         } else {
             config.staff.addresses.clone()
@@ -370,11 +373,7 @@ pub fn due(config: &Config, now: chrono::NaiveDateTime) -> Vec<Due> {
     if r.weekly && (today > send_day || (today == send_day && now.time() >= at)) {
         let week = send_day.iso_week();
         let period = format!("{}-W{:02}", week.year(), week.week());
-        let to = if r.weekly_to.is_empty() {
-            staff()
-        } else {
-            r.weekly_to.clone()
-        };
+        let to = recipients(&r.weekly_to);
         if !to.is_empty() {
             out.push(Due {
                 key: format!("report:weekly:{period}:all"),
@@ -389,11 +388,7 @@ pub fn due(config: &Config, now: chrono::NaiveDateTime) -> Vec<Due> {
         .on_or_after(today.with_day(1).unwrap_or(today));
     if r.monthly && (today > first || (today == first && now.time() >= at)) {
         let (y, m) = crate::reports::monthly::previous_month(today);
-        let to = if r.monthly_to.is_empty() {
-            staff()
-        } else {
-            r.monthly_to.clone()
-        };
+        let to = recipients(&r.monthly_to);
         if !to.is_empty() {
             out.push(Due {
                 key: format!("report:monthly:{y}-{m:02}"),

@@ -216,6 +216,17 @@ pub fn aging(a: &Aging, lang: Lang) -> Vec<(String, Table)> {
     ]
 }
 
+const CLIENT_COLUMNS: &[(&str, &str, f32, bool)] = &[
+    ("Klient", "Client", 3.5, false),
+    ("Klasa", "Class", 0.7, false),
+    ("Opłacone", "Paid", 1.0, true),
+    ("Dni do zapł.", "Days to pay", 1.2, true),
+    ("Dni opóźn.", "Days late", 1.2, true),
+    ("Opóźn. ważone", "Weighted late", 1.4, true),
+    ("Zaległe", "Overdue", 2.0, true),
+    ("Trend (dni)", "Trend (days)", 1.0, true),
+];
+
 pub fn monthly(r: &Monthly, lang: Lang, steps: &HashMap<String, String>) -> Vec<(String, Table)> {
     let mut series = Table::new(
         lang.pick("Miesiące", "Months"),
@@ -240,20 +251,9 @@ pub fn monthly(r: &Monthly, lang: Lang, steps: &HashMap<String, String>) -> Vec<
             ],
         );
     }
-    let mut clients = Table::new(
-        lang.pick("Klienci", "Clients"),
-        lang,
-        &[
-            ("Klient", "Client", 3.5, false),
-            ("Klasa", "Class", 0.7, false),
-            ("Opłacone", "Paid", 1.0, true),
-            ("Dni do zapł.", "Days to pay", 1.2, true),
-            ("Dni opóźn.", "Days late", 1.2, true),
-            ("Opóźn. ważone", "Weighted late", 1.4, true),
-            ("Zaległe", "Overdue", 2.0, true),
-            ("Trend (dni)", "Trend (days)", 1.0, true),
-        ],
-    );
+    // The same columns for every client and for the worst ten.
+    let client_table = |pl: &str, en: &str| Table::new(lang.pick(pl, en), lang, CLIENT_COLUMNS);
+    let mut clients = client_table("Klienci", "Clients");
     let client_row = |c: &crate::reports::monthly::ClientStat| {
         vec![
             t(&c.client),
@@ -269,20 +269,7 @@ pub fn monthly(r: &Monthly, lang: Lang, steps: &HashMap<String, String>) -> Vec<
     for c in &r.clients {
         clients.push(lang, client_row(c));
     }
-    let mut worst = Table::new(
-        lang.pick("Najgorsi płatnicy", "Worst payers"),
-        lang,
-        &[
-            ("Klient", "Client", 3.5, false),
-            ("Klasa", "Class", 0.7, false),
-            ("Opłacone", "Paid", 1.0, true),
-            ("Dni do zapł.", "Days to pay", 1.2, true),
-            ("Dni opóźn.", "Days late", 1.2, true),
-            ("Opóźn. ważone", "Weighted late", 1.4, true),
-            ("Zaległe", "Overdue", 2.0, true),
-            ("Trend (dni)", "Trend (days)", 1.0, true),
-        ],
-    );
+    let mut worst = client_table("Najgorsi płatnicy", "Worst payers");
     for c in &r.worst {
         worst.push(lang, client_row(c));
     }
