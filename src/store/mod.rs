@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("004_dunning.sql"),
     include_str!("005_commands.sql"),
     include_str!("006_conversations.sql"),
+    include_str!("007_indexes.sql"),
 ];
 
 pub struct Store {
