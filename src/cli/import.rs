@@ -15,6 +15,9 @@ pub struct ImportArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// Every matched payment and every warning (by default: counts, and the first warnings).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 pub fn run(app: &mut App, args: ImportArgs) -> Result<i32> {
@@ -28,7 +31,7 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<i32> {
         &crate::services::reconcile::Settings::of(env.config),
         |o| {
             if !args.json {
-                print_outcome(o);
+                print_outcome(o, args.verbose);
             }
         },
     )?;
@@ -38,12 +41,15 @@ pub fn run(app: &mut App, args: ImportArgs) -> Result<i32> {
         if run.files.len() > 1 {
             println!("{} files, {} refused", run.files.len(), run.refused);
         }
-        super::reconcile::print_summary(&run.reconcile);
+        super::reconcile::print_summary(&run.reconcile, args.verbose);
     }
     Ok(if run.refused > 0 { 1 } else { 0 })
 }
 
-fn print_outcome(o: &ImportOutcome) {
+/// Warnings printed per file unless `--verbose`.
+const WARNINGS_SHOWN: usize = 20;
+
+fn print_outcome(o: &ImportOutcome, verbose: bool) {
     if let Some(e) = &o.error {
         println!("REFUSED {e}");
         return;
@@ -69,7 +75,18 @@ fn print_outcome(o: &ImportOutcome) {
         "{}: {kind} ({how}): {} rows read, {} new, {} already known, {} updated, {} skipped",
         o.file, o.rows_read, o.new, o.known, o.updated, o.skipped
     );
-    for w in &o.warnings {
+    let shown = if verbose {
+        o.warnings.len()
+    } else {
+        WARNINGS_SHOWN
+    };
+    for w in o.warnings.iter().take(shown) {
         println!("  warning: {w}");
+    }
+    if o.warnings.len() > shown {
+        println!(
+            "  … and {} more warnings (--verbose or --json shows them all)",
+            o.warnings.len() - shown
+        );
     }
 }

@@ -12,6 +12,9 @@ pub struct ReconcileArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// One line per matched payment.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 pub fn run(ctx: &mut App, args: ReconcileArgs) -> Result<i32> {
@@ -19,17 +22,29 @@ pub fn run(ctx: &mut App, args: ReconcileArgs) -> Result<i32> {
     if args.json {
         print_json(&summary)?;
     } else {
-        print_summary(&summary);
+        print_summary(&summary, args.verbose);
     }
     Ok(0)
 }
 
-pub fn print_summary(s: &ReconcileSummary) {
+/// Counts, and the matched payments by rule; one line per payment only when `verbose` (a year's
+/// statement would print a million lines; `--json` has them all).
+pub fn print_summary(s: &ReconcileSummary, verbose: bool) {
     println!(
         "reconciled {} open payments: {} matched, {} waiting for review, {} unmatched",
         s.considered, s.matched, s.review, s.unmatched
     );
-    for (id, invoices, rule) in &s.matches {
-        println!("  payment #{id} → {} ({rule})", invoices.join(", "));
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (_, _, rule) in &s.matches {
+        *by_rule.entry(rule.as_str()).or_default() += 1;
+    }
+    if !by_rule.is_empty() {
+        let rules: Vec<String> = by_rule.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        println!("  matched by rule: {}", rules.join(", "));
+    }
+    if verbose {
+        for (id, invoices, rule) in &s.matches {
+            println!("  payment #{id} → {} ({rule})", invoices.join(", "));
+        }
     }
 }
