@@ -106,7 +106,11 @@ pub fn run(ctx: &App, args: ReportArgs) -> Result<i32> {
         }
     };
     let book = reports::read(&ctx.store, &ctx.config)?;
-    let Some(made) = reports::make(&ctx.config, &ctx.templates, &book, &ask, as_of, lang)? else {
+    let make = match args.format {
+        Format::Pdf | Format::Xlsx => reports::make,
+        Format::Text | Format::Json | Format::Html => reports::make_text,
+    };
+    let Some(made) = make(&ctx.config, &ctx.templates, &book, &ask, as_of, lang)? else {
         eprintln!("There is nothing to report for that.");
         return Ok(1);
     };

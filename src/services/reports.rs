@@ -129,7 +129,20 @@ pub fn make(
     as_of: NaiveDate,
     lang: Lang,
 ) -> Result<Option<Made>> {
-    make_with(config, templates, book, ask, as_of, lang, false)
+    make_with(config, templates, book, ask, as_of, lang, Mode::Full)
+}
+
+/// Like [`make`], without the PDF, the spreadsheet and the charts (empty): for the text, HTML
+/// and JSON forms on the command line, which do not need them.
+pub fn make_text(
+    config: &Config,
+    templates: &Templates,
+    book: &Book,
+    ask: &Ask,
+    as_of: NaiveDate,
+    lang: Lang,
+) -> Result<Option<Made>> {
+    make_with(config, templates, book, ask, as_of, lang, Mode::Text)
 }
 
 /// The PDF, the spreadsheet and the charts, unless only the templates are being checked
@@ -158,6 +171,17 @@ fn render<S: Serialize>(
     }
 }
 
+/// What a report is made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Every form: mail, PDF, XLSX, charts.
+    Full,
+    /// The texts only (the CLI's text, HTML and JSON).
+    Text,
+    /// check-templates: the texts, with an edited template's failure as an error.
+    CheckTemplates,
+}
+
 fn make_with(
     config: &Config,
     templates: &Templates,
@@ -165,8 +189,10 @@ fn make_with(
     ask: &Ask,
     as_of: NaiveDate,
     lang: Lang,
-    checked: bool,
+    mode: Mode,
 ) -> Result<Option<Made>> {
+    let checked = mode == Mode::CheckTemplates;
+    let skip = mode != Mode::Full;
     let policy = config.dunning.policy();
     let s = scores(book, as_of);
     let steps: HashMap<String, String> = policy
@@ -212,7 +238,7 @@ fn make_with(
     Ok(Some(match ask {
         Ask::Weekly { manager } => {
             let w = weekly::weekly(book, &s, &rules(config), as_of, manager.as_deref());
-            let charts = files(checked, || {
+            let charts = files(skip, || {
                 Ok(vec![render::aging_chart(&aging::aging(book, as_of), lang)?])
             })?;
             let mut c = ctx(&company, &steps, &w);
@@ -226,10 +252,10 @@ fn make_with(
             let rendered = render(templates, checked, lang, "report_weekly", &c)?;
             Made {
                 stem: format!("{}-{date}", lang.pick("raport-tygodniowy", "weekly-report")),
-                pdf: files(checked, || {
+                pdf: files(skip, || {
                     render::pdf::weekly(&w, &rendered, lang, &steps, &charts)
                 })?,
-                xlsx: files(checked, || render::xlsx::weekly(&w, lang, &steps))?,
+                xlsx: files(skip, || render::xlsx::weekly(&w, lang, &steps))?,
                 json: serde_json::to_value(&w)?,
                 rendered,
                 charts: named(charts),
@@ -244,7 +270,7 @@ fn make_with(
             let Some(r) = monthly::monthly(book, &s, y, m) else {
                 return Ok(None);
             };
-            let charts = files(checked, || render::monthly_charts(&r, lang))?;
+            let charts = files(skip, || render::monthly_charts(&r, lang))?;
             let mut c = ctx(&company, &steps, &r);
             c.charts = cids(charts.len());
             let rendered = render(templates, checked, lang, "report_monthly", &c)?;
@@ -254,10 +280,10 @@ fn make_with(
                     lang.pick("raport-miesieczny", "monthly-report"),
                     r.month
                 ),
-                pdf: files(checked, || {
+                pdf: files(skip, || {
                     render::pdf::monthly(&r, &rendered, lang, &steps, &charts)
                 })?,
-                xlsx: files(checked, || render::xlsx::monthly(&r, lang, &steps))?,
+                xlsx: files(skip, || render::xlsx::monthly(&r, lang, &steps))?,
                 json: serde_json::to_value(&r)?,
                 rendered,
                 charts: named(charts),
@@ -265,14 +291,14 @@ fn make_with(
         }
         Ask::Aging => {
             let a = aging::aging(book, as_of);
-            let charts = files(checked, || Ok(vec![render::aging_chart(&a, lang)?]))?;
+            let charts = files(skip, || Ok(vec![render::aging_chart(&a, lang)?]))?;
             let mut c = ctx(&company, &steps, &a);
             c.charts = cids(charts.len());
             let rendered = render(templates, checked, lang, "report_aging", &c)?;
             Made {
                 stem: format!("{}-{date}", lang.pick("wiekowanie", "aging")),
-                pdf: files(checked, || render::pdf::aging(&a, &rendered, lang, &charts))?,
-                xlsx: files(checked, || render::xlsx::aging(&a, lang))?,
+                pdf: files(skip, || render::pdf::aging(&a, &rendered, lang, &charts))?,
+                xlsx: files(skip, || render::xlsx::aging(&a, lang))?,
                 json: serde_json::to_value(&a)?,
                 rendered,
                 charts: named(charts),
@@ -311,8 +337,8 @@ fn make_with(
                         (false, Lang::En) => "statement",
                     }
                 ),
-                pdf: files(checked, || render::pdf::statement(&st, &rendered, lang))?,
-                xlsx: files(checked, || render::xlsx::statement(&st, lang))?,
+                pdf: files(skip, || render::pdf::statement(&st, &rendered, lang))?,
+                xlsx: files(skip, || render::xlsx::statement(&st, lang))?,
                 json: serde_json::to_value(&st)?,
                 rendered,
                 charts: Vec::new(),
@@ -568,8 +594,16 @@ pub fn check_templates(config: &Config, templates: &Templates) -> Result<usize> 
     let mut n = 0;
     for lang in [Lang::Pl, Lang::En] {
         for ask in &asks {
-            let made = make_with(config, templates, &book, ask, as_of, lang, true)?
-                .ok_or_else(|| anyhow!("the sample report {ask:?} is about nothing"))?;
+            let made = make_with(
+                config,
+                templates,
+                &book,
+                ask,
+                as_of,
+                lang,
+                Mode::CheckTemplates,
+            )?
+            .ok_or_else(|| anyhow!("the sample report {ask:?} is about nothing"))?;
             if made.rendered.subject.is_empty() {
                 anyhow::bail!("{lang}/report_{}: the subject is empty", ask.slug());
             }
