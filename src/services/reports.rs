@@ -441,17 +441,15 @@ pub fn send_scheduled(
         return Ok(0);
     }
     let tx = store.transaction()?;
-    let book = read_tx(&tx, env.config)?;
     if env.config.reports.per_manager
         && let Some(weekly) = due
             .iter()
             .find(|d| matches!(d.ask, Ask::Weekly { .. }))
             .cloned()
     {
-        let mut managers: Vec<(String, String)> = book
-            .clients
-            .iter()
-            .filter_map(|c| c.manager.clone())
+        let mut managers: Vec<(String, String)> = tx
+            .account_managers()?
+            .into_iter()
             .map(|m| (crate::mail::address::bare(&m), m))
             .collect();
         managers.sort();
@@ -466,13 +464,21 @@ pub fn send_scheduled(
             });
         }
     }
+    // The daemon asks on every round: once this period's reports are queued, nothing is read.
+    let mut pending = Vec::new();
+    for d in due {
+        if !tx.outbox_has_key(&d.key)? {
+            pending.push(d);
+        }
+    }
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let book = read_tx(&tx, env.config)?;
     let lang = env.config.templates.language;
     let today = now.date();
     let mut queued = 0;
-    for d in due {
-        if tx.outbox_has_key(&d.key)? {
-            continue;
-        }
+    for d in pending {
         let as_of = match d.ask {
             // The weekly report is as of the day before: the week that ended.
             Ask::Weekly { .. } => today - chrono::Duration::days(1),

@@ -12,6 +12,15 @@ pub struct ClientRef {
 }
 
 impl Tx<'_> {
+    /// Every account manager named on a client, as written.
+    pub fn account_managers(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT DISTINCT account_manager FROM clients WHERE account_manager IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Finds the client a report row names, or creates it.
     ///
     /// A valid NIP identifies a company; without one, the normalised name does (legal forms, case,
