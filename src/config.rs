@@ -31,6 +31,7 @@ pub struct Config {
     pub commands: CommandsConfig,
     pub matching: MatchingConfig,
     pub reports: ReportsConfig,
+    pub billing: BillingConfig,
     /// Where the settings came from (not a key).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -89,6 +90,17 @@ pub struct Company {
     /// Calendar time zone for dates.
     #[serde(deserialize_with = "timezone")]
     pub timezone: chrono_tz::Tz,
+    /// The seller's address on issued invoices: street and number.
+    pub address: Option<String>,
+    /// Postal code and city ("00-950 Warszawa").
+    pub city: Option<String>,
+    /// Two-letter country code.
+    pub country: String,
+    /// The account printed on issued invoices; the first of `accounts` when not set.
+    pub invoice_account: Option<String>,
+    pub bank_name: Option<String>,
+    /// The seller's contact address on invoices (optional).
+    pub email: Option<String>,
 }
 
 impl Default for Company {
@@ -99,6 +111,12 @@ impl Default for Company {
             accounts: Vec::new(),
             currency: Currency::PLN,
             timezone: chrono_tz::Europe::Warsaw,
+            address: None,
+            city: None,
+            country: "PL".into(),
+            invoice_account: None,
+            bank_name: None,
+            email: None,
         }
     }
 }
@@ -372,6 +390,122 @@ impl Default for MatchingConfig {
     }
 }
 
+/// Issuing subscription invoices (KSeF FA(3) XML + PDF).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BillingConfig {
+    /// Issue invoices for active subscriptions (off by default: a firm turns it on once its
+    /// seller data in [company] is complete).
+    pub enabled: bool,
+    /// Number template: `{n}` (or `{n:4}` zero-padded), `{MM}`, `{YYYY}`, `{YY}`.
+    pub series: String,
+    /// When the counter starts again: `monthly`, `yearly`, `never`.
+    pub reset: crate::billing::numbering::Reset,
+    /// Correction invoices' own series.
+    pub correction_series: String,
+    /// VAT from each rate's total (`per_rate`, the Act's method) or per line (`per_line`).
+    pub rounding: crate::billing::vat::Rounding,
+    /// One invoice per client and issue day for all its subscriptions in the same currency.
+    pub combine: bool,
+    /// After downtime: issue every missed period (`all`) or only the latest (`current`).
+    pub catch_up: CatchUp,
+    /// Who gets each invoice's XML and PDF to submit to KSeF, and the summary of each run with a
+    /// zip of them all (the accountant, or whoever submits to KSeF today).
+    pub accounting: Vec<String>,
+    /// Each invoice's XML and PDF are also written here (the `export` KSeF mode).
+    pub export_dir: PathBuf,
+    /// Place of issue printed on invoices (FA(3) `P_1M`).
+    pub place: Option<String>,
+    /// How invoices reach KSeF: only `export` for now (mailed to `accounting` and written to
+    /// `export_dir`; the UPO or the invoice from KSeF mailed back attaches the KSeF number).
+    pub ksef_mode: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CatchUp {
+    All,
+    Current,
+}
+
+impl Default for BillingConfig {
+    fn default() -> Self {
+        BillingConfig {
+            enabled: false,
+            series: "FV/{n}/{MM}/{YYYY}".into(),
+            reset: crate::billing::numbering::Reset::Monthly,
+            correction_series: "KOR/{n}/{MM}/{YYYY}".into(),
+            rounding: crate::billing::vat::Rounding::PerRate,
+            combine: false,
+            catch_up: CatchUp::All,
+            accounting: Vec::new(),
+            export_dir: PathBuf::from("var/ksef/out"),
+            place: None,
+            ksef_mode: "export".into(),
+        }
+    }
+}
+
+impl BillingConfig {
+    pub fn series(&self) -> Result<crate::billing::numbering::Series> {
+        crate::billing::numbering::Series::new(&self.series, self.reset)
+            .map_err(|e| anyhow::anyhow!("billing.series: {e}"))
+    }
+
+    pub fn correction_series(&self) -> Result<crate::billing::numbering::Series> {
+        crate::billing::numbering::Series::new(&self.correction_series, self.reset)
+            .map_err(|e| anyhow::anyhow!("billing.correction_series: {e}"))
+    }
+}
+
+impl Company {
+    /// The seller on an issued invoice, or the keys that are missing for one. An invoice is
+    /// never issued with blanks.
+    pub fn seller(&self) -> Result<(crate::billing::document::Party, String)> {
+        let mut missing = Vec::new();
+        if self.nip.is_none() {
+            missing.push("company.nip");
+        }
+        if self.name.trim().is_empty() {
+            missing.push("company.name");
+        }
+        if self.address.as_deref().is_none_or(|a| a.trim().is_empty()) {
+            missing.push("company.address");
+        }
+        if self.city.as_deref().is_none_or(|a| a.trim().is_empty()) {
+            missing.push("company.city");
+        }
+        let account = match &self.invoice_account {
+            Some(a) => Some(
+                BankAccount::parse(a)
+                    .map_err(|e| anyhow::anyhow!("company.invoice_account: {e}"))?,
+            ),
+            None => self.accounts.first().cloned(),
+        };
+        if account.is_none() {
+            missing.push("company.accounts (or company.invoice_account)");
+        }
+        if !missing.is_empty() {
+            bail!(
+                "invoices cannot be issued: the seller data is incomplete, missing {}",
+                missing.join(", ")
+            );
+        }
+        let account = account.map(|a| a.nrb().to_string()).unwrap_or_default();
+        Ok((
+            crate::billing::document::Party {
+                name: self.name.clone(),
+                tax_id: self.nip.as_ref().map(|n| n.as_str().to_string()),
+                address_line1: self.address.clone().unwrap_or_default(),
+                address_line2: self.city.clone(),
+                country: self.country.clone(),
+                email: self.email.clone(),
+            },
+            account,
+        ))
+    }
+}
+
 /// Reports mailed on a schedule and the rules behind their suggested actions.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -492,6 +626,7 @@ impl Config {
                 &mut c.import.profiles_dir,
                 &mut c.mailbox.path,
                 &mut c.smtp.outbox_dir,
+                &mut c.billing.export_dir,
             ] {
                 if p.is_relative() {
                     *p = base.join(&*p);
@@ -580,6 +715,22 @@ impl Config {
             || !(1..=3650).contains(&r.collection_after_days)
         {
             bail!("reports.call_after_days and collection_after_days must be between 1 and 3650");
+        }
+        let b = &self.billing;
+        b.series()?;
+        b.correction_series()?;
+        if b.ksef_mode != "export" {
+            bail!(
+                "billing.ksef_mode: {:?} is not supported; only \"export\" (direct submission to the KSeF API is not built yet)",
+                b.ksef_mode
+            );
+        }
+        for a in &b.accounting {
+            crate::mail::address::parse_mailbox(a)
+                .with_context(|| format!("billing.accounting: {a:?}"))?;
+        }
+        if b.enabled {
+            self.company.seller()?;
         }
         Ok(())
     }

@@ -43,6 +43,7 @@
 //! * [`cli`]: the `skarbnik` command's subcommands.
 
 pub mod app;
+pub mod billing;
 pub mod cli;
 pub mod clock;
 pub mod commands;

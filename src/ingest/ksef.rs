@@ -121,7 +121,8 @@ impl<'a, 'input> Invoice<'a, 'input> {
             .map_err(|_| self.located(n, ValueError::ImpossibleDate(t.clone()).said()))
     }
 
-    /// The buyer's name and tax id (a Polish NIP, else an EU VAT number kept as written).
+    /// The buyer's name and tax id (a Polish NIP, else an EU VAT number or another country's tax id,
+    /// kept as written).
     fn buyer(&self, number: &str, warnings: &mut Vec<Said>) -> Result<Buyer, ReportError> {
         let id = ["Podmiot2", "DaneIdentyfikacyjne"];
         let at = |leaf: &str| self.field(&[id[0], id[1], leaf]);
@@ -131,6 +132,8 @@ impl<'a, 'input> Invoice<'a, 'input> {
                 let eu = at("KodUE").map(|(t, _)| t).unwrap_or_default();
                 at("NrVatUE").map(|(t, n)| (format!("{eu}{t}"), n))
             })
+            // A buyer outside the EU: its own tax id (NrID), as written.
+            .or_else(|| at("NrID"))
             .map(|(t, _)| t);
         let (nip, nip_valid) = match tax {
             None => (None, None),

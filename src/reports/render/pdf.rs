@@ -25,8 +25,10 @@ const MARGIN: f32 = 40.0;
 /// clients is read as its top rows, and searched in the XLSX).
 pub const PDF_ROWS: usize = 300;
 
-enum Block {
+pub(crate) enum Block {
     Title(String),
+    /// Two columns of lines side by side (seller and buyer on an invoice).
+    Columns(String, String),
     Heading(String),
     Para(String),
     Table(Table),
@@ -147,6 +149,25 @@ impl Writer<'_> {
                 self.y += ih + 2.0;
             }
             Block::Table(t) => self.table(t),
+            Block::Columns(left, right) => {
+                let half = (W - 2.0 * MARGIN) / 2.0;
+                let wrap = |s: &str| -> Vec<String> {
+                    s.lines()
+                        .flat_map(|l| self.wrap(l, 9.0, half - 10.0))
+                        .collect()
+                };
+                let (l, r) = (wrap(&left), wrap(&right));
+                for i in 0..l.len().max(r.len()) {
+                    self.room(13.0);
+                    self.y += 13.0;
+                    if let Some(t) = l.get(i) {
+                        self.text(MARGIN, 9.0, t);
+                    }
+                    if let Some(t) = r.get(i) {
+                        self.text(MARGIN + half, 9.0, t);
+                    }
+                }
+            }
         }
     }
 
@@ -242,7 +263,7 @@ impl Writer<'_> {
     }
 }
 
-fn write(blocks: Vec<Block>, lang: Lang) -> Result<Vec<u8>> {
+pub(crate) fn write(blocks: Vec<Block>, lang: Lang) -> Result<Vec<u8>> {
     let measure = Measure(FontRef::try_from_slice(FONT).context("the embedded font")?);
     let font = Font::new(FONT.into(), 0).context("the embedded font cannot be read")?;
     let mut w = Writer {
