@@ -28,6 +28,9 @@ const BATCH: usize = 50;
 /// How often the dunning round runs inside the send window.
 const DUNNING_EVERY: Duration = Duration::from_secs(300);
 
+/// How often the daemon looks for subscription invoices due (and after each report mail).
+const BILLING_EVERY: Duration = Duration::from_secs(600);
+
 /// What the daemon did (for `--once` output and tests).
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Stats {
@@ -38,6 +41,8 @@ pub struct Stats {
     pub mailbox_errors: usize,
     /// Mails the dunning queued (reminders, escalations, confirmations, notices).
     pub dunning_queued: usize,
+    /// Subscription invoices issued.
+    pub invoices_issued: usize,
 }
 
 pub struct Daemon<'a, M: MailSource, S: MailSender> {
@@ -52,6 +57,10 @@ pub struct Daemon<'a, M: MailSource, S: MailSender> {
     last_dunning: Option<Instant>,
     /// A report came in since: the dunning runs at the next tick, whatever the interval.
     reports_since_dunning: bool,
+    /// When invoices were last issued; a report mail (a subscriptions list) brings the next run
+    /// forward.
+    last_billing: Option<Instant>,
+    reports_since_billing: bool,
 }
 
 /// Asks the watched mailbox whether our copy of an interrupted send has arrived.
@@ -110,6 +119,8 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             stats: Stats::default(),
             last_dunning: None,
             reports_since_dunning: false,
+            last_billing: None,
+            reports_since_billing: false,
         })
     }
 
@@ -133,6 +144,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                 connected,
             };
             self.worker.recover(&mut self.app.store, &mut check).await?;
+            self.billing_tick();
             self.dunning_tick();
             self.reports_tick();
             self.send_due().await?;
@@ -232,6 +244,54 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         }
     }
 
+    /// Issues the subscription invoices due today (each period once, across restarts): client
+    /// mails wait for the send window. A failing run is logged and tried again next time.
+    fn billing_tick(&mut self) {
+        if !self.app.config.billing.enabled {
+            return;
+        }
+        let due = self.reports_since_billing
+            || self
+                .last_billing
+                .is_none_or(|t| t.elapsed() >= BILLING_EVERY);
+        if !due {
+            return;
+        }
+        self.last_billing = Some(Instant::now());
+        self.reports_since_billing = false;
+        let today = self.app.today();
+        let now = self.app.clock.now();
+        let tz = self.app.config.timezone();
+        let cfg = &self.app.config.dunning;
+        let not_before =
+            match crate::dunning::window::not_before(cfg, tz, &cfg.calendar(), today, now) {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::error!("billing: {e:#}");
+                    return;
+                }
+            };
+        let (env, store) = self.app.parts();
+        let opts = crate::services::billing::RunOptions {
+            today,
+            not_before,
+            dry_run: false,
+            actor: "daemon",
+        };
+        match crate::services::billing::issue_due(&env, store, &opts) {
+            Ok(run) => {
+                self.stats.invoices_issued += run.issued.len();
+                for i in &run.issued {
+                    tracing::info!(number = %i.number, client = %i.client, "invoice issued");
+                }
+                for p in &run.problems {
+                    tracing::warn!("invoice not issued: {}", p.en);
+                }
+            }
+            Err(e) => tracing::error!("issuing invoices failed: {e:#}"),
+        }
+    }
+
     /// Queues the scheduled reports that are due (each period once). A failure is logged and
     /// tried again next time.
     fn reports_tick(&mut self) {
@@ -310,6 +370,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
                 if h.class == Some(crate::mail::classify::Class::Report) {
                     self.stats.reports += 1;
                     self.reports_since_dunning = true;
+                    self.reports_since_billing = true;
                 }
                 h
             }

@@ -372,7 +372,8 @@ pub struct Entry {
     pub reference: String,
     pub buyer: Buyer,
     pub plan: Plan,
-    pub status: Status,
+    /// As the list says; `None` when it has no status column (the stored status stays).
+    pub status: Option<Status>,
 }
 
 /// A read list: accepted rows, refused rows with their reasons.
@@ -743,13 +744,13 @@ fn entry(
         })?,
     };
     let status = match r.text(cells, Col::Status) {
-        None => Status::Active,
-        Some(t) => Status::parse(&t).ok_or_else(|| {
+        None => None,
+        Some(t) => Some(Status::parse(&t).ok_or_else(|| {
             r.refuse(
                 Col::Status,
                 crate::said!("nieznany status {t:?}", "unknown status {t:?}"),
             )
-        })?,
+        })?),
     };
     let link = r.text(cells, Col::Link);
     if let Some(l) = &link

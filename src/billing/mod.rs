@@ -162,5 +162,73 @@ pub fn correct(
     }
 }
 
+/// A period to invoice: which subscription, which period, on which day it was due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    pub subscription: i64,
+    pub client: i64,
+    pub currency: crate::domain::Currency,
+    pub period: Period,
+    pub issue_on: NaiveDate,
+}
+
+/// The periods to invoice on `today`: every period due by then and not billed yet, or with
+/// `catch_up_all` off only each subscription's latest (the missed ones are counted, not
+/// issued). Returns the pending periods (oldest first per subscription) and how many were passed
+/// over.
+pub fn due_periods(
+    subs: &[(i64, i64, crate::domain::Currency, cycle::Schedule)],
+    billed: &std::collections::HashMap<i64, std::collections::HashSet<NaiveDate>>,
+    today: NaiveDate,
+    catch_up_all: bool,
+) -> (Vec<Pending>, usize) {
+    let mut out = Vec::new();
+    let mut passed = 0;
+    for (id, client, currency, schedule) in subs {
+        let done = billed.get(id);
+        let all = schedule.due_until(today);
+        let latest = all.last().map(|d| d.period.start);
+        for d in all {
+            if done.is_some_and(|b| b.contains(&d.period.start)) {
+                continue;
+            }
+            if !catch_up_all && Some(d.period.start) != latest {
+                passed += 1;
+                continue;
+            }
+            out.push(Pending {
+                subscription: *id,
+                client: *client,
+                currency: *currency,
+                period: d.period,
+                issue_on: d.issue_on,
+            });
+        }
+    }
+    (out, passed)
+}
+
+/// The invoices to make of pending periods: one each, or with `combine` one per client, currency
+/// and period (a client's subscriptions of the same cycle on one invoice). Each subscription's
+/// periods stay in order.
+pub fn group(pending: Vec<Pending>, combine: bool) -> Vec<Vec<Pending>> {
+    if !combine {
+        return pending.into_iter().map(|p| vec![p]).collect();
+    }
+    let mut groups: Vec<Vec<Pending>> = Vec::new();
+    for p in pending {
+        match groups.iter_mut().find(|g| {
+            g[0].client == p.client
+                && g[0].currency == p.currency
+                && g[0].period == p.period
+                && !g.iter().any(|x| x.subscription == p.subscription)
+        }) {
+            Some(g) => g.push(p),
+            None => groups.push(vec![p]),
+        }
+    }
+    groups
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! The `skarbnik` command. One file per subcommand; each command's doc comment is its help.
 
+mod billing;
 mod check_templates;
 mod clients;
 mod demand;
@@ -57,6 +58,9 @@ pub enum Command {
     Paid(staff::PaidArgs),
     Promise(staff::PromiseArgs),
     Dispute(staff::DisputeArgs),
+    Subscription(billing::SubscriptionArgs),
+    Subscriptions(billing::SubscriptionsArgs),
+    Issue(billing::IssueArgs),
     /// Internal: parse one file from stdin for an isolated import (see src/isolate.rs).
     #[command(hide = true)]
     Worker,
@@ -98,6 +102,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             },
         ),
         Command::Dispute(args) => staff::dispute(&mut ctx, args),
+        Command::Subscription(args) => billing::subscription(&mut ctx, args),
+        Command::Subscriptions(args) => billing::subscriptions(&mut ctx, args),
+        Command::Issue(args) => billing::issue(&mut ctx, args),
         Command::Worker => Ok(crate::isolate::run_worker()),
     }
 }

@@ -8,7 +8,8 @@ use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
-/// Pause or resume one invoice's reminders (a dispute, an arrangement by phone).
+/// Pause or resume one invoice's reminders (a dispute, an arrangement by phone), or correct an
+/// invoice skarbnik issued.
 #[derive(Debug, Args)]
 pub struct InvoiceArgs {
     #[command(subcommand)]
@@ -17,8 +18,14 @@ pub struct InvoiceArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum InvoiceAction {
-    Pause { number: String },
-    Resume { number: String },
+    Pause {
+        number: String,
+    },
+    Resume {
+        number: String,
+    },
+    /// A correction (FA(3) KOR) of an invoice skarbnik issued: new lines, or a full reversal.
+    Correct(super::billing::CorrectArgs),
 }
 
 /// A client's open invoices, latest payments, reminders sent, and each invoice's next step.
@@ -110,11 +117,15 @@ pub fn run(ctx: &mut App, command: Command) -> Result<i32> {
 }
 
 pub fn invoice(ctx: &mut App, args: InvoiceArgs) -> Result<i32> {
+    if let InvoiceAction::Correct(c) = args.action {
+        return super::billing::correct(ctx, c);
+    }
     run(
         ctx,
         match args.action {
             InvoiceAction::Pause { number } => Command::PauseInvoice { number },
             InvoiceAction::Resume { number } => Command::ResumeInvoice { number },
+            InvoiceAction::Correct(_) => return Ok(2),
         },
     )
 }

@@ -22,6 +22,7 @@ mod promise;
 pub mod report;
 mod resume_client;
 mod status;
+pub mod subscription;
 mod unmatch;
 
 pub use help::help;
@@ -78,6 +79,11 @@ pub enum Command {
         reason: Option<String>,
         cancel: bool,
     },
+    /// Pause, resume or cancel a subscription's invoicing.
+    Subscription {
+        who: String,
+        status: crate::billing::plan::Status,
+    },
     /// A report, answered with its attachments (built by the inbound command service).
     Report(report::ReportAsk),
     Help,
@@ -106,6 +112,9 @@ pub const TABLE: &[&Spec] = &[
     &dispute::RESOLVE,
     &dispute::CANCEL,
     &dispute::OPEN,
+    &subscription::PAUSE,
+    &subscription::RESUME,
+    &subscription::CANCEL,
     &report::WEEKLY,
     &report::MONTHLY,
     &report::AGING,
@@ -145,6 +154,7 @@ impl Command {
             Command::Match { payment, invoices } => match_payment::run(tx, ctx, *payment, invoices),
             Command::Unmatch { payment } => unmatch::run(tx, ctx, *payment),
             Command::Status { who } => status::run(tx, ctx, who),
+            Command::Subscription { who, status } => subscription::run(tx, ctx, who, *status),
             Command::Overdue => overdue::run(tx, ctx),
             Command::Dispute { number, reason } => {
                 dispute::open(tx, ctx, number, reason.as_deref())

@@ -132,6 +132,8 @@ pub struct Skipped {
 pub enum Records {
     Statement(statement::Statement),
     Receivables(receivables::Receivables),
+    Subscriptions(crate::billing::list::SubscriptionList),
+    KsefReceipt(crate::billing::upo::Receipt),
 }
 
 impl Records {
@@ -140,6 +142,7 @@ impl Records {
         match self {
             Records::Statement(s) => s.warnings.insert(0, w),
             Records::Receivables(r) => r.warnings.insert(0, w),
+            Records::Subscriptions(_) | Records::KsefReceipt(_) => {}
         }
     }
 }
@@ -161,6 +164,8 @@ impl Parsed {
         match self.records {
             Records::Statement(_) => ReportKind::Statement,
             Records::Receivables(_) => ReportKind::Receivables,
+            Records::Subscriptions(_) => ReportKind::Subscriptions,
+            Records::KsefReceipt(_) => ReportKind::KsefReceipt,
         }
     }
 }
@@ -243,6 +248,16 @@ pub fn parse_report(
             )
         }));
     }
+    if crate::billing::upo::looks_like(bytes) {
+        let receipt = crate::billing::upo::parse(bytes).map_err(|e| ReportError::file(file, e))?;
+        return Ok(Parsed {
+            format: "ksef-upo".into(),
+            encoding: Some("UTF-8".into()),
+            sheet: None,
+            profile: "ksef-upo".into(),
+            records: Records::KsefReceipt(receipt),
+        });
+    }
     if ksef::looks_like(bytes) {
         let receivables = ksef::parse(file, bytes, ctx)?;
         let variant = ksef::variant(bytes);
@@ -271,6 +286,9 @@ pub fn parse_report(
         for table in &tables {
             if table.rows.iter().all(Row::is_blank) {
                 continue;
+            }
+            if let Some(parsed) = subscriptions(file, format, table, ctx)? {
+                return Ok(parsed);
             }
             match recognise::recognise(table, profiles) {
                 Ok(rec) => return extract(file, format, table, &rec, ctx),
@@ -311,9 +329,33 @@ pub fn parse_report(
             crate::said!("plik nie ma wierszy", "the file has no rows"),
         ));
     }
+    if let Some(parsed) = subscriptions(file, "csv", &table, ctx)? {
+        return Ok(parsed);
+    }
     let rec =
         recognise::recognise(&table, profiles).map_err(|no| ReportError::file(file, no.said()))?;
     extract(file, "csv", &table, &rec, ctx)
+}
+
+/// A subscriptions list, when the table is one (it has its own columns: client, service, price,
+/// cycle, start), read row by row.
+fn subscriptions(
+    file: &str,
+    format: &str,
+    table: &Table,
+    ctx: &ParseContext,
+) -> Result<Option<Parsed>, ReportError> {
+    let Some((at, cols)) = crate::billing::list::recognise(table) else {
+        return Ok(None);
+    };
+    let list = crate::billing::list::extract(file, table, at, &cols, ctx.default_currency)?;
+    Ok(Some(Parsed {
+        format: format.to_string(),
+        encoding: table.encoding.map(str::to_string),
+        sheet: table.sheet.clone(),
+        profile: "subscriptions".into(),
+        records: Records::Subscriptions(list),
+    }))
 }
 
 fn extract(
@@ -327,6 +369,17 @@ fn extract(
         ReportKind::Statement => Records::Statement(statement::extract(file, table, rec, ctx)?),
         ReportKind::Receivables => {
             Records::Receivables(receivables::extract(file, table, rec, ctx)?)
+        }
+        // Profiles describe statements and receivables only.
+        ReportKind::Subscriptions | ReportKind::KsefReceipt => {
+            let name = &rec.profile.name;
+            return Err(ReportError::file(
+                file,
+                crate::said!(
+                    "profil {name} opisuje rodzaj raportu, którego nie czyta się profilem",
+                    "profile {name} describes a kind of report that is not read by a profile"
+                ),
+            ));
         }
     };
     Ok(Parsed {

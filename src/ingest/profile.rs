@@ -18,6 +18,10 @@ pub enum ReportKind {
     Statement,
     /// A receivables list or an invoice register from an ERP.
     Receivables,
+    /// A list of subscriptions to invoice (recognised by its own columns, not by a profile).
+    Subscriptions,
+    /// A KSeF receipt (UPO) for invoices we issued.
+    KsefReceipt,
 }
 
 impl ReportKind {
@@ -25,6 +29,8 @@ impl ReportKind {
         match self {
             ReportKind::Statement => "statement",
             ReportKind::Receivables => "receivables",
+            ReportKind::Subscriptions => "subscriptions",
+            ReportKind::KsefReceipt => "ksef_receipt",
         }
     }
 }

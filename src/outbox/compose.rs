@@ -38,6 +38,10 @@ pub enum Purpose {
     HoldNotice,
     /// A scheduled report to staff or management.
     Report,
+    /// An invoice (or correction) skarbnik issued, to the client.
+    Invoice,
+    /// An issuing run's documents, to accounting.
+    BillingSummary,
 }
 
 impl std::fmt::Display for Purpose {
@@ -55,6 +59,8 @@ impl std::fmt::Display for Purpose {
             Purpose::ClientAnswer => f.write_str("client_answer"),
             Purpose::HoldNotice => f.write_str("hold_notice"),
             Purpose::Report => f.write_str("report"),
+            Purpose::Invoice => f.write_str("invoice"),
+            Purpose::BillingSummary => f.write_str("billing_summary"),
         }
     }
 }

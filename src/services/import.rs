@@ -382,6 +382,8 @@ impl Importer<'_> {
         let stored = match &parsed.records {
             Records::Statement(s) => self.store_statement(&tx, s, report_id, &mut outcome),
             Records::Receivables(r) => self.store_receivables(&tx, r, report_id, &mut outcome),
+            Records::Subscriptions(l) => self.store_subscriptions(&tx, l, report_id, &mut outcome),
+            Records::KsefReceipt(r) => self.store_receipt(&tx, r, &mut outcome),
         };
         match stored {
             Ok(Ok(())) => {}
@@ -401,6 +403,13 @@ impl Importer<'_> {
                 && let [row] = r.rows.as_slice()
             {
                 tx.add_invoice_document(&row.number_key, name, "application/xml", bytes)?;
+                // An invoice we issued, as downloaded from KSeF: its file is named by its KSeF
+                // number.
+                if let Some(ksef) = crate::billing::upo::ksef_number_in(name)
+                    && let Some(set) = tx.set_ksef_number(&row.number, &ksef)?
+                {
+                    self.note_ksef(&tx, &row.number, &ksef, set, &mut outcome)?;
+                }
             }
         }
         tx.set_report_counts(
@@ -535,6 +544,160 @@ impl Importer<'_> {
             }
         }
         Ok(Ok(()))
+    }
+
+    /// A subscriptions list: each accepted row creates or updates its client (name, NIP, address,
+    /// e-mails) and its subscription; each refused row is a warning naming its row and column.
+    fn store_subscriptions(
+        &self,
+        tx: &Tx<'_>,
+        l: &crate::billing::list::SubscriptionList,
+        report_id: i64,
+        out: &mut ImportOutcome,
+    ) -> Result<Result<(), ReportError>> {
+        out.rows_read = l.rows_read;
+        out.skipped = l.refused.len();
+        for r in &l.refused {
+            let row = r.row;
+            out.warnings.push(r.reason.prefixed(
+                &format!("wiersz {row} pominięty, nic dla niego nie wystawiono: "),
+                &format!("row {row} refused, nothing will be issued for it: "),
+            ));
+        }
+        let source = format!("report:{report_id}");
+        for e in &l.entries {
+            let b = &e.buyer;
+            let client = tx.find_or_create_client(Some(&b.name), b.nip.as_deref(), b.nip_valid)?;
+            if client.created {
+                tx.audit(
+                    self.actor,
+                    "client.created",
+                    Some(&format!("client:{}", client.id)),
+                    Some(&b.name),
+                )?;
+            }
+            tx.set_client_address(
+                client.id,
+                &b.address_line1,
+                b.address_line2.as_deref(),
+                &b.country,
+            )?;
+            if let Some(lang) = b.language {
+                tx.set_client_language(client.id, lang)?;
+            }
+            for email in &b.emails {
+                tx.add_client_email(client.id, email, &source)?;
+            }
+            // A list sent again does not undo what staff did since: a pause or cancellation
+            // stays unless the list has a status column, and a resumed subscription keeps the
+            // later start it was resumed with.
+            let existing = tx.subscription_by_reference(&e.reference)?;
+            let status = e
+                .status
+                .or(existing.as_ref().map(|s| s.status))
+                .unwrap_or(crate::billing::plan::Status::Active);
+            let mut plan = e.plan.clone();
+            if let Some(x) = &existing
+                && x.plan.start > plan.start
+            {
+                plan.start = x.plan.start;
+            }
+            let (id, what) =
+                tx.upsert_subscription(&e.reference, client.id, &plan, status, &source)?;
+            let subject = format!("subscription:{id}");
+            match what {
+                crate::store::SubscriptionUpsert::New => {
+                    out.new += 1;
+                    tx.audit(
+                        self.actor,
+                        "subscription.created",
+                        Some(&subject),
+                        Some(&e.plan.service),
+                    )?;
+                }
+                crate::store::SubscriptionUpsert::Known => out.known += 1,
+                crate::store::SubscriptionUpsert::Updated(changes) => {
+                    out.updated += 1;
+                    tx.audit(
+                        self.actor,
+                        "subscription.updated",
+                        Some(&subject),
+                        Some(&changes.join(", ")),
+                    )?;
+                }
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// A KSeF receipt: the KSeF number of each invoice it confirms is attached to the invoice we
+    /// issued under that number. A receipt for another seller or an unknown number is a warning.
+    fn store_receipt(
+        &self,
+        tx: &Tx<'_>,
+        r: &crate::billing::upo::Receipt,
+        out: &mut ImportOutcome,
+    ) -> Result<Result<(), ReportError>> {
+        out.rows_read = r.confirmed.len();
+        let ours = self.ctx.our_nip.clone();
+        for c in &r.confirmed {
+            let number = &c.invoice_number;
+            if ours.as_deref().is_some_and(|n| n != c.seller_nip) {
+                let nip = &c.seller_nip;
+                out.skipped += 1;
+                out.warnings.push(crate::said!(
+                    "faktura {number}: UPO dotyczy innego sprzedawcy (NIP {nip}); pominięto",
+                    "invoice {number}: the UPO is for another seller (NIP {nip}); skipped"
+                ));
+                continue;
+            }
+            match tx.set_ksef_number(number, &c.ksef_number)? {
+                Some(set) => self.note_ksef(tx, number, &c.ksef_number, set, out)?,
+                None => {
+                    out.skipped += 1;
+                    out.warnings.push(crate::said!(
+                        "faktura {number}: skarbnik jej nie wystawiał, więc numeru KSeF nie przypisano",
+                        "invoice {number}: not issued by skarbnik, so the KSeF number was not attached"
+                    ));
+                }
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    fn note_ksef(
+        &self,
+        tx: &Tx<'_>,
+        number: &str,
+        ksef: &str,
+        set: crate::store::KsefSet,
+        out: &mut ImportOutcome,
+    ) -> Result<()> {
+        match set {
+            crate::store::KsefSet::Set => {
+                // A receipt's new numbers are its records; on an invoice file, the invoice changed.
+                if out.kind == Some(ReportKind::KsefReceipt) {
+                    out.new += 1;
+                } else {
+                    out.updated += 1;
+                }
+                tx.audit(
+                    self.actor,
+                    "invoice.ksef_number",
+                    Some(&format!("invoice:{number}")),
+                    Some(ksef),
+                )?;
+            }
+            crate::store::KsefSet::Known => out.known += 1,
+            crate::store::KsefSet::Conflict(old) => {
+                out.skipped += 1;
+                out.warnings.push(crate::said!(
+                    "faktura {number} ma już numer KSeF {old}, a UPO podaje {ksef}; zostawiono poprzedni, sprawdźcie to",
+                    "invoice {number} already has KSeF number {old}, and the UPO says {ksef}; the first was kept, please check"
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn store_receivables(

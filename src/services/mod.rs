@@ -12,6 +12,7 @@
 //! They take what they need as [`Env`] and the store apart, so the caller can lend the store
 //! mutably while the rest stays shared.
 
+pub mod billing;
 pub mod clients;
 pub mod dunning;
 pub mod import;

@@ -292,6 +292,15 @@ impl Tx<'_> {
     pub fn invoices_by_key(&self, keys: &[&str]) -> Result<Vec<Option<InvoiceBalance>>> {
         invoices_by_key(&self.tx, keys)
     }
+
+    /// Whether an invoice with this canonical number is known.
+    pub fn invoice_known(&self, number_key: &str) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM invoices WHERE number_key = ?1)",
+            [number_key],
+            |r| r.get(0),
+        )?)
+    }
 }
 
 impl Store {

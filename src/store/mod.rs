@@ -10,6 +10,7 @@
 
 mod allocations;
 mod audit;
+mod billing;
 mod book;
 mod clients;
 mod commands;
@@ -23,6 +24,9 @@ mod reports;
 
 pub use allocations::{ClientIdentity, OpenPayment, PaymentRef};
 pub use audit::AuditEntry;
+pub use billing::{
+    BuyerRow, IssuedRow, KsefSet, PlanChange, SubscriptionRow, SubscriptionUpsert, file_stem,
+};
 pub use book::BookRows;
 pub use clients::{ClientInfo, ClientRef, ClientUpdate};
 pub use commands::{InvoiceRef, PaymentLine};
@@ -51,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("005_commands.sql"),
     include_str!("006_conversations.sql"),
     include_str!("007_indexes.sql"),
+    include_str!("008_billing.sql"),
 ];
 
 pub struct Store {
@@ -101,14 +106,32 @@ impl Store {
                 "the database schema (version {current}) is newer than this skarbnik (version {target})"
             );
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)
-                .with_context(|| format!("migration {}", i + 1))?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
+        if current == target {
+            return Ok(());
         }
-        Ok(())
+        // A migration may rebuild a table others refer to (SQLite's way to change a CHECK):
+        // foreign keys are off while they run (the pragma cannot change inside a transaction)
+        // and every reference is checked before they are on again.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let result = (|| -> Result<()> {
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+                let tx = self.conn.transaction()?;
+                tx.execute_batch(sql)
+                    .with_context(|| format!("migration {}", i + 1))?;
+                let broken: i64 =
+                    tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                        r.get(0)
+                    })?;
+                if broken > 0 {
+                    anyhow::bail!("migration {} left {broken} broken references", i + 1);
+                }
+                tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+                tx.commit()?;
+            }
+            Ok(())
+        })();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        result
     }
 
     pub fn schema_version(&self) -> Result<i64> {

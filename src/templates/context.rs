@@ -516,3 +516,89 @@ pub struct HoldNotice {
     pub until: Option<String>,
     pub commands: Vec<String>,
 }
+
+/// A line of an issued invoice, in a mail.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedLineCtx {
+    pub name: String,
+    pub net: Decimal,
+    pub rate: String,
+    pub gross: Decimal,
+}
+
+/// `invoice_issued`: an invoice skarbnik issued (or a correction), to the client, with its PDF
+/// and FA(3) XML attached.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceIssued {
+    pub company: CompanyCtx,
+    pub client: ClientCtx,
+    pub number: String,
+    /// The services invoiced (one for a single subscription).
+    pub services: Vec<String>,
+    /// The billing period in words, when the invoice has one.
+    pub period: Option<String>,
+    pub lines: Vec<IssuedLineCtx>,
+    pub net: Decimal,
+    pub vat: Decimal,
+    pub gross: Decimal,
+    pub currency: String,
+    pub issue_date: String,
+    pub due_date: String,
+    /// The account to pay into, spaced in groups.
+    pub account: String,
+    pub payment_link: Option<String>,
+    pub split_payment: bool,
+    /// For a correction: the corrected invoice's number and the reason.
+    pub corrects: Option<String>,
+    pub reason: Option<String>,
+    /// For a correction: how much the amount due changes, and which way (`up`, `down`, `none`).
+    pub change: Decimal,
+    pub direction: &'static str,
+    /// Issued after its day (catch-up after downtime).
+    pub late: bool,
+    pub signature: String,
+}
+
+/// One issued document in the accounting summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedDocCtx {
+    pub number: String,
+    pub kind: String,
+    pub client: String,
+    pub nip: Option<String>,
+    pub issue_date: String,
+    pub period: Option<String>,
+    pub net: Decimal,
+    pub vat: Decimal,
+    pub gross: Decimal,
+    pub currency: String,
+    /// Where the client's copy went; empty: nobody (no address on file).
+    pub mailed_to: Vec<String>,
+    pub corrects: Option<String>,
+}
+
+/// Totals of one VAT rate in one currency.
+#[derive(Debug, Clone, Serialize)]
+pub struct RateTotalCtx {
+    pub rate: String,
+    pub currency: String,
+    pub net: Decimal,
+    pub vat: Decimal,
+    pub gross: Decimal,
+}
+
+/// `billing_summary`: the invoices of an issuing run, to accounting (and staff), with a zip of
+/// their XML and PDF files.
+#[derive(Debug, Clone, Serialize)]
+pub struct BillingSummary {
+    pub company: String,
+    pub date: String,
+    pub documents: Vec<IssuedDocCtx>,
+    pub per_rate: Vec<RateTotalCtx>,
+    /// Per currency, all rates.
+    pub totals: Vec<RateTotalCtx>,
+    pub zip_name: String,
+    pub export_dir: Option<String>,
+    /// Subscriptions that could not be invoiced, and why (in the mail's language).
+    pub problems: Vec<crate::domain::Said>,
+}

@@ -21,6 +21,22 @@ use std::path::{Path, PathBuf};
 /// (path under templates/, contents)
 const BUILT_IN: &[(&str, &str)] = &[
     (
+        "pl/invoice_issued.txt",
+        include_str!("../../templates/pl/invoice_issued.txt"),
+    ),
+    (
+        "pl/billing_summary.txt",
+        include_str!("../../templates/pl/billing_summary.txt"),
+    ),
+    (
+        "en/invoice_issued.txt",
+        include_str!("../../templates/en/invoice_issued.txt"),
+    ),
+    (
+        "en/billing_summary.txt",
+        include_str!("../../templates/en/billing_summary.txt"),
+    ),
+    (
         "pl/report_weekly.html",
         include_str!("../../templates/pl/report_weekly.html"),
     ),

@@ -480,6 +480,102 @@ fn sample(template: &str, ctx: &impl Serialize) -> Sample {
     }
 }
 
+fn invoice_issued(correction: bool) -> InvoiceIssued {
+    InvoiceIssued {
+        company: company(),
+        client: client(),
+        number: if correction {
+            "KOR/1/11/2026".into()
+        } else {
+            "FV/7/11/2026".into()
+        },
+        services: vec!["Hosting Pro".into()],
+        period: Some("listopad 2026".into()),
+        lines: vec![IssuedLineCtx {
+            name: "Hosting Pro – listopad 2026".into(),
+            net: dec("199.99"),
+            rate: "23%".into(),
+            gross: dec("245.99"),
+        }],
+        net: dec("199.99"),
+        vat: dec("46.00"),
+        gross: if correction {
+            dec("-245.99")
+        } else {
+            dec("245.99")
+        },
+        currency: "PLN".into(),
+        issue_date: "2026-11-01".into(),
+        due_date: "2026-11-15".into(),
+        account: "61 1090 1014 0000 0712 1981 2874".into(),
+        payment_link: Some("https://pay.example.pl/FV-7-11-2026".into()),
+        split_payment: !correction,
+        corrects: correction.then(|| "FV/7/11/2026".into()),
+        reason: correction.then(|| "usługa anulowana".into()),
+        change: dec("245.99"),
+        direction: if correction { "down" } else { "none" },
+        late: !correction,
+        signature: "Dział rozliczeń".into(),
+    }
+}
+
+fn billing_summary() -> BillingSummary {
+    BillingSummary {
+        company: "Moja Firma Sp. z o.o.".into(),
+        date: "2026-11-01".into(),
+        documents: vec![
+            IssuedDocCtx {
+                number: "FV/7/11/2026".into(),
+                kind: "invoice".into(),
+                client: "ACME Sp. z o.o.".into(),
+                nip: Some("5250007313".into()),
+                issue_date: "2026-11-01".into(),
+                period: Some("listopad 2026".into()),
+                net: dec("199.99"),
+                vat: dec("46.00"),
+                gross: dec("245.99"),
+                currency: "PLN".into(),
+                mailed_to: vec!["faktury@acme.pl".into()],
+                corrects: None,
+            },
+            IssuedDocCtx {
+                number: "KOR/1/11/2026".into(),
+                kind: "correction".into(),
+                client: "Beta S.A.".into(),
+                nip: None,
+                issue_date: "2026-11-01".into(),
+                period: None,
+                net: dec("-100.00"),
+                vat: dec("-23.00"),
+                gross: dec("-123.00"),
+                currency: "PLN".into(),
+                mailed_to: Vec::new(),
+                corrects: Some("FV/3/10/2026".into()),
+            },
+        ],
+        per_rate: vec![RateTotalCtx {
+            rate: "23%".into(),
+            currency: "PLN".into(),
+            net: dec("99.99"),
+            vat: dec("23.00"),
+            gross: dec("122.99"),
+        }],
+        totals: vec![RateTotalCtx {
+            rate: String::new(),
+            currency: "PLN".into(),
+            net: dec("99.99"),
+            vat: dec("23.00"),
+            gross: dec("122.99"),
+        }],
+        zip_name: "faktury-2026-11-01.zip".into(),
+        export_dir: Some("var/ksef/out/2026-11".into()),
+        problems: vec![crate::said!(
+            "Beta S.A.: brak adresu klienta",
+            "Beta S.A.: the client has no address"
+        )],
+    }
+}
+
 /// Every template with its samples (reminders with and without interest, each staff notice).
 fn samples(config: &Config) -> Vec<Sample> {
     let mut out = Vec::new();
@@ -538,6 +634,9 @@ fn samples(config: &Config) -> Vec<Sample> {
     for kind in ["promise_broken", "paid_claim_expired", "small_amounts"] {
         out.push(sample("hold_notice", &hold_notice(kind)));
     }
+    out.push(sample("invoice_issued", &invoice_issued(false)));
+    out.push(sample("invoice_issued", &invoice_issued(true)));
+    out.push(sample("billing_summary", &billing_summary()));
     out.push(sample("summary", &summary()));
     let mut deep = summary();
     deep.too_deep = true;

@@ -558,6 +558,13 @@ fn truncations_keep_every_row(c: &Campaign) -> Vec<String> {
                 .map(|r| r.row)
                 .chain(r.skipped.iter().map(|s| s.row))
                 .collect(),
+            Records::Subscriptions(l) => l
+                .entries
+                .iter()
+                .map(|e| e.row)
+                .chain(l.refused.iter().map(|s| s.row))
+                .collect(),
+            Records::KsefReceipt(_) => continue,
         };
         let Some(&last) = lines.iter().max() else {
             continue;
