@@ -140,14 +140,11 @@ const HEADERS: &[(Col, &[&str])] = &[
             "usluga",
             "nazwa uslugi",
             "abonament",
-            "nazwa",
             "service",
             "product",
             "produkt",
             "pozycja",
             "plan",
-            "description",
-            "opis",
         ],
     ),
     (
@@ -203,12 +200,10 @@ const HEADERS: &[(Col, &[&str])] = &[
             "cykl rozliczen",
             "okres rozliczeniowy",
             "czestotliwosc",
-            "okres",
             "cycle",
             "billing cycle",
             "interval",
             "frequency",
-            "period",
         ],
     ),
     (
@@ -313,12 +308,13 @@ fn fold(s: &str) -> String {
 fn columns(row: &[Cell]) -> Vec<(Col, usize)> {
     let mut out: Vec<(Col, usize)> = Vec::new();
     for (i, c) in row.iter().enumerate() {
-        let h = fold(&c.text());
+        let raw = c.text();
+        let h = fold(&raw);
         if h.is_empty() {
             continue;
         }
         // Exact names first; a unit in brackets ("Cena netto (PLN)", "Termin (dni)") is dropped.
-        let bare = fold(h.split('(').next().unwrap_or(&h));
+        let bare = fold(raw.split('(').next().unwrap_or(&raw));
         let found = HEADERS
             .iter()
             .find(|(_, names)| names.contains(&h.as_str()) || names.contains(&bare.as_str()));

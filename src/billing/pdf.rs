@@ -100,12 +100,17 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         );
     }
     if let Some(p) = doc.period {
+        let range = format!("{} – {}", date(p.start, lang), date(p.end, lang));
+        let said = p.said(lang);
+        // A calendar month is also named ("listopad 2026"); another period is its dates.
+        let shown = if said.chars().any(char::is_alphabetic) {
+            format!("{range} ({said})")
+        } else {
+            range
+        };
         head.push(format!(
-            "{} {} – {} ({})",
-            lang.pick("Okres rozliczeniowy:", "Billing period:"),
-            date(p.start, lang),
-            date(p.end, lang),
-            p.said(lang)
+            "{} {shown}",
+            lang.pick("Okres rozliczeniowy:", "Billing period:")
         ));
     }
     if let Some(c) = &doc.correction {
@@ -277,8 +282,8 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     blocks.push(Block::Para(String::new()));
     blocks.push(Block::Para(
         lang.pick(
-            "Dokumentem faktury jest jej plik XML w formacie KSeF FA(3), dołączony do tej wiadomości; ten PDF jest jego wizualizacją.",
-            "The invoice itself is its KSeF FA(3) XML file, attached to this mail; this PDF shows its content.",
+            "Fakturą jest jej plik XML w formacie KSeF FA(3); ten PDF jest jego wizualizacją.",
+            "The invoice itself is its KSeF FA(3) XML file; this PDF shows its content.",
         )
         .into(),
     ));

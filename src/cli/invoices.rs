@@ -44,7 +44,10 @@ pub fn run(ctx: &App, args: InvoicesArgs) -> Result<i32> {
             i.paid,
             i.outstanding,
             i.currency,
-            i.status.as_str()
+            match &i.ksef_number {
+                Some(k) => format!("{} KSeF {k}", i.status.as_str()),
+                None => i.status.as_str().to_string(),
+            }
         );
     }
     Ok(0)

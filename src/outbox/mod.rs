@@ -16,7 +16,7 @@
 mod compose;
 mod file;
 mod smtp;
-mod worker;
+pub(crate) mod worker;
 
 pub use compose::{
     Composed, Draft, Identity, Purpose, client_desk, compose, new_message_id, staff_recipients,

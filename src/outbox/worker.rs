@@ -79,7 +79,8 @@ pub fn backoff(base: Duration, attempt: u32, cap: Duration) -> Duration {
 /// Test hooks: `SKARBNIK_FAULT=crash_after_send` aborts right after the server took a mail and
 /// before we record it, the hardest moment for exactly-once; `crash_before_send` aborts after the
 /// rows are marked `sending` and before any byte leaves (the mail must go out after the grace).
-fn fault(point: &str) -> bool {
+/// A crash test's fault point: true when `SKARBNIK_FAULT` names it.
+pub(crate) fn fault(point: &str) -> bool {
     std::env::var("SKARBNIK_FAULT").is_ok_and(|v| v == point)
 }
 

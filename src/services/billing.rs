@@ -193,6 +193,9 @@ fn issue_one(
         .collect();
     let today = opts.today;
     let number = series.format(tx.next_number(&series.counter_key(today))?, today);
+    if crate::outbox::worker::fault("crash_after_invoice_number") {
+        std::process::abort();
+    }
     let key = crate::domain::InvoiceNumber::parse(&number)
         .map(|n| n.canonical().to_string())
         .unwrap_or_else(|_| number.clone());
@@ -260,6 +263,9 @@ fn issue_one(
                 .join(", ")
         )),
     )?;
+    if crate::outbox::worker::fault("crash_before_invoice_commit") {
+        std::process::abort();
+    }
     tx.commit()
         .with_context(|| format!("committing invoice {number}"))?;
     Ok(Ok(IssuedOne {

@@ -76,6 +76,11 @@ pub struct InvoiceView {
     #[serde(with = "rust_decimal::serde::str")]
     pub outstanding: Decimal,
     pub status: InvoiceStatus,
+    /// `report` (from an ERP or KSeF file) or `issued` (by skarbnik).
+    pub source: String,
+    /// The number KSeF gave it, once known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ksef_number: Option<String>,
 }
 
 /// An invoice from a report, as the store writes it.
@@ -319,7 +324,8 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT i.id, i.number, c.name, c.nip, i.issue_date, i.due_date, i.currency, i.gross_minor,
                     i.reported_outstanding_minor,
-                    (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)
+                    (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id),
+                    i.source, i.ksef_number
              FROM invoices i JOIN clients c ON c.id = i.client_id
              ORDER BY i.due_date IS NULL, i.due_date, i.number_key",
         )?;
@@ -339,6 +345,8 @@ impl Store {
                 currency: crate::domain::Currency::parse(&currency)
                     .unwrap_or(crate::domain::Currency::PLN),
                 status: InvoiceStatus::from_amounts(s.gross, s.paid),
+                source: r.get(10)?,
+                ksef_number: r.get(11)?,
             })
         })?;
         let mut out = Vec::new();

@@ -2,6 +2,7 @@
 
 mod app;
 mod archives;
+mod billing;
 mod cli;
 mod commands;
 mod conversations;
