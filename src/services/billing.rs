@@ -138,11 +138,9 @@ pub fn issue_due(env: &Env<'_>, store: &mut Store, opts: &RunOptions<'_>) -> Res
         place: cfg.place.as_deref(),
         rounding: cfg.rounding,
     };
-    for group in billing::group(pending, cfg.combine) {
-        match issue_one(env, store, opts, &issuer, &series, &by_id, &group)? {
-            Ok(one) => run.issued.push(one),
-            Err(problem) => run.problems.push(problem),
-        }
+    let groups = billing::group(pending, cfg.combine);
+    for batch in groups.chunks(BATCH) {
+        issue_batch(env, store, opts, &issuer, &series, &by_id, batch, &mut run)?;
     }
     if !opts.dry_run {
         run.summary = summarize(env, store, opts.today, &run.problems)?;
@@ -150,18 +148,103 @@ pub fn issue_due(env: &Env<'_>, store: &mut Store, opts: &RunOptions<'_>) -> Res
     Ok(run)
 }
 
-/// Issues one invoice for a group of pending periods, in one transaction. `Ok(Err)` is a
-/// problem to tell staff about (nothing written); `Err` is the store failing.
-fn issue_one(
+/// Invoices per transaction: each invoice commits with its number, period keys and mail; a batch
+/// commits together (a crash undoes the whole batch, numbers included), and keeps the write lock
+/// for about a second.
+const BATCH: usize = 500;
+
+/// An invoice's FA(3) XML and PDF.
+type Rendered = (String, Vec<u8>);
+
+/// An invoice ready to render and write: its document and what it is for.
+struct Prepared<'g> {
+    group: &'g [Pending],
+    doc: Document,
+    key: String,
+    client_id: i64,
+    emails: Vec<String>,
+    one: IssuedOne,
+}
+
+/// Issues a batch of invoices in one transaction: each is checked and numbered in order, then
+/// the XML and PDF are rendered on every core while the invoices already rendered are written.
+#[allow(clippy::too_many_arguments)]
+fn issue_batch(
     env: &Env<'_>,
     store: &mut Store,
     opts: &RunOptions<'_>,
     issuer: &Issuer<'_>,
     series: &billing::numbering::Series,
     subs: &HashMap<i64, &SubscriptionRow>,
-    group: &[Pending],
-) -> Result<Result<IssuedOne, Said>> {
+    batch: &[Vec<Pending>],
+    run: &mut Run,
+) -> Result<()> {
     let tx = store.transaction()?;
+    let mut ready = Vec::new();
+    for group in batch {
+        match prepare(&tx, opts, issuer, series, subs, group)? {
+            Ok(p) => ready.push(p),
+            Err(problem) => run.problems.push(problem),
+        }
+    }
+    if opts.dry_run || ready.is_empty() {
+        // Dropped: the numbers taken are given back.
+        run.issued.extend(ready.into_iter().map(|p| p.one));
+        return Ok(());
+    }
+    if crate::outbox::worker::fault("crash_after_invoice_number") {
+        std::process::abort();
+    }
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let docs: Vec<&Document> = ready.iter().map(|p| &p.doc).collect();
+    let written: Result<Vec<(usize, IssuedOne)>> = std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Result<Rendered>)>(64);
+        for k in 0..threads {
+            let send = send.clone();
+            let docs = &docs;
+            scope.spawn(move || {
+                for i in (k..docs.len()).step_by(threads) {
+                    let doc = docs[i];
+                    let rendered = billing::pdf::render(doc)
+                        .with_context(|| format!("the PDF of {}", doc.number))
+                        .map(|pdf| (fa3::write(doc), pdf));
+                    if send.send((i, rendered)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(send);
+        let mut out = Vec::with_capacity(ready.len());
+        for (i, rendered) in receive {
+            let (xml, pdf) = rendered?;
+            out.push((i, write_one(env, &tx, opts, &ready[i], &xml, &pdf)?));
+        }
+        Ok(out)
+    });
+    let mut written = written?;
+    if crate::outbox::worker::fault("crash_before_invoice_commit") {
+        std::process::abort();
+    }
+    tx.commit().context("committing the invoices")?;
+    written.sort_by_key(|(i, _)| *i);
+    run.issued.extend(written.into_iter().map(|(_, one)| one));
+    Ok(())
+}
+
+/// Checks and numbers one invoice for a group of pending periods. `Ok(Err)` is a problem to tell
+/// staff about (no number taken); `Err` is the store failing.
+fn prepare<'g>(
+    tx: &Tx<'_>,
+    opts: &RunOptions<'_>,
+    issuer: &Issuer<'_>,
+    series: &billing::numbering::Series,
+    subs: &HashMap<i64, &SubscriptionRow>,
+    group: &'g [Pending],
+) -> Result<Result<Prepared<'g>, Said>> {
     // Checked again inside the transaction: another process may have billed it meanwhile.
     for p in group {
         if tx.billed_starts(p.subscription)?.contains(&p.period.start) {
@@ -173,7 +256,7 @@ fn issue_one(
         }
     }
     let client_id = group[0].client;
-    let (buyer, lang, emails) = match buyer_party(&tx, client_id)? {
+    let (buyer, lang, emails) = match buyer_party(tx, client_id)? {
         Ok(b) => b,
         Err(problem) => return Ok(Err(problem)),
     };
@@ -192,10 +275,9 @@ fn issue_one(
         })
         .collect();
     let today = opts.today;
-    let number = series.format(tx.next_number(&series.counter_key(today))?, today);
-    if crate::outbox::worker::fault("crash_after_invoice_number") {
-        std::process::abort();
-    }
+    let counter = series.counter_key(today);
+    // The number it would take, checked before it is taken: a problem leaves no gap.
+    let number = series.format(tx.peek_number(&counter)?, today);
     let key = crate::domain::InvoiceNumber::parse(&number)
         .map(|n| n.canonical().to_string())
         .unwrap_or_else(|_| number.clone());
@@ -214,39 +296,55 @@ fn issue_one(
             "{client}: an invoice of 0.00 is not issued (zero price or quantity)"
         )));
     }
-    let services: Vec<String> = items.iter().map(|i| i.plan.service.clone()).collect();
-    let periods: Vec<Period> = group.iter().map(|p| p.period).collect();
+    let taken = series.format(tx.next_number(&counter)?, today);
+    debug_assert_eq!(taken, number);
     let one = IssuedOne {
         number: number.clone(),
         client: doc.buyer.name.clone(),
-        services: services.clone(),
-        periods: periods.clone(),
+        services: items.iter().map(|i| i.plan.service.clone()).collect(),
+        periods: group.iter().map(|p| p.period).collect(),
         gross: doc.totals.gross,
         currency: doc.currency.to_string(),
         mailed_to: emails.clone(),
     };
-    if opts.dry_run {
-        return Ok(Ok(one));
+    Ok(Ok(Prepared {
+        group,
+        doc,
+        key,
+        client_id,
+        emails,
+        one,
+    }))
+}
+
+/// Writes one rendered invoice: the invoice and its files, its period keys, its mail.
+fn write_one(
+    env: &Env<'_>,
+    tx: &Tx<'_>,
+    opts: &RunOptions<'_>,
+    p: &Prepared<'_>,
+    xml: &str,
+    pdf: &[u8],
+) -> Result<IssuedOne> {
+    let doc = &p.doc;
+    let number = &doc.number;
+    let invoice_id = tx.insert_issued_invoice(doc, &p.key, p.client_id, xml.as_bytes(), pdf)?;
+    for g in p.group {
+        tx.mark_billed(g.subscription, g.period, invoice_id)?;
     }
-    let xml = fa3::write(&doc);
-    let pdf = billing::pdf::render(&doc).with_context(|| format!("the PDF of {number}"))?;
-    let invoice_id = tx.insert_issued_invoice(&doc, &key, client_id, xml.as_bytes(), &pdf)?;
-    for p in group {
-        tx.mark_billed(p.subscription, p.period, invoice_id)?;
-    }
-    let late = group.iter().any(|p| p.issue_on < today);
+    let late = p.group.iter().any(|g| g.issue_on < opts.today);
     let mailed = mail_document(
         env,
-        &tx,
-        &doc,
-        client_id,
-        &emails,
-        &xml,
-        &pdf,
+        tx,
+        doc,
+        p.client_id,
+        &p.emails,
+        xml,
+        pdf,
         late,
         opts.not_before,
     )?;
-    tx.set_mailed_to(&number, &mailed)?;
+    tx.set_mailed_to(number, &mailed)?;
     tx.audit(
         opts.actor,
         "invoice.issued",
@@ -255,23 +353,19 @@ fn issue_one(
             "{} {} for {}; periods {}",
             doc.totals.gross,
             doc.currency,
-            services.join(", "),
-            periods
+            p.one.services.join(", "),
+            p.one
+                .periods
                 .iter()
                 .map(|p| format!("{}..{}", p.start, p.end))
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
     )?;
-    if crate::outbox::worker::fault("crash_before_invoice_commit") {
-        std::process::abort();
-    }
-    tx.commit()
-        .with_context(|| format!("committing invoice {number}"))?;
-    Ok(Ok(IssuedOne {
+    Ok(IssuedOne {
         mailed_to: mailed,
-        ..one
-    }))
+        ..p.one.clone()
+    })
 }
 
 /// `PL61 1090 …` groups of four.
@@ -385,6 +479,75 @@ fn mail_document(
 /// Attachments of a summary above this size are left in the export folder only.
 const ZIP_LIMIT: usize = 15 * 1024 * 1024;
 
+/// Documents listed in a summary's text; the attached CSV lists them all.
+const MAIL_ROWS: usize = 200;
+
+/// Every document of a summary as CSV (UTF-8 with BOM, semicolons, decimal commas in Polish: how
+/// a spreadsheet in Poland opens it).
+fn documents_csv(docs: &[IssuedDocCtx], lang: Lang) -> Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(match lang {
+        Lang::Pl => [
+            "Numer",
+            "Rodzaj",
+            "Koryguje",
+            "Nabywca",
+            "NIP",
+            "Data wystawienia",
+            "Okres",
+            "Netto",
+            "VAT",
+            "Brutto",
+            "Waluta",
+            "Wysłano do",
+        ],
+        Lang::En => [
+            "Number",
+            "Kind",
+            "Corrects",
+            "Buyer",
+            "Tax id",
+            "Issue date",
+            "Period",
+            "Net",
+            "VAT",
+            "Gross",
+            "Currency",
+            "Sent to",
+        ],
+    })?;
+    let amount = |d: Decimal| match lang {
+        Lang::Pl => format!("{d:.2}").replace('.', ","),
+        Lang::En => format!("{d:.2}"),
+    };
+    for d in docs {
+        let kind = match (d.kind.as_str(), lang) {
+            ("correction", Lang::Pl) => "korekta",
+            ("correction", Lang::En) => "correction",
+            (_, Lang::Pl) => "faktura",
+            (_, Lang::En) => "invoice",
+        };
+        w.write_record([
+            d.number.as_str(),
+            kind,
+            d.corrects.as_deref().unwrap_or(""),
+            d.client.as_str(),
+            d.nip.as_deref().unwrap_or(""),
+            d.issue_date.as_str(),
+            d.period.as_deref().unwrap_or(""),
+            &amount(d.net),
+            &amount(d.vat),
+            &amount(d.gross),
+            d.currency.as_str(),
+            &d.mailed_to.join(", "),
+        ])?;
+    }
+    w.into_inner()
+        .map_err(|e| anyhow::anyhow!("the list cannot be written: {e}"))
+}
+
 /// Sends accounting every issued document not yet reported, with a zip of their files, and
 /// writes the files to the export folder; with no documents, only today's problems (once a day).
 /// Returns the summary's outbox key when one was queued.
@@ -413,7 +576,14 @@ pub fn summarize(
     if recipients.is_empty() {
         recipients = crate::outbox::staff_recipients(env.config)?;
     }
+    // The export folder gets every file as it is read (written in place: a file cut short by a
+    // crash is written again, since its document stays unreported until this summary commits);
+    // the zip keeps them while they fit the mail.
+    let dir = cfg.export_dir.join(today.format("%Y-%m").to_string());
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut zip_size = 0usize;
+    let mut too_big = false;
+    let mut exported = None;
     let mut ctx_docs = Vec::new();
     let mut per_rate: Vec<RateTotalCtx> = Vec::new();
     let mut totals: Vec<RateTotalCtx> = Vec::new();
@@ -423,7 +593,21 @@ pub fn summarize(
         for ext in ["xml", "pdf"] {
             let name = file_stem(&d.number, ext);
             if let Some(bytes) = tx.invoice_file(d.invoice_id, &name)? {
-                files.push((name, bytes));
+                if exported.is_none() {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    exported = Some(dir.display().to_string());
+                }
+                let path = dir.join(&name);
+                std::fs::write(&path, &bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                zip_size += bytes.len();
+                too_big |= zip_size > ZIP_LIMIT;
+                if too_big {
+                    files = Vec::new();
+                } else {
+                    files.push((name, bytes));
+                }
             }
         }
         for r in &doc.totals.per_rate {
@@ -479,30 +663,19 @@ pub fn summarize(
         });
     }
     per_rate.sort_by(|a, b| (&a.currency, &a.rate).cmp(&(&b.currency, &b.rate)));
-    // The export folder: written before the mail is queued, again if a crash came between.
-    let exported = if files.is_empty() {
-        None
-    } else {
-        let dir = cfg.export_dir.join(today.format("%Y-%m").to_string());
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        for (name, bytes) in &files {
-            let path = dir.join(name);
-            let tmp = dir.join(format!(".{name}.tmp"));
-            std::fs::write(&tmp, bytes)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, &path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        Some(dir.display().to_string())
-    };
+    let list = documents_csv(&ctx_docs, lang)?;
+    let count = ctx_docs.len();
+    let more = count.saturating_sub(MAIL_ROWS);
+    ctx_docs.truncate(MAIL_ROWS);
     let zip_name = format!("faktury-{today}.zip");
-    let size: usize = files.iter().map(|(_, b)| b.len()).sum();
-    let attach_zip = !files.is_empty() && size <= ZIP_LIMIT;
+    let attach_zip = !files.is_empty() && !too_big;
     let ctx = BillingSummary {
         company: env.config.company.name.clone(),
         date: today.to_string(),
         documents: ctx_docs,
+        count,
+        more,
+        list_name: format!("faktury-{today}.csv"),
         per_rate,
         totals,
         zip_name: if attach_zip {
@@ -515,8 +688,11 @@ pub fn summarize(
     };
     let rendered = env.templates.render(lang, "billing_summary", &ctx)?;
     let mut draft = Draft::auto(key.clone(), Purpose::BillingSummary, recipients, rendered);
+    draft.attachments = vec![(format!("faktury-{today}.csv"), "text/csv".into(), list)];
     if attach_zip {
-        draft.attachments = vec![(zip_name, "application/zip".into(), zip(&files)?)];
+        draft
+            .attachments
+            .push((zip_name, "application/zip".into(), zip(&files)?));
     }
     crate::outbox::queue(&tx, env.identity, &draft)?;
     tx.mark_reported(&docs.iter().map(|d| d.id).collect::<Vec<_>>())?;

@@ -463,6 +463,16 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// The number a counter would give next, without taking it.
+    pub fn peek_number(&self, counter: &str) -> Result<u64> {
+        let last: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT last FROM invoice_counters WHERE counter = ?1")?
+            .query_row([counter], |r| r.get(0))
+            .optional()?;
+        Ok(last.unwrap_or(0) as u64 + 1)
+    }
+
     /// The next number of a counter (1 for a new one). Part of this transaction: undone with it.
     pub fn next_number(&self, counter: &str) -> Result<u64> {
         let n: i64 = self

@@ -593,7 +593,12 @@ pub struct RateTotalCtx {
 pub struct BillingSummary {
     pub company: String,
     pub date: String,
+    /// The first documents (all of them in the attached list).
     pub documents: Vec<IssuedDocCtx>,
+    /// How many documents in all, and how many the mail text leaves to the list.
+    pub count: usize,
+    pub more: usize,
+    pub list_name: String,
     pub per_rate: Vec<RateTotalCtx>,
     /// Per currency, all rates.
     pub totals: Vec<RateTotalCtx>,

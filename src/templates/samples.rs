@@ -553,6 +553,9 @@ fn billing_summary() -> BillingSummary {
                 corrects: Some("FV/3/10/2026".into()),
             },
         ],
+        count: 2,
+        more: 0,
+        list_name: "faktury-2026-11-01.csv".into(),
         per_rate: vec![RateTotalCtx {
             rate: "23%".into(),
             currency: "PLN".into(),

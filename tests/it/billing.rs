@@ -596,7 +596,7 @@ fn an_issued_invoice_reaches_the_client_and_its_payment_is_confirmed() {
             .attachments()
             .map(|a| a.attachment_name().unwrap_or_default().to_string())
             .collect::<Vec<_>>(),
-        ["faktury-2026-11-02.zip"]
+        ["faktury-2026-11-02.csv", "faktury-2026-11-02.zip"]
     );
 
     // The client pays; the statement comes in; the invoice is paid and the client thanked.

@@ -14,7 +14,7 @@ use krilla::Document;
 use krilla::geom::{Point, Size, Transform};
 use krilla::image::Image;
 use krilla::page::PageSettings;
-use krilla::text::{Font, TextDirection};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use std::collections::HashMap;
 
 const FONT: &[u8] = include_bytes!("../../../templates/fonts/DejaVuSans.ttf");
@@ -46,6 +46,27 @@ impl Measure<'_> {
             .sum::<f32>()
             * size
             / em
+    }
+
+    /// The glyphs of a left-to-right text, one per character with the font's advances (what
+    /// krilla's own shaping gives for Latin text, without building a shaper for every string:
+    /// that was most of an invoice's time).
+    fn glyphs(&self, s: &str) -> Vec<KrillaGlyph> {
+        let em = self.0.units_per_em().unwrap_or(2048.0);
+        s.char_indices()
+            .map(|(i, c)| {
+                let id = self.0.glyph_id(c);
+                KrillaGlyph::new(
+                    GlyphId::new(u32::from(id.0)),
+                    self.0.h_advance_unscaled(id) / em,
+                    0.0,
+                    0.0,
+                    0.0,
+                    i..i + c.len_utf8(),
+                    None,
+                )
+            })
+            .collect()
     }
 
     /// Cuts `s` to fit `width`, with an ellipsis.
@@ -236,14 +257,17 @@ impl Writer<'_> {
             let mut surface = page.surface();
             for op in ops {
                 match op {
-                    Op::Text(x, y, size, s) => surface.draw_text(
-                        Point::from_xy(x, y),
-                        self.font.clone(),
-                        size,
-                        &s,
-                        false,
-                        TextDirection::Auto,
-                    ),
+                    Op::Text(x, y, size, s) => {
+                        let glyphs = self.m.glyphs(&s);
+                        surface.draw_glyphs(
+                            Point::from_xy(x, y),
+                            &glyphs,
+                            self.font.clone(),
+                            &s,
+                            size,
+                            false,
+                        )
+                    }
                     Op::Image(x, y, w, h, png) => {
                         let image = Image::from_png(png.into(), true)
                             .map_err(|e| anyhow!("a chart cannot be embedded: {e}"))?;
@@ -263,9 +287,16 @@ impl Writer<'_> {
     }
 }
 
+/// The embedded font, read once: parsing it for every document cost more than the document
+/// (10,000 invoices in one run).
+static KRILLA_FONT: std::sync::LazyLock<Option<Font>> =
+    std::sync::LazyLock::new(|| Font::new(FONT.into(), 0));
+
 pub(crate) fn write(blocks: Vec<Block>, lang: Lang) -> Result<Vec<u8>> {
     let measure = Measure(FontRef::try_from_slice(FONT).context("the embedded font")?);
-    let font = Font::new(FONT.into(), 0).context("the embedded font cannot be read")?;
+    let font = KRILLA_FONT
+        .clone()
+        .context("the embedded font cannot be read")?;
     let mut w = Writer {
         lang,
         doc: Document::new(),
