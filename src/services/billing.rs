@@ -218,10 +218,15 @@ fn issue_batch(
             });
         }
         drop(send);
+        // Written in number order (the outbox then reads in that order too), as they arrive.
         let mut out = Vec::with_capacity(ready.len());
+        let mut waiting = std::collections::BTreeMap::new();
         for (i, rendered) in receive {
-            let (xml, pdf) = rendered?;
-            out.push((i, write_one(env, &tx, opts, &ready[i], &xml, &pdf)?));
+            waiting.insert(i, rendered?);
+            while let Some((xml, pdf)) = waiting.remove(&out.len()) {
+                let i = out.len();
+                out.push((i, write_one(env, &tx, opts, &ready[i], &xml, &pdf)?));
+            }
         }
         Ok(out)
     });
