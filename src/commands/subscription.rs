@@ -159,3 +159,44 @@ pub fn run(tx: &Tx<'_>, ctx: &Ctx<'_>, who: &str, status: Status) -> Result<Outc
         ),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::billing::plan::Status;
+    use crate::commands::Command;
+    use crate::commands::parse::parse_line;
+
+    #[test]
+    fn subscription_commands_in_both_languages() {
+        for (line, who, status) in [
+            ("wstrzymaj abonament #12", "#12", Status::Paused),
+            (
+                "Wznów abonament ACME Sp. z o.o",
+                "ACME Sp. z o.o",
+                Status::Active,
+            ),
+            (
+                "anuluj abonament UM/2026/001",
+                "UM/2026/001",
+                Status::Cancelled,
+            ),
+            ("pause subscription 7", "7", Status::Paused),
+            (
+                "cancel subscription \"Northwind\"",
+                "Northwind",
+                Status::Cancelled,
+            ),
+        ] {
+            let parsed = parse_line(line).unwrap().unwrap();
+            assert_eq!(
+                parsed.command,
+                Command::Subscription {
+                    who: who.into(),
+                    status
+                },
+                "{line}"
+            );
+        }
+        assert!(parse_line("wstrzymaj abonament").is_err());
+    }
+}

@@ -22,6 +22,8 @@ pub struct DunInvoice {
     pub paused: bool,
     /// Booking date of the latest payment allocated to it.
     pub last_payment: Option<NaiveDate>,
+    /// The number KSeF gave it, once known.
+    pub ksef_number: Option<String>,
 }
 
 /// A client's dunning settings and contacts.
@@ -103,7 +105,8 @@ fn invoices(conn: &Connection) -> Result<Vec<DunInvoice>> {
                 i.reported_outstanding_minor, i.paused,
                 (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id),
                 (SELECT MAX(p.booking_date) FROM allocations a JOIN payments p ON p.id = a.payment_id
-                  WHERE a.invoice_id = i.id)
+                  WHERE a.invoice_id = i.id),
+                i.ksef_number
          FROM invoices i ORDER BY i.due_date, i.id",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -120,6 +123,7 @@ fn invoices(conn: &Connection) -> Result<Vec<DunInvoice>> {
             outstanding_minor: s.outstanding,
             paused: r.get(8)?,
             last_payment: date(r.get(10)?),
+            ksef_number: r.get(11)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -69,6 +69,8 @@ pub struct InvoiceLine {
     /// The day of the latest reminder sent earlier about this invoice: only such an invoice is
     /// worded "despite our earlier reminder".
     pub reminded_on: Option<String>,
+    /// Its KSeF number, once known (printed so the client finds it in KSeF).
+    pub ksef: Option<String>,
 }
 
 /// What remains to pay in one currency.

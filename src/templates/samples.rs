@@ -59,6 +59,7 @@ fn line(
         days_overdue: days,
         step: Some(step.into()),
         reminded_on: (days > 5).then(|| "2026-11-17".into()),
+        ksef: (days > 5).then(|| "5265260188-20261101-0A1B2C3D4E5F-1A".into()),
     }
 }
 

@@ -386,6 +386,28 @@ fn a_ksef_receipt_attaches_the_ksef_number() {
     assert_eq!(ksef("FV/1/11/2026"), "5265260188-20261101-0A1B2C3D4E5F-1A");
     assert_eq!(ksef("FV/2/11/2026"), "5265260188-20261101-0A1B2C3D4E61-3C");
     assert!(ksef("FV/3/11/2026").is_null());
+    // Three days before they are due, the reminders print the KSeF number where it is known
+    // (with fresh bank data: a fee booked the day before).
+    env.statement("2026-11-11");
+    env.ok(&["run", "--once"], "2026-11-12T09:00:00Z");
+    let emls: Vec<String> = std::fs::read_dir(env.path().join("var/outbox"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("reminder_before"))
+        .map(|e| {
+            let raw = std::fs::read(e.path()).unwrap();
+            let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
+            m.body_text(0).unwrap().to_string()
+        })
+        .collect();
+    let text = emls.join("\n");
+    for want in [
+        "faktura FV/1/11/2026 z 01.11.2026 (nr KSeF 5265260188-20261101-0A1B2C3D4E5F-1A)",
+        "faktura FV/2/11/2026 z 01.11.2026 (nr KSeF 5265260188-20261101-0A1B2C3D4E61-3C)",
+        "faktura FV/3/11/2026 z 01.11.2026, termin",
+    ] {
+        assert!(text.contains(want), "{want:?} not in {text}");
+    }
 }
 
 /// A crash after the number is taken or just before the commit leaves no invoice, no gap and
@@ -625,4 +647,90 @@ fn an_issued_invoice_reaches_the_client_and_its_payment_is_confirmed() {
     let v = env.json(&["invoices", "--json"], "2026-11-05T09:00:00Z");
     assert_eq!(v[0]["number"], "FV/1/11/2026");
     assert_eq!(v[0]["status"], "paid");
+}
+
+/// A client with `language = en` gets its invoice mail and PDF in English; pausing the
+/// subscription (the same command staff send by mail) stops its next period.
+#[test]
+fn an_english_client_gets_english_documents_and_a_paused_subscription_is_not_invoiced() {
+    let env = Env::new(CONFIG);
+    env.ok(
+        &[
+            "subscription",
+            "add",
+            "--client",
+            "Northwind Analytics Ltd",
+            "--nip",
+            "DE123456789",
+            "--address",
+            "Hauptstraße 5",
+            "--city",
+            "10115 Berlin",
+            "--country",
+            "DE",
+            "--email",
+            "ap@northwind.test",
+            "--language",
+            "en",
+            "--service",
+            "Analytics seat",
+            "--quantity",
+            "3",
+            "--unit",
+            "seat",
+            "--price",
+            "41",
+            "--rate",
+            "np II",
+            "--currency",
+            "EUR",
+            "--cycle",
+            "monthly",
+            "--start",
+            "2026-11-01",
+        ],
+        "2026-10-30T09:00:00Z",
+    );
+    env.ok(&["issue"], "2026-11-01T09:00:00Z");
+    let mails = outbox(&env, "2026-11-01T09:00:00Z", "invoice");
+    assert_eq!(
+        mails[0]["subject"],
+        "Subscription invoice – Analytics seat – November 2026"
+    );
+    let export = env.path().join("var/ksef/out/2026-11");
+    assert_schema_valid(&[export.join("FV_1_11_2026.xml")]);
+    let xml = std::fs::read_to_string(export.join("FV_1_11_2026.xml")).unwrap();
+    assert!(
+        xml.contains("<KodUE>DE</KodUE><NrVatUE>123456789</NrVatUE>"),
+        "{xml}"
+    );
+    assert!(xml.contains("<P_13_9>123.00</P_13_9>"));
+    let text = pdftotext(&export.join("FV_1_11_2026.pdf"));
+    for want in [
+        "VAT invoice no. FV/1/11/2026",
+        "Analytics seat – November 2026",
+        "In words: one hundred twenty-three EUR 00/100",
+        "reverse charge",
+    ] {
+        assert!(text.contains(want), "{want:?} not in\n{text}");
+    }
+    let out = env.ok(
+        &["subscription", "pause", "Northwind"],
+        "2026-11-20T09:00:00Z",
+    );
+    assert!(out.contains("is paused"), "{out}");
+    env.ok(&["issue"], "2026-12-01T09:00:00Z");
+    assert_eq!(issued(&env, "2026-12-01T09:00:00Z").len(), 1);
+    // Resumed on 10 December: the next period is the one starting after that day.
+    env.ok(&["subscription", "resume", "#1"], "2026-12-10T09:00:00Z");
+    env.ok(&["issue"], "2026-12-10T09:00:00Z");
+    assert_eq!(
+        issued(&env, "2026-12-10T09:00:00Z").len(),
+        1,
+        "December is not issued late"
+    );
+    env.ok(&["issue"], "2027-01-01T09:00:00Z");
+    let got = issued(&env, "2027-01-01T09:00:00Z");
+    let numbers: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
+    assert_eq!(numbers, ["FV/1/01/2027", "FV/1/11/2026"]);
 }

@@ -62,6 +62,7 @@ pub(crate) fn invoice_line(inv: &DunInvoice, step: Option<&str>, today: NaiveDat
         days_overdue: inv.due.map(|d| (today - d).num_days().max(0)).unwrap_or(0),
         step: step.map(str::to_string),
         reminded_on: None,
+        ksef: inv.ksef_number.clone(),
     }
 }
 
