@@ -27,6 +27,8 @@ pub fn help(lang: Lang) -> &'static str {
   obietnica X DATA                 – klient obiecał zapłacić; przypomnienia wrócą same, jeśli nie zapłaci
   spór N [POWÓD]                   – faktura w sporze: bez przypomnień, eskalacji i wezwań
   rozwiąż spór N [POWÓD] / anuluj spór N [POWÓD]
+  wstrzymaj abonament A / wznów abonament A / anuluj abonament A
+                                   – fakturowanie abonamentu (A: numer jak #12, nr umowy albo klient)
   pomoc
 X to fragment nazwy, NIP albo adres e-mail klienta; DATA jak 2026-12-01 albo 1.12.2026.",
         Lang::En => "Commands (in the subject or the first lines of the mail, one per line):
@@ -45,6 +47,8 @@ X to fragment nazwy, NIP albo adres e-mail klienta; DATA jak 2026-12-01 albo 1.1
   promise X DATE                   – the client promised to pay; reminders resume if it does not
   dispute N [REASON]               – the invoice is disputed: no reminders, escalation or demand
   resolve dispute N [REASON] / cancel dispute N [REASON]
+  pause subscription S / resume subscription S / cancel subscription S
+                                   – a subscription's invoicing (S: its number like #12, its id, or the client)
   help
 X is part of the client's name, its NIP or an e-mail address; DATE like 2026-12-01 or 1.12.2026.",
     }
