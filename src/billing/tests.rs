@@ -59,6 +59,16 @@ pub(crate) fn plan(service: &str, price: &str, rate: VatRate) -> Plan {
     }
 }
 
+fn issuer<'a>(s: &'a Party, place: Option<&'a str>, rounding: Rounding) -> Issuer<'a> {
+    Issuer {
+        seller: s,
+        account: "55114000009378657975432319",
+        bank_name: None,
+        place,
+        rounding,
+    }
+}
+
 fn november() -> Period {
     Period {
         start: day("2026-11-01"),
@@ -69,13 +79,7 @@ fn november() -> Period {
 #[test]
 fn an_invoice_carries_its_period_totals_and_due_date() {
     let s = seller();
-    let issuer = Issuer {
-        seller: &s,
-        account: "55114000009378657975432319",
-        bank_name: None,
-        place: Some("Warszawa"),
-        rounding: Rounding::PerRate,
-    };
+    let issuer = issuer(&s, Some("Warszawa"), Rounding::PerRate);
     let hosting = plan("Hosting Pro", "199.99", VatRate::R23);
     let training = plan("Szkolenie online", "300.00", VatRate::Zw);
     let doc = build(
@@ -122,13 +126,7 @@ fn an_invoice_carries_its_period_totals_and_due_date() {
 #[test]
 fn a_full_reversal_states_minus_the_original() {
     let s = seller();
-    let issuer = Issuer {
-        seller: &s,
-        account: "55114000009378657975432319",
-        bank_name: None,
-        place: None,
-        rounding: Rounding::PerRate,
-    };
+    let issuer = issuer(&s, None, Rounding::PerRate);
     let mut p = plan("Hosting", "1000", VatRate::R23);
     p.split_payment = true;
     let doc = build(
@@ -189,13 +187,7 @@ fn a_full_reversal_states_minus_the_original() {
 #[test]
 fn text_is_escaped_and_foreign_buyers_use_their_eu_vat_id() {
     let s = seller();
-    let issuer = Issuer {
-        seller: &s,
-        account: "55114000009378657975432319",
-        bank_name: None,
-        place: None,
-        rounding: Rounding::PerLine,
-    };
+    let issuer = issuer(&s, None, Rounding::PerLine);
     let mut p = plan("Consulting <R&D> \"premium\"", "100", VatRate::NpEu);
     p.currency = Currency::parse("EUR").unwrap();
     let mut b = buyer();
