@@ -215,3 +215,56 @@ fn text_is_escaped_and_foreign_buyers_use_their_eu_vat_id() {
     assert!(xml.contains("<P_18>1</P_18>"), "reverse charge annotated");
     assert!(xml.contains("<KodWaluty>EUR</KodWaluty>"));
 }
+
+fn monthly(start: &str) -> cycle::Schedule {
+    cycle::Schedule {
+        cycle: Cycle::Monthly,
+        anchor_day: 1,
+        start: day(start),
+        end: None,
+        timing: Timing::Advance,
+    }
+}
+
+#[test]
+fn catch_up_issues_every_missed_period_or_only_the_latest() {
+    let subs = vec![(1, 10, Currency::PLN, monthly("2026-08-01"))];
+    let mut billed = std::collections::HashMap::new();
+    billed.insert(1, [day("2026-08-01")].into_iter().collect());
+    let today = day("2026-11-03");
+    let (all, passed) = due_periods(&subs, &billed, today, true);
+    let starts: Vec<String> = all.iter().map(|p| p.period.start.to_string()).collect();
+    assert_eq!(starts, ["2026-09-01", "2026-10-01", "2026-11-01"]);
+    assert_eq!(passed, 0);
+    let (latest, passed) = due_periods(&subs, &billed, today, false);
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[0].period.start, day("2026-11-01"));
+    assert_eq!(passed, 2);
+}
+
+#[test]
+fn combining_puts_a_clients_subscriptions_of_one_period_on_one_invoice() {
+    let p = |sub, client, currency: &str, start: &str| Pending {
+        subscription: sub,
+        client,
+        currency: Currency::parse(currency).unwrap(),
+        period: Period {
+            start: day(start),
+            end: day("2026-11-30"),
+        },
+        issue_on: day(start),
+    };
+    let pending = vec![
+        p(1, 10, "PLN", "2026-11-01"),
+        p(2, 10, "PLN", "2026-11-01"),
+        p(3, 10, "EUR", "2026-11-01"),
+        p(4, 20, "PLN", "2026-11-01"),
+        p(5, 10, "PLN", "2026-11-15"),
+    ];
+    assert_eq!(group(pending.clone(), false).len(), 5);
+    let groups: Vec<Vec<i64>> = group(pending, true)
+        .iter()
+        .map(|g| g.iter().map(|p| p.subscription).collect())
+        .collect();
+    assert_eq!(groups, [vec![1, 2], vec![3], vec![4], vec![5]]);
+}

@@ -734,3 +734,103 @@ fn an_english_client_gets_english_documents_and_a_paused_subscription_is_not_inv
     let numbers: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
     assert_eq!(numbers, ["FV/1/01/2027", "FV/1/11/2026"]);
 }
+
+/// A subscriptions list from an ERP as XLSX with English headers, a title row above the table,
+/// dates and prices as spreadsheet numbers: recognised and read like the Polish CSV.
+#[test]
+fn an_english_xlsx_subscriptions_list_is_recognised() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    ws.write_string(0, 0, "Recurring billing export – generated 2026-10-30")
+        .unwrap();
+    let headers = [
+        "Contract no",
+        "Customer",
+        "VAT number",
+        "Street",
+        "Postcode",
+        "City",
+        "Country",
+        "E-mail",
+        "Product",
+        "Qty",
+        "Unit price",
+        "VAT rate",
+        "Currency",
+        "Billing cycle",
+        "Start date",
+        "End date",
+        "Payment terms",
+        "Status",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    let rows: [(&str, &str, &str, f64, &str, &str, (u16, u8, u8)); 2] = [
+        (
+            "C-100",
+            "Krawiec-Tech Sp. z o.o.",
+            "PL5261040828",
+            199.99,
+            "23%",
+            "Monthly",
+            (2026, 11, 1),
+        ),
+        (
+            "C-101",
+            "Northwind GmbH",
+            "DE123456789",
+            350.0,
+            "np II",
+            "quarterly",
+            (2026, 11, 15),
+        ),
+    ];
+    for (i, (id, name, nip, price, rate, cycle, (y, m, d))) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        ws.write_string(r, 0, *id).unwrap();
+        ws.write_string(r, 1, *name).unwrap();
+        ws.write_string(r, 2, *nip).unwrap();
+        ws.write_string(r, 3, "Main Street 1").unwrap();
+        ws.write_string(r, 4, "00-001").unwrap();
+        ws.write_string(r, 5, "Warszawa").unwrap();
+        ws.write_string(r, 6, if i == 0 { "Poland" } else { "Germany" })
+            .unwrap();
+        ws.write_string(r, 7, "billing@customer.test").unwrap();
+        ws.write_string(r, 8, "Cloud plan").unwrap();
+        ws.write_number(r, 9, 1.0).unwrap();
+        ws.write_number(r, 10, *price).unwrap();
+        ws.write_string(r, 11, *rate).unwrap();
+        ws.write_string(r, 12, if i == 0 { "PLN" } else { "EUR" })
+            .unwrap();
+        ws.write_string(r, 13, *cycle).unwrap();
+        ws.write_datetime_with_format(r, 14, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date)
+            .unwrap();
+        ws.write_string(r, 16, "14 days").unwrap();
+        ws.write_string(r, 17, "active").unwrap();
+    }
+    let env = Env::new(CONFIG);
+    let path = env.path().join("subscriptions.xlsx");
+    wb.save(&path).unwrap();
+    let out = env.json(
+        &["subscriptions", "import", "--json", path.to_str().unwrap()],
+        "2026-10-30T09:00:00Z",
+    );
+    let f = &out["files"][0];
+    assert_eq!(f["kind"], "subscriptions", "{f}");
+    assert_eq!(f["new"], 2, "{f}");
+    assert_eq!(f["skipped"], 0, "{f}");
+    let subs = env.json(&["subscription", "list", "--json"], "2026-10-30T09:00:00Z");
+    let plan = &subs[1]["plan"];
+    assert_eq!(plan["cycle"], "Quarterly");
+    assert_eq!(plan["currency"], "EUR");
+    assert_eq!(plan["start"], "2026-11-15");
+    assert_eq!(plan["unit_net"], "350");
+    assert_eq!(plan["payment_days"], 14);
+    env.ok(&["issue"], "2026-11-15T09:00:00Z");
+    let xmls = files_in(&env.path().join("var/ksef/out"), "xml");
+    assert_eq!(xmls.len(), 2);
+    assert_schema_valid(&xmls);
+}
