@@ -768,7 +768,16 @@ fn an_english_xlsx_subscriptions_list_is_recognised() {
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(2, c as u16, *h).unwrap();
     }
-    let rows: [(&str, &str, &str, f64, &str, &str, (u16, u8, u8)); 2] = [
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        f64,
+        &'a str,
+        &'a str,
+        (u16, u8, u8),
+    );
+    let rows: [Row; 2] = [
         (
             "C-100",
             "Krawiec-Tech Sp. z o.o.",
