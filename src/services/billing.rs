@@ -699,7 +699,10 @@ pub fn summarize(
             .attachments
             .push((zip_name, "application/zip".into(), zip(&files)?));
     }
-    crate::outbox::queue(&tx, env.identity, &draft)?;
+    // Nobody to tell (no accounting nor staff address): the files are in the export folder.
+    if !draft.to.is_empty() {
+        crate::outbox::queue(&tx, env.identity, &draft)?;
+    }
     tx.mark_reported(&docs.iter().map(|d| d.id).collect::<Vec<_>>())?;
     tx.audit(
         "daemon",
@@ -793,6 +796,14 @@ pub fn correct(env: &Env<'_>, store: &mut Store, ask: &CorrectionAsk<'_>) -> Res
         xml.as_bytes(),
         &pdf,
     )?;
+    let cfg = &env.config.dunning;
+    let not_before = crate::dunning::window::not_before(
+        cfg,
+        env.config.timezone(),
+        &cfg.calendar(),
+        ask.today,
+        env.clock.now(),
+    )?;
     let emails = tx
         .buyer(issued.client_id)?
         .map(|b| b.emails)
@@ -806,7 +817,7 @@ pub fn correct(env: &Env<'_>, store: &mut Store, ask: &CorrectionAsk<'_>) -> Res
         &xml,
         &pdf,
         false,
-        None,
+        not_before,
     )?;
     tx.set_mailed_to(&number, &mailed)?;
     tx.audit(
