@@ -71,10 +71,6 @@ impl Cycle {
         }
     }
 
-    pub fn from_code(code: &str) -> Option<Cycle> {
-        Cycle::parse(code)
-    }
-
     /// In words, for people.
     pub fn said(self, lang: crate::domain::Lang) -> String {
         match (self, lang) {
@@ -139,13 +135,17 @@ pub struct Period {
 }
 
 impl Period {
-    /// `01.11.2026–30.11.2026`, or `listopad 2026` for a whole calendar month.
-    pub fn said(&self, lang: crate::domain::Lang) -> String {
-        let whole_month = self.start.day() == 1
+    /// Whether the period is one whole calendar month.
+    pub fn is_calendar_month(&self) -> bool {
+        self.start.day() == 1
             && self.end.month() == self.start.month()
             && self.end.year() == self.start.year()
-            && (self.end + Duration::days(1)).day() == 1;
-        if whole_month {
+            && (self.end + Duration::days(1)).day() == 1
+    }
+
+    /// `01.11.2026–30.11.2026`, or `listopad 2026` for a whole calendar month.
+    pub fn said(&self, lang: crate::domain::Lang) -> String {
+        if self.is_calendar_month() {
             return month_name(self.start, lang);
         }
         match lang {

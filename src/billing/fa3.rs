@@ -79,7 +79,7 @@ fn buyer_id(x: &mut Xml, p: &Party) {
         id.len() == 12 && id.starts_with("PL") && id[2..].chars().all(|c| c.is_ascii_digit());
     if polish || polish_prefixed {
         x.el("NIP", id.trim_start_matches("PL"));
-    } else if id.len() > 2 && EU.contains(&&id[..2]) && id.is_char_boundary(2) {
+    } else if id.len() > 2 && id.is_char_boundary(2) && EU.contains(&&id[..2]) {
         x.el("KodUE", &id[..2]);
         x.el("NrVatUE", &id[2..]);
     } else if !id.is_empty() {

@@ -509,34 +509,20 @@ fn entry(
     line: usize,
     default_currency: Currency,
 ) -> Result<Entry, Said> {
-    let nip_raw = r.text(cells, Col::Nip);
-    let (nip, nip_valid) = match &nip_raw {
+    let (nip, nip_valid) = match r.text(cells, Col::Nip) {
         None => (None, false),
-        Some(raw) => {
-            let compact: String = raw
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '-')
-                .collect();
-            let foreign = compact.len() > 2
-                && compact[..2].chars().all(|c| c.is_ascii_alphabetic())
-                && !compact.starts_with("PL");
-            if foreign {
-                (Some(compact.to_uppercase()), false)
-            } else {
-                match Nip::parse(raw) {
-                    Ok(n) => (Some(n.as_str().to_string()), true),
-                    Err(_) => {
-                        return Err(r.refuse(
-                            Col::Nip,
-                            crate::said!(
-                                "NIP {raw:?} jest nieprawidłowy (zła długość albo suma kontrolna)",
-                                "NIP {raw:?} is invalid (wrong length or checksum)"
-                            ),
-                        ));
-                    }
-                }
+        Some(raw) => match tax_id(&raw) {
+            Some((id, valid)) => (Some(id), valid),
+            None => {
+                return Err(r.refuse(
+                    Col::Nip,
+                    crate::said!(
+                        "NIP {raw:?} jest nieprawidłowy (zła długość albo suma kontrolna)",
+                        "NIP {raw:?} is invalid (wrong length or checksum)"
+                    ),
+                ));
             }
-        }
+        },
     };
     let name = r
         .text(cells, Col::Client)
@@ -797,17 +783,9 @@ fn entry(
         };
         return Err(r.refuse(col, why));
     }
-    let _ = line;
-    let reference = match r.text(cells, Col::Id) {
-        Some(id) => id,
-        None => format!(
-            "{}|{}|{}",
-            nip.clone()
-                .unwrap_or_else(|| crate::domain::name_key(&name)),
-            fold(&service),
-            start
-        ),
-    };
+    let reference = r
+        .text(cells, Col::Id)
+        .unwrap_or_else(|| reference(nip.as_deref(), &name, &service, start));
     Ok(Entry {
         row: line,
         reference,
@@ -824,6 +802,37 @@ fn entry(
         plan,
         status,
     })
+}
+
+/// A buyer's tax id as written: a valid Polish NIP (`Some((nip, true))`), a foreign VAT id with
+/// its country prefix, kept as written (`Some((id, false))`), or `None` for a Polish NIP that
+/// fails its checksum.
+pub fn tax_id(raw: &str) -> Option<(String, bool)> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_uppercase();
+    let mut head = compact.chars();
+    let foreign = compact.chars().count() > 2
+        && head.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && head.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && !compact.starts_with("PL");
+    if foreign {
+        return Some((compact, false));
+    }
+    Nip::parse(raw).ok().map(|n| (n.as_str().to_string(), true))
+}
+
+/// The reference of a subscription without an id of its own: its client (NIP, else name),
+/// service and start. The same subscription sent again, in a list or by hand, finds itself.
+pub fn reference(nip: Option<&str>, name: &str, service: &str, start: NaiveDate) -> String {
+    format!(
+        "{}|{}|{start}",
+        nip.map(str::to_string)
+            .unwrap_or_else(|| crate::domain::name_key(name)),
+        fold(service)
+    )
 }
 
 /// `Polska`, `Poland`, `PL` → `PL`; `Niemcy`, `Germany`, `DE` → `DE`; another two-letter code as
@@ -846,4 +855,23 @@ fn country_code(raw: &str) -> Option<String> {
         }
     }
     (f.len() == 2 && f.chars().all(|c| c.is_ascii_alphabetic())).then(|| f.to_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tax_id;
+
+    #[test]
+    fn tax_ids_polish_foreign_and_wrong() {
+        assert_eq!(tax_id("526-104-08-28"), Some(("5261040828".into(), true)));
+        assert_eq!(tax_id("PL 5261040828"), Some(("5261040828".into(), true)));
+        assert_eq!(
+            tax_id("de 123 456 789"),
+            Some(("DE123456789".into(), false))
+        );
+        assert_eq!(tax_id("1234567890"), None);
+        // Letters outside ASCII never split a character (this used to slice bytes).
+        assert_eq!(tax_id("aŁ123"), None);
+        assert_eq!(tax_id("ŁÓ123"), None);
+    }
 }

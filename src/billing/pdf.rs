@@ -101,10 +101,9 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     }
     if let Some(p) = doc.period {
         let range = format!("{} – {}", date(p.start, lang), date(p.end, lang));
-        let said = p.said(lang);
         // A calendar month is also named ("listopad 2026"); another period is its dates.
-        let shown = if said.chars().any(char::is_alphabetic) {
-            format!("{range} ({said})")
+        let shown = if p.is_calendar_month() {
+            format!("{range} ({})", p.said(lang))
         } else {
             range
         };
@@ -231,7 +230,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         pay.push(format!(
             "{} {}{}",
             lang.pick("Numer rachunku:", "Bank account:"),
-            spaced(&doc.bank_account),
+            crate::domain::grouped_account(&doc.bank_account),
             doc.bank_name
                 .as_ref()
                 .map(|b| format!(" ({b})"))
@@ -288,20 +287,4 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         .into(),
     ));
     write(blocks, lang)
-}
-
-/// `PL61 1090 1014 0000 0712 1981 2874` style groups of four.
-fn spaced(account: &str) -> String {
-    let chars: Vec<char> = account.chars().filter(|c| !c.is_whitespace()).collect();
-    let (head, rest) = if chars.len() == 26 {
-        (chars[..2].iter().collect::<String>(), &chars[2..])
-    } else {
-        (String::new(), &chars[..])
-    };
-    let groups: Vec<String> = rest.chunks(4).map(|c| c.iter().collect()).collect();
-    if head.is_empty() {
-        groups.join(" ")
-    } else {
-        format!("{head} {}", groups.join(" "))
-    }
 }

@@ -7,7 +7,7 @@ use crate::billing::cycle::{Cycle, Timing};
 use crate::billing::document::Line;
 use crate::billing::plan::{Plan, Status};
 use crate::billing::vat::VatRate;
-use crate::domain::{Currency, Lang, Nip};
+use crate::domain::{Currency, Lang};
 use anyhow::{Result, anyhow, bail};
 use chrono::{Datelike, NaiveDate};
 use clap::{Args, Subcommand};
@@ -475,17 +475,11 @@ fn set(app: &mut App, who: &str, status: Status) -> Result<i32> {
 fn add(app: &mut App, a: AddArgs) -> Result<i32> {
     let (nip, nip_valid) = match &a.nip {
         None => (None, false),
-        Some(n) => match Nip::parse(n) {
-            Ok(n) => (Some(n.as_str().to_string()), true),
-            Err(e)
-                if n.len() > 2
-                    && n[..2].chars().all(|c| c.is_ascii_alphabetic())
-                    && !n.starts_with("PL") =>
-            {
-                let _ = e;
-                (Some(n.replace(' ', "").to_uppercase()), false)
-            }
-            Err(e) => bail!("--nip {n:?}: {e}"),
+        Some(n) => match crate::billing::list::tax_id(n) {
+            Some((id, valid)) => (Some(id), valid),
+            None => bail!(
+                "--nip {n:?}: neither a valid NIP (length, checksum) nor a foreign VAT id with its country prefix"
+            ),
         },
     };
     let plan = Plan {
@@ -527,13 +521,7 @@ fn add(app: &mut App, a: AddArgs) -> Result<i32> {
         bail!("{field}: {}", why.en);
     }
     let reference = a.id.clone().unwrap_or_else(|| {
-        format!(
-            "{}|{}|{}",
-            nip.clone()
-                .unwrap_or_else(|| crate::domain::name_key(&a.client)),
-            a.service.to_lowercase(),
-            a.start
-        )
+        crate::billing::list::reference(nip.as_deref(), &a.client, &a.service, a.start)
     });
     let tx = app.store.transaction()?;
     let client = tx.find_or_create_client(Some(&a.client), nip.as_deref(), nip_valid)?;

@@ -120,24 +120,19 @@ pub fn run(tx: &Tx<'_>, ctx: &Ctx<'_>, who: &str, status: Status) -> Result<Outc
         ));
     }
     let changed = tx.set_subscription_status(s.id, status)?;
-    if status == Status::Active && changed {
-        // Periods missed while paused are not issued on resuming: billing starts again today.
-        let mut plan = s.plan.clone();
-        let resumed = ctx.today.max(plan.start);
-        if resumed > plan.start {
-            let skipped = plan
-                .schedule()
-                .due_until(ctx.today)
-                .into_iter()
-                .map(|d| d.period.start)
-                .filter(|d| *d < ctx.today)
-                .collect::<Vec<_>>();
-            let billed = tx.billed_starts(s.id)?;
-            if skipped.iter().any(|d| !billed.contains(d)) {
-                plan.start = ctx.today;
-                plan.anchor_day = s.plan.anchor_day;
-                tx.set_subscription_plan(s.id, &plan)?;
-            }
+    // Periods missed while paused are not issued on resuming: billing starts again today.
+    if status == Status::Active && changed && ctx.today > s.plan.start {
+        let billed = tx.billed_starts(s.id)?;
+        let missed = s
+            .plan
+            .schedule()
+            .due_until(ctx.today)
+            .iter()
+            .any(|d| d.period.start < ctx.today && !billed.contains(&d.period.start));
+        if missed {
+            let mut plan = s.plan.clone();
+            plan.start = ctx.today;
+            tx.set_subscription_plan(s.id, &plan)?;
         }
     }
     ctx.audit(tx, &format!("subscription:{}", s.id), status.code())?;

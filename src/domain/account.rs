@@ -39,6 +39,23 @@ impl BankAccount {
     }
 }
 
+/// An account number as people read it: an NRB as `61 1090 1014 …`, an IBAN as
+/// `PL61 1090 1014 …` (groups of four after the check digits).
+pub fn grouped_account(account: &str) -> String {
+    let chars: Vec<char> = account.chars().filter(|c| !c.is_whitespace()).collect();
+    let (head, rest) = if chars.len() == 26 {
+        (chars[..2].iter().collect::<String>(), &chars[2..])
+    } else {
+        (String::new(), &chars[..])
+    };
+    let groups: Vec<String> = rest.chunks(4).map(|c| c.iter().collect()).collect();
+    if head.is_empty() {
+        groups.join(" ")
+    } else {
+        format!("{head} {}", groups.join(" "))
+    }
+}
+
 impl fmt::Display for BankAccount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -48,6 +65,18 @@ impl fmt::Display for BankAccount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accounts_are_grouped_as_people_read_them() {
+        assert_eq!(
+            grouped_account("55114000009378657975432319"),
+            "55 1140 0000 9378 6579 7543 2319"
+        );
+        assert_eq!(
+            grouped_account("PL55114000009378657975432319"),
+            "PL55 1140 0000 9378 6579 7543 2319"
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -16,7 +16,7 @@ mod said;
 mod settlement;
 pub mod text;
 
-pub use account::BankAccount;
+pub use account::{BankAccount, grouped_account};
 pub use digest::sha256_hex;
 pub use hold::{Hold, HoldEnd, HoldKind};
 pub use invoice_number::InvoiceNumber;

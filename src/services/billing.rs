@@ -23,7 +23,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// How a run is made.
 #[derive(Debug, Clone)]
@@ -61,20 +61,10 @@ pub struct Run {
     pub summary: Option<String>,
 }
 
-/// The seller's side of every invoice, checked (the config check already refused incomplete
-/// seller data when billing is on; this names it again for a run asked for by hand).
-fn issuer_parts(env: &Env<'_>) -> Result<(Party, String)> {
-    env.config.company.seller()
-}
-
-fn lang_of(code: &str) -> Lang {
-    Lang::from_code(code)
-}
-
-/// The buyer of a client's invoice, or why there is none.
 /// The buyer, the language of its documents, and its invoice addresses.
 type Buyer = (Party, Lang, Vec<String>);
 
+/// The buyer of a client's invoice, or why there is none.
 fn buyer_party(tx: &Tx<'_>, client_id: i64) -> Result<Result<Buyer, Said>> {
     let Some(b) = tx.buyer(client_id)? else {
         return Ok(Err(crate::said!(
@@ -98,7 +88,7 @@ fn buyer_party(tx: &Tx<'_>, client_id: i64) -> Result<Result<Buyer, Said>> {
             country: b.country.unwrap_or_else(|| "PL".into()),
             email: b.emails.first().cloned(),
         },
-        lang_of(&b.language),
+        Lang::from_code(&b.language),
         b.emails,
     )))
 }
@@ -106,16 +96,12 @@ fn buyer_party(tx: &Tx<'_>, client_id: i64) -> Result<Result<Buyer, Said>> {
 /// Issues every invoice due on `opts.today`.
 pub fn issue_due(env: &Env<'_>, store: &mut Store, opts: &RunOptions<'_>) -> Result<Run> {
     let cfg = &env.config.billing;
-    let (seller, account) = issuer_parts(env)?;
+    // The config check refused incomplete seller data when billing is on; a run asked for by
+    // hand with billing off is refused here, naming the missing keys.
+    let (seller, account) = env.config.company.seller()?;
     let series = cfg.series()?;
     let subs = store.subscriptions(Some(Status::Active))?;
-    let mut billed: HashMap<i64, HashSet<NaiveDate>> = HashMap::new();
-    {
-        let tx = store.transaction()?;
-        for s in &subs {
-            billed.insert(s.id, tx.billed_starts(s.id)?.into_iter().collect());
-        }
-    }
+    let billed = store.billed_starts_of_active()?;
     let schedules: Vec<_> = subs
         .iter()
         .map(|s| (s.id, s.client_id, s.plan.currency, s.plan.schedule()))
@@ -252,7 +238,7 @@ fn prepare<'g>(
 ) -> Result<Result<Prepared<'g>, Said>> {
     // Checked again inside the transaction: another process may have billed it meanwhile.
     for p in group {
-        if tx.billed_starts(p.subscription)?.contains(&p.period.start) {
+        if tx.is_billed(p.subscription, p.period.start)? {
             let (id, start) = (p.subscription, p.period.start);
             return Ok(Err(crate::said!(
                 "abonament nr {id} za okres od {start} był już zafakturowany",
@@ -283,9 +269,7 @@ fn prepare<'g>(
     let counter = series.counter_key(today);
     // The number it would take, checked before it is taken: a problem leaves no gap.
     let number = series.format(tx.peek_number(&counter)?, today);
-    let key = crate::domain::InvoiceNumber::parse(&number)
-        .map(|n| n.canonical().to_string())
-        .unwrap_or_else(|_| number.clone());
+    let key = crate::domain::invoice_number::canonicalize(&number);
     if tx.invoice_known(&key)? {
         let series_text = &series.template;
         return Ok(Err(crate::said!(
@@ -373,16 +357,6 @@ fn write_one(
     })
 }
 
-/// `PL61 1090 …` groups of four.
-fn spaced(account: &str) -> String {
-    let chars: Vec<char> = account.chars().collect();
-    chars
-        .chunks(4)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Queues the client's copy (PDF and XML) of an issued document; returns who it goes to.
 #[allow(clippy::too_many_arguments)]
 fn mail_document(
@@ -440,7 +414,7 @@ fn mail_document(
         currency: doc.currency.to_string(),
         issue_date: doc.issue_date.to_string(),
         due_date: doc.due_date.to_string(),
-        account: spaced(&doc.bank_account),
+        account: crate::domain::grouped_account(&doc.bank_account),
         payment_link: doc.payment_link.clone(),
         split_payment: doc.split_payment,
         corrects: doc.correction.as_ref().map(|c| c.number.clone()),
@@ -563,6 +537,10 @@ pub fn summarize(
     problems: &[Said],
 ) -> Result<Option<String>> {
     let cfg = &env.config.billing;
+    // Asked every few minutes: with nothing to say, no write lock is taken.
+    if problems.is_empty() && !store.has_unreported_documents()? {
+        return Ok(None);
+    }
     let tx = store.transaction()?;
     let docs = tx.unreported_documents()?;
     let key = match docs.first() {
@@ -785,9 +763,7 @@ pub fn correct(env: &Env<'_>, store: &mut Store, ask: &CorrectionAsk<'_>) -> Res
     );
     let xml = fa3::write(&doc);
     let pdf = billing::pdf::render(&doc)?;
-    let key = crate::domain::InvoiceNumber::parse(&original.number)
-        .map(|n| n.canonical().to_string())
-        .unwrap_or_else(|_| original.number.clone());
+    let key = crate::domain::invoice_number::canonicalize(&original.number);
     tx.insert_issued_correction(
         &doc,
         issued.invoice_id,

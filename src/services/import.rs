@@ -567,15 +567,14 @@ impl Importer<'_> {
         let source = format!("report:{report_id}");
         for e in &l.entries {
             let b = &e.buyer;
-            let client = tx.find_or_create_client(Some(&b.name), b.nip.as_deref(), b.nip_valid)?;
-            if client.created {
-                tx.audit(
-                    self.actor,
-                    "client.created",
-                    Some(&format!("client:{}", client.id)),
-                    Some(&b.name),
-                )?;
-            }
+            let client = self.client(
+                tx,
+                Some(&b.name),
+                b.nip.as_deref(),
+                b.nip_valid,
+                &b.emails,
+                &source,
+            )?;
             tx.set_client_address(
                 client.id,
                 &b.address_line1,
@@ -584,9 +583,6 @@ impl Importer<'_> {
             )?;
             if let Some(lang) = b.language {
                 tx.set_client_language(client.id, lang)?;
-            }
-            for email in &b.emails {
-                tx.add_client_email(client.id, email, &source)?;
             }
             // A list sent again does not undo what staff did since: a pause or cancellation
             // stays unless the list has a status column, and a resumed subscription keeps the
@@ -700,6 +696,32 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// The client a row is about, found by NIP or name or created (audited), with the row's
+    /// e-mail addresses remembered.
+    fn client(
+        &self,
+        tx: &Tx<'_>,
+        name: Option<&str>,
+        nip: Option<&str>,
+        nip_valid: bool,
+        emails: &[String],
+        source: &str,
+    ) -> Result<crate::store::ClientRef> {
+        let client = tx.find_or_create_client(name, nip, nip_valid)?;
+        if client.created {
+            tx.audit(
+                self.actor,
+                "client.created",
+                Some(&format!("client:{}", client.id)),
+                Some(name.or(nip).unwrap_or("?")),
+            )?;
+        }
+        for email in emails {
+            tx.add_client_email(client.id, email, source)?;
+        }
+        Ok(client)
+    }
+
     fn store_receivables(
         &self,
         tx: &Tx<'_>,
@@ -710,27 +732,14 @@ impl Importer<'_> {
         out.count_read(r.rows.len(), &r.skipped, &r.warnings);
         let source = format!("report:{report_id}");
         for row in &r.rows {
-            let client = tx.find_or_create_client(
+            let client = self.client(
+                tx,
                 row.client_name.as_deref(),
                 row.nip.as_deref(),
                 row.nip_valid == Some(true),
+                &row.emails,
+                &source,
             )?;
-            if client.created {
-                let who = row
-                    .client_name
-                    .as_deref()
-                    .or(row.nip.as_deref())
-                    .unwrap_or("?");
-                tx.audit(
-                    self.actor,
-                    "client.created",
-                    Some(&format!("client:{}", client.id)),
-                    Some(who),
-                )?;
-            }
-            for email in &row.emails {
-                tx.add_client_email(client.id, email, &source)?;
-            }
             let (gross, outstanding) = match amounts(row) {
                 Ok(a) => a,
                 Err(e) => return Ok(Err(row_error(out, row.row, "gross", e.said()))),

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 /// A price or quantity change from a date.
@@ -119,24 +120,27 @@ fn subscriptions(
     for (id, reference, client_id, client, plan, status) in rows {
         let plan: Plan = serde_json::from_str(&plan)
             .with_context(|| format!("subscription {id}: stored terms cannot be read"))?;
-        let dec = |s: Option<String>| s.and_then(|s| Decimal::from_str(&s).ok());
-        let ch: Vec<PlanChange> = changes
-            .query_map([id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                ))
-            })?
-            .filter_map(|r| r.ok())
-            .filter_map(|(f, u, q)| {
-                Some(PlanChange {
-                    from: f.parse().ok()?,
-                    unit_net: dec(u),
-                    quantity: dec(q),
-                })
-            })
-            .collect();
+        // A change that cannot be read is an error, never skipped: the price would be wrong.
+        let unreadable = || format!("subscription {id}: a stored price change cannot be read");
+        let dec = |s: Option<String>| -> Result<Option<Decimal>> {
+            s.map(|s| Decimal::from_str(&s).with_context(unreadable))
+                .transpose()
+        };
+        let mut ch = Vec::new();
+        for r in changes.query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })? {
+            let (from, unit_net, quantity) = r?;
+            ch.push(PlanChange {
+                from: from.parse().with_context(unreadable)?,
+                unit_net: dec(unit_net)?,
+                quantity: dec(quantity)?,
+            });
+        }
         out.push(SubscriptionRow {
             id,
             reference,
@@ -234,6 +238,33 @@ impl Store {
 
     pub fn issued_document(&self, number: &str) -> Result<Option<IssuedRow>> {
         Ok(issued(&self.conn, Some(number), None, false)?.pop())
+    }
+
+    /// The first days of the periods billed, per active subscription (one read, no write lock:
+    /// the daemon asks every few minutes).
+    pub fn billed_starts_of_active(&self) -> Result<HashMap<i64, HashSet<NaiveDate>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.subscription_id, b.period_start FROM billed_periods b
+             JOIN subscriptions s ON s.id = b.subscription_id WHERE s.status = 'active'",
+        )?;
+        let mut out: HashMap<i64, HashSet<NaiveDate>> = HashMap::new();
+        for r in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+            let (id, start) = r?;
+            let start = start
+                .parse()
+                .with_context(|| format!("subscription {id}: billed period {start:?}"))?;
+            out.entry(id).or_default().insert(start);
+        }
+        Ok(out)
+    }
+
+    /// Whether an issued document waits for a run's summary.
+    pub fn has_unreported_documents(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM issued_documents WHERE reported_at IS NULL)",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The periods billed for a subscription, with the invoice number of each.
@@ -396,7 +427,7 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
-    /// Ends a subscription's billing: periods starting after `end` are not billed.
+    /// Replaces a subscription's terms (resuming moves its start to the day it resumed).
     pub fn set_subscription_plan(&self, id: i64, plan: &Plan) -> Result<()> {
         self.tx.execute(
             "UPDATE subscriptions SET plan = ?2, updated_at = ?3 WHERE id = ?1",
@@ -433,11 +464,25 @@ impl Tx<'_> {
         let mut stmt = self
             .tx
             .prepare_cached("SELECT period_start FROM billed_periods WHERE subscription_id = ?1")?;
-        let rows = stmt.query_map([subscription_id], |r| r.get::<_, String>(0))?;
-        Ok(rows
-            .filter_map(|r| r.ok())
-            .filter_map(|s| s.parse().ok())
-            .collect())
+        let mut out = Vec::new();
+        for r in stmt.query_map([subscription_id], |r| r.get::<_, String>(0))? {
+            let s = r?;
+            out.push(
+                s.parse().with_context(|| {
+                    format!("subscription {subscription_id}: billed period {s:?}")
+                })?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Whether a subscription's period starting on `start` is billed.
+    pub fn is_billed(&self, subscription_id: i64, start: NaiveDate) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM billed_periods WHERE subscription_id = ?1 AND period_start = ?2)",
+            params![subscription_id, start.to_string()],
+            |r| r.get(0),
+        )?)
     }
 
     /// Records a billed period. Fails if the period was billed before: the caller's whole
