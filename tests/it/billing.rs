@@ -353,6 +353,12 @@ fn a_ksef_receipt_attaches_the_ksef_number() {
     <NumerFaktury>FV/999/11/2026</NumerFaktury>
     <DataWystawieniaFaktury>2026-11-01</DataWystawieniaFaktury>
   </Dokument>
+  <Dokument>
+    <NipSprzedawcy>5261040828</NipSprzedawcy>
+    <NumerKSeFDokumentu>5261040828-20261101-0A1B2C3D4E62-4D</NumerKSeFDokumentu>
+    <NumerFaktury>FV/3/11/2026</NumerFaktury>
+    <DataWystawieniaFaktury>2026-11-01</DataWystawieniaFaktury>
+  </Dokument>
 </Potwierdzenie>"#;
     let p = env.write("UPO_sesja.xml", upo);
     let out = env.json(&["import", "--json", &p], "2026-11-02T09:00:00Z");
@@ -364,6 +370,13 @@ fn a_ksef_receipt_attaches_the_ksef_number() {
             .as_str()
             .unwrap()
             .contains("FV/999/11/2026: skarbnik jej nie wystawiał"),
+        "{f}"
+    );
+    assert!(
+        f["warnings"][1]["pl"]
+            .as_str()
+            .unwrap()
+            .contains("FV/3/11/2026: UPO dotyczy innego sprzedawcy (NIP 5261040828)"),
         "{f}"
     );
     // The invoice as downloaded from KSeF, under its KSeF number.
@@ -386,6 +399,18 @@ fn a_ksef_receipt_attaches_the_ksef_number() {
     assert_eq!(ksef("FV/1/11/2026"), "5265260188-20261101-0A1B2C3D4E5F-1A");
     assert_eq!(ksef("FV/2/11/2026"), "5265260188-20261101-0A1B2C3D4E61-3C");
     assert!(ksef("FV/3/11/2026").is_null());
+    // A receipt naming another KSeF number for an invoice that has one: the first stays.
+    let other = env.write(
+        "UPO_2.xml",
+        &upo.replace("0A1B2C3D4E5F-1A", "0A1B2C3D4E70-5E")
+            .replace("FV/999/11/2026", "FV/998/11/2026"),
+    );
+    let out = env.json(&["import", "--json", &other], "2026-11-02T09:00:00Z");
+    let w = out["files"][0]["warnings"].to_string();
+    assert!(
+        w.contains("faktura FV/1/11/2026 ma już numer KSeF 5265260188-20261101-0A1B2C3D4E5F-1A, a UPO podaje 5265260188-20261101-0A1B2C3D4E70-5E"),
+        "{w}"
+    );
     // Three days before they are due, the reminders print the KSeF number where it is known
     // (with fresh bank data: a fee booked the day before).
     env.statement("2026-11-11");
@@ -842,4 +867,92 @@ fn an_english_xlsx_subscriptions_list_is_recognised() {
     let xmls = files_in(&env.path().join("var/ksef/out"), "xml");
     assert_eq!(xmls.len(), 2);
     assert_schema_valid(&xmls);
+}
+
+/// What stops an invoice is told, in both languages, and takes no number: here every number the
+/// series would give next already belongs to an invoice imported from the ERP.
+#[test]
+fn an_invoice_that_cannot_be_issued_is_told_and_takes_no_number() {
+    let env = Env::new(CONFIG);
+    env.ok(
+        &["subscriptions", "import", list().to_str().unwrap()],
+        "2026-10-30T09:00:00Z",
+    );
+    let erp = env.write(
+        "rejestr.csv",
+        "Numer;Data wystawienia;Termin płatności;Kontrahent;NIP;Brutto;Waluta\n\
+         FV/1/11/2026;2026-10-31;2026-11-14;Inny Klient Sp. z o.o.;;100,00;PLN\n",
+    );
+    env.ok(&["import", &erp], "2026-10-31T09:00:00Z");
+    let run = env.json(&["issue", "--json"], "2026-11-01T09:00:00Z");
+    assert!(run["issued"].as_array().unwrap().is_empty(), "{run}");
+    let problems = run["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 3, "{run}");
+    assert!(
+        problems[0]["pl"]
+            .as_str()
+            .unwrap()
+            .contains("numer FV/1/11/2026 z serii FV/{n}/{MM}/{YYYY} ma już inna faktura w bazie"),
+        "{run}"
+    );
+    assert!(
+        problems[0]["en"]
+            .as_str()
+            .unwrap()
+            .contains("change [billing] series")
+    );
+    // Staff hear of it once that day, in Polish.
+    let told = outbox(&env, "2026-11-01T09:00:00Z", "billing_summary");
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0]["key"], "billing:problems:2026-11-01");
+    env.json(&["issue", "--json"], "2026-11-01T10:00:00Z");
+    assert_eq!(
+        outbox(&env, "2026-11-01T10:00:00Z", "billing_summary").len(),
+        1
+    );
+}
+
+/// Staff commands on subscriptions refuse what they cannot do, saying why; a price change for a
+/// period already invoiced is refused.
+#[test]
+fn subscription_commands_refuse_what_they_cannot_do() {
+    let env = Env::new(CONFIG);
+    env.ok(
+        &["subscriptions", "import", list().to_str().unwrap()],
+        "2026-10-30T09:00:00Z",
+    );
+    let o = env.run(
+        &["subscription", "pause", "Nieznana Firma"],
+        "2026-11-01T09:00:00Z",
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("No subscription \"Nieznana Firma\""),
+        "{o:?}"
+    );
+    env.ok(&["subscription", "cancel", "#1"], "2026-11-01T09:00:00Z");
+    let o = env.run(&["subscription", "resume", "#1"], "2026-11-02T09:00:00Z");
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("is cancelled; a cancelled one is not resumed"),
+        "{o:?}"
+    );
+    env.ok(&["issue"], "2026-11-01T09:00:00Z");
+    let o = env.run(
+        &[
+            "subscription",
+            "change",
+            "#6",
+            "--from",
+            "2026-10-10",
+            "--price",
+            "500",
+        ],
+        "2026-11-02T09:00:00Z",
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("already invoiced"),
+        "{o:?}"
+    );
 }
