@@ -767,6 +767,13 @@ mod tests {
         let c = Config::parse(&section[start..end]).unwrap();
         assert_eq!(c.dunning.policy().steps.len(), 3);
         assert_eq!(c.dunning.interest_rates.len(), 3);
+        // The subscription invoicing section's settings, too.
+        let section = &readme[readme.find("## Subscription invoicing").unwrap()..];
+        let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+        let end = start + section[start..].find("```").unwrap();
+        let c = Config::parse(&section[start..end]).unwrap();
+        assert_eq!(c.billing.series().unwrap().template, "FV/{n}/{MM}/{YYYY}");
+        assert_eq!(c.company.city.as_deref(), Some("00-950 Warszawa"));
     }
 
     #[test]
