@@ -4,12 +4,17 @@
 //! refusal, and the importing process — the CLI or the daemon — goes on with the next file.
 //!
 //! Protocol: the parent writes one JSON line ([`WorkerRequest`]) and then the file's bytes to the
-//! child's stdin; the child writes one JSON [`WorkerReply`] to stdout.
+//! child's stdin, streamed from wherever they are (a file, an archive member); the child answers
+//! on stdout with frames (a little-endian `u32` length, then a JSON [`WorkerFrame`]): the events
+//! of [`crate::ingest::stream`] as it reads — one whole report, or a statement's head, its
+//! operations a batch at a time, and its tail — or a refusal. The pipe is the back-pressure: a
+//! worker ahead of the importing parent blocks on its write, so neither side holds the file.
 
 use crate::domain::{BankAccount, Currency};
 use crate::ingest::profile::Profile;
 use crate::ingest::spreadsheet::SheetLimits;
-use crate::ingest::{ParseContext, Parsed, ReportError, parse_report};
+use crate::ingest::stream::{Event, parse_stream};
+use crate::ingest::{ParseContext, ReportError};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
@@ -43,20 +48,29 @@ pub struct WorkerRequest {
     pub max_inflated: u64,
 }
 
+/// One frame from the worker.
 #[derive(Debug, Serialize, Deserialize)]
-pub enum WorkerReply {
-    Parsed(Box<Parsed>),
+pub enum WorkerFrame {
+    Event(Event),
     Refused(ReportError),
 }
 
+/// Largest frame the parent accepts (a whole parsed report of a large file; a batch of
+/// operations is far smaller).
+const MAX_FRAME: usize = 512 << 20;
+
 impl Isolation {
-    /// Parses `bytes` in a child process. Any failure of the child is a refusal of the file.
-    pub fn parse(
+    /// Parses what `input` holds in a child process, handing each event to `on` as it arrives.
+    /// Returns the refusal (any failure of the child is one) or `Ok`, and the SHA-256 of every byte
+    /// of the input (read to its end even when the child stopped early). An error from `on` stops
+    /// the child and is returned as the outer error.
+    pub fn stream(
         &self,
         file: &str,
-        bytes: &[u8],
+        mut input: Box<dyn Read + Send + '_>,
         ctx: &ParseContext,
-    ) -> Result<Parsed, ReportError> {
+        on: &mut dyn FnMut(Event) -> anyhow::Result<()>,
+    ) -> anyhow::Result<(Result<(), ReportError>, String)> {
         let refuse = |cause: crate::domain::Said| ReportError::file(file, cause);
         let request = WorkerRequest {
             file: file.to_string(),
@@ -69,12 +83,7 @@ impl Isolation {
             max_columns: ctx.sheet_limits.max_columns,
             max_inflated: ctx.sheet_limits.max_inflated,
         };
-        let header = serde_json::to_string(&request).map_err(|e| {
-            refuse(crate::said!(
-                "nie udało się uruchomić odczytu pliku: {e}",
-                "cannot start the parser: {e}"
-            ))
-        })?;
+        let header = serde_json::to_string(&request)?;
         let mut cmd = Command::new(&self.exe);
         cmd.arg("worker")
             // A crash is reported by its message; symbolising a backtrace of a large binary
@@ -85,69 +94,190 @@ impl Isolation {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         limit_memory(&mut cmd, self.memory_bytes);
-        let mut child = cmd.spawn().map_err(|e| {
-            refuse(crate::said!(
-                "nie udało się uruchomić procesu odczytu pliku: {e}",
-                "cannot start the parser process: {e}"
-            ))
-        })?;
-        let mut stdin = child.stdin.take();
-        let input = [header.as_bytes(), b"\n", bytes].concat();
-        let writer = std::thread::spawn(move || {
-            if let Some(s) = stdin.as_mut() {
-                // A child that dies early closes the pipe; its exit status tells why.
-                let _ = s.write_all(&input);
-            }
-        });
-        let mut stdout = child.stdout.take();
-        let reader = std::thread::spawn(move || {
-            let mut out = Vec::new();
-            if let Some(s) = stdout.as_mut() {
-                let _ = s.read_to_end(&mut out);
-            }
-            out
-        });
-        let mut stderr = child.stderr.take();
-        let err_reader = std::thread::spawn(move || {
-            let mut out = Vec::new();
-            if let Some(s) = stderr.as_mut() {
-                let _ = s.take(4096).read_to_end(&mut out);
-            }
-            out
-        });
-        let deadline = Instant::now() + self.timeout;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    let secs = self.timeout.as_secs();
-                    return Err(refuse(crate::said!(
-                        "odczyt pliku trwał dłużej niż {secs} s; zrezygnowano z niego",
-                        "parsing took longer than {secs} s; the file was given up"
-                    )));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(e) => {
-                    return Err(refuse(crate::said!(
-                        "utracono proces odczytu pliku: {e}",
-                        "lost the parser process: {e}"
-                    )));
-                }
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                let sha = crate::domain::sha256_hex_reader(&mut input)?;
+                return Ok((
+                    Err(refuse(crate::said!(
+                        "nie udało się uruchomić procesu odczytu pliku: {e}",
+                        "cannot start the parser process: {e}"
+                    ))),
+                    sha,
+                ));
             }
         };
-        let _ = writer.join();
-        let out = reader.join().unwrap_or_default();
-        let err = err_reader.join().unwrap_or_default();
-        if !status.success() {
-            use std::os::unix::process::ExitStatusExt;
-            let how = match status.signal() {
-                Some(sig) => crate::said!("zabity sygnałem {sig}", "was killed by signal {sig}"),
-                None => {
-                    let code = status.code().unwrap_or(-1);
-                    crate::said!("zakończył się kodem {code}", "exited with status {code}")
+        let pid = child.id() as libc::pid_t;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take();
+        let mut stderr = child.stderr.take();
+        // Activity: the instant (ms since start) of the last frame; the watchdog kills a worker
+        // silent for longer than the timeout.
+        let started = Instant::now();
+        let activity = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let timed_out = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let timeout = self.timeout;
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(move || -> std::io::Result<String> {
+                use sha2::Digest;
+                ignore_sigpipe_on_this_thread();
+                let mut hasher = sha2::Sha256::new();
+                let mut stdin = stdin;
+                if let Some(s) = stdin.as_mut() {
+                    // A child that dies early closes the pipe; its exit status tells why.
+                    if s.write_all(header.as_bytes())
+                        .and_then(|_| s.write_all(b"\n"))
+                        .is_err()
+                    {
+                        stdin = None;
+                    }
                 }
+                let mut buf = vec![0u8; 256 * 1024];
+                loop {
+                    let n = match input.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    };
+                    hasher.update(&buf[..n]);
+                    if let Some(s) = stdin.as_mut()
+                        && s.write_all(&buf[..n]).is_err()
+                    {
+                        stdin = None;
+                    }
+                }
+                drop(stdin);
+                Ok(crate::domain::hex(&hasher.finalize()))
+            });
+            let err_reader = scope.spawn(move || {
+                let mut out = Vec::new();
+                if let Some(s) = stderr.as_mut() {
+                    let _ = s.take(4096).read_to_end(&mut out);
+                    // Drain the rest so the child never blocks on a full stderr pipe.
+                    let _ = std::io::copy(s, &mut std::io::sink());
+                }
+                out
+            });
+            {
+                let activity = activity.clone();
+                let timed_out = timed_out.clone();
+                scope.spawn(move || {
+                    loop {
+                        let last = Duration::from_millis(
+                            activity.load(std::sync::atomic::Ordering::Relaxed),
+                        );
+                        let deadline = last + timeout;
+                        let now = started.elapsed();
+                        if now >= deadline {
+                            timed_out.store(true, std::sync::atomic::Ordering::Relaxed);
+                            // SAFETY: the child is not waited for until this thread is told
+                            // to stop, so the pid is still the child's.
+                            unsafe { libc::kill(pid, libc::SIGKILL) };
+                            return;
+                        }
+                        match stop_rx.recv_timeout((deadline - now).min(Duration::from_millis(500)))
+                        {
+                            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                            _ => return,
+                        }
+                    }
+                });
+            }
+            let mut reader = stdout.map(|o| std::io::BufReader::with_capacity(256 * 1024, o));
+            let mut result: Option<Result<(), ReportError>> = None;
+            let mut failure: Option<anyhow::Error> = None;
+            let mut frame = Vec::new();
+            loop {
+                let mut len = [0u8; 4];
+                let Some(r) = reader.as_mut() else { break };
+                if r.read_exact(&mut len).is_err() {
+                    break;
+                }
+                let len = u32::from_le_bytes(len) as usize;
+                if len > MAX_FRAME {
+                    result = Some(Err(refuse(crate::said!(
+                        "proces odczytu pliku odpowiedział nieczytelnie",
+                        "the parser's answer was unreadable"
+                    ))));
+                    break;
+                }
+                frame.resize(len, 0);
+                if r.read_exact(&mut frame).is_err() {
+                    break;
+                }
+                activity.store(
+                    started.elapsed().as_millis() as u64,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                match serde_json::from_slice::<WorkerFrame>(&frame) {
+                    Ok(WorkerFrame::Event(e)) => {
+                        let last = matches!(e, Event::Whole(_) | Event::Tail(_));
+                        if let Err(e) = on(e) {
+                            failure = Some(e);
+                            break;
+                        }
+                        if last {
+                            result = Some(Ok(()));
+                            break;
+                        }
+                    }
+                    Ok(WorkerFrame::Refused(e)) => {
+                        result = Some(Err(e));
+                        break;
+                    }
+                    Err(e) => {
+                        result = Some(Err(refuse(crate::said!(
+                            "nie da się odczytać odpowiedzi procesu odczytu: {e}",
+                            "the parser's answer was unreadable: {e}"
+                        ))));
+                        break;
+                    }
+                }
+            }
+            if failure.is_some() || result.as_ref().is_some_and(|r| r.is_err()) {
+                let _ = child.kill();
+            }
+            // Whatever the child still writes is not read: closing our end ends it.
+            drop(reader);
+            let status = child.wait();
+            let _ = stop_tx.send(());
+            let sha = writer
+                .join()
+                .map_err(|_| anyhow::anyhow!("the input reader panicked"))??;
+            let err = err_reader.join().unwrap_or_default();
+            if let Some(f) = failure {
+                return Err(f);
+            }
+            if let Some(r) = result {
+                return Ok((r, sha));
+            }
+            // No last frame: the child died, or was killed.
+            if timed_out.load(std::sync::atomic::Ordering::Relaxed) {
+                let secs = timeout.as_secs();
+                return Ok((
+                    Err(refuse(crate::said!(
+                        "odczyt pliku trwał dłużej niż {secs} s; zrezygnowano z niego",
+                        "parsing took longer than {secs} s; the file was given up"
+                    ))),
+                    sha,
+                ));
+            }
+            let how = match status {
+                Ok(status) => {
+                    use std::os::unix::process::ExitStatusExt;
+                    match status.signal() {
+                        Some(sig) => {
+                            crate::said!("zabity sygnałem {sig}", "was killed by signal {sig}")
+                        }
+                        None => {
+                            let code = status.code().unwrap_or(-1);
+                            crate::said!("zakończył się kodem {code}", "exited with status {code}")
+                        }
+                    }
+                }
+                Err(e) => crate::said!("utracony: {e}", "lost: {e}"),
             };
             let detail = String::from_utf8_lossy(&err);
             let first = detail
@@ -163,16 +293,22 @@ impl Isolation {
             if !first.is_empty() {
                 cause = cause.suffixed(&format!(": {first}"), &format!(": {first}"));
             }
-            return Err(refuse(cause));
-        }
-        match serde_json::from_slice::<WorkerReply>(&out) {
-            Ok(WorkerReply::Parsed(p)) => Ok(*p),
-            Ok(WorkerReply::Refused(e)) => Err(e),
-            Err(e) => Err(refuse(crate::said!(
-                "nie da się odczytać odpowiedzi procesu odczytu: {e}",
-                "the parser's answer was unreadable: {e}"
-            ))),
-        }
+            Ok((Err(refuse(cause)), sha))
+        })
+    }
+}
+
+/// A worker that stops reading early (it refused the file) closes its stdin: the write must fail
+/// with `EPIPE`, not end this process, which one-shot commands leave to SIGPIPE's default (death,
+/// like any Unix tool whose reader went away). The signal a write raises goes to the writing
+/// thread, so blocking it there is enough.
+fn ignore_sigpipe_on_this_thread() {
+    // SAFETY: plain libc calls on a local signal set; they change only this thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 
@@ -194,7 +330,8 @@ fn limit_memory(cmd: &mut Command, bytes: u64) {
     }
 }
 
-/// The worker's side: read the request and bytes from stdin, parse, answer on stdout.
+/// The worker's side: read the request, then parse the bytes as they come, answering in frames
+/// on stdout.
 pub fn run_worker() -> i32 {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
@@ -205,13 +342,22 @@ pub fn run_worker() -> i32 {
     let Ok(req) = serde_json::from_str::<WorkerRequest>(&header) else {
         return 2;
     };
-    let mut bytes = Vec::new();
-    if input.read_to_end(&mut bytes).is_err() {
-        return 2;
-    }
     fault_hook(&req.file);
-    let reply = match Profile::load_all(req.profiles_dir.as_deref()) {
-        Err(e) => WorkerReply::Refused(ReportError::file(
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+    let mut send = |frame: &WorkerFrame| -> std::io::Result<()> {
+        let json = serde_json::to_vec(frame)?;
+        let len = u32::try_from(json.len()).map_err(std::io::Error::other)?;
+        out.write_all(&len.to_le_bytes())?;
+        out.write_all(&json)?;
+        // The head, the tail and a whole report go out at once; batches of rows as the buffer
+        // fills.
+        if !matches!(frame, WorkerFrame::Event(Event::Rows(_))) {
+            out.flush()?;
+        }
+        Ok(())
+    };
+    let result = match Profile::load_all(req.profiles_dir.as_deref()) {
+        Err(e) => Err(ReportError::file(
             &req.file,
             crate::said!(
                 "profile odczytu są błędne: {e}",
@@ -235,13 +381,16 @@ pub fn run_worker() -> i32 {
                     ..SheetLimits::default()
                 },
             };
-            match parse_report(&req.file, &bytes, &profiles, &ctx) {
-                Ok(p) => WorkerReply::Parsed(Box::new(p)),
-                Err(e) => WorkerReply::Refused(e),
-            }
+            parse_stream(&req.file, &mut input, &profiles, &ctx, &mut |e| {
+                send(&WorkerFrame::Event(e))
+            })
         }
     };
-    match serde_json::to_writer(std::io::stdout().lock(), &reply) {
+    let sent = match result {
+        Ok(()) => Ok(()),
+        Err(e) => send(&WorkerFrame::Refused(e)),
+    };
+    match sent {
         Ok(()) => 0,
         Err(_) => 2,
     }

@@ -83,83 +83,133 @@ pub fn read_csv(
 /// columns, or a field larger than any real cell is refused here, without allocating for it. A
 /// quote is special only at the start of a field; `""` inside a quoted field is a quote.
 fn scan(text: &str, delimiter: u8, limits: &SheetLimits) -> Result<(), CsvError> {
-    let refuse = |line: usize, cause: crate::domain::Said| Err(CsvError { line, cause });
-    let (mut line, mut record_line, mut opened) = (1usize, 1usize, 0usize);
-    let (mut fields, mut field_bytes) = (1usize, 0usize);
-    let mut in_quote = false;
-    let mut field_start = true;
-    let mut bytes = text.bytes().peekable();
-    while let Some(b) = bytes.next() {
-        field_bytes += 1;
-        if field_bytes > MAX_FIELD_BYTES {
-            return if in_quote {
-                refuse(
-                    opened,
-                    crate::said!(
-                        "cudzysłów otwarty w wierszu {opened} nie zamyka się w ciągu {MAX_FIELD_BYTES} bajtów, więc połknąłby następne wiersze; plik odrzucono",
-                        "a quote opened on line {opened} is never closed within {MAX_FIELD_BYTES} bytes, so it would swallow the lines after it; the file is refused"
-                    ),
-                )
-            } else {
-                refuse(
-                    record_line,
-                    crate::said!(
-                        "pole {fields} ma więcej niż {MAX_FIELD_BYTES} bajtów, ponad limit; plik odrzucono",
-                        "field {fields} holds more than {MAX_FIELD_BYTES} bytes, more than the limit; the file is refused"
-                    ),
-                )
-            };
+    let mut s = Scanner::new(delimiter, limits.max_columns as usize);
+    s.feed(text.as_bytes())?;
+    s.end()
+}
+
+/// [`scan`] fed piece by piece, for text read as a stream (LF line ends).
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    delimiter: u8,
+    max_columns: usize,
+    line: usize,
+    record_line: usize,
+    opened: usize,
+    fields: usize,
+    field_bytes: usize,
+    in_quote: bool,
+    /// A quote seen inside a quoted field: it closes the field unless another quote follows.
+    quote_seen: bool,
+    field_start: bool,
+}
+
+impl Scanner {
+    pub fn new(delimiter: u8, max_columns: usize) -> Scanner {
+        Scanner {
+            delimiter,
+            max_columns,
+            line: 1,
+            record_line: 1,
+            opened: 0,
+            fields: 1,
+            field_bytes: 0,
+            in_quote: false,
+            quote_seen: false,
+            field_start: true,
         }
-        if in_quote {
-            match b {
-                b'"' if bytes.peek() == Some(&b'"') => {
-                    bytes.next();
-                }
-                b'"' => in_quote = false,
-                b'\n' => line += 1,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' if field_start => {
-                in_quote = true;
-                opened = line;
-                field_start = false;
-            }
-            b'\n' => {
-                line += 1;
-                record_line = line;
-                (fields, field_bytes) = (1, 0);
-                field_start = true;
-            }
-            d if d == delimiter => {
-                fields += 1;
-                field_bytes = 0;
-                field_start = true;
-                if fields > limits.max_columns as usize {
-                    return refuse(record_line, {
-                        let max = limits.max_columns;
+    }
+
+    fn refuse(line: usize, cause: crate::domain::Said) -> Result<(), CsvError> {
+        Err(CsvError { line, cause })
+    }
+
+    pub fn feed(&mut self, text: &[u8]) -> Result<(), CsvError> {
+        for &b in text {
+            self.field_bytes += 1;
+            if self.field_bytes > MAX_FIELD_BYTES {
+                let (opened, fields) = (self.opened, self.fields);
+                return if self.in_quote && !self.quote_seen {
+                    Self::refuse(
+                        opened,
                         crate::said!(
-                            "wiersz ma więcej niż {max} pól, ponad limit; plik odrzucono",
-                            "the row has more than {max} fields, more than the limit; the file is refused"
-                        )
-                    });
+                            "cudzysłów otwarty w wierszu {opened} nie zamyka się w ciągu {MAX_FIELD_BYTES} bajtów, więc połknąłby następne wiersze; plik odrzucono",
+                            "a quote opened on line {opened} is never closed within {MAX_FIELD_BYTES} bytes, so it would swallow the lines after it; the file is refused"
+                        ),
+                    )
+                } else {
+                    Self::refuse(
+                        self.record_line,
+                        crate::said!(
+                            "pole {fields} ma więcej niż {MAX_FIELD_BYTES} bajtów, ponad limit; plik odrzucono",
+                            "field {fields} holds more than {MAX_FIELD_BYTES} bytes, more than the limit; the file is refused"
+                        ),
+                    )
+                };
+            }
+            if self.in_quote {
+                if self.quote_seen {
+                    self.quote_seen = false;
+                    if b == b'"' {
+                        continue;
+                    }
+                    self.in_quote = false;
+                } else {
+                    match b {
+                        b'"' => self.quote_seen = true,
+                        b'\n' => self.line += 1,
+                        _ => {}
+                    }
+                    continue;
                 }
             }
-            _ => field_start = false,
+            match b {
+                b'"' if self.field_start => {
+                    self.in_quote = true;
+                    self.opened = self.line;
+                    self.field_start = false;
+                }
+                b'\n' => {
+                    self.line += 1;
+                    self.record_line = self.line;
+                    (self.fields, self.field_bytes) = (1, 0);
+                    self.field_start = true;
+                }
+                d if d == self.delimiter => {
+                    self.fields += 1;
+                    self.field_bytes = 0;
+                    self.field_start = true;
+                    if self.fields > self.max_columns {
+                        let max = self.max_columns;
+                        return Self::refuse(
+                            self.record_line,
+                            crate::said!(
+                                "wiersz ma więcej niż {max} pól, ponad limit; plik odrzucono",
+                                "the row has more than {max} fields, more than the limit; the file is refused"
+                            ),
+                        );
+                    }
+                }
+                _ => self.field_start = false,
+            }
         }
+        Ok(())
     }
-    if in_quote {
-        return refuse(
-            opened,
-            crate::said!(
-                "cudzysłów otwarty w wierszu {opened} nigdy się nie zamyka, więc reszta pliku byłaby jednym polem; plik odrzucono",
-                "a quote opened on line {opened} is never closed, so the rest of the file would be one field; the file is refused"
-            ),
-        );
+
+    /// At the end of the text: a quote still open is refused.
+    pub fn end(&self) -> Result<(), CsvError> {
+        if self.in_quote && !self.quote_seen {
+            let opened = self.opened;
+            return Self::refuse(
+                opened,
+                crate::said!(
+                    "cudzysłów otwarty w wierszu {opened} nigdy się nie zamyka, więc reszta pliku byłaby jednym polem; plik odrzucono",
+                    "a quote opened on line {opened} is never closed, so the rest of the file would be one field; the file is refused"
+                ),
+            );
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// How many of the first records share the most common field count (> 1) with this separator,

@@ -121,7 +121,7 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
 
 /// Bytes that are not text in this code page: C1 controls in ISO-8859-2, and the five bytes
 /// Windows-1250 leaves unassigned (0x81 0x83 0x88 0x90 0x98).
-fn is_foreign(enc: &'static encoding_rs::Encoding, b: u8) -> bool {
+pub(crate) fn is_foreign(enc: &'static encoding_rs::Encoding, b: u8) -> bool {
     if enc == ISO_8859_2 {
         (0x80..=0x9F).contains(&b)
     } else {

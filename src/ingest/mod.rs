@@ -17,6 +17,7 @@ pub mod receivables;
 pub mod recognise;
 pub mod spreadsheet;
 pub mod statement;
+pub mod stream;
 pub mod table;
 
 use crate::domain::{BankAccount, Currency, Said};
@@ -323,18 +324,34 @@ pub fn parse_report(
                 cause: Box::new(e.cause),
             }
         })?;
+    parse_table(file, "csv", &table, profiles, ctx)
+}
+
+/// A table read from delimited text: a subscriptions list, or a report a profile recognises.
+pub(crate) fn parse_table(
+    file: &str,
+    format: &'static str,
+    table: &Table,
+    profiles: &[Profile],
+    ctx: &ParseContext,
+) -> Result<Parsed, ReportError> {
     if table.rows.iter().all(Row::is_blank) {
         return Err(ReportError::file(
             file,
             crate::said!("plik nie ma wierszy", "the file has no rows"),
         ));
     }
-    if let Some(parsed) = subscriptions(file, "csv", &table, ctx)? {
+    if let Some(parsed) = subscriptions(file, format, table, ctx)? {
         return Ok(parsed);
     }
     let rec =
-        recognise::recognise(&table, profiles).map_err(|no| ReportError::file(file, no.said()))?;
-    extract(file, "csv", &table, &rec, ctx)
+        recognise::recognise(table, profiles).map_err(|no| ReportError::file(file, no.said()))?;
+    extract(file, format, table, &rec, ctx)
+}
+
+/// Whether the table is a subscriptions list (read by its own columns, not by a profile).
+pub(crate) fn billing_list(table: &Table) -> bool {
+    crate::billing::list::recognise(table).is_some()
 }
 
 /// A subscriptions list, when the table is one (it has its own columns: client, service, price,

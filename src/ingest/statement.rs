@@ -104,43 +104,172 @@ const CLOSING_LABELS: &[&str] = &[
     "ending balance",
 ];
 
+/// Reads a whole table's operations (see [`Extractor`] for the reading row by row).
 pub fn extract(
     file: &str,
     table: &Table,
     rec: &Recognised<'_>,
     ctx: &ParseContext,
 ) -> Result<Statement, ReportError> {
-    let profile = rec.profile;
+    let mut ex = Extractor::new(file, table, rec, ctx);
     let mut rows = Vec::new();
-    let mut skipped = Vec::new();
-    let mut warnings = Vec::new();
-    // Rows outside the table (preamble, footer) are searched for balances, currency and our account.
-    let mut outside: Vec<&Row> = table.rows[..rec.data_start.min(table.rows.len())]
-        .iter()
-        .collect();
-    let data = &table.rows[rec.data_start.min(table.rows.len())..];
-    let statement_currency = find_currency(&outside);
-    let default_currency = statement_currency
-        .or_else(|| {
-            profile
-                .default_currency
-                .as_deref()
-                .and_then(Currency::parse)
-        })
-        .unwrap_or(ctx.default_currency);
-    let skip_states: Vec<String> = profile
-        .skip_states
-        .iter()
-        .map(|s| normalize_header(s))
-        .collect();
-    // Footer rows: non-data rows after the last data row.
-    let mut trailing_non_data: Vec<&Row> = Vec::new();
-    let mut own_account_from_rows: Option<String> = None;
-
-    for row in data {
-        if row.is_blank() {
-            continue;
+    for row in &table.rows[rec.data_start.min(table.rows.len())..] {
+        if let Some(op) = ex.push(row)? {
+            rows.push(op);
         }
+    }
+    let tail = ex.finish()?;
+    Ok(tail.into_statement(rows))
+}
+
+/// Most skipped rows and row warnings kept one by one; beyond it they are counted (a
+/// million-row statement where every account fails its checksum must not hold a million texts).
+pub const KEEP_NOTES: usize = 1000;
+
+/// What a statement says besides its operations, known once every row was read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Tail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option",
+        default
+    )]
+    pub opening_balance: Option<Decimal>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option",
+        default
+    )]
+    pub closing_balance: Option<Decimal>,
+    pub skipped: Vec<Skipped>,
+    /// Skipped rows beyond [`KEEP_NOTES`].
+    #[serde(default)]
+    pub skipped_more: usize,
+    pub warnings: Vec<Said>,
+    /// Operations read.
+    #[serde(default)]
+    pub operations: usize,
+}
+
+impl Tail {
+    pub fn into_statement(self, rows: Vec<StatementRow>) -> Statement {
+        Statement {
+            account: self.account,
+            opening_balance: self.opening_balance,
+            closing_balance: self.closing_balance,
+            rows,
+            skipped: self.skipped,
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// Reads a statement's operations one row at a time, so a file of a million rows never has to be
+/// a table in memory: [`Extractor::push`] turns each data row into an operation (or a skipped
+/// row), [`Extractor::finish`] checks the balances over all of them and says what else the
+/// statement holds. `table` holds the rows read so far up to the header (the preamble), which
+/// is all the reader needs of the table itself.
+pub struct Extractor<'a> {
+    file: &'a str,
+    table: &'a Table,
+    rec: &'a Recognised<'a>,
+    ctx: &'a ParseContext,
+    default_currency: Currency,
+    skip_states: Vec<String>,
+    /// Rows outside the operations (preamble, footer, labels), searched for balances and our
+    /// account.
+    outside: Vec<Row>,
+    /// Non-data rows after the last data row so far: the footer, unless a dated row follows.
+    trailing_non_data: Vec<Row>,
+    own_account_from_rows: Option<String>,
+    skipped: Vec<Skipped>,
+    skipped_more: usize,
+    warnings: Vec<Said>,
+    warnings_more: usize,
+    operations: usize,
+    /// Sum of the operations, while they are all in one currency.
+    movements: Decimal,
+    first_currency: Option<Currency>,
+    mixed_currencies: bool,
+    /// The running balance: the previous row with one, how many have one, and where the chain
+    /// first breaks read oldest first (and whether it breaks newest first).
+    previous: Option<(usize, Decimal, Decimal)>,
+    with_balance: usize,
+    ascending_break: Option<usize>,
+    descending_broken: bool,
+}
+
+impl<'a> Extractor<'a> {
+    pub fn new(
+        file: &'a str,
+        table: &'a Table,
+        rec: &'a Recognised<'a>,
+        ctx: &'a ParseContext,
+    ) -> Self {
+        let profile = rec.profile;
+        let outside: Vec<Row> = table.rows[..rec.data_start.min(table.rows.len())].to_vec();
+        let refs: Vec<&Row> = outside.iter().collect();
+        let default_currency = find_currency(&refs)
+            .or_else(|| {
+                profile
+                    .default_currency
+                    .as_deref()
+                    .and_then(Currency::parse)
+            })
+            .unwrap_or(ctx.default_currency);
+        let skip_states = profile
+            .skip_states
+            .iter()
+            .map(|s| normalize_header(s))
+            .collect();
+        Extractor {
+            file,
+            table,
+            rec,
+            ctx,
+            default_currency,
+            skip_states,
+            outside,
+            trailing_non_data: Vec::new(),
+            own_account_from_rows: None,
+            skipped: Vec::new(),
+            skipped_more: 0,
+            warnings: Vec::new(),
+            warnings_more: 0,
+            operations: 0,
+            movements: Decimal::ZERO,
+            first_currency: None,
+            mixed_currencies: false,
+            previous: None,
+            with_balance: 0,
+            ascending_break: None,
+            descending_broken: false,
+        }
+    }
+
+    /// Our account as the rows have told it so far (an own-account column), for a reader that
+    /// must name it before the footer is read.
+    pub fn account_so_far(&self) -> Option<String> {
+        let refs: Vec<&Row> = self.outside.iter().collect();
+        find_account(&refs).or_else(|| self.own_account_from_rows.clone())
+    }
+
+    fn skip(&mut self, row: usize, reason: Said) {
+        if self.skipped.len() < KEEP_NOTES {
+            self.skipped.push(Skipped { row, reason });
+        } else {
+            self.skipped_more += 1;
+        }
+    }
+
+    /// One row of the data part: the operation it is, or `None` (skipped, blank, or not data).
+    pub fn push(&mut self, row: &Row) -> Result<Option<StatementRow>, ReportError> {
+        if row.is_blank() {
+            return Ok(None);
+        }
+        let (file, table, rec, ctx) = (self.file, self.table, self.rec, self.ctx);
         let r = RowReader {
             file,
             table,
@@ -149,16 +278,16 @@ pub fn extract(
             tz: ctx.timezone,
         };
         if let Some(state) = r.text(Field::State)
-            && skip_states.contains(&normalize_header(&state))
+            && self.skip_states.contains(&normalize_header(&state))
         {
-            skipped.push(Skipped {
-                row: row.line,
-                reason: crate::said!(
+            self.skip(
+                row.line,
+                crate::said!(
                     "stan {state}: operacja niezaksięgowana",
                     "state {state}: not booked"
                 ),
-            });
-            continue;
+            );
+            return Ok(None);
         }
         // The value date stands in only when the export has no booking date column at all: an empty
         // booking date means the operation is not booked yet.
@@ -168,8 +297,8 @@ pub fn extract(
             Field::ValueDate
         };
         let Some(date_text) = r.text(date_field) else {
-            trailing_non_data.push(row);
-            continue;
+            self.trailing_non_data.push(row.clone());
+            return Ok(None);
         };
         let is_date_cell = matches!(
             r.cell(date_field),
@@ -189,65 +318,123 @@ pub fn extract(
                     ),
                 ));
             }
-            trailing_non_data.push(row);
-            continue;
+            self.trailing_non_data.push(row.clone());
+            return Ok(None);
         }
         // Rows without a date followed by a dated row are not a footer: pending operations (PKO
         // "W rozliczeniu", ING blocked amounts) or summary lines inside the table.
-        for mid in trailing_non_data.drain(..) {
+        for mid in std::mem::take(&mut self.trailing_non_data) {
             let reader = RowReader {
                 file,
                 table,
                 rec,
-                row: mid,
+                row: &mid,
                 tz: ctx.timezone,
             };
-            match blocked(&reader).or_else(|| undated(table, rec, mid)) {
-                Some(why) => skipped.push(Skipped {
-                    row: mid.line,
-                    reason: why,
-                }),
-                None => outside.push(mid),
+            match blocked(&reader).or_else(|| undated(table, rec, &mid)) {
+                Some(why) => self.skip(mid.line, why),
+                None => self.outside.push(mid),
             }
         }
         // A card payment authorised but not booked: its amount stands only in the blocked column.
         if let Some(why) = blocked(&r) {
-            skipped.push(Skipped {
-                row: row.line,
-                reason: why,
-            });
-            continue;
+            self.skip(row.line, why);
+            return Ok(None);
         }
-        match operation(&r, date_field, default_currency, ctx, &mut warnings)? {
-            Some(op) => {
-                if let Some(own) = r.text(Field::OwnAccount)
-                    && own_account_from_rows.is_none()
-                {
-                    own_account_from_rows = BankAccount::parse(&own).ok().map(|a| a.to_string());
-                }
-                rows.push(op);
+        let mut warnings = Vec::new();
+        let op = operation(&r, date_field, self.default_currency, ctx, &mut warnings)?;
+        for w in warnings {
+            if self.warnings.len() < KEEP_NOTES {
+                self.warnings.push(w);
+            } else {
+                self.warnings_more += 1;
             }
-            None => skipped.push(Skipped {
-                row: row.line,
-                reason: crate::said!("kwota zerowa", "zero amount"),
-            }),
         }
+        let Some(op) = op else {
+            self.skip(row.line, crate::said!("kwota zerowa", "zero amount"));
+            return Ok(None);
+        };
+        if let Some(own) = r.text(Field::OwnAccount)
+            && self.own_account_from_rows.is_none()
+        {
+            self.own_account_from_rows = BankAccount::parse(&own).ok().map(|a| a.to_string());
+        }
+        self.operations += 1;
+        self.movements += op.amount;
+        match self.first_currency {
+            None => self.first_currency = Some(op.currency),
+            Some(c) if c != op.currency => self.mixed_currencies = true,
+            Some(_) => {}
+        }
+        if let Some(b) = op.balance_after {
+            self.with_balance += 1;
+            if let Some((_, prev_amount, prev_balance)) = self.previous {
+                if self.ascending_break.is_none() && prev_balance + op.amount != b {
+                    self.ascending_break = Some(op.row);
+                }
+                if b + prev_amount != prev_balance {
+                    self.descending_broken = true;
+                }
+            }
+            self.previous = Some((op.row, op.amount, b));
+        }
+        Ok(Some(op))
     }
-    outside.extend(trailing_non_data);
 
-    let opening = find_labelled_amount(file, table, &outside, OPENING_LABELS)?;
-    let closing = find_labelled_amount(file, table, &outside, CLOSING_LABELS)?;
-    check_balances(file, table, &rows, opening, closing, &mut warnings)?;
-    check_running_balance(&rows, &mut warnings);
-    let account = find_account(&outside).or(own_account_from_rows);
-    Ok(Statement {
-        account,
-        opening_balance: opening.map(|(v, _)| v),
-        closing_balance: closing.map(|(v, _)| v),
-        rows,
-        skipped,
-        warnings,
-    })
+    /// After the last row: the footer's balances checked against the operations, our account,
+    /// what was skipped and the warnings.
+    pub fn finish(mut self) -> Result<Tail, ReportError> {
+        let (file, table) = (self.file, self.table);
+        self.outside.append(&mut self.trailing_non_data);
+        let refs: Vec<&Row> = self.outside.iter().collect();
+        let opening = find_labelled_amount(file, table, &refs, OPENING_LABELS)?;
+        let closing = find_labelled_amount(file, table, &refs, CLOSING_LABELS)?;
+        if let (Some((open, _)), Some((close, close_line))) = (opening, closing) {
+            if self.mixed_currencies {
+                self.warnings.push(crate::said!(
+                    "nie sprawdzono sald: wyciąg ma operacje w kilku walutach",
+                    "balances not checked: the statement has rows in several currencies"
+                ));
+            } else if open + self.movements != close {
+                return Err(ReportError {
+                    file: file.to_string(),
+                    sheet: table.sheet.clone(),
+                    row: Some(close_line),
+                    column: None,
+                    cause: Box::new(balance_mismatch(open, self.movements, close)),
+                });
+            }
+        }
+        // With a "balance after" column, each row's balance should follow from its neighbour's,
+        // oldest first or newest first. Banks order same-day rows loosely, so a break is a
+        // warning, not a refusal.
+        if self.with_balance >= 2
+            && self.with_balance == self.operations
+            && let Some(line) = self.ascending_break.filter(|_| self.descending_broken)
+        {
+            self.warnings.push(crate::said!(
+                "wiersz {line}: saldo po operacji nie wynika z wiersza wcześniejszego",
+                "row {line}: balance after the operation does not follow from the row before"
+            ));
+        }
+        if self.warnings_more > 0 {
+            let n = self.warnings_more;
+            self.warnings.push(crate::said!(
+                "i {n} podobnych ostrzeżeń więcej",
+                "and {n} more warnings like these"
+            ));
+        }
+        let account = find_account(&refs).or(self.own_account_from_rows);
+        Ok(Tail {
+            account,
+            opening_balance: opening.map(|(v, _)| v),
+            closing_balance: closing.map(|(v, _)| v),
+            skipped: self.skipped,
+            skipped_more: self.skipped_more,
+            warnings: self.warnings,
+            operations: self.operations,
+        })
+    }
 }
 
 /// One dated row as an operation; `None` for a zero amount (skipped).
@@ -608,59 +795,6 @@ fn find_labelled_amount(
         }
     }
     Ok(None)
-}
-
-fn check_balances(
-    file: &str,
-    table: &Table,
-    rows: &[StatementRow],
-    opening: Option<(Decimal, usize)>,
-    closing: Option<(Decimal, usize)>,
-    warnings: &mut Vec<Said>,
-) -> Result<(), ReportError> {
-    let (Some((open, _)), Some((close, close_line))) = (opening, closing) else {
-        return Ok(());
-    };
-    let first_currency = rows.first().map(|r| r.currency);
-    if rows.iter().any(|r| Some(r.currency) != first_currency) {
-        warnings.push(crate::said!(
-            "nie sprawdzono sald: wyciąg ma operacje w kilku walutach",
-            "balances not checked: the statement has rows in several currencies"
-        ));
-        return Ok(());
-    }
-    let movements: Decimal = rows.iter().map(|r| r.amount).sum();
-    if open + movements != close {
-        return Err(ReportError {
-            file: file.to_string(),
-            sheet: table.sheet.clone(),
-            row: Some(close_line),
-            column: None,
-            cause: Box::new(balance_mismatch(open, movements, close)),
-        });
-    }
-    Ok(())
-}
-
-/// With a "balance after" column, each row's balance should follow from its neighbour's, oldest
-/// first or newest first. Banks order same-day rows loosely, so a break is a warning, not a refusal.
-fn check_running_balance(rows: &[StatementRow], warnings: &mut Vec<Said>) {
-    let chain: Vec<(usize, Decimal, Decimal)> = rows
-        .iter()
-        .filter_map(|r| r.balance_after.map(|b| (r.row, r.amount, b)))
-        .collect();
-    if chain.len() < 2 || chain.len() != rows.len() {
-        return;
-    }
-    let ascending = chain.windows(2).position(|w| w[0].2 + w[1].1 != w[1].2);
-    let descending = chain.windows(2).position(|w| w[1].2 + w[0].1 != w[0].2);
-    if let (Some(a), Some(_)) = (ascending, descending) {
-        let line = chain[a + 1].0;
-        warnings.push(crate::said!(
-            "wiersz {line}: saldo po operacji nie wynika z wiersza wcześniejszego",
-            "row {line}: balance after the operation does not follow from the row before"
-        ));
-    }
 }
 
 /// Opening + movements ≠ closing, in both languages with each one's number format.

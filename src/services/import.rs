@@ -9,7 +9,8 @@ use crate::domain::{BankAccount, Money, sha256_hex};
 use crate::ingest::profile::{Profile, ReportKind};
 use crate::ingest::receivables::{InvoiceRow, Receivables};
 use crate::ingest::statement::{Statement, StatementRow};
-use crate::ingest::{ParseContext, Records, ReportError, parse_report};
+use crate::ingest::stream::{Event, Head, StreamTail, parse_stream};
+use crate::ingest::{ParseContext, Records, ReportError};
 use crate::store::{Correction, NewInvoice, NewPayment, ReportRecord, Store, Tx, UpsertOutcome};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -204,7 +205,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 impl Importer<'_> {
-    /// Reads a file (refusing an oversized one before reading it) and imports it.
+    /// Imports a file, refusing an oversized one before reading it. A zip archive is read into
+    /// memory and imported member by member; any other file is streamed from disk to the parser,
+    /// so a statement of a million rows never sits in memory whole.
     pub fn import_path(
         &self,
         store: &mut Store,
@@ -212,7 +215,7 @@ impl Importer<'_> {
         sender: Option<&str>,
     ) -> Result<Vec<ImportOutcome>> {
         let name = path.display().to_string();
-        let file = match std::fs::File::open(path) {
+        let mut file = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) => {
                 return Ok(vec![self.refuse(
@@ -229,26 +232,32 @@ impl Importer<'_> {
             let cause = too_big(len, self.max_file_bytes);
             return Ok(vec![self.refuse(store, &name, &[], sender, cause)?]);
         }
-        let mut bytes = Vec::with_capacity(len as usize);
-        // take() guards against a file that grows while we read it.
-        if let Err(e) = file.take(self.max_file_bytes + 1).read_to_end(&mut bytes) {
-            return Ok(vec![self.refuse(
-                store,
-                &name,
-                &[],
-                sender,
-                crate::said!("nie da się odczytać: {e}", "cannot read: {e}"),
-            )?]);
+        let mut magic = [0u8; 4];
+        let got = file.read(&mut magic).unwrap_or(0);
+        // A zip (an archive of reports, or a spreadsheet) is read whole: its directory is at
+        // its end.
+        if magic[..got].starts_with(b"PK\x03\x04") {
+            let mut bytes = Vec::with_capacity(len as usize);
+            // take() guards against a file that grows while we read it.
+            let read = std::fs::File::open(path)
+                .and_then(|f| f.take(self.max_file_bytes + 1).read_to_end(&mut bytes));
+            if let Err(e) = read {
+                return Ok(vec![self.refuse(
+                    store,
+                    &name,
+                    &[],
+                    sender,
+                    crate::said!("nie da się odczytać: {e}", "cannot read: {e}"),
+                )?]);
+            }
+            return self.import_any(store, &name, &bytes, sender);
         }
-        if bytes.len() as u64 > self.max_file_bytes {
-            let max = self.max_file_bytes;
-            let cause = crate::said!(
-                "plik przekracza limit {max} bajtów",
-                "the file is over the limit of {max} bytes"
-            );
-            return Ok(vec![self.refuse(store, &name, &[], sender, cause)?]);
-        }
-        self.import_any(store, &name, &bytes, sender)
+        Ok(vec![self.import_source(
+            store,
+            &name,
+            &Source::File(path, self.max_file_bytes),
+            sender,
+        )?])
     }
 
     /// Imports a file's bytes: a zip archive becomes one report per member (each with its own
@@ -308,24 +317,218 @@ impl Importer<'_> {
             let cause = too_big(bytes.len() as u64, self.max_file_bytes);
             return self.refuse(store, name, bytes, sender, cause);
         }
+        // Bytes at hand are cheap to hash: the same file again is told before it is parsed.
         let sha = sha256_hex(bytes);
-        let mut outcome = ImportOutcome::empty(name);
         if let Some((id, _at)) = store.imported_report_by_sha(&sha)? {
-            outcome.duplicate_of = Some(id);
-            outcome.warnings.push(crate::said!(
-                "ten sam plik wczytano już jako raport nr {id}; nic nie dodano",
-                "the same file was already imported as report #{id}; nothing added"
-            ));
-            return Ok(outcome);
+            return Ok(duplicate(name, id));
         }
-        let result = match self.isolation {
-            Some(iso) => iso.parse(name, bytes, self.ctx),
-            None => parse_report(name, bytes, self.profiles, self.ctx),
+        self.import_source(store, name, &Source::Bytes(bytes), sender)
+    }
+
+    /// Parses a report as it is read and stores it in one transaction: a whole report when it
+    /// is parsed, a streamed statement a batch of operations at a time. A refusal — by the
+    /// parser, by a row the store cannot take, or by the balances at the end — rolls back
+    /// everything and is recorded instead.
+    fn import_source(
+        &self,
+        store: &mut Store,
+        name: &str,
+        source: &Source<'_>,
+        sender: Option<&str>,
+    ) -> Result<ImportOutcome> {
+        let mut account_override: Option<Option<String>> = None;
+        // At most twice: a statement that names our account only in its footer is read again
+        // with it, so every operation's identity holds it.
+        for _ in 0..2 {
+            match self.import_once(store, name, source, sender, account_override.clone())? {
+                Attempt::Done(outcome) => return Ok(*outcome),
+                Attempt::Again(account) => account_override = Some(account),
+            }
+        }
+        let sha = source.sha256()?;
+        let cause = crate::said!(
+            "nie udało się ustalić rachunku wyciągu",
+            "the statement's account could not be settled"
+        );
+        self.record_refusal(store, name, &sha, sender, ReportError::file(name, cause))
+    }
+
+    fn import_once(
+        &self,
+        store: &mut Store,
+        name: &str,
+        source: &Source<'_>,
+        sender: Option<&str>,
+        account_override: Option<Option<String>>,
+    ) -> Result<Attempt> {
+        let tx = store.transaction()?;
+        let mut state = Streamed::Nothing;
+        let mut refusal: Option<ReportError> = None;
+        let mut outcome = ImportOutcome::empty(name);
+        let mut on = |event: Event| -> Result<()> {
+            match event {
+                Event::Whole(parsed) => state = Streamed::Whole(parsed),
+                Event::Head(head) => {
+                    let report_id = tx.insert_report(&ReportRecord {
+                        file_name: name,
+                        sha256: "",
+                        sender,
+                        kind: Some(ReportKind::Statement.as_str()),
+                        profile: Some(&head.profile),
+                        outcome: "imported",
+                        detail: None,
+                    })?;
+                    let account = account_override.clone().unwrap_or(head.account.clone());
+                    state = Streamed::Statement {
+                        writer: Box::new(StatementWriter::new(account, report_id, tx.now_text())),
+                        head,
+                    };
+                }
+                Event::Rows(rows) => {
+                    let Streamed::Statement { writer, .. } = &mut state else {
+                        anyhow::bail!("operations before the statement's head");
+                    };
+                    let mut inserter = tx.payment_inserter()?;
+                    for row in &rows {
+                        if let Err(e) = writer.add(&mut inserter, row, name)? {
+                            refusal = Some(e);
+                            anyhow::bail!(STOPPED);
+                        }
+                    }
+                }
+                Event::Tail(t) => {
+                    let Streamed::Statement { writer, head } = state.take() else {
+                        anyhow::bail!("a statement's tail without its head");
+                    };
+                    state = Streamed::Finished {
+                        writer,
+                        head,
+                        tail: t,
+                    };
+                }
+            }
+            Ok(())
         };
-        let parsed = match result {
-            Ok(p) => p,
-            Err(e) => return self.record_refusal(store, name, &sha, sender, e),
+        let input = source.open()?;
+        let streamed = match self.isolation {
+            Some(iso) => iso.stream(name, input, self.ctx, &mut on),
+            None => in_process(name, input, self.profiles, self.ctx, &mut on),
         };
+        let (result, sha) = match streamed {
+            Ok(r) => r,
+            Err(e) if refusal.is_some() && e.to_string() == STOPPED => {
+                drop(tx);
+                let sha = source.sha256()?;
+                let e = refusal.take().unwrap_or_else(|| {
+                    ReportError::file(name, crate::said!("odrzucono", "refused"))
+                });
+                return Ok(Attempt::Done(Box::new(
+                    self.record_refusal(store, name, &sha, sender, e)?,
+                )));
+            }
+            Err(e) => return Err(e),
+        };
+        if let Err(e) = result {
+            drop(tx);
+            return Ok(Attempt::Done(Box::new(
+                self.record_refusal(store, name, &sha, sender, e)?,
+            )));
+        }
+        if let Some(id) = tx.imported_report_by_sha(&sha)? {
+            return Ok(Attempt::Done(Box::new(duplicate(name, id))));
+        }
+        match state {
+            Streamed::Whole(parsed) => {
+                let parsed = *parsed;
+                match self.store_parsed(&tx, name, &sha, &parsed, source, sender, &mut outcome)? {
+                    Ok(()) => {}
+                    Err(e) => {
+                        drop(tx);
+                        return Ok(Attempt::Done(Box::new(
+                            self.record_refusal(store, name, &sha, sender, e)?,
+                        )));
+                    }
+                }
+            }
+            Streamed::Finished { writer, head, tail } => {
+                let final_account = tail.tail.account.clone();
+                if account_override.is_none() && final_account != head.account {
+                    // The footer named our account: read again with it.
+                    return Ok(Attempt::Again(final_account));
+                }
+                let writer = *writer;
+                let t = tail.tail;
+                outcome.kind = Some(ReportKind::Statement);
+                outcome.profile = Some(head.profile.clone());
+                outcome.source = self.source_label(&head.profile);
+                outcome.format = Some(head.format.clone());
+                outcome.encoding = Some(tail.encoding.clone());
+                outcome.rows_read = t.operations + t.skipped.len() + t.skipped_more;
+                outcome.skipped = t.skipped.len() + t.skipped_more;
+                outcome.warnings.extend(t.warnings.iter().cloned());
+                outcome.new = writer.new;
+                outcome.known = writer.known;
+                outcome.report_id = Some(writer.report_id);
+                tx.finish_report(writer.report_id, &sha, writer.newest)?;
+            }
+            Streamed::Nothing | Streamed::Statement { .. } => {
+                anyhow::bail!("the parser of {name} ended without its last word")
+            }
+        }
+        let Some(report_id) = outcome.report_id else {
+            anyhow::bail!("report {name} was not recorded");
+        };
+        tx.set_report_counts(
+            report_id,
+            outcome.rows_read,
+            outcome.new,
+            outcome.known,
+            outcome.updated,
+        )?;
+        let kind = outcome.kind.map(|k| k.as_str()).unwrap_or("?");
+        let profile = outcome.profile.clone().unwrap_or_default();
+        let detail = format!(
+            "{kind} via {profile}: {} rows, {} new, {} known, {} updated",
+            outcome.rows_read, outcome.new, outcome.known, outcome.updated
+        );
+        tx.audit(
+            self.actor,
+            "report.imported",
+            Some(&format!("report:{report_id}")),
+            Some(&format!("{name}: {detail}")),
+        )?;
+        tx.commit().context("committing the import")?;
+        Ok(Attempt::Done(Box::new(outcome)))
+    }
+
+    /// Whose export it is, in words (the bank or program named by the profile's label).
+    fn source_label(&self, profile: &str) -> Option<String> {
+        self.profiles
+            .iter()
+            .find(|p| p.name == profile && !p.name.starts_with("generic"))
+            .map(|p| {
+                p.label
+                    .split(':')
+                    .next()
+                    .unwrap_or(&p.label)
+                    .trim()
+                    .to_string()
+            })
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Stores a report parsed whole, inside the import's transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn store_parsed(
+        &self,
+        tx: &Tx<'_>,
+        name: &str,
+        sha: &str,
+        parsed: &crate::ingest::Parsed,
+        source: &Source<'_>,
+        sender: Option<&str>,
+        outcome: &mut ImportOutcome,
+    ) -> Result<Result<(), ReportError>> {
         // A correction needs the invoice it corrects: refuse now (nothing written, the sender can
         // send it again after the original) rather than lose it.
         if let Records::Receivables(r) = &parsed.records {
@@ -334,8 +537,8 @@ impl Importer<'_> {
                 .iter()
                 .filter_map(|r| corrected(r).map(|(c, k)| (r, c, k)))
             {
-                if !store.invoice_known(&key)? {
-                    let e = ReportError {
+                if !tx.invoice_known(&key)? {
+                    return Ok(Err(ReportError {
                         file: name.to_string(),
                         sheet: None,
                         row: Some(row.row),
@@ -347,32 +550,18 @@ impl Importer<'_> {
                                 "correction {n} is for invoice {corrected}, which is not known yet; import that invoice first"
                             ))
                         },
-                    };
-                    return self.record_refusal(store, name, &sha, sender, e);
+                    }));
                 }
             }
         }
         outcome.kind = Some(parsed.kind());
         outcome.profile = Some(parsed.profile.clone());
-        outcome.source = self
-            .profiles
-            .iter()
-            .find(|p| p.name == parsed.profile && !p.name.starts_with("generic"))
-            .map(|p| {
-                p.label
-                    .split(':')
-                    .next()
-                    .unwrap_or(&p.label)
-                    .trim()
-                    .to_string()
-            })
-            .filter(|s| !s.is_empty());
+        outcome.source = self.source_label(&parsed.profile);
         outcome.format = Some(parsed.format.clone());
         outcome.encoding = parsed.encoding.clone();
-        let tx = store.transaction()?;
         let report_id = tx.insert_report(&ReportRecord {
             file_name: name,
-            sha256: &sha,
+            sha256: sha,
             sender,
             kind: Some(parsed.kind().as_str()),
             profile: Some(&parsed.profile),
@@ -380,19 +569,13 @@ impl Importer<'_> {
             detail: None,
         })?;
         let stored = match &parsed.records {
-            Records::Statement(s) => self.store_statement(&tx, s, report_id, &mut outcome),
-            Records::Receivables(r) => self.store_receivables(&tx, r, report_id, &mut outcome),
-            Records::Subscriptions(l) => self.store_subscriptions(&tx, l, report_id, &mut outcome),
-            Records::KsefReceipt(r) => self.store_receipt(&tx, r, &mut outcome),
-        };
-        match stored {
-            Ok(Ok(())) => {}
-            // A row the store cannot take as it is: nothing of the report is kept.
-            Ok(Err(e)) => {
-                drop(tx);
-                return self.record_refusal(store, name, &sha, sender, e);
-            }
-            Err(e) => return Err(e),
+            Records::Statement(s) => self.store_statement(tx, s, report_id, outcome),
+            Records::Receivables(r) => self.store_receivables(tx, r, report_id, outcome),
+            Records::Subscriptions(l) => self.store_subscriptions(tx, l, report_id, outcome),
+            Records::KsefReceipt(r) => self.store_receipt(tx, r, outcome),
+        }?;
+        if let Err(e) = stored {
+            return Ok(Err(e));
         }
         if let Records::Receivables(r) = &parsed.records {
             if r.rows.iter().any(|row| row.outstanding.is_some()) {
@@ -402,41 +585,19 @@ impl Importer<'_> {
             if parsed.format.starts_with("ksef-fa")
                 && let [row] = r.rows.as_slice()
             {
-                tx.add_invoice_document(&row.number_key, name, "application/xml", bytes)?;
+                let bytes = source.read_all()?;
+                tx.add_invoice_document(&row.number_key, name, "application/xml", &bytes)?;
                 // An invoice we issued, as downloaded from KSeF: its file is named by its KSeF
                 // number.
                 if let Some(ksef) = crate::billing::upo::ksef_number_in(name)
                     && let Some(set) = tx.set_ksef_number(&row.number, &ksef)?
                 {
-                    self.note_ksef(&tx, &row.number, &ksef, set, &mut outcome)?;
+                    self.note_ksef(tx, &row.number, &ksef, set, outcome)?;
                 }
             }
         }
-        tx.set_report_counts(
-            report_id,
-            outcome.rows_read,
-            outcome.new,
-            outcome.known,
-            outcome.updated,
-        )?;
-        let detail = format!(
-            "{} via {}: {} rows, {} new, {} known, {} updated",
-            parsed.kind().as_str(),
-            parsed.profile,
-            outcome.rows_read,
-            outcome.new,
-            outcome.known,
-            outcome.updated
-        );
-        tx.audit(
-            self.actor,
-            "report.imported",
-            Some(&format!("report:{report_id}")),
-            Some(&format!("{name}: {detail}")),
-        )?;
-        tx.commit().context("committing the import")?;
         outcome.report_id = Some(report_id);
-        Ok(outcome)
+        Ok(Ok(()))
     }
 
     fn refuse(
@@ -496,52 +657,18 @@ impl Importer<'_> {
         out: &mut ImportOutcome,
     ) -> Result<Result<(), ReportError>> {
         out.count_read(s.rows.len(), &s.skipped, &s.warnings);
-        let now = tx.now_text();
-        let account = s
-            .account
-            .as_deref()
-            .and_then(|a| BankAccount::parse(a).ok())
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        let mut occurrences: HashMap<[u8; 32], u32> = HashMap::with_capacity(s.rows.len());
-        let mut key = String::with_capacity(256);
+        let mut writer = StatementWriter::new(s.account.clone(), report_id, tx.now_text());
+        let mut inserter = tx.payment_inserter()?;
         for row in &s.rows {
-            identity(&account, row, &mut key);
-            let base: [u8; 32] = Sha256::digest(key.as_bytes()).into();
-            let n = occurrences.entry(base).or_default();
-            *n += 1;
-            // Two genuinely identical rows in one statement are both kept (#1, #2); the same rows in an
-            // overlapping statement get the same numbers and are recognised as known.
-            let fingerprint: [u8; 32] = Sha256::new()
-                .chain_update(base)
-                .chain_update(n.to_le_bytes())
-                .finalize()
-                .into();
-            let amount = match Money::new(row.amount, row.currency) {
-                Ok(a) => a,
-                Err(e) => return Ok(Err(row_error(out, row.row, "amount", e.said()))),
-            };
-            let payment = NewPayment {
-                source_row: row.row,
-                booking_date: row.booking_date,
-                value_date: row.value_date,
-                amount,
-                kind: row.kind,
-                counterparty_name: row.counterparty_name.as_deref(),
-                counterparty_address: row.counterparty_address.as_deref(),
-                counterparty_account: row.counterparty_account.as_deref(),
-                account_valid: row.account_valid == Some(true),
-                title: &row.title,
-                tx_type: row.tx_type.as_deref(),
-                bank_ref: row.bank_ref.as_deref(),
-                our_account: s.account.as_deref(),
-                fingerprint: &fingerprint,
-            };
-            if tx.insert_payment(&payment, report_id, &now)? {
-                out.new += 1;
-            } else {
-                out.known += 1;
+            if let Err(e) = writer.add(&mut inserter, row, &out.file)? {
+                return Ok(Err(e));
             }
+        }
+        drop(inserter);
+        out.new = writer.new;
+        out.known = writer.known;
+        if let Some(newest) = writer.newest {
+            tx.set_newest_booking(report_id, newest)?;
         }
         Ok(Ok(()))
     }
@@ -881,5 +1008,226 @@ fn push_folded(key: &mut String, s: &str) {
         } else {
             key.extend(c.to_uppercase());
         }
+    }
+}
+
+/// Where a report's bytes are: read once to parse and hash, again only for a refusal's digest,
+/// a KSeF invoice kept whole, or a statement read a second time.
+pub enum Source<'a> {
+    Bytes(&'a [u8]),
+    /// A file on disk, read up to the limit (a file that grows while read is cut there and
+    /// then refused by its digest's difference, never read without end).
+    File(&'a Path, u64),
+}
+
+impl<'a> Source<'a> {
+    fn open(&self) -> Result<Box<dyn Read + Send + 'a>> {
+        Ok(match self {
+            Source::Bytes(b) => Box::new(*b),
+            Source::File(p, max) => Box::new(
+                std::fs::File::open(p)
+                    .with_context(|| format!("cannot open {}", p.display()))?
+                    .take(*max),
+            ),
+        })
+    }
+
+    fn sha256(&self) -> Result<String> {
+        Ok(crate::domain::sha256_hex_reader(&mut self.open()?)?)
+    }
+
+    fn read_all(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.open()?.read_to_end(&mut out)?;
+        Ok(out)
+    }
+}
+
+/// One reading of a report: done, or to be read again with our account as the footer named it.
+enum Attempt {
+    Done(Box<ImportOutcome>),
+    Again(Option<String>),
+}
+
+/// What the parser said so far.
+enum Streamed {
+    Nothing,
+    Whole(Box<crate::ingest::Parsed>),
+    Statement {
+        head: Head,
+        writer: Box<StatementWriter>,
+    },
+    Finished {
+        head: Head,
+        writer: Box<StatementWriter>,
+        tail: Box<StreamTail>,
+    },
+}
+
+impl Streamed {
+    fn take(&mut self) -> Streamed {
+        std::mem::replace(self, Streamed::Nothing)
+    }
+}
+
+/// How the event handler tells the parser to stop for a refusal it recorded.
+const STOPPED: &str = "import stopped by a refused row";
+
+fn duplicate(name: &str, id: i64) -> ImportOutcome {
+    let mut outcome = ImportOutcome::empty(name);
+    outcome.duplicate_of = Some(id);
+    outcome.warnings.push(crate::said!(
+        "ten sam plik wczytano już jako raport nr {id}; nic nie dodano",
+        "the same file was already imported as report #{id}; nothing added"
+    ));
+    outcome
+}
+
+/// Parsing in this process (isolation off: tests, benches, a trusted setup): the parser runs on a
+/// thread of its own, a few batches ahead of the store at most, so the two overlap on two cores as
+/// they do with the worker. Returns like [`crate::isolate::Isolation::stream`].
+fn in_process(
+    file: &str,
+    mut input: Box<dyn Read + Send + '_>,
+    profiles: &[Profile],
+    ctx: &ParseContext,
+    on: &mut dyn FnMut(Event) -> Result<()>,
+) -> Result<(Result<(), ReportError>, String)> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(4);
+    std::thread::scope(|scope| {
+        let parser = scope.spawn(move || {
+            let mut hashing = HashingReader {
+                inner: &mut input,
+                hasher: Sha256::new(),
+            };
+            let result = parse_stream(file, &mut hashing, profiles, ctx, &mut |e| {
+                tx.send(e)
+                    .map_err(|_| std::io::Error::other("the importer stopped"))
+            });
+            drop(tx);
+            // The digest covers the whole input, also when the parser stopped early.
+            let _ = std::io::copy(&mut hashing, &mut std::io::sink());
+            (result, crate::domain::hex(&hashing.hasher.finalize()))
+        });
+        let mut failure = None;
+        for event in rx.iter() {
+            if let Err(e) = on(event) {
+                failure = Some(e);
+                break;
+            }
+        }
+        drop(rx);
+        let (result, sha) = parser
+            .join()
+            .map_err(|_| anyhow::anyhow!("the parser of {file} panicked"))?;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok((result, sha)),
+        }
+    })
+}
+
+/// A reader that hashes what passes through it.
+struct HashingReader<'r> {
+    inner: &'r mut (dyn Read + Send),
+    hasher: Sha256,
+}
+
+impl Read for HashingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Stores a statement's operations as they come: each one's identity (see [`identity`]) and
+/// occurrence number make its fingerprint, so the same operation in an overlapping statement is
+/// known and two identical operations in one statement are both kept.
+struct StatementWriter {
+    /// Our account as the identity writes it (electronic IBAN, or empty).
+    account_key: String,
+    /// Our account as the statement states it.
+    our_account: Option<String>,
+    report_id: i64,
+    now: String,
+    /// Occurrences so far per identity, by the first 8 bytes of its digest (a collision of two
+    /// different operations among a million is a chance in 10⁷ and would only number one
+    /// of them #2).
+    occurrences: HashMap<u64, u32>,
+    key: String,
+    new: usize,
+    known: usize,
+    newest: Option<chrono::NaiveDate>,
+}
+
+impl StatementWriter {
+    fn new(account: Option<String>, report_id: i64, now: String) -> Self {
+        let account_key = account
+            .as_deref()
+            .and_then(|a| BankAccount::parse(a).ok())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        StatementWriter {
+            account_key,
+            our_account: account,
+            report_id,
+            now,
+            occurrences: HashMap::new(),
+            key: String::with_capacity(256),
+            new: 0,
+            known: 0,
+            newest: None,
+        }
+    }
+
+    fn add(
+        &mut self,
+        inserter: &mut crate::store::PaymentInserter<'_>,
+        row: &StatementRow,
+        file: &str,
+    ) -> Result<Result<(), ReportError>> {
+        identity(&self.account_key, row, &mut self.key);
+        let base: [u8; 32] = Sha256::digest(self.key.as_bytes()).into();
+        let short = u64::from_le_bytes(base[..8].try_into().unwrap_or_default());
+        let n = self.occurrences.entry(short).or_default();
+        *n += 1;
+        let fingerprint: [u8; 32] = Sha256::new()
+            .chain_update(base)
+            .chain_update(n.to_le_bytes())
+            .finalize()
+            .into();
+        let amount = match Money::new(row.amount, row.currency) {
+            Ok(a) => a,
+            Err(e) => {
+                let out = ImportOutcome::empty(file);
+                return Ok(Err(row_error(&out, row.row, "amount", e.said())));
+            }
+        };
+        let payment = NewPayment {
+            source_row: row.row,
+            booking_date: row.booking_date,
+            value_date: row.value_date,
+            amount,
+            kind: row.kind,
+            counterparty_name: row.counterparty_name.as_deref(),
+            counterparty_address: row.counterparty_address.as_deref(),
+            counterparty_account: row.counterparty_account.as_deref(),
+            account_valid: row.account_valid == Some(true),
+            title: &row.title,
+            tx_type: row.tx_type.as_deref(),
+            bank_ref: row.bank_ref.as_deref(),
+            our_account: self.our_account.as_deref(),
+            fingerprint: &fingerprint,
+        };
+        if inserter.insert(&payment, self.report_id, &self.now)? {
+            self.new += 1;
+        } else {
+            self.known += 1;
+        }
+        if self.newest.is_none_or(|d| row.booking_date > d) {
+            self.newest = Some(row.booking_date);
+        }
+        Ok(Ok(()))
     }
 }

@@ -183,8 +183,11 @@ impl Tx<'_> {
     ) -> Result<()> {
         self.tx
             .prepare_cached(
-                "INSERT INTO allocations (payment_id, invoice_id, amount_minor, rule, reason, created_at, created_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO allocations (payment_id, invoice_id, amount_minor, rule, reason, created_at, created_by,
+                                          booking_date, manual)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, p.booking_date,
+                        COALESCE((SELECT r.profile = 'manual' FROM reports r WHERE r.id = p.source_report_id), 0)
+                 FROM payments p WHERE p.id = ?1",
             )?
             .execute(params![payment, invoice, amount, rule.as_str(), reason, self.now_text(), actor])?;
         Ok(())

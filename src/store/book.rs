@@ -28,9 +28,8 @@ fn day(s: &str) -> Option<NaiveDate> {
 fn rows(conn: &Connection) -> Result<BookRows> {
     let mut out = BookRows::default();
     let mut stmt = conn.prepare(
-        "SELECT a.invoice_id, p.booking_date, a.amount_minor
-         FROM allocations a JOIN payments p ON p.id = a.payment_id
-         ORDER BY p.booking_date, a.id",
+        "SELECT invoice_id, booking_date, SUM(amount_minor) FROM allocations
+         GROUP BY invoice_id, booking_date ORDER BY invoice_id, booking_date",
     )?;
     for r in stmt.query_map([], |r| {
         Ok((

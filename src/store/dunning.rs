@@ -104,8 +104,7 @@ fn invoices(conn: &Connection) -> Result<Vec<DunInvoice>> {
         "SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.gross_minor,
                 i.reported_outstanding_minor, i.paused,
                 (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id),
-                (SELECT MAX(p.booking_date) FROM allocations a JOIN payments p ON p.id = a.payment_id
-                  WHERE a.invoice_id = i.id),
+                (SELECT MAX(a.booking_date) FROM allocations a WHERE a.invoice_id = i.id),
                 i.ksef_number
          FROM invoices i ORDER BY i.due_date, i.id",
     )?;
@@ -225,8 +224,7 @@ fn snapshot(conn: &Connection) -> Result<Snapshot> {
     // Bank statements, and receivables lists that state what is outstanding (a firm that sends
     // only ERP lists has fresh data too). A payment recorded by hand says nothing of the data's age.
     let statement = date(conn.query_row(
-        "SELECT MAX(p.booking_date) FROM payments p JOIN reports r ON r.id = p.source_report_id
-         WHERE r.kind = 'statement'",
+        "SELECT MAX(newest_booking) FROM reports WHERE kind = 'statement' AND outcome = 'imported'",
         [],
         |r| r.get(0),
     )?);

@@ -125,9 +125,7 @@ const BALANCE_SQL: &str =
     "SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.gross_minor,
         i.reported_outstanding_minor,
         (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id),
-        (SELECT group_concat(a.payment_id) FROM allocations a
-           JOIN payments p ON p.id = a.payment_id JOIN reports r ON r.id = p.source_report_id
-          WHERE a.invoice_id = i.id AND r.profile = 'manual')
+        (SELECT group_concat(a.payment_id) FROM allocations a WHERE a.invoice_id = i.id AND a.manual = 1)
  FROM invoices i";
 
 fn balance_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceBalance> {

@@ -37,7 +37,7 @@ pub use invoices::{
 };
 pub use messages::{MessageRecord, ReportPayment};
 pub use outbox::{NewMail, OutboxItem, OutboxStatus};
-pub use payments::{AllocationView, NewPayment, PaymentStatus, PaymentView};
+pub use payments::{AllocationView, NewPayment, PaymentInserter, PaymentStatus, PaymentView};
 pub use reports::ReportRecord;
 
 use crate::clock::{SharedClock, SystemClock};
@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("006_conversations.sql"),
     include_str!("007_indexes.sql"),
     include_str!("008_billing.sql"),
+    include_str!("009_scale.sql"),
 ];
 
 pub struct Store {

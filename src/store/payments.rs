@@ -122,33 +122,80 @@ impl Tx<'_> {
         report_id: i64,
         created_at: &str,
     ) -> Result<bool> {
-        let n = self.tx.prepare_cached(
-            "INSERT OR IGNORE INTO payments (booking_date, value_date, amount_minor, currency, kind, counterparty_name,
-                 counterparty_address, counterparty_account, account_valid, title, tx_type, bank_ref, our_account,
-                 source_report_id, source_row, fingerprint, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-        )?
-        .execute(params![
-                row.booking_date.to_string(),
-                row.value_date.map(|d| d.to_string()),
-                row.amount.minor(),
-                row.amount.currency().as_str(),
-                row.kind.as_str(),
-                row.counterparty_name,
-                row.counterparty_address,
-                row.counterparty_account,
-                row.account_valid,
-                row.title,
-                row.tx_type,
-                row.bank_ref,
-                row.our_account,
-                report_id,
-                row.source_row as i64,
-                row.fingerprint,
-                created_at
-            ])?;
+        self.payment_inserter()?.insert(row, report_id, created_at)
+    }
+
+    /// A prepared insert for many payments (a statement's batch).
+    pub fn payment_inserter(&self) -> Result<PaymentInserter<'_>> {
+        Ok(PaymentInserter {
+            st: self.tx.prepare_cached(
+                "INSERT OR IGNORE INTO payments (booking_date, value_date, amount_minor, currency, kind, counterparty_name,
+                     counterparty_address, counterparty_account, account_valid, title, tx_type, bank_ref, our_account,
+                     source_report_id, source_row, fingerprint, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            )?,
+        })
+    }
+}
+
+/// Inserts payments with one prepared statement.
+pub struct PaymentInserter<'c> {
+    st: rusqlite::CachedStatement<'c>,
+}
+
+impl PaymentInserter<'_> {
+    /// Inserts the payment; `false` when one with its fingerprint is stored already.
+    pub fn insert(
+        &mut self,
+        row: &NewPayment<'_>,
+        report_id: i64,
+        created_at: &str,
+    ) -> Result<bool> {
+        let mut date = [0u8; 10];
+        let mut value = [0u8; 10];
+        let n = self.st.execute(params![
+            iso_date(row.booking_date, &mut date),
+            row.value_date.map(|d| iso_date(d, &mut value).to_string()),
+            row.amount.minor(),
+            row.amount.currency().as_str(),
+            row.kind.as_str(),
+            row.counterparty_name,
+            row.counterparty_address,
+            row.counterparty_account,
+            row.account_valid,
+            row.title,
+            row.tx_type,
+            row.bank_ref,
+            row.our_account,
+            report_id,
+            row.source_row as i64,
+            row.fingerprint,
+            created_at
+        ])?;
         Ok(n > 0)
     }
+}
+
+/// `YYYY-MM-DD` written into `buf`, without an allocation.
+fn iso_date(d: chrono::NaiveDate, buf: &mut [u8; 10]) -> &str {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
+    let digits = [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        10,
+        m / 10,
+        m % 10,
+        10,
+        day / 10,
+        day % 10,
+    ];
+    for (b, v) in buf.iter_mut().zip(digits) {
+        *b = if v == 10 { b'-' } else { b'0' + v as u8 };
+    }
+    std::str::from_utf8(buf).unwrap_or("")
 }
 
 impl Store {

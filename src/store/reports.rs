@@ -29,6 +29,42 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// The report imported with these bytes, if any (inside the importing transaction).
+    pub fn imported_report_by_sha(&self, sha256: &str) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT id FROM reports WHERE sha256 = ?1 AND outcome = 'imported'",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Names a streamed report's bytes once they were all read, and the newest booking day of
+    /// a statement.
+    pub fn finish_report(
+        &self,
+        id: i64,
+        sha256: &str,
+        newest_booking: Option<chrono::NaiveDate>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "UPDATE reports SET sha256 = ?2, newest_booking = COALESCE(?3, newest_booking) WHERE id = ?1",
+            params![id, sha256, newest_booking.map(|d| d.to_string())],
+        )?;
+        Ok(())
+    }
+
+    /// The newest booking day of a statement's operations.
+    pub fn set_newest_booking(&self, id: i64, day: chrono::NaiveDate) -> Result<()> {
+        self.tx.execute(
+            "UPDATE reports SET newest_booking = ?2 WHERE id = ?1",
+            params![id, day.to_string()],
+        )?;
+        Ok(())
+    }
+
     pub fn insert_report(&self, r: &ReportRecord<'_>) -> Result<i64> {
         self.tx.execute(
             "INSERT INTO reports (file_name, sha256, sender, kind, profile, received_at, outcome, detail)

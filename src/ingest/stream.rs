@@ -1,0 +1,528 @@
+//! A report read as a stream: a delimited bank statement of any length is decoded, split and
+//! turned into operations a batch at a time, so memory stays flat in the file's size (a year of a
+//! busy firm's statement is a million rows). Every other report — a small file, a PDF, a
+//! spreadsheet, MT940, KSeF, a receivables list — is read whole by [`super::parse_report`], as
+//! before, and comes out as one [`Event::Whole`].
+//!
+//! The same code runs in the parsing worker (whose events travel as frames over a pipe, see
+//! `crate::isolate`) and in the importing process when isolation is off.
+
+use super::csv_table::{CsvError, Scanner, detect_separator};
+use super::decode::{DecodeError, detection_sample};
+use super::profile::{Profile, ReportKind};
+use super::statement::{Extractor, StatementRow, Tail};
+use super::table::{Cell, ColumnStyle, Row, Table};
+use super::{ParseContext, Parsed, ReportError};
+use encoding_rs::{Decoder, DecoderResult, Encoding, ISO_8859_2, UTF_8, WINDOWS_1250};
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+
+/// Bytes read before deciding how to read a file: a file that fits is read whole.
+pub const HEAD_BYTES: usize = 1 << 20;
+/// Rows read before recognising the report (the header is searched among the first 80).
+const HEAD_ROWS: usize = 200;
+/// Operations per [`Event::Rows`].
+pub const BATCH: usize = 2048;
+/// Raw bytes decoded at a time.
+const CHUNK: usize = 256 * 1024;
+
+/// What reading a report yields, in order: either one `Whole`, or `Head`, any number of `Rows`,
+/// and `Tail`. A refusal ends the stream early (the reader returns it).
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Event {
+    Whole(Box<Parsed>),
+    Head(Head),
+    Rows(Vec<StatementRow>),
+    Tail(Box<StreamTail>),
+}
+
+/// A streamed statement's first word: how it is read, and our account as far as the first rows
+/// tell it (the footer may still name it; see [`StreamTail`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Head {
+    pub format: String,
+    pub profile: String,
+    pub account: Option<String>,
+}
+
+/// A streamed statement's last word: the encoding it turned out to be in and what the statement
+/// says besides its operations.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StreamTail {
+    pub encoding: String,
+    pub tail: Tail,
+}
+
+/// Reads a report from `input`, handing what it reads to `sink` as it goes. The sink's error (the
+/// importer gone) stops the reading and is returned as a refusal.
+pub fn parse_stream(
+    file: &str,
+    input: &mut dyn Read,
+    profiles: &[Profile],
+    ctx: &ParseContext,
+    sink: &mut dyn FnMut(Event) -> std::io::Result<()>,
+) -> Result<(), ReportError> {
+    let refuse = |cause| ReportError::file(file, cause);
+    let lost = |e: std::io::Error| {
+        refuse(crate::said!(
+            "przerwano odczyt: {e}",
+            "reading was interrupted: {e}"
+        ))
+    };
+    let mut head = Vec::with_capacity(64 * 1024);
+    input
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| refuse(crate::said!("nie da się odczytać: {e}", "cannot read: {e}")))?;
+    if head.len() < HEAD_BYTES || !streamable(&head) {
+        input
+            .read_to_end(&mut head)
+            .map_err(|e| refuse(crate::said!("nie da się odczytać: {e}", "cannot read: {e}")))?;
+        let parsed = super::parse_report(file, &head, profiles, ctx)?;
+        return sink(Event::Whole(Box::new(parsed))).map_err(lost);
+    }
+    let text = TextStream::new(head, input);
+    let mut reading = csv_rows(file, text, ctx)?;
+    let mut table = Table {
+        rows: Vec::new(),
+        column_style: ColumnStyle::Number,
+        sheet: None,
+        encoding: None,
+    };
+    while table.rows.len() < HEAD_ROWS {
+        match reading.next_row()? {
+            Some(row) => table.rows.push(row),
+            None => break,
+        }
+    }
+    let whole = |mut table: Table, reading: &mut CsvRows<'_>| -> Result<Parsed, ReportError> {
+        while let Some(row) = reading.next_row()? {
+            table.rows.push(row);
+        }
+        table.encoding = Some(reading.encoding_name());
+        super::parse_table(file, "csv", &table, profiles, ctx)
+    };
+    // A subscriptions list, a receivables list or no known report at all: read whole, parsed
+    // or refused as any such file.
+    let rec = match super::recognise::recognise(&table, profiles) {
+        Ok(rec) if rec.profile.kind == ReportKind::Statement && !super::billing_list(&table) => rec,
+        _ => {
+            let parsed = whole(table, &mut reading)?;
+            return sink(Event::Whole(Box::new(parsed))).map_err(lost);
+        }
+    };
+    let mut ex = Extractor::new(file, &table, &rec, ctx);
+    let mut batch = Vec::with_capacity(BATCH);
+    for row in &table.rows[rec.data_start.min(table.rows.len())..] {
+        if let Some(op) = ex.push(row)? {
+            batch.push(op);
+        }
+    }
+    sink(Event::Head(Head {
+        format: "csv".into(),
+        profile: rec.profile.name.clone(),
+        account: ex.account_so_far(),
+    }))
+    .map_err(lost)?;
+    while let Some(row) = reading.next_row()? {
+        if let Some(op) = ex.push(&row)? {
+            batch.push(op);
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                sink(Event::Rows(full)).map_err(lost)?;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        sink(Event::Rows(batch)).map_err(lost)?;
+    }
+    let tail = ex.finish()?;
+    sink(Event::Tail(Box::new(StreamTail {
+        encoding: reading.encoding_name().to_string(),
+        tail,
+    })))
+    .map_err(lost)
+}
+
+/// Whether a file that starts with `head` is delimited text we can read as a stream (not a PDF,
+/// a spreadsheet, an archive, XML, MT940 or UTF-16).
+fn streamable(head: &[u8]) -> bool {
+    !(super::pdf::is_pdf(head)
+        || super::spreadsheet::is_spreadsheet(head)
+        || super::archive::is_archive(head)
+        || crate::billing::upo::looks_like(head)
+        || super::ksef::looks_like(head)
+        || super::mt940::looks_like(head)
+        || matches!(Encoding::for_bom(head), Some((enc, _)) if enc != UTF_8))
+}
+
+/// Rows of delimited text read from a [`TextStream`], numbered by line as editors show them.
+struct CsvRows<'r> {
+    reader: csv::Reader<TextStream<'r>>,
+    record: csv::StringRecord,
+    file: String,
+}
+
+fn csv_rows<'r>(
+    file: &str,
+    mut text: TextStream<'r>,
+    ctx: &ParseContext,
+) -> Result<CsvRows<'r>, ReportError> {
+    text.fill_at_least(64 * 1024).map_err(|e| e.located(file))?;
+    let delimiter = detect_separator(text.decoded_prefix());
+    text.scanner = Some(Scanner::new(
+        delimiter,
+        ctx.sheet_limits.max_columns as usize,
+    ));
+    text.scan_pending().map_err(|e| e.located(file))?;
+    let reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(text);
+    Ok(CsvRows {
+        reader,
+        record: csv::StringRecord::new(),
+        file: file.to_string(),
+    })
+}
+
+impl CsvRows<'_> {
+    fn encoding_name(&self) -> &'static str {
+        self.reader.get_ref().encoding_name()
+    }
+
+    fn next_row(&mut self) -> Result<Option<Row>, ReportError> {
+        let line = self.reader.position().line() as usize;
+        let got = self.reader.read_record(&mut self.record);
+        if let Some(e) = self.reader.get_mut().error.take() {
+            return Err(e.located(&self.file));
+        }
+        match got {
+            Ok(true) => Ok(Some(Row {
+                line: line.max(1),
+                cells: self
+                    .record
+                    .iter()
+                    .map(|f| {
+                        if f.trim().is_empty() {
+                            Cell::Empty
+                        } else {
+                            Cell::Text(f.to_string())
+                        }
+                    })
+                    .collect(),
+            })),
+            Ok(false) => {
+                if let Some(s) = &self.reader.get_ref().scanner {
+                    s.end()
+                        .map_err(|e| StreamError::Csv(e).located(&self.file))?;
+                }
+                Ok(None)
+            }
+            Err(e) => Err(ReportError {
+                file: self.file.clone(),
+                sheet: None,
+                row: Some(line.max(1)),
+                column: None,
+                cause: Box::new(crate::said!(
+                    "nie da się odczytać wiersza: {e}",
+                    "cannot read the row: {e}"
+                )),
+            }),
+        }
+    }
+}
+
+/// Why the text stream stopped.
+#[derive(Debug)]
+enum StreamError {
+    Decode(DecodeError),
+    /// Bytes that are not UTF-8 after the file read as UTF-8 so far.
+    NotUtf8 {
+        offset: u64,
+    },
+    Csv(CsvError),
+    Io(std::io::Error),
+}
+
+impl StreamError {
+    fn located(self, file: &str) -> ReportError {
+        match self {
+            StreamError::Decode(d) => ReportError::file(file, d.said()),
+            StreamError::NotUtf8 { offset } => ReportError::file(
+                file,
+                crate::said!(
+                    "bajty na pozycji {offset} nie są tekstem UTF-8, choć wcześniejsza część pliku nim była; plik ma pomieszane kodowania",
+                    "the bytes at offset {offset} are not UTF-8 text although the file before them was; the file mixes encodings"
+                ),
+            ),
+            StreamError::Csv(e) => ReportError {
+                file: file.to_string(),
+                sheet: None,
+                row: Some(e.line),
+                column: None,
+                cause: Box::new(e.cause),
+            },
+            StreamError::Io(e) => ReportError::file(
+                file,
+                crate::said!("nie da się odczytać: {e}", "cannot read: {e}"),
+            ),
+        }
+    }
+}
+
+/// The file's bytes as UTF-8 text with LF line ends, decoded a chunk at a time. The encoding is
+/// decided the way [`super::decode::decode_text`] decides it, from the first bytes that are not
+/// ASCII; a file that is ASCII throughout is UTF-8.
+struct TextStream<'r> {
+    input: &'r mut dyn Read,
+    /// Raw bytes read but not decoded (the head, at first).
+    raw: Vec<u8>,
+    raw_pos: usize,
+    eof: bool,
+    /// Raw bytes decoded so far.
+    offset: u64,
+    encoding: Option<&'static Encoding>,
+    decoder: Option<Decoder>,
+    /// A CR ended the last piece: an LF starting the next one belongs to it.
+    after_cr: bool,
+    out: String,
+    out_pos: usize,
+    /// Text decoded before the scanner existed, to scan once it does.
+    scanned: usize,
+    scanner: Option<Scanner>,
+    error: Option<StreamError>,
+}
+
+impl<'r> TextStream<'r> {
+    fn new(head: Vec<u8>, input: &'r mut dyn Read) -> Self {
+        let mut s = TextStream {
+            input,
+            raw: head,
+            raw_pos: 0,
+            eof: false,
+            offset: 0,
+            encoding: None,
+            decoder: None,
+            after_cr: false,
+            out: String::new(),
+            out_pos: 0,
+            scanned: 0,
+            scanner: None,
+            error: None,
+        };
+        if s.raw.starts_with(b"\xEF\xBB\xBF") {
+            s.raw_pos = 3;
+            s.offset = 3;
+            s.set_encoding(UTF_8);
+        }
+        s
+    }
+
+    fn encoding_name(&self) -> &'static str {
+        self.encoding.unwrap_or(UTF_8).name()
+    }
+
+    fn set_encoding(&mut self, enc: &'static Encoding) {
+        self.encoding = Some(enc);
+        self.decoder = Some(enc.new_decoder_without_bom_handling());
+    }
+
+    /// The text decoded and not yet read.
+    fn decoded_prefix(&self) -> &str {
+        &self.out[self.out_pos..]
+    }
+
+    fn fill_at_least(&mut self, n: usize) -> Result<(), StreamError> {
+        while self.out.len() - self.out_pos < n {
+            if !self.fill()? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn scan_pending(&mut self) -> Result<(), StreamError> {
+        if let Some(s) = self.scanner.as_mut() {
+            s.feed(&self.out.as_bytes()[self.scanned..])
+                .map_err(StreamError::Csv)?;
+            self.scanned = self.out.len();
+        }
+        Ok(())
+    }
+
+    /// Decodes the next chunk; `false` at the end of the input.
+    fn fill(&mut self) -> Result<bool, StreamError> {
+        if self.out_pos == self.out.len() {
+            self.out.clear();
+            self.out_pos = 0;
+            self.scanned = 0;
+        }
+        if self.raw_pos == self.raw.len() {
+            if self.eof {
+                return Ok(false);
+            }
+            self.raw.clear();
+            self.raw_pos = 0;
+            self.raw.resize(CHUNK, 0);
+            let mut got = 0;
+            while got < CHUNK {
+                match self.input.read(&mut self.raw[got..]) {
+                    Ok(0) => {
+                        self.eof = true;
+                        break;
+                    }
+                    Ok(n) => got += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(StreamError::Io(e)),
+                }
+            }
+            self.raw.truncate(got);
+            if got == 0 {
+                return self.finish_decoder();
+            }
+        }
+        let raw = std::mem::take(&mut self.raw);
+        let decoded = self.decode_chunk(&raw[self.raw_pos..]);
+        self.raw = raw;
+        self.raw_pos = self.raw.len();
+        decoded?;
+        self.scan_pending()?;
+        Ok(true)
+    }
+
+    fn decode_chunk(&mut self, chunk: &[u8]) -> Result<(), StreamError> {
+        if let Some((i, &byte)) = chunk.iter().enumerate().find(|(_, b)| {
+            **b == 0 || (**b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A))
+        }) {
+            return Err(StreamError::Decode(DecodeError::Binary {
+                byte,
+                offset: (self.offset + i as u64) as usize,
+            }));
+        }
+        if self.encoding.is_none() && chunk.iter().any(|b| *b >= 0x80) {
+            self.set_encoding(decide(chunk));
+        }
+        if let Some(enc) = self.encoding.filter(|e| *e != UTF_8)
+            && let Some((i, &byte)) = chunk.iter().enumerate().find(|(_, b)| is_foreign(enc, **b))
+        {
+            return Err(StreamError::Decode(DecodeError::UnexpectedEncoding {
+                byte,
+                offset: (self.offset + i as u64) as usize,
+            }));
+        }
+        let mut text = String::new();
+        match self.decoder.as_mut() {
+            // ASCII so far: the bytes are the text.
+            None => text.push_str(std::str::from_utf8(chunk).unwrap_or_default()),
+            Some(d) => {
+                text.reserve(
+                    d.max_utf8_buffer_length_without_replacement(chunk.len())
+                        .unwrap_or(chunk.len() * 3),
+                );
+                let (result, read) =
+                    d.decode_to_string_without_replacement(chunk, &mut text, false);
+                if let DecoderResult::Malformed(_, _) = result {
+                    return Err(StreamError::NotUtf8 {
+                        offset: self.offset + read as u64,
+                    });
+                }
+            }
+        }
+        self.offset += chunk.len() as u64;
+        self.push_normalized(&text);
+        Ok(())
+    }
+
+    /// The decoder's last bytes (a character cut off at the end of the file is an error).
+    fn finish_decoder(&mut self) -> Result<bool, StreamError> {
+        if let Some(d) = self.decoder.as_mut() {
+            let mut text = String::with_capacity(16);
+            let (result, _) = d.decode_to_string_without_replacement(&[], &mut text, true);
+            if let DecoderResult::Malformed(_, _) = result {
+                return Err(StreamError::NotUtf8 {
+                    offset: self.offset,
+                });
+            }
+            self.decoder = None;
+            if !text.is_empty() {
+                self.push_normalized(&text);
+                self.scan_pending()?;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Appends text with CRLF and lone CR as LF (the csv reader's line count lags over CRLF).
+    fn push_normalized(&mut self, text: &str) {
+        let mut rest = text;
+        if self.after_cr && rest.starts_with('\n') {
+            rest = &rest[1..];
+        }
+        self.after_cr = rest.ends_with('\r');
+        if !rest.contains('\r') {
+            self.out.push_str(rest);
+            return;
+        }
+        let mut chars = rest.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\r' {
+                self.out.push('\n');
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+            } else {
+                self.out.push(c);
+            }
+        }
+    }
+}
+
+impl Read for TextStream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.out_pos == self.out.len() {
+            match self.fill() {
+                Ok(true) => {}
+                Ok(false) => return Ok(0),
+                Err(e) => {
+                    self.error = Some(e);
+                    return Err(std::io::Error::other("the text stream stopped"));
+                }
+            }
+            if self.out_pos == self.out.len() {
+                // A chunk that decoded to nothing (a lone LF after a CR): read on.
+                return self.read(buf);
+            }
+        }
+        let avail = &self.out.as_bytes()[self.out_pos..];
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+/// The encoding of a file whose first bytes beyond ASCII are in `chunk`.
+fn decide(chunk: &[u8]) -> &'static Encoding {
+    match std::str::from_utf8(chunk) {
+        Ok(_) => return UTF_8,
+        // Only a character cut off by the chunk's end: UTF-8.
+        Err(e) if e.error_len().is_none() => return UTF_8,
+        Err(_) => {}
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(&detection_sample(chunk), true);
+    let guess = detector.guess(Some(b"pl"), chardetng::Utf8Detection::Deny);
+    if guess == ISO_8859_2 && !chunk.iter().any(|b| is_foreign(ISO_8859_2, *b)) {
+        ISO_8859_2
+    } else {
+        WINDOWS_1250
+    }
+}
+
+fn is_foreign(enc: &'static Encoding, b: u8) -> bool {
+    super::decode::is_foreign(enc, b)
+}
