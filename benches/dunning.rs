@@ -101,6 +101,7 @@ fn store(n: usize) -> (tempfile::TempDir, Store) {
         max_file_bytes: 100_000_000,
         actor: "bench",
         isolation: None,
+        progress: None,
     };
     for (name, bytes) in [
         ("rejestr.csv", csv.as_bytes()),

@@ -215,6 +215,7 @@ fn import_once(bytes: &[u8], name: &str, profiles: &[Profile], ctx: &ParseContex
         max_file_bytes: u64::MAX,
         actor: "bench",
         isolation: None,
+        progress: None,
     };
     let out = importer
         .import_bytes(&mut store, name, bytes, None)

@@ -187,7 +187,7 @@ impl Default for ImportConfig {
     fn default() -> Self {
         ImportConfig {
             profiles_dir: PathBuf::from("var/profiles"),
-            max_file_bytes: 25 * 1024 * 1024,
+            max_file_bytes: 256 * 1024 * 1024,
             max_sheet_rows: 1_000_000,
             max_sheet_columns: 512,
             isolate: true,

@@ -1,8 +1,10 @@
 use super::print_json;
 use crate::app::App;
+use crate::services::import::Progress;
 use crate::services::import::{ImportOutcome, import_files};
 use anyhow::Result;
 use clap::Args;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Import report files: bank statements (CSV, XLS/XLSX/ODS, MT940) and receivables lists or invoice
@@ -22,19 +24,33 @@ pub struct ImportArgs {
 
 pub fn run(app: &mut App, args: ImportArgs) -> Result<i32> {
     let (env, import, store) = app.import_parts()?;
-    let importer = import.importer("cli");
+    let mut importer = import.importer("cli");
+    let progress = Progress::default();
+    // A bar only for people watching: not into a file or a pipe, nor beside JSON.
+    let watched = !args.json && std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    if watched {
+        importer.progress = Some(&progress);
+    }
+    let done = std::sync::atomic::AtomicBool::new(false);
     // Every import is followed by reconciliation, so new payments and invoices meet at once.
-    let run = import_files(
-        store,
-        &importer,
-        &args.files,
-        &crate::services::reconcile::Settings::of(env.config),
-        |o| {
-            if !args.json {
-                print_outcome(o, args.verbose);
-            }
-        },
-    )?;
+    let run = std::thread::scope(|scope| {
+        if watched {
+            scope.spawn(|| show_progress(&progress, &done));
+        }
+        let run = import_files(
+            store,
+            &importer,
+            &args.files,
+            &crate::services::reconcile::Settings::of(env.config),
+            |o| {
+                if !args.json {
+                    print_outcome(o, args.verbose);
+                }
+            },
+        );
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        run
+    })?;
     if args.json {
         print_json(&run)?;
     } else {
@@ -88,5 +104,50 @@ fn print_outcome(o: &ImportOutcome, verbose: bool) {
             "  … and {} more warnings (--verbose or --json shows them all)",
             o.warnings.len() - shown
         );
+    }
+}
+
+/// Draws a progress bar (on stderr) for a file that takes more than a second: bytes read of its
+/// size, the rate, the time left, and the operations stored so far.
+fn show_progress(p: &Progress, done: &std::sync::atomic::AtomicBool) {
+    use std::sync::atomic::Ordering::Relaxed;
+    use std::time::{Duration, Instant};
+    let tick = Duration::from_millis(100);
+    let mut file = String::new();
+    let mut since = Instant::now();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    while !done.load(Relaxed) {
+        std::thread::sleep(tick);
+        let now = p.file.lock().map(|f| f.clone()).unwrap_or_default();
+        if now != file {
+            if let Some(b) = bar.take() {
+                b.finish_and_clear();
+            }
+            file = now;
+            since = Instant::now();
+        }
+        if bar.is_none() && !file.is_empty() && since.elapsed() >= Duration::from_secs(1) {
+            let b = indicatif::ProgressBar::new(p.total.load(Relaxed));
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            b.set_length(p.total.load(Relaxed));
+            b.set_position(p.bytes.load(Relaxed));
+            let name = std::path::Path::new(&file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            b.set_message(format!("{name}: {} operations", p.rows.load(Relaxed)));
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
 }

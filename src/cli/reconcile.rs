@@ -34,10 +34,7 @@ pub fn print_summary(s: &ReconcileSummary, verbose: bool) {
         "reconciled {} open payments: {} matched, {} waiting for review, {} unmatched",
         s.considered, s.matched, s.review, s.unmatched
     );
-    let mut by_rule: std::collections::BTreeMap<&str, usize> = Default::default();
-    for (_, _, rule) in &s.matches {
-        *by_rule.entry(rule.as_str()).or_default() += 1;
-    }
+    let by_rule = &s.by_rule;
     if !by_rule.is_empty() {
         let rules: Vec<String> = by_rule.iter().map(|(r, n)| format!("{n} {r}")).collect();
         println!("  matched by rule: {}", rules.join(", "));
@@ -45,6 +42,12 @@ pub fn print_summary(s: &ReconcileSummary, verbose: bool) {
     if verbose {
         for (id, invoices, rule) in &s.matches {
             println!("  payment #{id} → {} ({rule})", invoices.join(", "));
+        }
+        if s.matched > s.matches.len() {
+            println!(
+                "  … and {} more (skarbnik payments --status matched)",
+                s.matched - s.matches.len()
+            );
         }
     }
 }

@@ -9,6 +9,11 @@ use crate::domain::Said;
 use std::io::{Cursor, Read};
 
 /// Limits on one archive.
+/// Most a member may inflate relative to its compressed size, past [`RATIO_FREE_BYTES`].
+const MAX_RATIO: u64 = 200;
+/// Inflated size below which the ratio is not checked (a small file of blanks compresses well).
+const RATIO_FREE_BYTES: u64 = 16 << 20;
+
 #[derive(Debug, Clone, Copy)]
 pub struct ArchiveLimits {
     pub max_members: usize,
@@ -99,9 +104,16 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
             continue;
         }
         // Inflate with a cap: declared sizes in a zip bomb lie.
-        let cap = limits
+        let budget = limits
             .max_member_bytes
             .min(limits.max_total_bytes.saturating_sub(total));
+        // Real reports shrink five to twenty times in a zip; a bomb, a thousand times. Past a
+        // few MiB, a member may not inflate more than MAX_RATIO times its compressed size.
+        let by_ratio = f
+            .compressed_size()
+            .saturating_mul(MAX_RATIO)
+            .max(RATIO_FREE_BYTES);
+        let cap = budget.min(by_ratio);
         let mut content = Vec::new();
         let read = (&mut f).take(cap + 1).read_to_end(&mut content);
         if let Err(e) = read {
@@ -116,6 +128,12 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
         }
         if content.len() as u64 > cap {
             let (total_max, member_max) = (limits.max_total_bytes, limits.max_member_bytes);
+            if cap == by_ratio && by_ratio < budget {
+                return Err(crate::said!(
+                    "plik {name:?} rozpakowuje się ponad {MAX_RATIO} razy bardziej, niż zajmuje w archiwum; archiwum odrzucone jako bomba zip",
+                    "member {name:?} inflates more than {MAX_RATIO} times its compressed size; the archive is refused as a zip bomb"
+                ));
+            }
             return Err(if cap < limits.max_member_bytes {
                 crate::said!(
                     "archiwum po rozpakowaniu ma łącznie więcej niż {total_max} bajtów; odrzucone jako bomba zip",

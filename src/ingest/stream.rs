@@ -19,6 +19,9 @@ use std::io::Read;
 
 /// Bytes read before deciding how to read a file: a file that fits is read whole.
 pub const HEAD_BYTES: usize = 1 << 20;
+/// Largest file read whole (every format but delimited text): its parser holds it, and what it
+/// makes of it, in memory.
+pub const WHOLE_MAX_BYTES: u64 = 64 << 20;
 /// Rows read before recognising the report (the header is searched among the first 80).
 const HEAD_ROWS: usize = 200;
 /// Operations per [`Event::Rows`].
@@ -76,8 +79,16 @@ pub fn parse_stream(
         .map_err(|e| refuse(crate::said!("nie da się odczytać: {e}", "cannot read: {e}")))?;
     if head.len() < HEAD_BYTES || !streamable(&head) {
         input
+            .take(WHOLE_MAX_BYTES + 1 - head.len() as u64)
             .read_to_end(&mut head)
             .map_err(|e| refuse(crate::said!("nie da się odczytać: {e}", "cannot read: {e}")))?;
+        if head.len() as u64 > WHOLE_MAX_BYTES {
+            let mib = WHOLE_MAX_BYTES >> 20;
+            return Err(refuse(crate::said!(
+                "plik tego rodzaju (PDF, arkusz, MT940, XML) czyta się w całości, a ten ma ponad {mib} MiB; proszę wyeksportować wyciąg jako CSV albo podzielić go na mniejsze okresy",
+                "a file of this kind (PDF, spreadsheet, MT940, XML) is read whole, and this one is over {mib} MiB; export the statement as CSV, or split it into shorter periods"
+            )));
+        }
         let parsed = super::parse_report(file, &head, profiles, ctx)?;
         return sink(Event::Whole(Box::new(parsed))).map_err(lost);
     }

@@ -262,35 +262,58 @@ pub fn reconcile(
     clients: &[Client],
     ctx: &Context,
 ) -> Vec<Decision> {
-    let ix = Index::new(invoices, clients);
-    let mut outstanding: Vec<i64> = invoices.iter().map(|i| i.outstanding).collect();
-    let position: HashMap<i64, usize> = invoices
-        .iter()
-        .enumerate()
-        .map(|(i, inv)| (inv.id, i))
-        .collect();
-    let mut decisions = Vec::with_capacity(payments.len());
-    for p in payments {
-        let ledger = Ledger {
-            ix: &ix,
-            outstanding: &outstanding,
+    Reconciler::new(invoices, clients, ctx).decide(payments)
+}
+
+/// [`reconcile`] a batch of payments at a time: the invoices' outstanding amounts carry over from
+/// one batch to the next, so deciding a million payments in batches decides them exactly as in
+/// one go, without holding them all.
+pub struct Reconciler<'a> {
+    ix: Index<'a>,
+    outstanding: Vec<i64>,
+    position: HashMap<i64, usize>,
+    ctx: &'a Context,
+}
+
+impl<'a> Reconciler<'a> {
+    pub fn new(invoices: &'a [Invoice], clients: &'a [Client], ctx: &'a Context) -> Self {
+        Reconciler {
+            ix: Index::new(invoices, clients),
+            outstanding: invoices.iter().map(|i| i.outstanding).collect(),
+            position: invoices
+                .iter()
+                .enumerate()
+                .map(|(i, inv)| (inv.id, i))
+                .collect(),
             ctx,
-        };
-        let (outcome, agreed) = decide(&ledger, p);
-        if let Outcome::Matched { allocations } = &outcome {
-            for a in allocations {
-                if let Some(&i) = position.get(&a.invoice_id) {
-                    outstanding[i] = (outstanding[i] - a.amount).max(0);
+        }
+    }
+
+    /// Decides the next payments, in order.
+    pub fn decide(&mut self, payments: &[Payment]) -> Vec<Decision> {
+        let mut decisions = Vec::with_capacity(payments.len());
+        for p in payments {
+            let ledger = Ledger {
+                ix: &self.ix,
+                outstanding: &self.outstanding,
+                ctx: self.ctx,
+            };
+            let (outcome, agreed) = decide(&ledger, p);
+            if let Outcome::Matched { allocations } = &outcome {
+                for a in allocations {
+                    if let Some(&i) = self.position.get(&a.invoice_id) {
+                        self.outstanding[i] = (self.outstanding[i] - a.amount).max(0);
+                    }
                 }
             }
+            decisions.push(Decision {
+                payment_id: p.id,
+                outcome,
+                agreed,
+            });
         }
-        decisions.push(Decision {
-            payment_id: p.id,
-            outcome,
-            agreed,
-        });
+        decisions
     }
-    decisions
 }
 
 /// One payment: numbers first, then the payer and the amount. Returns the outcome and whether

@@ -29,6 +29,46 @@ pub struct Importer<'a> {
     pub actor: &'a str,
     /// Parse in a child process with limits; `None` parses in this process (pure tests, benches).
     pub isolation: Option<&'a crate::isolate::Isolation>,
+    /// Where a long import tells how far it got (the CLI's progress bar).
+    pub progress: Option<&'a Progress>,
+}
+
+/// How far the file being imported is: bytes read of its size, and operations stored. Updated
+/// from the importing threads, read by whoever shows it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub file: std::sync::Mutex<String>,
+    pub bytes: std::sync::atomic::AtomicU64,
+    pub total: std::sync::atomic::AtomicU64,
+    pub rows: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    fn start(&self, file: &str, total: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if let Ok(mut f) = self.file.lock() {
+            *f = file.to_string();
+        }
+        self.total.store(total, Relaxed);
+        self.bytes.store(0, Relaxed);
+        self.rows.store(0, Relaxed);
+    }
+}
+
+/// A reader that counts what passes through it into a [`Progress`].
+struct Counting<'a, R> {
+    inner: R,
+    progress: &'a Progress,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress
+            .bytes
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// What became of one file.
@@ -275,7 +315,8 @@ impl Importer<'_> {
         let limits = crate::ingest::archive::ArchiveLimits {
             max_members: 500,
             max_member_bytes: self.max_file_bytes,
-            max_total_bytes: self.max_file_bytes.saturating_mul(4),
+            // Inflated members are held in memory: one budget for all of them.
+            max_total_bytes: self.max_file_bytes,
         };
         let members = match crate::ingest::archive::unpack(bytes, limits) {
             Ok(m) => m,
@@ -361,6 +402,7 @@ impl Importer<'_> {
         sender: Option<&str>,
         account_override: Option<Option<String>>,
     ) -> Result<Attempt> {
+        let started = std::time::Instant::now();
         let tx = store.transaction()?;
         let mut state = Streamed::Nothing;
         let mut refusal: Option<ReportError> = None;
@@ -388,6 +430,10 @@ impl Importer<'_> {
                     let Streamed::Statement { writer, .. } = &mut state else {
                         anyhow::bail!("operations before the statement's head");
                     };
+                    if let Some(p) = self.progress {
+                        p.rows
+                            .fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    }
                     let mut inserter = tx.payment_inserter()?;
                     for row in &rows {
                         if let Err(e) = writer.add(&mut inserter, row, name)? {
@@ -409,7 +455,14 @@ impl Importer<'_> {
             }
             Ok(())
         };
-        let input = source.open()?;
+        let mut input = source.open()?;
+        if let Some(p) = self.progress {
+            p.start(name, source.len());
+            input = Box::new(Counting {
+                inner: input,
+                progress: p,
+            });
+        }
         let streamed = match self.isolation {
             Some(iso) => iso.stream(name, input, self.ctx, &mut on),
             None => in_process(name, input, self.profiles, self.ctx, &mut on),
@@ -498,6 +551,12 @@ impl Importer<'_> {
             Some(&format!("{name}: {detail}")),
         )?;
         tx.commit().context("committing the import")?;
+        tracing::debug!(
+            file = name,
+            rows = outcome.rows_read,
+            ms = started.elapsed().as_millis() as u64,
+            "imported"
+        );
         Ok(Attempt::Done(Box::new(outcome)))
     }
 
@@ -1030,6 +1089,14 @@ impl<'a> Source<'a> {
                     .take(*max),
             ),
         })
+    }
+
+    /// Size in bytes, as far as known.
+    fn len(&self) -> u64 {
+        match self {
+            Source::Bytes(b) => b.len() as u64,
+            Source::File(p, max) => std::fs::metadata(p).map(|m| m.len().min(*max)).unwrap_or(0),
+        }
     }
 
     fn sha256(&self) -> Result<String> {

@@ -48,6 +48,7 @@ impl ImportSetup {
             max_file_bytes: self.max_file_bytes,
             actor,
             isolation: self.isolation.as_ref(),
+            progress: None,
         }
     }
 }

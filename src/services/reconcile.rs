@@ -16,9 +16,18 @@ pub struct ReconcileSummary {
     pub matched: usize,
     pub review: usize,
     pub unmatched: usize,
-    /// Per matched payment: (payment id, invoice numbers, rule).
+    /// Matched payments per rule.
+    pub by_rule: std::collections::BTreeMap<String, usize>,
+    /// Per matched payment: (payment id, invoice numbers, rule); the first [`KEEP_MATCHES`] (the
+    /// allocations themselves are all in `payments`).
     pub matches: Vec<(i64, Vec<String>, String)>,
 }
+
+/// Payments decided (and their decisions stored) at a time.
+const RECONCILE_BATCH: usize = 20_000;
+
+/// Matched payments listed one by one in a run's summary: a year's statement matches a million.
+pub const KEEP_MATCHES: usize = 10_000;
 
 /// What matching needs from the settings.
 #[derive(Debug, Clone)]
@@ -77,20 +86,8 @@ pub(super) fn invoice_of(b: &InvoiceBalance) -> Option<Invoice> {
 
 /// [`run`] inside a transaction the caller commits.
 pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<ReconcileSummary> {
-    let payments: Vec<Payment> = tx
-        .open_payments()?
-        .into_iter()
-        .map(|p| Payment {
-            id: p.id,
-            booking_date: p.booking_date,
-            amount: p.amount_minor,
-            currency: p.currency,
-            title: p.title,
-            counterparty_name: p.counterparty_name,
-            counterparty_address: p.counterparty_address,
-            counterparty_account: p.counterparty_account,
-        })
-        .collect();
+    let started = std::time::Instant::now();
+    let ids = tx.open_payment_ids()?;
     let invoices: Vec<Invoice> = tx
         .invoice_balances()?
         .iter()
@@ -111,33 +108,76 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         supplier_accounts: tx.supplier_accounts()?,
         issue_grace_days: settings.issue_grace_days,
     };
-    let decisions = reconcile::reconcile(&payments, &invoices, &clients, &ctx);
+    let loaded = started.elapsed();
     let by_id: HashMap<i64, &Invoice> = invoices.iter().map(|i| (i.id, i)).collect();
-    let accounts: HashMap<i64, Option<&str>> = payments
-        .iter()
-        .map(|p| (p.id, p.counterparty_account.as_deref()))
-        .collect();
     let mut summary = ReconcileSummary {
-        considered: payments.len(),
+        considered: ids.len(),
         ..Default::default()
     };
-    for d in &decisions {
-        apply(tx, d, &by_id, actor, &mut summary)?;
-        // Number, payer and amount agreed: remember the account it paid from. A wrong
-        // allocation must never teach skarbnik a wrong client's account.
-        if let Outcome::Matched { allocations } = &d.outcome
-            && d.agreed
-            && let Some(Some(acc)) = accounts.get(&d.payment_id)
-        {
-            let clients: BTreeSet<i64> = allocations
-                .iter()
-                .filter_map(|a| by_id.get(&a.invoice_id).map(|i| i.client_id))
-                .collect();
-            if let [client] = clients.into_iter().collect::<Vec<_>>().as_slice() {
-                tx.add_client_account(*client, acc, &format!("payment:{}", d.payment_id))?;
+    let mut reconciler = reconcile::Reconciler::new(&invoices, &clients, &ctx);
+    let (mut deciding, mut storing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    // A batch at a time: a year's statement is a million payments, which need not all be in
+    // memory at once.
+    for chunk in ids.chunks(RECONCILE_BATCH) {
+        let open = tx.open_payments_by_id(chunk)?;
+        let in_review: std::collections::HashSet<i64> =
+            open.iter().filter(|p| p.in_review).map(|p| p.id).collect();
+        let payments: Vec<Payment> = open
+            .into_iter()
+            .map(|p| Payment {
+                id: p.id,
+                booking_date: p.booking_date,
+                amount: p.amount_minor,
+                currency: p.currency,
+                title: p.title,
+                counterparty_name: p.counterparty_name,
+                counterparty_address: p.counterparty_address,
+                counterparty_account: p.counterparty_account,
+            })
+            .collect();
+        let t = std::time::Instant::now();
+        let decisions = reconciler.decide(&payments);
+        deciding += t.elapsed();
+        let t = std::time::Instant::now();
+        let accounts: HashMap<i64, Option<&str>> = payments
+            .iter()
+            .map(|p| (p.id, p.counterparty_account.as_deref()))
+            .collect();
+        for d in &decisions {
+            apply(
+                tx,
+                d,
+                &by_id,
+                in_review.contains(&d.payment_id),
+                actor,
+                &mut summary,
+            )?;
+            // Number, payer and amount agreed: remember the account it paid from. A wrong
+            // allocation must never teach skarbnik a wrong client's account.
+            if let Outcome::Matched { allocations } = &d.outcome
+                && d.agreed
+                && let Some(Some(acc)) = accounts.get(&d.payment_id)
+            {
+                let clients: BTreeSet<i64> = allocations
+                    .iter()
+                    .filter_map(|a| by_id.get(&a.invoice_id).map(|i| i.client_id))
+                    .collect();
+                if let [client] = clients.into_iter().collect::<Vec<_>>().as_slice() {
+                    tx.add_client_account(*client, acc, &format!("payment:{}", d.payment_id))?;
+                }
             }
         }
+        storing += t.elapsed();
     }
+    tracing::debug!(
+        payments = ids.len(),
+        invoices = invoices.len(),
+        load_ms = loaded.as_millis() as u64,
+        decide_ms = deciding.as_millis() as u64,
+        store_ms = storing.as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64,
+        "reconciled"
+    );
     Ok(summary)
 }
 
@@ -145,6 +185,7 @@ fn apply(
     tx: &Tx<'_>,
     d: &Decision,
     invoices: &HashMap<i64, &Invoice>,
+    in_review: bool,
     actor: &str,
     summary: &mut ReconcileSummary,
 ) -> Result<()> {
@@ -162,7 +203,9 @@ fn apply(
                     actor,
                 )?;
             }
-            tx.clear_review(d.payment_id)?;
+            if in_review {
+                tx.clear_review(d.payment_id)?;
+            }
             let detail = allocations
                 .iter()
                 .map(|a| {
@@ -181,6 +224,11 @@ fn apply(
                 .join("; ");
             tx.audit(actor, "payment.matched", Some(&subject), Some(&detail))?;
             summary.matched += 1;
+            let rule = allocations.first().map(|a| a.rule.as_str()).unwrap_or("?");
+            *summary.by_rule.entry(rule.to_string()).or_default() += 1;
+            if summary.matches.len() >= KEEP_MATCHES {
+                return Ok(());
+            }
             summary.matches.push((
                 d.payment_id,
                 allocations
@@ -203,7 +251,9 @@ fn apply(
             summary.review += 1;
         }
         Outcome::Unmatched { .. } => {
-            tx.clear_review(d.payment_id)?;
+            if in_review {
+                tx.clear_review(d.payment_id)?;
+            }
             summary.unmatched += 1;
         }
     }

@@ -20,6 +20,8 @@ pub struct OpenPayment {
     pub counterparty_address: Option<String>,
     /// Only an account that passed its checksum.
     pub counterparty_account: Option<String>,
+    /// Waiting for review from an earlier run.
+    pub in_review: bool,
 }
 
 /// What identifies a client as a payer.
@@ -47,30 +49,49 @@ pub struct PaymentRef {
     pub allocated_minor: i64,
 }
 
-fn open_payments(conn: &rusqlite::Connection) -> Result<Vec<OpenPayment>> {
+/// Ids of the incoming payments without allocations that no person holds, by booking day.
+fn open_payment_ids(conn: &rusqlite::Connection) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare(
-        "SELECT p.id, p.amount_minor, p.currency, p.title, p.counterparty_name, p.counterparty_address,
-                CASE WHEN p.account_valid = 1 THEN p.counterparty_account END, p.booking_date
-         FROM payments p
+        "SELECT p.id FROM payments p
          WHERE p.kind = 'incoming' AND p.hold = 0
            AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.payment_id = p.id)
          ORDER BY p.booking_date, p.id",
     )?;
-    let rows = stmt.query_map([], |r| {
-        let cur: String = r.get(2)?;
-        let booked: Option<String> = r.get(7)?;
-        Ok(OpenPayment {
-            id: r.get(0)?,
-            amount_minor: r.get(1)?,
-            currency: Currency::parse(&cur).unwrap_or(Currency::PLN),
-            title: r.get(3)?,
-            counterparty_name: r.get(4)?,
-            counterparty_address: r.get(5)?,
-            counterparty_account: r.get(6)?,
-            booking_date: booked.and_then(|b| b.parse().ok()),
-        })
-    })?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// These payments, in the order asked.
+fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<OpenPayment>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.amount_minor, p.currency, p.title, p.counterparty_name, p.counterparty_address,
+                CASE WHEN p.account_valid = 1 THEN p.counterparty_account END, p.booking_date,
+                p.review_reason IS NOT NULL
+         FROM payments p WHERE p.id = ?1",
+    )?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(stmt.query_row([id], |r| {
+            let cur: String = r.get(2)?;
+            let booked: Option<String> = r.get(7)?;
+            Ok(OpenPayment {
+                id: r.get(0)?,
+                amount_minor: r.get(1)?,
+                currency: Currency::parse(&cur).unwrap_or(Currency::PLN),
+                title: r.get(3)?,
+                counterparty_name: r.get(4)?,
+                counterparty_address: r.get(5)?,
+                counterparty_account: r.get(6)?,
+                booking_date: booked.and_then(|b| b.parse().ok()),
+                in_review: r.get(8)?,
+            })
+        })?);
+    }
+    Ok(out)
+}
+
+fn open_payments(conn: &rusqlite::Connection) -> Result<Vec<OpenPayment>> {
+    open_payments_by_id(conn, &open_payment_ids(conn)?)
 }
 
 fn client_identities(conn: &rusqlite::Connection) -> Result<Vec<ClientIdentity>> {
@@ -128,6 +149,15 @@ impl Store {
 impl Tx<'_> {
     pub fn open_payments(&self) -> Result<Vec<OpenPayment>> {
         open_payments(&self.tx)
+    }
+
+    /// Ids of the open payments (see [`Tx::open_payments`]), in the order they are decided.
+    pub fn open_payment_ids(&self) -> Result<Vec<i64>> {
+        open_payment_ids(&self.tx)
+    }
+
+    pub fn open_payments_by_id(&self, ids: &[i64]) -> Result<Vec<OpenPayment>> {
+        open_payments_by_id(&self.tx, ids)
     }
 
     pub fn client_identities(&self) -> Result<Vec<ClientIdentity>> {

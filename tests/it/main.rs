@@ -11,6 +11,7 @@ mod golden;
 mod hostile;
 mod import;
 mod inprocess;
+mod large;
 mod mail;
 mod mailstack;
 mod reconcile;

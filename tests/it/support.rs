@@ -108,5 +108,6 @@ fn importer<'a>(profiles: &'a [Profile], ctx: &'a ParseContext) -> Importer<'a> 
         max_file_bytes: 5_000_000,
         actor: "test",
         isolation: None,
+        progress: None,
     }
 }

@@ -1,0 +1,155 @@
+//! A statement far larger than the parser's read-ahead, through the real binary with the default
+//! settings (parsing in the worker): it is streamed, stored in one transaction, and a refusal
+//! near its end leaves nothing behind.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn skarbnik(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skarbnik"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SKARBNIK_CONFIG")
+        .output()
+        .unwrap()
+}
+
+/// An mBank-style statement of `rows` operations in Windows-1250, CRLF, with opening and closing
+/// balances; `closing_off` grosze are added to the closing balance (a wrong one when not zero),
+/// and `bad_row`, when given, gets a date no one can read.
+fn statement(rows: usize, closing_off: i64, bad_row: Option<usize>) -> Vec<u8> {
+    let mut s = String::with_capacity(rows * 190);
+    s.push_str("#Klient;PRACOWNIA SKARBNIK SP. Z O.O.;\r\n#Waluta;PLN;\r\n");
+    s.push_str("#Numer rachunku;55 1140 0000 9378 6579 7543 2319;\r\n;\r\n");
+    s.push_str("#Saldo początkowe;10 000,00 PLN;\r\n;\r\n");
+    s.push_str("#Data księgowania;#Data operacji;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;#Numer konta;#Kwota;#Saldo po operacji;\r\n");
+    let mut balance: i64 = 1_000_000;
+    let zl = |g: i64| {
+        let sign = if g < 0 { "-" } else { "" };
+        let a = g.abs();
+        format!("{sign}{},{:02}", a / 100, a % 100)
+    };
+    for i in 0..rows {
+        let day = 1 + (i * 28 / rows);
+        let amount: i64 = if i % 7 == 3 {
+            -(1_000 + (i as i64 % 50_000))
+        } else {
+            10_000 + (i as i64 * 37 % 900_000)
+        };
+        balance += amount;
+        let date = if bad_row == Some(i) {
+            "32.13.2026".to_string()
+        } else {
+            format!("2026-02-{day:02}")
+        };
+        let (op, party) = if amount > 0 {
+            (
+                "PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY",
+                "GĘŚLARZ I WSPÓLNICY SPÓŁKA JAWNA  UL. ŁĄKOWA 5",
+            )
+        } else {
+            ("PRZELEW ZEWNĘTRZNY WYCHODZĄCY", "DOSTAWCA ŻÓŁTY SP. Z O.O.")
+        };
+        s.push_str(&format!(
+            "{date};{date};{op};\"Zapłata za FV/{i}/02/2026\";\"{party}\";'61105000000189555979711471';{};{};\r\n",
+            zl(amount),
+            zl(balance)
+        ));
+    }
+    s.push_str(&format!(
+        ";;;;;;#Saldo końcowe;{};\r\n",
+        zl(balance + closing_off)
+    ));
+    encoding_rs::WINDOWS_1250.encode(&s).0.into_owned()
+}
+
+fn count(dir: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(dir.join("var/skarbnik.db")).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_large_statement_streams_and_a_refusal_at_its_end_rolls_back_everything() {
+    const ROWS: usize = 200_000;
+    let dir = tempfile::tempdir().unwrap();
+
+    // A wrong closing balance, known only after the last row: nothing of the file stays.
+    let bad = statement(ROWS, 1, None);
+    assert!(bad.len() > 30 << 20, "{} bytes", bad.len());
+    std::fs::write(dir.path().join("bad-balance.csv"), &bad).unwrap();
+    let o = skarbnik(dir.path(), &["import", "--json", "bad-balance.csv"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e = &v["files"][0]["error"];
+    assert!(
+        e["cause"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("closing balance"),
+        "{e}"
+    );
+    assert_eq!(e["row"], ROWS + 8, "{e}");
+    assert_eq!(count(dir.path(), "SELECT count(*) FROM payments"), 0);
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT count(*) FROM reports WHERE outcome = 'imported'"
+        ),
+        0
+    );
+
+    // A row near the end whose date cannot be read: refused naming it, nothing kept.
+    let bad_row = ROWS - 5;
+    std::fs::write(
+        dir.path().join("bad-date.csv"),
+        statement(ROWS, 0, Some(bad_row)),
+    )
+    .unwrap();
+    let o = skarbnik(dir.path(), &["import", "--json", "bad-date.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e = &v["files"][0]["error"];
+    assert_eq!(e["row"], bad_row + 8, "{e}");
+    assert!(
+        e["cause"]["en"].as_str().unwrap().contains("32.13.2026"),
+        "{e}"
+    );
+    assert_eq!(count(dir.path(), "SELECT count(*) FROM payments"), 0);
+
+    // The sound file: every operation stored once, with the defaults; again, nothing added.
+    std::fs::write(dir.path().join("good.csv"), statement(ROWS, 0, None)).unwrap();
+    let o = skarbnik(dir.path(), &["import", "--json", "good.csv"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["files"][0];
+    assert_eq!(f["new"], ROWS, "{f}");
+    assert_eq!(f["encoding"], "windows-1250");
+    assert_eq!(f["profile"], "mbank-statement");
+    assert_eq!(
+        count(dir.path(), "SELECT count(*) FROM payments"),
+        ROWS as i64
+    );
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT count(*) FROM payments WHERE counterparty_name LIKE 'GĘŚLARZ%' AND title LIKE 'Zapłata za FV/%'"
+        ),
+        (0..ROWS).filter(|i| i % 7 != 3).count() as i64
+    );
+    assert_eq!(
+        count(dir.path(), "SELECT max(source_row) FROM payments"),
+        (ROWS + 7) as i64
+    );
+    let o = skarbnik(dir.path(), &["import", "--json", "good.csv"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["files"][0]["duplicate_of"].is_number(), "{v}");
+    assert_eq!(
+        count(dir.path(), "SELECT count(*) FROM payments"),
+        ROWS as i64
+    );
+}
