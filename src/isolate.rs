@@ -243,9 +243,26 @@ impl Isolation {
             drop(reader);
             let status = child.wait();
             let _ = stop_tx.send(());
-            let sha = writer
+            let sha = match writer
                 .join()
-                .map_err(|_| anyhow::anyhow!("the input reader panicked"))??;
+                .map_err(|_| anyhow::anyhow!("the input reader panicked"))?
+            {
+                Ok(sha) => sha,
+                // The input itself failed (a member of a zip past its cap, a damaged one): the
+                // worker read a truncated file, so whatever it said does not count.
+                Err(e) => {
+                    if let Some(f) = failure {
+                        return Err(f);
+                    }
+                    return Ok((
+                        Err(refuse(crate::said!(
+                            "nie da się odczytać: {e}",
+                            "cannot read: {e}"
+                        ))),
+                        String::new(),
+                    ));
+                }
+            };
             let err = err_reader.join().unwrap_or_default();
             if let Some(f) = failure {
                 return Err(f);

@@ -25,7 +25,83 @@ pub struct ArchiveLimits {
 #[derive(Debug)]
 pub struct Member {
     pub name: String,
-    pub content: Result<Vec<u8>, Said>,
+    pub content: Result<Body, Said>,
+}
+
+/// A member's bytes: inflated, or — a large one — where they lie in the archive, to be inflated
+/// as they are read, so a statement of hundreds of MiB in a zip never sits in memory whole.
+#[derive(Debug)]
+pub enum Body {
+    Inflated(Vec<u8>),
+    Packed(Packed),
+}
+
+/// A member left compressed: its data's place in the archive, how it is compressed, the most it
+/// may inflate to, and the checksum its bytes must have.
+#[derive(Debug, Clone, Copy)]
+pub struct Packed {
+    pub start: usize,
+    pub len: usize,
+    pub deflated: bool,
+    pub cap: u64,
+    pub crc32: u32,
+    pub size: u64,
+}
+
+/// Members compressed to more than this are streamed ([`Body::Packed`]).
+const STREAM_FROM_BYTES: u64 = 1 << 20;
+
+impl Packed {
+    /// A reader of the member's inflated bytes out of `archive`. Reading past the cap, or to an
+    /// end whose checksum differs, is an error saying so.
+    pub fn reader<'a>(&self, archive: &'a [u8], name: &str) -> Box<dyn Read + Send + 'a> {
+        let data = archive
+            .get(self.start..self.start + self.len)
+            .unwrap_or(&[]);
+        let inner: Box<dyn Read + Send + 'a> = if self.deflated {
+            Box::new(flate2::read::DeflateDecoder::new(data))
+        } else {
+            Box::new(data)
+        };
+        Box::new(Capped {
+            inner,
+            read: 0,
+            cap: self.cap,
+            crc: crc32fast::Hasher::new(),
+            want: self.crc32,
+            name: name.to_string(),
+        })
+    }
+}
+
+struct Capped<'a> {
+    inner: Box<dyn Read + Send + 'a>,
+    read: u64,
+    cap: u64,
+    crc: crc32fast::Hasher,
+    want: u32,
+    name: String,
+}
+
+impl Read for Capped<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.cap {
+            let (name, cap) = (&self.name, self.cap);
+            return Err(std::io::Error::other(format!(
+                "member {name:?} inflates to more than {cap} bytes; refused as a zip bomb"
+            )));
+        }
+        self.crc.update(&buf[..n]);
+        if n == 0 && !buf.is_empty() && self.crc.clone().finalize() != self.want {
+            let name = &self.name;
+            return Err(std::io::Error::other(format!(
+                "member {name:?} is damaged: its checksum does not match"
+            )));
+        }
+        Ok(n)
+    }
 }
 
 /// True for a zip that is not an office document (no `[Content_Types].xml`, no ODF `mimetype`).
@@ -114,6 +190,32 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
             .saturating_mul(MAX_RATIO)
             .max(RATIO_FREE_BYTES);
         let cap = budget.min(by_ratio);
+        if f.compressed_size() > STREAM_FROM_BYTES
+            && let Some(start) = f.data_start()
+            && matches!(
+                f.compression(),
+                zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+            )
+        {
+            let packed = Packed {
+                start: start as usize,
+                len: f.compressed_size() as usize,
+                deflated: f.compression() == zip::CompressionMethod::Deflated,
+                cap: limits.max_member_bytes.min(by_ratio),
+                crc32: f.crc32(),
+                size: f.size(),
+            };
+            let mut magic = [0u8; 4];
+            let got = packed.reader(bytes, &name).read(&mut magic).unwrap_or(0);
+            // A zip inside (or an XLSX) is inflated below and looked at whole.
+            if !magic[..got].starts_with(b"PK") {
+                members.push(Member {
+                    name,
+                    content: Ok(Body::Packed(packed)),
+                });
+                continue;
+            }
+        }
         let mut content = Vec::new();
         let read = (&mut f).take(cap + 1).read_to_end(&mut content);
         if let Err(e) = read {
@@ -159,7 +261,7 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
         }
         members.push(Member {
             name,
-            content: Ok(content),
+            content: Ok(Body::Inflated(content)),
         });
     }
     Ok(members)

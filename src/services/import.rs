@@ -6,6 +6,7 @@
 use super::reconcile::ReconcileSummary;
 use crate::domain::Said;
 use crate::domain::{BankAccount, Money, sha256_hex};
+use crate::ingest::archive::Body;
 use crate::ingest::profile::{Profile, ReportKind};
 use crate::ingest::receivables::{InvoiceRow, Receivables};
 use crate::ingest::statement::{Statement, StatementRow};
@@ -326,7 +327,15 @@ impl Importer<'_> {
         for m in members {
             let member_name = format!("{name}/{}", m.name);
             out.push(match m.content {
-                Ok(content) => self.import_bytes(store, &member_name, &content, sender)?,
+                Ok(Body::Inflated(content)) => {
+                    self.import_bytes(store, &member_name, &content, sender)?
+                }
+                Ok(Body::Packed(packed)) => self.import_source(
+                    store,
+                    &member_name,
+                    &Source::Packed(bytes, packed, &member_name),
+                    sender,
+                )?,
                 Err(cause) => self.refuse(store, &member_name, &[], sender, cause)?,
             });
         }
@@ -483,6 +492,11 @@ impl Importer<'_> {
         };
         if let Err(e) = result {
             drop(tx);
+            let sha = if sha.is_empty() {
+                source.sha256()?
+            } else {
+                sha
+            };
             return Ok(Attempt::Done(Box::new(
                 self.record_refusal(store, name, &sha, sender, e)?,
             )));
@@ -1074,6 +1088,8 @@ fn push_folded(key: &mut String, s: &str) {
 /// a KSeF invoice kept whole, or a statement read a second time.
 pub enum Source<'a> {
     Bytes(&'a [u8]),
+    /// A large member of a zip archive held in memory, inflated as it is read.
+    Packed(&'a [u8], crate::ingest::archive::Packed, &'a str),
     /// A file on disk, read up to the limit (a file that grows while read is cut there and
     /// then refused by its digest's difference, never read without end).
     File(&'a Path, u64),
@@ -1088,6 +1104,7 @@ impl<'a> Source<'a> {
                     .with_context(|| format!("cannot open {}", p.display()))?
                     .take(*max),
             ),
+            Source::Packed(archive, packed, name) => packed.reader(archive, name),
         })
     }
 
@@ -1096,11 +1113,23 @@ impl<'a> Source<'a> {
         match self {
             Source::Bytes(b) => b.len() as u64,
             Source::File(p, max) => std::fs::metadata(p).map(|m| m.len().min(*max)).unwrap_or(0),
+            Source::Packed(_, packed, _) => packed.size.min(packed.cap),
         }
     }
 
+    /// The digest of the bytes as far as they can be read (a refused member of a zip may stop
+    /// with an error: what came before it names it).
     fn sha256(&self) -> Result<String> {
-        Ok(crate::domain::sha256_hex_reader(&mut self.open()?)?)
+        let mut input = self.open()?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            match input.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => hasher.update(&buf[..n]),
+            }
+        }
+        Ok(crate::domain::hex(&hasher.finalize()))
     }
 
     fn read_all(&self) -> Result<Vec<u8>> {

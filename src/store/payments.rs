@@ -199,34 +199,41 @@ fn iso_date(d: chrono::NaiveDate, buf: &mut [u8; 10]) -> &str {
 }
 
 impl Store {
+    /// Payments by booking day, with their status and allocations; `status` filters. Memory
+    /// follows what is listed, not the table: allocations are read per listed payment, and the
+    /// payments in review come straight from their index.
     pub fn payments(&self, status: Option<PaymentStatus>) -> Result<Vec<PaymentView>> {
         let mut alloc_stmt = self.conn.prepare(
-            "SELECT a.payment_id, i.number, a.amount_minor, a.rule, a.reason, i.currency
-             FROM allocations a JOIN invoices i ON i.id = a.invoice_id ORDER BY a.id",
+            "SELECT i.number, a.amount_minor, a.rule, a.reason, i.currency
+             FROM allocations a JOIN invoices i ON i.id = a.invoice_id
+             WHERE a.payment_id = ?1 ORDER BY a.id",
         )?;
-        let mut allocations: std::collections::HashMap<i64, Vec<(AllocationView, i64)>> =
-            Default::default();
-        for a in alloc_stmt.query_map([], |r| {
-            let m: i64 = r.get(2)?;
-            Ok((
-                r.get::<_, i64>(0)?,
-                AllocationView {
-                    invoice: r.get(1)?,
-                    amount: amount_of(m, &r.get::<_, String>(5)?),
-                    rule: r.get(3)?,
-                    reason: r.get(4)?,
-                },
-                m,
-            ))
-        })? {
-            let (pid, view, m) = a?;
-            allocations.entry(pid).or_default().push((view, m));
-        }
-        let mut stmt = self.conn.prepare(
+        let mut allocations_of = |pid: i64| -> Result<Vec<(AllocationView, i64)>> {
+            let rows = alloc_stmt.query_map([pid], |r| {
+                let m: i64 = r.get(1)?;
+                Ok((
+                    AllocationView {
+                        invoice: r.get(0)?,
+                        amount: amount_of(m, &r.get::<_, String>(4)?),
+                        rule: r.get(2)?,
+                        reason: r.get(3)?,
+                    },
+                    m,
+                ))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let filter = match status {
+            Some(PaymentStatus::Review) => "WHERE review_reason IS NOT NULL",
+            Some(PaymentStatus::Ignored) => "WHERE kind <> 'incoming'",
+            Some(_) => "WHERE kind = 'incoming'",
+            None => "",
+        };
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT id, booking_date, amount_minor, currency, kind, counterparty_name, counterparty_account, title,
                     review_reason, review_candidates
-             FROM payments ORDER BY booking_date, id",
-        )?;
+             FROM payments {filter} ORDER BY booking_date, id"
+        ))?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -255,7 +262,7 @@ impl Store {
                 review,
                 candidates,
             ) = row?;
-            let allocs = allocations.remove(&id).unwrap_or_default();
+            let allocs = allocations_of(id)?;
             let allocated: i64 = allocs.iter().map(|(_, m)| m).sum();
             let st = PaymentStatus::of(&kind, amount, allocated, review.is_some());
             if status.is_some_and(|s| s != st) {

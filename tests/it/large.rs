@@ -121,9 +121,18 @@ fn a_large_statement_streams_and_a_refusal_at_its_end_rolls_back_everything() {
     );
     assert_eq!(count(dir.path(), "SELECT count(*) FROM payments"), 0);
 
-    // The sound file: every operation stored once, with the defaults; again, nothing added.
-    std::fs::write(dir.path().join("good.csv"), statement(ROWS, 0, None)).unwrap();
-    let o = skarbnik(dir.path(), &["import", "--json", "good.csv"]);
+    // The sound file, mailed as it would be, in a zip: its member is inflated as it is read
+    // (it is compressed to several MiB), every operation stored once, with the defaults.
+    let good = statement(ROWS, 0, None);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("luty.csv", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut zip, &good).unwrap();
+    let zipped = zip.finish().unwrap().into_inner();
+    assert!(zipped.len() > 2 << 20, "{} bytes", zipped.len());
+    std::fs::write(dir.path().join("wyciag.zip"), &zipped).unwrap();
+    std::fs::write(dir.path().join("good.csv"), &good).unwrap();
+    let o = skarbnik(dir.path(), &["import", "--json", "wyciag.zip"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let f = &v["files"][0];
@@ -145,6 +154,7 @@ fn a_large_statement_streams_and_a_refusal_at_its_end_rolls_back_everything() {
         count(dir.path(), "SELECT max(source_row) FROM payments"),
         (ROWS + 7) as i64
     );
+    // The same bytes as a plain file: known by their digest, taken while they streamed.
     let o = skarbnik(dir.path(), &["import", "--json", "good.csv"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["files"][0]["duplicate_of"].is_number(), "{v}");
