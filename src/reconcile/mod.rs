@@ -224,6 +224,8 @@ impl<'a> Index<'a> {
 struct Ledger<'l, 'a> {
     ix: &'l Index<'a>,
     outstanding: &'l [i64],
+    /// Invoices by an amount they have had outstanding (current or not: check `outstanding`).
+    by_amount: &'l HashMap<i64, Vec<usize>>,
     ctx: &'l Context,
 }
 
@@ -271,15 +273,23 @@ pub fn reconcile(
 pub struct Reconciler<'a> {
     ix: Index<'a>,
     outstanding: Vec<i64>,
+    by_amount: HashMap<i64, Vec<usize>>,
     position: HashMap<i64, usize>,
     ctx: &'a Context,
 }
 
 impl<'a> Reconciler<'a> {
     pub fn new(invoices: &'a [Invoice], clients: &'a [Client], ctx: &'a Context) -> Self {
+        let mut by_amount: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (i, inv) in invoices.iter().enumerate() {
+            if inv.outstanding > 0 {
+                by_amount.entry(inv.outstanding).or_default().push(i);
+            }
+        }
         Reconciler {
             ix: Index::new(invoices, clients),
             outstanding: invoices.iter().map(|i| i.outstanding).collect(),
+            by_amount,
             position: invoices
                 .iter()
                 .enumerate()
@@ -296,6 +306,7 @@ impl<'a> Reconciler<'a> {
             let ledger = Ledger {
                 ix: &self.ix,
                 outstanding: &self.outstanding,
+                by_amount: &self.by_amount,
                 ctx: self.ctx,
             };
             let (outcome, agreed) = decide(&ledger, p);
@@ -303,6 +314,12 @@ impl<'a> Reconciler<'a> {
                 for a in allocations {
                     if let Some(&i) = self.position.get(&a.invoice_id) {
                         self.outstanding[i] = (self.outstanding[i] - a.amount).max(0);
+                        if self.outstanding[i] > 0 {
+                            self.by_amount
+                                .entry(self.outstanding[i])
+                                .or_default()
+                                .push(i);
+                        }
                     }
                 }
             }

@@ -79,6 +79,7 @@ pub fn payer_texts(name: Option<&str>, address: Option<&str>) -> Vec<String> {
     out
 }
 
+#[derive(Debug, Clone)]
 pub enum NameMatch {
     One(i64),
     Several(Vec<i64>),
@@ -98,7 +99,12 @@ pub struct NameIndex {
     by_rarest: HashMap<String, Vec<i64>>,
     /// Client id → its legal-form tokens (`SPZOO`, `SA`…), to tell namesakes apart.
     forms: HashMap<i64, Vec<String>>,
+    /// Answers given so far: a statement repeats its payers' names thousands of times.
+    memo: std::cell::RefCell<HashMap<Vec<String>, NameMatch>>,
 }
+
+/// Payers' texts remembered at most (then the memo starts over).
+const MEMO_ENTRIES: usize = 50_000;
 
 impl NameIndex {
     pub fn new<'a>(clients: impl Iterator<Item = (i64, &'a str)>) -> Self {
@@ -157,12 +163,26 @@ impl NameIndex {
             soft,
             by_rarest,
             forms,
+            memo: Default::default(),
         }
     }
 
     /// Clients all of whose distinctive tokens appear in one of the payer's texts. Among several,
     /// the one with the most tokens wins only if no other has as many (a longer, more specific name).
     pub fn find(&self, texts: &[String]) -> NameMatch {
+        if let Some(m) = self.memo.borrow().get(texts) {
+            return m.clone();
+        }
+        let m = self.find_fresh(texts);
+        let mut memo = self.memo.borrow_mut();
+        if memo.len() >= MEMO_ENTRIES {
+            memo.clear();
+        }
+        memo.insert(texts.to_vec(), m.clone());
+        m
+    }
+
+    fn find_fresh(&self, texts: &[String]) -> NameMatch {
         let mut best: Vec<(usize, i64)> = Vec::new();
         for text in texts {
             let payer: HashSet<String> = key(text).split(' ').map(str::to_string).collect();

@@ -138,46 +138,42 @@ fn exact_of(
 /// whose outstanding is exactly the amount: the number the payer probably meant.
 fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -> Vec<usize> {
     let ix = l.ix;
-    let chars: Vec<char> = token.text.chars().collect();
-    let mut variants: Vec<String> = Vec::new();
-    for (k, c) in chars.iter().enumerate() {
-        if !c.is_ascii_digit() {
-            continue;
-        }
-        for d in '0'..='9' {
-            if d != *c {
-                let mut v = chars.clone();
-                v[k] = d;
-                variants.push(v.into_iter().collect());
-            }
-        }
-        if let Some(next) = chars.get(k + 1).filter(|n| n.is_ascii_digit() && *n != c) {
-            let mut v = chars.clone();
-            v[k] = *next;
-            v[k + 1] = *c;
-            variants.push(v.into_iter().collect());
-        }
-    }
+    let core = InvoiceNumber::parse(&token.text)
+        .map(|n| n.core().to_string())
+        .unwrap_or_default();
+    // Only an open invoice of exactly the amount can be the twin: look among those (by their
+    // amount) rather than spell out every variant of the number.
     let mut out = BTreeSet::new();
-    for v in variants {
-        let core = InvoiceNumber::parse(&v)
-            .map(|n| n.core().to_string())
-            .unwrap_or_default();
-        for hits in [ix.by_canonical.get(&v), ix.by_core.get(&core)]
-            .into_iter()
-            .flatten()
-        {
-            for &i in hits {
-                if l.outstanding[i] > 0
-                    && amounts.contains(&l.outstanding[i])
-                    && ix.invoices[i].currency == p.currency
-                {
-                    out.insert(i);
-                }
+    for a in amounts {
+        for &i in l.by_amount.get(a).into_iter().flatten() {
+            let inv = &ix.invoices[i];
+            if l.outstanding[i] == *a
+                && inv.currency == p.currency
+                && (one_digit_apart(&token.text, inv.number.canonical())
+                    || (!core.is_empty() && one_digit_apart(&core, inv.number.core())))
+            {
+                out.insert(i);
             }
         }
     }
     out.into_iter().collect()
+}
+
+/// Whether `b` is `a` with one digit changed to another digit, or two different adjacent digits
+/// swapped: the slips of a hand typing a number.
+fn one_digit_apart(a: &str, b: &str) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let diff: Vec<usize> = (0..a.len()).filter(|&k| a[k] != b[k]).take(3).collect();
+    match diff.as_slice() {
+        [k] => a[*k].is_ascii_digit() && b[*k].is_ascii_digit(),
+        [k, j] if *j == k + 1 => {
+            a[*k].is_ascii_digit() && a[*j].is_ascii_digit() && a[*k] == b[*j] && a[*j] == b[*k]
+        }
+        _ => false,
+    }
 }
 
 fn review(l: &Ledger<'_, '_>, reason: Reason, mut cands: Vec<usize>) -> Option<(Outcome, bool)> {
