@@ -30,6 +30,13 @@ pub fn run(ctx: &mut App, args: ReconcileArgs) -> Result<i32> {
 /// Counts, and the matched payments by rule; one line per payment only when `verbose` (a year's
 /// statement would print a million lines; `--json` has them all).
 pub fn print_summary(s: &ReconcileSummary, verbose: bool) {
+    if s.unchanged {
+        println!(
+            "nothing new to reconcile since the last run; {} payments wait for review",
+            s.review
+        );
+        return;
+    }
     println!(
         "reconciled {} open payments: {} matched, {} waiting for review, {} unmatched",
         s.considered, s.matched, s.review, s.unmatched

@@ -16,12 +16,19 @@ pub struct ReconcileSummary {
     pub matched: usize,
     pub review: usize,
     pub unmatched: usize,
+    /// Nothing matching reads changed since the last run, which therefore decided nothing
+    /// again (`review` still counts the payments waiting for a person).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unchanged: bool,
     /// Matched payments per rule.
     pub by_rule: std::collections::BTreeMap<String, usize>,
     /// Per matched payment: (payment id, invoice numbers, rule); the first [`KEEP_MATCHES`] (the
     /// allocations themselves are all in `payments`).
     pub matches: Vec<(i64, Vec<String>, String)>,
 }
+
+/// Where the stamp of what the last run saw is kept.
+const STAMP_KEY: &str = "reconcile.stamp";
 
 /// Payments decided (and their decisions stored) at a time.
 const RECONCILE_BATCH: usize = 20_000;
@@ -87,6 +94,18 @@ pub(super) fn invoice_of(b: &InvoiceBalance) -> Option<Invoice> {
 /// [`run`] inside a transaction the caller commits.
 pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<ReconcileSummary> {
     let started = std::time::Instant::now();
+    // Nothing new since the last run (no payment, invoice, client, account, allocation or
+    // hold changed): the same decisions again, so none are taken. A year of payments in review
+    // would otherwise be decided anew by every daemon round.
+    let settings_key = format!("{:?}|{}", settings.our_nip, settings.issue_grace_days);
+    let stamp = tx.reconcile_stamp(&settings_key)?;
+    if tx.state(STAMP_KEY)?.as_deref() == Some(stamp.as_str()) {
+        return Ok(ReconcileSummary {
+            unchanged: true,
+            review: tx.review_count()?,
+            ..Default::default()
+        });
+    }
     let ids = tx.open_payment_ids()?;
     let invoices: Vec<Invoice> = tx
         .invoice_balances()?
@@ -169,6 +188,7 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         }
         storing += t.elapsed();
     }
+    tx.set_state(STAMP_KEY, &tx.reconcile_stamp(&settings_key)?)?;
     tracing::debug!(
         payments = ids.len(),
         invoices = invoices.len(),

@@ -19,3 +19,10 @@ ALTER TABLE reports ADD COLUMN newest_booking TEXT;
 UPDATE reports SET newest_booking =
     (SELECT MAX(p.booking_date) FROM payments p WHERE p.source_report_id = reports.id)
  WHERE kind = 'statement';
+-- Small facts the store keeps about itself (what reconciliation last saw).
+CREATE TABLE store_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- Payments a person holds: few, counted by every reconciliation's look at what changed.
+CREATE INDEX payments_held ON payments (id) WHERE hold = 1;

@@ -273,3 +273,63 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+impl Tx<'_> {
+    /// A digest of everything matching reads, cheap to take on a store of a million payments:
+    /// the newest payment, allocation, invoice, client and known account, how many there are,
+    /// the invoices' amounts and last change, the clients' last change, and the held payments.
+    /// Equal stamps mean a reconciliation would decide nothing new. `extra` adds the settings.
+    pub fn reconcile_stamp(&self, extra: &str) -> Result<String> {
+        let row = |sql: &str| -> Result<String> {
+            Ok(self.tx.query_row(sql, [], |r| {
+                let n = r.as_ref().column_count();
+                let mut parts = Vec::with_capacity(n);
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    parts.push(format!("{v:?}"));
+                }
+                Ok(parts.join(","))
+            })?)
+        };
+        Ok([
+            row("SELECT MAX(id) FROM payments")?,
+            row("SELECT COUNT(*) FROM payments WHERE hold = 1")?,
+            row("SELECT COUNT(*), MAX(id) FROM allocations")?,
+            row(
+                "SELECT COUNT(*), MAX(id), MAX(updated_at), TOTAL(gross_minor), TOTAL(reported_outstanding_minor)
+                 FROM invoices",
+            )?,
+            row("SELECT COUNT(*), MAX(id), MAX(updated_at) FROM clients")?,
+            row("SELECT COUNT(*), MAX(rowid) FROM client_accounts")?,
+            extra.to_string(),
+        ]
+        .join("|"))
+    }
+
+    pub fn state(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM store_state WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_state(&self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO store_state (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Payments waiting for a person.
+    pub fn review_count(&self) -> Result<usize> {
+        Ok(self.tx.query_row(
+            "SELECT COUNT(*) FROM payments WHERE review_reason IS NOT NULL",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as usize)
+    }
+}

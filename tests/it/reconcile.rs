@@ -201,3 +201,36 @@ fn unmatch_holds_the_payment_for_a_person() {
 fn en(stored: &str) -> String {
     skarbnik::reconcile::render_stored(stored, Lang::En)
 }
+
+/// A run with nothing new decides nothing again; any change to what matching reads (an invoice
+/// arriving, a client's account learned by hand) makes the next run look at every open payment.
+#[test]
+fn a_run_with_nothing_new_is_skipped_and_a_new_invoice_is_not() {
+    let mut t = TestStore::new();
+    assert!(
+        t.import_path(&report("mbank/zestawienie-operacji.csv"))
+            .error
+            .is_none()
+    );
+    let first = t.reconcile(Some("5265260188"), "test").unwrap();
+    assert!(!first.unchanged);
+    assert!(first.considered > 0);
+    assert_eq!(first.matched, 0, "no invoices yet");
+    let again = t.reconcile(Some("5265260188"), "test").unwrap();
+    assert!(again.unchanged, "{again:?}");
+    assert_eq!((again.considered, again.matched), (0, 0));
+    assert_eq!(again.review, first.review);
+    // Other settings are another question.
+    let other = t.reconcile(None, "test").unwrap();
+    assert!(!other.unchanged);
+    // The receivables list brings the invoices the transfers name: they are matched now.
+    assert!(
+        t.import_path(&report("erp/subiekt-rozrachunki.csv"))
+            .error
+            .is_none()
+    );
+    let after = t.reconcile(Some("5265260188"), "test").unwrap();
+    assert!(!after.unchanged);
+    assert!(after.matched > 0, "{after:?}");
+    assert!(t.reconcile(Some("5265260188"), "test").unwrap().unchanged);
+}
