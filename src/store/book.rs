@@ -25,7 +25,9 @@ fn day(s: &str) -> Option<NaiveDate> {
     s.get(..10)?.parse().ok()
 }
 
-fn rows(conn: &Connection) -> Result<BookRows> {
+/// The rows; the counts of what waits for people (`counts`) read the whole payments table, so
+/// only the reports ask for them.
+fn rows(conn: &Connection, counts: bool) -> Result<BookRows> {
     let mut out = BookRows::default();
     let mut stmt = conn.prepare(
         "SELECT invoice_id, booking_date, SUM(amount_minor) FROM allocations
@@ -79,6 +81,9 @@ fn rows(conn: &Connection) -> Result<BookRows> {
             out.replies.push((c, d, intent.filter(|i| !i.is_empty())));
         }
     }
+    if !counts {
+        return Ok(out);
+    }
     let count = |sql: &str| -> Result<usize> {
         Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))?.max(0) as usize)
     };
@@ -95,13 +100,20 @@ fn rows(conn: &Connection) -> Result<BookRows> {
 }
 
 impl Store {
+    /// The rows and the counts of what waits for people, for the reports.
     pub fn book_rows(&self) -> Result<BookRows> {
-        rows(self.conn())
+        rows(self.conn(), true)
     }
 }
 
 impl Tx<'_> {
+    /// The rows and the counts of what waits for people, for the reports.
     pub fn book_rows(&self) -> Result<BookRows> {
-        rows(self.conn())
+        rows(self.conn(), true)
+    }
+
+    /// The rows without the counts (the dunning, `overdue`, `status`).
+    pub fn book_history(&self) -> Result<BookRows> {
+        rows(self.conn(), false)
     }
 }

@@ -103,10 +103,11 @@ fn invoices(conn: &Connection) -> Result<Vec<DunInvoice>> {
     let mut stmt = conn.prepare(
         "SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.gross_minor,
                 i.reported_outstanding_minor, i.paused,
-                (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id),
-                (SELECT MAX(a.booking_date) FROM allocations a WHERE a.invoice_id = i.id),
-                i.ksef_number
-         FROM invoices i ORDER BY i.due_date, i.id",
+                COALESCE(a.paid, 0), a.last, i.ksef_number
+         FROM invoices i
+         LEFT JOIN (SELECT invoice_id, SUM(amount_minor) AS paid, MAX(booking_date) AS last
+                    FROM allocations GROUP BY invoice_id) a ON a.invoice_id = i.id
+         ORDER BY i.due_date, i.id",
     )?;
     let rows = stmt.query_map([], |r| {
         let s = Settlement::of(r.get(6)?, r.get(9)?, r.get(7)?);
@@ -168,39 +169,23 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
         }
     }
     // A payment waiting for a person, linked to a client by a candidate invoice or by the account
-    // it came from: that client may have paid.
+    // it came from: that client may have paid. One query, over the payments in review only.
     let mut stmt = conn.prepare(
-        "SELECT p.review_candidates, p.counterparty_account FROM payments p
-         WHERE p.review_reason IS NOT NULL AND p.hold = 0 AND p.kind = 'incoming'",
+        "SELECT i.client_id
+           FROM payments p,
+                json_each(CASE WHEN json_valid(p.review_candidates) THEN p.review_candidates ELSE '[]' END) j
+           JOIN invoices i ON i.number = j.value
+          WHERE p.review_reason IS NOT NULL AND p.hold = 0 AND p.kind = 'incoming'
+         UNION
+         SELECT ca.client_id FROM payments p JOIN client_accounts ca ON ca.account = p.counterparty_account
+          WHERE p.review_reason IS NOT NULL AND p.hold = 0 AND p.kind = 'incoming'",
     )?;
-    let mut by_number = conn.prepare("SELECT client_id FROM invoices WHERE number = ?1")?;
-    let mut by_account =
-        conn.prepare("SELECT client_id FROM client_accounts WHERE account = ?1")?;
-    let rows: Vec<(Option<String>, Option<String>)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let ids: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    for (candidates, account) in rows {
-        let mut ids = Vec::new();
-        let numbers: Vec<String> = candidates
-            .and_then(|c| serde_json::from_str(&c).ok())
-            .unwrap_or_default();
-        for n in numbers {
-            if let Some(id) = by_number
-                .query_row([&n], |r| r.get::<_, i64>(0))
-                .optional()?
-            {
-                ids.push(id);
-            }
-        }
-        if let Some(a) = account {
-            for id in by_account.query_map([&a], |r| r.get::<_, i64>(0))? {
-                ids.push(id?);
-            }
-        }
-        for id in ids {
-            if let Some(c) = out.get_mut(&id) {
-                c.payment_in_review = true;
-            }
+    for id in ids {
+        if let Some(c) = out.get_mut(&id) {
+            c.payment_in_review = true;
         }
     }
     Ok(out)
