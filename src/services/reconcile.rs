@@ -133,6 +133,11 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         considered: ids.len(),
         ..Default::default()
     };
+    // Accounts already known per client: learning one again is a no-op not worth a write.
+    let mut known_accounts: std::collections::HashSet<(i64, String)> = clients
+        .iter()
+        .flat_map(|c| c.accounts.iter().map(move |a| (c.id, a.clone())))
+        .collect();
     let mut reconciler = reconcile::Reconciler::new(&invoices, &clients, &ctx);
     let (mut deciding, mut storing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     // A batch at a time: a year's statement is a million payments, which need not all be in
@@ -181,7 +186,9 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
                     .iter()
                     .filter_map(|a| by_id.get(&a.invoice_id).map(|i| i.client_id))
                     .collect();
-                if let [client] = clients.into_iter().collect::<Vec<_>>().as_slice() {
+                if let [client] = clients.into_iter().collect::<Vec<_>>().as_slice()
+                    && known_accounts.insert((*client, acc.to_string()))
+                {
                     tx.add_client_account(*client, acc, &format!("payment:{}", d.payment_id))?;
                 }
             }

@@ -103,11 +103,10 @@ fn invoices(conn: &Connection) -> Result<Vec<DunInvoice>> {
     let mut stmt = conn.prepare(
         "SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.gross_minor,
                 i.reported_outstanding_minor, i.paused,
-                COALESCE(a.paid, 0), a.last, i.ksef_number
-         FROM invoices i
-         LEFT JOIN (SELECT invoice_id, SUM(amount_minor) AS paid, MAX(booking_date) AS last
-                    FROM allocations GROUP BY invoice_id) a ON a.invoice_id = i.id
-         ORDER BY i.due_date, i.id",
+                (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id),
+                (SELECT MAX(a.booking_date) FROM allocations a WHERE a.invoice_id = i.id),
+                i.ksef_number
+         FROM invoices i ORDER BY i.due_date, i.id",
     )?;
     let rows = stmt.query_map([], |r| {
         let s = Settlement::of(r.get(6)?, r.get(9)?, r.get(7)?);
@@ -172,9 +171,9 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
     // it came from: that client may have paid. One query, over the payments in review only.
     let mut stmt = conn.prepare(
         "SELECT i.client_id
-           FROM payments p,
-                json_each(CASE WHEN json_valid(p.review_candidates) THEN p.review_candidates ELSE '[]' END) j
-           JOIN invoices i ON i.number = j.value
+           FROM payments p
+          CROSS JOIN json_each(CASE WHEN json_valid(p.review_candidates) THEN p.review_candidates ELSE '[]' END) j
+          CROSS JOIN invoices i ON i.number = j.value
           WHERE p.review_reason IS NOT NULL AND p.hold = 0 AND p.kind = 'incoming'
          UNION
          SELECT ca.client_id FROM payments p JOIN client_accounts ca ON ca.account = p.counterparty_account
