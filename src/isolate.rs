@@ -229,7 +229,7 @@ impl Isolation {
                     }
                     Err(e) => {
                         result = Some(Err(refuse(crate::said!(
-                            "nie da się odczytać odpowiedzi procesu odczytu: {e}",
+                            "nie da się odczytać odpowiedzi procesu odczytu",
                             "the parser's answer was unreadable: {e}"
                         ))));
                         break;
@@ -254,13 +254,7 @@ impl Isolation {
                     if let Some(f) = failure {
                         return Err(f);
                     }
-                    return Ok((
-                        Err(refuse(crate::said!(
-                            "nie da się odczytać: {e}",
-                            "cannot read: {e}"
-                        ))),
-                        String::new(),
-                    ));
+                    return Ok((Err(refuse(crate::domain::Said::io(&e))), String::new()));
                 }
             };
             let err = err_reader.join().unwrap_or_default();
@@ -294,7 +288,7 @@ impl Isolation {
                         }
                     }
                 }
-                Err(e) => crate::said!("utracony: {e}", "lost: {e}"),
+                Err(e) => crate::said!("utracony", "lost: {e}"),
             };
             let detail = String::from_utf8_lossy(&err);
             let first = detail

@@ -44,6 +44,8 @@ pub struct Packed {
     pub len: usize,
     pub deflated: bool,
     pub cap: u64,
+    /// Whether the cap comes from [`MAX_RATIO`] rather than the size limit (it says which).
+    pub cap_by_ratio: bool,
     pub crc32: u32,
     pub size: u64,
 }
@@ -67,6 +69,7 @@ impl Packed {
             inner,
             read: 0,
             cap: self.cap,
+            by_ratio: self.cap_by_ratio,
             crc: crc32fast::Hasher::new(),
             want: self.crc32,
             name: name.to_string(),
@@ -78,6 +81,7 @@ struct Capped<'a> {
     inner: Box<dyn Read + Send + 'a>,
     read: u64,
     cap: u64,
+    by_ratio: bool,
     crc: crc32fast::Hasher,
     want: u32,
     name: String,
@@ -89,19 +93,34 @@ impl Read for Capped<'_> {
         self.read += n as u64;
         if self.read > self.cap {
             let (name, cap) = (&self.name, self.cap);
-            return Err(std::io::Error::other(format!(
-                "member {name:?} inflates to more than {cap} bytes; refused as a zip bomb"
-            )));
+            let mib = cap.div_ceil(1 << 20);
+            if self.by_ratio {
+                return Err(ratio_bomb(name).into_io());
+            }
+            return Err(crate::said!(
+                "plik {name} w archiwum rozpakowuje się do ponad {mib} MiB; odrzucono jako bombę zip",
+                "member {name} inflates to more than {mib} MiB; refused as a zip bomb"
+            )
+            .into_io());
         }
         self.crc.update(&buf[..n]);
         if n == 0 && !buf.is_empty() && self.crc.clone().finalize() != self.want {
             let name = &self.name;
-            return Err(std::io::Error::other(format!(
-                "member {name:?} is damaged: its checksum does not match"
-            )));
+            return Err(crate::said!(
+                "plik {name} w archiwum jest uszkodzony: suma kontrolna się nie zgadza",
+                "member {name} is damaged: its checksum does not match"
+            )
+            .into_io());
         }
         Ok(n)
     }
+}
+
+fn ratio_bomb(name: &str) -> Said {
+    crate::said!(
+        "plik {name:?} rozpakowuje się ponad {MAX_RATIO} razy bardziej, niż zajmuje w archiwum; archiwum odrzucone jako bomba zip",
+        "member {name:?} inflates more than {MAX_RATIO} times its compressed size; the archive is refused as a zip bomb"
+    )
 }
 
 /// True for a zip that is not an office document (no `[Content_Types].xml`, no ODF `mimetype`).
@@ -133,7 +152,7 @@ fn leaves_archive(name: &str) -> bool {
 pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         crate::said!(
-            "to nie jest czytelne archiwum zip: {e}",
+            "to nie jest czytelne archiwum zip",
             "not a readable zip archive: {e}"
         )
     })?;
@@ -149,7 +168,10 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).map_err(|e| {
             let k = i + 1;
-            crate::said!("plik {k} archiwum: {e}", "member {k}: {e}")
+            crate::said!(
+                "plik {k} archiwum jest uszkodzony",
+                "member {k} is damaged: {e}"
+            )
         })?;
         let name = f
             .name()
@@ -202,6 +224,7 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
                 len: f.compressed_size() as usize,
                 deflated: f.compression() == zip::CompressionMethod::Deflated,
                 cap: limits.max_member_bytes.min(by_ratio),
+                cap_by_ratio: by_ratio < limits.max_member_bytes,
                 crc32: f.crc32(),
                 size: f.size(),
             };
@@ -222,8 +245,8 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
             members.push(Member {
                 name,
                 content: Err(crate::said!(
-                    "nie da się rozpakować: {e}",
-                    "cannot inflate: {e}"
+                    "plik w archiwum jest uszkodzony i nie da się go rozpakować",
+                    "the member is damaged and cannot be inflated: {e}"
                 )),
             });
             continue;
@@ -231,10 +254,7 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
         if content.len() as u64 > cap {
             let (total_max, member_max) = (limits.max_total_bytes, limits.max_member_bytes);
             if cap == by_ratio && by_ratio < budget {
-                return Err(crate::said!(
-                    "plik {name:?} rozpakowuje się ponad {MAX_RATIO} razy bardziej, niż zajmuje w archiwum; archiwum odrzucone jako bomba zip",
-                    "member {name:?} inflates more than {MAX_RATIO} times its compressed size; the archive is refused as a zip bomb"
-                ));
+                return Err(ratio_bomb(&name));
             }
             return Err(if cap < limits.max_member_bytes {
                 crate::said!(
@@ -265,4 +285,120 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
         });
     }
     Ok(members)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const LIMITS: ArchiveLimits = ArchiveLimits {
+        max_members: 10,
+        max_member_bytes: 256 << 20,
+        max_total_bytes: 256 << 20,
+    };
+
+    fn zip_of(name: &str, bytes: &[u8], method: zip::CompressionMethod) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(method);
+        w.start_file(name, opts).unwrap();
+        w.write_all(bytes).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    /// Bytes that do not compress: a member of this size is streamed, not inflated in memory.
+    fn noise(len: usize) -> Vec<u8> {
+        let mut x: u32 = 0x9E37_79B9;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
+    fn packed(members: &[Member]) -> Packed {
+        match &members[0].content {
+            Ok(Body::Packed(p)) => *p,
+            other => panic!("a large member is streamed: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_large_member_streams_and_checks_its_crc() {
+        let data = noise(3 << 20);
+        let zip = zip_of("rok.csv", &data, zip::CompressionMethod::Deflated);
+        let p = packed(&unpack(&zip, LIMITS).unwrap());
+        let mut out = Vec::new();
+        p.reader(&zip, "rok.csv").read_to_end(&mut out).unwrap();
+        assert!(out == data, "the streamed member reads back as written");
+
+        // One byte of a stored member changed: its checksum no longer matches.
+        let mut zip = zip_of("rok.csv", &data, zip::CompressionMethod::Stored);
+        let p = packed(&unpack(&zip, LIMITS).unwrap());
+        zip[p.start + (2 << 20)] ^= 0x55;
+        let e = p
+            .reader(&zip, "rok.csv")
+            .read_to_end(&mut Vec::new())
+            .unwrap_err();
+        let said = Said::io(&e);
+        assert!(said.contains("checksum does not match"), "{said:?}");
+        assert!(
+            said.pl.contains("suma kontrolna się nie zgadza"),
+            "{said:?}"
+        );
+        assert!(said.pl.contains("rok.csv"), "{said:?}");
+    }
+
+    #[test]
+    fn a_streamed_member_past_its_cap_is_a_bomb_by_ratio_or_by_size() {
+        let data = noise(3 << 20);
+        let zip = zip_of("rok.csv", &data, zip::CompressionMethod::Stored);
+        let mut p = packed(&unpack(&zip, LIMITS).unwrap());
+        assert!(!p.cap_by_ratio);
+        p.cap = 2 << 20;
+        let e = p
+            .reader(&zip, "rok.csv")
+            .read_to_end(&mut Vec::new())
+            .unwrap_err();
+        let said = Said::io(&e);
+        assert!(said.contains("more than 2 MiB"), "{said:?}");
+        assert!(said.pl.contains("bombę zip"), "{said:?}");
+        p.cap_by_ratio = true;
+        let e = p
+            .reader(&zip, "rok.csv")
+            .read_to_end(&mut Vec::new())
+            .unwrap_err();
+        let said = Said::io(&e);
+        assert!(said.contains("more than 200 times"), "{said:?}");
+        assert!(said.pl.contains("ponad 200 razy"), "{said:?}");
+    }
+
+    #[test]
+    fn a_member_that_inflates_too_far_for_its_size_is_refused_by_ratio() {
+        // 20 MiB of blanks compress to some 20 KiB: a thousand times, past the free 16 MiB.
+        let zip = zip_of(
+            "a.csv",
+            &vec![b' '; 20 << 20],
+            zip::CompressionMethod::Deflated,
+        );
+        let e = unpack(&zip, LIMITS).unwrap_err();
+        assert!(
+            e.contains("more than 200 times its compressed size"),
+            "{e:?}"
+        );
+        assert!(e.pl.contains("bomba zip"), "{e:?}");
+        // Under the free size, blanks are fine.
+        let zip = zip_of(
+            "a.csv",
+            &vec![b' '; 1 << 20],
+            zip::CompressionMethod::Deflated,
+        );
+        assert!(matches!(
+            unpack(&zip, LIMITS).unwrap()[0].content,
+            Ok(Body::Inflated(_))
+        ));
+    }
 }

@@ -81,7 +81,7 @@ pub fn check(bytes: &[u8], limits: &SheetLimits) -> Result<(), Said> {
 
 fn damaged(name: &str, e: &dyn std::fmt::Display) -> Said {
     crate::said!(
-        "skoroszyt jest uszkodzony: części {name:?} nie da się odczytać ({e})",
+        "skoroszyt jest uszkodzony: części {name} nie da się odczytać",
         "the workbook is damaged: part {name:?} cannot be read ({e})"
     )
 }

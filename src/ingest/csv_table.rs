@@ -49,22 +49,7 @@ pub fn read_csv(
     loop {
         let line = reader.position().line() as usize;
         match reader.read_record(&mut record) {
-            Ok(true) => {
-                let cells = record
-                    .iter()
-                    .map(|f| {
-                        if f.trim().is_empty() {
-                            Cell::Empty
-                        } else {
-                            Cell::Text(f.to_string())
-                        }
-                    })
-                    .collect();
-                rows.push(Row {
-                    line: line.max(1),
-                    cells,
-                });
-            }
+            Ok(true) => rows.push(row_of(&record, line)),
             Ok(false) => break,
             // The input is a &str, so only malformed-UTF-8 errors could occur, and they cannot.
             Err(_) => break,
@@ -76,6 +61,24 @@ pub fn read_csv(
         sheet: None,
         encoding: Some(encoding),
     })
+}
+
+/// A record as a table row: blank fields are empty cells; `line` is where the record starts
+/// (the csv reader counts from 1, and says 0 before the first record).
+pub(super) fn row_of(record: &csv::StringRecord, line: usize) -> Row {
+    Row {
+        line: line.max(1),
+        cells: record
+            .iter()
+            .map(|f| {
+                if f.trim().is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(f.to_string())
+                }
+            })
+            .collect(),
+    }
 }
 
 /// Reads the text once, the way the csv reader will, before it does: a quoted field that never

@@ -11,7 +11,7 @@ use super::csv_table::{CsvError, Scanner, detect_separator};
 use super::decode::{DecodeError, detection_sample};
 use super::profile::{Profile, ReportKind};
 use super::statement::{Extractor, StatementRow, Tail};
-use super::table::{Cell, ColumnStyle, Row, Table};
+use super::table::{ColumnStyle, Row, Table};
 use super::{ParseContext, Parsed, ReportError};
 use encoding_rs::{Decoder, DecoderResult, Encoding, ISO_8859_2, UTF_8, WINDOWS_1250};
 use serde::{Deserialize, Serialize};
@@ -66,22 +66,17 @@ pub fn parse_stream(
     sink: &mut dyn FnMut(Event) -> std::io::Result<()>,
 ) -> Result<(), ReportError> {
     let refuse = |cause| ReportError::file(file, cause);
-    let lost = |e: std::io::Error| {
-        refuse(crate::said!(
-            "przerwano odczyt: {e}",
-            "reading was interrupted: {e}"
-        ))
-    };
+    let lost = |e: std::io::Error| refuse(crate::domain::Said::io(&e));
     let mut head = Vec::with_capacity(64 * 1024);
     input
         .take(HEAD_BYTES as u64)
         .read_to_end(&mut head)
-        .map_err(|e| refuse(crate::said!("nie da się odczytać: {e}", "cannot read: {e}")))?;
+        .map_err(|e| refuse(crate::domain::Said::io(&e)))?;
     if head.len() < HEAD_BYTES || !streamable(&head) {
         input
             .take(WHOLE_MAX_BYTES + 1 - head.len() as u64)
             .read_to_end(&mut head)
-            .map_err(|e| refuse(crate::said!("nie da się odczytać: {e}", "cannot read: {e}")))?;
+            .map_err(|e| refuse(crate::domain::Said::io(&e)))?;
         if head.len() as u64 > WHOLE_MAX_BYTES {
             let mib = WHOLE_MAX_BYTES >> 20;
             return Err(refuse(crate::said!(
@@ -211,20 +206,7 @@ impl CsvRows<'_> {
             return Err(e.located(&self.file));
         }
         match got {
-            Ok(true) => Ok(Some(Row {
-                line: line.max(1),
-                cells: self
-                    .record
-                    .iter()
-                    .map(|f| {
-                        if f.trim().is_empty() {
-                            Cell::Empty
-                        } else {
-                            Cell::Text(f.to_string())
-                        }
-                    })
-                    .collect(),
-            })),
+            Ok(true) => Ok(Some(super::csv_table::row_of(&self.record, line))),
             Ok(false) => {
                 if let Some(s) = &self.reader.get_ref().scanner {
                     s.end()
@@ -238,7 +220,7 @@ impl CsvRows<'_> {
                 row: Some(line.max(1)),
                 column: None,
                 cause: Box::new(crate::said!(
-                    "nie da się odczytać wiersza: {e}",
+                    "nie da się odczytać wiersza",
                     "cannot read the row: {e}"
                 )),
             }),
@@ -276,10 +258,7 @@ impl StreamError {
                 column: None,
                 cause: Box::new(e.cause),
             },
-            StreamError::Io(e) => ReportError::file(
-                file,
-                crate::said!("nie da się odczytać: {e}", "cannot read: {e}"),
-            ),
+            StreamError::Io(e) => ReportError::file(file, crate::domain::Said::io(&e)),
         }
     }
 }
@@ -435,9 +414,11 @@ impl<'r> TextStream<'r> {
                 );
                 let (result, read) =
                     d.decode_to_string_without_replacement(chunk, &mut text, false);
-                if let DecoderResult::Malformed(_, _) = result {
+                // `read` counts the malformed bytes and those consumed after them.
+                if let DecoderResult::Malformed(bad, after) = result {
+                    let at = read.saturating_sub(bad as usize + after as usize);
                     return Err(StreamError::NotUtf8 {
-                        offset: self.offset + read as u64,
+                        offset: self.offset + at as u64,
                     });
                 }
             }
@@ -536,4 +517,155 @@ fn decide(chunk: &[u8]) -> &'static Encoding {
 
 fn is_foreign(enc: &'static Encoding, b: u8) -> bool {
     super::decode::is_foreign(enc, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{Records, parse_report};
+    use rust_decimal::Decimal;
+
+    /// An mBank-style statement of `rows` operations of 1,00 PLN each, in UTF-8, with the
+    /// closing balance it should have; `row_text` may change a row's title.
+    fn statement(rows: usize, row_text: impl Fn(usize) -> String) -> String {
+        let mut s = String::from(
+            "#Klient;PRACOWNIA SKARBNIK SP. Z O.O.;\n#Waluta;PLN;\n\
+             #Numer rachunku;55 1140 0000 9378 6579 7543 2319;\n;\n\
+             #Saldo początkowe;0,00 PLN;\n;\n\
+             #Data księgowania;#Data operacji;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;#Numer konta;#Kwota;#Saldo po operacji;\n",
+        );
+        for i in 1..=rows {
+            let title = row_text(i);
+            s.push_str(&format!(
+                "2026-03-02;2026-03-02;PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY;\"{title}\";\"ŻÓŁW SP. Z O.O.\";'78114020045260181590830166';1,00;{i},00;\n"
+            ));
+        }
+        s.push_str(&format!(";;;;;;#Saldo końcowe;{rows},00;\n"));
+        s
+    }
+
+    fn profiles() -> Vec<Profile> {
+        Profile::load_all(None).expect("built-in profiles")
+    }
+
+    /// Every event of reading `bytes` as a stream, or the refusal.
+    fn stream(bytes: &[u8]) -> Result<Vec<Event>, ReportError> {
+        let mut events = Vec::new();
+        let mut input: &[u8] = bytes;
+        parse_stream(
+            "wyciag.csv",
+            &mut input,
+            &profiles(),
+            &ParseContext::default(),
+            &mut |e| {
+                events.push(e);
+                Ok(())
+            },
+        )?;
+        Ok(events)
+    }
+
+    #[test]
+    fn a_long_statement_streams_to_what_reading_it_whole_gives() {
+        let text = statement(20_000, |i| format!("FV {i}/03/2026 Łódź"));
+        let (bytes, _, _) = WINDOWS_1250.encode(&text);
+        assert!(bytes.len() > HEAD_BYTES, "the file must be past the head");
+        let events = stream(&bytes).unwrap();
+        let Some(Event::Head(head)) = events.first() else {
+            panic!("a long statement starts with a head: {:?}", events.first());
+        };
+        assert_eq!(head.profile, "mbank-statement");
+        let rows: Vec<&StatementRow> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Rows(r) => Some(r),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let Some(Event::Tail(tail)) = events.last() else {
+            panic!("a long statement ends with a tail");
+        };
+        assert_eq!(tail.encoding, "windows-1250");
+        assert_eq!(tail.tail.closing_balance, Some(Decimal::from(20_000)));
+        let whole =
+            parse_report("wyciag.csv", &bytes, &profiles(), &ParseContext::default()).unwrap();
+        let Records::Statement(whole) = whole.records else {
+            panic!("a statement");
+        };
+        assert_eq!(rows.len(), whole.rows.len());
+        assert_eq!(rows.len(), 20_000);
+        for (a, b) in rows.iter().zip(&whole.rows) {
+            assert_eq!(**a, *b);
+        }
+        assert_eq!(rows[19_999].title, "FV 20000/03/2026 Łódź");
+        assert_eq!(rows[0].row, 8);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_after_utf8_text_are_refused_at_their_offset() {
+        let text = statement(20_000, |i| {
+            if i == 19_990 {
+                "FV \u{1}MARK".to_string()
+            } else {
+                format!("FV {i}/03/2026 Łódź")
+            }
+        });
+        let mut bytes = text.into_bytes();
+        let at = bytes.iter().position(|&b| b == 1).unwrap();
+        bytes[at] = 0xA3; // "Ł" in Windows-1250, not UTF-8
+        let e = stream(&bytes).unwrap_err();
+        assert!(e.cause.contains("mixes encodings"), "{e:?}");
+        assert!(e.cause.contains(&format!("offset {at}")), "{e:?}");
+        assert!(e.cause.pl.contains("pomieszane kodowania"), "{e:?}");
+        assert!(!e.cause.pl.contains("mixes"), "{e:?}");
+    }
+
+    #[test]
+    fn a_bad_amount_near_the_end_is_refused_at_its_row() {
+        let text = statement(20_000, |i| format!("FV {i}"));
+        let text = text.replacen(";1,00;19995,00;", ";1,0O;19995,00;", 1);
+        let e = stream(text.as_bytes()).unwrap_err();
+        assert_eq!(e.row, Some(7 + 19_995), "{e:?}");
+    }
+
+    #[test]
+    fn a_file_read_whole_past_its_cap_is_refused_with_advice() {
+        // A PDF cannot be read as a stream; one past the cap is refused before it is parsed.
+        let mut input = b"%PDF-1.7\n".chain(std::io::repeat(b' ').take(WHOLE_MAX_BYTES));
+        let e = parse_stream(
+            "rok.pdf",
+            &mut input,
+            &profiles(),
+            &ParseContext::default(),
+            &mut |_| Ok(()),
+        )
+        .unwrap_err();
+        assert_eq!(e.file, "rok.pdf");
+        assert!(e.cause.contains("export the statement as CSV"), "{e:?}");
+        assert!(e.cause.pl.contains("jako CSV"), "{e:?}");
+    }
+
+    #[test]
+    fn a_failing_reader_is_named_without_english_in_polish() {
+        struct Broken;
+        impl Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(crate::said!("plik X jest uszkodzony", "member X is damaged").into_io())
+            }
+        }
+        let e = parse_stream(
+            "x.csv",
+            &mut Broken,
+            &profiles(),
+            &ParseContext::default(),
+            &mut |_| Ok(()),
+        )
+        .unwrap_err();
+        assert_eq!(e.cause.pl, "plik X jest uszkodzony");
+        let os = std::io::Error::from_raw_os_error(13);
+        let said = crate::domain::Said::io(&os);
+        assert!(said.pl.contains("brak uprawnień"), "{said:?}");
+        assert!(!said.pl.contains("denied"), "{said:?}");
+    }
 }

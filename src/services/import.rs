@@ -264,7 +264,7 @@ impl Importer<'_> {
                     &name,
                     &[],
                     sender,
-                    crate::said!("nie da się otworzyć: {e}", "cannot open: {e}"),
+                    crate::domain::Said::io(&e),
                 )?]);
             }
         };
@@ -288,7 +288,7 @@ impl Importer<'_> {
                     &name,
                     &[],
                     sender,
-                    crate::said!("nie da się odczytać: {e}", "cannot read: {e}"),
+                    crate::domain::Said::io(&e),
                 )?]);
             }
             return self.import_any(store, &name, &bytes, sender);
@@ -1090,8 +1090,9 @@ pub enum Source<'a> {
     Bytes(&'a [u8]),
     /// A large member of a zip archive held in memory, inflated as it is read.
     Packed(&'a [u8], crate::ingest::archive::Packed, &'a str),
-    /// A file on disk, read up to the limit (a file that grows while read is cut there and
-    /// then refused by its digest's difference, never read without end).
+    /// A file on disk, read up to the limit. Its size is checked against the limit before it is
+    /// opened; one that grows while it is read is cut at the limit (what was read is what is
+    /// parsed and hashed), never read without end.
     File(&'a Path, u64),
 }
 

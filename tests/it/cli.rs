@@ -1,17 +1,7 @@
 //! Black-box tests of the real `skarbnik` binary, each in its own temporary directory.
 
-use super::support::report;
-use std::path::Path;
+use super::support::{report, skarbnik};
 use std::process::{Command, Output};
-
-fn skarbnik(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skarbnik"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SKARBNIK_CONFIG")
-        .output()
-        .unwrap()
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

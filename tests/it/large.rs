@@ -2,17 +2,8 @@
 //! settings (parsing in the worker): it is streamed, stored in one transaction, and a refusal
 //! near its end leaves nothing behind.
 
+use super::support::skarbnik;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn skarbnik(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skarbnik"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SKARBNIK_CONFIG")
-        .output()
-        .unwrap()
-}
 
 /// An mBank-style statement of `rows` operations in Windows-1250, CRLF, with opening and closing
 /// balances; `closing_off` grosze are added to the closing balance (a wrong one when not zero),
@@ -162,4 +153,43 @@ fn a_large_statement_streams_and_a_refusal_at_its_end_rolls_back_everything() {
         count(dir.path(), "SELECT count(*) FROM payments"),
         ROWS as i64
     );
+}
+
+#[test]
+fn a_damaged_member_of_a_zip_is_refused_after_its_last_row_and_nothing_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    // Stored, not deflated: one changed byte in a title still parses, and only the member's
+    // checksum, known once its last byte is read, tells the damage.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("marzec.csv", opts).unwrap();
+    std::io::Write::write_all(&mut zip, &statement(20_000, 0, None)).unwrap();
+    let mut zipped = zip.finish().unwrap().into_inner();
+    let at = zipped
+        .windows(12)
+        .position(|w| w == b"FV/15000/02/")
+        .unwrap();
+    zipped[at + 3] = b'7';
+    std::fs::write(dir.path().join("marzec.zip"), &zipped).unwrap();
+    let o = skarbnik(dir.path(), &["import", "--json", "marzec.zip"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e = &v["files"][0]["error"];
+    assert!(
+        e["cause"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("checksum does not match"),
+        "{e}"
+    );
+    let pl = e["cause"]["pl"].as_str().unwrap();
+    assert!(pl.contains("suma kontrolna się nie zgadza"), "{e}");
+    assert!(!pl.contains("checksum"), "{e}");
+    assert_eq!(count(dir.path(), "SELECT count(*) FROM payments"), 0);
 }

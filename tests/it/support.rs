@@ -9,6 +9,16 @@ use skarbnik::services::reconcile::{self, ReconcileSummary};
 use skarbnik::store::Store;
 use std::path::{Path, PathBuf};
 
+/// Runs the real binary in `dir` with the given arguments and no configuration from outside.
+pub fn skarbnik(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_skarbnik"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SKARBNIK_CONFIG")
+        .output()
+        .unwrap()
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
