@@ -124,6 +124,20 @@ fn bench(c: &mut Criterion) {
     g.bench_function("payments_review", |b| {
         b.iter(|| black_box(store.payments(Some(PaymentStatus::Review)).unwrap().len()))
     });
+    g.bench_function("payments_review_first_page", |b| {
+        let page = skarbnik::store::Page {
+            offset: 0,
+            limit: Some(100),
+        };
+        b.iter(|| {
+            black_box(
+                store
+                    .payments_page(Some(PaymentStatus::Review), page)
+                    .unwrap()
+                    .len(),
+            )
+        })
+    });
     g.bench_function("overdue", |b| {
         b.iter(|| {
             let tx = store.transaction().unwrap();

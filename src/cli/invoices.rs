@@ -13,6 +13,12 @@ pub struct InvoicesArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// List at most this many (a page; with --offset, the next ones).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Skip this many first.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
 }
 
 pub fn run(ctx: &App, args: InvoicesArgs) -> Result<i32> {
@@ -25,7 +31,13 @@ pub fn run(ctx: &App, args: InvoicesArgs) -> Result<i32> {
             })
         })
         .transpose()?;
-    let list = ctx.store.invoices(status)?;
+    let list = ctx.store.invoices_page(
+        status,
+        crate::store::Page {
+            offset: args.offset,
+            limit: args.limit,
+        },
+    )?;
     if args.json {
         print_json(&list)?;
         return Ok(0);

@@ -14,6 +14,12 @@ pub struct PaymentsArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// List at most this many (a page; with --offset, the next ones).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Skip this many first.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
 }
 
 pub fn run(ctx: &App, args: PaymentsArgs) -> Result<i32> {
@@ -26,7 +32,13 @@ pub fn run(ctx: &App, args: PaymentsArgs) -> Result<i32> {
             })
         })
         .transpose()?;
-    let mut list = ctx.store.payments(status)?;
+    let mut list = ctx.store.payments_page(
+        status,
+        crate::store::Page {
+            offset: args.offset,
+            limit: args.limit,
+        },
+    )?;
     // Reasons are stored as evidence; the CLI speaks English.
     for p in &mut list {
         if let Some(r) = &mut p.review {

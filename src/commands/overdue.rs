@@ -43,7 +43,7 @@ pub fn rules(config: &crate::config::Config) -> Rules {
 /// The overdue invoices on `as_of`, most urgent first.
 pub fn model(tx: &Tx<'_>, config: &crate::config::Config, as_of: NaiveDate) -> Result<Weekly> {
     let policy = config.dunning.policy();
-    let book = crate::reports::book(&tx.dunning_snapshot()?, &tx.book_history()?, &policy);
+    let book = crate::reports::book(&tx.dunning_snapshot()?, &tx.book_as_of(as_of)?, &policy);
     let scores = crate::reports::score::scores(&book, as_of);
     Ok(crate::reports::weekly::weekly(
         &book,

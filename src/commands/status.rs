@@ -54,7 +54,7 @@ fn report(tx: &Tx<'_>, ctx: &Ctx<'_>, c: &ClientInfo) -> Result<Outcome> {
             "Excluded from automatic reminders.",
         ));
     }
-    let book = crate::reports::book(&snap, &tx.book_history()?, &policy);
+    let book = crate::reports::book(&snap, &tx.book_as_of(ctx.today)?, &policy);
     let score = crate::reports::score::scores(&book, ctx.today).of(c.id);
     lines.push(ctx.t(
         format!("Klasa płatnika: {}.", score.describe(Lang::Pl)),

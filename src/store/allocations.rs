@@ -296,7 +296,8 @@ impl Tx<'_> {
             row("SELECT COUNT(*) FROM payments WHERE hold = 1")?,
             row("SELECT COUNT(*), MAX(id) FROM allocations")?,
             row(
-                "SELECT COUNT(*), MAX(id), MAX(updated_at), TOTAL(gross_minor), TOTAL(reported_outstanding_minor)
+                "SELECT COUNT(*), MAX(id), MAX(updated_at), TOTAL(gross_minor), TOTAL(reported_outstanding_minor),
+                        TOTAL(allocated_minor)
                  FROM invoices",
             )?,
             row("SELECT COUNT(*), MAX(id), MAX(updated_at) FROM clients")?,

@@ -124,7 +124,7 @@ pub struct InvoiceBalance {
 const BALANCE_SQL: &str =
     "SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.gross_minor,
         i.reported_outstanding_minor,
-        (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id),
+        i.allocated_minor,
         (SELECT group_concat(a.payment_id) FROM allocations a WHERE a.invoice_id = i.id AND a.manual = 1)
  FROM invoices i";
 
@@ -319,10 +319,19 @@ impl Store {
     /// All invoices with what is paid on them ([`Settlement`]: allocations or the ERP's figure,
     /// never the two added together).
     pub fn invoices(&self, status: Option<InvoiceStatus>) -> Result<Vec<InvoiceView>> {
+        self.invoices_page(status, super::Page::ALL)
+    }
+
+    /// One page of [`Store::invoices`].
+    pub fn invoices_page(
+        &self,
+        status: Option<InvoiceStatus>,
+        page: super::Page,
+    ) -> Result<Vec<InvoiceView>> {
         let mut stmt = self.conn.prepare(
             "SELECT i.id, i.number, c.name, c.nip, i.issue_date, i.due_date, i.currency, i.gross_minor,
                     i.reported_outstanding_minor,
-                    (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id),
+                    i.allocated_minor,
                     i.source, i.ksef_number
              FROM invoices i JOIN clients c ON c.id = i.client_id
              ORDER BY i.due_date IS NULL, i.due_date, i.number_key",
@@ -348,11 +357,20 @@ impl Store {
             })
         })?;
         let mut out = Vec::new();
+        let mut skip = page.offset;
         for v in rows {
             let v = v?;
-            if status.is_none_or(|s| s == v.status) {
-                out.push(v);
+            if status.is_some_and(|s| s != v.status) {
+                continue;
             }
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            if page.limit.is_some_and(|n| out.len() >= n) {
+                break;
+            }
+            out.push(v);
         }
         Ok(out)
     }

@@ -42,9 +42,39 @@ pub use reports::ReportRecord;
 
 use crate::clock::{SharedClock, SystemClock};
 use anyhow::{Context, Result};
+use chrono::NaiveDate;
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Arc;
+
+/// Which part of a listing to read: `limit` rows after skipping `offset`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    pub offset: usize,
+    pub limit: Option<usize>,
+}
+
+impl Page {
+    pub const ALL: Page = Page {
+        offset: 0,
+        limit: None,
+    };
+}
+
+/// A stored day (`YYYY-MM-DD`), read without the general date parser: the dunning and the
+/// reports read a million of them.
+pub(crate) fn day_of(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
 
 /// Migrations in order; the index + 1 is the schema version kept in `PRAGMA user_version`.
 const MIGRATIONS: &[&str] = &[
@@ -57,6 +87,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("007_indexes.sql"),
     include_str!("008_billing.sql"),
     include_str!("009_scale.sql"),
+    include_str!("010_aggregates.sql"),
 ];
 
 pub struct Store {
@@ -210,6 +241,17 @@ mod tests {
         drop(s);
         let s = Store::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn stored_days_are_read_strictly() {
+        assert_eq!(day_of("2026-02-28"), NaiveDate::from_ymd_opt(2026, 2, 28));
+        assert_eq!(day_of("2026-02-30"), None);
+        assert_eq!(day_of("2026-2-28"), None);
+        assert_eq!(day_of("2026-02-28T10:00"), None);
+        assert_eq!(day_of("20x6-02-28"), None);
+        assert_eq!(day_of("żółw-02-2"), None);
+        assert_eq!(day_of(""), None);
     }
 
     #[test]

@@ -203,6 +203,17 @@ impl Store {
     /// follows what is listed, not the table: allocations are read per listed payment, and the
     /// payments in review come straight from their index.
     pub fn payments(&self, status: Option<PaymentStatus>) -> Result<Vec<PaymentView>> {
+        self.payments_page(status, super::Page::ALL)
+    }
+
+    /// One page of [`Store::payments`]: reading stops once the page is full, so the first page
+    /// of the payments in review comes from their index without reading the rest.
+    pub fn payments_page(
+        &self,
+        status: Option<PaymentStatus>,
+        page: super::Page,
+    ) -> Result<Vec<PaymentView>> {
+        let mut skip = page.offset;
         let mut alloc_stmt = self.conn.prepare(
             "SELECT i.number, a.amount_minor, a.rule, a.reason, i.currency
              FROM allocations a JOIN invoices i ON i.id = a.invoice_id
@@ -267,6 +278,13 @@ impl Store {
             let st = PaymentStatus::of(&kind, amount, allocated, review.is_some());
             if status.is_some_and(|s| s != st) {
                 continue;
+            }
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            if page.limit.is_some_and(|n| out.len() >= n) {
+                break;
             }
             out.push(PaymentView {
                 id,

@@ -54,6 +54,38 @@ fn import_then_list_as_json() {
 
     let o = skarbnik(dir.path(), &["payments", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // A page is the same rows as the whole listing, from its offset; so for invoices.
+    let all = v.as_array().unwrap();
+    assert!(all.len() >= 5);
+    let o = skarbnik(
+        dir.path(),
+        &["payments", "--json", "--limit", "2", "--offset", "3"],
+    );
+    let page: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(page.as_array().unwrap()[..], all[3..5]);
+    let o = skarbnik(dir.path(), &["payments", "--json", "--status", "review"]);
+    let review: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let review = review.as_array().unwrap();
+    assert!(!review.is_empty());
+    let o = skarbnik(
+        dir.path(),
+        &[
+            "payments", "--json", "--status", "review", "--offset", "1", "--limit", "50",
+        ],
+    );
+    let page: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(page.as_array().unwrap()[..], review[1..]);
+    let o = skarbnik(dir.path(), &["invoices", "--json"]);
+    let invoices: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = skarbnik(
+        dir.path(),
+        &["invoices", "--json", "--limit", "1", "--offset", "2"],
+    );
+    let page: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        page.as_array().unwrap()[..],
+        invoices.as_array().unwrap()[2..3]
+    );
     let first = &v[0];
     assert_eq!(first["date"], "2026-03-02");
     assert_eq!(first["amount"], "12300.00");

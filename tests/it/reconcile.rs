@@ -161,6 +161,15 @@ fn review_lists_candidates_and_manual_match_teaches_the_account() {
 fn unmatch_holds_the_payment_for_a_person() {
     let mut t = demo();
     t.reconcile(None, "test").unwrap();
+    let paid_before: i64 = t
+        .store
+        .conn()
+        .query_row("SELECT SUM(allocated_minor) FROM invoices", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(paid_before > 0);
+    assert_eq!(t.paid_sums_astray(), 0);
     let p = t
         .store
         .payments(None)
@@ -169,6 +178,25 @@ fn unmatch_holds_the_payment_for_a_person() {
         .find(|p| p.title == "FV/0312/2026")
         .unwrap();
     assert_eq!(t.unmatch(p.id, "cli:anna").unwrap(), 1);
+    // The invoices' kept sums lost exactly the unmatched payment.
+    assert_eq!(t.paid_sums_astray(), 0);
+    let paid_after: i64 = t
+        .store
+        .conn()
+        .query_row("SELECT SUM(allocated_minor) FROM invoices", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let unmatched: i64 = t
+        .store
+        .conn()
+        .query_row(
+            "SELECT amount_minor FROM payments WHERE id = ?1",
+            [p.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(paid_before - paid_after, unmatched);
     assert_eq!(
         t.reconcile(None, "test").unwrap().matched,
         0,
@@ -233,4 +261,107 @@ fn a_run_with_nothing_new_is_skipped_and_a_new_invoice_is_not() {
     assert!(!after.unchanged);
     assert!(after.matched > 0, "{after:?}");
     assert!(t.reconcile(Some("5265260188"), "test").unwrap().unchanged);
+}
+
+/// The dunning, `overdue` and `status` read the payment history as it stands on one day, from
+/// the sums kept on each invoice; the reports read it whole. For any day, both must say the
+/// same of that day: when each invoice was paid in full, what was outstanding, each client's
+/// score. The history is made awkward on purpose: partial payments booked out of order, one
+/// taken back, some invoices with an ERP's figure and some without.
+#[test]
+fn the_history_as_of_a_day_says_what_the_whole_history_says_of_it() {
+    use chrono::NaiveDate;
+    let mut t = demo();
+    t.reconcile(None, "test").unwrap();
+    {
+        let conn = t.store.conn();
+        let invoices: Vec<(i64, i64)> = conn
+            .prepare("SELECT id, gross_minor FROM invoices ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let payments: Vec<i64> = conn
+            .prepare("SELECT id FROM payments WHERE kind = 'incoming' ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(invoices.len() >= 5 && payments.len() >= 5);
+        let days = ["2026-03-20", "2026-02-10", "2026-04-15", "2026-03-01"];
+        for (k, (invoice, gross)) in invoices.iter().enumerate() {
+            for j in 0..(k % 4) {
+                conn.execute(
+                    "INSERT OR IGNORE INTO allocations (payment_id, invoice_id, amount_minor, rule, reason,
+                         created_at, created_by, booking_date, manual)
+                     VALUES (?1, ?2, ?3, 'manual', '{}', '2026-05-01T00:00:00Z', 'test', ?4, 0)",
+                    rusqlite::params![
+                        payments[(k * 3 + j) % payments.len()],
+                        invoice,
+                        gross / 3 + 1,
+                        days[(k + j) % days.len()]
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        conn.execute(
+            "DELETE FROM allocations WHERE id = (SELECT MIN(id) FROM allocations)",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE invoices SET reported_outstanding_minor = NULL WHERE id % 2 = 0",
+            [],
+        )
+        .unwrap();
+    }
+    assert_eq!(t.paid_sums_astray(), 0);
+    let policy = skarbnik::dunning::config::DunningConfig::default().policy();
+    let mut summed_up = 0;
+    for as_of in ["2026-02-15", "2026-03-10", "2026-03-25", "2026-12-31"] {
+        let as_of: NaiveDate = as_of.parse().unwrap();
+        let tx = t.store.transaction().unwrap();
+        let snap = tx.dunning_snapshot().unwrap();
+        let whole = skarbnik::reports::book(&snap, &tx.book_rows().unwrap(), &policy);
+        let rows = tx.book_as_of(as_of).unwrap();
+        summed_up += rows.paid.len();
+        let lean = skarbnik::reports::book(&snap, &rows, &policy);
+        assert_eq!(whole.invoices.len(), lean.invoices.len());
+        for (a, b) in whole.invoices.iter().zip(&lean.invoices) {
+            assert_eq!(a.id, b.id);
+            assert_eq!(a.paid_on(), b.paid_on(), "{} on {as_of}", a.number);
+            assert_eq!(
+                a.outstanding_at(as_of),
+                b.outstanding_at(as_of),
+                "{} on {as_of}",
+                a.number
+            );
+        }
+        let (sw, sl) = (
+            skarbnik::reports::score::scores(&whole, as_of),
+            skarbnik::reports::score::scores(&lean, as_of),
+        );
+        // Summed in hash order: equal up to rounding.
+        assert!(
+            (sw.firm_delay - sl.firm_delay).abs() < 1e-9,
+            "on {as_of}: {} vs {}",
+            sw.firm_delay,
+            sl.firm_delay
+        );
+        assert_eq!(
+            format!("{:?}", sorted(&sw.by_client)),
+            format!("{:?}", sorted(&sl.by_client)),
+            "on {as_of}"
+        );
+    }
+    assert!(summed_up > 0);
+}
+
+fn sorted<V: std::fmt::Debug>(m: &std::collections::HashMap<i64, V>) -> Vec<(i64, &V)> {
+    let mut v: Vec<(i64, &V)> = m.iter().map(|(k, v)| (*k, v)).collect();
+    v.sort_by_key(|(k, _)| *k);
+    v
 }

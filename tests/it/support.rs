@@ -102,6 +102,21 @@ impl TestStore {
         matching::unmatch_now(&mut self.store, payment, actor)
     }
 
+    /// Invoices whose kept paid sum or last paid day (kept by triggers on the allocations)
+    /// disagrees with their allocations: must be none.
+    pub fn paid_sums_astray(&self) -> i64 {
+        self.store
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM invoices i
+                  WHERE i.allocated_minor <> (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)
+                     OR i.last_paid_on IS NOT (SELECT MAX(a.booking_date) FROM allocations a WHERE a.invoice_id = i.id)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
     pub fn count(&self, table: &str) -> i64 {
         self.store
             .conn()

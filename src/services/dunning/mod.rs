@@ -181,7 +181,7 @@ impl Dunning<'_> {
             snap = tx.dunning_snapshot()?;
         }
         let policy = self.config.dunning.policy();
-        let book = crate::reports::book(&snap, &tx.book_history()?, &policy);
+        let book = crate::reports::book(&snap, &tx.book_as_of(opts.today)?, &policy);
         let scores = crate::reports::score::scores(&book, opts.today);
         drop(book);
         by_class(
