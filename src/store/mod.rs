@@ -187,6 +187,13 @@ impl Store {
         &self.conn
     }
 
+    /// Frees what SQLite's page cache holds (an idle daemon need not keep a round's pages).
+    pub fn release_memory(&self) {
+        if let Err(e) = self.conn.execute_batch("PRAGMA shrink_memory") {
+            tracing::debug!("shrink_memory: {e}");
+        }
+    }
+
     /// The clock the store dates rows with.
     pub fn clock(&self) -> &SharedClock {
         &self.clock
