@@ -91,9 +91,14 @@ impl Store {
         Ok(())
     }
 
-    /// The incoming payments of some reports and what became of them.
-    pub fn report_payments(&self, report_ids: &[i64]) -> Result<Vec<ReportPayment>> {
-        let mut out = Vec::new();
+    /// The incoming payments of some reports and what became of them, one at a time: a
+    /// year's statement mailed in has a million, and its summary keeps only the first few of
+    /// each kind.
+    pub fn each_report_payment(
+        &self,
+        report_ids: &[i64],
+        each: &mut dyn FnMut(ReportPayment),
+    ) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, p.booking_date, p.amount_minor, p.currency, p.counterparty_name, p.title, p.review_reason,
                     p.review_candidates,
@@ -133,10 +138,10 @@ impl Store {
                 })
             })?;
             for row in rows {
-                out.push(row?);
+                each(row?);
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -56,13 +56,14 @@ pub(super) fn handle(
         review = run.reconcile.review,
         "report imported"
     );
-    let payments = store.report_payments(&run.report_ids())?;
-    let mut summary = summary(
+    let mut listed = Listed::default();
+    store.each_report_payment(&run.report_ids(), &mut |p| listed.push(p))?;
+    let mut summary = summary_of(
         &env.config.company.name,
         &mail.echoed_subject(),
         &run.files,
         ignored,
-        payments,
+        listed,
     );
     summary.too_deep = mail.forwarded_too_deep;
     let rendered = env
@@ -105,10 +106,28 @@ fn vouched(
     crate::commands::auth::vouch(env.config, &m.mail, own_check).map(|_| ())
 }
 
-fn capped(mut v: Vec<ReportPayment>) -> (Vec<ReportPayment>, usize) {
-    let more = v.len().saturating_sub(LIST_MAX);
-    v.truncate(LIST_MAX);
-    (v, more)
+/// A report's payments by what became of them: the first [`LIST_MAX`] of each group, and how
+/// many more (held as they are read, so a million payments never sit in memory).
+#[derive(Default)]
+pub struct Listed {
+    groups: [(Vec<ReportPayment>, usize); 3],
+}
+
+impl Listed {
+    pub fn push(&mut self, p: ReportPayment) {
+        use crate::store::PaymentStatus;
+        let group = match p.status {
+            PaymentStatus::Matched | PaymentStatus::Partial => 0,
+            PaymentStatus::Review => 1,
+            _ => 2,
+        };
+        let (list, more) = &mut self.groups[group];
+        if list.len() < LIST_MAX {
+            list.push(p);
+        } else {
+            *more += 1;
+        }
+    }
 }
 
 /// The summary reply: what each attachment was, what was stored, what was matched and what
@@ -120,19 +139,25 @@ pub fn summary(
     ignored: Vec<String>,
     payments: Vec<ReportPayment>,
 ) -> Summary {
-    use crate::store::PaymentStatus;
+    let mut listed = Listed::default();
+    payments.into_iter().for_each(|p| listed.push(p));
+    summary_of(company, subject, outcomes, ignored, listed)
+}
+
+/// [`summary`] of payments already grouped.
+pub fn summary_of(
+    company: &str,
+    subject: &str,
+    outcomes: &[ImportOutcome],
+    ignored: Vec<String>,
+    listed: Listed,
+) -> Summary {
     let files: Vec<FileLine> = outcomes.iter().map(file_line).collect();
-    let (mut matched, mut review, mut unmatched) = (Vec::new(), Vec::new(), Vec::new());
-    for p in payments {
-        match p.status {
-            PaymentStatus::Matched | PaymentStatus::Partial => matched.push(p),
-            PaymentStatus::Review => review.push(p),
-            _ => unmatched.push(p),
-        }
-    }
-    let (matched, matched_more) = capped(matched);
-    let (review, review_more) = capped(review);
-    let (unmatched, unmatched_more) = capped(unmatched);
+    let [
+        (matched, matched_more),
+        (review, review_more),
+        (unmatched, unmatched_more),
+    ] = listed.groups;
     Summary {
         company: company.to_string(),
         // Empty: the template says "(bez tematu)" / "(no subject)" in its language.
