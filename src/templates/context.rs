@@ -390,7 +390,11 @@ pub struct FileLine {
     pub known: usize,
     pub updated: usize,
     pub skipped: usize,
+    /// The first warnings; a long list is cut to these, a count, and its last line (which, for
+    /// a statement, may itself say how many more there were).
     pub warnings: Vec<crate::domain::Said>,
+    pub warnings_hidden: usize,
+    pub warnings_last: Option<crate::domain::Said>,
     pub duplicate_of: Option<i64>,
     /// The refusal, naming file, sheet, row and column.
     pub error: Option<crate::domain::Said>,

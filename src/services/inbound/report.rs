@@ -12,6 +12,9 @@ use anyhow::Result;
 
 /// At most this many payments are listed per group; the rest are counted.
 const LIST_MAX: usize = 50;
+/// Warnings of a file shown in the summary before the list is cut (a year's statement may
+/// carry a thousand).
+const WARNINGS_SHOWN: usize = 10;
 
 pub(super) fn handle(
     env: &Env<'_>,
@@ -189,7 +192,11 @@ pub(crate) fn file_line(o: &ImportOutcome) -> FileLine {
         known: o.known,
         updated: o.updated,
         skipped: o.skipped,
-        warnings: o.warnings.clone(),
+        warnings: o.warnings.iter().take(WARNINGS_SHOWN).cloned().collect(),
+        warnings_hidden: o.warnings.len().saturating_sub(WARNINGS_SHOWN + 1),
+        warnings_last: (o.warnings.len() > WARNINGS_SHOWN)
+            .then(|| o.warnings.last().cloned())
+            .flatten(),
         duplicate_of: o.duplicate_of,
         error: o.error.as_ref().map(|e| e.said()),
     }
@@ -246,6 +253,52 @@ mod tests {
             ),
             "{}",
             en.text
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_warnings_is_cut_to_its_first_lines_a_count_and_its_last() {
+        let mut o = ImportOutcome::empty("rok.csv");
+        o.kind = Some(crate::ingest::profile::ReportKind::Statement);
+        o.format = Some("csv".into());
+        o.warnings = (1..=1000)
+            .map(|i| crate::said!("wiersz {i}: uwaga", "row {i}: note"))
+            .collect();
+        o.warnings.push(crate::said!(
+            "i 5000 podobnych ostrzeżeń więcej",
+            "and 5000 more warnings like these"
+        ));
+        let s = summary("F", "s", &[o], vec![], vec![]);
+        let t = Templates::new(None);
+        let pl = t.render(Lang::Pl, "summary", &s).unwrap().text;
+        assert!(pl.contains("Uwaga: wiersz 10: uwaga"), "{pl}");
+        assert!(!pl.contains("wiersz 11: uwaga"), "{pl}");
+        assert!(pl.contains("pominięto tu uwag: 990"), "{pl}");
+        assert!(
+            pl.contains("Uwaga: i 5000 podobnych ostrzeżeń więcej"),
+            "{pl}"
+        );
+        assert!(pl.len() < 4000, "{} bytes", pl.len());
+        let en = t.render(Lang::En, "summary", &s).unwrap().text;
+        assert!(en.contains("notes not shown here: 990"), "{en}");
+        // Eleven are shown whole.
+        let mut o = ImportOutcome::empty("maly.csv");
+        o.kind = Some(crate::ingest::profile::ReportKind::Statement);
+        o.format = Some("csv".into());
+        o.warnings = (1..=11)
+            .map(|i| crate::said!("wiersz {i}: uwaga", "row {i}: note"))
+            .collect();
+        let pl = t
+            .render(
+                Lang::Pl,
+                "summary",
+                &summary("F", "s", &[o], vec![], vec![]),
+            )
+            .unwrap()
+            .text;
+        assert!(
+            pl.contains("wiersz 11: uwaga") && !pl.contains("pominięto"),
+            "{pl}"
         );
     }
 
