@@ -36,14 +36,15 @@ fn rows(conn: &Connection) -> Result<BookRows> {
 }
 
 /// Only what is true on `as_of`, and how each invoice came to be paid in full, without the
-/// counts: for the dunning, `overdue` and `status`, which look at one day. An invoice last paid on or before `as_of`, whose payments are
-/// all allocations, is summed up by the figures kept on it: what was allocated, dated by the day
-/// it was paid in full (or, if it was not, by its last payment). Its paid-in-full day and what
-/// was paid by `as_of` are then what the whole history says; what it says of earlier days is
-/// not kept, so such rows must not be asked about them. Any other invoice (paid after `as_of`,
-/// or with a part paid according to an ERP's list) has its history read by day, as a whole
-/// history has. At a million payments this reads 100,000 invoices instead of 900,000
-/// allocations.
+/// counts: for the dunning, `overdue` and `status`, which look at one day.
+///
+/// An invoice last paid on or before `as_of`, whose payments are all allocations, is summed up
+/// by the figures kept on it: what was allocated, dated by the day it was paid in full (or, if
+/// it was not, by its last payment). Its paid-in-full day and what was paid by `as_of` are then
+/// what the whole history says; what it says of earlier days is not kept, so such rows must not
+/// be asked about them. Any other invoice (paid after `as_of`, or with a part paid according to
+/// an ERP's list) has its history read by day, as a whole history has. At a million payments
+/// this reads 100,000 invoices instead of 900,000 allocations.
 fn rows_as_of(conn: &Connection, as_of: NaiveDate) -> Result<BookRows> {
     let mut out = BookRows::default();
     let mut detail = Vec::new();
