@@ -92,16 +92,12 @@ impl Read for Capped<'_> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
         if self.read > self.cap {
-            let (name, cap) = (&self.name, self.cap);
-            let mib = cap.div_ceil(1 << 20);
-            if self.by_ratio {
-                return Err(ratio_bomb(name).into_io());
-            }
-            return Err(crate::said!(
-                "plik {name} w archiwum rozpakowuje się do ponad {mib} MiB; odrzucono jako bombę zip",
-                "member {name} inflates to more than {mib} MiB; refused as a zip bomb"
-            )
-            .into_io());
+            let said = if self.by_ratio {
+                ratio_bomb(&self.name)
+            } else {
+                member_bomb(&self.name, self.cap)
+            };
+            return Err(said.into_io());
         }
         self.crc.update(&buf[..n]);
         if n == 0 && !buf.is_empty() && self.crc.clone().finalize() != self.want {
@@ -114,6 +110,20 @@ impl Read for Capped<'_> {
         }
         Ok(n)
     }
+}
+
+/// A member, in memory or streamed, that inflates past the size limit `max`.
+fn member_bomb(name: &str, max: u64) -> Said {
+    let (pl, en) = if max.is_multiple_of(1 << 20) {
+        let mib = max >> 20;
+        (format!("{mib} MiB"), format!("{mib} MiB"))
+    } else {
+        (format!("{max} bajtów"), format!("{max} bytes"))
+    };
+    crate::said!(
+        "plik {name:?} po rozpakowaniu ma więcej niż {pl}; archiwum odrzucone jako bomba zip",
+        "member {name:?} inflates to more than {en}; the archive is refused as a zip bomb"
+    )
 }
 
 fn ratio_bomb(name: &str) -> Said {
@@ -252,7 +262,7 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
             continue;
         }
         if content.len() as u64 > cap {
-            let (total_max, member_max) = (limits.max_total_bytes, limits.max_member_bytes);
+            let total_max = limits.max_total_bytes;
             if cap == by_ratio && by_ratio < budget {
                 return Err(ratio_bomb(&name));
             }
@@ -262,10 +272,7 @@ pub fn unpack(bytes: &[u8], limits: ArchiveLimits) -> Result<Vec<Member>, Said> 
                     "the archive inflates to more than {total_max} bytes in total; refused as a zip bomb"
                 )
             } else {
-                crate::said!(
-                    "plik {name:?} po rozpakowaniu ma więcej niż {member_max} bajtów; archiwum odrzucone jako bomba zip",
-                    "member {name:?} inflates to more than {member_max} bytes; the archive is refused as a zip bomb"
-                )
+                member_bomb(&name, limits.max_member_bytes)
             });
         }
         total += content.len() as u64;
@@ -365,7 +372,9 @@ mod tests {
             .unwrap_err();
         let said = Said::io(&e);
         assert!(said.contains("more than 2 MiB"), "{said:?}");
-        assert!(said.pl.contains("bombę zip"), "{said:?}");
+        // The same words as a member inflated in memory past the limit.
+        assert!(said.pl.contains("więcej niż 2 MiB"), "{said:?}");
+        assert!(said.pl.contains("bomba zip"), "{said:?}");
         p.cap_by_ratio = true;
         let e = p
             .reader(&zip, "rok.csv")

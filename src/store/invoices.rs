@@ -357,20 +357,17 @@ impl Store {
             })
         })?;
         let mut out = Vec::new();
-        let mut skip = page.offset;
+        let mut skipped = 0;
         for v in rows {
             let v = v?;
             if status.is_some_and(|s| s != v.status) {
                 continue;
             }
-            if skip > 0 {
-                skip -= 1;
-                continue;
+            match page.step(&mut skipped, out.len()) {
+                super::PageStep::Skip => continue,
+                super::PageStep::Stop => break,
+                super::PageStep::Take => out.push(v),
             }
-            if page.limit.is_some_and(|n| out.len() >= n) {
-                break;
-            }
-            out.push(v);
         }
         Ok(out)
     }

@@ -48,7 +48,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Which part of a listing to read: `limit` rows after skipping `offset`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Page {
     pub offset: usize,
     pub limit: Option<usize>,
@@ -59,6 +59,26 @@ impl Page {
         offset: 0,
         limit: None,
     };
+
+    /// What to do with the next row that passed a listing's filter, given how many are listed
+    /// so far; `skipped` counts the rows passed over for the offset.
+    fn step(&self, skipped: &mut usize, listed: usize) -> PageStep {
+        if *skipped < self.offset {
+            *skipped += 1;
+            PageStep::Skip
+        } else if self.limit.is_some_and(|n| listed >= n) {
+            PageStep::Stop
+        } else {
+            PageStep::Take
+        }
+    }
+}
+
+enum PageStep {
+    Skip,
+    Take,
+    /// The page is full: read no further.
+    Stop,
 }
 
 /// A stored day (`YYYY-MM-DD`), read without the general date parser: the dunning and the

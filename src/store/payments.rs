@@ -213,7 +213,7 @@ impl Store {
         status: Option<PaymentStatus>,
         page: super::Page,
     ) -> Result<Vec<PaymentView>> {
-        let mut skip = page.offset;
+        let mut skipped = 0;
         let mut alloc_stmt = self.conn.prepare(
             "SELECT i.number, a.amount_minor, a.rule, a.reason, i.currency
              FROM allocations a JOIN invoices i ON i.id = a.invoice_id
@@ -279,12 +279,10 @@ impl Store {
             if status.is_some_and(|s| s != st) {
                 continue;
             }
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            if page.limit.is_some_and(|n| out.len() >= n) {
-                break;
+            match page.step(&mut skipped, out.len()) {
+                super::PageStep::Skip => continue,
+                super::PageStep::Stop => break,
+                super::PageStep::Take => {}
             }
             out.push(PaymentView {
                 id,

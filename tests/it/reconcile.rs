@@ -161,13 +161,7 @@ fn review_lists_candidates_and_manual_match_teaches_the_account() {
 fn unmatch_holds_the_payment_for_a_person() {
     let mut t = demo();
     t.reconcile(None, "test").unwrap();
-    let paid_before: i64 = t
-        .store
-        .conn()
-        .query_row("SELECT SUM(allocated_minor) FROM invoices", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let paid_before = t.scalar("SELECT SUM(allocated_minor) FROM invoices");
     assert!(paid_before > 0);
     assert_eq!(t.paid_sums_astray(), 0);
     let p = t
@@ -180,22 +174,11 @@ fn unmatch_holds_the_payment_for_a_person() {
     assert_eq!(t.unmatch(p.id, "cli:anna").unwrap(), 1);
     // The invoices' kept sums lost exactly the unmatched payment.
     assert_eq!(t.paid_sums_astray(), 0);
-    let paid_after: i64 = t
-        .store
-        .conn()
-        .query_row("SELECT SUM(allocated_minor) FROM invoices", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    let unmatched: i64 = t
-        .store
-        .conn()
-        .query_row(
-            "SELECT amount_minor FROM payments WHERE id = ?1",
-            [p.id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let paid_after = t.scalar("SELECT SUM(allocated_minor) FROM invoices");
+    let unmatched = t.scalar(&format!(
+        "SELECT amount_minor FROM payments WHERE id = {}",
+        p.id
+    ));
     assert_eq!(paid_before - paid_after, unmatched);
     assert_eq!(
         t.reconcile(None, "test").unwrap().matched,

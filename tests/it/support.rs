@@ -105,23 +105,20 @@ impl TestStore {
     /// Invoices whose kept paid sum or last paid day (kept by triggers on the allocations)
     /// disagrees with their allocations: must be none.
     pub fn paid_sums_astray(&self) -> i64 {
-        self.store
-            .conn()
-            .query_row(
-                "SELECT COUNT(*) FROM invoices i
-                  WHERE i.allocated_minor <> (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)
-                     OR i.last_paid_on IS NOT (SELECT MAX(a.booking_date) FROM allocations a WHERE a.invoice_id = i.id)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap()
+        self.scalar(
+            "SELECT COUNT(*) FROM invoices i
+              WHERE i.allocated_minor <> (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)
+                 OR i.last_paid_on IS NOT (SELECT MAX(a.booking_date) FROM allocations a WHERE a.invoice_id = i.id)",
+        )
     }
 
     pub fn count(&self, table: &str) -> i64 {
-        self.store
-            .conn()
-            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
+        self.scalar(&format!("SELECT COUNT(*) FROM {table}"))
+    }
+
+    /// The one integer a query answers.
+    pub fn scalar(&self, sql: &str) -> i64 {
+        self.store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
     }
 }
 
