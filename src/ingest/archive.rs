@@ -386,6 +386,30 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_archive_and_a_damaged_member_are_named_in_plain_polish() {
+        let e = unpack(b"PK\x03\x04 not really a zip", LIMITS).unwrap_err();
+        assert_eq!(e.pl, "to nie jest czytelne archiwum zip");
+        assert!(e.en.starts_with("not a readable zip archive"), "{e:?}");
+        // A small member whose compressed bytes were damaged: refused alone, in Polish.
+        let data = noise(64 << 10);
+        let mut zip = zip_of("a.csv", &data, zip::CompressionMethod::Stored);
+        let at = zip
+            .windows(16)
+            .position(|w| w == &data[1000..1016])
+            .unwrap();
+        zip[at] ^= 0x55;
+        let members = unpack(&zip, LIMITS).unwrap();
+        let Err(e) = &members[0].content else {
+            panic!("a damaged member is refused");
+        };
+        assert_eq!(
+            e.pl,
+            "plik w archiwum jest uszkodzony i nie da się go rozpakować"
+        );
+        assert!(e.en.starts_with("the member is damaged"), "{e:?}");
+    }
+
+    #[test]
     fn a_member_that_inflates_too_far_for_its_size_is_refused_by_ratio() {
         // 20 MiB of blanks compress to some 20 KiB: a thousand times, past the free 16 MiB.
         let zip = zip_of(
