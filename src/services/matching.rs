@@ -6,7 +6,7 @@
 //! failed write is not a refusal, so nothing half-done is ever committed under a polite answer.
 
 use crate::domain::{InvoiceNumber, Money, PaymentKind, Rule};
-use crate::store::Tx;
+use crate::store::{NewAllocation, Tx};
 use serde::Serialize;
 
 /// Why a person's match or unmatch was not carried out.
@@ -130,17 +130,19 @@ pub fn manual_match(
             continue;
         }
         left -= take;
-        tx.insert_allocation(
+        tx.insert_allocation(&NewAllocation {
             payment,
-            inv.id,
-            take,
-            Rule::Manual,
-            &crate::reconcile::Reason::of(crate::reconcile::Evidence::MatchedBy {
+            invoice: inv.id,
+            amount: take,
+            rule: Rule::Manual,
+            reason: &crate::reconcile::Reason::of(crate::reconcile::Evidence::MatchedBy {
                 actor: actor.to_string(),
             })
             .to_stored(),
             actor,
-        )?;
+            booking_date: p.booking_date,
+            manual: p.manual,
+        })?;
         done.push((inv.number.clone(), take));
     }
     tx.settle_review(payment)?;

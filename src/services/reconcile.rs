@@ -4,7 +4,7 @@
 
 use crate::domain::{InvoiceNumber, Money};
 use crate::reconcile::{self, Client, Context, Decision, Invoice, Outcome, Payment};
-use crate::store::{InvoiceBalance, Store, Tx};
+use crate::store::{InvoiceBalance, NewAllocation, Store, Tx};
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -92,6 +92,12 @@ pub(super) fn invoice_of(b: &InvoiceBalance) -> Option<Invoice> {
 }
 
 /// [`run`] inside a transaction the caller commits.
+///
+/// A year's statement is a million payments, decided a batch at a time. The rules run on a
+/// second thread, a batch ahead of the writing: deciding batch k (and rendering what its
+/// decisions store and audit) overlaps storing batch k − 1, which must stay on the thread that
+/// owns the transaction. The rules are decided in payment order all the same, so the outcome is
+/// that of one pass.
 pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<ReconcileSummary> {
     let started = std::time::Instant::now();
     // Nothing new since the last run (no payment, invoice, client, account, allocation or
@@ -107,11 +113,8 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         });
     }
     let ids = tx.open_payment_ids()?;
-    let invoices: Vec<Invoice> = tx
-        .invoice_balances()?
-        .iter()
-        .filter_map(invoice_of)
-        .collect();
+    let mut invoices: Vec<Invoice> = Vec::new();
+    tx.each_invoice_balance(|b| invoices.extend(invoice_of(&b)))?;
     let clients: Vec<Client> = tx
         .client_identities()?
         .into_iter()
@@ -138,63 +141,70 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         .iter()
         .flat_map(|c| c.accounts.iter().map(move |a| (c.id, a.clone())))
         .collect();
-    let mut reconciler = reconcile::Reconciler::new(&invoices, &clients, &ctx);
-    let (mut deciding, mut storing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
-    // A batch at a time: a year's statement is a million payments, which need not all be in
-    // memory at once.
-    for chunk in ids.chunks(RECONCILE_BATCH) {
-        let open = tx.open_payments_by_id(chunk)?;
-        let in_review: std::collections::HashSet<i64> =
-            open.iter().filter(|p| p.in_review).map(|p| p.id).collect();
-        let payments: Vec<Payment> = open
-            .into_iter()
-            .map(|p| Payment {
-                id: p.id,
-                booking_date: p.booking_date,
-                amount: p.amount_minor,
-                currency: p.currency,
-                title: p.title,
-                counterparty_name: p.counterparty_name,
-                counterparty_address: p.counterparty_address,
-                counterparty_account: p.counterparty_account,
-            })
-            .collect();
-        let t = std::time::Instant::now();
-        let decisions = reconciler.decide(&payments);
-        deciding += t.elapsed();
-        let t = std::time::Instant::now();
-        let accounts: HashMap<i64, Option<&str>> = payments
-            .iter()
-            .map(|p| (p.id, p.counterparty_account.as_deref()))
-            .collect();
-        for d in &decisions {
-            apply(
-                tx,
-                d,
-                &by_id,
-                in_review.contains(&d.payment_id),
-                actor,
-                &mut summary,
-            )?;
-            // Number, payer and amount agreed: remember the account it paid from. A wrong
-            // allocation must never teach skarbnik a wrong client's account.
-            if let Outcome::Matched { allocations } = &d.outcome
-                && d.agreed
-                && let Some(Some(acc)) = accounts.get(&d.payment_id)
-            {
-                let clients: BTreeSet<i64> = allocations
-                    .iter()
-                    .filter_map(|a| by_id.get(&a.invoice_id).map(|i| i.client_id))
+    let reconciler = reconcile::Reconciler::new(&invoices, &clients, &ctx);
+    let (deciding, storing) = std::thread::scope(|s| -> Result<_> {
+        let (to_decide, inbox) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let (to_store, decided) = std::sync::mpsc::sync_channel::<Decided>(1);
+        let by_id = &by_id;
+        let decider = s.spawn(move || {
+            let mut reconciler = reconciler;
+            for batch in inbox {
+                let t = std::time::Instant::now();
+                let decisions = reconciler.decide(&batch.payments);
+                let prepared = decisions
+                    .into_iter()
+                    .map(|d| Prepared::of(d, by_id))
                     .collect();
-                if let [client] = clients.into_iter().collect::<Vec<_>>().as_slice()
-                    && known_accounts.insert((*client, acc.to_string()))
-                {
-                    tx.add_client_account(*client, acc, &format!("payment:{}", d.payment_id))?;
+                let done = Decided {
+                    batch,
+                    prepared,
+                    took: t.elapsed(),
+                };
+                if to_store.send(done).is_err() {
+                    break;
                 }
             }
+        });
+        let (mut deciding, mut storing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+        let mut store = |d: Decided| -> Result<()> {
+            deciding += d.took;
+            let t = std::time::Instant::now();
+            for ((p, meta), prepared) in d.batch.payments.iter().zip(&d.batch.meta).zip(d.prepared)
+            {
+                apply(
+                    tx,
+                    p,
+                    meta,
+                    prepared,
+                    actor,
+                    &mut known_accounts,
+                    &mut summary,
+                )?;
+            }
+            storing += t.elapsed();
+            Ok(())
+        };
+        let stopped =
+            || anyhow::anyhow!("the matching thread stopped before deciding every payment");
+        let mut sent = 0usize;
+        for chunk in ids.chunks(RECONCILE_BATCH) {
+            let batch = Batch::load(tx, chunk)?;
+            to_decide.send(batch).map_err(|_| stopped())?;
+            sent += 1;
+            if sent > 1 {
+                store(decided.recv().map_err(|_| stopped())?)?;
+            }
         }
-        storing += t.elapsed();
-    }
+        drop(to_decide);
+        if sent > 0 {
+            store(decided.recv().map_err(|_| stopped())?)?;
+        }
+        drop(decided);
+        decider
+            .join()
+            .map_err(|_| anyhow::anyhow!("the matching thread failed"))?;
+        Ok((deciding, storing))
+    })?;
     tx.set_state(STAMP_KEY, &tx.reconcile_stamp(&settings_key)?)?;
     tracing::debug!(
         payments = ids.len(),
@@ -208,77 +218,188 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
     Ok(summary)
 }
 
+/// Payments to decide, read by the thread that owns the transaction.
+struct Batch {
+    payments: Vec<Payment>,
+    /// Per payment, in the same order: what storing its decision needs besides the rules.
+    meta: Vec<Meta>,
+}
+
+struct Meta {
+    /// Waiting for review from an earlier run.
+    in_review: bool,
+    /// Recorded by hand (`paid`).
+    manual: bool,
+}
+
+impl Batch {
+    fn load(tx: &Tx<'_>, ids: &[i64]) -> Result<Batch> {
+        let open = tx.open_payments_by_id(ids)?;
+        let mut batch = Batch {
+            payments: Vec::with_capacity(open.len()),
+            meta: Vec::with_capacity(open.len()),
+        };
+        for p in open {
+            batch.meta.push(Meta {
+                in_review: p.in_review,
+                manual: p.manual,
+            });
+            batch.payments.push(Payment {
+                id: p.id,
+                booking_date: p.booking_date,
+                amount: p.amount_minor,
+                currency: p.currency,
+                title: p.title,
+                counterparty_name: p.counterparty_name,
+                counterparty_address: p.counterparty_address,
+                counterparty_account: p.counterparty_account,
+            });
+        }
+        Ok(batch)
+    }
+}
+
+/// A batch decided, with what its decisions write already rendered.
+struct Decided {
+    batch: Batch,
+    /// One per payment, in the batch's order.
+    prepared: Vec<Prepared>,
+    took: std::time::Duration,
+}
+
+/// A decision with its texts rendered (stored reasons, audit detail, invoice numbers): pure
+/// work, done on the deciding thread.
+struct Prepared {
+    decision: Decision,
+    /// Per allocation of a match: its stored reason.
+    reasons: Vec<String>,
+    /// A match: the audit detail; a review: the reason in words.
+    said: String,
+    /// A match: its invoices' numbers; a review: its candidates'.
+    numbers: Vec<String>,
+    /// A match paying invoices of one client only: that client (the payer's account may be
+    /// learned as its own).
+    client: Option<i64>,
+}
+
+impl Prepared {
+    fn of(decision: Decision, invoices: &HashMap<i64, &Invoice>) -> Prepared {
+        let number = |id: &i64| invoices.get(id).map(|i| i.number.original()).unwrap_or("?");
+        let mut prepared = Prepared {
+            reasons: Vec::new(),
+            said: String::new(),
+            numbers: Vec::new(),
+            client: None,
+            decision,
+        };
+        match &prepared.decision.outcome {
+            Outcome::Matched { allocations } => {
+                prepared.reasons = allocations.iter().map(|a| a.reason.to_stored()).collect();
+                prepared.numbers = allocations
+                    .iter()
+                    .map(|a| number(&a.invoice_id).to_string())
+                    .collect();
+                prepared.said = allocations
+                    .iter()
+                    .map(|a| {
+                        let amount = invoices
+                            .get(&a.invoice_id)
+                            .map(|i| Money::from_minor(a.amount, i.currency).amount().to_string())
+                            .unwrap_or_default();
+                        format!(
+                            "{} {amount} ({}: {})",
+                            number(&a.invoice_id),
+                            a.rule.as_str(),
+                            a.reason
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let clients: BTreeSet<i64> = allocations
+                    .iter()
+                    .filter_map(|a| invoices.get(&a.invoice_id).map(|i| i.client_id))
+                    .collect();
+                if let [client] = clients.into_iter().collect::<Vec<_>>().as_slice() {
+                    prepared.client = Some(*client);
+                }
+            }
+            Outcome::Review { reason, candidates } => {
+                prepared.reasons = vec![reason.to_stored()];
+                prepared.numbers = candidates.iter().map(|c| number(c).to_string()).collect();
+                prepared.said = reason.to_string();
+            }
+            Outcome::Unmatched { .. } => {}
+        }
+        prepared
+    }
+}
+
 fn apply(
     tx: &Tx<'_>,
-    d: &Decision,
-    invoices: &HashMap<i64, &Invoice>,
-    in_review: bool,
+    p: &Payment,
+    meta: &Meta,
+    prepared: Prepared,
     actor: &str,
+    known_accounts: &mut std::collections::HashSet<(i64, String)>,
     summary: &mut ReconcileSummary,
 ) -> Result<()> {
-    let number = |id: &i64| invoices.get(id).map(|i| i.number.original()).unwrap_or("?");
+    let d = &prepared.decision;
     let subject = format!("payment:{}", d.payment_id);
     match &d.outcome {
         Outcome::Matched { allocations } => {
-            for a in allocations {
-                tx.insert_allocation(
-                    d.payment_id,
-                    a.invoice_id,
-                    a.amount,
-                    a.rule,
-                    &a.reason.to_stored(),
+            for (a, reason) in allocations.iter().zip(&prepared.reasons) {
+                tx.insert_allocation(&NewAllocation {
+                    payment: d.payment_id,
+                    invoice: a.invoice_id,
+                    amount: a.amount,
+                    rule: a.rule,
+                    reason,
                     actor,
-                )?;
+                    booking_date: p.booking_date,
+                    manual: meta.manual,
+                })?;
             }
-            if in_review {
+            if meta.in_review {
                 tx.clear_review(d.payment_id)?;
             }
-            let detail = allocations
-                .iter()
-                .map(|a| {
-                    let amount = invoices
-                        .get(&a.invoice_id)
-                        .map(|i| Money::from_minor(a.amount, i.currency).amount().to_string())
-                        .unwrap_or_default();
-                    format!(
-                        "{} {amount} ({}: {})",
-                        number(&a.invoice_id),
-                        a.rule.as_str(),
-                        a.reason
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            tx.audit(actor, "payment.matched", Some(&subject), Some(&detail))?;
+            tx.audit(
+                actor,
+                "payment.matched",
+                Some(&subject),
+                Some(&prepared.said),
+            )?;
+            // Number, payer and amount agreed: remember the account it paid from. A wrong
+            // allocation must never teach skarbnik a wrong client's account.
+            if d.agreed
+                && let (Some(acc), Some(client)) = (&p.counterparty_account, prepared.client)
+                && known_accounts.insert((client, acc.clone()))
+            {
+                tx.add_client_account(client, acc, &subject)?;
+            }
             summary.matched += 1;
             let rule = allocations.first().map(|a| a.rule.as_str()).unwrap_or("?");
             *summary.by_rule.entry(rule.to_string()).or_default() += 1;
-            if summary.matches.len() >= KEEP_MATCHES {
-                return Ok(());
+            if summary.matches.len() < KEEP_MATCHES {
+                summary
+                    .matches
+                    .push((d.payment_id, prepared.numbers, rule.to_string()));
             }
-            summary.matches.push((
-                d.payment_id,
-                allocations
-                    .iter()
-                    .map(|a| number(&a.invoice_id).to_string())
-                    .collect(),
-                allocations
-                    .first()
-                    .map(|a| a.rule.as_str())
-                    .unwrap_or("?")
-                    .to_string(),
-            ));
         }
-        Outcome::Review { reason, candidates } => {
-            let names: Vec<&str> = candidates.iter().map(number).collect();
-            if tx.set_review(d.payment_id, &reason.to_stored(), &names)? {
-                let said = reason.to_string();
-                tx.audit(actor, "payment.review", Some(&subject), Some(&said))?;
+        Outcome::Review { .. } => {
+            let names: Vec<&str> = prepared.numbers.iter().map(String::as_str).collect();
+            let reason = prepared.reasons.first().map(String::as_str).unwrap_or("");
+            if tx.set_review(d.payment_id, reason, &names)? {
+                tx.audit(
+                    actor,
+                    "payment.review",
+                    Some(&subject),
+                    Some(&prepared.said),
+                )?;
             }
             summary.review += 1;
         }
         Outcome::Unmatched { .. } => {
-            if in_review {
+            if meta.in_review {
                 tx.clear_review(d.payment_id)?;
             }
             summary.unmatched += 1;

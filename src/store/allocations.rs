@@ -22,6 +22,8 @@ pub struct OpenPayment {
     pub counterparty_account: Option<String>,
     /// Waiting for review from an earlier run.
     pub in_review: bool,
+    /// Recorded by hand (`paid`), not read from a statement.
+    pub manual: bool,
 }
 
 /// What identifies a client as a payer.
@@ -47,6 +49,24 @@ pub struct PaymentRef {
     pub account: Option<String>,
     /// Already allocated, minor units.
     pub allocated_minor: i64,
+    /// Recorded by hand (`paid`), not read from a statement.
+    pub manual: bool,
+}
+
+/// An allocation to write: `amount` of `payment` pays `invoice`.
+#[derive(Debug, Clone)]
+pub struct NewAllocation<'a> {
+    pub payment: i64,
+    pub invoice: i64,
+    pub amount: i64,
+    pub rule: Rule,
+    /// The stored reason (see `Reason::to_stored`).
+    pub reason: &'a str,
+    pub actor: &'a str,
+    /// The payment's booking day.
+    pub booking_date: Option<chrono::NaiveDate>,
+    /// The payment was recorded by hand (`paid`).
+    pub manual: bool,
 }
 
 /// Ids of the incoming payments without allocations that no person holds, by booking day.
@@ -66,7 +86,8 @@ fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<O
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.amount_minor, p.currency, p.title, p.counterparty_name, p.counterparty_address,
                 CASE WHEN p.account_valid = 1 THEN p.counterparty_account END, p.booking_date,
-                p.review_reason IS NOT NULL
+                p.review_reason IS NOT NULL,
+                COALESCE((SELECT r.profile = 'manual' FROM reports r WHERE r.id = p.source_report_id), 0)
          FROM payments p WHERE p.id = ?1",
     )?;
     let mut out = Vec::with_capacity(ids.len());
@@ -84,6 +105,7 @@ fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<O
                 counterparty_account: r.get(6)?,
                 booking_date: booked.and_then(|b| b.parse().ok()),
                 in_review: r.get(8)?,
+                manual: r.get(9)?,
             })
         })?);
     }
@@ -181,7 +203,8 @@ impl Tx<'_> {
             .query_row(
                 "SELECT amount_minor, currency, kind, booking_date,
                         CASE WHEN account_valid = 1 THEN counterparty_account END,
-                        (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id)
+                        (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id),
+                        COALESCE((SELECT r.profile = 'manual' FROM reports r WHERE r.id = p.source_report_id), 0)
                  FROM payments p WHERE id = ?1",
                 [id],
                 |r| {
@@ -196,30 +219,60 @@ impl Tx<'_> {
                         booking_date: booked.and_then(|b| b.parse().ok()),
                         account: r.get(4)?,
                         allocated_minor: r.get(5)?,
+                        manual: r.get(6)?,
                     })
                 },
             )
             .optional()?)
     }
 
-    pub fn insert_allocation(
-        &self,
-        payment: i64,
-        invoice: i64,
-        amount: i64,
-        rule: Rule,
-        reason: &str,
-        actor: &str,
-    ) -> Result<()> {
+    /// Writes one allocation, and the invoice's figures kept from its allocations
+    /// (`allocated_minor`, `last_paid_on`, `paid_off_on`; see `010_aggregates.sql`). This is the
+    /// one place allocations are written: the figures were kept by a trigger, which made SQLite
+    /// journal every page each insert touched (see `011_allocation_writes.sql`).
+    ///
+    /// The payment's booking day and whether it was recorded by hand come from the caller, who
+    /// has the payment in hand: looking them up here was a read of the payment and its report per
+    /// allocation, on the path of every match of a year's statement.
+    pub fn insert_allocation(&self, a: &NewAllocation<'_>) -> Result<()> {
+        let day = a.booking_date.map(|d| d.to_string());
         self.tx
             .prepare_cached(
                 "INSERT INTO allocations (payment_id, invoice_id, amount_minor, rule, reason, created_at, created_by,
                                           booking_date, manual)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, p.booking_date,
-                        COALESCE((SELECT r.profile = 'manual' FROM reports r WHERE r.id = p.source_report_id), 0)
-                 FROM payments p WHERE p.id = ?1",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
-            .execute(params![payment, invoice, amount, rule.as_str(), reason, self.now_text(), actor])?;
+            .execute(params![
+                a.payment,
+                a.invoice,
+                a.amount,
+                a.rule.as_str(),
+                a.reason,
+                self.now_text(),
+                a.actor,
+                day,
+                a.manual
+            ])?;
+        // In SET, the columns are the values before it. The paid-in-full day is worked out from
+        // the allocations only when this one arrives out of booking order; otherwise it is kept,
+        // or is this allocation's day.
+        self.tx
+            .prepare_cached(
+                "UPDATE invoices SET
+                     allocated_minor = allocated_minor + ?2,
+                     last_paid_on = CASE
+                         WHEN last_paid_on IS NULL OR ?3 > last_paid_on THEN ?3
+                         ELSE last_paid_on END,
+                     paid_off_on = CASE
+                         WHEN allocated_minor + ?2 <= 0 OR allocated_minor + ?2 < gross_minor THEN NULL
+                         WHEN paid_off_on IS NOT NULL AND ?3 >= paid_off_on THEN paid_off_on
+                         WHEN paid_off_on IS NULL AND (last_paid_on IS NULL OR ?3 >= last_paid_on)
+                             THEN ?3
+                         ELSE (SELECT v.day FROM invoice_paid_off v WHERE v.id = invoices.id)
+                     END
+                 WHERE id = ?1",
+            )?
+            .execute(params![a.invoice, a.amount, day])?;
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! What staff commands read and change: invoices by number, pauses, payments recorded by hand,
 //! and the record of executed commands.
 
-use super::{ReportRecord, Tx};
+use super::{NewAllocation, ReportRecord, Tx};
 use crate::domain::{Currency, InvoiceNumber, Money, Rule, sha256_hex};
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -142,7 +142,16 @@ impl Tx<'_> {
             ],
         )?;
         let payment = self.tx.last_insert_rowid();
-        self.insert_allocation(payment, invoice.id, minor, Rule::Manual, reason, actor)?;
+        self.insert_allocation(&NewAllocation {
+            payment,
+            invoice: invoice.id,
+            amount: minor,
+            rule: Rule::Manual,
+            reason,
+            actor,
+            booking_date: Some(date),
+            manual: true,
+        })?;
         self.audit(
             actor,
             "payment.recorded",

@@ -291,6 +291,16 @@ impl Tx<'_> {
         invoice_balances(&self.tx)
     }
 
+    /// [`Tx::invoice_balances`] one at a time, for a caller that keeps only part of each (the
+    /// matcher at 100,000 invoices need not hold them twice).
+    pub fn each_invoice_balance(&self, mut f: impl FnMut(InvoiceBalance)) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(BALANCE_SQL)?;
+        for b in stmt.query_map([], balance_row)? {
+            f(b?);
+        }
+        Ok(())
+    }
+
     /// The invoices with these canonical numbers, `None` for those not stored.
     pub fn invoices_by_key(&self, keys: &[&str]) -> Result<Vec<Option<InvoiceBalance>>> {
         invoices_by_key(&self.tx, keys)

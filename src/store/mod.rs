@@ -22,7 +22,7 @@ mod outbox;
 mod payments;
 mod reports;
 
-pub use allocations::{ClientIdentity, OpenPayment, PaymentRef};
+pub use allocations::{ClientIdentity, NewAllocation, OpenPayment, PaymentRef};
 pub use audit::AuditEntry;
 pub use billing::{
     BuyerRow, IssuedRow, KsefSet, PlanChange, SubscriptionRow, SubscriptionUpsert, file_stem,
@@ -108,6 +108,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("008_billing.sql"),
     include_str!("009_scale.sql"),
     include_str!("010_aggregates.sql"),
+    include_str!("011_allocation_writes.sql"),
 ];
 
 pub struct Store {

@@ -273,23 +273,37 @@ fn the_history_as_of_a_day_says_what_the_whole_history_says_of_it() {
             .map(Result::unwrap)
             .collect();
         assert!(invoices.len() >= 5 && payments.len() >= 5);
+        // Pairs already allocated by the reconciliation are left as they are.
+        let mut seen: std::collections::HashSet<(i64, i64)> = conn
+            .prepare("SELECT payment_id, invoice_id FROM allocations")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         let days = ["2026-03-20", "2026-02-10", "2026-04-15", "2026-03-01"];
+        let tx = t.store.transaction().unwrap();
         for (k, (invoice, gross)) in invoices.iter().enumerate() {
             for j in 0..(k % 4) {
-                conn.execute(
-                    "INSERT OR IGNORE INTO allocations (payment_id, invoice_id, amount_minor, rule, reason,
-                         created_at, created_by, booking_date, manual)
-                     VALUES (?1, ?2, ?3, 'manual', '{}', '2026-05-01T00:00:00Z', 'test', ?4, 0)",
-                    rusqlite::params![
-                        payments[(k * 3 + j) % payments.len()],
-                        invoice,
-                        gross / 3 + 1,
-                        days[(k + j) % days.len()]
-                    ],
-                )
+                let payment = payments[(k * 3 + j) % payments.len()];
+                if !seen.insert((payment, *invoice)) {
+                    continue;
+                }
+                tx.insert_allocation(&skarbnik::store::NewAllocation {
+                    payment,
+                    invoice: *invoice,
+                    amount: gross / 3 + 1,
+                    rule: skarbnik::domain::Rule::Manual,
+                    reason: "{}",
+                    actor: "test",
+                    booking_date: days[(k + j) % days.len()].parse().ok(),
+                    manual: false,
+                })
                 .unwrap();
             }
         }
+        tx.commit().unwrap();
+        let conn = t.store.conn();
         conn.execute(
             "DELETE FROM allocations WHERE id = (SELECT MIN(id) FROM allocations)",
             [],
