@@ -46,20 +46,20 @@ fn candidates(l: &Ledger<'_, '_>, token: &Token) -> Vec<(usize, Level)> {
         .map(|n| n.core().to_string())
         .unwrap_or_else(|_| token.text.clone());
     let mut out: Vec<(usize, Level)> = Vec::new();
-    let mut add = |hits: Option<&Vec<usize>>, level: Level| {
-        for &i in hits.into_iter().flatten() {
+    let mut add = |hits: Vec<usize>, level: Level| {
+        for i in hits {
             if !out.iter().any(|(j, _)| *j == i) {
                 out.push((i, level));
             }
         }
     };
-    add(ix.by_canonical.get(&token.text), Level::Exact);
-    add(ix.by_core.get(&core), Level::Core);
+    add(ix.by_canonical(&token.text), Level::Exact);
+    add(ix.by_core(&core), Level::Core);
     // A number joined from pieces must be found as written: joining digit groups and then
     // dropping zeros reads numbers into titles that never held them.
     if !token.joined {
         add(
-            ix.by_no_zeros.get(&titles::without_leading_zeros(&core)),
+            ix.by_no_zeros(&titles::without_leading_zeros(&core)),
             Level::NoZeros,
         );
     }

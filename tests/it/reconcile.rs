@@ -362,3 +362,91 @@ fn sorted<V: std::fmt::Debug>(m: &std::collections::HashMap<i64, V>) -> Vec<(i64
     v.sort_by_key(|(k, _)| *k);
     v
 }
+
+/// Invoices paid twice over: each once early in a statement and once again at its end, thousands
+/// of other transfers between. The rules decide on a second thread a batch at a time; what the
+/// first payments paid must be known when the repeats are decided, batches later: each repeat
+/// is then an overpayment of a settled invoice, where rules that forgot the earlier batches
+/// would call it an exact payment.
+#[test]
+fn payments_decided_in_batches_see_what_the_batches_before_them_paid() {
+    const INVOICES: usize = 300;
+    const BETWEEN: usize = 9_000;
+    let mut t = TestStore::new();
+    let mut list = String::from(
+        "Numer dokumentu;Data wystawienia;Termin płatności;Kontrahent;NIP;Wartość brutto;Waluta\r\n",
+    );
+    let gross = |k: usize| 10_000 + k as i64 * 100 + 17;
+    let zl = |g: i64| format!("{},{:02}", g / 100, g % 100);
+    for k in 0..INVOICES {
+        list.push_str(&format!(
+            "FV/{k}/02/2026;01.02.2026;15.03.2026;FIRMA {} SP. Z O.O.;;{};PLN\r\n",
+            k % 20,
+            zl(gross(k))
+        ));
+    }
+    let out = t.import_bytes("naleznosci.csv", &encoding_rs::WINDOWS_1250.encode(&list).0);
+    assert!(!out.refused(), "{out:?}");
+    let mut rows: Vec<(String, String, i64)> = Vec::new();
+    for k in 0..INVOICES {
+        rows.push((
+            "2026-02-02".into(),
+            format!("Zapłata FV/{k}/02/2026"),
+            gross(k),
+        ));
+    }
+    for i in 0..BETWEEN {
+        rows.push((
+            format!("2026-02-{:02}", 3 + i * 20 / BETWEEN),
+            format!("Zwrot kaucji nr {i}"),
+            7 + i as i64 * 3,
+        ));
+    }
+    for k in 0..INVOICES {
+        rows.push((
+            "2026-02-25".into(),
+            format!("Zapłata FV/{k}/02/2026"),
+            gross(k),
+        ));
+    }
+    let mut s = String::from("#Klient;FIRMA TESTOWA;\r\n#Saldo początkowe;0,00 PLN;\r\n;\r\n");
+    s.push_str("#Data księgowania;#Data operacji;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;#Numer konta;#Kwota;#Saldo po operacji;\r\n");
+    let mut balance = 0;
+    for (k, (day, title, amount)) in rows.iter().enumerate() {
+        balance += amount;
+        let payer = if title.starts_with("Zapłata") {
+            format!("FIRMA {} SP. Z O.O.", (k % INVOICES) % 20)
+        } else {
+            format!("JAN KOWALSKI {k}")
+        };
+        s.push_str(&format!(
+            "{day};{day};PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY;\"{title}\";\"{payer}\";'61105000000189555979711471';{};{};\r\n",
+            zl(*amount),
+            zl(balance)
+        ));
+    }
+    s.push_str(&format!(";;;;;;#Saldo końcowe;{};\r\n", zl(balance)));
+    let out = t.import_bytes("wyciag.csv", &encoding_rs::WINDOWS_1250.encode(&s).0);
+    assert!(!out.refused(), "{out:?}");
+    let summary = t.reconcile(None, "test").unwrap();
+    assert_eq!(summary.considered, rows.len());
+    assert_eq!(summary.matched, 2 * INVOICES);
+    assert_eq!(summary.unmatched, BETWEEN);
+    let overpaid = |day: &str| {
+        t.scalar(&format!(
+            "SELECT COUNT(*) FROM allocations WHERE booking_date = '{day}'
+                AND reason LIKE '%\"e\":\"overpayment\"%'"
+        ))
+    };
+    assert_eq!(overpaid("2026-02-02"), 0);
+    assert_eq!(overpaid("2026-02-25"), INVOICES as i64);
+    assert_eq!(
+        t.scalar(
+            "SELECT COUNT(*) FROM invoices
+              WHERE allocated_minor <> 2 * gross_minor OR paid_off_on IS NOT '2026-02-02'
+                 OR last_paid_on IS NOT '2026-02-25'"
+        ),
+        0
+    );
+    assert_eq!(t.paid_sums_astray(), 0);
+}

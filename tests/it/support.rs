@@ -102,13 +102,16 @@ impl TestStore {
         matching::unmatch_now(&mut self.store, payment, actor)
     }
 
-    /// Invoices whose kept paid sum or last paid day (kept by triggers on the allocations)
-    /// disagrees with their allocations: must be none.
+    /// Invoices whose kept paid sum, last paid day or paid-in-full day (kept with each
+    /// allocation written, and by triggers when one is changed or removed) disagrees with their
+    /// allocations: must be none.
     pub fn paid_sums_astray(&self) -> i64 {
         self.scalar(
             "SELECT COUNT(*) FROM invoices i
               WHERE i.allocated_minor <> (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)
-                 OR i.last_paid_on IS NOT (SELECT MAX(a.booking_date) FROM allocations a WHERE a.invoice_id = i.id)",
+                 OR i.last_paid_on IS NOT (SELECT MAX(a.booking_date) FROM allocations a WHERE a.invoice_id = i.id)
+                 OR i.paid_off_on IS NOT (CASE WHEN i.allocated_minor > 0 AND i.allocated_minor >= i.gross_minor
+                                               THEN (SELECT v.day FROM invoice_paid_off v WHERE v.id = i.id) END)",
         )
     }
 
