@@ -355,13 +355,13 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
             if batch.is_empty() {
                 return Ok(());
             }
-            for message in &batch {
+            for mut message in batch {
                 if self.stopping() {
                     return Ok(());
                 }
-                let own_check = self.own_check(message).await;
-                let handled = self.handle(message, own_check);
-                self.source.file(message, handled.folder).await?;
+                let own_check = self.own_check(&message).await;
+                let handled = self.handle(&mut message, own_check);
+                self.source.file(&message, handled.folder).await?;
                 self.stats.messages += 1;
                 self.note_position(&message.key)?;
             }
@@ -373,14 +373,17 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
     /// a person in the failed folder, with the cause in the log.
     fn handle(
         &mut self,
-        message: &Fetched,
+        message: &mut Fetched,
         own_check: Option<Result<String, crate::domain::Said>>,
     ) -> Handled {
         let (env, import, store) = match self.app.import_parts() {
             Ok(p) => p,
             Err(e) => return failed(message, &e),
         };
-        match inbound::handle(&env, import, store, &message.key, &message.raw, own_check) {
+        // The service takes the bytes (and lets a large report's go early); the message is
+        // filed by its key.
+        let raw = std::mem::take(&mut message.raw);
+        match inbound::handle(&env, import, store, &message.key, raw, own_check) {
             Ok(h) => {
                 if h.class == Some(crate::mail::classify::Class::Report) {
                     self.stats.reports += 1;

@@ -42,8 +42,9 @@ pub struct Handled {
 /// A message being handled: where it came from and what it is.
 struct Message<'m> {
     key: &'m str,
-    /// The message as it came (forwarded whole to a person when it is a client's reply).
-    raw: &'m [u8],
+    /// The message as it came (forwarded whole to a person when it is a client's reply). A
+    /// report lets go of it before importing: a year's statement mailed in is tens of MB.
+    raw: Vec<u8>,
     sha: String,
     mail: Inbound,
     class: Class,
@@ -85,16 +86,17 @@ impl Message<'_> {
 }
 
 /// Handles one raw message found under `key`. `own_check` is skarbnik's own DKIM/DMARC verdict on
-/// it, when that check is configured (it is asynchronous, so the caller runs it first).
+/// it, when that check is configured (it is asynchronous, so the caller runs it first). The
+/// message is taken whole so that what is not needed any more can be let go of early.
 pub fn handle(
     env: &Env<'_>,
     import: &ImportSetup,
     store: &mut Store,
     key: &str,
-    raw: &[u8],
+    raw: Vec<u8>,
     own_check: Option<Result<String, crate::domain::Said>>,
 ) -> Result<Handled> {
-    let sha = sha256_hex(raw);
+    let sha = sha256_hex(&raw);
     if let Some(done) = store.message_handled(key, &sha)? {
         tracing::info!(key, "already handled ({done}); filing it");
         return Ok(Handled {
@@ -102,7 +104,7 @@ pub fn handle(
             class: None,
         });
     }
-    let Some(mail) = Inbound::parse(raw) else {
+    let Some(mail) = Inbound::parse(&raw) else {
         let tx = store.transaction()?;
         tx.record_message(&MessageRecord {
             source_key: key,
@@ -129,7 +131,7 @@ pub fn handle(
         class = class.as_str(),
         "message"
     );
-    let m = Message {
+    let mut m = Message {
         key,
         raw,
         sha,
@@ -144,7 +146,7 @@ pub fn handle(
         Class::Own => own_copy(store, &m)?,
         Class::Bounce => bounce::handle(env, store, &m)?,
         Class::AutoReply => keep(store, &m, "auto_reply", "mail.auto_reply")?,
-        Class::Report => report::handle(env, import, store, &m, own_check)?,
+        Class::Report => report::handle(env, import, store, &mut m, own_check)?,
         Class::Command => command::handle(env, store, &m, own_check)?,
         Class::ClientReply => client_reply::handle(env, store, &m)?,
         Class::Other => {

@@ -20,9 +20,13 @@ pub(super) fn handle(
     env: &Env<'_>,
     import: &ImportSetup,
     store: &mut Store,
-    m: &Message<'_>,
+    m: &mut Message<'_>,
     own_check: Option<Result<String, crate::domain::Said>>,
 ) -> Result<Folder> {
+    // The attachments are parsed out of it; holding the raw message as well while a year's
+    // statement is imported doubled what the import kept in memory.
+    m.raw = Vec::new();
+    let m = &*m;
     if let Err(why) = vouched(env, m, own_check) {
         let tx = store.transaction()?;
         replies::notify_unvouched(env, &tx, m, NoticeKind::ReportRefused, &why)?;
