@@ -91,9 +91,9 @@ impl Store {
         Ok(())
     }
 
-    /// The incoming payments of some reports and what became of them, one at a time: a
-    /// year's statement mailed in has a million, and its summary keeps only the first few of
-    /// each kind.
+    /// The incoming payments of some reports and what became of them, one at a time and in no
+    /// particular order: a year's statement mailed in has a million, and its summary keeps only
+    /// the first few of each kind (sorting them all here held 100 MB).
     pub fn each_report_payment(
         &self,
         report_ids: &[i64],
@@ -105,7 +105,7 @@ impl Store {
                     (SELECT coalesce(sum(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id),
                     (SELECT group_concat(i.number, '|') FROM allocations a JOIN invoices i ON i.id = a.invoice_id WHERE a.payment_id = p.id),
                     (SELECT group_concat(DISTINCT a.rule) FROM allocations a WHERE a.payment_id = p.id)
-             FROM payments p WHERE p.source_report_id = ?1 AND p.kind = 'incoming' ORDER BY p.booking_date, p.id",
+             FROM payments p WHERE p.source_report_id = ?1 AND p.kind = 'incoming'",
         )?;
         for id in report_ids {
             let rows = stmt.query_map([id], |r| {

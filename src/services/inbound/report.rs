@@ -113,10 +113,14 @@ fn vouched(
     crate::commands::auth::vouch(env.config, &m.mail, own_check).map(|_| ())
 }
 
-/// A report's payments by what became of them: the first [`LIST_MAX`] of each group, and how
-/// many more (held as they are read, so a million payments never sit in memory).
+/// A report's payments by what became of them: the first [`LIST_MAX`] of each group in booking
+/// order, and how many more. They may come in any order (the store reads a million of them
+/// as they lie, where sorting them first held 100 MB); only the earliest few of each group are
+/// kept while they are read.
 #[derive(Default)]
 pub struct Listed {
+    /// Per group: the earliest seen so far (up to twice [`LIST_MAX`] between trims), and how
+    /// many there are in all.
     groups: [(Vec<ReportPayment>, usize); 3],
 }
 
@@ -128,13 +132,28 @@ impl Listed {
             PaymentStatus::Review => 1,
             _ => 2,
         };
-        let (list, more) = &mut self.groups[group];
-        if list.len() < LIST_MAX {
-            list.push(p);
-        } else {
-            *more += 1;
+        let (list, total) = &mut self.groups[group];
+        *total += 1;
+        list.push(p);
+        if list.len() >= 2 * LIST_MAX {
+            trim(list);
         }
     }
+
+    /// Per group: the first [`LIST_MAX`] in booking order, and how many are left out.
+    fn into_groups(self) -> [(Vec<ReportPayment>, usize); 3] {
+        self.groups.map(|(mut list, total)| {
+            trim(&mut list);
+            let more = total - list.len();
+            (list, more)
+        })
+    }
+}
+
+/// Keeps the first [`LIST_MAX`] payments in booking order.
+fn trim(list: &mut Vec<ReportPayment>) {
+    list.sort_by(|a, b| (&a.date, a.id).cmp(&(&b.date, b.id)));
+    list.truncate(LIST_MAX);
 }
 
 /// The summary reply: what each attachment was, what was stored, what was matched and what
@@ -164,7 +183,7 @@ pub fn summary_of(
         (matched, matched_more),
         (review, review_more),
         (unmatched, unmatched_more),
-    ] = listed.groups;
+    ] = listed.into_groups();
     Summary {
         company: company.to_string(),
         // Empty: the template says "(bez tematu)" / "(no subject)" in its language.
@@ -316,5 +335,39 @@ mod tests {
             .unwrap();
         assert!(pl.text.contains("Bez dopasowania (120)"), "{}", pl.text);
         assert!(pl.text.contains("i 70 więcej"), "{}", pl.text);
+    }
+
+    #[test]
+    fn payments_read_in_any_order_list_the_earliest_of_each_group() {
+        // 300 payments, newest first and the groups interleaved, as the store may read them.
+        let many: Vec<ReportPayment> = (0..300)
+            .rev()
+            .map(|i: i64| {
+                let status = if i % 3 == 0 {
+                    PaymentStatus::Review
+                } else {
+                    PaymentStatus::Matched
+                };
+                ReportPayment {
+                    id: 1000 - i,
+                    date: format!("2026-{:02}-{:02}", 1 + i / 28, 1 + i % 28),
+                    ..pay(status)
+                }
+            })
+            .collect();
+        let s = summary("F", "s", &[], vec![], many);
+        assert_eq!((s.review.len(), s.review_more), (50, 50));
+        assert_eq!((s.matched.len(), s.matched_more), (50, 150));
+        let days: Vec<&str> = s.review.iter().map(|p| p.date.as_str()).collect();
+        let mut sorted = days.clone();
+        sorted.sort();
+        assert_eq!(days, sorted);
+        assert_eq!(days.first(), Some(&"2026-01-01"));
+        // The 50th review payment is i = 147: day 148 of the year (28-day months here).
+        assert_eq!(days.last(), Some(&"2026-06-08"));
+        assert_eq!(
+            s.matched.first().map(|p| p.date.as_str()),
+            Some("2026-01-02")
+        );
     }
 }
