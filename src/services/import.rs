@@ -189,16 +189,18 @@ pub fn import_files(
 }
 
 /// Imports a mail's report attachments (name, bytes), then reconciles.
-pub fn import_attachments<'b>(
+pub fn import_attachments(
     store: &mut Store,
     importer: &Importer<'_>,
-    attachments: impl IntoIterator<Item = (&'b str, &'b [u8])>,
+    attachments: impl IntoIterator<Item = (String, Vec<u8>)>,
     sender: Option<&str>,
     matching: &super::reconcile::Settings,
 ) -> Result<ImportRun> {
     let mut outcomes = Vec::new();
+    // Each attachment is let go of once imported: a year's statement is tens of MB, not to be
+    // held through the reconciliation.
     for (name, bytes) in attachments {
-        outcomes.extend(importer.import_any(store, name, bytes, sender)?);
+        outcomes.extend(importer.import_any(store, &name, &bytes, sender)?);
     }
     let summary = super::reconcile::run(store, matching, importer.actor)?;
     Ok(ImportRun::new(outcomes, summary))

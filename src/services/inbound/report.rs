@@ -26,7 +26,6 @@ pub(super) fn handle(
     // The attachments are parsed out of it; holding the raw message as well while a year's
     // statement is imported doubled what the import kept in memory.
     m.raw = Vec::new();
-    let m = &*m;
     if let Err(why) = vouched(env, m, own_check) {
         let tx = store.transaction()?;
         replies::notify_unvouched(env, &tx, m, NoticeKind::ReportRefused, &why)?;
@@ -34,25 +33,22 @@ pub(super) fn handle(
         tx.commit()?;
         return Ok(Folder::Other);
     }
+    // Taken out of the message, each is let go of once imported.
+    let (reports, others): (Vec<_>, Vec<_>) = std::mem::take(&mut m.mail.attachments)
+        .into_iter()
+        .partition(may_be_report);
+    let m = &*m;
     let mail = &m.mail;
     let importer = import.importer("mail");
-    let reports: Vec<_> = mail
-        .attachments
-        .iter()
-        .filter(|a| may_be_report(a))
-        .collect();
-    let ignored = mail
-        .attachments
-        .iter()
-        .filter(|a| !may_be_report(a) && !a.content_type.starts_with("image/"))
-        .map(|a| a.name.clone())
+    let ignored = others
+        .into_iter()
+        .filter(|a| !a.content_type.starts_with("image/"))
+        .map(|a| a.name)
         .collect();
     let run = import_attachments(
         store,
         &importer,
-        reports
-            .iter()
-            .map(|a| (a.name.as_str(), a.bytes.as_slice())),
+        reports.into_iter().map(|a| (a.name, a.bytes)),
         mail.from.as_deref(),
         &crate::services::reconcile::Settings::of(env.config),
     )?;
