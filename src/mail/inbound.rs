@@ -63,7 +63,7 @@ pub const MAX_FORWARD_DEPTH: usize = 10;
 impl Inbound {
     /// Parses raw RFC 5322 bytes. `None` only when mail-parser finds no message at all.
     pub fn parse(raw: &[u8]) -> Option<Inbound> {
-        let msg = MessageParser::default().parse(raw)?;
+        let mut msg = MessageParser::default().parse(raw)?;
         let mut m = Inbound::default();
         match msg.message_id().map(str::trim).filter(|s| !s.is_empty()) {
             Some(id) => {
@@ -163,8 +163,7 @@ impl Inbound {
         }
         m.text = msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
         if !m.is_dsn {
-            m.forwarded_too_deep =
-                collect_attachments(&msg, msg.raw_message(), &mut m.attachments, 0);
+            m.forwarded_too_deep = collect_attachments(&mut msg, raw, &mut m.attachments, 0);
         }
         Some(m)
     }
@@ -321,15 +320,21 @@ fn address_of_type(value: &str) -> String {
 /// Attached files, descending into forwarded messages (an accountant's "forward as attachment").
 /// Collects the attached files, also of forwarded messages; `true` when a message nested deeper
 /// than [`MAX_FORWARD_DEPTH`] was left unopened.
+///
+/// A decoded binary body is moved out of the parsed message, not copied: a year's statement
+/// mailed in is tens of MB, which the message held twice over.
 fn collect_attachments(
-    msg: &Message<'_>,
+    msg: &mut Message<'_>,
     root: &[u8],
     out: &mut Vec<Attachment>,
     depth: usize,
 ) -> bool {
     let mut too_deep = false;
-    for part in msg.attachments() {
-        match &part.body {
+    for id in msg.attachments.clone() {
+        let Some(part) = msg.parts.get_mut(id as usize) else {
+            continue;
+        };
+        match &mut part.body {
             PartType::Message(inner) => {
                 if depth < MAX_FORWARD_DEPTH {
                     too_deep |= collect_attachments(inner, root, out, depth + 1);
@@ -358,6 +363,12 @@ fn collect_attachments(
                     // sent, so text attachments are decoded from the raw message here.
                     PartType::Text(_) | PartType::Html(_) => {
                         original_bytes(root, part).unwrap_or_else(|| part.contents().to_vec())
+                    }
+                    PartType::Binary(_) | PartType::InlineBinary(_) => {
+                        match std::mem::take(&mut part.body) {
+                            PartType::Binary(b) | PartType::InlineBinary(b) => b.into_owned(),
+                            _ => Vec::new(),
+                        }
                     }
                     _ => part.contents().to_vec(),
                 };
