@@ -175,7 +175,7 @@ impl<'a, M: MailSource, S: MailSender> Daemon<'a, M, S> {
         Ok(self.stats)
     }
 
-    /// Before idling: what a round read (SQLite's page cache, up to 64 MiB, and the heap the
+    /// Before idling: what a round read (SQLite's page cache, up to 32 MiB, and the heap the
     /// dunning snapshot used) goes back to the system, so an idle daemon holds little memory
     /// even over a store of a million payments. The next round reads its pages again from the
     /// OS's file cache.

@@ -320,8 +320,8 @@ impl Prepared {
                     .iter()
                     .filter_map(|a| invoices.get(&a.invoice_id).map(|i| i.client_id))
                     .collect();
-                if let [client] = clients.into_iter().collect::<Vec<_>>().as_slice() {
-                    prepared.client = Some(*client);
+                if clients.len() == 1 {
+                    prepared.client = clients.first().copied();
                 }
             }
             Outcome::Review { reason, candidates } => {

@@ -69,6 +69,10 @@ pub struct NewAllocation<'a> {
     pub manual: bool,
 }
 
+/// Whether payment `p` was recorded by hand (`paid`): its report is the manual one.
+const RECORDED_BY_HAND: &str =
+    "COALESCE((SELECT r.profile = 'manual' FROM reports r WHERE r.id = p.source_report_id), 0)";
+
 /// Ids of the incoming payments without allocations that no person holds, by booking day.
 fn open_payment_ids(conn: &rusqlite::Connection) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare(
@@ -83,13 +87,12 @@ fn open_payment_ids(conn: &rusqlite::Connection) -> Result<Vec<i64>> {
 
 /// These payments, in the order asked.
 fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<OpenPayment>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT p.id, p.amount_minor, p.currency, p.title, p.counterparty_name, p.counterparty_address,
                 CASE WHEN p.account_valid = 1 THEN p.counterparty_account END, p.booking_date,
-                p.review_reason IS NOT NULL,
-                COALESCE((SELECT r.profile = 'manual' FROM reports r WHERE r.id = p.source_report_id), 0)
-         FROM payments p WHERE p.id = ?1",
-    )?;
+                p.review_reason IS NOT NULL, {RECORDED_BY_HAND}
+         FROM payments p WHERE p.id = ?1"
+    ))?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         out.push(stmt.query_row([id], |r| {
@@ -201,11 +204,13 @@ impl Tx<'_> {
         Ok(self
             .tx
             .query_row(
-                "SELECT amount_minor, currency, kind, booking_date,
-                        CASE WHEN account_valid = 1 THEN counterparty_account END,
-                        (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id),
-                        COALESCE((SELECT r.profile = 'manual' FROM reports r WHERE r.id = p.source_report_id), 0)
-                 FROM payments p WHERE id = ?1",
+                &format!(
+                    "SELECT amount_minor, currency, kind, booking_date,
+                            CASE WHEN account_valid = 1 THEN counterparty_account END,
+                            (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id),
+                            {RECORDED_BY_HAND}
+                     FROM payments p WHERE id = ?1"
+                ),
                 [id],
                 |r| {
                     let cur: String = r.get(1)?;

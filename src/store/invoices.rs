@@ -146,13 +146,6 @@ fn balance_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceBalance> {
     })
 }
 
-/// Every invoice with its settlement.
-pub(super) fn invoice_balances(conn: &rusqlite::Connection) -> Result<Vec<InvoiceBalance>> {
-    let mut stmt = conn.prepare_cached(BALANCE_SQL)?;
-    let rows = stmt.query_map([], balance_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// The invoices with these canonical numbers (those that exist), in the order asked.
 fn invoices_by_key(
     conn: &rusqlite::Connection,
@@ -286,13 +279,8 @@ impl Tx<'_> {
         Ok(Correction::Applied { old, new })
     }
 
-    /// Every invoice with its settlement, read inside this transaction.
-    pub fn invoice_balances(&self) -> Result<Vec<InvoiceBalance>> {
-        invoice_balances(&self.tx)
-    }
-
-    /// [`Tx::invoice_balances`] one at a time, for a caller that keeps only part of each (the
-    /// matcher at 100,000 invoices need not hold them twice).
+    /// Every invoice with its settlement, read inside this transaction, one at a time: the
+    /// matcher keeps only part of each, and at 100,000 invoices need not hold them twice.
     pub fn each_invoice_balance(&self, mut f: impl FnMut(InvoiceBalance)) -> Result<()> {
         let mut stmt = self.tx.prepare_cached(BALANCE_SQL)?;
         for b in stmt.query_map([], balance_row)? {
