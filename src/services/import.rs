@@ -418,10 +418,10 @@ impl Importer<'_> {
         let mut state = Streamed::Nothing;
         let mut refusal: Option<ReportError> = None;
         let mut outcome = ImportOutcome::empty(name);
-        let mut on = |event: Event| -> Result<()> {
-            match event {
-                Event::Whole(parsed) => state = Streamed::Whole(parsed),
-                Event::Head(head) => {
+        let mut store_one = |ready: Ready| -> Result<()> {
+            match ready {
+                Ready::Other(Event::Whole(parsed)) => state = Streamed::Whole(parsed),
+                Ready::Head(head, account) => {
                     let report_id = tx.insert_report(&ReportRecord {
                         file_name: name,
                         sha256: "",
@@ -431,13 +431,12 @@ impl Importer<'_> {
                         outcome: "imported",
                         detail: None,
                     })?;
-                    let account = account_override.clone().unwrap_or(head.account.clone());
                     state = Streamed::Statement {
                         writer: Box::new(StatementWriter::new(account, report_id, tx.now_text())),
                         head,
                     };
                 }
-                Event::Rows(rows) => {
+                Ready::Rows(Printed { rows, prints }) => {
                     let Streamed::Statement { writer, .. } = &mut state else {
                         anyhow::bail!("operations before the statement's head");
                     };
@@ -446,14 +445,14 @@ impl Importer<'_> {
                             .fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
                     }
                     let mut inserter = tx.payment_inserter()?;
-                    for row in &rows {
-                        if let Err(e) = writer.add(&mut inserter, row, name)? {
+                    for (row, print) in rows.iter().zip(&prints) {
+                        if let Err(e) = writer.add(&mut inserter, row, print, name)? {
                             refusal = Some(e);
                             anyhow::bail!(STOPPED);
                         }
                     }
                 }
-                Event::Tail(t) => {
+                Ready::Other(Event::Tail(t)) => {
                     let Streamed::Statement { writer, head } = state.take() else {
                         anyhow::bail!("a statement's tail without its head");
                     };
@@ -462,6 +461,9 @@ impl Importer<'_> {
                         head,
                         tail: t,
                     };
+                }
+                Ready::Other(Event::Head(_) | Event::Rows(_)) => {
+                    anyhow::bail!("an event of {name} was not prepared")
                 }
             }
             Ok(())
@@ -474,24 +476,62 @@ impl Importer<'_> {
                 progress: p,
             });
         }
-        let streamed = match self.isolation {
-            Some(iso) => iso.stream(name, input, self.ctx, &mut on),
-            None => in_process(name, input, self.profiles, self.ctx, &mut on),
-        };
-        let (result, sha) = match streamed {
-            Ok(r) => r,
-            Err(e) if refusal.is_some() && e.to_string() == STOPPED => {
-                drop(tx);
-                let sha = source.sha256()?;
-                let e = refusal.take().unwrap_or_else(|| {
-                    ReportError::file(name, crate::said!("odrzucono", "refused"))
-                });
-                return Ok(Attempt::Done(Box::new(
-                    self.record_refusal(store, name, &sha, sender, e)?,
-                )));
+        // Reading the parser's answer (decoding its frames) and fingerprinting the operations run
+        // on a thread of their own, a couple of batches ahead of this one, which only stores:
+        // the three stages (parse, prepare, store) overlap on two cores.
+        let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<Ready>(2);
+        let overridden = account_override.is_some();
+        let (streamed, stored) = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                let mut prints: Option<Fingerprinter> = None;
+                let mut prepare = |event: Event| -> Result<()> {
+                    let ready = match event {
+                        Event::Head(head) => {
+                            let account = account_override.clone().unwrap_or(head.account.clone());
+                            prints = Some(Fingerprinter::new(account.as_deref()));
+                            Ready::Head(head, account)
+                        }
+                        Event::Rows(rows) => {
+                            let Some(f) = prints.as_mut() else {
+                                anyhow::bail!("operations before the statement's head");
+                            };
+                            let prints = rows.iter().map(|r| f.print(r)).collect();
+                            Ready::Rows(Printed { rows, prints })
+                        }
+                        other => Ready::Other(other),
+                    };
+                    ready_tx.send(ready).map_err(|_| anyhow::anyhow!(STOPPED))
+                };
+                match self.isolation {
+                    Some(iso) => iso.stream(name, input, self.ctx, &mut prepare),
+                    None => in_process(name, input, self.profiles, self.ctx, &mut prepare),
+                }
+            });
+            let mut stored = Ok(());
+            for ready in ready_rx.iter() {
+                if let Err(e) = store_one(ready) {
+                    stored = Err(e);
+                    break;
+                }
             }
-            Err(e) => return Err(e),
-        };
+            // A store that stopped lets the reader go: its next hand-over fails and stops the
+            // parser.
+            drop(ready_rx);
+            let streamed = reader
+                .join()
+                .map_err(|_| anyhow::anyhow!("the reader of {name} panicked"));
+            (streamed, stored)
+        });
+        let streamed = streamed?;
+        if let Some(e) = refusal.take() {
+            drop(tx);
+            let sha = source.sha256()?;
+            return Ok(Attempt::Done(Box::new(
+                self.record_refusal(store, name, &sha, sender, e)?,
+            )));
+        }
+        stored?;
+        let (result, sha) = streamed?;
         if let Err(e) = result {
             drop(tx);
             let sha = if sha.is_empty() {
@@ -521,7 +561,7 @@ impl Importer<'_> {
             }
             Streamed::Finished { writer, head, tail } => {
                 let final_account = tail.tail.account.clone();
-                if account_override.is_none() && final_account != head.account {
+                if !overridden && final_account != head.account {
                     // The footer named our account: read again with it.
                     return Ok(Attempt::Again(final_account));
                 }
@@ -733,9 +773,11 @@ impl Importer<'_> {
     ) -> Result<Result<(), ReportError>> {
         out.count_read(s.rows.len(), &s.skipped, &s.warnings);
         let mut writer = StatementWriter::new(s.account.clone(), report_id, tx.now_text());
+        let mut prints = Fingerprinter::new(s.account.as_deref());
         let mut inserter = tx.payment_inserter()?;
         for row in &s.rows {
-            if let Err(e) = writer.add(&mut inserter, row, &out.file)? {
+            let print = prints.print(row);
+            if let Err(e) = writer.add(&mut inserter, row, &print, &out.file)? {
                 return Ok(Err(e));
             }
         }
@@ -1240,16 +1282,13 @@ impl Read for HashingReader<'_> {
     }
 }
 
-/// Stores a statement's operations as they come: each one's identity (see [`identity`]) and
+/// Numbers a statement's operations as they come: each one's identity (see [`identity`]) and its
 /// occurrence number make its fingerprint, so the same operation in an overlapping statement is
-/// known and two identical operations in one statement are both kept.
-struct StatementWriter {
+/// known and two identical operations in one statement are both kept. Pure, so it runs on the
+/// thread that reads the parser's answer, beside the one that stores.
+struct Fingerprinter {
     /// Our account as the identity writes it (electronic IBAN, or empty).
     account_key: String,
-    /// Our account as the statement states it.
-    our_account: Option<String>,
-    report_id: i64,
-    now: String,
     /// Identities seen so far, by the first 8 bytes of their digest (a collision of two
     /// different operations among a million is a chance in 10⁷ and would only number one
     /// of them #2).
@@ -1259,38 +1298,24 @@ struct StatementWriter {
     /// while it grew), half of what the import kept.
     repeated: HashMap<u64, u32>,
     key: String,
-    new: usize,
-    known: usize,
-    newest: Option<chrono::NaiveDate>,
 }
 
-impl StatementWriter {
-    fn new(account: Option<String>, report_id: i64, now: String) -> Self {
+impl Fingerprinter {
+    fn new(account: Option<&str>) -> Self {
         let account_key = account
-            .as_deref()
             .and_then(|a| BankAccount::parse(a).ok())
             .map(|a| a.to_string())
             .unwrap_or_default();
-        StatementWriter {
+        Fingerprinter {
             account_key,
-            our_account: account,
-            report_id,
-            now,
             seen: std::collections::HashSet::new(),
             repeated: HashMap::new(),
             key: String::with_capacity(256),
-            new: 0,
-            known: 0,
-            newest: None,
         }
     }
 
-    fn add(
-        &mut self,
-        inserter: &mut crate::store::PaymentInserter<'_>,
-        row: &StatementRow,
-        file: &str,
-    ) -> Result<Result<(), ReportError>> {
+    /// The next operation's fingerprint.
+    fn print(&mut self, row: &StatementRow) -> [u8; 32] {
         identity(&self.account_key, row, &mut self.key);
         let base: [u8; 32] = Sha256::digest(self.key.as_bytes()).into();
         let short = u64::from_le_bytes(base[..8].try_into().unwrap_or_default());
@@ -1301,11 +1326,58 @@ impl StatementWriter {
             *n += 1;
             *n
         };
-        let fingerprint: [u8; 32] = Sha256::new()
+        Sha256::new()
             .chain_update(base)
             .chain_update(n.to_le_bytes())
             .finalize()
-            .into();
+            .into()
+    }
+}
+
+/// A batch of operations with their fingerprints, ready to store.
+struct Printed {
+    rows: Vec<StatementRow>,
+    prints: Vec<[u8; 32]>,
+}
+
+/// What the reading thread hands the storing one.
+enum Ready {
+    /// A statement's head, with our account as the identities use it.
+    Head(Head, Option<String>),
+    Rows(Printed),
+    Other(Event),
+}
+
+/// Stores a statement's fingerprinted operations as they come, counting new and known ones.
+struct StatementWriter {
+    /// Our account as the statement states it.
+    our_account: Option<String>,
+    report_id: i64,
+    now: String,
+    new: usize,
+    known: usize,
+    newest: Option<chrono::NaiveDate>,
+}
+
+impl StatementWriter {
+    fn new(account: Option<String>, report_id: i64, now: String) -> Self {
+        StatementWriter {
+            our_account: account,
+            report_id,
+            now,
+            new: 0,
+            known: 0,
+            newest: None,
+        }
+    }
+
+    fn add(
+        &mut self,
+        inserter: &mut crate::store::PaymentInserter<'_>,
+        row: &StatementRow,
+        fingerprint: &[u8; 32],
+        file: &str,
+    ) -> Result<Result<(), ReportError>> {
         let amount = match Money::new(row.amount, row.currency) {
             Ok(a) => a,
             Err(e) => {
@@ -1327,7 +1399,7 @@ impl StatementWriter {
             tx_type: row.tx_type.as_deref(),
             bank_ref: row.bank_ref.as_deref(),
             our_account: self.our_account.as_deref(),
-            fingerprint: &fingerprint,
+            fingerprint,
         };
         if inserter.insert(&payment, self.report_id, &self.now)? {
             self.new += 1;
