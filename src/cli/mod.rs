@@ -115,6 +115,36 @@ pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     Ok(())
 }
 
+/// A JSON array written one element at a time, laid out as [`print_json`] lays out a whole one:
+/// a long listing is written as it is read, never held.
+pub(crate) struct JsonList {
+    first: bool,
+}
+
+impl JsonList {
+    pub(crate) fn new() -> Self {
+        JsonList { first: true }
+    }
+
+    pub(crate) fn item<T: serde::Serialize>(
+        &mut self,
+        out: &mut impl std::io::Write,
+        value: &T,
+    ) -> Result<()> {
+        // A JSON text has no raw line break inside a string, so every one is layout.
+        let text = serde_json::to_string_pretty(value)?.replace('\n', "\n  ");
+        out.write_all(if self.first { b"[\n  " } else { b",\n  " })?;
+        out.write_all(text.as_bytes())?;
+        self.first = false;
+        Ok(())
+    }
+
+    pub(crate) fn end(self, out: &mut impl std::io::Write) -> Result<()> {
+        out.write_all(if self.first { b"[]\n" } else { b"\n]\n" })?;
+        Ok(())
+    }
+}
+
 /// Cuts text to `max` characters for table output.
 pub(crate) fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -123,5 +153,29 @@ pub(crate) fn cut(s: &str, max: usize) -> String {
         let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
         t.push('…');
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JsonList;
+
+    /// What is written one element at a time reads as the whole array would.
+    #[test]
+    fn a_json_list_written_piecewise_is_the_whole_array() {
+        let values = [
+            serde_json::json!({"id": 1, "title": "FV 1/2026\nzapłata", "allocations": [1, 2]}),
+            serde_json::json!({"id": 2, "nested": {"a": []}}),
+        ];
+        for n in 0..=values.len() {
+            let mut out = Vec::new();
+            let mut list = JsonList::new();
+            for v in &values[..n] {
+                list.item(&mut out, v).unwrap();
+            }
+            list.end(&mut out).unwrap();
+            let whole = serde_json::to_string_pretty(&values[..n]).unwrap() + "\n";
+            assert_eq!(String::from_utf8(out).unwrap(), whole, "{n} elements");
+        }
     }
 }

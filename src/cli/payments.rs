@@ -1,8 +1,9 @@
-use super::{cut, print_json};
+use super::{JsonList, cut};
 use crate::app::App;
 use crate::store::PaymentStatus;
 use anyhow::{Result, anyhow};
 use clap::Args;
+use std::io::Write;
 
 /// List bank operations with their status and allocations. Outgoing transfers, fees, VAT legs and
 /// moves between our own accounts are listed as `ignored`: they never pay an invoice.
@@ -32,31 +33,32 @@ pub fn run(ctx: &App, args: PaymentsArgs) -> Result<i32> {
             })
         })
         .transpose()?;
-    let mut list = ctx.store.payments_page(
-        status,
-        crate::store::Page {
-            offset: args.offset,
-            limit: args.limit,
-        },
-    )?;
-    // Reasons are stored as evidence; the CLI speaks English.
-    for p in &mut list {
+    let page = crate::store::Page {
+        offset: args.offset,
+        limit: args.limit,
+    };
+    // Written as read: an unpaged listing of a year's payments in review is a hundred thousand.
+    let out = std::io::stdout();
+    let mut out = std::io::BufWriter::new(out.lock());
+    let mut json = args.json.then(JsonList::new);
+    if !args.json {
+        writeln!(
+            out,
+            "{:>5} {:<10} {:>12} {:<3} {:<9} {:<28} {:<40} ALLOCATIONS / REVIEW",
+            "ID", "DATE", "AMOUNT", "CUR", "STATUS", "COUNTERPARTY", "TITLE"
+        )?;
+    }
+    ctx.store.each_payment(status, page, |mut p| {
+        // Reasons are stored as evidence; the CLI speaks English.
         if let Some(r) = &mut p.review {
             *r = crate::reconcile::render_stored(r, crate::domain::Lang::En);
         }
         for a in &mut p.allocations {
             a.reason = crate::reconcile::render_stored(&a.reason, crate::domain::Lang::En);
         }
-    }
-    if args.json {
-        print_json(&list)?;
-        return Ok(0);
-    }
-    println!(
-        "{:>5} {:<10} {:>12} {:<3} {:<9} {:<28} {:<40} ALLOCATIONS / REVIEW",
-        "ID", "DATE", "AMOUNT", "CUR", "STATUS", "COUNTERPARTY", "TITLE"
-    );
-    for p in &list {
+        if let Some(list) = json.as_mut() {
+            return list.item(&mut out, &p);
+        }
         let mut detail = p
             .allocations
             .iter()
@@ -69,7 +71,8 @@ pub fn run(ctx: &App, args: PaymentsArgs) -> Result<i32> {
                 detail.push_str(&format!(" [candidates: {}]", p.candidates.join(", ")));
             }
         }
-        println!(
+        writeln!(
+            out,
             "{:>5} {:<10} {:>12} {:<3} {:<9} {:<28} {:<40} {}",
             p.id,
             p.date,
@@ -79,7 +82,12 @@ pub fn run(ctx: &App, args: PaymentsArgs) -> Result<i32> {
             cut(p.counterparty.as_deref().unwrap_or("-"), 28),
             cut(&p.title, 40),
             detail
-        );
+        )?;
+        Ok(())
+    })?;
+    if let Some(list) = json {
+        list.end(&mut out)?;
     }
+    out.flush()?;
     Ok(0)
 }

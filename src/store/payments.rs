@@ -213,7 +213,25 @@ impl Store {
         status: Option<PaymentStatus>,
         page: super::Page,
     ) -> Result<Vec<PaymentView>> {
+        let mut out = Vec::new();
+        self.each_payment(status, page, |p| {
+            out.push(p);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Store::payments_page`] handed over one payment at a time, so a listing of every payment
+    /// in review (a hundred thousand of a year's statement) is written out as it is read instead
+    /// of being held whole.
+    pub fn each_payment(
+        &self,
+        status: Option<PaymentStatus>,
+        page: super::Page,
+        mut each: impl FnMut(PaymentView) -> Result<()>,
+    ) -> Result<()> {
         let mut skipped = 0;
+        let mut taken = 0;
         let mut alloc_stmt = self.conn.prepare(
             "SELECT i.number, a.amount_minor, a.rule, a.reason, i.currency
              FROM allocations a JOIN invoices i ON i.id = a.invoice_id
@@ -259,7 +277,6 @@ impl Store {
                 r.get::<_, Option<String>>(9)?,
             ))
         })?;
-        let mut out = Vec::new();
         for row in rows {
             let (
                 id,
@@ -279,12 +296,13 @@ impl Store {
             if status.is_some_and(|s| s != st) {
                 continue;
             }
-            match page.step(&mut skipped, out.len()) {
+            match page.step(&mut skipped, taken) {
                 super::PageStep::Skip => continue,
                 super::PageStep::Stop => break,
                 super::PageStep::Take => {}
             }
-            out.push(PaymentView {
+            taken += 1;
+            each(PaymentView {
                 id,
                 date,
                 amount: Money::from_minor(amount, currency).amount(),
@@ -299,8 +317,8 @@ impl Store {
                 candidates: candidates
                     .and_then(|c| serde_json::from_str(&c).ok())
                     .unwrap_or_default(),
-            });
+            })?;
         }
-        Ok(out)
+        Ok(())
     }
 }
