@@ -34,6 +34,12 @@ const STAMP_KEY: &str = "reconcile.stamp";
 /// (one stored, one decided, one waiting); at 20,000 they held about 45 MB.
 const RECONCILE_BATCH: usize = 4_000;
 
+/// Candidates stored with a payment in review, at most. A payment from a known payer that fits
+/// none of its invoices has every open invoice of that client for candidates: hundreds for a
+/// busy client, a list no person reads, which made each such payment a 4 kB row (and an entry of
+/// the review index as large). The reason names the client; `status CLIENT` lists the rest.
+pub const MAX_CANDIDATES: usize = 20;
+
 /// Matched payments listed one by one in a run's summary: a year's statement matches a million.
 pub const KEEP_MATCHES: usize = 10_000;
 
@@ -326,7 +332,11 @@ impl Prepared {
             }
             Outcome::Review { reason, candidates } => {
                 prepared.reasons = vec![reason.to_stored()];
-                prepared.numbers = candidates.iter().map(|c| number(c).to_string()).collect();
+                prepared.numbers = candidates
+                    .iter()
+                    .take(MAX_CANDIDATES)
+                    .map(|c| number(c).to_string())
+                    .collect();
                 prepared.said = reason.to_string();
             }
             Outcome::Unmatched { .. } => {}

@@ -450,3 +450,40 @@ fn payments_decided_in_batches_see_what_the_batches_before_them_paid() {
     );
     assert_eq!(t.paid_sums_astray(), 0);
 }
+
+/// A known payer whose transfer fits none of its many open invoices waits for a person with a
+/// short list of candidates, not all of them (a busy client has hundreds), and the client is
+/// still the one that may have paid.
+#[test]
+fn a_payment_fitting_none_of_many_invoices_keeps_a_short_candidate_list() {
+    let mut t = TestStore::new();
+    let mut list = String::from(
+        "Numer dokumentu;Data wystawienia;Termin płatności;Kontrahent;NIP;Wartość brutto;Waluta\r\n",
+    );
+    for k in 0..45 {
+        list.push_str(&format!(
+            "FV/{k}/02/2026;01.02.2026;15.03.2026;FIRMA DUŻA SP. Z O.O.;;{},17;PLN\r\n",
+            100 + k
+        ));
+    }
+    let out = t.import_bytes("naleznosci.csv", &encoding_rs::WINDOWS_1250.encode(&list).0);
+    assert!(!out.refused(), "{out:?}");
+    let s = "#Klient;FIRMA TESTOWA;\r\n#Saldo początkowe;0,00 PLN;\r\n;\r\n\
+        #Data księgowania;#Data operacji;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;#Numer konta;#Kwota;#Saldo po operacji;\r\n\
+        2026-02-20;2026-02-20;PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY;\"przelew\";\"FIRMA DUŻA SP. Z O.O.\";'';33,33;33,33;\r\n\
+        ;;;;;;#Saldo końcowe;33,33;\r\n";
+    let out = t.import_bytes("wyciag.csv", &encoding_rs::WINDOWS_1250.encode(s).0);
+    assert!(!out.refused(), "{out:?}");
+    t.reconcile(None, "test").unwrap();
+    let review = t.store.payments(Some(PaymentStatus::Review)).unwrap();
+    assert_eq!(review.len(), 1, "{review:?}");
+    let why = en(review[0].review.as_deref().unwrap());
+    assert!(why.contains("FIRMA DUŻA"), "{why}");
+    assert_eq!(
+        review[0].candidates.len(),
+        skarbnik::services::reconcile::MAX_CANDIDATES,
+        "{:?}",
+        review[0].candidates
+    );
+    assert!(review[0].candidates.iter().all(|n| n.starts_with("FV/")));
+}
