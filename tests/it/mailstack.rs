@@ -158,19 +158,32 @@ impl MailStack {
     }
 
     pub fn start_dovecot(&self) {
-        // Dovecot keeps the caller's stderr: never pipe it, or output() waits forever.
-        let status = Command::new("dovecot")
-            .arg("-c")
-            .arg(self.dir.join("dovecot.conf"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("dovecot is installed");
+        // Dovecot keeps the caller's stderr: never pipe it, or output() waits forever. Like
+        // Postfix's, its start can fail transiently while several stacks start at once on a
+        // loaded machine (it failed once so in CI, its log gone with the test's directory):
+        // try again, and say what its log says when it will not.
+        let start = || {
+            Command::new("dovecot")
+                .arg("-c")
+                .arg(self.dir.join("dovecot.conf"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("dovecot is installed")
+        };
+        let mut status = start();
+        for _ in 0..2 {
+            if status.success() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+            status = start();
+        }
         assert!(
             status.success(),
-            "dovecot did not start; see {}/dovecot.log",
-            self.dir.display()
+            "dovecot did not start: {}",
+            std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
         );
         assert!(
             wait_for_greeting(self.imap_port, "* OK"),
