@@ -420,7 +420,7 @@ impl Importer<'_> {
         let mut outcome = ImportOutcome::empty(name);
         let mut store_one = |ready: Ready| -> Result<()> {
             match ready {
-                Ready::Other(Event::Whole(parsed)) => state = Streamed::Whole(parsed),
+                Ready::Whole(parsed) => state = Streamed::Whole(parsed),
                 Ready::Head(head, account) => {
                     let report_id = tx.insert_report(&ReportRecord {
                         file_name: name,
@@ -452,7 +452,7 @@ impl Importer<'_> {
                         }
                     }
                 }
-                Ready::Other(Event::Tail(t)) => {
+                Ready::Tail(t) => {
                     let Streamed::Statement { writer, head } = state.take() else {
                         anyhow::bail!("a statement's tail without its head");
                     };
@@ -461,9 +461,6 @@ impl Importer<'_> {
                         head,
                         tail: t,
                     };
-                }
-                Ready::Other(Event::Head(_) | Event::Rows(_)) => {
-                    anyhow::bail!("an event of {name} was not prepared")
                 }
             }
             Ok(())
@@ -498,7 +495,8 @@ impl Importer<'_> {
                             let prints = rows.iter().map(|r| f.print(r)).collect();
                             Ready::Rows(Printed { rows, prints })
                         }
-                        other => Ready::Other(other),
+                        Event::Whole(parsed) => Ready::Whole(parsed),
+                        Event::Tail(t) => Ready::Tail(t),
                     };
                     ready_tx.send(ready).map_err(|_| anyhow::anyhow!(STOPPED))
                 };
@@ -1340,12 +1338,14 @@ struct Printed {
     prints: Vec<[u8; 32]>,
 }
 
-/// What the reading thread hands the storing one.
+/// What the reading thread hands the storing one: the parser's [`Event`]s, a statement's
+/// operations with their fingerprints.
 enum Ready {
+    Whole(Box<crate::ingest::Parsed>),
     /// A statement's head, with our account as the identities use it.
     Head(Head, Option<String>),
     Rows(Printed),
-    Other(Event),
+    Tail(Box<StreamTail>),
 }
 
 /// Stores a statement's fingerprinted operations as they come, counting new and known ones.

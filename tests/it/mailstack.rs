@@ -31,6 +31,23 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// Runs a server's start command, trying twice more, half a second apart, while it fails:
+/// `postfix start` runs its checks through shell scripts, and both servers' starts can fail
+/// transiently while several stacks start at once on a loaded machine.
+fn started_in_three_tries(
+    start: impl Fn() -> std::process::ExitStatus,
+) -> std::process::ExitStatus {
+    let mut status = start();
+    for _ in 0..2 {
+        if status.success() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        status = start();
+    }
+    status
+}
+
 fn run(cmd: &mut Command, what: &str) {
     let out = cmd
         .stdin(Stdio::null())
@@ -158,11 +175,9 @@ impl MailStack {
     }
 
     pub fn start_dovecot(&self) {
-        // Dovecot keeps the caller's stderr: never pipe it, or output() waits forever. Like
-        // Postfix's, its start can fail transiently while several stacks start at once on a
-        // loaded machine (it failed once so in CI, its log gone with the test's directory):
-        // try again, and say what its log says when it will not.
-        let start = || {
+        // Dovecot keeps the caller's stderr: never pipe it, or output() waits forever. Its start
+        // failed once in CI, its log gone with the test's directory: say what the log says.
+        let status = started_in_three_tries(|| {
             Command::new("dovecot")
                 .arg("-c")
                 .arg(self.dir.join("dovecot.conf"))
@@ -171,15 +186,7 @@ impl MailStack {
                 .stderr(Stdio::null())
                 .status()
                 .expect("dovecot is installed")
-        };
-        let mut status = start();
-        for _ in 0..2 {
-            if status.success() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(500));
-            status = start();
-        }
+        });
         assert!(
             status.success(),
             "dovecot did not start: {}",
@@ -214,9 +221,7 @@ impl MailStack {
 
     pub fn start_postfix(&self) {
         let conf = self.dir.join("postfix/conf");
-        // `postfix start` runs its checks through shell scripts that can fail transiently when
-        // several stacks start at once on a loaded machine: try again before giving up.
-        let start = || {
+        let out = started_in_three_tries(|| {
             Command::new("postfix")
                 .arg("-c")
                 .arg(&conf)
@@ -226,15 +231,7 @@ impl MailStack {
                 .stderr(Stdio::null())
                 .status()
                 .expect("postfix is installed")
-        };
-        let mut out = start();
-        for _ in 0..2 {
-            if out.success() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(500));
-            out = start();
-        }
+        });
         assert!(
             out.success(),
             "postfix did not start: {}",
