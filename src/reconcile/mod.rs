@@ -139,8 +139,17 @@ pub struct Decision {
 /// to `Vec` took about 150 (45 MB for three of them over 100,000 invoices, the largest part of
 /// what matching held). A hit is checked against the invoice's own key, so two keys that share
 /// a hash never stand for each other.
+///
+/// `starts` finds a hash's run without a binary search: entry `b` is where the hashes whose top
+/// bits are `b` begin. Every token of every title is looked up three times, and a binary search
+/// over 100,000 entries is 17 dependent reads of cold memory: it was half of the matching
+/// thread's time on a million payments. With about one bucket per entry a lookup reads two
+/// places. 4 bytes more an invoice.
 struct KeyIndex {
     entries: Vec<(u64, u32)>,
+    starts: Vec<u32>,
+    /// `64 - bits`, where `starts` has `2^bits + 1` entries.
+    shift: u32,
 }
 
 fn key_hash(key: &str) -> u64 {
@@ -158,7 +167,27 @@ impl KeyIndex {
             .collect();
         entries.sort_unstable();
         entries.shrink_to_fit();
-        KeyIndex { entries }
+        // About one bucket per entry; at least two, so the shift stays below 64.
+        let bits = entries
+            .len()
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(1, 31);
+        let shift = 64 - bits;
+        let buckets = 1usize << bits;
+        let mut starts = Vec::with_capacity(buckets + 1);
+        let mut at = 0usize;
+        for b in 0..=buckets {
+            while at < entries.len() && ((entries[at].0 >> shift) as usize) < b {
+                at += 1;
+            }
+            starts.push(at as u32);
+        }
+        KeyIndex {
+            entries,
+            starts,
+            shift,
+        }
     }
 
     /// Positions whose key is `key`, in invoice order; `key_of` gives an invoice's key.
@@ -168,9 +197,11 @@ impl KeyIndex {
         key_of: impl Fn(usize) -> std::borrow::Cow<'k, str>,
     ) -> Vec<usize> {
         let h = key_hash(key);
-        let from = self.entries.partition_point(|(x, _)| *x < h);
-        self.entries[from..]
+        let b = (h >> self.shift) as usize;
+        let (from, to) = (self.starts[b] as usize, self.starts[b + 1] as usize);
+        self.entries[from..to]
             .iter()
+            .skip_while(|(x, _)| *x < h)
             .take_while(|(x, _)| *x == h)
             .map(|(_, i)| *i as usize)
             .filter(|i| key_of(*i) == key)

@@ -679,3 +679,21 @@ fn a_joined_token_never_contradicts_a_written_one() {
     assert_eq!(allocations[0].invoice_id, 1);
     assert!(out[0].agreed);
 }
+
+#[test]
+fn the_key_index_finds_every_key_and_only_it() {
+    use std::borrow::Cow;
+    // Duplicated keys (two series sharing a number), sizes around the bucket boundaries, none.
+    for n in [0usize, 1, 2, 3, 17, 1000, 4096, 4097] {
+        let keys: Vec<String> = (0..n).map(|i| format!("FV/{}/2026", i % 700)).collect();
+        let ix = super::KeyIndex::new(keys.iter().map(|k| Cow::from(k.as_str())));
+        let key_of = |i: usize| Cow::from(keys[i].as_str());
+        for (i, k) in keys.iter().enumerate() {
+            let found = ix.get(k, key_of);
+            let expected: Vec<usize> = (0..n).filter(|j| keys[*j] == *k).collect();
+            assert_eq!(found, expected, "key {k} (entry {i}) of {n}");
+        }
+        assert!(ix.get("FV/700/2026", key_of).is_empty());
+        assert!(ix.get("", key_of).is_empty());
+    }
+}

@@ -152,10 +152,15 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
     let (deciding, storing) = std::thread::scope(|s| -> Result<_> {
         let (to_decide, inbox) = std::sync::mpsc::sync_channel::<Batch>(1);
         let (to_store, decided) = std::sync::mpsc::sync_channel::<Decided>(1);
+        // Stored batches come back to be freed here: a batch's payments and decisions are some
+        // twenty allocations a payment, and freeing them took the storing thread, the slower of
+        // the two, about 5% of its time on a million payments.
+        let (dispose, stored) = std::sync::mpsc::channel::<Decided>();
         let by_id = &by_id;
         let decider = s.spawn(move || {
             let mut reconciler = reconciler;
             for batch in inbox {
+                stored.try_iter().for_each(drop);
                 let t = std::time::Instant::now();
                 let decisions = reconciler.decide(&batch.payments);
                 let prepared = decisions
@@ -176,7 +181,7 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         let mut store = |d: Decided| -> Result<()> {
             deciding += d.took;
             let t = std::time::Instant::now();
-            for ((p, meta), prepared) in d.batch.payments.iter().zip(&d.batch.meta).zip(d.prepared)
+            for ((p, meta), prepared) in d.batch.payments.iter().zip(&d.batch.meta).zip(&d.prepared)
             {
                 apply(
                     tx,
@@ -189,6 +194,8 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
                 )?;
             }
             storing += t.elapsed();
+            // The matching thread is gone after the last batch: then it is freed here.
+            let _ = dispose.send(d);
             Ok(())
         };
         let stopped =
@@ -349,7 +356,7 @@ fn apply(
     tx: &Tx<'_>,
     p: &Payment,
     meta: &Meta,
-    prepared: Prepared,
+    prepared: &Prepared,
     actor: &str,
     known_accounts: &mut std::collections::HashSet<(i64, String)>,
     summary: &mut ReconcileSummary,
@@ -393,7 +400,7 @@ fn apply(
             if summary.matches.len() < KEEP_MATCHES {
                 summary
                     .matches
-                    .push((d.payment_id, prepared.numbers, rule.to_string()));
+                    .push((d.payment_id, prepared.numbers.clone(), rule.to_string()));
             }
         }
         Outcome::Review { .. } => {
