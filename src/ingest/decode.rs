@@ -129,6 +129,15 @@ pub(crate) fn is_foreign(enc: &'static encoding_rs::Encoding, b: u8) -> bool {
     }
 }
 
+/// A file read as UTF-8 so far, with bytes at `offset` that are not: it is refused, not read
+/// half in one encoding and half in another.
+pub(crate) fn mixed_encodings(offset: u64) -> crate::domain::Said {
+    crate::said!(
+        "bajty na pozycji {offset} nie są tekstem UTF-8, choć wcześniejsza część pliku nim była; plik ma pomieszane kodowania",
+        "the bytes at offset {offset} are not UTF-8 text although the file before them was; the file mixes encodings"
+    )
+}
+
 /// What chardetng needs to see: the lines with non-ASCII bytes, up to 64 KiB of them. Feeding a
 /// whole 20 MB statement costs a third of the import time and decides nothing more.
 pub(crate) fn detection_sample(bytes: &[u8]) -> Vec<u8> {

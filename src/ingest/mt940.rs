@@ -11,18 +11,23 @@
 //! is a tag without its leading colon (`86:…`, seen in Bank Pocztowy's files) is read as that
 //! tag, never as the rest of the balance.
 //!
+//! The file is read a line at a time and its operations handed on in batches ([`read`]), so a
+//! year's statement is read in flat memory like a delimited one; the encoding is decided at the
+//! first line beyond ASCII from the megabyte that follows it.
+//!
 //! MT942 (the interim, intraday report: `:34F:` floor limit, `:13D:` time, no balances, `:90D:` /
 //! `:90C:` with the count and sum of debits and credits) is read too: its operations are checked
 //! against those sums. The same operations in the day's MT940 have the same fingerprints, so
 //! importing both counts them once.
 
-use super::statement::{Statement, StatementRow, classify};
+use super::statement::{RowNotes, Statement, StatementRow, Tail, classify, more_warnings};
 use super::{ParseContext, ReportError};
 use crate::domain::Said;
 use crate::domain::{BankAccount, Currency, text};
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use rust_decimal::Decimal;
+use std::io::Read;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
@@ -46,37 +51,51 @@ pub fn looks_like(bytes: &[u8]) -> bool {
         && (has(b":60F:") || has(b":60M:") || has(b":28C:") || has(b":34F:"))
 }
 
-/// A single-byte code page decoder.
-type Decoder = dyn Fn(&[u8]) -> String;
+/// Raw bytes read at a time.
+const CHUNK: usize = 256 * 1024;
+/// Bytes ahead of the first line beyond ASCII that decide the file's encoding.
+const DECIDE_ON: usize = 1 << 20;
+/// Longest line read: an MT940 line is 65 characters, a badly wrapped one a few hundred; a file
+/// with a line longer than this is not a statement.
+const MAX_LINE: usize = 1 << 20;
 
-/// Decodes an MT940 file: UTF-8, ISO-8859-2, Windows-1250 or CP852, whichever yields Polish letters
-/// rather than symbols. 0xFF bytes (PKO BP's filler for empty subfields) are dropped first.
-pub fn decode(bytes: &[u8]) -> (String, &'static str) {
-    let cleaned: Vec<u8> = bytes.iter().copied().filter(|b| *b != 0xFF).collect();
-    if let Ok(s) = std::str::from_utf8(&cleaned) {
-        return (s.to_string(), "UTF-8");
+/// A single-byte code page decoder.
+type Decoder = fn(&[u8]) -> String;
+
+fn cp852(b: &[u8]) -> String {
+    oem_cp::decode_string_complete_table(b, &oem_cp::code_table::DECODING_TABLE_CP852)
+}
+
+fn latin2(b: &[u8]) -> String {
+    encoding_rs::ISO_8859_2
+        .decode_without_bom_handling(b)
+        .0
+        .into_owned()
+}
+
+fn cp1250(b: &[u8]) -> String {
+    encoding_rs::WINDOWS_1250
+        .decode_without_bom_handling(b)
+        .0
+        .into_owned()
+}
+
+/// The encoding of a file whose first bytes beyond ASCII start `ahead` (0xFF bytes already
+/// dropped): UTF-8, ISO-8859-2, Windows-1250 or CP852, whichever yields Polish letters rather
+/// than symbols.
+fn decide(ahead: &[u8]) -> (&'static str, Option<Decoder>) {
+    match std::str::from_utf8(ahead) {
+        Ok(_) => return ("UTF-8", None),
+        // Only a character cut off where the look-ahead ends: UTF-8.
+        Err(e) if e.error_len().is_none() => return ("UTF-8", None),
+        Err(_) => {}
     }
-    // Score the candidates on the lines with non-ASCII bytes only, then decode the file once.
-    let sample = super::decode::detection_sample(&cleaned);
-    let cp852 = |b: &[u8]| {
-        oem_cp::decode_string_complete_table(b, &oem_cp::code_table::DECODING_TABLE_CP852)
-    };
-    let latin2 = |b: &[u8]| {
-        encoding_rs::ISO_8859_2
-            .decode_without_bom_handling(b)
-            .0
-            .into_owned()
-    };
-    let cp1250 = |b: &[u8]| {
-        encoding_rs::WINDOWS_1250
-            .decode_without_bom_handling(b)
-            .0
-            .into_owned()
-    };
-    let decoders: [(&'static str, &Decoder); 3] = [
-        ("ISO-8859-2", &latin2),
-        ("windows-1250", &cp1250),
-        ("CP852", &cp852),
+    // Score the candidates on the lines with non-ASCII bytes only.
+    let sample = super::decode::detection_sample(ahead);
+    let decoders: [(&'static str, Decoder); 3] = [
+        ("ISO-8859-2", latin2),
+        ("windows-1250", cp1250),
+        ("CP852", cp852),
     ];
     let score = |s: &str| {
         let polish = s
@@ -94,7 +113,151 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
         .max_by_key(|(_, d)| score(&d(&sample)))
         .copied()
         .unwrap_or(decoders[0]);
-    (decoder(&cleaned), name)
+    (name, Some(decoder))
+}
+
+/// The file's lines, read a chunk at a time and decoded one by one. The encoding is decided at
+/// the first line beyond ASCII, from up to [`DECIDE_ON`] bytes from there (a file that small is
+/// decided on the whole of it); a file read as UTF-8 that later holds other bytes is refused.
+/// 0xFF bytes (PKO BP's filler for empty subfields) are dropped first.
+struct Lines<'r> {
+    input: &'r mut dyn Read,
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+    /// Where `buf` starts in the file.
+    base: u64,
+    /// Lines read.
+    number: usize,
+    encoding: Option<(&'static str, Option<Decoder>)>,
+    cleaned: Vec<u8>,
+}
+
+impl<'r> Lines<'r> {
+    fn new(input: &'r mut dyn Read) -> Self {
+        Lines {
+            input,
+            buf: Vec::new(),
+            pos: 0,
+            eof: false,
+            base: 0,
+            number: 0,
+            encoding: None,
+            cleaned: Vec::new(),
+        }
+    }
+
+    fn encoding_name(&self) -> &'static str {
+        self.encoding.map(|(name, _)| name).unwrap_or("UTF-8")
+    }
+
+    /// Reads until at least `n` bytes are held past `pos`, or the input ends.
+    fn fill(&mut self, n: usize) -> std::io::Result<()> {
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+        while !self.eof && self.buf.len() < n {
+            let held = self.buf.len();
+            self.buf.resize(held + CHUNK, 0);
+            let mut got = 0;
+            while got < CHUNK {
+                match self.input.read(&mut self.buf[held + got..]) {
+                    Ok(0) => {
+                        self.eof = true;
+                        break;
+                    }
+                    Ok(n) => got += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        self.buf.truncate(held + got);
+                        return Err(e);
+                    }
+                }
+            }
+            self.buf.truncate(held + got);
+        }
+        Ok(())
+    }
+
+    /// The next line (without its line end) and its number, or `None` at the end of the file.
+    fn next(&mut self, file: &str) -> Result<Option<(String, usize)>, ReportError> {
+        let io = |e: std::io::Error| ReportError::file(file, Said::io(&e));
+        let mut searched = 0;
+        let end = loop {
+            if let Some(i) = self.buf[self.pos + searched..]
+                .iter()
+                .position(|b| *b == b'\n')
+            {
+                break self.pos + searched + i;
+            }
+            searched = self.buf.len() - self.pos;
+            if self.eof {
+                if searched == 0 {
+                    return Ok(None);
+                }
+                break self.buf.len();
+            }
+            if searched > MAX_LINE {
+                let n = self.number + 1;
+                let mib = MAX_LINE >> 20;
+                return Err(ReportError::file(
+                    file,
+                    crate::said!(
+                        "wiersz {n} ma ponad {mib} MiB; to nie jest wyciąg MT940",
+                        "line {n} is over {mib} MiB long; this is not an MT940 statement"
+                    ),
+                ));
+            }
+            self.fill(searched + CHUNK).map_err(io)?;
+        };
+        let (mut start, mut end) = (self.pos, end);
+        self.pos = (end + 1).min(self.buf.len());
+        self.number += 1;
+        let mut cleaned = std::mem::take(&mut self.cleaned);
+        cleaned.clear();
+        cleaned.extend(self.buf[start..end].iter().filter(|b| **b != 0xFF));
+        if self.encoding.is_none() && cleaned.iter().any(|b| *b >= 0x80) {
+            // Decide on what lies ahead from this line, 0xFF dropped as from the line itself.
+            self.pos = start;
+            self.fill(DECIDE_ON).map_err(io)?;
+            let from = &self.buf[..self.buf.len().min(DECIDE_ON)];
+            let ahead: Vec<u8> = from.iter().copied().filter(|b| *b != 0xFF).collect();
+            self.encoding = Some(decide(&ahead));
+            (start, end) = (0, end - start);
+            self.pos = (end + 1).min(self.buf.len());
+        }
+        let line = match self.encoding {
+            Some((_, Some(decoder))) => decoder(&cleaned),
+            _ => match std::str::from_utf8(&cleaned) {
+                Ok(s) => s.to_string(),
+                Err(e) => {
+                    // The offset of the first bad byte in the file (0xFF bytes are never bad
+                    // here: they were dropped; count them back in).
+                    let valid = e.valid_up_to();
+                    let mut seen = 0;
+                    let mut at = 0;
+                    for (i, b) in self.buf[..end].iter().enumerate().skip(start) {
+                        if *b != 0xFF {
+                            if seen == valid {
+                                at = i;
+                                break;
+                            }
+                            seen += 1;
+                        }
+                    }
+                    let offset = self.base + at as u64;
+                    return Err(ReportError::file(
+                        file,
+                        super::decode::mixed_encodings(offset),
+                    ));
+                }
+            },
+        };
+        self.cleaned = cleaned;
+        Ok(Some((line, self.number)))
+    }
 }
 
 /// One tagged field, with the line it starts on.
@@ -104,9 +267,15 @@ struct Field {
     line: usize,
 }
 
-fn fields(text: &str) -> Vec<Field> {
-    let mut out: Vec<Field> = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
+/// Lines into fields: a field is complete when the next one starts (or the file ends).
+#[derive(Default)]
+struct Fields {
+    current: Option<Field>,
+}
+
+impl Fields {
+    /// Takes line `n`; returns the field it completed, if any.
+    fn push(&mut self, raw: &str, n: usize) -> Option<Field> {
         let line = raw.trim_end_matches(['\r', ' ']);
         let trimmed = line.trim();
         // SWIFT block wrappers and separators: {1:...}{2:...}{4:, -}, a lone "-".
@@ -116,13 +285,16 @@ fn fields(text: &str) -> Vec<Field> {
                 .and_then(|r| r.rfind("{4:").map(|p| &r[p + 3..]))
                 && rest.starts_with(':')
             {
-                push_line(&mut out, rest, i + 1);
+                return self.push_line(rest, n);
             }
-            continue;
+            return None;
         }
-        push_line(&mut out, line, i + 1);
+        self.push_line(line, n)
     }
-    out
+
+    fn finish(self) -> Option<Field> {
+        self.current
+    }
 }
 
 /// Tags whose value is one line: nothing continues them.
@@ -138,39 +310,44 @@ fn is_tag(t: &str) -> bool {
         && t.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-fn push_line(out: &mut Vec<Field>, line: &str, n: usize) {
-    let tag = line
-        .strip_prefix(':')
-        .and_then(|rest| rest.find(':').map(|end| &rest[..end]));
-    // After a one-line field, "86:…" is a tag whose colon was lost, not a continuation.
-    let after_one_line = out
-        .last()
-        .is_some_and(|l| ONE_LINE.contains(&l.tag.as_str()));
-    let bare = line
-        .find(':')
-        .map(|end| &line[..end])
-        .filter(|t| after_one_line && is_tag(t));
-    match tag.filter(|t| is_tag(t)) {
-        Some(tag) => out.push(Field {
-            tag: tag.to_string(),
-            value: line[tag.len() + 2..].to_string(),
-            line: n,
-        }),
-        None if let Some(tag) = bare => out.push(Field {
-            tag: tag.to_string(),
-            value: line[tag.len() + 1..].to_string(),
-            line: n,
-        }),
-        // A one-line field ends at its line end; what follows it is not part of it.
-        None if after_one_line => {}
-        None => {
-            if let Some(last) = out.last_mut() {
-                // :61: has a supplementary line; :86: lines break inside subfields: keep the break
-                // for :61: only, join :86: directly (the line length, not a space, cut it).
-                if last.tag == "61" {
-                    last.value.push('\n');
+impl Fields {
+    fn push_line(&mut self, line: &str, n: usize) -> Option<Field> {
+        let tag = line
+            .strip_prefix(':')
+            .and_then(|rest| rest.find(':').map(|end| &rest[..end]));
+        // After a one-line field, "86:…" is a tag whose colon was lost, not a continuation.
+        let after_one_line = self
+            .current
+            .as_ref()
+            .is_some_and(|l| ONE_LINE.contains(&l.tag.as_str()));
+        let bare = line
+            .find(':')
+            .map(|end| &line[..end])
+            .filter(|t| after_one_line && is_tag(t));
+        match tag.filter(|t| is_tag(t)) {
+            Some(tag) => self.current.replace(Field {
+                tag: tag.to_string(),
+                value: line[tag.len() + 2..].to_string(),
+                line: n,
+            }),
+            None if let Some(tag) = bare => self.current.replace(Field {
+                tag: tag.to_string(),
+                value: line[tag.len() + 1..].to_string(),
+                line: n,
+            }),
+            // A one-line field ends at its line end; what follows it is not part of it.
+            None if after_one_line => None,
+            None => {
+                if let Some(last) = self.current.as_mut() {
+                    // :61: has a supplementary line; :86: lines break inside subfields: keep the
+                    // break for :61: only, join :86: directly (the line length, not a space, cut
+                    // it).
+                    if last.tag == "61" {
+                        last.value.push('\n');
+                    }
+                    last.value.push_str(line);
                 }
-                last.value.push_str(line);
+                None
             }
         }
     }
@@ -193,8 +370,12 @@ struct Open {
 /// Reads the fields of a file, statement after statement.
 struct Reader<'f> {
     file: &'f str,
+    /// Operations read and not yet handed on.
     rows: Vec<StatementRow>,
+    operations: usize,
     warnings: Vec<Said>,
+    /// Warnings beyond [`super::statement::KEEP_NOTES`], only counted.
+    warnings_more: usize,
     account: Option<String>,
     first_opening: Option<Decimal>,
     last_closing: Option<Decimal>,
@@ -207,6 +388,14 @@ struct Reader<'f> {
 }
 
 impl Reader<'_> {
+    fn warn(&mut self, note: impl FnOnce() -> Said) {
+        RowNotes {
+            kept: &mut self.warnings,
+            more: &mut self.warnings_more,
+        }
+        .push(note);
+    }
+
     fn err(&self, line: usize, tag: &str, cause: Said) -> ReportError {
         ReportError {
             file: self.file.to_string(),
@@ -305,10 +494,12 @@ impl Reader<'_> {
                 None => self.account = Some(a),
                 Some(prev) if *prev != a => {
                     let line = f.line;
-                    self.warnings.push(crate::said!(
-                        "wiersz {line}: drugi rachunek {a} w tym samym pliku",
-                        "row {line}: a second account {a} in the same file"
-                    ))
+                    self.warn(|| {
+                        crate::said!(
+                            "wiersz {line}: drugi rachunek {a} w tym samym pliku",
+                            "row {line}: a second account {a} in the same file"
+                        )
+                    })
                 }
                 _ => {}
             }
@@ -355,6 +546,7 @@ impl Reader<'_> {
             bank_ref,
             balance_after: None,
         });
+        self.operations += 1;
         self.pending = Some(self.rows.len() - 1);
         Ok(())
     }
@@ -365,9 +557,12 @@ impl Reader<'_> {
             return;
         };
         let info = info_86(&f.value);
-        let r = &mut self.rows[i];
+        let Some(r) = self.rows.get_mut(i) else {
+            return;
+        };
         r.title = info.title;
         r.counterparty_name = info.name;
+        let mut bad_account = None;
         if let Some(a) = info.account {
             match BankAccount::parse(&a) {
                 Ok(acc) => {
@@ -375,11 +570,7 @@ impl Reader<'_> {
                     r.account_valid = Some(true);
                 }
                 Err(_) => {
-                    let line = f.line;
-                    self.warnings.push(crate::said!(
-                        "wiersz {line}: rachunek kontrahenta {a:?} ma błędną sumę kontrolną; zapisano tak, jak podano",
-                        "row {line}: counterparty account {a:?} fails its checksum; kept as written"
-                    ));
+                    bad_account = Some(a.clone());
                     r.counterparty_account = Some(a);
                     r.account_valid = Some(false);
                 }
@@ -392,6 +583,40 @@ impl Reader<'_> {
                     .to_string(),
             );
         }
+        if let Some(a) = bad_account {
+            let line = f.line;
+            self.warn(|| {
+                crate::said!(
+                    "wiersz {line}: rachunek kontrahenta {a:?} ma błędną sumę kontrolną; zapisano tak, jak podano",
+                    "row {line}: counterparty account {a:?} fails its checksum; kept as written"
+                )
+            });
+        }
+    }
+
+    /// The operations read so far that are complete (all but one still waiting for its
+    /// `:86:`), made ready: titles with single spaces, and what kind of payment each is.
+    fn take_complete(&mut self, ctx: &ParseContext) -> Vec<StatementRow> {
+        let keep = match self.pending {
+            Some(i) if i + 1 == self.rows.len() => 1,
+            _ => 0,
+        };
+        let rest = self.rows.split_off(self.rows.len() - keep);
+        let mut done = std::mem::replace(&mut self.rows, rest);
+        if keep == 1 {
+            self.pending = Some(0);
+        }
+        for row in &mut done {
+            row.title = text::collapse_spaces(&row.title);
+            row.kind = classify(
+                row.amount,
+                row.tx_type.as_deref(),
+                &row.title,
+                row.counterparty_account.as_deref(),
+                ctx,
+            );
+        }
+        done
     }
 
     /// `:90D:` / `:90C:` of an MT942: the number and sum of its debits or credits.
@@ -466,16 +691,36 @@ impl Reader<'_> {
     }
 }
 
-pub fn parse(
+/// What an MT940 file says besides its operations.
+pub struct Summary {
+    pub encoding: &'static str,
+    /// The `Tail` of the statement: our account, the balances, the warnings (the first
+    /// [`super::statement::KEEP_NOTES`] and how many more) and how many operations there were.
+    pub tail: Tail,
+}
+
+/// Where [`read`] hands each batch of operations, with our account as far as the file has named
+/// it.
+pub type RowsSink<'s> = dyn FnMut(Option<&str>, Vec<StatementRow>) -> Result<(), ReportError> + 's;
+
+/// Reads an MT940 (or MT942) file from `input` a line at a time, handing its operations to
+/// `rows` in batches of about [`super::stream::BATCH`] with our account as far as the file has
+/// named it, so a year's statement never has to be in memory. Every statement's balances are
+/// checked where it closes; a refusal may come after some batches were handed on (the importer
+/// stores a report in one transaction and rolls it back).
+pub fn read(
     file: &str,
-    bytes: &[u8],
+    input: &mut dyn Read,
     ctx: &ParseContext,
-) -> Result<(Statement, &'static str), ReportError> {
-    let (text, encoding) = decode(bytes);
+    rows: &mut RowsSink<'_>,
+) -> Result<Summary, ReportError> {
+    let mut lines = Lines::new(input);
     let mut r = Reader {
         file,
         rows: Vec::new(),
+        operations: 0,
         warnings: Vec::new(),
+        warnings_more: 0,
         account: None,
         first_opening: None,
         last_closing: None,
@@ -484,8 +729,18 @@ pub fn parse(
         pending: None,
         interim: false,
     };
-    for f in &fields(&text) {
-        r.field(f)?;
+    let mut fields = Fields::default();
+    while let Some((line, n)) = lines.next(file)? {
+        if let Some(f) = fields.push(&line, n) {
+            r.field(&f)?;
+            if r.rows.len() > super::stream::BATCH {
+                let batch = r.take_complete(ctx);
+                rows(r.account.as_deref(), batch)?;
+            }
+        }
+    }
+    if let Some(f) = fields.finish() {
+        r.field(&f)?;
     }
     if let Some(open) = r.current.as_ref().filter(|o| !o.interim) {
         return Err(r.err(
@@ -506,27 +761,42 @@ pub fn parse(
             ),
         ));
     }
-    for row in &mut r.rows {
-        row.title = text::collapse_spaces(&row.title);
-        row.kind = classify(
-            row.amount,
-            row.tx_type.as_deref(),
-            &row.title,
-            row.counterparty_account.as_deref(),
-            ctx,
-        );
+    r.pending = None;
+    let last = r.take_complete(ctx);
+    if !last.is_empty() {
+        rows(r.account.as_deref(), last)?;
     }
-    Ok((
-        Statement {
+    let mut warnings = r.warnings;
+    if r.warnings_more > 0 {
+        warnings.push(more_warnings(r.warnings_more));
+    }
+    Ok(Summary {
+        encoding: lines.encoding_name(),
+        tail: Tail {
             account: r.account,
             opening_balance: r.first_opening,
             closing_balance: r.last_closing,
-            rows: r.rows,
             skipped: Vec::new(),
-            warnings: r.warnings,
+            skipped_more: 0,
+            warnings,
+            operations: r.operations,
         },
-        encoding,
-    ))
+    })
+}
+
+/// Reads a whole MT940 file held in memory.
+pub fn parse(
+    file: &str,
+    bytes: &[u8],
+    ctx: &ParseContext,
+) -> Result<(Statement, &'static str), ReportError> {
+    let mut input = bytes;
+    let mut all = Vec::new();
+    let summary = read(file, &mut input, ctx, &mut |_, rows| {
+        all.extend(rows);
+        Ok(())
+    })?;
+    Ok((summary.tail.into_statement(all), summary.encoding))
 }
 
 fn amount(s: &str) -> Option<Decimal> {

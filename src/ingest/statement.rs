@@ -414,11 +414,7 @@ impl<'a> Extractor<'a> {
             ));
         }
         if self.warnings_more > 0 {
-            let n = self.warnings_more;
-            self.warnings.push(crate::said!(
-                "i {n} podobnych ostrzeżeń więcej",
-                "and {n} more warnings like these"
-            ));
+            self.warnings.push(more_warnings(self.warnings_more));
         }
         let account = find_account(&refs).or(self.own_account_from_rows);
         Ok(Tail {
@@ -437,13 +433,21 @@ impl<'a> Extractor<'a> {
 /// counted. A generated or foreign statement can warn on every row (an account failing its
 /// checksum): writing a million warnings in two languages to throw them away was a fifth of
 /// the parsing time.
-struct RowNotes<'a> {
-    kept: &'a mut Vec<Said>,
-    more: &'a mut usize,
+pub(super) struct RowNotes<'a> {
+    pub(super) kept: &'a mut Vec<Said>,
+    pub(super) more: &'a mut usize,
+}
+
+/// The last warning of a statement that had more than [`KEEP_NOTES`]: how many were not kept.
+pub(super) fn more_warnings(n: usize) -> Said {
+    crate::said!(
+        "i {n} podobnych ostrzeżeń więcej",
+        "and {n} more warnings like these"
+    )
 }
 
 impl RowNotes<'_> {
-    fn push(&mut self, note: impl FnOnce() -> Said) {
+    pub(super) fn push(&mut self, note: impl FnOnce() -> Said) {
         if self.kept.len() < KEEP_NOTES {
             self.kept.push(note());
         } else {

@@ -1,8 +1,9 @@
 //! A report read as a stream: a delimited bank statement of any length is decoded, split and
 //! turned into operations a batch at a time, so memory stays flat in the file's size (a year of a
-//! busy firm's statement is a million rows). Every other report — a small file, a PDF, a
-//! spreadsheet, MT940, KSeF, a receivables list — is read whole by [`super::parse_report`], as
-//! before, and comes out as one [`Event::Whole`].
+//! busy firm's statement is a million rows). An MT940 file past the head is read a line at a
+//! time the same way ([`super::mt940::read`]). Every other report — a small file, a PDF, a
+//! spreadsheet, KSeF, a receivables list — is read whole by [`super::parse_report`] and comes
+//! out as one [`Event::Whole`].
 //!
 //! The same code runs in the parsing worker (whose events travel as frames over a pipe, see
 //! `crate::isolate`) and in the importing process when isolation is off.
@@ -72,6 +73,15 @@ pub fn parse_stream(
         .take(HEAD_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(|e| refuse(crate::domain::Said::io(&e)))?;
+    // As `parse_report` decides: a PDF, a KSeF document or receipt is not MT940 whatever it holds.
+    if head.len() == HEAD_BYTES
+        && !super::pdf::is_pdf(&head)
+        && !crate::billing::upo::looks_like(&head)
+        && !super::ksef::looks_like(&head)
+        && super::mt940::looks_like(&head)
+    {
+        return stream_mt940(file, head, input, ctx, sink);
+    }
     if head.len() < HEAD_BYTES || !streamable(&head) {
         input
             .take(WHOLE_MAX_BYTES + 1 - head.len() as u64)
@@ -80,8 +90,8 @@ pub fn parse_stream(
         if head.len() as u64 > WHOLE_MAX_BYTES {
             let mib = WHOLE_MAX_BYTES >> 20;
             return Err(refuse(crate::said!(
-                "plik tego rodzaju (PDF, arkusz, MT940, XML) czyta się w całości, a ten ma ponad {mib} MiB; proszę wyeksportować wyciąg jako CSV albo podzielić go na mniejsze okresy",
-                "a file of this kind (PDF, spreadsheet, MT940, XML) is read whole, and this one is over {mib} MiB; export the statement as CSV, or split it into shorter periods"
+                "plik tego rodzaju (PDF, arkusz, XML) czyta się w całości, a ten ma ponad {mib} MiB; proszę wyeksportować wyciąg jako CSV albo MT940 albo podzielić go na mniejsze okresy",
+                "a file of this kind (PDF, spreadsheet, XML) is read whole, and this one is over {mib} MiB; export the statement as CSV or MT940, or split it into shorter periods"
             )));
         }
         let parsed = super::parse_report(file, &head, profiles, ctx)?;
@@ -146,6 +156,42 @@ pub fn parse_stream(
     sink(Event::Tail(Box::new(StreamTail {
         encoding: reading.encoding_name().to_string(),
         tail,
+    })))
+    .map_err(lost)
+}
+
+/// An MT940 file past its head, read a line at a time ([`super::mt940::read`]).
+fn stream_mt940(
+    file: &str,
+    head: Vec<u8>,
+    input: &mut dyn Read,
+    ctx: &ParseContext,
+    sink: &mut dyn FnMut(Event) -> std::io::Result<()>,
+) -> Result<(), ReportError> {
+    let lost = |e: std::io::Error| ReportError::file(file, crate::domain::Said::io(&e));
+    let mut started = false;
+    let mut start = |account: Option<&str>,
+                     sink: &mut dyn FnMut(Event) -> std::io::Result<()>|
+     -> Result<(), ReportError> {
+        if !std::mem::replace(&mut started, true) {
+            sink(Event::Head(Head {
+                format: "mt940".into(),
+                profile: "mt940".into(),
+                account: account.map(str::to_string),
+            }))
+            .map_err(lost)?;
+        }
+        Ok(())
+    };
+    let mut whole = head.as_slice().chain(input);
+    let summary = super::mt940::read(file, &mut whole, ctx, &mut |account, rows| {
+        start(account, sink)?;
+        sink(Event::Rows(rows)).map_err(lost)
+    })?;
+    start(summary.tail.account.as_deref(), sink)?;
+    sink(Event::Tail(Box::new(StreamTail {
+        encoding: summary.encoding.to_string(),
+        tail: summary.tail,
     })))
     .map_err(lost)
 }
@@ -244,13 +290,9 @@ impl StreamError {
     fn located(self, file: &str) -> ReportError {
         match self {
             StreamError::Decode(d) => ReportError::file(file, d.said()),
-            StreamError::NotUtf8 { offset } => ReportError::file(
-                file,
-                crate::said!(
-                    "bajty na pozycji {offset} nie są tekstem UTF-8, choć wcześniejsza część pliku nim była; plik ma pomieszane kodowania",
-                    "the bytes at offset {offset} are not UTF-8 text although the file before them was; the file mixes encodings"
-                ),
-            ),
+            StreamError::NotUtf8 { offset } => {
+                ReportError::file(file, super::decode::mixed_encodings(offset))
+            }
             StreamError::Csv(e) => ReportError {
                 file: file.to_string(),
                 sheet: None,
@@ -600,6 +642,253 @@ mod tests {
         }
         assert_eq!(rows[19_999].title, "FV 20000/03/2026 Łódź");
         assert_eq!(rows[0].row, 8);
+    }
+
+    /// A PKO BP-style MT940 file: `days` daily statements of `per_day` operations of 1,23 PLN,
+    /// CRLF, with 0xFF fillers in empty subfields; `title(i)` is operation i's title (in
+    /// Windows-1250 unless `utf8`; the payer's name is in Polish letters when the title is), and
+    /// `closing_off` grosze go on the last closing balance.
+    fn mt940(
+        days: usize,
+        per_day: usize,
+        closing_off: i64,
+        utf8: bool,
+        title: impl Fn(usize) -> String,
+    ) -> Vec<u8> {
+        let mut balance: i64 = 100_000;
+        let mut bytes = Vec::new();
+        for d in 0..days {
+            let off = if d + 1 == days { closing_off } else { 0 };
+            bytes.extend(mt940_day(d, per_day, &mut balance, off, utf8, &title));
+        }
+        bytes
+    }
+
+    /// Day `d`'s statement of [`mt940`], opening at `balance` and leaving it at its closing.
+    fn mt940_day(
+        d: usize,
+        per_day: usize,
+        balance: &mut i64,
+        closing_off: i64,
+        utf8: bool,
+        title: &dyn Fn(usize) -> String,
+    ) -> Vec<u8> {
+        let zl = |g: i64| format!("{},{:02}", g / 100, g % 100);
+        let day =
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d as u64);
+        let ymd = day.format("%y%m%d");
+        let md = day.format("%m%d");
+        let mut s = format!(
+            ":20:ST{ymd}\r\n:25:/PL90102000004875749118625276\r\n:28C:{d:05}\r\n:60F:C{ymd}PLN{}\r\n",
+            zl(*balance)
+        );
+        for k in 0..per_day {
+            let i = d * per_day + k;
+            *balance += 123;
+            let t = title(i);
+            let name = if t.is_ascii() {
+                "ZOLW SP. Z O.O."
+            } else {
+                "ŻÓŁW SP. Z O.O."
+            };
+            let (t1, t2) = t.split_at(t.char_indices().nth(27).map_or(t.len(), |(at, _)| at));
+            s.push_str(&format!(
+                ":61:{ymd}{md}CN1,23NTRFNONREF//{i:010}\r\n:86:020~00152~20{t1}~21{t2}~22\u{1}~3011402004~315260181590830166~32\r\n{name}~33\u{1}~38PL78114020045260181590830166\r\n"
+            ));
+        }
+        s.push_str(&format!(
+            ":62F:C{ymd}PLN{}\r\n-\r\n",
+            zl(*balance + closing_off)
+        ));
+        let mut bytes = if utf8 {
+            s.into_bytes()
+        } else {
+            WINDOWS_1250.encode(&s).0.into_owned()
+        };
+        for b in &mut bytes {
+            if *b == 1 {
+                *b = 0xFF;
+            }
+        }
+        bytes
+    }
+
+    fn rows_of(events: &[Event]) -> Vec<&StatementRow> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Rows(r) => Some(r),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    #[test]
+    fn a_long_mt940_streams_to_what_reading_it_whole_gives() {
+        let bytes = mt940(40, 200, 0, false, |i| {
+            format!("FV/{i}/01/2026 zapłata za usługi programistyczne")
+        });
+        assert!(bytes.len() > HEAD_BYTES, "the file must be past the head");
+        let events = stream(&bytes).unwrap();
+        let Some(Event::Head(head)) = events.first() else {
+            panic!("a long MT940 starts with a head: {:?}", events.first());
+        };
+        assert_eq!(head.profile, "mt940");
+        assert_eq!(
+            head.account.as_deref(),
+            Some("PL90102000004875749118625276")
+        );
+        let rows = rows_of(&events);
+        let Some(Event::Tail(tail)) = events.last() else {
+            panic!("a long MT940 ends with a tail");
+        };
+        assert_eq!(tail.encoding, "windows-1250");
+        assert_eq!(tail.tail.operations, 8_000);
+        assert_eq!(tail.tail.opening_balance, Some(Decimal::from(1_000)));
+        assert_eq!(tail.tail.closing_balance, Some(Decimal::new(1_084_000, 2)));
+        let whole =
+            parse_report("wyciag.sta", &bytes, &profiles(), &ParseContext::default()).unwrap();
+        let Records::Statement(whole) = whole.records else {
+            panic!("a statement");
+        };
+        assert_eq!(rows.len(), 8_000);
+        assert_eq!(rows.len(), whole.rows.len());
+        for (a, b) in rows.iter().zip(&whole.rows) {
+            assert_eq!(**a, *b);
+        }
+        let last = rows[7_999];
+        assert_eq!(
+            last.title,
+            "FV/7999/01/2026 zapłata za usługi programistyczne"
+        );
+        assert_eq!(last.counterparty_name.as_deref(), Some("ŻÓŁW SP. Z O.O."));
+        assert_eq!(
+            last.counterparty_account.as_deref(),
+            Some("PL78114020045260181590830166")
+        );
+        assert_eq!(last.booking_date.to_string(), "2026-02-09");
+    }
+
+    #[test]
+    fn an_mt940_larger_than_a_file_read_whole_may_be_streams_in_batches() {
+        /// Day after day of [`mt940_day`], generated as it is read, past `limit` bytes.
+        struct Days {
+            d: usize,
+            balance: i64,
+            buf: Vec<u8>,
+            pos: usize,
+            total: u64,
+            limit: u64,
+        }
+        impl Read for Days {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                if self.pos == self.buf.len() {
+                    if self.total > self.limit {
+                        return Ok(0);
+                    }
+                    let title = |i: usize| format!("FV/{i}/2026 zapłata za usługi");
+                    self.buf = mt940_day(self.d, 1000, &mut self.balance, 0, false, &title);
+                    self.pos = 0;
+                    self.d += 1;
+                    self.total += self.buf.len() as u64;
+                }
+                let n = out.len().min(self.buf.len() - self.pos);
+                out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+                self.pos += n;
+                Ok(n)
+            }
+        }
+        let mut input = Days {
+            d: 0,
+            balance: 100_000,
+            buf: Vec::new(),
+            pos: 0,
+            total: 0,
+            limit: WHOLE_MAX_BYTES,
+        };
+        let (mut rows, mut batches, mut largest) = (0, 0, 0);
+        let mut tail = None;
+        parse_stream(
+            "rok.sta",
+            &mut input,
+            &profiles(),
+            &ParseContext::default(),
+            &mut |e| {
+                match e {
+                    Event::Rows(r) => {
+                        rows += r.len();
+                        batches += 1;
+                        largest = largest.max(r.len());
+                    }
+                    Event::Tail(t) => tail = Some(t),
+                    Event::Head(_) => {}
+                    Event::Whole(_) => panic!("read whole"),
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert!(input.total > WHOLE_MAX_BYTES);
+        assert_eq!(rows, input.d * 1000);
+        assert!(largest <= BATCH + 1, "{largest}");
+        assert!(batches >= rows / (BATCH + 1), "{batches}");
+        let tail = tail.expect("a tail");
+        assert_eq!(tail.tail.operations, rows);
+        assert_eq!(
+            tail.tail.closing_balance,
+            Some(Decimal::new(100_000 + 123 * rows as i64, 2))
+        );
+    }
+
+    #[test]
+    fn a_wrong_closing_balance_at_the_end_of_a_long_mt940_is_refused_at_its_line() {
+        let bytes = mt940(40, 200, 1, false, |i| format!("FV/{i}/01/2026"));
+        let e = stream(&bytes).unwrap_err();
+        let lines = bytes.split(|b| *b == b'\n').count() - 1;
+        // The last statement's `:62F:` is the line before the closing "-".
+        assert_eq!(e.row, Some(lines - 1), "{e:?}");
+        assert_eq!(e.column.as_deref(), Some(":62F:"), "{e:?}");
+    }
+
+    #[test]
+    fn an_mt940_in_ascii_for_its_first_mib_is_decoded_by_its_later_letters() {
+        // Polish letters only in the last day's titles, in Windows-1250 (CP852 would read
+        // "ł" as another letter): decided where they start, not guessed from the ASCII head.
+        let bytes = mt940(40, 200, 0, false, |i| {
+            if i >= 39 * 200 {
+                format!("FV/{i} zapłata")
+            } else {
+                format!("FV/{i}/01/2026 zaplata za uslugi")
+            }
+        });
+        let first_letter = bytes
+            .windows(4)
+            .position(|w| w == b"zap\xB3")
+            .expect("a Polish letter");
+        assert!(first_letter > HEAD_BYTES, "{first_letter}");
+        let events = stream(&bytes).unwrap();
+        let rows = rows_of(&events);
+        assert_eq!(rows[7_999].title, "FV/7999 zapłata");
+        let Some(Event::Tail(tail)) = events.last() else {
+            panic!("a tail");
+        };
+        assert_eq!(tail.encoding, "windows-1250");
+    }
+
+    #[test]
+    fn an_mt940_in_utf8_with_a_foreign_byte_past_the_head_is_refused_at_its_offset() {
+        let mut bytes = mt940(40, 200, 0, true, |i| format!("FV/{i} zapłata"));
+        let tail_at = bytes.len() - 5_000;
+        let at = tail_at
+            + bytes[tail_at..]
+                .iter()
+                .position(|b| *b == 0xC5)
+                .expect("a Polish letter near the end");
+        bytes[at] = 0xB3; // "ł" in Windows-1250, not UTF-8
+        let e = stream(&bytes).unwrap_err();
+        assert!(e.cause.contains("mixes encodings"), "{e:?}");
+        assert!(e.cause.contains(&format!("offset {at}")), "{e:?}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! A statement far larger than the parser's read-ahead, through the real binary with the default
 //! settings (parsing in the worker): it is streamed, stored in one transaction, and a refusal
-//! near its end leaves nothing behind.
+//! near its end leaves nothing behind; the same for a long MT940 file.
 
 use super::support::skarbnik;
 use std::path::Path;
@@ -192,4 +192,87 @@ fn a_damaged_member_of_a_zip_is_refused_after_its_last_row_and_nothing_stays() {
     assert!(pl.contains("suma kontrolna się nie zgadza"), "{e}");
     assert!(!pl.contains("checksum"), "{e}");
     assert_eq!(count(dir.path(), "SELECT count(*) FROM payments"), 0);
+}
+
+/// An mBank CompanyNet-style MT940: one statement of `rows` operations in Windows-1250, CRLF,
+/// its `:86:` free text wrapped at 65 characters; `closing_off` grosze go on the closing balance.
+fn mt940(rows: usize, closing_off: i64) -> Vec<u8> {
+    let zl = |g: i64| format!("{},{:02}", g / 100, g % 100);
+    let opening: i64 = 1_000_000;
+    let mut balance = opening;
+    let mut s = format!(
+        ":20:MT940\r\n:25:PL55114000009378657975432319\r\n:28C:7\r\n:60F:C260101PLN{}\r\n",
+        zl(opening)
+    );
+    for i in 0..rows {
+        let day = 1 + i * 28 / rows;
+        let amount = 10_000 + (i as i64 * 37 % 90_000);
+        balance += amount;
+        s.push_str(&format!(
+            ":61:2602{day:02}02{day:02}CN{}N641NONREF\r\n",
+            zl(amount)
+        ));
+        let info = format!(
+            ":86:641 PRZELEW MIĘDZYBANKOWY PRZYCH.; z rach.: 61105000000189555979711471; od: GĘŚLARZ I WSPÓLNICY SP.J. UL. ŁĄKOWA 5 31-000 KRAKÓW; tyt.: Zapłata za FV/{i}/02/2026; TNR: 1260{i:08}.01"
+        );
+        let chars: Vec<char> = info.chars().collect();
+        for line in chars.chunks(65) {
+            s.extend(line);
+            s.push_str("\r\n");
+        }
+    }
+    s.push_str(&format!(
+        ":62F:C260228PLN{}\r\n-\r\n",
+        zl(balance + closing_off)
+    ));
+    encoding_rs::WINDOWS_1250.encode(&s).0.into_owned()
+}
+
+#[test]
+fn a_long_mt940_streams_and_a_wrong_closing_balance_rolls_back_everything() {
+    const ROWS: usize = 12_000;
+    let dir = tempfile::tempdir().unwrap();
+    let bad = mt940(ROWS, 1);
+    assert!(
+        bad.len() > 2 << 20,
+        "past the parser's read-ahead: {}",
+        bad.len()
+    );
+    std::fs::write(dir.path().join("bad.sta"), &bad).unwrap();
+    let o = skarbnik(dir.path(), &["import", "--json", "bad.sta"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e = &v["files"][0]["error"];
+    assert_eq!(e["column"], ":62F:", "{e}");
+    assert_eq!(
+        e["row"],
+        bad.split(|b| *b == b'\n').count() - 2,
+        "the line of the closing balance: {e}"
+    );
+    assert!(e["cause"]["pl"].as_str().unwrap().contains("saldo"), "{e}");
+    assert_eq!(count(dir.path(), "SELECT count(*) FROM payments"), 0);
+
+    std::fs::write(dir.path().join("good.sta"), mt940(ROWS, 0)).unwrap();
+    let o = skarbnik(dir.path(), &["import", "--json", "good.sta"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["files"][0];
+    assert_eq!(f["new"], ROWS, "{f}");
+    assert_eq!(f["profile"], "mt940", "{f}");
+    assert_eq!(f["encoding"], "windows-1250", "{f}");
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT count(*) FROM payments WHERE counterparty_name = 'GĘŚLARZ I WSPÓLNICY SP.J. UL. ŁĄKOWA 5 31-000 KRAKÓW'
+               AND title LIKE 'Zapłata za FV/%/02/2026' AND counterparty_account = 'PL61105000000189555979711471'"
+        ),
+        ROWS as i64
+    );
+    let o = skarbnik(dir.path(), &["import", "--json", "good.sta"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["files"][0]["duplicate_of"].is_number(), "{v}");
+    assert_eq!(
+        count(dir.path(), "SELECT count(*) FROM payments"),
+        ROWS as i64
+    );
 }
