@@ -120,9 +120,8 @@ impl Isolation {
         let timeout = self.timeout;
         std::thread::scope(|scope| {
             let writer = scope.spawn(move || -> std::io::Result<String> {
-                use sha2::Digest;
                 ignore_sigpipe_on_this_thread();
-                let mut hasher = sha2::Sha256::new();
+                let mut hasher = crate::domain::Sha256::new();
                 let mut stdin = stdin;
                 if let Some(s) = stdin.as_mut() {
                     // A child that dies early closes the pipe; its exit status tells why.
@@ -149,7 +148,7 @@ impl Isolation {
                     }
                 }
                 drop(stdin);
-                Ok(crate::domain::hex(&hasher.finalize()))
+                Ok(crate::domain::hex(&hasher.finish()))
             });
             let err_reader = scope.spawn(move || {
                 let mut out = Vec::new();

@@ -17,7 +17,7 @@ mod settlement;
 pub mod text;
 
 pub use account::{BankAccount, grouped_account};
-pub use digest::{hex, sha256_hex, sha256_hex_reader};
+pub use digest::{Sha256, hex, sha256_hex, sha256_hex_reader};
 pub use hold::{Hold, HoldEnd, HoldKind};
 pub use invoice_number::InvoiceNumber;
 pub use lang::Lang;

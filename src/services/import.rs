@@ -5,6 +5,7 @@
 
 use super::reconcile::ReconcileSummary;
 use crate::domain::Said;
+use crate::domain::Sha256;
 use crate::domain::{BankAccount, Money, sha256_hex};
 use crate::ingest::archive::Body;
 use crate::ingest::profile::{Profile, ReportKind};
@@ -15,7 +16,6 @@ use crate::ingest::{ParseContext, Records, ReportError};
 use crate::store::{Correction, NewInvoice, NewPayment, ReportRecord, Store, Tx, UpsertOutcome};
 use anyhow::{Context, Result};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -1172,7 +1172,7 @@ impl<'a> Source<'a> {
                 Ok(n) => hasher.update(&buf[..n]),
             }
         }
-        Ok(crate::domain::hex(&hasher.finalize()))
+        Ok(crate::domain::hex(&hasher.finish()))
     }
 
     fn read_all(&self) -> Result<Vec<u8>> {
@@ -1246,7 +1246,7 @@ fn in_process(
             drop(tx);
             // The digest covers the whole input, also when the parser stopped early.
             let _ = std::io::copy(&mut hashing, &mut std::io::sink());
-            (result, crate::domain::hex(&hashing.hasher.finalize()))
+            (result, crate::domain::hex(&hashing.hasher.finish()))
         });
         let mut failure = None;
         for event in rx.iter() {
@@ -1315,7 +1315,7 @@ impl Fingerprinter {
     /// The next operation's fingerprint.
     fn print(&mut self, row: &StatementRow) -> [u8; 32] {
         identity(&self.account_key, row, &mut self.key);
-        let base: [u8; 32] = Sha256::digest(self.key.as_bytes()).into();
+        let base = Sha256::digest(self.key.as_bytes());
         let short = u64::from_le_bytes(base[..8].try_into().unwrap_or_default());
         let n: u32 = if self.seen.insert(short) {
             1
@@ -1324,11 +1324,10 @@ impl Fingerprinter {
             *n += 1;
             *n
         };
-        Sha256::new()
-            .chain_update(base)
-            .chain_update(n.to_le_bytes())
-            .finalize()
-            .into()
+        let mut h = Sha256::new();
+        h.update(&base);
+        h.update(&n.to_le_bytes());
+        h.finish()
     }
 }
 
