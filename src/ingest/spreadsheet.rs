@@ -146,7 +146,7 @@ fn xls_dimensions(bytes: &[u8], limits: SheetLimits) -> Result<(), SheetError> {
     Ok(())
 }
 
-fn check_bounds(
+pub(super) fn check_bounds(
     sheet: &str,
     rows: u64,
     columns: u64,
@@ -266,18 +266,7 @@ where
 fn sparse_to_table(name: String, sparse: BTreeMap<u32, Vec<(u32, Cell)>>) -> Table {
     let rows = sparse
         .into_iter()
-        .map(|(r, mut cells)| {
-            cells.sort_by_key(|(c, _)| *c);
-            let width = cells.last().map(|(c, _)| *c as usize + 1).unwrap_or(0);
-            let mut row = vec![Cell::Empty; width];
-            for (c, v) in cells {
-                row[c as usize] = v;
-            }
-            Row {
-                line: r as usize + 1,
-                cells: row,
-            }
-        })
+        .map(|(r, cells)| dense_row(r, cells))
         .collect();
     Table {
         rows,
@@ -287,7 +276,21 @@ fn sparse_to_table(name: String, sparse: BTreeMap<u32, Vec<(u32, Cell)>>) -> Tab
     }
 }
 
-fn from_ref(v: &DataRef<'_>) -> Cell {
+/// Row `r` (0-based) from its non-empty cells by column, in any order.
+pub(super) fn dense_row(r: u32, mut cells: Vec<(u32, Cell)>) -> Row {
+    cells.sort_by_key(|(c, _)| *c);
+    let width = cells.last().map(|(c, _)| *c as usize + 1).unwrap_or(0);
+    let mut row = vec![Cell::Empty; width];
+    for (c, v) in cells {
+        row[c as usize] = v;
+    }
+    Row {
+        line: r as usize + 1,
+        cells: row,
+    }
+}
+
+pub(super) fn from_ref(v: &DataRef<'_>) -> Cell {
     match v {
         DataRef::Int(i) => Cell::Number(*i as f64),
         DataRef::Float(f) => Cell::Number(*f),

@@ -1,9 +1,10 @@
 //! A report read as a stream: a delimited bank statement of any length is decoded, split and
 //! turned into operations a batch at a time, so memory stays flat in the file's size (a year of a
 //! busy firm's statement is a million rows). An MT940 file past the head is read a line at a
-//! time the same way ([`super::mt940::read`]). Every other report — a small file, a PDF, a
-//! spreadsheet, KSeF, a receivables list — is read whole by [`super::parse_report`] and comes
-//! out as one [`Event::Whole`].
+//! time the same way ([`super::mt940::read`]), and an XLSX statement row by row from its sheet
+//! once the workbook is read ([`stream_xlsx`]). Every other report — a small file, a PDF, an XLS
+//! or ODS spreadsheet, KSeF, a receivables list — is read whole by [`super::parse_report`] and
+//! comes out as one [`Event::Whole`].
 //!
 //! The same code runs in the parsing worker (whose events travel as frames over a pipe, see
 //! `crate::isolate`) and in the importing process when isolation is off.
@@ -53,7 +54,9 @@ pub struct Head {
 /// says besides its operations.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StreamTail {
-    pub encoding: String,
+    /// The text encoding (none for a spreadsheet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
     pub tail: Tail,
 }
 
@@ -83,6 +86,7 @@ pub fn parse_stream(
         return stream_mt940(file, head, input, ctx, sink);
     }
     if head.len() < HEAD_BYTES || !streamable(&head) {
+        let past_head = head.len() == HEAD_BYTES;
         input
             .take(WHOLE_MAX_BYTES + 1 - head.len() as u64)
             .read_to_end(&mut head)
@@ -94,23 +98,18 @@ pub fn parse_stream(
                 "a file of this kind (PDF, spreadsheet, XML) is read whole, and this one is over {mib} MiB; export the statement as CSV or MT940, or split it into shorter periods"
             )));
         }
+        if past_head
+            && super::spreadsheet::is_spreadsheet(&head)
+            && let Some(streamed) = stream_xlsx(file, &head, profiles, ctx, sink)
+        {
+            return streamed;
+        }
         let parsed = super::parse_report(file, &head, profiles, ctx)?;
         return sink(Event::Whole(Box::new(parsed))).map_err(lost);
     }
     let text = TextStream::new(head, input);
     let mut reading = csv_rows(file, text, ctx)?;
-    let mut table = Table {
-        rows: Vec::new(),
-        column_style: ColumnStyle::Number,
-        sheet: None,
-        encoding: None,
-    };
-    while table.rows.len() < HEAD_ROWS {
-        match reading.next_row()? {
-            Some(row) => table.rows.push(row),
-            None => break,
-        }
-    }
+    let table = head_rows(&mut reading, ColumnStyle::Number, None)?;
     let whole = |mut table: Table, reading: &mut CsvRows<'_>| -> Result<Parsed, ReportError> {
         while let Some(row) = reading.next_row()? {
             table.rows.push(row);
@@ -127,7 +126,51 @@ pub fn parse_stream(
             return sink(Event::Whole(Box::new(parsed))).map_err(lost);
         }
     };
-    let mut ex = Extractor::new(file, &table, &rec, ctx);
+    stream_statement(file, "csv", &table, &rec, &mut reading, ctx, sink)
+}
+
+/// A report's rows, one at a time, whatever its format.
+trait RowSource {
+    fn next_row(&mut self) -> Result<Option<Row>, ReportError>;
+    /// The text encoding, for a format that has one (known for certain at the end).
+    fn encoding(&self) -> Option<String>;
+}
+
+/// The first rows of a report, enough to recognise it (the header is searched among the first
+/// 80).
+fn head_rows(
+    source: &mut dyn RowSource,
+    column_style: ColumnStyle,
+    sheet: Option<String>,
+) -> Result<Table, ReportError> {
+    let mut table = Table {
+        rows: Vec::new(),
+        column_style,
+        sheet,
+        encoding: None,
+    };
+    while table.rows.len() < HEAD_ROWS {
+        match source.next_row()? {
+            Some(row) => table.rows.push(row),
+            None => break,
+        }
+    }
+    Ok(table)
+}
+
+/// A recognised statement whose first rows are `table`: its operations, a batch at a time, as
+/// the rest of its rows come from `source`.
+fn stream_statement(
+    file: &str,
+    format: &str,
+    table: &Table,
+    rec: &super::recognise::Recognised<'_>,
+    source: &mut dyn RowSource,
+    ctx: &ParseContext,
+    sink: &mut dyn FnMut(Event) -> std::io::Result<()>,
+) -> Result<(), ReportError> {
+    let lost = |e: std::io::Error| ReportError::file(file, crate::domain::Said::io(&e));
+    let mut ex = Extractor::new(file, table, rec, ctx);
     let mut batch = Vec::with_capacity(BATCH);
     for row in &table.rows[rec.data_start.min(table.rows.len())..] {
         if let Some(op) = ex.push(row)? {
@@ -135,12 +178,12 @@ pub fn parse_stream(
         }
     }
     sink(Event::Head(Head {
-        format: "csv".into(),
+        format: format.into(),
         profile: rec.profile.name.clone(),
         account: ex.account_so_far(),
     }))
     .map_err(lost)?;
-    while let Some(row) = reading.next_row()? {
+    while let Some(row) = source.next_row()? {
         if let Some(op) = ex.push(&row)? {
             batch.push(op);
             if batch.len() == BATCH {
@@ -154,10 +197,170 @@ pub fn parse_stream(
     }
     let tail = ex.finish()?;
     sink(Event::Tail(Box::new(StreamTail {
-        encoding: reading.encoding_name().to_string(),
+        encoding: source.encoding(),
         tail,
     })))
     .map_err(lost)
+}
+
+/// An XLSX workbook past the read-ahead whose report (its first sheet a profile recognises) is a
+/// statement:
+/// its rows are read cell by cell and its operations streamed like a delimited statement's, so
+/// the sheet is never a table in memory (a year's statement is a million rows). `None` when it
+/// is not such a workbook, or its first rows cannot be read: it is read whole, and parsed or
+/// refused as before.
+fn stream_xlsx(
+    file: &str,
+    bytes: &[u8],
+    profiles: &[Profile],
+    ctx: &ParseContext,
+    sink: &mut dyn FnMut(Event) -> std::io::Result<()>,
+) -> Option<Result<(), ReportError>> {
+    super::container::check(bytes, &ctx.sheet_limits).ok()?;
+    use calamine::Reader;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).ok()?;
+    for name in wb.sheet_names() {
+        let reader = wb.worksheet_cells_reader(&name).ok()?;
+        let mut rows = XlsxRows::new(file, &name, reader, ctx.sheet_limits).ok()?;
+        let table = head_rows(&mut rows, ColumnStyle::Letter, Some(name.clone())).ok()?;
+        if table.rows.iter().all(Row::is_blank) {
+            continue;
+        }
+        // As reading it whole decides: the first sheet that is a subscriptions list or that a
+        // profile recognises is the report.
+        if super::billing_list(&table) {
+            return None;
+        }
+        match super::recognise::recognise(&table, profiles) {
+            Ok(rec) if rec.profile.kind == ReportKind::Statement => {
+                return Some(stream_statement(
+                    file, "xlsx", &table, &rec, &mut rows, ctx, sink,
+                ));
+            }
+            Ok(_) => return None,
+            Err(_) => continue,
+        }
+    }
+    None
+}
+
+/// A sheet's rows from calamine's cell reader, which yields the cells in the order the file
+/// holds them: row by row, as every spreadsheet program writes them. Empty cells are left
+/// out, as reading the sheet whole leaves them.
+struct XlsxRows<'a, RS: std::io::Read + std::io::Seek> {
+    reader: calamine::XlsxCellReader<'a, RS>,
+    file: String,
+    sheet: String,
+    limits: super::spreadsheet::SheetLimits,
+    /// The first cell of the next row, read past the end of the last one.
+    next: Option<(u32, u32, super::table::Cell)>,
+    /// The last row handed out.
+    last: Option<u32>,
+    cells: usize,
+    /// The reader said the sheet ended (asking it again is an error).
+    ended: bool,
+}
+
+impl<'a, RS: std::io::Read + std::io::Seek> XlsxRows<'a, RS> {
+    fn new(
+        file: &str,
+        sheet: &str,
+        reader: calamine::XlsxCellReader<'a, RS>,
+        limits: super::spreadsheet::SheetLimits,
+    ) -> Result<Self, ReportError> {
+        let rows = XlsxRows {
+            reader,
+            file: file.to_string(),
+            sheet: sheet.to_string(),
+            limits,
+            next: None,
+            last: None,
+            cells: 0,
+            ended: false,
+        };
+        let dims = rows.reader.dimensions();
+        super::spreadsheet::check_bounds(
+            sheet,
+            u64::from(dims.end.0) + 1,
+            u64::from(dims.end.1) + 1,
+            limits,
+        )
+        .map_err(|e| rows.error(None, e.said()))?;
+        Ok(rows)
+    }
+
+    fn error(&self, row: Option<u32>, cause: crate::domain::Said) -> ReportError {
+        ReportError {
+            file: self.file.clone(),
+            sheet: Some(self.sheet.clone()),
+            row: row.map(|r| r as usize + 1),
+            column: None,
+            cause: Box::new(cause),
+        }
+    }
+}
+
+impl<RS: std::io::Read + std::io::Seek> RowSource for XlsxRows<'_, RS> {
+    fn next_row(&mut self) -> Result<Option<Row>, ReportError> {
+        use super::spreadsheet::{SheetError, check_bounds, dense_row, from_ref};
+        let mut row: Option<(u32, Vec<(u32, super::table::Cell)>)> =
+            self.next.take().map(|(r, c, v)| (r, vec![(c, v)]));
+        while !self.ended {
+            let cell = match self.reader.next_cell() {
+                Ok(Some(cell)) => cell,
+                Ok(None) => {
+                    self.ended = true;
+                    break;
+                }
+                Err(e) => {
+                    let e = SheetError::Corrupt(format!("{:?}: {e}", self.sheet));
+                    return Err(self.error(self.last, e.said()));
+                }
+            };
+            let (r, c) = cell.get_position();
+            // The declared dimension may lie; the cells themselves are checked too.
+            check_bounds(&self.sheet, u64::from(r) + 1, u64::from(c) + 1, self.limits)
+                .map_err(|e| self.error(Some(r), e.said()))?;
+            let value = from_ref(cell.get_value());
+            if value.is_empty() {
+                continue;
+            }
+            self.cells += 1;
+            if self.cells > self.limits.max_cells {
+                let e = SheetError::TooManyCells {
+                    sheet: self.sheet.clone(),
+                    max_cells: self.limits.max_cells,
+                };
+                return Err(self.error(Some(r), e.said()));
+            }
+            match row.as_mut() {
+                Some((cur, cells)) if *cur == r => cells.push((c, value)),
+                Some((cur, _)) if r > *cur => {
+                    self.next = Some((r, c, value));
+                    break;
+                }
+                None if self.last.is_none_or(|last| r > last) => row = Some((r, vec![(c, value)])),
+                _ => {
+                    let line = r + 1;
+                    return Err(self.error(
+                        Some(r),
+                        crate::said!(
+                            "wiersz {line} arkusza stoi w pliku po wierszu dalszym; proszę zapisać arkusz ponownie w programie do arkuszy",
+                            "row {line} of the sheet comes after a later row in the file; save the sheet again in a spreadsheet program"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(row.map(|(r, cells)| {
+            self.last = Some(r);
+            dense_row(r, cells)
+        }))
+    }
+
+    fn encoding(&self) -> Option<String> {
+        None
+    }
 }
 
 /// An MT940 file past its head, read a line at a time ([`super::mt940::read`]).
@@ -190,7 +393,7 @@ fn stream_mt940(
     })?;
     start(summary.tail.account.as_deref(), sink)?;
     sink(Event::Tail(Box::new(StreamTail {
-        encoding: summary.encoding.to_string(),
+        encoding: Some(summary.encoding.to_string()),
         tail: summary.tail,
     })))
     .map_err(lost)
@@ -243,6 +446,12 @@ fn csv_rows<'r>(
 impl CsvRows<'_> {
     fn encoding_name(&self) -> &'static str {
         self.reader.get_ref().encoding_name()
+    }
+}
+
+impl RowSource for CsvRows<'_> {
+    fn encoding(&self) -> Option<String> {
+        Some(self.encoding_name().to_string())
     }
 
     fn next_row(&mut self) -> Result<Option<Row>, ReportError> {
@@ -628,7 +837,7 @@ mod tests {
         let Some(Event::Tail(tail)) = events.last() else {
             panic!("a long statement ends with a tail");
         };
-        assert_eq!(tail.encoding, "windows-1250");
+        assert_eq!(tail.encoding.as_deref(), Some("windows-1250"));
         assert_eq!(tail.tail.closing_balance, Some(Decimal::from(20_000)));
         let whole =
             parse_report("wyciag.csv", &bytes, &profiles(), &ParseContext::default()).unwrap();
@@ -743,7 +952,7 @@ mod tests {
         let Some(Event::Tail(tail)) = events.last() else {
             panic!("a long MT940 ends with a tail");
         };
-        assert_eq!(tail.encoding, "windows-1250");
+        assert_eq!(tail.encoding.as_deref(), Some("windows-1250"));
         assert_eq!(tail.tail.operations, 8_000);
         assert_eq!(tail.tail.opening_balance, Some(Decimal::from(1_000)));
         assert_eq!(tail.tail.closing_balance, Some(Decimal::new(1_084_000, 2)));
@@ -873,7 +1082,7 @@ mod tests {
         let Some(Event::Tail(tail)) = events.last() else {
             panic!("a tail");
         };
-        assert_eq!(tail.encoding, "windows-1250");
+        assert_eq!(tail.encoding.as_deref(), Some("windows-1250"));
     }
 
     #[test]

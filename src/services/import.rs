@@ -569,7 +569,7 @@ impl Importer<'_> {
                 outcome.profile = Some(head.profile.clone());
                 outcome.source = self.source_label(&head.profile);
                 outcome.format = Some(head.format.clone());
-                outcome.encoding = Some(tail.encoding.clone());
+                outcome.encoding = tail.encoding.clone();
                 outcome.rows_read = t.operations + t.skipped.len() + t.skipped_more;
                 outcome.skipped = t.skipped.len() + t.skipped_more;
                 outcome.warnings.extend(t.warnings.iter().cloned());

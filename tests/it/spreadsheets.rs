@@ -4,6 +4,7 @@
 use super::support::{TestStore, report};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Formula, Workbook};
 use skarbnik::ingest::profile::Profile;
+use skarbnik::ingest::stream::Event;
 use skarbnik::ingest::{ParseContext, parse_report};
 
 /// A sales register as an ERP exports it: a cover sheet, then the register with title rows above
@@ -194,4 +195,134 @@ fn xlsx_errors_name_sheet_row_and_column_letter() {
         e.to_string(),
         "lista.xlsx, sheet \"Należności\", row 2, column D (Brutto): cannot read \"sto złotych\" as an amount"
     );
+}
+
+/// A bank statement exported as XLSX by an online bank: a cover sheet, then the operations under
+/// a title block, dates as date cells, amounts and balances as numbers; `bad_date_at`, when
+/// given, is an operation whose date is text no one can read.
+fn statement_xlsx(rows: usize, bad_date_at: Option<usize>) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let cover = wb.add_worksheet();
+    cover.set_name("Informacje").unwrap();
+    cover
+        .write_string(
+            0,
+            0,
+            "Historia rachunku wygenerowana w bankowości internetowej",
+        )
+        .unwrap();
+    let ws = wb.add_worksheet();
+    ws.set_name("Operacje").unwrap();
+    ws.write_string(0, 0, "Historia operacji: 01.01.2026–31.12.2026")
+        .unwrap();
+    ws.write_string(1, 0, "Rachunek: PL55 1140 0000 9378 6579 7543 2319")
+        .unwrap();
+    let headers = [
+        "Data księgowania",
+        "Data waluty",
+        "Nadawca / Odbiorca",
+        "Numer konta",
+        "Tytuł",
+        "Kwota",
+        "Waluta",
+        "Saldo po operacji",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(3, c as u16, *h).unwrap();
+    }
+    let mut balance = 1000.0;
+    for i in 0..rows {
+        let r = 4 + i as u32;
+        let day =
+            ExcelDateTime::from_ymd(2026, 1 + (i * 12 / rows) as u8, 1 + (i % 28) as u8).unwrap();
+        if bad_date_at == Some(i) {
+            ws.write_string(r, 0, "31.02.2026").unwrap();
+        } else {
+            ws.write_datetime_with_format(r, 0, &day, &date).unwrap();
+        }
+        ws.write_datetime_with_format(r, 1, &day, &date).unwrap();
+        ws.write_string(r, 2, "GĘŚLARZ I WSPÓLNICY SP.J.").unwrap();
+        ws.write_string(r, 3, "61 1050 0000 0189 5559 7971 1471")
+            .unwrap();
+        ws.write_string(r, 4, format!("Zapłata za FV/{i}/2026"))
+            .unwrap();
+        let amount = 100.0 + (i % 900) as f64;
+        balance += amount;
+        ws.write_number(r, 5, amount).unwrap();
+        ws.write_string(r, 6, "PLN").unwrap();
+        ws.write_number(r, 7, balance).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_large_xlsx_statement_streams_row_by_row_and_a_late_bad_row_keeps_nothing() {
+    const ROWS: usize = 30_000;
+    let good = statement_xlsx(ROWS, None);
+    assert!(good.len() > 1 << 20, "past the read-ahead: {}", good.len());
+    let mut t = TestStore::new();
+
+    let bad = statement_xlsx(ROWS, Some(ROWS - 3));
+    let out = t.import_bytes("historia-zla.xlsx", &bad);
+    let e = out.error.expect("refused");
+    assert_eq!(e.sheet.as_deref(), Some("Operacje"), "{e:?}");
+    assert_eq!(e.row, Some(ROWS - 3 + 5), "{e:?}");
+    assert!(e.cause.contains("31.02.2026"), "{e:?}");
+    assert_eq!(t.count("payments"), 0);
+
+    let out = t.import_bytes("historia.xlsx", &good);
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(out.format.as_deref(), Some("xlsx"));
+    assert_eq!(out.profile.as_deref(), Some("generic-statement"));
+    assert_eq!(out.new, ROWS);
+    assert_eq!(t.count("payments"), ROWS as i64);
+    // Read as a stream: a head, batches of operations, a tail; never one whole report.
+    let profiles = Profile::load_all(None).unwrap();
+    let (mut batches, mut streamed, mut tail) = (0, 0, None);
+    let mut input: &[u8] = &good;
+    skarbnik::ingest::stream::parse_stream(
+        "historia.xlsx",
+        &mut input,
+        &profiles,
+        &ParseContext::default(),
+        &mut |e| {
+            match e {
+                Event::Head(h) => assert_eq!((h.format.as_str(), batches), ("xlsx", 0)),
+                Event::Rows(r) => {
+                    batches += 1;
+                    streamed += r.len();
+                }
+                Event::Tail(t) => tail = Some(t),
+                Event::Whole(_) => panic!("read whole"),
+            }
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(streamed, ROWS);
+    assert!(batches > 10, "{batches}");
+    let tail = tail.expect("a tail");
+    assert_eq!(tail.tail.operations, ROWS);
+    assert_eq!(tail.encoding, None);
+    // The same operations as reading the workbook whole gives.
+    let whole = parse_report("historia.xlsx", &good, &profiles, &ParseContext::default()).unwrap();
+    let skarbnik::ingest::Records::Statement(whole) = whole.records else {
+        panic!("a statement");
+    };
+    assert_eq!(whole.rows.len(), ROWS);
+    let last = &whole.rows[ROWS - 1];
+    let (title, amount, day): (String, i64, String) = t
+        .store
+        .conn()
+        .query_row(
+            "SELECT title, amount_minor, booking_date FROM payments WHERE source_row = ?1",
+            [last.row as i64],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(title, last.title);
+    assert_eq!(title, format!("Zapłata za FV/{}/2026", ROWS - 1));
+    assert_eq!(rust_decimal::Decimal::new(amount, 2), last.amount);
+    assert_eq!(day, last.booking_date.to_string());
 }
