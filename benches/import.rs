@@ -272,6 +272,12 @@ fn benches(c: &mut Criterion) {
             skarbnik::ingest::parse_report("bench.sta", black_box(&sta), &profiles, &ctx).unwrap()
         })
     });
+    // Past the read-ahead, so streamed: parsed a line at a time and stored a batch at a time.
+    assert!(sta.len() > skarbnik::ingest::stream::HEAD_BYTES);
+    assert_eq!(import_once(&sta, "bench.sta", &profiles, &ctx), CSV_ROWS);
+    g.bench_function("mt940_import_100k_entries", |b| {
+        b.iter(|| import_once(black_box(&sta), "bench.sta", &profiles, &ctx))
+    });
     let pdf = statement_pdf(100);
     let parsed = skarbnik::ingest::parse_report("bench.pdf", &pdf, &profiles, &ctx).unwrap();
     match &parsed.records {
