@@ -233,20 +233,14 @@ impl<'r> Lines<'r> {
             _ => match std::str::from_utf8(&cleaned) {
                 Ok(s) => s.to_string(),
                 Err(e) => {
-                    // The offset of the first bad byte in the file (0xFF bytes are never bad
-                    // here: they were dropped; count them back in).
-                    let valid = e.valid_up_to();
-                    let mut seen = 0;
-                    let mut at = 0;
-                    for (i, b) in self.buf[..end].iter().enumerate().skip(start) {
-                        if *b != 0xFF {
-                            if seen == valid {
-                                at = i;
-                                break;
-                            }
-                            seen += 1;
-                        }
-                    }
+                    // The first bad byte's place in the file: the `valid_up_to`-th byte of the
+                    // line that is not a dropped 0xFF.
+                    let at = self.buf[start..end]
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| **b != 0xFF)
+                        .nth(e.valid_up_to())
+                        .map_or(start, |(i, _)| start + i);
                     let offset = self.base + at as u64;
                     return Err(ReportError::file(
                         file,
@@ -265,6 +259,19 @@ struct Field {
     tag: String,
     value: String,
     line: usize,
+}
+
+/// Tags whose value is one line: nothing continues them.
+const ONE_LINE: &[&str] = &[
+    "20", "21", "25", "28", "28C", "60F", "60M", "62F", "62M", "64", "65", "34F", "13D", "90D",
+    "90C",
+];
+
+fn is_tag(t: &str) -> bool {
+    (2..=3).contains(&t.len())
+        && t.as_bytes()[0].is_ascii_digit()
+        && t.as_bytes()[1].is_ascii_digit()
+        && t.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Lines into fields: a field is complete when the next one starts (or the file ends).
@@ -295,22 +302,7 @@ impl Fields {
     fn finish(self) -> Option<Field> {
         self.current
     }
-}
 
-/// Tags whose value is one line: nothing continues them.
-const ONE_LINE: &[&str] = &[
-    "20", "21", "25", "28", "28C", "60F", "60M", "62F", "62M", "64", "65", "34F", "13D", "90D",
-    "90C",
-];
-
-fn is_tag(t: &str) -> bool {
-    (2..=3).contains(&t.len())
-        && t.as_bytes()[0].is_ascii_digit()
-        && t.as_bytes()[1].is_ascii_digit()
-        && t.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-impl Fields {
     fn push_line(&mut self, line: &str, n: usize) -> Option<Field> {
         let tag = line
             .strip_prefix(':')

@@ -146,7 +146,7 @@ fn xls_dimensions(bytes: &[u8], limits: SheetLimits) -> Result<(), SheetError> {
     Ok(())
 }
 
-pub(super) fn check_bounds(
+fn check_bounds(
     sheet: &str,
     rows: u64,
     columns: u64,
@@ -174,44 +174,86 @@ fn read_xlsx(
     }
     let mut tables = Vec::new();
     for name in names {
-        let mut reader = wb
+        let reader = wb
             .worksheet_cells_reader(&name)
             .map_err(|e| SheetError::Corrupt(e.to_string()))?;
+        let mut cells = SheetCells::new(&name, reader, limits)?;
+        let mut sparse: BTreeMap<u32, Vec<(u32, Cell)>> = BTreeMap::new();
+        while let Some((r, c, value)) = cells.next()? {
+            sparse.entry(r).or_default().push((c, value));
+        }
+        tables.push(sparse_to_table(name, sparse));
+    }
+    Ok(tables)
+}
+
+/// An XLSX sheet's non-empty cells as calamine's cell reader yields them (in the order the file
+/// holds them), each checked against the limits: the sheet's declared extent first, then every
+/// cell's place, and how many there are.
+pub(super) struct SheetCells<'a, RS: std::io::Read + std::io::Seek> {
+    reader: calamine::XlsxCellReader<'a, RS>,
+    sheet: String,
+    limits: SheetLimits,
+    count: usize,
+    /// The row of the last cell read.
+    pub(super) at: Option<u32>,
+    /// The reader said the sheet ended (asking it again is an error).
+    ended: bool,
+}
+
+impl<'a, RS: std::io::Read + std::io::Seek> SheetCells<'a, RS> {
+    pub(super) fn new(
+        sheet: &str,
+        reader: calamine::XlsxCellReader<'a, RS>,
+        limits: SheetLimits,
+    ) -> Result<Self, SheetError> {
         let dims = reader.dimensions();
         check_bounds(
-            &name,
+            sheet,
             u64::from(dims.end.0) + 1,
             u64::from(dims.end.1) + 1,
             limits,
         )?;
-        let mut sparse: BTreeMap<u32, Vec<(u32, Cell)>> = BTreeMap::new();
-        let mut count = 0usize;
-        loop {
-            let cell = match reader.next_cell() {
+        Ok(SheetCells {
+            reader,
+            sheet: sheet.to_string(),
+            limits,
+            count: 0,
+            at: None,
+            ended: false,
+        })
+    }
+
+    /// The next non-empty cell: (row, column, value), 0-based.
+    pub(super) fn next(&mut self) -> Result<Option<(u32, u32, Cell)>, SheetError> {
+        while !self.ended {
+            let cell = match self.reader.next_cell() {
                 Ok(Some(c)) => c,
-                Ok(None) => break,
-                Err(e) => return Err(SheetError::Corrupt(format!("{name:?}: {e}"))),
+                Ok(None) => {
+                    self.ended = true;
+                    break;
+                }
+                Err(e) => return Err(SheetError::Corrupt(format!("{:?}: {e}", self.sheet))),
             };
             let (r, c) = cell.get_position();
+            self.at = Some(r);
             // The declared dimension may lie; the cells themselves are checked too.
-            check_bounds(&name, u64::from(r) + 1, u64::from(c) + 1, limits)?;
+            check_bounds(&self.sheet, u64::from(r) + 1, u64::from(c) + 1, self.limits)?;
             let value = from_ref(cell.get_value());
             if value.is_empty() {
                 continue;
             }
-            count += 1;
-            if count > limits.max_cells {
+            self.count += 1;
+            if self.count > self.limits.max_cells {
                 return Err(SheetError::TooManyCells {
-                    sheet: name.clone(),
-                    max_cells: limits.max_cells,
+                    sheet: self.sheet.clone(),
+                    max_cells: self.limits.max_cells,
                 });
             }
-            sparse.entry(r).or_default().push((c, value));
+            return Ok(Some((r, c, value)));
         }
-        drop(reader);
-        tables.push(sparse_to_table(name, sparse));
+        Ok(None)
     }
-    Ok(tables)
 }
 
 /// XLS, XLSB and ODS: calamine builds these ranges when the workbook is opened (the formats are
@@ -290,7 +332,7 @@ pub(super) fn dense_row(r: u32, mut cells: Vec<(u32, Cell)>) -> Row {
     }
 }
 
-pub(super) fn from_ref(v: &DataRef<'_>) -> Cell {
+fn from_ref(v: &DataRef<'_>) -> Cell {
     match v {
         DataRef::Int(i) => Cell::Number(*i as f64),
         DataRef::Float(f) => Cell::Number(*f),

@@ -75,22 +75,16 @@ pub fn parse_stream(
     input
         .take(HEAD_BYTES as u64)
         .read_to_end(&mut head)
-        .map_err(|e| refuse(crate::domain::Said::io(&e)))?;
-    // As `parse_report` decides: a PDF, a KSeF document or receipt is not MT940 whatever it holds.
-    if head.len() == HEAD_BYTES
-        && !super::pdf::is_pdf(&head)
-        && !crate::billing::upo::looks_like(&head)
-        && !super::ksef::looks_like(&head)
-        && super::mt940::looks_like(&head)
-    {
+        .map_err(lost)?;
+    let how = reading(&head, head.len() == HEAD_BYTES);
+    if let Reading::Mt940 = how {
         return stream_mt940(file, head, input, ctx, sink);
     }
-    if head.len() < HEAD_BYTES || !streamable(&head) {
-        let past_head = head.len() == HEAD_BYTES;
+    if let Reading::Whole | Reading::Workbook = how {
         input
             .take(WHOLE_MAX_BYTES + 1 - head.len() as u64)
             .read_to_end(&mut head)
-            .map_err(|e| refuse(crate::domain::Said::io(&e)))?;
+            .map_err(lost)?;
         if head.len() as u64 > WHOLE_MAX_BYTES {
             let mib = WHOLE_MAX_BYTES >> 20;
             return Err(refuse(crate::said!(
@@ -98,8 +92,7 @@ pub fn parse_stream(
                 "a file of this kind (PDF, spreadsheet, XML) is read whole, and this one is over {mib} MiB; export the statement as CSV or MT940, or split it into shorter periods"
             )));
         }
-        if past_head
-            && super::spreadsheet::is_spreadsheet(&head)
+        if let Reading::Workbook = how
             && let Some(streamed) = stream_xlsx(file, &head, profiles, ctx, sink)
         {
             return streamed;
@@ -221,7 +214,13 @@ fn stream_xlsx(
     let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).ok()?;
     for name in wb.sheet_names() {
         let reader = wb.worksheet_cells_reader(&name).ok()?;
-        let mut rows = XlsxRows::new(file, &name, reader, ctx.sheet_limits).ok()?;
+        let mut rows = XlsxRows {
+            cells: super::spreadsheet::SheetCells::new(&name, reader, ctx.sheet_limits).ok()?,
+            file: file.to_string(),
+            sheet: name.clone(),
+            next: None,
+            last: None,
+        };
         let table = head_rows(&mut rows, ColumnStyle::Letter, Some(name.clone())).ok()?;
         if table.rows.iter().all(Row::is_blank) {
             continue;
@@ -248,47 +247,16 @@ fn stream_xlsx(
 /// holds them: row by row, as every spreadsheet program writes them. Empty cells are left
 /// out, as reading the sheet whole leaves them.
 struct XlsxRows<'a, RS: std::io::Read + std::io::Seek> {
-    reader: calamine::XlsxCellReader<'a, RS>,
+    cells: super::spreadsheet::SheetCells<'a, RS>,
     file: String,
     sheet: String,
-    limits: super::spreadsheet::SheetLimits,
     /// The first cell of the next row, read past the end of the last one.
     next: Option<(u32, u32, super::table::Cell)>,
     /// The last row handed out.
     last: Option<u32>,
-    cells: usize,
-    /// The reader said the sheet ended (asking it again is an error).
-    ended: bool,
 }
 
-impl<'a, RS: std::io::Read + std::io::Seek> XlsxRows<'a, RS> {
-    fn new(
-        file: &str,
-        sheet: &str,
-        reader: calamine::XlsxCellReader<'a, RS>,
-        limits: super::spreadsheet::SheetLimits,
-    ) -> Result<Self, ReportError> {
-        let rows = XlsxRows {
-            reader,
-            file: file.to_string(),
-            sheet: sheet.to_string(),
-            limits,
-            next: None,
-            last: None,
-            cells: 0,
-            ended: false,
-        };
-        let dims = rows.reader.dimensions();
-        super::spreadsheet::check_bounds(
-            sheet,
-            u64::from(dims.end.0) + 1,
-            u64::from(dims.end.1) + 1,
-            limits,
-        )
-        .map_err(|e| rows.error(None, e.said()))?;
-        Ok(rows)
-    }
-
+impl<RS: std::io::Read + std::io::Seek> XlsxRows<'_, RS> {
     fn error(&self, row: Option<u32>, cause: crate::domain::Said) -> ReportError {
         ReportError {
             file: self.file.clone(),
@@ -302,37 +270,14 @@ impl<'a, RS: std::io::Read + std::io::Seek> XlsxRows<'a, RS> {
 
 impl<RS: std::io::Read + std::io::Seek> RowSource for XlsxRows<'_, RS> {
     fn next_row(&mut self) -> Result<Option<Row>, ReportError> {
-        use super::spreadsheet::{SheetError, check_bounds, dense_row, from_ref};
         let mut row: Option<(u32, Vec<(u32, super::table::Cell)>)> =
             self.next.take().map(|(r, c, v)| (r, vec![(c, v)]));
-        while !self.ended {
-            let cell = match self.reader.next_cell() {
+        loop {
+            let (r, c, value) = match self.cells.next() {
                 Ok(Some(cell)) => cell,
-                Ok(None) => {
-                    self.ended = true;
-                    break;
-                }
-                Err(e) => {
-                    let e = SheetError::Corrupt(format!("{:?}: {e}", self.sheet));
-                    return Err(self.error(self.last, e.said()));
-                }
+                Ok(None) => break,
+                Err(e) => return Err(self.error(self.cells.at, e.said())),
             };
-            let (r, c) = cell.get_position();
-            // The declared dimension may lie; the cells themselves are checked too.
-            check_bounds(&self.sheet, u64::from(r) + 1, u64::from(c) + 1, self.limits)
-                .map_err(|e| self.error(Some(r), e.said()))?;
-            let value = from_ref(cell.get_value());
-            if value.is_empty() {
-                continue;
-            }
-            self.cells += 1;
-            if self.cells > self.limits.max_cells {
-                let e = SheetError::TooManyCells {
-                    sheet: self.sheet.clone(),
-                    max_cells: self.limits.max_cells,
-                };
-                return Err(self.error(Some(r), e.said()));
-            }
             match row.as_mut() {
                 Some((cur, cells)) if *cur == r => cells.push((c, value)),
                 Some((cur, _)) if r > *cur => {
@@ -354,7 +299,7 @@ impl<RS: std::io::Read + std::io::Seek> RowSource for XlsxRows<'_, RS> {
         }
         Ok(row.map(|(r, cells)| {
             self.last = Some(r);
-            dense_row(r, cells)
+            super::spreadsheet::dense_row(r, cells)
         }))
     }
 
@@ -399,16 +344,36 @@ fn stream_mt940(
     .map_err(lost)
 }
 
-/// Whether a file that starts with `head` is delimited text we can read as a stream (not a PDF,
-/// a spreadsheet, an archive, XML, MT940 or UTF-16).
-fn streamable(head: &[u8]) -> bool {
-    !(super::pdf::is_pdf(head)
-        || super::spreadsheet::is_spreadsheet(head)
-        || super::archive::is_archive(head)
+/// How a file is read.
+enum Reading {
+    /// A small file, or one of a kind only read whole (PDF, XML, UTF-16 text).
+    Whole,
+    /// A spreadsheet or an archive: read whole, and an XLSX statement's rows streamed from it.
+    Workbook,
+    /// MT940, a line at a time.
+    Mt940,
+    /// Delimited text, a chunk at a time.
+    Delimited,
+}
+
+/// How a file that starts with `head` is read; `past_head` when there is more of it. A PDF, a
+/// KSeF document or receipt is what it is whatever text it holds, as `parse_report` decides.
+fn reading(head: &[u8], past_head: bool) -> Reading {
+    if !past_head
+        || super::pdf::is_pdf(head)
         || crate::billing::upo::looks_like(head)
         || super::ksef::looks_like(head)
-        || super::mt940::looks_like(head)
-        || matches!(Encoding::for_bom(head), Some((enc, _)) if enc != UTF_8))
+    {
+        Reading::Whole
+    } else if super::spreadsheet::is_spreadsheet(head) || super::archive::is_archive(head) {
+        Reading::Workbook
+    } else if super::mt940::looks_like(head) {
+        Reading::Mt940
+    } else if matches!(Encoding::for_bom(head), Some((enc, _)) if enc != UTF_8) {
+        Reading::Whole
+    } else {
+        Reading::Delimited
+    }
 }
 
 /// Rows of delimited text read from a [`TextStream`], numbered by line as editors show them.
@@ -1048,6 +1013,16 @@ mod tests {
             tail.tail.closing_balance,
             Some(Decimal::new(100_000 + 123 * rows as i64, 2))
         );
+    }
+
+    #[test]
+    fn an_mt940_line_longer_than_any_statement_holds_is_refused_naming_it() {
+        let mut bytes =
+            b":20:ST1\r\n:25:/PL90102000004875749118625276\r\n:60F:C260101PLN0,00\r\n:86:".to_vec();
+        bytes.resize(bytes.len() + 2 * HEAD_BYTES, b'A');
+        let e = stream(&bytes).unwrap_err();
+        assert!(e.cause.contains("line 4 is over 1 MiB long"), "{e:?}");
+        assert!(e.cause.pl.contains("wiersz 4 ma ponad 1 MiB"), "{e:?}");
     }
 
     #[test]
