@@ -271,6 +271,47 @@ fn a_large_xlsx_statement_streams_row_by_row_and_a_late_bad_row_keeps_nothing() 
     assert!(e.cause.contains("31.02.2026"), "{e:?}");
     assert_eq!(t.count("payments"), 0);
 
+    // A row the file holds after a later one (no spreadsheet program writes that), near the
+    // end where the rows already stream: refused naming it, nothing kept.
+    let shuffled = {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&good)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..zip.len() {
+            let mut member = zip.by_index(i).unwrap();
+            let name = member.name().unwrap().to_string();
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(&mut member, &mut body).unwrap();
+            if name == "xl/worksheets/sheet2.xml" {
+                let xml = String::from_utf8(body).unwrap();
+                let a = xml.find("<row r=\"29000\"").unwrap();
+                let b = xml.find("<row r=\"29001\"").unwrap();
+                let c = b + xml[b..].find("</row>").unwrap() + "</row>".len();
+                body =
+                    format!("{}{}{}{}", &xml[..a], &xml[b..c], &xml[a..b], &xml[c..]).into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut out, &body).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    };
+    let out = t.import_bytes("historia-przestawiona.xlsx", &shuffled);
+    let e = out.error.expect("refused");
+    assert_eq!(e.sheet.as_deref(), Some("Operacje"), "{e:?}");
+    assert_eq!(e.row, Some(29_000), "{e:?}");
+    assert!(
+        e.cause
+            .contains("row 29000 of the sheet comes after a later row"),
+        "{e:?}"
+    );
+    assert!(
+        e.cause
+            .pl
+            .contains("wiersz 29000 arkusza stoi w pliku po wierszu dalszym"),
+        "{e:?}"
+    );
+    assert_eq!(t.count("payments"), 0);
+
     let out = t.import_bytes("historia.xlsx", &good);
     assert!(out.error.is_none(), "{:?}", out.error);
     assert_eq!(out.format.as_deref(), Some("xlsx"));
