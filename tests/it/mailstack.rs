@@ -293,7 +293,7 @@ impl MailStack {
                 files.extend(entries.flatten().map(|e| e.path()));
             }
         }
-        files.sort();
+        files.sort_by_cached_key(|p| delivery_order(p));
         files.iter().filter_map(|p| std::fs::read(p).ok()).collect()
     }
 
@@ -378,4 +378,25 @@ pub fn header(raw: &[u8], name: &str) -> Option<String> {
         let (n, v) = l.split_once(':')?;
         n.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
     })
+}
+
+/// Where a Maildir file comes in the order of delivery. Dovecot names a delivered file
+/// `SECONDS.M<microseconds>P<pid>.host,...`, and the microseconds are not zero-padded: sorting the
+/// names as text put a message delivered at `.M150000` after one delivered at `.M900000` of the
+/// same second, and a test read the earlier mail as the later one. A name of another shape comes
+/// last, by name.
+fn delivery_order(path: &std::path::Path) -> (u64, u64, String) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parsed = name.split_once('.').and_then(|(secs, rest)| {
+        let micros = rest.strip_prefix('M')?;
+        let end = micros
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(micros.len());
+        Some((secs.parse().ok()?, micros[..end].parse().ok()?))
+    });
+    let (secs, micros) = parsed.unwrap_or((u64::MAX, u64::MAX));
+    (secs, micros, name)
 }
