@@ -697,3 +697,24 @@ fn the_key_index_finds_every_key_and_only_it() {
         assert!(ix.get("", key_of).is_empty());
     }
 }
+
+/// With no invoice and no client nothing can be allocated or sent to review, whatever the
+/// payments say (numbers, NIPs, refunds, suppliers' accounts): the premise on which a run over
+/// an empty ledger skips the rules (see `services::reconcile::run_in`).
+#[test]
+fn without_invoices_and_clients_every_payment_is_unmatched() {
+    for seed in [1, 42, 2026] {
+        let s = scenario::generate(seed);
+        assert!(s.payments.len() > 100);
+        let decisions = reconcile(&s.payments, &[], &[], &s.context);
+        assert_eq!(decisions.len(), s.payments.len());
+        for (p, d) in s.payments.iter().zip(&decisions) {
+            assert!(
+                matches!(d.outcome, Outcome::Unmatched { .. }) && !d.agreed,
+                "{:?}: {:?}",
+                p.title,
+                d.outcome
+            );
+        }
+    }
+}

@@ -181,6 +181,17 @@ impl Tx<'_> {
         open_payment_ids(&self.tx)
     }
 
+    /// Open payments (as [`Tx::open_payment_ids`]) waiting for review from an earlier run.
+    pub fn open_payments_in_review(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT p.id FROM payments p
+             WHERE p.review_reason IS NOT NULL AND p.kind = 'incoming' AND p.hold = 0
+               AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.payment_id = p.id)",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn open_payments_by_id(&self, ids: &[i64]) -> Result<Vec<OpenPayment>> {
         open_payments_by_id(&self.tx, ids)
     }

@@ -246,6 +246,43 @@ fn a_run_with_nothing_new_is_skipped_and_a_new_invoice_is_not() {
     assert!(t.reconcile(Some("5265260188"), "test").unwrap().unchanged);
 }
 
+/// Statements imported before any receivables list: no invoice to pay and no client to
+/// recognise. Every open payment is unmatched, nothing is allocated, a payment left in review
+/// by an earlier run leaves it (as the rules would decide), and the run is stamped: the next one
+/// with nothing new is skipped.
+#[test]
+fn statements_without_invoices_or_clients_are_all_unmatched_and_leave_review() {
+    let mut t = TestStore::new();
+    for f in ["mbank/zestawienie-operacji.csv", "pko-bp/historia-rachunku.csv"] {
+        assert!(t.import_path(&report(f)).error.is_none(), "{f}");
+    }
+    assert_eq!((t.count("invoices"), t.count("clients")), (0, 0));
+    let incoming = t.scalar("SELECT COUNT(*) FROM payments WHERE kind = 'incoming'");
+    assert!(incoming > 3, "{incoming}");
+    t.store
+        .conn()
+        .execute(
+            "UPDATE payments SET review_reason = '{}', review_candidates = '[]'
+              WHERE id = (SELECT MIN(id) FROM payments WHERE kind = 'incoming')",
+            [],
+        )
+        .unwrap();
+    let first = t.reconcile(Some("5265260188"), "test").unwrap();
+    assert_eq!(first.considered as i64, incoming, "{first:?}");
+    assert_eq!(
+        (first.unmatched as i64, first.matched, first.review),
+        (incoming, 0, 0),
+        "{first:?}"
+    );
+    assert_eq!(t.count("allocations"), 0);
+    assert_eq!(
+        t.scalar("SELECT COUNT(*) FROM payments WHERE review_reason IS NOT NULL"),
+        0
+    );
+    let again = t.reconcile(Some("5265260188"), "test").unwrap();
+    assert!(again.unchanged, "{again:?}");
+}
+
 /// The dunning, `overdue` and `status` read the payment history as it stands on one day, from
 /// the sums kept on each invoice; the reports read it whole. For any day, both must say the
 /// same of that day: when each invoice was paid in full, what was outstanding, each client's
