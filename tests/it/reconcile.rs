@@ -253,7 +253,10 @@ fn a_run_with_nothing_new_is_skipped_and_a_new_invoice_is_not() {
 #[test]
 fn statements_without_invoices_or_clients_are_all_unmatched_and_leave_review() {
     let mut t = TestStore::new();
-    for f in ["mbank/zestawienie-operacji.csv", "pko-bp/historia-rachunku.csv"] {
+    for f in [
+        "mbank/zestawienie-operacji.csv",
+        "pko-bp/historia-rachunku.csv",
+    ] {
         assert!(t.import_path(&report(f)).error.is_none(), "{f}");
     }
     assert_eq!((t.count("invoices"), t.count("clients")), (0, 0));
