@@ -110,6 +110,12 @@ impl Isolation {
         let pid = child.id() as libc::pid_t;
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
+        if let Some(i) = &stdin {
+            widen_pipe(i);
+        }
+        if let Some(o) = &stdout {
+            widen_pipe(o);
+        }
         let mut stderr = child.stderr.take();
         // Activity: the instant (ms since start) of the last frame; the watchdog kills a worker
         // silent for longer than the timeout.
@@ -323,6 +329,24 @@ fn ignore_sigpipe_on_this_thread() {
 }
 
 /// Caps the child's address space (RLIMIT_AS), so a hostile file cannot take the machine's memory.
+/// Bytes a pipe to or from the worker holds: a batch of rows is about 800 kB of frame.
+const PIPE_BYTES: libc::c_int = 1 << 20;
+
+/// Makes a pipe to or from the worker hold [`PIPE_BYTES`] instead of Linux's 64 KiB. With 64 KiB,
+/// the file went to the worker and each batch of rows came back in pieces of 64 KiB, each piece
+/// a wake-up of the other side, and the worker waited on the parent, and the parent on it, many
+/// times a batch. Where the kernel refuses (a limit below 1 MiB in `/proc/sys/fs/pipe-max-size`),
+/// the pipe stays as it was: only slower.
+fn widen_pipe(pipe: &impl std::os::fd::AsRawFd) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: fcntl on a descriptor this process owns, with an integer argument.
+    unsafe {
+        libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_BYTES);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = pipe;
+}
+
 fn limit_memory(cmd: &mut Command, bytes: u64) {
     use std::os::unix::process::CommandExt;
     // SAFETY: only async-signal-safe work (one setrlimit call) runs between fork and exec.

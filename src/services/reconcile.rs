@@ -120,7 +120,6 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
             ..Default::default()
         });
     }
-    let ids = tx.open_payment_ids()?;
     let mut invoices: Vec<Invoice> = Vec::new();
     tx.each_invoice_balance(|b| invoices.extend(invoice_of(&b)))?;
     let clients: Vec<Client> = tx
@@ -133,26 +132,28 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
             accounts: c.accounts,
         })
         .collect();
+    // No invoice to pay and no client to recognise (a first statement imported before any
+    // receivables list): the rules would find every payment unmatched, which stores nothing but
+    // the end of an earlier review. Deciding a million payments to learn that took 1.9 s of a
+    // 8.8 s import; they are counted instead, and not read (nor the suppliers' accounts).
+    if invoices.is_empty() && clients.is_empty() {
+        for id in tx.open_payments_in_review()? {
+            tx.clear_review(id)?;
+        }
+        let open = tx.open_payment_count()?;
+        tx.set_state(STAMP_KEY, &tx.reconcile_stamp(&settings_key)?)?;
+        return Ok(ReconcileSummary {
+            considered: open,
+            unmatched: open,
+            ..Default::default()
+        });
+    }
+    let ids = tx.open_payment_ids()?;
     let ctx = Context {
         our_nip: settings.our_nip.clone(),
         supplier_accounts: tx.supplier_accounts()?,
         issue_grace_days: settings.issue_grace_days,
     };
-    // No invoice to pay and no client to recognise (a first statement imported before any
-    // receivables list): the rules would find every payment unmatched, which stores nothing but
-    // the end of an earlier review. Deciding a million payments to learn that took 1.9 s of a
-    // 8.8 s import.
-    if invoices.is_empty() && clients.is_empty() {
-        for id in tx.open_payments_in_review()? {
-            tx.clear_review(id)?;
-        }
-        tx.set_state(STAMP_KEY, &tx.reconcile_stamp(&settings_key)?)?;
-        return Ok(ReconcileSummary {
-            considered: ids.len(),
-            unmatched: ids.len(),
-            ..Default::default()
-        });
-    }
     let loaded = started.elapsed();
     let by_id: HashMap<i64, &Invoice> = invoices.iter().map(|i| (i.id, i)).collect();
     let mut summary = ReconcileSummary {

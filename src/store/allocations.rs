@@ -74,13 +74,14 @@ const RECORDED_BY_HAND: &str =
     "COALESCE((SELECT r.profile = 'manual' FROM reports r WHERE r.id = p.source_report_id), 0)";
 
 /// Ids of the incoming payments without allocations that no person holds, by booking day.
+/// Which payments are open: incoming, not held, not allocated.
+const OPEN_PAYMENT: &str = "p.kind = 'incoming' AND p.hold = 0
+    AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.payment_id = p.id)";
+
 fn open_payment_ids(conn: &rusqlite::Connection) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare(
-        "SELECT p.id FROM payments p
-         WHERE p.kind = 'incoming' AND p.hold = 0
-           AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.payment_id = p.id)
-         ORDER BY p.booking_date, p.id",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT p.id FROM payments p WHERE {OPEN_PAYMENT} ORDER BY p.booking_date, p.id"
+    ))?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -181,13 +182,21 @@ impl Tx<'_> {
         open_payment_ids(&self.tx)
     }
 
-    /// Open payments (as [`Tx::open_payment_ids`]) waiting for review from an earlier run.
-    pub fn open_payments_in_review(&self) -> Result<Vec<i64>> {
-        let mut stmt = self.tx.prepare(
-            "SELECT p.id FROM payments p
-             WHERE p.review_reason IS NOT NULL AND p.kind = 'incoming' AND p.hold = 0
-               AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.payment_id = p.id)",
+    /// How many payments are open (see [`Tx::open_payment_ids`]).
+    pub fn open_payment_count(&self) -> Result<usize> {
+        let n: i64 = self.tx.query_row(
+            &format!("SELECT COUNT(*) FROM payments p WHERE {OPEN_PAYMENT}"),
+            [],
+            |r| r.get(0),
         )?;
+        Ok(n as usize)
+    }
+
+    /// Open payments waiting for review from an earlier run.
+    pub fn open_payments_in_review(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.tx.prepare(&format!(
+            "SELECT p.id FROM payments p WHERE p.review_reason IS NOT NULL AND {OPEN_PAYMENT}"
+        ))?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
