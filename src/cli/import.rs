@@ -91,20 +91,31 @@ fn print_outcome(o: &ImportOutcome, verbose: bool) {
         "{}: {kind} ({how}): {} rows read, {} new, {} already known, {} updated, {} skipped",
         o.file, o.rows_read, o.new, o.known, o.updated, o.skipped
     );
-    let shown = if verbose {
-        o.warnings.len()
-    } else {
-        WARNINGS_SHOWN
-    };
-    for w in o.warnings.iter().take(shown) {
-        println!("  warning: {w}");
+    for line in warning_lines(&o.warnings, verbose) {
+        println!("  {line}");
     }
-    if o.warnings.len() > shown {
-        println!(
-            "  … and {} more warnings (--verbose or --json shows them all)",
-            o.warnings.len() - shown
-        );
+}
+
+/// A file's warnings as printed: the first [`WARNINGS_SHOWN`], how many are not shown, and the
+/// last. The last is kept in sight because a statement that warned on every row ends with how
+/// many warnings were only counted: "… and 981 more warnings", followed by nothing, hid that a
+/// million rows had warned.
+fn warning_lines(warnings: &[impl std::fmt::Display], verbose: bool) -> Vec<String> {
+    if verbose || warnings.len() <= WARNINGS_SHOWN + 1 {
+        return warnings.iter().map(|w| format!("warning: {w}")).collect();
     }
+    let mut lines: Vec<String> = warnings[..WARNINGS_SHOWN]
+        .iter()
+        .map(|w| format!("warning: {w}"))
+        .collect();
+    lines.push(format!(
+        "… {} more warnings not shown here (--verbose or --json lists them)",
+        warnings.len() - WARNINGS_SHOWN - 1
+    ));
+    if let Some(last) = warnings.last() {
+        lines.push(format!("warning: {last}"));
+    }
+    lines
 }
 
 /// Draws a progress bar (on stderr) for a file that takes more than a second: bytes read of its
@@ -149,5 +160,34 @@ fn show_progress(p: &Progress, done: &std::sync::atomic::AtomicBool) {
     }
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_of_warnings_shows_its_first_lines_a_count_and_its_last() {
+        let mut w: Vec<String> = (1..=1000).map(|i| format!("row {i}: note")).collect();
+        w.push("and 988572 more warnings like these".into());
+        let lines = warning_lines(&w, false);
+        assert_eq!(lines.len(), WARNINGS_SHOWN + 2, "{lines:?}");
+        assert_eq!(lines[0], "warning: row 1: note");
+        assert_eq!(lines[WARNINGS_SHOWN - 1], "warning: row 20: note");
+        assert_eq!(
+            lines[WARNINGS_SHOWN],
+            "… 980 more warnings not shown here (--verbose or --json lists them)"
+        );
+        assert_eq!(
+            lines[WARNINGS_SHOWN + 1],
+            "warning: and 988572 more warnings like these"
+        );
+        assert_eq!(warning_lines(&w, true).len(), 1001);
+        // One more than is shown: all of them, no count.
+        let few: Vec<String> = (1..=21).map(|i| format!("row {i}")).collect();
+        let lines = warning_lines(&few, false);
+        assert_eq!(lines.len(), 21);
+        assert_eq!(lines[20], "warning: row 21");
     }
 }
