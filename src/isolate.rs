@@ -328,7 +328,6 @@ fn ignore_sigpipe_on_this_thread() {
     }
 }
 
-/// Caps the child's address space (RLIMIT_AS), so a hostile file cannot take the machine's memory.
 /// Bytes a pipe to or from the worker holds: a batch of rows is about 800 kB of frame.
 const PIPE_BYTES: libc::c_int = 1 << 20;
 
@@ -347,6 +346,7 @@ fn widen_pipe(pipe: &impl std::os::fd::AsRawFd) {
     let _ = pipe;
 }
 
+/// Caps the child's address space (RLIMIT_AS), so a hostile file cannot take the machine's memory.
 fn limit_memory(cmd: &mut Command, bytes: u64) {
     use std::os::unix::process::CommandExt;
     // SAFETY: only async-signal-safe work (one setrlimit call) runs between fork and exec.

@@ -73,11 +73,11 @@ pub struct NewAllocation<'a> {
 const RECORDED_BY_HAND: &str =
     "COALESCE((SELECT r.profile = 'manual' FROM reports r WHERE r.id = p.source_report_id), 0)";
 
-/// Ids of the incoming payments without allocations that no person holds, by booking day.
 /// Which payments are open: incoming, not held, not allocated.
 const OPEN_PAYMENT: &str = "p.kind = 'incoming' AND p.hold = 0
     AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.payment_id = p.id)";
 
+/// Ids of the incoming payments without allocations that no person holds, by booking day.
 fn open_payment_ids(conn: &rusqlite::Connection) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT p.id FROM payments p WHERE {OPEN_PAYMENT} ORDER BY p.booking_date, p.id"
