@@ -170,7 +170,7 @@ fn tables(file: &str, bytes: &[u8], limits: SheetLimits) -> Result<Vec<Table>, R
         ));
     }
     if is_spreadsheet(bytes) {
-        return read_workbook(bytes, limits)
+        return read_workbook(bytes, limits, false)
             .map(|(_, t)| t)
             .map_err(|e| ReportError::file(file, e.said()));
     }

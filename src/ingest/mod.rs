@@ -178,6 +178,18 @@ pub fn parse_report(
     profiles: &[Profile],
     ctx: &ParseContext,
 ) -> Result<Parsed, ReportError> {
+    parse_bytes(file, bytes, profiles, ctx, false)
+}
+
+/// [`parse_report`]; `container_checked` when the file is a zip whose container has passed
+/// [`container::check`] already (see `spreadsheet::read_workbook`).
+pub(crate) fn parse_bytes(
+    file: &str,
+    bytes: &[u8],
+    profiles: &[Profile],
+    ctx: &ParseContext,
+    container_checked: bool,
+) -> Result<Parsed, ReportError> {
     if bytes.is_empty() {
         return Err(ReportError::file(
             file,
@@ -281,8 +293,9 @@ pub fn parse_report(
         });
     }
     if spreadsheet::is_spreadsheet(bytes) {
-        let (format, tables) = spreadsheet::read_workbook(bytes, ctx.sheet_limits)
-            .map_err(|e| ReportError::file(file, e.said()))?;
+        let (format, tables) =
+            spreadsheet::read_workbook(bytes, ctx.sheet_limits, container_checked)
+                .map_err(|e| ReportError::file(file, e.said()))?;
         let mut first_failure = None;
         for table in &tables {
             if table.rows.iter().all(Row::is_blank) {

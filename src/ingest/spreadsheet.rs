@@ -89,13 +89,18 @@ pub fn is_spreadsheet(bytes: &[u8]) -> bool {
 }
 
 /// Reads every sheet; returns the format found (`xlsx`, `ods`, `xls`, `xlsb`) and the tables.
+/// A zip-based workbook's container is checked first (its parts inflated with a cap, before
+/// calamine sees it), unless `container_checked` says this was done already.
 pub fn read_workbook(
     bytes: &[u8],
     limits: SheetLimits,
+    container_checked: bool,
 ) -> Result<(&'static str, Vec<Table>), SheetError> {
     let corrupt = |e: &dyn std::fmt::Display| SheetError::Corrupt(e.to_string());
     if bytes.starts_with(b"PK\x03\x04") {
-        super::container::check(bytes, &limits).map_err(SheetError::Refused)?;
+        if !container_checked {
+            super::container::check(bytes, &limits).map_err(SheetError::Refused)?;
+        }
         return match calamine::Xlsx::new(Cursor::new(bytes)) {
             Ok(mut wb) => Ok(("xlsx", read_xlsx(&mut wb, limits)?)),
             Err(xlsx_err) => match calamine::Ods::new(Cursor::new(bytes)) {
@@ -379,7 +384,7 @@ mod tests {
     fn an_xls_declaring_a_huge_sheet_is_refused_before_it_is_opened() {
         let xls: &[u8] = include_bytes!("../../fixtures/reports/erp/rejestr-vat-marzec.xls");
         let limits = SheetLimits::default();
-        let (format, tables) = read_workbook(xls, limits).unwrap();
+        let (format, tables) = read_workbook(xls, limits, false).unwrap();
         assert_eq!(format, "xls");
         assert!(tables[0].rows.len() >= 7, "{}", tables[0].rows.len());
         // The same file declaring 50 million rows.
@@ -389,7 +394,7 @@ mod tests {
             .expect("a DIMENSIONS record");
         let mut hostile = xls.to_vec();
         hostile[at + 8..at + 12].copy_from_slice(&50_000_000u32.to_le_bytes());
-        match read_workbook(&hostile, limits) {
+        match read_workbook(&hostile, limits, false) {
             Err(SheetError::TooLarge { rows, .. }) => assert_eq!(rows, 50_000_000),
             other => panic!("{:?}", other.map(|(f, _)| f)),
         }

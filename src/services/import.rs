@@ -5,8 +5,7 @@
 
 use super::reconcile::ReconcileSummary;
 use crate::domain::Said;
-use crate::domain::Sha256;
-use crate::domain::{BankAccount, Money, sha256_hex};
+use crate::domain::{BankAccount, Money, Sha256, sha256_hex};
 use crate::ingest::archive::Body;
 use crate::ingest::profile::{Profile, ReportKind};
 use crate::ingest::receivables::{InvoiceRow, Receivables};

@@ -367,3 +367,99 @@ fn a_large_xlsx_statement_streams_row_by_row_and_a_late_bad_row_keeps_nothing() 
     assert_eq!(rust_decimal::Decimal::new(amount, 2), last.amount);
     assert_eq!(day, last.booking_date.to_string());
 }
+
+/// An ERP's receivables register as XLSX, large enough to be past the read-ahead.
+fn register_xlsx(rows: usize) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let date = Format::new().set_num_format("dd.mm.yyyy");
+    let ws = wb.add_worksheet();
+    ws.set_name("Rejestr").unwrap();
+    ws.write_string(0, 0, "Rejestr sprzedaży VAT — 2026")
+        .unwrap();
+    let headers = [
+        "Lp.",
+        "Nr faktury",
+        "Data wystawienia",
+        "Termin płatności",
+        "Nabywca",
+        "NIP",
+        "Netto",
+        "VAT",
+        "Brutto",
+        "Waluta",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    for i in 0..rows {
+        let r = 3 + i as u32;
+        let month = 1 + (i * 12 / rows) as u8;
+        let issued = ExcelDateTime::from_ymd(2026, month, 1 + (i % 28) as u8).unwrap();
+        let due = ExcelDateTime::from_ymd(2026, month, 1 + ((i + 14) % 28) as u8).unwrap();
+        let net = 100.0 + (i * 7919 % 100_000) as f64 / 100.0;
+        let vat = (net * 23.0).round() / 100.0;
+        ws.write_number(r, 0, (i + 1) as f64).unwrap();
+        ws.write_string(r, 1, format!("FV/{}/{month:02}/2026", i + 1))
+            .unwrap();
+        ws.write_datetime_with_format(r, 2, &issued, &date).unwrap();
+        ws.write_datetime_with_format(r, 3, &due, &date).unwrap();
+        ws.write_string(r, 4, format!("Klient {} Sp. z o.o.", i * 31 % 9_973))
+            .unwrap();
+        ws.write_string(r, 5, "5261040828").unwrap();
+        ws.write_number(r, 6, net).unwrap();
+        ws.write_number(r, 7, vat).unwrap();
+        ws.write_number(r, 8, net + vat).unwrap();
+        ws.write_string(r, 9, "PLN").unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// A workbook past the read-ahead that is not a statement is read whole once its container has
+/// been checked (the check is not repeated), and one that inflates past the limit is refused as
+/// a zip bomb, read as a stream or not.
+#[test]
+fn a_large_xlsx_register_is_read_whole_and_a_bomb_refused_when_streaming() {
+    const ROWS: usize = 30_000;
+    let bytes = register_xlsx(ROWS);
+    assert!(
+        bytes.len() > 1 << 20,
+        "past the read-ahead: {}",
+        bytes.len()
+    );
+    let profiles = Profile::load_all(None).unwrap();
+    let stream = |ctx: &ParseContext| {
+        let mut whole = None;
+        let mut input: &[u8] = &bytes;
+        skarbnik::ingest::stream::parse_stream(
+            "rejestr.xlsx",
+            &mut input,
+            &profiles,
+            ctx,
+            &mut |e| {
+                match e {
+                    Event::Whole(p) => whole = Some(p),
+                    other => panic!("streamed: {other:?}"),
+                }
+                Ok(())
+            },
+        )
+        .map(|()| whole.expect("one whole report"))
+    };
+    let parsed = stream(&ParseContext::default()).unwrap();
+    assert_eq!(parsed.format, "xlsx");
+    let skarbnik::ingest::Records::Receivables(r) = &parsed.records else {
+        panic!("a receivables list: {:?}", parsed.profile);
+    };
+    assert_eq!(r.rows.len(), ROWS);
+
+    let mut tight = ParseContext::default();
+    tight.sheet_limits.max_inflated = 4 << 20;
+    let e = stream(&tight).unwrap_err();
+    assert!(
+        e.cause.contains("inflates to more than 4194304 bytes") && e.cause.contains("zip bomb"),
+        "{e:?}"
+    );
+    assert!(e.cause.pl.contains("bomba zip"), "{e:?}");
+    let whole = parse_report("rejestr.xlsx", &bytes, &profiles, &tight).unwrap_err();
+    assert_eq!(whole.cause, e.cause);
+}
