@@ -12,6 +12,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 pub struct MailStack {
@@ -24,7 +25,34 @@ pub struct MailStack {
     _keep: tempfile::TempDir,
 }
 
+/// A loopback port for one of the servers, below the kernel's ephemeral range.
+///
+/// A port from `bind(0)` comes from the ephemeral range, which is also where the kernel picks the
+/// local port of every outgoing connection: between the harness choosing one and Postfix binding
+/// it, another test's connection took it once in CI ("bind 127.0.0.1 port …: Address already in
+/// use", three tries on the same port). Ports below that range are never handed out implicitly, so
+/// a process-wide counter there, each port checked bindable, cannot race a connection. The start
+/// is offset by the process id so two test runs on one machine rarely meet.
 fn free_port() -> u16 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    const LOWEST: u32 = 10_000;
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32_768);
+    if ephemeral_low > LOWEST + 1_000 {
+        let span = ephemeral_low - LOWEST;
+        let start = (std::process::id() * 997) % span;
+        for _ in 0..span {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let port = LOWEST + (start + n) % span;
+            if let Ok(port) = u16::try_from(port)
+                && TcpListener::bind(("127.0.0.1", port)).is_ok()
+            {
+                return port;
+            }
+        }
+    }
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
