@@ -808,18 +808,8 @@ fn entry(
 /// its country prefix, kept as written (`Some((id, false))`), or `None` for a Polish NIP that
 /// fails its checksum.
 pub fn tax_id(raw: &str) -> Option<(String, bool)> {
-    let compact: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect::<String>()
-        .to_uppercase();
-    let mut head = compact.chars();
-    let foreign = compact.chars().count() > 2
-        && head.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && head.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && !compact.starts_with("PL");
-    if foreign {
-        return Some((compact, false));
+    if let Some(foreign) = Nip::foreign_vat_id(raw) {
+        return Some((foreign, false));
     }
     Nip::parse(raw).ok().map(|n| (n.as_str().to_string(), true))
 }

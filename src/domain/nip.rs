@@ -42,6 +42,55 @@ impl Nip {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A foreign buyer's VAT id as written in a NIP column (`DE811569869`, `GB 123 4567 89`,
+    /// `CHE-123.456.789`): two letters other than `PL` and then letters and digits, returned
+    /// without spaces, dashes and dots, upper case. Not a NIP that fails its checksum: a
+    /// foreign client has one of these instead, so the caller keeps it without a warning.
+    pub fn foreign_vat_id(raw: &str) -> Option<String> {
+        let compact: String = raw
+            .chars()
+            .filter(|c| !text::is_space(*c) && !matches!(c, '-' | '.'))
+            .collect::<String>()
+            .to_uppercase();
+        let bytes = compact.as_bytes();
+        let foreign = bytes.len() > 3
+            && bytes[..2].iter().all(u8::is_ascii_alphabetic)
+            && !compact.starts_with("PL")
+            && bytes.iter().all(u8::is_ascii_alphanumeric)
+            && bytes.iter().any(u8::is_ascii_digit);
+        foreign.then_some(compact)
+    }
+
+    /// Whether `raw` is a PESEL, a person's national ID number, rather than a NIP.
+    ///
+    /// ERPs export one "NIP/PESEL" column: a sole trader or consumer without a NIP has their
+    /// PESEL there. It identifies a person, not a company, and skarbnik has no use for it, so the
+    /// caller keeps it out of the NIP field instead of storing it as a NIP that fails its
+    /// checksum. Eleven digits (spaces and dashes allowed), a valid check digit, and a month that
+    /// PESEL's century encoding allows (1–12 plus 20, 40, 60 or 80) with a day of 1–31.
+    pub fn is_pesel(raw: &str) -> bool {
+        let trimmed = raw.trim();
+        if !trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || text::is_space(c))
+        {
+            return false;
+        }
+        let digits = text::digits(trimmed);
+        if digits.len() != 11 {
+            return false;
+        }
+        let d: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
+        let month = (d[2] * 10 + d[3]) % 20;
+        let day = d[4] * 10 + d[5];
+        let sum: u32 = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3]
+            .iter()
+            .zip(&d)
+            .map(|(w, x)| w * x)
+            .sum();
+        (1..=12).contains(&month) && (1..=31).contains(&day) && (10 - sum % 10) % 10 == d[10]
+    }
 }
 
 impl fmt::Display for Nip {
@@ -68,6 +117,39 @@ mod tests {
                 Ok("5261040828".to_string()),
                 "{s}"
             );
+        }
+    }
+
+    #[test]
+    fn a_foreign_vat_id_is_told_from_a_nip() {
+        for (raw, id) in [
+            ("DE811569869", "DE811569869"),
+            ("GB 123 4567 89", "GB123456789"),
+            ("CHE-123.456.789", "CHE123456789"),
+            ("nl123456789b01", "NL123456789B01"),
+        ] {
+            assert_eq!(Nip::foreign_vat_id(raw).as_deref(), Some(id), "{raw}");
+        }
+        for raw in ["PL5261040828", "5261040828", "brak", "n/a", "DE", "DE-"] {
+            assert_eq!(Nip::foreign_vat_id(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_pesel_is_told_from_a_nip() {
+        // Valid PESELs: born 1944-05-14 (month 05), 2002-12-31 (month 32 = December, 2000s).
+        for s in ["44051401359", "440514-01359", "02323112349"] {
+            assert!(Nip::is_pesel(s), "{s}");
+        }
+        // A NIP, a wrong check digit, month 13 and day 00 (both with a valid check digit), a prefix.
+        for s in [
+            "5261040828",
+            "44051401358",
+            "44131401350",
+            "44050001352",
+            "PL44051401359",
+        ] {
+            assert!(!Nip::is_pesel(s), "{s}");
         }
     }
 

@@ -68,6 +68,8 @@ const SYNONYMS: &[(Col, &[&str])] = &[
             "tax id",
             "vat number",
             "nip/vat id",
+            "nip/pesel",
+            "nip / pesel",
         ],
     ),
     (
@@ -273,6 +275,10 @@ fn read_row(
         }
         match col {
             Col::Name => c.name = Some(v),
+            // A person's PESEL in a "NIP/PESEL" column is not a NIP and not kept.
+            Col::Nip if Nip::is_pesel(&v) => {}
+            // A foreign client's VAT id is kept as its id, without a warning.
+            Col::Nip if let Some(id) = Nip::foreign_vat_id(&v) => c.nip = Some(id),
             Col::Nip => match Nip::parse(&v) {
                 Ok(n) => {
                     c.nip = Some(n.to_string());
@@ -366,6 +372,27 @@ mod tests {
             "{:?}",
             c.warnings
         );
+    }
+
+    #[test]
+    fn a_pesel_is_not_kept_and_a_foreign_vat_id_is_kept_without_a_warning() {
+        let csv = "Nazwa;NIP / PESEL;E-mail\n\
+                   ACME Sp. z o.o.;PL 526-104-08-28;biuro@acme.pl\n\
+                   Jan Kowalski;44051401359;jan@kowalski.pl\n\
+                   Contoso GmbH;DE 811 569 869;ap@contoso.de\n";
+        let c = parse_contacts("kontakty.csv", csv.as_bytes(), SheetLimits::default()).unwrap();
+        assert_eq!(c.rows.len(), 3);
+        assert_eq!(c.rows[0].nip.as_deref(), Some("5261040828"));
+        assert_eq!(
+            (c.rows[2].nip.as_deref(), c.rows[2].nip_valid),
+            (Some("DE811569869"), false)
+        );
+        assert_eq!(
+            (c.rows[1].nip.as_deref(), c.rows[1].nip_valid),
+            (None, false)
+        );
+        assert_eq!(c.rows[1].emails, vec!["jan@kowalski.pl"]);
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
     }
 
     #[test]

@@ -200,17 +200,24 @@ fn invoice(
     let client_name = r.text(Field::ClientName);
     let (nip, nip_valid) = match r.text(Field::Nip) {
         None => (None, None),
-        Some(raw) => match Nip::parse(&raw) {
-            Ok(n) => (Some(n.to_string()), Some(true)),
-            Err(e) => {
-                let e = e.said();
-                let (pl, en) = (e.pl, e.en);
-                warnings.push(crate::said!(
-                    "wiersz {line}: {pl}; zapisano tak, jak podano",
-                    "row {line}: {en}; kept as written"
-                ));
-                (Some(raw), Some(false))
-            }
+        // A "NIP/PESEL" column holds a person's PESEL when the buyer has no NIP: not a NIP
+        // written wrong, and nothing skarbnik keeps. The client is known by name.
+        Some(raw) if Nip::is_pesel(&raw) => (None, None),
+        Some(raw) => match Nip::foreign_vat_id(&raw) {
+            // A foreign client's VAT id: kept, not a NIP, nothing wrong with it.
+            Some(id) => (Some(id), Some(false)),
+            None => match Nip::parse(&raw) {
+                Ok(n) => (Some(n.to_string()), Some(true)),
+                Err(e) => {
+                    let e = e.said();
+                    let (pl, en) = (e.pl, e.en);
+                    warnings.push(crate::said!(
+                        "wiersz {line}: {pl}; zapisano tak, jak podano",
+                        "row {line}: {en}; kept as written"
+                    ));
+                    (Some(raw), Some(false))
+                }
+            },
         },
     };
     if client_name.is_none() && nip.is_none() {
