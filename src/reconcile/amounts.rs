@@ -10,7 +10,7 @@ use super::{Allocation, Evidence, Ledger, Outcome, Payment, Reason, Rule, sum};
 /// Sets of at most this many invoices are tried when amounts must add up.
 const MAX_SET: usize = 4;
 /// ... among the client's oldest this-many open invoices (C(12,4) = 495 sets at most).
-const MAX_SET_POOL: usize = 12;
+pub(super) const MAX_SET_POOL: usize = 12;
 
 pub(super) fn decide(
     l: &Ledger<'_, '_>,
@@ -206,7 +206,7 @@ fn exact(
 
 /// All sets of 2..=MAX_SET invoices from `pool` (oldest first) whose outstanding sums to `target`.
 /// Stops counting at 2: one set matches, more than one means review.
-fn subsets_summing(pool: &[usize], outstanding: &[i64], target: i64) -> Vec<Vec<usize>> {
+pub(super) fn subsets_summing(pool: &[usize], outstanding: &[i64], target: i64) -> Vec<Vec<usize>> {
     fn go(
         pool: &[usize],
         out: &[i64],

@@ -336,8 +336,56 @@ fn conflicts(
                 );
             }
         }
+        let others = surplus_pays_others(l, p, presumed, i);
+        if !others.is_empty() {
+            let mut cands = vec![i];
+            cands.extend(&others);
+            return review(
+                l,
+                Reason::of(Evidence::SurplusPaysOthers {
+                    named: ix.number(i).into(),
+                    named_outstanding: sum(l.outstanding[i], p.currency),
+                    others: ix.numbers(&others),
+                    client: ix.client_name(presumed).into(),
+                    surplus: sum(p.amount - l.outstanding[i], p.currency),
+                }),
+                cands,
+            );
+        }
     }
     None
+}
+
+/// Other open invoices of `client` whose outstanding is exactly what the payment brings beyond
+/// the named invoice `i`'s: one invoice, or the one small set summing to it. A transfer paying
+/// "FV/14/11/2026" with what 14, 12 and 13 miss together paid all three; left alone it would
+/// overpay 14 while 12 and 13 are dunned. Empty when the payment brings no more than `i` misses
+/// or nothing adds up (a plain overpayment).
+fn surplus_pays_others(l: &Ledger<'_, '_>, p: &Payment, client: i64, i: usize) -> Vec<usize> {
+    let surplus = p.amount - l.outstanding[i].max(0);
+    if surplus <= 0 {
+        return Vec::new();
+    }
+    let one = exact_of(l, p, client, &[surplus], &[i]);
+    if !one.is_empty() {
+        return one;
+    }
+    let pool: Vec<usize> = l
+        .open_of(client, p.currency)
+        .into_iter()
+        .filter(|j| *j != i && l.outstanding[*j] > 0 && !l.before_issue(p, *j))
+        .take(super::amounts::MAX_SET_POOL)
+        .collect();
+    let mut sets = super::amounts::subsets_summing(&pool, l.outstanding, surplus).into_iter();
+    let mut out: Vec<usize> = sets.next().unwrap_or_default();
+    for more in sets {
+        out.extend(
+            more.into_iter()
+                .filter(|j| !out.contains(j))
+                .collect::<Vec<_>>(),
+        );
+    }
+    out
 }
 
 /// Spreads the payment over the named invoices, oldest due first, up to each one's outstanding;

@@ -122,6 +122,15 @@ pub enum Evidence {
         twins: Vec<String>,
         amount: Sum,
     },
+    /// More than the named invoice misses, and the surplus is exactly what other open invoices
+    /// of the same client miss: they were probably paid too, with one number written.
+    SurplusPaysOthers {
+        named: String,
+        named_outstanding: Sum,
+        others: Vec<String>,
+        client: String,
+        surplus: Sum,
+    },
     // The amount.
     Overpayment {
         surplus: Sum,
@@ -285,6 +294,19 @@ impl Evidence {
                 list(twins),
                 amount.render(l)
             ),
+            SurplusPaysOthers {
+                named,
+                named_outstanding,
+                others,
+                client,
+                surplus,
+            } => format!(
+                "tytuł wskazuje {named} (do zapłaty {}), ale wpłata jest o {} wyższa, a dokładnie tyle {} do zapłaty {} klienta {client}: zapłata kilku faktur?",
+                named_outstanding.render(l),
+                surplus.render(l),
+                if others.len() == 1 { "ma" } else { "mają" },
+                list(others)
+            ),
             Overpayment { surplus } => {
                 format!("nadpłata: {} ponad kwotę do zapłaty", surplus.render(l))
             }
@@ -427,6 +449,19 @@ impl Evidence {
                 "the title names {named}, whose outstanding is not the amount, while {} (one digit apart) has exactly {}: a typo?",
                 list(twins),
                 amount.render(l)
+            ),
+            SurplusPaysOthers {
+                named,
+                named_outstanding,
+                others,
+                client,
+                surplus,
+            } => format!(
+                "the title names {named} ({} outstanding), but the payment is {} more, exactly what {} of {client} {} outstanding: several invoices paid?",
+                named_outstanding.render(l),
+                surplus.render(l),
+                list(others),
+                if others.len() == 1 { "has" } else { "have" }
             ),
             Overpayment { surplus } => format!(
                 "{} more than was outstanding: overpayment",
@@ -669,6 +704,13 @@ mod tests {
                 named: "FV/1/2026".into(),
                 twins: v.clone(),
                 amount: s,
+            },
+            SurplusPaysOthers {
+                named: "FV/1/2026".into(),
+                named_outstanding: s,
+                others: v.clone(),
+                client: c.clone(),
+                surplus: s,
             },
             Overpayment { surplus: s },
             Partial { remains: s },

@@ -429,6 +429,46 @@ fn case_table() {
             pay("two different sets sum to it", 738_000 + 30_000, "przelew").from("Bud-Pol SA"),
             Want::Review(vec![102, 103, 117, 118, 119]),
         ),
+        (
+            pay(
+                "a list of numbers sharing their year",
+                60_000,
+                "zapł. FV 0320, 0321 i 0322/2026",
+            )
+            .from("BUD-POL S.A."),
+            Want::Alloc(vec![
+                (117, 10_000, Num),
+                (118, 20_000, Num),
+                (119, 30_000, Num),
+            ]),
+        ),
+        (
+            pay(
+                "one number written, the surplus is what two others miss",
+                60_000,
+                "FV/0322/2026",
+            )
+            .from("BUD-POL S.A."),
+            Want::Review(vec![117, 118, 119]),
+        ),
+        (
+            pay(
+                "one number written, the surplus is what one other misses",
+                50_000,
+                "FV/0322/2026",
+            )
+            .from("BUD-POL S.A."),
+            Want::Review(vec![118, 119]),
+        ),
+        (
+            pay(
+                "an overpayment that pays nothing else",
+                35_000,
+                "FV/0322/2026",
+            )
+            .from("BUD-POL S.A."),
+            Want::Alloc(vec![(119, 35_000, Num)]),
+        ),
         // Rule 3: names.
         (
             pay("name with legal form spelled out", 1_230_000, "przelew")

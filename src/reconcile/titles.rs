@@ -73,7 +73,8 @@ pub struct Token {
 /// written with a space after its prefix, or split by the bank's line length, is still found whole.
 pub fn number_candidates(title: &str) -> Vec<Token> {
     let folded = text::fold_diacritics(title).to_uppercase();
-    let chunks: Vec<&str> = CHUNK.find_iter(&folded).map(|m| m.as_str()).collect();
+    let found: Vec<regex::Match<'_>> = CHUNK.find_iter(&folded).collect();
+    let chunks: Vec<&str> = found.iter().map(|m| m.as_str()).collect();
     let mut out: Vec<Token> = Vec::new();
     let mut push = |text: String, joined: bool| {
         if text.chars().any(|c| c.is_ascii_digit()) && !out.iter().any(|t| t.text == text) {
@@ -88,10 +89,68 @@ pub fn number_candidates(title: &str) -> Vec<Token> {
         push(canonicalize(&format!("{c}{next}")), true);
         push(canonicalize(&format!("{c}/{next}")), true);
     }
+    for listed in shared_tails(&folded, &found) {
+        push(canonicalize(&listed), false);
+    }
     if let Some(sp) = split_payment(title)
         && let Some(inv) = sp.inv
     {
         push(canonicalize(&inv), false);
+    }
+    out
+}
+
+/// `FV/13` → `13`, `FV13` → `13`, `13` → `13`.
+fn without_letter_prefix(chunk: &str) -> &str {
+    chunk
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .trim_start_matches(|c: char| {
+            matches!(c, '/' | '-' | '.' | '_' | '\\') || text::is_space(c)
+        })
+}
+
+/// Words that join the numbers of a list: "12, 13 i 14/11/2026".
+const LIST_WORDS: &[&str] = &["I", "ORAZ", "AND", "ET", "UND"];
+
+/// Numbers written as a list sharing the tail of its last one: `FV 12, 13 i 14/11/2026` pays
+/// 12/11/2026, 13/11/2026 and 14/11/2026, and read alone the title names only the last. Each
+/// number before a full one (`14/11/2026`), joined to it only by commas, semicolons, `&`, `+` or a
+/// list word, gets that number's tail. A member is digits, optionally after a letter prefix
+/// (`FV13`, `FV/13`); anything else ends the list, so `rata 2, FV 14/11/2026` reads nothing more.
+fn shared_tails(folded: &str, found: &[regex::Match<'_>]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (j, full) in found.iter().enumerate() {
+        // The full number, without a letter prefix of its own (`FV/14/11/2026`).
+        let text = without_letter_prefix(full.as_str());
+        let Some(slash) = text.find('/') else {
+            continue;
+        };
+        let head = text[..slash].trim_end();
+        if head.is_empty() || !head.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let tail = &text[slash..];
+        let mut k = j;
+        while k > 0 {
+            let gap = &folded[found[k - 1].end()..found[k].start()];
+            if !gap
+                .chars()
+                .all(|c| text::is_space(c) || matches!(c, ',' | ';' | '&' | '+'))
+            {
+                break;
+            }
+            k -= 1;
+            let member = found[k].as_str();
+            if LIST_WORDS.contains(&member) {
+                continue;
+            }
+            let digits = without_letter_prefix(member);
+            if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                break;
+            }
+            out.push(format!("{digits}{tail}"));
+        }
     }
     out
 }
@@ -202,6 +261,39 @@ mod tests {
         assert!(c.contains(&"FV/0312/2026".to_string()), "{c:?}");
         let c = texts("FV/12/11/2026");
         assert!(!c.contains(&"2/11/2026".to_string()), "{c:?}");
+    }
+
+    #[test]
+    fn a_list_of_numbers_sharing_a_tail_names_each() {
+        for (title, want) in [
+            (
+                "zapł. fv 12, 13 i 14/11/2026",
+                vec!["12/11/2026", "13/11/2026", "14/11/2026"],
+            ),
+            (
+                "FV/12, FV/13 oraz FV/14/11/2026",
+                vec!["12/11/2026", "13/11/2026"],
+            ),
+            ("Faktury 7 & 8/2026 dziękuję", vec!["7/2026", "8/2026"]),
+            (
+                "invoices 101, 102 and 103/2026",
+                vec!["101/2026", "102/2026"],
+            ),
+        ] {
+            let c = texts(title);
+            for w in want {
+                assert!(c.contains(&w.to_string()), "{title}: {w} not in {c:?}");
+            }
+        }
+        // Not a list: a word other than a list word, or a number that is no invoice's head.
+        for (title, not) in [
+            ("rata 2, FV 14/11/2026", "2/11/2026"),
+            ("zamówienie 55 - FV 14/11/2026", "55/11/2026"),
+            ("FV 14/11/2026 i 15", "15/11/2026"),
+            ("NIP 5261040828, FV 14/11/2026", "5261040828/11/2026"),
+        ] {
+            assert!(!texts(title).contains(&not.to_string()), "{title}: {not}");
+        }
     }
 
     #[test]
