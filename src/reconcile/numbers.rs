@@ -303,6 +303,18 @@ fn conflicts(
     let presumed = payer.client().unwrap_or(ix.invoices[i].client_id);
     let fits = amounts.contains(&l.outstanding[i]);
     // "część 1", "I rata": a partial payment on purpose, not a sign of another invoice.
+    // Interest or compensation for the invoice: a separate claim, which the invoice's
+    // outstanding must not absorb (nor the reminders for the invoice stop).
+    if !fits && titles::says_interest(&p.title) {
+        return review(
+            l,
+            Reason::of(Evidence::InterestNotInvoice {
+                named: ix.number(i).into(),
+                amount: sum(p.amount, p.currency),
+            }),
+            vec![i],
+        );
+    }
     if !fits && !titles::says_partial(&p.title) {
         let better = exact_of(l, p, presumed, amounts, &[i]);
         if !better.is_empty() {

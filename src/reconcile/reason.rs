@@ -122,6 +122,12 @@ pub enum Evidence {
         twins: Vec<String>,
         amount: Sum,
     },
+    /// The title speaks of interest or compensation for the named invoice, and the amount is not
+    /// what it misses: money for a note of interest, which is not the invoice's to take.
+    InterestNotInvoice {
+        named: String,
+        amount: Sum,
+    },
     /// More than the named invoice misses, and the surplus is exactly what other open invoices
     /// of the same client miss: they were probably paid too, with one number written.
     SurplusPaysOthers {
@@ -294,6 +300,10 @@ impl Evidence {
                 list(twins),
                 amount.render(l)
             ),
+            InterestNotInvoice { named, amount } => format!(
+                "tytuł mówi o odsetkach lub rekompensacie za {named}: {} to nie zapłata samej faktury",
+                amount.render(l)
+            ),
             SurplusPaysOthers {
                 named,
                 named_outstanding,
@@ -448,6 +458,10 @@ impl Evidence {
             } => format!(
                 "the title names {named}, whose outstanding is not the amount, while {} (one digit apart) has exactly {}: a typo?",
                 list(twins),
+                amount.render(l)
+            ),
+            InterestNotInvoice { named, amount } => format!(
+                "the title speaks of interest or compensation for {named}: {} is not a payment of the invoice itself",
                 amount.render(l)
             ),
             SurplusPaysOthers {
@@ -703,6 +717,10 @@ mod tests {
             LikelyTypo {
                 named: "FV/1/2026".into(),
                 twins: v.clone(),
+                amount: s,
+            },
+            InterestNotInvoice {
+                named: "FV/1/2026".into(),
                 amount: s,
             },
             SurplusPaysOthers {

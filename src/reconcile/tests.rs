@@ -462,6 +462,24 @@ fn case_table() {
         ),
         (
             pay(
+                "interest for an invoice is not the invoice",
+                1_234,
+                "Nota odsetkowa NO/1/2026 do FV/0322/2026",
+            )
+            .from("BUD-POL S.A."),
+            Want::Review(vec![119]),
+        ),
+        (
+            pay(
+                "the invoice paid with the word interest in the title",
+                30_000,
+                "FV/0322/2026 bez odsetek",
+            )
+            .from("BUD-POL S.A."),
+            Want::Alloc(vec![(119, 30_000, Num)]),
+        ),
+        (
+            pay(
                 "an overpayment that pays nothing else",
                 35_000,
                 "FV/0322/2026",

@@ -209,6 +209,17 @@ pub fn says_prepayment(title: &str) -> bool {
         .any(|w| PREPAYMENT_WORDS.contains(&w.as_str()))
 }
 
+/// Word stems of a transfer paying late-payment interest or the statutory compensation for an
+/// invoice rather than the invoice: "nota odsetkowa", "odsetki za zwłokę", "rekompensata 40 EUR".
+const INTEREST_STEMS: &[&str] = &["ODSETK", "ODSETEK", "REKOMPENSAT", "INTEREST"];
+
+/// The title says the money is interest or compensation for a late invoice, not the invoice.
+pub fn says_interest(title: &str) -> bool {
+    words(title)
+        .iter()
+        .any(|w| INTEREST_STEMS.iter().any(|s| w.starts_with(s)))
+}
+
 /// Valid NIPs written in a title, other than `ours`.
 pub fn nips(title: &str, ours: Option<&str>) -> Vec<String> {
     let up = title.to_uppercase();
@@ -293,6 +304,21 @@ mod tests {
             ("NIP 5261040828, FV 14/11/2026", "5261040828/11/2026"),
         ] {
             assert!(!texts(title).contains(&not.to_string()), "{title}: {not}");
+        }
+    }
+
+    #[test]
+    fn interest_is_told_from_the_invoice() {
+        for t in [
+            "Nota odsetkowa NO/1/2026 do FV 3/11/2026",
+            "odsetki za zwłokę FV/12/2026",
+            "Rekompensata 40 EUR FV 3/11/2026",
+            "late payment interest INV-7",
+        ] {
+            assert!(says_interest(t), "{t}");
+        }
+        for t in ["FV 3/11/2026", "zapłata za usługi", "Odsłuch 3/2026"] {
+            assert!(!says_interest(t), "{t}");
         }
     }
 
