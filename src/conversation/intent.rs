@@ -152,6 +152,12 @@ static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
         r"faulty",
         r"refuse to pay",
         r"cancell?ed (?:the |our )?(?:order|contract|subscription)",
+        r"faktur\w* (?:zostal\w* |jest |byla )?(?:juz )?(?:anulowan|wycofan|stornowan)\w*",
+        r"(?:anulowal|wycofal)\w* (?:te |ta |tej )?(?:fakture|zamowienie|umowe)",
+        r"(?:po|do czasu|do) (?:otrzymani\w*|wystawieni\w*|doslani\w*|przeslani\w*) (?:faktury )?korekt\w*",
+        r"czekamy na (?:fakture )?korekt\w*",
+        r"(?:invoice|order) (?:was |has been |is )?(?:cancell?ed|withdrawn|voided)",
+        r"(?:waiting|wait) for (?:the |a )?(?:corrected invoice|credit note|correction)",
     ])
 });
 
@@ -168,6 +174,8 @@ static PAID: LazyLock<Regex> = LazyLock::new(|| {
         r"srodki (?:zostaly )?(?:juz )?(?:przelane|wyslane|przekazane)",
         r"potwierdzeni\w* (?:przelewu|zaplaty|platnosci|transakcji|wykonania)",
         r"wplata (?:zostala )?(?:juz )?(?:dokonana|wykonana|zrealizowana)",
+        r"(?:platnosc|zaplata|wplata) (?:zostala |juz )+(?:zlecona|wykonana|wyslana|zrealizowana|dokonana|przelana)",
+        r"zlecil\w* (?:juz )?(?:platnosc|wplate|zaplate)",
         r"dokonal\w* (?:juz )?(?:wplaty|platnosci|przelewu|zaplaty)",
         r"(?:we|i) (?:have |already |'ve )*paid",
         r"(?:already|has been|have been|was|were) (?:paid|settled)",

@@ -15,6 +15,38 @@ fn d(s: &str) -> Option<NaiveDate> {
 /// (reply, intents found in order, promised date)
 fn cases() -> Vec<(&'static str, Vec<Intent>, Option<NaiveDate>)> {
     vec![
+        // Written as clients write them, and once read as nothing.
+        (
+            "Witam, płatność została zlecona 28.11. Pozdrawiam",
+            vec![AlreadyPaid],
+            None,
+        ),
+        ("Zleciliśmy płatność w piątek.", vec![AlreadyPaid], None),
+        (
+            "Płatność nastąpi po otrzymaniu korekty.",
+            vec![Dispute, Promise],
+            None,
+        ),
+        (
+            "Czekamy na fakturę korygującą, do tego czasu wstrzymujemy płatność.",
+            vec![Dispute],
+            None,
+        ),
+        (
+            "Faktura została anulowana przez Państwa handlowca.",
+            vec![Dispute],
+            None,
+        ),
+        (
+            "Please stop sending these emails, the invoice was cancelled.",
+            vec![Dispute],
+            None,
+        ),
+        (
+            "We are waiting for the credit note before we pay.",
+            vec![Dispute],
+            None,
+        ),
         // Disputes.
         (
             "Dzień dobry, reklamujemy fakturę FV/2026/11/001 – towar nie dotarł.",
