@@ -662,12 +662,41 @@ fn same_cells(a: &Row, b: &Row) -> bool {
     norm(a) == norm(b)
 }
 
+/// Footer lines that are neither balances to check nor totals: counts of operations, the
+/// available or book balance, blocked funds. "Liczba operacji: 2" has a number beside its label,
+/// which must not read as an operation whose date cannot be read.
+const INFO_LABELS: &[&str] = &[
+    "liczba operacji",
+    "liczba transakcji",
+    "liczba pozycji",
+    "liczba uznan",
+    "liczba obciazen",
+    "ilosc operacji",
+    "ilosc transakcji",
+    "ilosc pozycji",
+    "ilosc uznan",
+    "ilosc obciazen",
+    "saldo dostepne",
+    "saldo ksiegowe",
+    "dostepne srodki",
+    "srodki dostepne",
+    "suma blokad",
+    "kwota zablokowana",
+    "number of transactions",
+    "number of operations",
+    "transaction count",
+    "available balance",
+    "book balance",
+    "ledger balance",
+];
+
 fn row_has_label(row: &Row) -> bool {
     row.cells.iter().any(|c| {
         let t = normalize_header(&c.text());
         OPENING_LABELS
             .iter()
             .chain(CLOSING_LABELS)
+            .chain(INFO_LABELS)
             .any(|l| t.starts_with(l))
             || super::is_totals_label(&t)
     })
