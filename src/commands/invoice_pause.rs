@@ -12,6 +12,7 @@ pub const PAUSE: Spec = Spec {
         (&["pause", "invoice"], Lang::En),
         (&["wstrzymaj", "fakture"], Lang::Pl),
         (&["wstrzymaj", "faktura"], Lang::Pl),
+        (&["wstrzymac", "fakture"], Lang::Pl),
     ],
     parse: |rest| number(rest).map(|number| Command::PauseInvoice { number }),
 };
@@ -21,6 +22,7 @@ pub const RESUME: Spec = Spec {
         (&["resume", "invoice"], Lang::En),
         (&["wznow", "fakture"], Lang::Pl),
         (&["wznow", "faktura"], Lang::Pl),
+        (&["wznowic", "fakture"], Lang::Pl),
     ],
     parse: |rest| number(rest).map(|number| Command::ResumeInvoice { number }),
 };

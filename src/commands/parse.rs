@@ -105,13 +105,25 @@ pub fn parse_line(raw: &str) -> Result<Option<Parsed>, Malformed> {
         .trim_end_matches(['.', '!', ';'])
         .trim()
         .to_string();
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let folded: Vec<String> = words.iter().map(|w| fold(&unquote(w))).collect();
+    let all: Vec<&str> = line.split_whitespace().collect();
+    // A keyword followed by a colon is the keyword: "Status: ACME".
+    let all_folded: Vec<String> = all
+        .iter()
+        .map(|w| fold(&unquote(w)).trim_end_matches([':', ',']).to_string())
+        .collect();
+    // "Proszę o raport tygodniowy", "Please pause client ACME": the courtesy is not the command.
+    let skip = match all_folded.first().map(String::as_str) {
+        Some("prosze" | "prosimy") if all_folded.get(1).is_some_and(|w| w == "o") => 2,
+        Some("prosze" | "prosimy" | "please" | "pls" | "plz" | "kindly") => 1,
+        _ => 0,
+    };
+    let words = &all[skip.min(all.len())..];
+    let folded = &all_folded[skip.min(all_folded.len())..];
     let found = TABLE.iter().find_map(|spec| {
         spec.keywords
             .iter()
             .find(|(keys, _)| {
-                keys.len() <= folded.len() && keys.iter().zip(&folded).all(|(k, w)| k == w)
+                keys.len() <= folded.len() && keys.iter().zip(folded).all(|(k, w)| k == w)
             })
             .map(|(keys, lang)| (spec, keys.len(), *lang))
     });
@@ -331,6 +343,35 @@ mod tests {
                 Lang::Pl,
             ),
             ("status ACME", Status { who: "ACME".into() }, Lang::En),
+            // As people write to a colleague: a colon after the keyword, a courtesy first, the
+            // infinitive a Polish request takes.
+            ("Status: ACME", Status { who: "ACME".into() }, Lang::En),
+            (
+                "Proszę wstrzymać klienta ACME do 15.12.2026",
+                PauseClient {
+                    who: "ACME".into(),
+                    until: Some(d(2026, 12, 15)),
+                },
+                Lang::Pl,
+            ),
+            (
+                "Please pause client ACME",
+                PauseClient {
+                    who: "ACME".into(),
+                    until: None,
+                },
+                Lang::En,
+            ),
+            (
+                "Prosimy wznowić klienta ACME",
+                ResumeClient { who: "ACME".into() },
+                Lang::Pl,
+            ),
+            (
+                "Proszę o status klienta Beta",
+                Status { who: "Beta".into() },
+                Lang::Pl,
+            ),
             (
                 "Status klienta ACME",
                 Status { who: "ACME".into() },

@@ -14,6 +14,8 @@ pub const SPEC: Spec = Spec {
         (&["pause", "customer"], Lang::En),
         (&["wstrzymaj", "klienta"], Lang::Pl),
         (&["wstrzymaj", "klient"], Lang::Pl),
+        (&["wstrzymac", "klienta"], Lang::Pl),
+        (&["wstrzymac", "klient"], Lang::Pl),
     ],
     parse,
 };

@@ -12,6 +12,8 @@ pub const SPEC: Spec = Spec {
         (&["resume", "customer"], Lang::En),
         (&["wznow", "klienta"], Lang::Pl),
         (&["wznow", "klient"], Lang::Pl),
+        (&["wznowic", "klienta"], Lang::Pl),
+        (&["wznowic", "klient"], Lang::Pl),
     ],
     parse,
 };
