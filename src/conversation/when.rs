@@ -14,57 +14,6 @@ pub const HORIZON_DAYS: i64 = 120;
 /// A day relative to today ("jutro", "do końca miesiąca").
 type Relative = fn(NaiveDate) -> NaiveDate;
 
-const MONTHS: &[(&str, u32)] = &[
-    ("stycznia", 1),
-    ("styczen", 1),
-    ("lutego", 2),
-    ("luty", 2),
-    ("marca", 3),
-    ("marzec", 3),
-    ("kwietnia", 4),
-    ("kwiecien", 4),
-    ("maja", 5),
-    ("maj", 5),
-    ("czerwca", 6),
-    ("czerwiec", 6),
-    ("lipca", 7),
-    ("lipiec", 7),
-    ("sierpnia", 8),
-    ("sierpien", 8),
-    ("wrzesnia", 9),
-    ("wrzesien", 9),
-    ("pazdziernika", 10),
-    ("pazdziernik", 10),
-    ("listopada", 11),
-    ("listopad", 11),
-    ("grudnia", 12),
-    ("grudzien", 12),
-    ("january", 1),
-    ("jan", 1),
-    ("february", 2),
-    ("feb", 2),
-    ("march", 3),
-    ("mar", 3),
-    ("april", 4),
-    ("apr", 4),
-    ("may", 5),
-    ("june", 6),
-    ("jun", 6),
-    ("july", 7),
-    ("jul", 7),
-    ("august", 8),
-    ("aug", 8),
-    ("september", 9),
-    ("sept", 9),
-    ("sep", 9),
-    ("october", 10),
-    ("oct", 10),
-    ("november", 11),
-    ("nov", 11),
-    ("december", 12),
-    ("dec", 12),
-];
-
 const WEEKDAYS: &[(&str, Weekday)] = &[
     ("poniedzialek", Weekday::Mon),
     ("poniedzialku", Weekday::Mon),
@@ -257,7 +206,7 @@ pub fn dates(text: &str, today: NaiveDate) -> Vec<(usize, NaiveDate)> {
             taken.push(m);
         }
     }
-    let month = |w: &str| MONTHS.iter().find(|(n, _)| *n == w).map(|(_, m)| *m);
+    let month = crate::domain::months::by_name;
     for c in DAY_MONTH.captures_iter(text) {
         let m = c.get(0).map(|m| (m.start(), m.end())).unwrap_or_default();
         let (Some(d), Some(mo)) = (

@@ -9,6 +9,7 @@ mod hold;
 pub mod invoice_number;
 mod lang;
 mod money;
+pub mod months;
 mod name;
 mod nip;
 mod payment;

@@ -201,6 +201,10 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
 pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, ValueError> {
     let s = raw.trim().trim_matches(|c| c == '\'' || c == '"').trim();
     let err = || ValueError::Date(raw.to_string());
+    if let Some(named) = with_month_name(s) {
+        let date = named.ok_or_else(|| ValueError::ImpossibleDate(raw.to_string()))?;
+        return Ok(date.and_time(chrono::NaiveTime::MIN));
+    }
     let (date_part, time_part) = match s.find([' ', 'T']) {
         Some(i) => (&s[..i], s[i + 1..].trim()),
         None => (s, ""),
@@ -251,9 +255,45 @@ fn parse_time(s: &str) -> Option<chrono::NaiveTime> {
     None
 }
 
+/// A date written with its month's name: `15 listopada 2026`, `15 lis 2026`, `15-lis-26`,
+/// `Nov 15, 2026`, `15-Nov-2026`. `None`: not of that shape; `Some(None)`: of that shape but no
+/// such day (`31 listopada 2026`) or a year outside 1990–2100. A two-digit year is read only
+/// beside a month name, as 20yy.
+fn with_month_name(s: &str) -> Option<Option<NaiveDate>> {
+    if !s.chars().any(|c| c.is_alphabetic()) {
+        return None;
+    }
+    let folded = crate::domain::text::fold_diacritics(s).to_lowercase();
+    let words: Vec<&str> = folded
+        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '.' | '/' | ','))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let number = |w: &str| {
+        (w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| w.parse::<u32>().ok())
+            .flatten()
+    };
+    let month = crate::domain::months::in_date_cell;
+    let (day, m, year) = match words.as_slice() {
+        [d, mo, y] if month(mo).is_some() => (number(d)?, month(mo)?, *y),
+        [mo, d, y] if month(mo).is_some() => (number(d)?, month(mo)?, *y),
+        _ => return None,
+    };
+    let year = match (year.len(), number(year)?) {
+        (4, y) => y,
+        (2, y) => 2000 + y,
+        _ => return None,
+    };
+    let year = i32::try_from(year).ok()?;
+    Some(NaiveDate::from_ymd_opt(year, m, day).filter(|_| (1990..=2100).contains(&year)))
+}
+
 /// True when the text has the shape of a date (so a bad one is an error, not a footer line).
 pub fn looks_like_date(raw: &str) -> bool {
     let s = raw.trim();
+    if with_month_name(s).is_some() {
+        return true;
+    }
     let mut parts = 0;
     let mut digits = 0;
     for c in s.chars().take(12) {
@@ -277,6 +317,45 @@ mod tests {
         parse_amount(s)
             .map(|a| a.value.to_string())
             .unwrap_or_else(|e| format!("ERR {e}"))
+    }
+
+    #[test]
+    fn dates_with_a_month_name() {
+        let day = |s: &str| {
+            parse_date(s)
+                .map(|d| d.to_string())
+                .unwrap_or_else(|e| format!("ERR {e}"))
+        };
+        for (raw, want) in [
+            ("15 listopada 2026", "2026-11-15"),
+            ("15 Listopad 2026", "2026-11-15"),
+            ("1 paź 2026", "2026-10-01"),
+            ("15-lis-26", "2026-11-15"),
+            ("03.sty.2027", "2027-01-03"),
+            ("Nov 15, 2026", "2026-11-15"),
+            ("15-Nov-2026", "2026-11-15"),
+            ("2 March 2026", "2026-03-02"),
+        ] {
+            assert_eq!(day(raw), want, "{raw}");
+            assert!(looks_like_date(raw), "{raw}");
+        }
+        assert!(matches!(
+            parse_date("31 listopada 2026"),
+            Err(ValueError::ImpossibleDate(_))
+        ));
+        assert!(matches!(
+            parse_date("15 listopada 1890"),
+            Err(ValueError::ImpossibleDate(_))
+        ));
+        for raw in [
+            "Razem listopad",
+            "Saldo 15 lis",
+            "listopad 2026",
+            "marka 15 2026",
+        ] {
+            assert!(parse_date(raw).is_err(), "{raw}");
+            assert!(!looks_like_date(raw), "{raw}");
+        }
     }
 
     #[test]
