@@ -986,7 +986,7 @@ impl Importer<'_> {
                 Err(e) => return Ok(Err(row_error(out, row.row, "gross", e.said()))),
             };
             if let Some((corrected, key)) = corrected(row) {
-                match tx.apply_correction(&key, gross, report_id)? {
+                match tx.apply_correction(&row.number_key, &key, gross, report_id)? {
                     Correction::Applied { old, new } => {
                         out.updated += 1;
                         let money = |m| Money::from_minor(m, row.currency).amount();
@@ -1003,6 +1003,7 @@ impl Importer<'_> {
                             Some(&detail),
                         )?;
                     }
+                    Correction::Known => out.known += 1,
                     Correction::NotFound => {}
                     Correction::CurrencyMismatch { invoice } => {
                         let (n, c) = (&row.number, row.currency);

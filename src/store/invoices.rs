@@ -101,6 +101,8 @@ pub struct NewInvoice<'a> {
 pub enum Correction {
     /// The gross changed from `old` to `new` (minor units).
     Applied { old: i64, new: i64 },
+    /// This correction was applied before, with the same difference: nothing changed.
+    Known,
     /// No invoice with that number is stored.
     NotFound,
     /// The correction is in another currency than the invoice.
@@ -254,6 +256,7 @@ impl Tx<'_> {
     /// Applies a correction invoice: the corrected invoice's gross changes by `delta`.
     pub fn apply_correction(
         &self,
+        correction_key: &str,
         corrected_key: &str,
         delta: Money,
         report_id: i64,
@@ -271,7 +274,35 @@ impl Tx<'_> {
                 invoice: Currency::parse(&cur).unwrap_or(Currency::PLN),
             });
         }
-        let new = old + delta.minor();
+        // Applied before: only what differs from then changes the gross (nothing, when the
+        // same correction came again).
+        let before: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT delta_minor FROM corrections WHERE number_key = ?1 AND invoice_id = ?2",
+            )?
+            .query_row(params![correction_key, id], |r| r.get(0))
+            .optional()?;
+        let change = delta.minor() - before.unwrap_or(0);
+        if before.is_some() && change == 0 {
+            return Ok(Correction::Known);
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO corrections (number_key, invoice_id, delta_minor, report_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (number_key) DO UPDATE SET
+                     invoice_id = excluded.invoice_id, delta_minor = excluded.delta_minor,
+                     report_id = excluded.report_id",
+            )?
+            .execute(params![
+                correction_key,
+                id,
+                delta.minor(),
+                report_id,
+                self.now_text()
+            ])?;
+        let new = old + change;
         self.tx.execute(
             "UPDATE invoices SET gross_minor = ?2, source_report_id = ?3, updated_at = ?4 WHERE id = ?1",
             params![id, new, report_id, self.now_text()],

@@ -109,6 +109,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("009_scale.sql"),
     include_str!("010_aggregates.sql"),
     include_str!("011_allocation_writes.sql"),
+    include_str!("012_corrections.sql"),
 ];
 
 pub struct Store {

@@ -272,6 +272,17 @@ fn ksef_correction_adjusts_the_invoice_it_corrects() {
     let audit = t.store.audit_log(20).unwrap();
     assert!(audit.iter().any(|a| a.action == "invoice.corrected"
         && a.detail.as_deref() == Some("gross 1845.00 → 1660.50 by correction KOR/04/2026/01")));
+    // The same correction again in other bytes (downloaded once more, forwarded by the
+    // accountant): known, and the gross is not lowered twice.
+    let mut again = std::fs::read(report("ksef/fa3-korekta.xml")).unwrap();
+    again.extend_from_slice(b"\n<!-- pobrano ponownie z KSeF -->\n");
+    let kor2 = t.import_bytes("korekta-ponownie.xml", &again);
+    assert!(kor2.error.is_none(), "{:?}", kor2.error);
+    assert_eq!((kor2.known, kor2.updated), (1, 0));
+    assert_eq!(
+        t.store.invoices(None).unwrap()[0].gross.to_string(),
+        "1660.50"
+    );
     // The e-mail from KSeF becomes a reminder address for the client.
     let emails: i64 = t
         .store
