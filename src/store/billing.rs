@@ -594,6 +594,17 @@ impl Tx<'_> {
             "UPDATE invoices SET gross_minor = gross_minor + ?2, updated_at = ?3 WHERE id = ?1",
             params![invoice_id, delta.minor(), self.now_text()],
         )?;
+        // Recorded as applied: the correction's XML coming back from KSeF (forwarded by the
+        // accountant) is then known, not applied a second time, and the invoice's own XML coming
+        // back keeps it.
+        let correction_key = crate::domain::InvoiceNumber::parse(&doc.number)
+            .map(|n| n.canonical().to_string())
+            .map_err(|e| anyhow::anyhow!("correction {}: {}", doc.number, e.said().en))?;
+        self.tx.execute(
+            "INSERT INTO corrections (number_key, invoice_id, delta_minor, report_id, created_at)
+             VALUES (?1, ?2, ?3, NULL, ?4)",
+            params![correction_key, invoice_id, delta.minor(), self.now_text()],
+        )?;
         self.insert_issued_document(doc, "correction", invoice_id, client_id, delta.minor())?;
         self.add_invoice_document(
             corrected_key,

@@ -200,6 +200,16 @@ impl Tx<'_> {
             )?;
             return Ok(UpsertOutcome::New);
         };
+        // A report states an invoice's gross as issued; corrections applied since change it by
+        // their differences. The invoice sent again (another KSeF download, an ERP register
+        // listing it) must not undo them.
+        let corrected: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT COALESCE(SUM(delta_minor), 0) FROM corrections WHERE invoice_id = ?1",
+            )?
+            .query_row([id], |r| r.get(0))?;
+        let gross = gross + corrected;
         let mut changes = Vec::new();
         let fmt_opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
         if old_client != client_id {

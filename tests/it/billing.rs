@@ -520,6 +520,21 @@ fn corrections_are_kor_documents_and_change_the_amount_due() {
     assert!(text.contains("<NrFaKorygowanej>FV/1/11/2026</NrFaKorygowanej>"));
     assert!(text.contains("<P_15>-61.49</P_15>"), "{text}");
     assert_schema_valid(&files_in(&export, "xml"));
+    // The accountant forwards the correction and then the invoice back, as KSeF gives them:
+    // each is known, and the amount due stays corrected once after each.
+    for xml in ["2026-11/KOR_1_11_2026.xml", "2026-11/FV_1_11_2026.xml"] {
+        let back = export.join(xml);
+        let o = env.ok(&["import", back.to_str().unwrap()], "2026-11-05T09:00:00Z");
+        assert!(o.contains("1 already known, 0 updated"), "{xml}: {o}");
+        let v = env.json(&["invoices", "--json"], "2026-11-05T09:00:00Z");
+        let now = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["number"] == "FV/1/11/2026")
+            .map(|i| i["gross"].as_str().unwrap().to_string());
+        assert_eq!(now.as_deref(), Some("184.50"), "after {xml}");
+    }
     // Not issued by skarbnik: refused.
     let o = env.run(
         &["invoice", "correct", "FV/2026/11/001", "--reason", "x"],

@@ -283,6 +283,16 @@ fn ksef_correction_adjusts_the_invoice_it_corrects() {
         t.store.invoices(None).unwrap()[0].gross.to_string(),
         "1660.50"
     );
+    // The corrected invoice itself sent again states its gross as issued: the correction stays.
+    let mut original = std::fs::read(report("ksef/fa3-vat.xml")).unwrap();
+    original.extend_from_slice(b"\n<!-- pobrano ponownie z KSeF -->\n");
+    let inv2 = t.import_bytes("faktura-ponownie.xml", &original);
+    assert!(inv2.error.is_none(), "{:?}", inv2.error);
+    assert_eq!((inv2.known, inv2.updated), (1, 0));
+    assert_eq!(
+        t.store.invoices(None).unwrap()[0].gross.to_string(),
+        "1660.50"
+    );
     // The e-mail from KSeF becomes a reminder address for the client.
     let emails: i64 = t
         .store
