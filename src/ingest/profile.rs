@@ -84,6 +84,8 @@ pub enum Field {
     Outstanding,
     Paid,
     Email,
+    /// The invoice a correction row corrects (its own amount is then the change).
+    Corrects,
 }
 
 impl Field {
@@ -121,6 +123,7 @@ impl Field {
             Field::Outstanding => "outstanding",
             Field::Paid => "paid",
             Field::Email => "email",
+            Field::Corrects => "corrects",
         }
     }
 }
@@ -161,6 +164,7 @@ impl Field {
             Field::Outstanding => ("pozostało do zapłaty", "outstanding"),
             Field::Paid => ("zapłacono", "paid"),
             Field::Email => ("e-mail", "e-mail"),
+            Field::Corrects => ("faktura korygowana", "corrected invoice"),
         };
         crate::domain::Said::new(pl, en)
     }

@@ -226,9 +226,15 @@ fn invoice(
             crate::said!("brak nazwy klienta i NIP-u", "no client name or NIP"),
         ));
     }
+    // A correction row names the invoice it corrects (not itself: some registers repeat the
+    // row's own number there).
+    let corrects = r
+        .text(Field::Corrects)
+        .filter(|c| InvoiceNumber::parse(c).is_ok_and(|n| n.canonical() != number.canonical()));
     let issue_date = r.date(Field::IssueDate)?;
     let due_date = r.date(Field::DueDate)?;
-    if due_date.is_none() {
+    // A correction has no due date of its own: it changes its invoice's amount.
+    if due_date.is_none() && corrects.is_none() {
         let n = number.original();
         warnings.push(crate::said!(
             "wiersz {line}: faktura {n} nie ma terminu płatności",
@@ -281,7 +287,7 @@ fn invoice(
             .map(|t| split_emails(&t))
             .unwrap_or_default(),
         split_payment: false,
-        corrects: None,
+        corrects,
     })
 }
 

@@ -641,9 +641,13 @@ impl Importer<'_> {
         sender: Option<&str>,
         outcome: &mut ImportOutcome,
     ) -> Result<Result<(), ReportError>> {
-        // A correction needs the invoice it corrects: refuse now (nothing written, the sender can
-        // send it again after the original) rather than lose it.
-        if let Records::Receivables(r) = &parsed.records {
+        // A correction sent alone (a KSeF document) needs the invoice it corrects: refuse now
+        // (nothing written, the sender can send it again after the original) rather than lose
+        // it. In a list, the invoice may be in the same list; one that is not is skipped with a
+        // warning instead of refusing the rest (see `store_receivables`).
+        if let Records::Receivables(r) = &parsed.records
+            && r.rows.len() == 1
+        {
             for (row, corrected, key) in r
                 .rows
                 .iter()
@@ -972,7 +976,14 @@ impl Importer<'_> {
     ) -> Result<Result<(), ReportError>> {
         out.count_read(r.rows.len(), &r.skipped, &r.warnings);
         let source = format!("report:{report_id}");
-        for row in &r.rows {
+        // Invoices before corrections: a list may name a correction before the invoice it
+        // corrects.
+        let ordered = r
+            .rows
+            .iter()
+            .filter(|row| row.corrects.is_none())
+            .chain(r.rows.iter().filter(|row| row.corrects.is_some()));
+        for row in ordered {
             let client = self.client(
                 tx,
                 row.client_name.as_deref(),
@@ -1004,7 +1015,14 @@ impl Importer<'_> {
                         )?;
                     }
                     Correction::Known => out.known += 1,
-                    Correction::NotFound => {}
+                    Correction::NotFound => {
+                        let (n, line) = (&row.number, row.row);
+                        out.skipped += 1;
+                        out.warnings.push(crate::said!(
+                            "wiersz {line}: korekta {n} dotyczy faktury {corrected}, której nie znamy; pominięto ją: najpierw trzeba wczytać tę fakturę, potem korektę",
+                            "row {line}: correction {n} is for invoice {corrected}, which is not known; skipped: import that invoice first, then the correction"
+                        ));
+                    }
                     Correction::CurrencyMismatch { invoice } => {
                         let (n, c) = (&row.number, row.currency);
                         let why = crate::said!(

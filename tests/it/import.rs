@@ -310,6 +310,53 @@ fn ksef_correction_adjusts_the_invoice_it_corrects() {
     assert_eq!(t.count("invoices"), 1);
 }
 
+/// A register lists corrections as rows naming the invoice they correct, before or after it:
+/// each changes its invoice once, however often the register comes; one whose invoice is unknown
+/// is skipped with a warning, and the rest of the register is imported.
+#[test]
+fn corrections_in_a_register_change_their_invoices_once() {
+    let mut t = TestStore::new();
+    let register = "Numer;Faktura korygowana;Kontrahent;NIP;Data wystawienia;Termin płatności;Brutto\n\
+        KOR 1/11/2026;FV 1/11/2026;ACME Sp. z o.o.;526-104-08-28;2026-11-05;;-246,00\n\
+        FV 1/11/2026;;ACME Sp. z o.o.;526-104-08-28;2026-11-02;2026-11-16;1 230,00\n\
+        FV 2/11/2026;;ACME Sp. z o.o.;526-104-08-28;2026-11-03;2026-11-17;615,00\n\
+        KOR 2/11/2026;FV 99/10/2026;ACME Sp. z o.o.;526-104-08-28;2026-11-06;;-100,00\n";
+    let first = t.import_bytes("rejestr.csv", register.as_bytes());
+    assert!(first.error.is_none(), "{:?}", first.error);
+    assert_eq!((first.new, first.updated, first.skipped), (2, 1, 1));
+    assert!(
+        first.warnings.iter().any(|w| w
+            .en
+            .contains("row 5: correction KOR 2/11/2026 is for invoice FV 99/10/2026")
+            && w.pl.contains("korekta KOR 2/11/2026")),
+        "{:?}",
+        first.warnings
+    );
+    let gross = |t: &TestStore, n: &str| {
+        t.store
+            .invoices(None)
+            .unwrap()
+            .into_iter()
+            .find(|i| i.number == n)
+            .map(|i| i.gross.to_string())
+    };
+    assert_eq!(gross(&t, "FV 1/11/2026").as_deref(), Some("984.00"));
+    assert_eq!(gross(&t, "FV 2/11/2026").as_deref(), Some("615.00"));
+    assert_eq!(
+        gross(&t, "KOR 1/11/2026"),
+        None,
+        "a correction is not an invoice"
+    );
+    // The register again a week later, with one more invoice: the correction is known.
+    let later = format!(
+        "{register}FV 3/11/2026;;ACME Sp. z o.o.;526-104-08-28;2026-11-10;2026-11-24;99,00\n"
+    );
+    let second = t.import_bytes("rejestr-2.csv", later.as_bytes());
+    assert!(second.error.is_none(), "{:?}", second.error);
+    assert_eq!((second.new, second.updated), (1, 0));
+    assert_eq!(gross(&t, "FV 1/11/2026").as_deref(), Some("984.00"));
+}
+
 /// pdf-extract panics on a font with an unknown /Encoding name; the panic is contained, poppler's
 /// text is used instead, and the import goes on in the same process.
 #[test]
