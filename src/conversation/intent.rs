@@ -158,6 +158,12 @@ static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
         r"czekamy na (?:fakture )?korekt\w*",
         r"(?:invoice|order) (?:was |has been |is )?(?:cancell?ed|withdrawn|voided)",
         r"(?:waiting|wait) for (?:the |a )?(?:corrected invoice|credit note|correction)",
+        r"nie zgadza (?:sie )?(?:kwota|cena|ilosc|stawka|wartosc|faktura|suma)\w*",
+        r"(?:wstrzyma|zatrzyma)\w* (?:wysylani\w* )?(?:monit|przypomn|wezwa|windykac)\w*",
+        r"w trakcie wyjasnian\w*",
+        r"(?:haven't|hasn't) received the (?:goods|order|delivery|items?|service)",
+        r"(?:stop|pause|hold) (?:sending )?(?:the |these |your )?(?:reminders|dunning|chasers)",
+        r"(?:invoice|payment) is on hold",
     ])
 });
 
@@ -176,6 +182,8 @@ static PAID: LazyLock<Regex> = LazyLock::new(|| {
         r"wplata (?:zostala )?(?:juz )?(?:dokonana|wykonana|zrealizowana)",
         r"(?:platnosc|zaplata|wplata) (?:zostala |juz )+(?:zlecona|wykonana|wyslana|zrealizowana|dokonana|przelana)",
         r"zlecil\w* (?:juz )?(?:platnosc|wplate|zaplate)",
+        r"przelew (?:juz )?(?:wyslal|wykonal|zlecil|zrobil|puscil)\w*",
+        r"(?:payment|transfer|money|funds) (?:went|has gone|was sent|has been sent) (?:out|through)",
         r"dokonal\w* (?:juz )?(?:wplaty|platnosci|przelewu|zaplaty)",
         r"(?:we|i) (?:have |already |'ve )*paid",
         r"(?:already|has been|have been|was|were) (?:paid|settled)",
@@ -212,6 +220,10 @@ static PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         r"payment will be (?:made|sent|processed|executed)",
         r"(?:we are|we're|i am|i'm) going to pay",
         r"(?:we|i) (?:plan|intend|expect) to pay",
+        r"zaplata w terminie",
+        r"przekazan\w* do (?:ksiegowosci|zaplaty|realizacji|dzialu finansow)\w*",
+        r"(?:will|shall) (?:process|release|schedule) (?:it|this|the invoice|the payment)",
+        r"(?:next|our) payment run",
     ])
 });
 
@@ -257,6 +269,7 @@ static ASKS_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
         r"jakie faktury (?:sa )?(?:niezaplacone|otwarte|zalegle|nierozliczone)",
         r"rozrachunk\w*",
         r"statement of (?:the )?account",
+        r"statement of (?:our|my) account",
         r"account statement",
         r"(?:outstanding|open|current) balance",
         r"balance confirmation",

@@ -23,6 +23,47 @@ fn cases() -> Vec<(&'static str, Vec<Intent>, Option<NaiveDate>)> {
         ),
         ("Zleciliśmy płatność w piątek.", vec![AlreadyPaid], None),
         (
+            "Przelew wykonaliśmy 27.11.2026, proszę sprawdzić.",
+            vec![AlreadyPaid],
+            None,
+        ),
+        (
+            "Hi, the payment went out this morning.",
+            vec![AlreadyPaid],
+            None,
+        ),
+        (
+            "Our accounts payable team will process it in the next payment run.",
+            vec![Promise],
+            None,
+        ),
+        (
+            "Dzień dobry, faktura została przekazana do księgowości, zapłata w terminie.",
+            vec![Promise],
+            None,
+        ),
+        ("We haven't received the goods yet.", vec![Dispute], None),
+        (
+            "Witam, proszę o kontakt w sprawie tej faktury - nie zgadza się ilość.",
+            vec![Dispute],
+            None,
+        ),
+        (
+            "Prosimy o wstrzymanie monitów, sprawa jest w trakcie wyjaśniania.",
+            vec![Dispute],
+            None,
+        ),
+        (
+            "The invoice is on hold pending approval from our finance director.",
+            vec![Dispute],
+            None,
+        ),
+        (
+            "Could you send us a statement of our account?",
+            vec![AsksStatement],
+            None,
+        ),
+        (
             "Płatność nastąpi po otrzymaniu korekty.",
             vec![Dispute, Promise],
             None,
