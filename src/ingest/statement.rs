@@ -554,6 +554,15 @@ fn counterparty(
     let Some(desc) = pick(Field::Description) else {
         return p;
     };
+    // "Nadawca: ACME … Rachunek nadawcy: 61 1090 … Tytuł: FV 1/2026": each part by its label.
+    if let Some(l) = labelled(&desc, incoming) {
+        p.name = p.name.or(l.name);
+        p.account = p.account.or(l.account);
+        if p.title.is_empty() {
+            p.title = l.title.unwrap_or(desc);
+        }
+        return p;
+    }
     let mut rest = desc.clone();
     if p.account.is_none()
         && let Some(m) = ACCOUNT_IN_TEXT
@@ -590,6 +599,72 @@ fn counterparty(
             .map(|s| s.trim().to_string());
     }
     p
+}
+
+/// A label inside a free-text description, and what it introduces.
+static DESCRIPTION_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[\s;,|])(nadawca|odbiorca|zleceniodawca|beneficjent|kontrahent|nazwa kontrahenta|dane kontrahenta|rachunek nadawcy|rachunek odbiorcy|rachunek kontrahenta|rachunek zleceniodawcy|rachunek beneficjenta|nr rachunku|numer rachunku|rachunek|tytuł|tytułem|tytul|tytulem|adres|sender|payer|beneficiary|recipient|account|title|reference)\s*:",
+    )
+    .expect("static regex")
+});
+
+/// The parts of a description written as `Label: value` pairs.
+#[derive(Debug, Default, PartialEq)]
+struct Labelled {
+    name: Option<String>,
+    account: Option<String>,
+    title: Option<String>,
+}
+
+/// Reads a description made of labelled parts ("Nadawca: … Rachunek nadawcy: … Tytuł: …", as
+/// Credit Agricole, Pekao and many others export): the counterparty on our side of the
+/// direction (the sender of money in, the recipient of money out), its account, the title.
+/// `None` unless at least two known labels are there, so a title such as "Zapłata: FV 1" is
+/// never cut.
+fn labelled(desc: &str, incoming: bool) -> Option<Labelled> {
+    let marks: Vec<(usize, usize, String)> = DESCRIPTION_LABEL
+        .captures_iter(desc)
+        .filter_map(|c| {
+            let (label, whole) = (c.get(1)?, c.get(0)?);
+            Some((
+                label.start(),
+                whole.end(),
+                text::fold_diacritics(label.as_str()).to_lowercase(),
+            ))
+        })
+        .collect();
+    if marks.len() < 2 {
+        return None;
+    }
+    let mut out = Labelled::default();
+    for (k, (_, value_start, label)) in marks.iter().enumerate() {
+        let end = marks.get(k + 1).map(|m| m.0).unwrap_or(desc.len());
+        let value = text::collapse_spaces(
+            desc.get(*value_start..end)
+                .unwrap_or_default()
+                .trim_matches(|c: char| c.is_whitespace() || matches!(c, ';' | ',' | '|')),
+        );
+        if value.is_empty() {
+            continue;
+        }
+        let slot = match label.as_str() {
+            "nadawca" | "zleceniodawca" | "sender" | "payer" if incoming => &mut out.name,
+            "odbiorca" | "beneficjent" | "beneficiary" | "recipient" if !incoming => &mut out.name,
+            "kontrahent" | "nazwa kontrahenta" | "dane kontrahenta" => &mut out.name,
+            "rachunek nadawcy" | "rachunek zleceniodawcy" if incoming => &mut out.account,
+            "rachunek odbiorcy" | "rachunek beneficjenta" if !incoming => &mut out.account,
+            "rachunek kontrahenta" | "nr rachunku" | "numer rachunku" | "rachunek" | "account" => {
+                &mut out.account
+            }
+            "tytul" | "tytulem" | "title" | "reference" => &mut out.title,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(value);
+        }
+    }
+    Some(out)
 }
 
 /// The counterparty account as an electronic IBAN when it passes its checksum, else as written
@@ -901,4 +976,31 @@ fn find_account(rows: &[&Row]) -> Option<String> {
             .find_map(|m| BankAccount::parse(m.as_str()).ok())
             .map(|a| a.to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_description_of_labelled_parts_is_read_part_by_part() {
+        let d = "Nadawca: ACME SP Z O O ul. Długa 5 Warszawa Rachunek nadawcy: 61 1090 1014 0000 0712 1981 2874 Tytuł: FV 1/2026";
+        assert_eq!(
+            labelled(d, true),
+            Some(Labelled {
+                name: Some("ACME SP Z O O ul. Długa 5 Warszawa".into()),
+                account: Some("61 1090 1014 0000 0712 1981 2874".into()),
+                title: Some("FV 1/2026".into()),
+            })
+        );
+        // Money out: the recipient is the counterparty, not us as the sender.
+        let out = "Nadawca: NASZA FIRMA; Odbiorca: DOSTAWCA SA; Rachunek odbiorcy: PL27114020040000300201355387; Tytułem: zamówienie 7";
+        let l = labelled(out, false).unwrap();
+        assert_eq!(l.name.as_deref(), Some("DOSTAWCA SA"));
+        assert_eq!(l.account.as_deref(), Some("PL27114020040000300201355387"));
+        assert_eq!(l.title.as_deref(), Some("zamówienie 7"));
+        // One label is a title that happens to hold a colon, not a labelled description.
+        assert_eq!(labelled("Zapłata: FV 1/2026 tytuł zamówienia", true), None);
+        assert_eq!(labelled("przelew za FV 1/2026", true), None);
+    }
 }
