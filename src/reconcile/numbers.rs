@@ -302,7 +302,6 @@ fn conflicts(
     // Whose the money probably is: the identified payer, else the named invoice's client.
     let presumed = payer.client().unwrap_or(ix.invoices[i].client_id);
     let fits = amounts.contains(&l.outstanding[i]);
-    // "część 1", "I rata": a partial payment on purpose, not a sign of another invoice.
     // Interest or compensation for the invoice: a separate claim, which the invoice's
     // outstanding must not absorb (nor the reminders for the invoice stop).
     if !fits && titles::says_interest(&p.title) {
@@ -315,6 +314,7 @@ fn conflicts(
             vec![i],
         );
     }
+    // "część 1", "I rata": a partial payment on purpose, not a sign of another invoice.
     if !fits && !titles::says_partial(&p.title) {
         let better = exact_of(l, p, presumed, amounts, &[i]);
         if !better.is_empty() {
@@ -359,7 +359,7 @@ fn conflicts(
                     named_outstanding: sum(l.outstanding[i], p.currency),
                     others: ix.numbers(&others),
                     client: ix.client_name(presumed).into(),
-                    surplus: sum(p.amount - l.outstanding[i], p.currency),
+                    surplus: sum(p.amount - l.outstanding[i].max(0), p.currency),
                 }),
                 cands,
             );
