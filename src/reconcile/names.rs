@@ -65,6 +65,45 @@ fn key(name: &str) -> String {
     out.join(" ")
 }
 
+/// A client's name with the hyphens inside a distinctive compound dropped: "Bud-Mar" is one word,
+/// BUDMAR, which banks print as "BUDMAR", "BUD MAR" or "BUD-MAR" (a payer's adjacent words are
+/// also tried joined, see [`payer_tokens`]). Compounds of descriptive words or legal forms
+/// ("Handlowo-Usługowe") stay apart, so a payer may still drop them.
+fn compounds_joined(name: &str) -> String {
+    name.split_whitespace()
+        .map(|word| {
+            let parts: Vec<&str> = word.split('-').collect();
+            let joinable = parts.len() > 1
+                && parts.iter().all(|p| {
+                    let k = name_key(p);
+                    !k.is_empty()
+                        && !k.contains(' ')
+                        && k.chars().all(|c| c.is_alphanumeric())
+                        && !DESCRIPTIVE.contains(&k.as_str())
+                        && !LEGAL.contains(&k.as_str())
+                });
+            if joinable {
+                parts.concat()
+            } else {
+                word.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A payer's words as compared: each word, and each two neighbours joined ("BUD MAR" and
+/// "BUD-MAR" also read as BUDMAR).
+fn payer_tokens(text: &str) -> HashSet<String> {
+    let k = key(text);
+    let words: Vec<&str> = k.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut out: HashSet<String> = words.iter().map(|w| w.to_string()).collect();
+    for pair in words.windows(2) {
+        out.insert(format!("{}{}", pair[0], pair[1]));
+    }
+    out
+}
+
 /// The texts a payer's name may be read from: the name, and the name continued in the address
 /// (joined directly, as a name cut mid-word continues; and with a space).
 pub fn payer_texts(name: Option<&str>, address: Option<&str>) -> Vec<String> {
@@ -113,7 +152,7 @@ impl NameIndex {
         let mut forms: HashMap<i64, Vec<String>> = HashMap::new();
         let mut soft: HashMap<i64, Vec<String>> = HashMap::new();
         for (id, name) in clients {
-            let key = key(name);
+            let key = key(&compounds_joined(name));
             forms.insert(
                 id,
                 key.split(' ')
@@ -185,7 +224,7 @@ impl NameIndex {
     fn find_fresh(&self, texts: &[String]) -> NameMatch {
         let mut best: Vec<(usize, i64)> = Vec::new();
         for text in texts {
-            let payer: HashSet<String> = key(text).split(' ').map(str::to_string).collect();
+            let payer = payer_tokens(text);
             for tok in &payer {
                 for id in self.by_rarest.get(tok).into_iter().flatten() {
                     let Some(need) = self.tokens.get(id) else {
@@ -293,6 +332,31 @@ mod tests {
         // The full name fits one better.
         assert_eq!(find(&clients, "P.H. ORZEL"), Some(vec![1]));
         assert_eq!(find(&clients, "ORZEL SP Z O O"), Some(vec![2]));
+    }
+
+    #[test]
+    fn a_hyphenated_name_is_found_however_the_bank_prints_it() {
+        let clients = [
+            (1, "Bud-Mar Marek Zieliński"),
+            (2, "Auto-Serwis Kowalski Sp. z o.o."),
+            (3, "P.P.H.U. Handlowo-Usługowe Wióra"),
+        ];
+        for payer in [
+            "BUDMAR MAREK ZIELINSKI",
+            "BUD-MAR MAREK ZIELINSKI UL. POLNA 1",
+            "BUD MAR MAREK ZIELINSKI",
+        ] {
+            assert_eq!(find(&clients, payer), Some(vec![1]), "{payer}");
+        }
+        assert_eq!(
+            find(&clients, "AUTOSERWIS KOWALSKI SP Z O O"),
+            Some(vec![2])
+        );
+        assert_eq!(find(&clients, "AUTO SERWIS KOWALSKI"), Some(vec![2]));
+        // Descriptive compounds may still be dropped.
+        assert_eq!(find(&clients, "WIORA"), Some(vec![3]));
+        // Half of a compound is not the name.
+        assert_eq!(find(&clients, "MAR MAREK ZIELINSKI"), None);
     }
 
     #[test]
