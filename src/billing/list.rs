@@ -6,7 +6,7 @@
 use super::cycle::{Cycle, Timing};
 use super::plan::{Plan, Status};
 use super::vat::VatRate;
-use crate::domain::{Currency, Lang, Nip, Said};
+use crate::domain::{Currency, Lang, Said, TaxId};
 use crate::ingest::table::{Cell, Table};
 use crate::ingest::{ReportError, Skipped};
 use chrono::{Datelike, NaiveDate};
@@ -808,10 +808,11 @@ fn entry(
 /// its country prefix, kept as written (`Some((id, false))`), or `None` for a Polish NIP that
 /// fails its checksum.
 pub fn tax_id(raw: &str) -> Option<(String, bool)> {
-    if let Some(foreign) = Nip::foreign_vat_id(raw) {
-        return Some((foreign, false));
+    match TaxId::read(raw) {
+        TaxId::Nip(n) => Some((n.as_str().to_string(), true)),
+        TaxId::Foreign(id) => Some((id, false)),
+        TaxId::Pesel | TaxId::Invalid(_) => None,
     }
-    Nip::parse(raw).ok().map(|n| (n.as_str().to_string(), true))
 }
 
 /// The reference of a subscription without an id of its own: its client (NIP, else name),

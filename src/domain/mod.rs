@@ -24,7 +24,7 @@ pub use invoice_number::InvoiceNumber;
 pub use lang::Lang;
 pub use money::{Currency, Money, MoneyError, amount_of, format_en, format_pl, minor_of};
 pub use name::name_key;
-pub use nip::Nip;
+pub use nip::{Nip, TaxId};
 pub use payment::{PaymentKind, Rule};
 pub use said::Said;
 pub use settlement::Settlement;

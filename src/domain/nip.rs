@@ -47,7 +47,7 @@ impl Nip {
     /// `CHE-123.456.789`): two letters other than `PL` and then letters and digits, returned
     /// without spaces, dashes and dots, upper case. Not a NIP that fails its checksum: a
     /// foreign client has one of these instead, so the caller keeps it without a warning.
-    pub fn foreign_vat_id(raw: &str) -> Option<String> {
+    fn foreign_vat_id(raw: &str) -> Option<String> {
         let compact: String = raw
             .chars()
             .filter(|c| !text::is_space(*c) && !matches!(c, '-' | '.'))
@@ -69,7 +69,7 @@ impl Nip {
     /// caller keeps it out of the NIP field instead of storing it as a NIP that fails its
     /// checksum. Eleven digits (spaces and dashes allowed), a valid check digit, and a month that
     /// PESEL's century encoding allows (1–12 plus 20, 40, 60 or 80) with a day of 1–31.
-    pub fn is_pesel(raw: &str) -> bool {
+    fn is_pesel(raw: &str) -> bool {
         let trimmed = raw.trim();
         if !trimmed
             .chars()
@@ -90,6 +90,35 @@ impl Nip {
             .map(|(w, x)| w * x)
             .sum();
         (1..=12).contains(&month) && (1..=31).contains(&day) && (10 - sum % 10) % 10 == d[10]
+    }
+}
+
+/// What a buyer's tax-id column holds, read once for every reader of such columns (receivables,
+/// contact lists, billing lists): a Polish NIP, a foreign VAT id, a person's PESEL, or a NIP
+/// written wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaxId {
+    Nip(Nip),
+    /// A foreign VAT id, compact and upper case (see [`Nip::foreign_vat_id`]).
+    Foreign(String),
+    /// A PESEL: a person, not a company; nothing to keep (see [`Nip::is_pesel`]).
+    Pesel,
+    /// Neither: a NIP of the wrong length or with a wrong check digit.
+    Invalid(DomainError),
+}
+
+impl TaxId {
+    pub fn read(raw: &str) -> TaxId {
+        if Nip::is_pesel(raw) {
+            return TaxId::Pesel;
+        }
+        if let Some(id) = Nip::foreign_vat_id(raw) {
+            return TaxId::Foreign(id);
+        }
+        match Nip::parse(raw) {
+            Ok(n) => TaxId::Nip(n),
+            Err(e) => TaxId::Invalid(e),
+        }
     }
 }
 
@@ -151,6 +180,23 @@ mod tests {
         ] {
             assert!(!Nip::is_pesel(s), "{s}");
         }
+    }
+
+    #[test]
+    fn a_tax_id_column_is_read_as_what_it_holds() {
+        assert_eq!(
+            TaxId::read("PL 526-104-08-28"),
+            TaxId::Nip(Nip::parse("5261040828").unwrap())
+        );
+        assert_eq!(
+            TaxId::read("DE 811 569 869"),
+            TaxId::Foreign("DE811569869".into())
+        );
+        assert_eq!(TaxId::read("44051401359"), TaxId::Pesel);
+        assert!(matches!(
+            TaxId::read("5261040827"),
+            TaxId::Invalid(DomainError::NipChecksum(_))
+        ));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::ReportError;
 use super::profile::normalize_header;
 use super::spreadsheet::{SheetLimits, is_spreadsheet, read_workbook};
 use super::table::{Row, Table};
-use crate::domain::{Lang, Nip};
+use crate::domain::{Lang, TaxId};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContactRow {
@@ -275,16 +275,16 @@ fn read_row(
         }
         match col {
             Col::Name => c.name = Some(v),
-            // A person's PESEL in a "NIP/PESEL" column is not a NIP and not kept.
-            Col::Nip if Nip::is_pesel(&v) => {}
-            // A foreign client's VAT id is kept as its id, without a warning.
-            Col::Nip if let Some(id) = Nip::foreign_vat_id(&v) => c.nip = Some(id),
-            Col::Nip => match Nip::parse(&v) {
-                Ok(n) => {
+            Col::Nip => match TaxId::read(&v) {
+                TaxId::Nip(n) => {
                     c.nip = Some(n.to_string());
                     c.nip_valid = true;
                 }
-                Err(e) => {
+                // A foreign client's VAT id is kept as its id, without a warning.
+                TaxId::Foreign(id) => c.nip = Some(id),
+                // A person's PESEL in a "NIP/PESEL" column is not a NIP and not kept.
+                TaxId::Pesel => {}
+                TaxId::Invalid(e) => {
                     let e = e.said();
                     let (pl, en) = (e.pl, e.en);
                     warn(

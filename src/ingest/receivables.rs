@@ -6,7 +6,7 @@ use super::recognise::Recognised;
 use super::table::{Row, Table};
 use super::{ParseContext, ReportError, RowReader, Skipped, is_totals_label};
 use crate::domain::Said;
-use crate::domain::{Currency, InvoiceNumber, Nip, format_pl};
+use crate::domain::{Currency, InvoiceNumber, TaxId, format_pl};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -198,27 +198,23 @@ fn invoice(
     let number =
         InvoiceNumber::parse(number_text).map_err(|e| r.error(Some(Field::Number), e.said()))?;
     let client_name = r.text(Field::ClientName);
-    let (nip, nip_valid) = match r.text(Field::Nip) {
+    let (nip, nip_valid) = match r.text(Field::Nip).map(|raw| (TaxId::read(&raw), raw)) {
         None => (None, None),
         // A "NIP/PESEL" column holds a person's PESEL when the buyer has no NIP: not a NIP
         // written wrong, and nothing skarbnik keeps. The client is known by name.
-        Some(raw) if Nip::is_pesel(&raw) => (None, None),
-        Some(raw) => match Nip::foreign_vat_id(&raw) {
-            // A foreign client's VAT id: kept, not a NIP, nothing wrong with it.
-            Some(id) => (Some(id), Some(false)),
-            None => match Nip::parse(&raw) {
-                Ok(n) => (Some(n.to_string()), Some(true)),
-                Err(e) => {
-                    let e = e.said();
-                    let (pl, en) = (e.pl, e.en);
-                    warnings.push(crate::said!(
-                        "wiersz {line}: {pl}; zapisano tak, jak podano",
-                        "row {line}: {en}; kept as written"
-                    ));
-                    (Some(raw), Some(false))
-                }
-            },
-        },
+        Some((TaxId::Pesel, _)) => (None, None),
+        Some((TaxId::Nip(n), _)) => (Some(n.to_string()), Some(true)),
+        // A foreign client's VAT id: kept, not a NIP, nothing wrong with it.
+        Some((TaxId::Foreign(id), _)) => (Some(id), Some(false)),
+        Some((TaxId::Invalid(e), raw)) => {
+            let e = e.said();
+            let (pl, en) = (e.pl, e.en);
+            warnings.push(crate::said!(
+                "wiersz {line}: {pl}; zapisano tak, jak podano",
+                "row {line}: {en}; kept as written"
+            ));
+            (Some(raw), Some(false))
+        }
     };
     if client_name.is_none() && nip.is_none() {
         return Err(r.error(
