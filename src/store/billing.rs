@@ -600,11 +600,7 @@ impl Tx<'_> {
         let correction_key = crate::domain::InvoiceNumber::parse(&doc.number)
             .map(|n| n.canonical().to_string())
             .map_err(|e| anyhow::anyhow!("correction {}: {}", doc.number, e.said().en))?;
-        self.tx.execute(
-            "INSERT INTO corrections (number_key, invoice_id, delta_minor, report_id, created_at)
-             VALUES (?1, ?2, ?3, NULL, ?4)",
-            params![correction_key, invoice_id, delta.minor(), self.now_text()],
-        )?;
+        self.record_correction(&correction_key, invoice_id, delta.minor(), None)?;
         self.insert_issued_document(doc, "correction", invoice_id, client_id, delta.minor())?;
         self.add_invoice_document(
             corrected_key,

@@ -297,6 +297,26 @@ impl Tx<'_> {
         if before.is_some() && change == 0 {
             return Ok(Correction::Known);
         }
+        self.record_correction(correction_key, id, delta.minor(), Some(report_id))?;
+        let new = old + change;
+        self.tx.execute(
+            "UPDATE invoices SET gross_minor = ?2, source_report_id = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, new, report_id, self.now_text()],
+        )?;
+        Ok(Correction::Applied { old, new })
+    }
+
+    /// Records that correction `number_key` changed invoice `invoice_id` by `delta_minor`, so
+    /// the same correction arriving again is known and the invoice arriving again keeps it (see
+    /// migration 012). Every writer of a correction records it here: an imported one
+    /// (`report_id`) and one skarbnik issued (none).
+    pub(super) fn record_correction(
+        &self,
+        number_key: &str,
+        invoice_id: i64,
+        delta_minor: i64,
+        report_id: Option<i64>,
+    ) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO corrections (number_key, invoice_id, delta_minor, report_id, created_at)
@@ -306,18 +326,13 @@ impl Tx<'_> {
                      report_id = excluded.report_id",
             )?
             .execute(params![
-                correction_key,
-                id,
-                delta.minor(),
+                number_key,
+                invoice_id,
+                delta_minor,
                 report_id,
                 self.now_text()
             ])?;
-        let new = old + change;
-        self.tx.execute(
-            "UPDATE invoices SET gross_minor = ?2, source_report_id = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, new, report_id, self.now_text()],
-        )?;
-        Ok(Correction::Applied { old, new })
+        Ok(())
     }
 
     /// Every invoice with its settlement, read inside this transaction, one at a time: the
