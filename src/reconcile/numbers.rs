@@ -385,17 +385,18 @@ fn surplus_pays_others(l: &Ledger<'_, '_>, p: &Payment, client: i64, i: usize) -
     let pool: Vec<usize> = l
         .open_of(client, p.currency)
         .into_iter()
-        .filter(|j| *j != i && l.outstanding[*j] > 0 && !l.before_issue(p, *j))
+        .filter(|j| *j != i && !l.before_issue(p, *j))
         .take(super::amounts::MAX_SET_POOL)
         .collect();
-    let mut sets = super::amounts::subsets_summing(&pool, l.outstanding, surplus).into_iter();
-    let mut out: Vec<usize> = sets.next().unwrap_or_default();
-    for more in sets {
-        out.extend(
-            more.into_iter()
-                .filter(|j| !out.contains(j))
-                .collect::<Vec<_>>(),
-        );
+    // Every invoice of every set that sums to it, once, oldest due first as the sets list them.
+    let mut out: Vec<usize> = Vec::new();
+    for j in super::amounts::subsets_summing(&pool, l.outstanding, surplus)
+        .into_iter()
+        .flatten()
+    {
+        if !out.contains(&j) {
+            out.push(j);
+        }
     }
     out
 }

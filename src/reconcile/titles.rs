@@ -121,15 +121,15 @@ fn shared_tails(folded: &str, found: &[regex::Match<'_>]) -> Vec<String> {
     let mut out = Vec::new();
     for (j, full) in found.iter().enumerate() {
         // The full number, without a letter prefix of its own (`FV/14/11/2026`).
-        let text = without_letter_prefix(full.as_str());
-        let Some(slash) = text.find('/') else {
+        let number = without_letter_prefix(full.as_str());
+        let Some(slash) = number.find('/') else {
             continue;
         };
-        let head = text[..slash].trim_end();
+        let head = number[..slash].trim_end();
         if head.is_empty() || !head.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        let tail = &text[slash..];
+        let tail = &number[slash..];
         let mut k = j;
         while k > 0 {
             let gap = &folded[found[k - 1].end()..found[k].start()];
