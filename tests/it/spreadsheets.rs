@@ -7,6 +7,20 @@ use skarbnik::ingest::profile::Profile;
 use skarbnik::ingest::stream::Event;
 use skarbnik::ingest::{ParseContext, parse_report};
 
+/// The columns of an ERP's sales register, as the test workbooks write them.
+const REGISTER_HEADERS: [&str; 10] = [
+    "Lp.",
+    "Nr faktury",
+    "Data wystawienia",
+    "Termin płatności",
+    "Nabywca",
+    "NIP",
+    "Netto",
+    "VAT",
+    "Brutto",
+    "Waluta",
+];
+
 /// A sales register as an ERP exports it: a cover sheet, then the register with title rows above
 /// the table, dates as date cells, as text and as a bare serial number, amounts as floats, and a
 /// totals row computed by a formula (with its cached result, as Excel saves it).
@@ -28,19 +42,7 @@ fn sales_register_xlsx() -> Vec<u8> {
         .unwrap();
     ws.write_string(1, 0, "Pracownia Skarbnik Sp. z o.o., NIP 526-526-01-88")
         .unwrap();
-    let headers = [
-        "Lp.",
-        "Nr faktury",
-        "Data wystawienia",
-        "Termin płatności",
-        "Nabywca",
-        "NIP",
-        "Netto",
-        "VAT",
-        "Brutto",
-        "Waluta",
-    ];
-    for (c, h) in headers.iter().enumerate() {
+    for (c, h) in REGISTER_HEADERS.iter().enumerate() {
         ws.write_string(3, c as u16, *h).unwrap();
     }
     // (number, issue date, buyer, NIP, net, VAT, gross)
@@ -376,19 +378,7 @@ fn register_xlsx(rows: usize) -> Vec<u8> {
     ws.set_name("Rejestr").unwrap();
     ws.write_string(0, 0, "Rejestr sprzedaży VAT — 2026")
         .unwrap();
-    let headers = [
-        "Lp.",
-        "Nr faktury",
-        "Data wystawienia",
-        "Termin płatności",
-        "Nabywca",
-        "NIP",
-        "Netto",
-        "VAT",
-        "Brutto",
-        "Waluta",
-    ];
-    for (c, h) in headers.iter().enumerate() {
+    for (c, h) in REGISTER_HEADERS.iter().enumerate() {
         ws.write_string(2, c as u16, *h).unwrap();
     }
     for i in 0..rows {
