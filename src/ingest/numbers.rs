@@ -260,7 +260,9 @@ fn parse_time(s: &str) -> Option<chrono::NaiveTime> {
 /// such day (`31 listopada 2026`) or a year outside 1990–2100. A two-digit year is read only
 /// beside a month name, as 20yy.
 fn with_month_name(s: &str) -> Option<Option<NaiveDate>> {
-    if !s.chars().any(|c| c.is_alphabetic()) {
+    // Every month name has a letter other than the `T` and `Z` of an ISO timestamp, which is
+    // then not folded and split on every row.
+    if !s.chars().any(|c| c.is_alphabetic() && c != 'T' && c != 'Z') {
         return None;
     }
     let folded = crate::domain::text::fold_diacritics(s).to_lowercase();

@@ -623,6 +623,11 @@ struct Labelled {
 /// `None` unless at least two known labels are there, so a title such as "Zapłata: FV 1" is
 /// never cut.
 fn labelled(desc: &str, incoming: bool) -> Option<Labelled> {
+    // Every label ends with a colon: a description with fewer than two (nearly all of them, on
+    // every row of a statement) is not run through the label pattern.
+    if desc.bytes().filter(|&b| b == b':').count() < 2 {
+        return None;
+    }
     let marks: Vec<(usize, usize, String)> = DESCRIPTION_LABEL
         .captures_iter(desc)
         .filter_map(|c| {
