@@ -3,6 +3,7 @@
 //! once. Same bytes twice add nothing; an overlapping statement adds only its new rows; a re-sent
 //! receivables list updates the invoices it knows.
 
+use super::other_exports;
 use super::reconcile::ReconcileSummary;
 use crate::domain::Said;
 use crate::domain::{BankAccount, Money, Sha256, sha256_hex};
@@ -103,6 +104,19 @@ pub struct ImportOutcome {
 }
 
 impl ImportOutcome {
+    /// A statement's counts, and a word on what another export of the account had stored.
+    fn record_closed(&mut self, closed: &Closed) {
+        self.new = closed.new;
+        self.known = closed.known;
+        let n = closed.elsewhere;
+        if n > 0 {
+            self.warnings.push(crate::said!(
+                "operacje zapisane już z innego wyciągu tego rachunku (w innym formacie, np. CSV i MT940 z tych samych dni): {n}; nie policzono ich drugi raz",
+                "operations already stored from another export of this account (in another format, e.g. a CSV and an MT940 of the same days): {n}; they were not counted twice"
+            ));
+        }
+    }
+
     pub fn empty(file: &str) -> Self {
         ImportOutcome {
             file: file.to_string(),
@@ -431,7 +445,7 @@ impl Importer<'_> {
                         detail: None,
                     })?;
                     state = Streamed::Statement {
-                        writer: Box::new(StatementWriter::new(account, report_id, tx.now_text())),
+                        writer: Box::new(StatementWriter::new(&tx, account, report_id)?),
                         head,
                     };
                 }
@@ -562,7 +576,8 @@ impl Importer<'_> {
                     // The footer named our account: read again with it.
                     return Ok(Attempt::Again(final_account));
                 }
-                let writer = *writer;
+                let report_id = writer.report_id;
+                let closed = writer.close(&tx)?;
                 let t = tail.tail;
                 outcome.kind = Some(ReportKind::Statement);
                 outcome.profile = Some(head.profile.clone());
@@ -572,10 +587,9 @@ impl Importer<'_> {
                 outcome.rows_read = t.operations + t.skipped.len() + t.skipped_more;
                 outcome.skipped = t.skipped.len() + t.skipped_more;
                 outcome.warnings.extend(t.warnings.iter().cloned());
-                outcome.new = writer.new;
-                outcome.known = writer.known;
-                outcome.report_id = Some(writer.report_id);
-                tx.finish_report(writer.report_id, &sha, writer.newest)?;
+                outcome.record_closed(&closed);
+                outcome.report_id = Some(report_id);
+                tx.finish_report(report_id, &sha, closed.newest)?;
             }
             Streamed::Nothing | Streamed::Statement { .. } => {
                 anyhow::bail!("the parser of {name} ended without its last word")
@@ -773,7 +787,7 @@ impl Importer<'_> {
         out: &mut ImportOutcome,
     ) -> Result<Result<(), ReportError>> {
         out.count_read(s.rows.len(), &s.skipped, &s.warnings);
-        let mut writer = StatementWriter::new(s.account.clone(), report_id, tx.now_text());
+        let mut writer = StatementWriter::new(tx, s.account.clone(), report_id)?;
         let mut prints = Fingerprinter::new(s.account.as_deref());
         let mut inserter = tx.payment_inserter()?;
         for row in &s.rows {
@@ -783,9 +797,9 @@ impl Importer<'_> {
             }
         }
         drop(inserter);
-        out.new = writer.new;
-        out.known = writer.known;
-        if let Some(newest) = writer.newest {
+        let closed = writer.close(tx)?;
+        out.record_closed(&closed);
+        if let Some(newest) = closed.newest {
             tx.set_newest_booking(report_id, newest)?;
         }
         Ok(Ok(()))
@@ -1373,19 +1387,48 @@ struct StatementWriter {
     now: String,
     new: usize,
     known: usize,
+    oldest: Option<chrono::NaiveDate>,
     newest: Option<chrono::NaiveDate>,
+    /// What the check against other exports of the account needs.
+    stored: other_exports::Stored,
+}
+
+/// A statement stored: its counts once operations another export had stored were taken back.
+struct Closed {
+    new: usize,
+    known: usize,
+    newest: Option<chrono::NaiveDate>,
+    /// Operations another export of the account had stored already (counted in `known`).
+    elsewhere: usize,
 }
 
 impl StatementWriter {
-    fn new(account: Option<String>, report_id: i64, now: String) -> Self {
-        StatementWriter {
+    fn new(tx: &Tx<'_>, account: Option<String>, report_id: i64) -> Result<Self> {
+        Ok(StatementWriter {
             our_account: account,
             report_id,
-            now,
+            now: tx.now_text(),
             new: 0,
             known: 0,
+            oldest: None,
             newest: None,
-        }
+            stored: other_exports::Stored::new(tx.last_payment_id()?),
+        })
+    }
+
+    /// Takes back what other exports had stored, and records where the statement's operations
+    /// are for the statements after it.
+    fn close(mut self, tx: &Tx<'_>) -> Result<Closed> {
+        let taken = other_exports::take_back(tx, self.report_id, &mut self.stored)?;
+        let refs = self.stored.refs.saturating_sub(taken.refs);
+        tx.record_statement_span(self.report_id, self.oldest, self.stored.after, refs)?;
+        let elsewhere = taken.operations.min(self.new);
+        Ok(Closed {
+            new: self.new - elsewhere,
+            known: self.known + elsewhere,
+            newest: self.newest,
+            elsewhere,
+        })
     }
 
     fn add(
@@ -1418,13 +1461,20 @@ impl StatementWriter {
             our_account: self.our_account.as_deref(),
             fingerprint,
         };
-        if inserter.insert(&payment, self.report_id, &self.now)? {
+        let new = inserter.insert(&payment, self.report_id, &self.now)?;
+        if new {
             self.new += 1;
         } else {
             self.known += 1;
         }
+        let print = crate::store::short_print(fingerprint);
+        self.stored
+            .note(row.booking_date, row.bank_ref.is_some(), new, print);
         if self.newest.is_none_or(|d| row.booking_date > d) {
             self.newest = Some(row.booking_date);
+        }
+        if self.oldest.is_none_or(|d| row.booking_date < d) {
+            self.oldest = Some(row.booking_date);
         }
         Ok(Ok(()))
     }

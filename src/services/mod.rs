@@ -18,6 +18,7 @@ pub mod dunning;
 pub mod import;
 pub mod inbound;
 pub mod matching;
+pub mod other_exports;
 pub mod reconcile;
 pub mod reports;
 

@@ -37,7 +37,10 @@ pub use invoices::{
 };
 pub use messages::{MessageRecord, ReportPayment};
 pub use outbox::{NewMail, OutboxItem, OutboxStatus};
-pub use payments::{AllocationView, NewPayment, PaymentInserter, PaymentStatus, PaymentView};
+pub use payments::{
+    AllocationView, ExportedOperation, NewPayment, PaymentInserter, PaymentStatus, PaymentView,
+    RefKinds, short_print,
+};
 pub use reports::ReportRecord;
 
 use crate::clock::{SharedClock, SystemClock};
@@ -110,6 +113,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("010_aggregates.sql"),
     include_str!("011_allocation_writes.sql"),
     include_str!("012_corrections.sql"),
+    include_str!("013_statement_spans.sql"),
 ];
 
 pub struct Store {
@@ -283,6 +287,60 @@ mod tests {
         assert_eq!(day_of("20x6-02-28"), None);
         assert_eq!(day_of("żółw-02-2"), None);
         assert_eq!(day_of(""), None);
+    }
+
+    /// Statements stored before migration 13 get their days and runs of payment ids, so the
+    /// statements after it are held against them (services::other_exports).
+    #[test]
+    fn migration_13_records_where_earlier_statements_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let c = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..12] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 12).unwrap();
+        c.execute_batch(
+            "INSERT INTO reports (id, file_name, sha256, kind, received_at, outcome, newest_booking)
+                  VALUES (1, 'a.csv', 'x', 'statement', '2026-11-30T10:00:00Z', 'imported', '2026-11-30'),
+                         (2, 'manual', 'y', NULL, '2026-11-30T10:00:00Z', 'imported', NULL);
+             INSERT INTO payments (id, booking_date, amount_minor, currency, kind, title, source_report_id,
+                                   source_row, fingerprint, created_at, bank_ref)
+                  VALUES (7, '2026-11-28', 100, 'PLN', 'incoming', 'a', 1, 1, x'01', 'now', NULL),
+                         (8, '2026-11-30', 200, 'PLN', 'incoming', 'b', 1, 2, x'02', 'now', 'R1'),
+                         (9, '2026-11-29', 300, 'PLN', 'incoming', 'c', 2, 0, x'03', 'now', NULL);",
+        )
+        .unwrap();
+        drop(c);
+        let s = Store::open(&path).unwrap();
+        type Span = (
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+            i64,
+        );
+        let span = |id: i64| -> Span {
+            s.conn()
+                .query_row(
+                    "SELECT oldest_booking, newest_booking, first_payment, last_payment, refs
+                       FROM reports WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .unwrap()
+        };
+        assert_eq!(
+            span(1),
+            (
+                Some("2026-11-28".into()),
+                Some("2026-11-30".into()),
+                Some(7),
+                Some(8),
+                1
+            )
+        );
+        assert_eq!(span(2), (None, None, None, None, 0), "not a statement");
     }
 
     #[test]

@@ -138,6 +138,190 @@ impl Tx<'_> {
     }
 }
 
+/// A stored bank operation as [`crate::services::other_exports`] compares it, with the first
+/// eight bytes of its fingerprint.
+#[derive(Debug, Clone)]
+pub struct ExportedOperation {
+    pub id: i64,
+    pub booking_date: NaiveDate,
+    /// Signed, minor units.
+    pub amount: i64,
+    pub currency: String,
+    pub counterparty_account: Option<String>,
+    pub title: String,
+    pub has_bank_ref: bool,
+    pub our_account: Option<String>,
+    /// The profile of the export that stored it.
+    pub profile: String,
+    pub print: u64,
+}
+
+/// The first eight bytes of a fingerprint, as a number.
+pub fn short_print(fingerprint: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    for (d, s) in b.iter_mut().zip(fingerprint) {
+        *d = *s;
+    }
+    u64::from_le_bytes(b)
+}
+
+/// Which kinds of identity a statement's new operations have.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RefKinds {
+    /// Some carry the bank's reference.
+    pub with_ref: bool,
+    /// Some do not.
+    pub without_ref: bool,
+}
+
+/// Statements other than ?1 with operations booked between ?2 and ?3, of another export, or of
+/// the same one with operations identified the other way (?4: the new ones have references,
+/// ?5: some have none).
+const OTHER_STATEMENTS: &str = "r.kind = 'statement' AND r.outcome = 'imported' AND r.id != ?1
+     AND r.first_payment IS NOT NULL AND r.oldest_booking <= ?3 AND r.newest_booking >= ?2
+     AND (r.profile IS NOT (SELECT profile FROM reports WHERE id = ?1)
+          OR (r.refs > 0 AND ?5) OR (r.refs <= r.last_payment - r.first_payment AND ?4))";
+
+const EXPORTED_COLUMNS: &str =
+    "p.id, p.booking_date, p.amount_minor, p.currency, p.counterparty_account, p.title,
+     p.bank_ref IS NOT NULL, p.our_account, COALESCE(r.profile, ''), p.fingerprint";
+
+fn exported(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExportedOperation> {
+    let day: String = r.get(1)?;
+    let print: Vec<u8> = r.get(9)?;
+    Ok(ExportedOperation {
+        id: r.get(0)?,
+        booking_date: super::day_of(&day).unwrap_or_default(),
+        amount: r.get(2)?,
+        currency: r.get(3)?,
+        counterparty_account: r.get(4)?,
+        title: r.get(5)?,
+        has_bank_ref: r.get(6)?,
+        our_account: r.get(7)?,
+        profile: r.get(8)?,
+        print: short_print(&print),
+    })
+}
+
+impl Tx<'_> {
+    /// The highest payment id so far: a statement's payments are the ones after it.
+    pub fn last_payment_id(&self) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM payments", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Whether another statement stored operations booked between `from` and `to` that
+    /// [`Tx::other_statements_operations`] would read.
+    pub fn other_statements_overlap(
+        &self,
+        report: i64,
+        days: (NaiveDate, NaiveDate),
+        new: RefKinds,
+    ) -> Result<bool> {
+        Ok(self.tx.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM reports r WHERE {OTHER_STATEMENTS})"),
+            params![
+                report,
+                days.0.to_string(),
+                days.1.to_string(),
+                new.with_ref,
+                new.without_ref
+            ],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Operations other statements stored, booked between `from` and `to`, that a statement
+    /// whose new operations are `new` may have again: a statement of the same export (profile)
+    /// is read only for operations identified the other way (by the bank's reference or not).
+    /// Read through each statement's run of payment ids, not an index over all payments.
+    pub fn other_statements_operations(
+        &self,
+        report: i64,
+        days: (NaiveDate, NaiveDate),
+        new: RefKinds,
+    ) -> Result<Vec<ExportedOperation>> {
+        let mut st = self.tx.prepare_cached(&format!(
+            "SELECT {EXPORTED_COLUMNS}
+               FROM reports r
+               JOIN payments p ON p.id BETWEEN r.first_payment AND r.last_payment AND p.source_report_id = r.id
+              WHERE {OTHER_STATEMENTS}
+                AND p.booking_date BETWEEN ?2 AND ?3
+              ORDER BY p.id"
+        ))?;
+        let rows = st
+            .query_map(
+                params![
+                    report,
+                    days.0.to_string(),
+                    days.1.to_string(),
+                    new.with_ref,
+                    new.without_ref
+                ],
+                exported,
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The operations this statement stored after payment `after`, booked between `from` and
+    /// `to`, in the order stored.
+    pub fn statement_operations(
+        &self,
+        report: i64,
+        after: i64,
+        days: (NaiveDate, NaiveDate),
+    ) -> Result<Vec<ExportedOperation>> {
+        let mut st = self.tx.prepare_cached(&format!(
+            "SELECT {EXPORTED_COLUMNS}
+               FROM payments p JOIN reports r ON r.id = p.source_report_id
+              WHERE p.id > ?2 AND p.source_report_id = ?1 AND p.booking_date BETWEEN ?3 AND ?4
+              ORDER BY p.id"
+        ))?;
+        let rows = st
+            .query_map(
+                params![report, after, days.0.to_string(), days.1.to_string()],
+                exported,
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Takes back payments a statement stored in this transaction (nothing refers to them yet).
+    pub fn take_back_payments(&self, ids: &[i64]) -> Result<()> {
+        let mut st = self
+            .tx
+            .prepare_cached("DELETE FROM payments WHERE id = ?1")?;
+        for id in ids {
+            st.execute([id])?;
+        }
+        Ok(())
+    }
+
+    /// Records where a statement's operations are: the oldest day booked, the run of payment
+    /// ids it stored after payment `after`, and how many of them carry the bank's reference.
+    pub fn record_statement_span(
+        &self,
+        report: i64,
+        oldest: Option<NaiveDate>,
+        after: i64,
+        refs: usize,
+    ) -> Result<()> {
+        self.tx.execute(
+            "UPDATE reports SET oldest_booking = COALESCE(?2, oldest_booking),
+                    first_payment = (SELECT MIN(id) FROM payments WHERE id > ?3),
+                    last_payment = (SELECT MAX(id) FROM payments WHERE id > ?3),
+                    refs = ?4
+              WHERE id = ?1",
+            params![report, oldest.map(|d| d.to_string()), after, refs as i64],
+        )?;
+        Ok(())
+    }
+}
+
 /// Inserts payments with one prepared statement.
 pub struct PaymentInserter<'c> {
     st: rusqlite::CachedStatement<'c>,

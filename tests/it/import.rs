@@ -512,3 +512,49 @@ fn a_tag_without_its_colon_after_the_closing_balance() {
     assert!(out.error.is_none(), "{:?}", out.error);
     assert_eq!(out.rows_read, 2);
 }
+
+/// The same day's operations as an mBank CSV and as MT940/MT942 (one identifies them by date,
+/// amount, counterparty and title, the other by the bank's reference): each operation is stored
+/// once whichever comes first, and two identical transfers stay two.
+#[test]
+fn the_same_days_csv_and_mt940_count_each_operation_once() {
+    let csv = "mbank/zestawienie-dnia-30-11.csv";
+    // The intraday MT942 (1230.00 and 492.00), then the CSV (1230.00 and 492.00 twice).
+    let mut t = TestStore::new();
+    let interim = t.import_path(&report("mt940/mbank-mt942-intraday.sta"));
+    assert_eq!(interim.new, 2, "{interim:?}");
+    let day = t.import_path(&report(csv));
+    assert!(day.error.is_none(), "{:?}", day.error);
+    assert_eq!((day.rows_read, day.new, day.known), (3, 1, 2), "{day:?}");
+    let said = day
+        .warnings
+        .iter()
+        .map(|w| w.pl.clone())
+        .collect::<Vec<_>>();
+    assert!(
+        said.iter()
+            .any(|w| w.contains("z innego wyciągu tego rachunku") && w.contains(": 2;")),
+        "{said:?}"
+    );
+    // The evening's MT940 knows its two by their references; only the fee is new.
+    let evening = t.import_path(&report("mt940/mbank-mt940-same-day.sta"));
+    assert_eq!((evening.new, evening.known), (1, 2), "{evening:?}");
+    assert_eq!(t.count("payments"), 4);
+    assert_eq!(
+        t.scalar("SELECT SUM(amount_minor) FROM payments WHERE kind = 'incoming'"),
+        123_000 + 49_200 + 49_200
+    );
+
+    // The other way round: the CSV first, the MT940 after it.
+    let mut t = TestStore::new();
+    assert_eq!(t.import_path(&report(csv)).new, 3);
+    let evening = t.import_path(&report("mt940/mbank-mt940-same-day.sta"));
+    assert_eq!((evening.new, evening.known), (1, 2), "{evening:?}");
+    assert_eq!(t.count("payments"), 4);
+    // And again, in other bytes (forwarded): nothing more.
+    let bytes = read("mt940/mbank-mt940-same-day.sta");
+    let again = t.import_bytes("forwarded.sta", &[bytes.as_slice(), b"\r\n"].concat());
+    assert!(again.error.is_none(), "{:?}", again.error);
+    assert_eq!(again.new, 0, "{again:?}");
+    assert_eq!(t.count("payments"), 4);
+}
