@@ -36,6 +36,7 @@ fn inputs(n: usize) -> Inputs {
             id: i as i64,
             client_id: (i % clients) as i64,
             due: Some(due),
+            currency: skarbnik::domain::Currency::PLN,
             outstanding: Decimal::new(123_000, 2),
             last_payment: None,
             paused: false,

@@ -7,7 +7,8 @@ use clap::Args;
 /// List invoices with what is paid and outstanding.
 #[derive(Debug, Args)]
 pub struct InvoicesArgs {
-    /// Only invoices with this status: unpaid, partial, paid, overpaid.
+    /// Only invoices with this status: unpaid, partial, paid, overpaid, or credit (a document of a
+    /// negative amount, such as a credit note: its open part is listed as a negative outstanding).
     #[arg(long, value_name = "STATUS")]
     pub status: Option<String>,
     /// Machine-readable output.
@@ -27,7 +28,7 @@ pub fn run(ctx: &App, args: InvoicesArgs) -> Result<i32> {
         .as_deref()
         .map(|s| {
             InvoiceStatus::parse(s).ok_or_else(|| {
-                anyhow!("unknown status {s:?}: use unpaid, partial, paid or overpaid")
+                anyhow!("unknown status {s:?}: use unpaid, partial, paid, overpaid or credit")
             })
         })
         .transpose()?;

@@ -125,6 +125,30 @@ fn report(tx: &Tx<'_>, ctx: &Ctx<'_>, c: &ClientInfo) -> Result<Outcome> {
             next
         ));
     }
+    let credits: Vec<_> = snap
+        .invoices
+        .iter()
+        .filter(|i| i.client_id == c.id && i.credit_minor > 0)
+        .collect();
+    if !credits.is_empty() {
+        lines.push(ctx.t(
+            "Na korzyść klienta (potrącane w przypomnieniach):",
+            "In the client's favour (deducted in reminders):",
+        ));
+    }
+    for i in &credits {
+        let amount = Money::from_minor(i.credit_minor, i.currency).amount();
+        let issued = i
+            .issue_date
+            .map(|d| format!(" {} {}", ctx.t("z", "of"), ctx.date(d)))
+            .unwrap_or_default();
+        lines.push(format!(
+            "  {}{issued}: {} {}",
+            i.number,
+            ctx.money(amount),
+            i.currency
+        ));
+    }
     let payments = tx.client_payments(c.id, 5)?;
     lines.push(ctx.t("Ostatnie wpłaty:", "Latest payments:"));
     if payments.is_empty() {

@@ -15,6 +15,11 @@ pub struct Settlement {
     pub paid: i64,
     /// Still to pay: never negative (an overpaid invoice has 0 outstanding).
     pub outstanding: i64,
+    /// A document of a negative amount (a credit note, an overpayment the ERP lists, a correction
+    /// that names no invoice we know): what of it the client may still set off against what it
+    /// owes. The ERP's outstanding for it, when reported, says how much is left (−300.00 open,
+    /// 0.00 used). 0 for an invoice.
+    pub credit: i64,
 }
 
 impl Settlement {
@@ -23,10 +28,16 @@ impl Settlement {
     pub fn of(gross: i64, allocated: i64, reported_outstanding: Option<i64>) -> Settlement {
         let by_erp = reported_outstanding.map(|o| gross - o).unwrap_or(0);
         let paid = allocated.max(by_erp).max(0);
+        let credit = match reported_outstanding {
+            _ if gross >= 0 => 0,
+            Some(o) => (-o).clamp(0, -gross),
+            None => -gross,
+        };
         Settlement {
             gross,
             paid,
             outstanding: (gross - paid).max(0),
+            credit,
         }
     }
 
@@ -57,5 +68,15 @@ mod tests {
         assert_eq!((s.outstanding, s.overpaid(), s.settled()), (0, 2_000, true));
         // An ERP reporting more outstanding than gross never makes paid negative.
         assert_eq!(Settlement::of(10_000, 0, Some(11_000)).paid, 0);
+        assert_eq!(Settlement::of(10_000, 0, None).credit, 0);
+    }
+
+    #[test]
+    fn a_negative_document_is_a_credit_until_the_erp_says_it_is_used() {
+        let s = Settlement::of(-30_000, 0, None);
+        assert_eq!((s.paid, s.outstanding, s.credit), (0, 0, 30_000));
+        assert_eq!(Settlement::of(-30_000, 0, Some(-10_000)).credit, 10_000);
+        assert_eq!(Settlement::of(-30_000, 0, Some(0)).credit, 0);
+        assert_eq!(Settlement::of(-30_000, 0, Some(-50_000)).credit, 30_000);
     }
 }

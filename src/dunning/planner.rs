@@ -14,12 +14,15 @@
 //!   interest): when catch-up would make it so, the first overdue step's tone goes instead, and
 //!   the escalating step follows after the gap between the two steps;
 //! * overdue steps wait while the newest bank statement is older than `stale_business_days`;
+//! * a client whose open credits (credit notes, overpayments its ERP lists) leave less than
+//!   `min_amount` of a mail's sum in each currency gets nothing: the credit is set off first
+//!   (a person's work, or the ERP's); a smaller credit is deducted in the mail;
 //! * one mail per client per day, listing every invoice due for a step, in the strongest tone;
 //! * an invoice whose escalating step brought neither payment nor reply within
 //!   `escalate_after_days` is escalated, once.
 
 use super::calendar::Calendar;
-use crate::domain::{Hold, HoldKind};
+use crate::domain::{Currency, Hold, HoldKind};
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -158,6 +161,7 @@ pub struct OpenInvoice {
     pub id: i64,
     pub client_id: i64,
     pub due: Option<NaiveDate>,
+    pub currency: Currency,
     pub outstanding: Decimal,
     /// The latest payment allocated to it (a partial payment postpones the next step).
     pub last_payment: Option<NaiveDate>,
@@ -178,6 +182,8 @@ pub struct ClientState {
     pub has_address: bool,
     /// The client's own step offsets.
     pub offsets: Option<Vec<i64>>,
+    /// Open credits per currency: what the client may set off against what it owes.
+    pub credits: BTreeMap<Currency, Decimal>,
 }
 
 /// Why a client gets nothing today, when it has something due.
@@ -189,6 +195,8 @@ pub enum Held {
     PaymentInReview,
     StaleStatement,
     NoAddress,
+    /// The client's open credits cover what the mail would ask for.
+    Credit,
     Disputed,
     Promised,
     ClaimedPaid,
@@ -203,6 +211,7 @@ impl Held {
             Held::PaymentInReview => "payment_in_review",
             Held::StaleStatement => "stale_statement",
             Held::NoAddress => "no_address",
+            Held::Credit => "credit",
             Held::Disputed => "disputed",
             Held::Promised => "promised",
             Held::ClaimedPaid => "claimed_paid",
@@ -317,6 +326,13 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
         .filter(|(_, d)| **d == today)
         .filter_map(|((inv, _), _)| client_of.get(inv).copied())
         .collect();
+    // Invoices by id, for the clients with credits (few, if any).
+    let by_id: HashMap<i64, &OpenInvoice> = if input.clients.values().any(|c| !c.credits.is_empty())
+    {
+        input.invoices.iter().map(|i| (i.id, i)).collect()
+    } else {
+        HashMap::new()
+    };
     for (client_id, items) in due_by_client {
         if mailed_today.contains(&client_id) {
             continue;
@@ -334,6 +350,14 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
             plan.held.push(HeldBack {
                 client_id,
                 reason,
+                items: pairs(&items),
+            });
+            continue;
+        }
+        if covered_by_credits(&state, &sendable, &by_id, policy.min_amount) {
+            plan.held.push(HeldBack {
+                client_id,
+                reason: Held::Credit,
                 items: pairs(&items),
             });
             continue;
@@ -426,6 +450,29 @@ fn due_step<'p>(
             .find(|s| s.offset_days > 0)
             .or(Some(step)),
     }
+}
+
+/// Whether the client's credits leave less than `min_amount` of the mail's sum to pay in every
+/// currency it asks for.
+fn covered_by_credits(
+    state: &ClientState,
+    items: &[(i64, Step)],
+    by_id: &HashMap<i64, &OpenInvoice>,
+    min_amount: Decimal,
+) -> bool {
+    if state.credits.is_empty() {
+        return false;
+    }
+    let mut sums: BTreeMap<Currency, Decimal> = BTreeMap::new();
+    for (id, _) in items {
+        if let Some(i) = by_id.get(id) {
+            *sums.entry(i.currency).or_default() += i.outstanding;
+        }
+    }
+    sums.iter().all(|(currency, sum)| {
+        let credit = state.credits.get(currency).copied().unwrap_or_default();
+        *sum - credit < min_amount
+    })
 }
 
 /// Why a client's due steps are held back today, if they are; `nothing_sendable` when the stale
@@ -560,6 +607,7 @@ mod tests {
             id,
             client_id: client,
             due: Some(due),
+            currency: crate::domain::Currency::PLN,
             outstanding: Decimal::new(123_000, 2),
             last_payment: None,
             paused: false,
@@ -650,6 +698,32 @@ mod tests {
             steps(&run(&i, &[(1, "after_7")], ok_client(), d(12, 15))).is_empty(),
             "never twice"
         );
+    }
+
+    #[test]
+    fn credits_are_set_off_first_and_only_what_they_leave_is_chased() {
+        // Two invoices of 1230.00 due Mon 23 Nov: after_1 on Tue 24.
+        let i = [inv(1, 10, d(11, 23)), inv(2, 10, d(11, 23))];
+        let with_credit = |pln: i64, eur: i64| {
+            let mut c = ok_client();
+            c.credits.insert(Currency::PLN, Decimal::new(pln, 2));
+            if eur > 0 {
+                c.credits.insert(Currency::EUR, Decimal::new(eur, 2));
+            }
+            c
+        };
+        let sent = [(1, "before"), (2, "before")];
+        // A smaller credit: the mail goes (and deducts it).
+        let p = run(&i, &sent, with_credit(100_000, 0), d(11, 24));
+        assert_eq!(p.mails.len(), 1, "{p:?}");
+        // What it leaves (4.00) is under min_amount (5.00): held, both invoices named.
+        let p = run(&i, &sent, with_credit(245_600, 0), d(11, 24));
+        assert!(p.mails.is_empty(), "{p:?}");
+        assert_eq!(p.held[0].reason, Held::Credit);
+        assert_eq!(p.held[0].items.len(), 2);
+        // A credit in another currency does not pay PLN invoices.
+        let p = run(&i, &sent, with_credit(0, 1_000_000), d(11, 24));
+        assert_eq!(p.mails.len(), 1, "{p:?}");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct DunInvoice {
     pub gross_minor: i64,
     pub paid_minor: i64,
     pub outstanding_minor: i64,
+    /// A document of a negative amount: its open credit (see `Settlement::credit`).
+    pub credit_minor: i64,
     pub paused: bool,
     /// Booking date of the latest payment allocated to it.
     pub last_payment: Option<NaiveDate>,
@@ -124,6 +126,7 @@ fn invoices(conn: &Connection) -> Result<Vec<DunInvoice>> {
             gross_minor: s.gross,
             paid_minor: s.paid,
             outstanding_minor: s.outstanding,
+            credit_minor: s.credit,
             paused: r.get(8)?,
             last_payment: day_at(r, 10)?,
             ksef_number: r.get(11)?,

@@ -22,6 +22,8 @@ pub enum InvoiceStatus {
     Partial,
     Paid,
     Overpaid,
+    /// A document of a negative amount: a credit for the client (see `Settlement::credit`).
+    Credit,
 }
 
 impl InvoiceStatus {
@@ -31,6 +33,7 @@ impl InvoiceStatus {
             InvoiceStatus::Partial => "partial",
             InvoiceStatus::Paid => "paid",
             InvoiceStatus::Overpaid => "overpaid",
+            InvoiceStatus::Credit => "credit",
         }
     }
 
@@ -40,6 +43,7 @@ impl InvoiceStatus {
             InvoiceStatus::Partial,
             InvoiceStatus::Paid,
             InvoiceStatus::Overpaid,
+            InvoiceStatus::Credit,
         ]
         .into_iter()
         .find(|st| st.as_str() == s)
@@ -47,7 +51,9 @@ impl InvoiceStatus {
 
     /// Status from what is paid against the gross amount.
     pub fn from_amounts(gross_minor: i64, paid_minor: i64) -> Self {
-        if paid_minor <= 0 {
+        if gross_minor < 0 {
+            InvoiceStatus::Credit
+        } else if paid_minor <= 0 {
             InvoiceStatus::Unpaid
         } else if paid_minor < gross_minor {
             InvoiceStatus::Partial
@@ -402,7 +408,8 @@ impl Store {
                 due_date: r.get(5)?,
                 gross: amount_of(s.gross, &currency),
                 paid: amount_of(s.paid, &currency),
-                outstanding: amount_of(s.outstanding, &currency),
+                // A credit's open part is what the client has to set off: below zero.
+                outstanding: amount_of(s.outstanding - s.credit, &currency),
                 currency: crate::domain::Currency::parse(&currency)
                     .unwrap_or(crate::domain::Currency::PLN),
                 status: InvoiceStatus::from_amounts(s.gross, s.paid),

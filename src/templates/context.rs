@@ -81,6 +81,18 @@ pub struct Total {
     pub remaining: Decimal,
 }
 
+/// A document in the client's favour (a credit note, an overpayment its ERP lists), deducted
+/// from what a mail asks for.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditLine {
+    pub number: String,
+    pub issue_date: Option<String>,
+    pub currency: Currency,
+    /// What is left of it to set off: positive.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+}
+
 /// `reminder_*` (each configured step's template).
 #[derive(Debug, Clone, Serialize)]
 pub struct Reminder {
@@ -90,6 +102,9 @@ pub struct Reminder {
     /// The step whose tone the mail takes (the strongest of its invoices).
     pub step: String,
     pub invoices: Vec<InvoiceLine>,
+    /// The client's open credits in the mail's currencies, deducted in `totals`.
+    pub credits: Vec<CreditLine>,
+    /// Per currency: what the invoices leave to pay, less the credits.
     pub totals: Vec<Total>,
     pub payment_link: Option<String>,
     pub signature: String,
@@ -113,6 +128,8 @@ pub struct EscalationStatement {
     pub company: CompanyCtx,
     pub client: ClientCtx,
     pub invoices: Vec<InvoiceLine>,
+    /// The client's open credits in the statement's currencies, deducted in `totals`.
+    pub credits: Vec<CreditLine>,
     pub totals: Vec<Total>,
     pub payment_link: Option<String>,
     pub signature: String,

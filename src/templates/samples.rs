@@ -95,6 +95,23 @@ fn totals() -> Vec<Total> {
     }]
 }
 
+/// A credit note in the client's favour, deducted from [`totals`] in [`net_totals`].
+fn credits() -> Vec<CreditLine> {
+    vec![CreditLine {
+        number: "KOR 3/11/2026".into(),
+        issue_date: Some("2026-11-12".into()),
+        currency: crate::domain::Currency::PLN,
+        amount: dec("300.00"),
+    }]
+}
+
+fn net_totals() -> Vec<Total> {
+    vec![Total {
+        currency: crate::domain::Currency::PLN,
+        remaining: dec("5080.00"),
+    }]
+}
+
 fn demand() -> Demand {
     Demand {
         date: "2026-11-23".into(),
@@ -147,7 +164,8 @@ fn reminder(interest: bool) -> Reminder {
         client: client(),
         step: "after_7".into(),
         invoices: invoices(),
-        totals: totals(),
+        credits: credits(),
+        totals: net_totals(),
         payment_link: Some("https://pay.example.pl/?nip=5250007313".into()),
         signature: "Anna Nowak".into(),
         contact: Some("Anna Nowak, +48 22 123 45 67".into()),
@@ -164,7 +182,8 @@ fn statement() -> EscalationStatement {
         company: company(),
         client: client(),
         invoices: invoices(),
-        totals: totals(),
+        credits: credits(),
+        totals: net_totals(),
         payment_link: Some("https://pay.example.pl/?nip=5250007313".into()),
         signature: "Anna Nowak".into(),
         contact: Some("Anna Nowak, +48 22 123 45 67".into()),
@@ -699,7 +718,9 @@ mod tests {
         assert!(pl.text.contains("odsetki 3,30 PLN"), "{}", pl.text);
         assert!(pl.text.contains("wezwanie do zapłaty"), "{}", pl.text);
         assert!(
-            pl.text.contains("Razem do zapłaty: 5 380,00 PLN"),
+            pl.text.contains(
+                "- na Państwa korzyść KOR 3/11/2026 z 12.11.2026: potrącamy 300,00 PLN\nRazem do zapłaty po potrąceniu: 5 080,00 PLN"
+            ),
             "{}",
             pl.text
         );

@@ -857,3 +857,77 @@ fn class_offsets_move_the_steps_of_a_payer_class() {
     );
     find(&dry(&moved), "reminder", "Gęślarz");
 }
+
+/// A document of a negative amount that names no invoice (a credit note, an overpayment the ERP
+/// lists) is the client's credit: listed as such, deducted in the reminder, and a credit that
+/// covers what a reminder would ask for holds it instead.
+#[test]
+fn a_clients_credit_is_deducted_and_one_that_covers_the_reminder_holds_it() {
+    let env = Env::new(&config(""));
+    env.load(&vars());
+    let header = REGISTER.lines().next().unwrap_or_default();
+    let credit = |number: &str, gross: &str| {
+        format!(
+            "{header}\n\"{number}\",\"2026-11-18\",\"2026-11-25\",\"\",\"{gross}\",\"PLN\",\"Gęślarz i Wspólnicy Sp.j.\",\"899-821-99-35\",\"\",\"issued\"\n"
+        )
+    };
+    let list = env.write("korekta.csv", &credit("KOR/2026/11/007", "-500.00"));
+    env.ok(&["import", &list], MONDAY_10);
+    let v = env.json(&["invoices", "--status", "credit", "--json"], MONDAY_10);
+    let credits = v.as_array().unwrap();
+    assert_eq!(credits.len(), 1, "{v:#}");
+    assert_eq!(credits[0]["number"], "KOR/2026/11/007");
+    assert_eq!(credits[0]["outstanding"], "-500.00");
+    assert_eq!(
+        env.json(&["invoices", "--status", "unpaid", "--json"], MONDAY_10)
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["number"] == "KOR/2026/11/007")
+            .count(),
+        0,
+        "a credit is not unpaid"
+    );
+
+    let status = env.ok(&["status", "Gęślarz"], MONDAY_10);
+    assert!(
+        status.contains("In the client's favour (deducted in reminders):\n  KOR/2026/11/007 of 2026-11-18: 500.00 PLN"),
+        "{status}"
+    );
+
+    // Gęślarz owes 1230.00 + 6150.00: the credit of 500.00 is deducted in the mail.
+    let v = env.json(&["remind", "--as-of", "2026-11-23", "--json"], MONDAY_10);
+    find(&v, "reminder", "Gęślarz");
+    let o = env.run(&["run", "--once"], "2026-11-23T20:00:00Z");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (text, _) = sent_mail(&env, "reminder_after_1");
+    assert!(
+        text.contains("na Państwa korzyść KOR/2026/11/007 z 18.11.2026: potrącamy 500,00 PLN"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Razem do zapłaty po potrąceniu: 6 880,00 PLN"),
+        "{text}"
+    );
+
+    // A second credit brings what is credited to what is due: the next step waits for a person
+    // (or the ERP) to set it off, and says so.
+    let list = env.write("korekta2.csv", &credit("KOR/2026/11/008", "-6880.00"));
+    env.ok(&["import", &list], MONDAY_10);
+    env.statement("2026-11-27");
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-30", "--dry-run", "--json"],
+        "2026-11-30T09:00:00Z",
+    );
+    let h = find(&v, "held", "Gęślarz");
+    assert!(
+        h["reason"].as_str().unwrap().starts_with("credit: "),
+        "{h:#}"
+    );
+    assert!(
+        !kinds(&v)
+            .iter()
+            .any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz")),
+        "{v:#}"
+    );
+}

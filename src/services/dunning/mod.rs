@@ -18,7 +18,7 @@ use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use round::Round;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What a decision of the round is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -96,6 +96,15 @@ pub fn inputs(snap: &Snapshot, tz: chrono_tz::Tz) -> Inputs {
             .ok()
             .map(|d| d.with_timezone(&tz).date_naive())
     };
+    let mut credits: HashMap<i64, BTreeMap<crate::domain::Currency, rust_decimal::Decimal>> =
+        HashMap::new();
+    for (client, docs) in credits_by_client(snap) {
+        let of = credits.entry(client).or_default();
+        for d in docs {
+            *of.entry(d.currency).or_default() +=
+                crate::domain::Money::from_minor(d.credit_minor, d.currency).amount();
+        }
+    }
     Inputs {
         invoices: snap
             .invoices
@@ -104,6 +113,7 @@ pub fn inputs(snap: &Snapshot, tz: chrono_tz::Tz) -> Inputs {
                 id: i.id,
                 client_id: i.client_id,
                 due: i.due,
+                currency: i.currency,
                 outstanding: crate::domain::Money::from_minor(i.outstanding_minor, i.currency)
                     .amount(),
                 last_payment: i.last_payment.filter(|_| i.paid_minor > 0),
@@ -127,12 +137,22 @@ pub fn inputs(snap: &Snapshot, tz: chrono_tz::Tz) -> Inputs {
                         payment_in_review: c.payment_in_review,
                         has_address: !c.reminder_emails.is_empty() || !c.billing_emails.is_empty(),
                         offsets: c.offsets.clone(),
+                        credits: credits.remove(&c.id).unwrap_or_default(),
                     },
                 )
             })
             .collect(),
         newest_statement: snap.newest_statement,
     }
+}
+
+/// Per client, its documents with an open credit (credit notes, overpayments the ERP lists).
+pub(crate) fn credits_by_client(snap: &Snapshot) -> HashMap<i64, Vec<&crate::store::DunInvoice>> {
+    let mut out: HashMap<i64, Vec<&crate::store::DunInvoice>> = HashMap::new();
+    for i in snap.invoices.iter().filter(|i| i.credit_minor > 0) {
+        out.entry(i.client_id).or_default().push(i);
+    }
+    out
 }
 
 /// Of an invoice's open holds, the one that decides: a dispute, else the one waiting longest.
@@ -202,6 +222,7 @@ impl Dunning<'_> {
             policy: &policy,
             out: Vec::new(),
             scores: &scores,
+            credits: credits_by_client(&snap),
         };
         round.hold_notices(&ended)?;
         for mail in &plan.mails {

@@ -9,14 +9,14 @@ use crate::mail::address::parse_mailbox;
 use crate::outbox::{Draft, Purpose, staff_recipients};
 use crate::store::{DunClient, DunInvoice, Snapshot, Tx};
 use crate::templates::context::{
-    ClientCtx, ClientInvoice, CompanyCtx, Confirmation, ConfirmedInvoice, Demand, DraftText,
-    EscalationManager, EscalationStatement, InvoiceLine, NoticeDetail, NoticeKind, PaymentCtx,
-    Reminder, StaffNotice,
+    ClientCtx, ClientInvoice, CompanyCtx, Confirmation, ConfirmedInvoice, CreditLine, Demand,
+    DraftText, EscalationManager, EscalationStatement, InvoiceLine, NoticeDetail, NoticeKind,
+    PaymentCtx, Reminder, StaffNotice, Total,
 };
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use lettre::message::Mailbox;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// (file name, content type, bytes) of an attached file.
 type Attachment = (String, String, Vec<u8>);
@@ -119,9 +119,32 @@ pub(super) struct Round<'r, 'a> {
     pub out: Vec<Decision>,
     /// Payer scores on the round's day.
     pub scores: &'r crate::reports::score::Scores,
+    /// Per client, its documents with an open credit.
+    pub credits: HashMap<i64, Vec<&'r DunInvoice>>,
 }
 
 impl Round<'_, '_> {
+    /// The client's open credits in the currencies of `invoices`, and what the invoices leave
+    /// to pay per currency less them (never below zero: the planner holds a mail they cover).
+    fn set_off(&self, client_id: i64, invoices: &[&DunInvoice]) -> (Vec<CreditLine>, Vec<Total>) {
+        let mut totals = totals(invoices);
+        let mut lines = Vec::new();
+        for doc in self.credits.get(&client_id).into_iter().flatten() {
+            let Some(total) = totals.iter_mut().find(|t| t.currency == doc.currency) else {
+                continue;
+            };
+            let amount = Money::from_minor(doc.credit_minor, doc.currency).amount();
+            total.remaining = (total.remaining - amount).max(rust_decimal::Decimal::ZERO);
+            lines.push(CreditLine {
+                number: doc.number.clone(),
+                issue_date: doc.issue_date.map(|d| d.to_string()),
+                currency: doc.currency,
+                amount,
+            });
+        }
+        (lines, totals)
+    }
+
     pub(super) fn client(&self, id: i64) -> Option<&DunClient> {
         self.snap.clients.get(&id)
     }
@@ -233,6 +256,7 @@ impl Round<'_, '_> {
         } else {
             (None, None)
         };
+        let (credits, totals) = self.set_off(mail.client_id, &refs);
         let ctx = Reminder {
             payer_class: c.map(|c| self.scores.of(c.id).describe(lang)),
             lang,
@@ -240,7 +264,8 @@ impl Round<'_, '_> {
             client: client_ctx(c),
             step: mail.tone.clone(),
             payment_link: self.d.payment_link(c, &lines),
-            totals: totals(&refs),
+            credits,
+            totals,
             invoices: lines,
             signature: self.d.signature(c),
             contact: self.d.config.dunning.contact.clone(),
@@ -345,6 +370,10 @@ impl Round<'_, '_> {
             Held::PaymentInReview => "a payment waits in review".into(),
             Held::StaleStatement => "the newest bank statement is too old".into(),
             Held::NoAddress => "no reminder address".into(),
+            Held::Credit => {
+                "the client's credits (credit notes, overpayments) cover what is due; set them off first"
+                    .into()
+            }
             Held::Excluded => "excluded".into(),
             Held::Disputed => "the client disputes it; waits for a person".into(),
             Held::Promised => "the client promised to pay".into(),
@@ -500,12 +529,14 @@ impl Round<'_, '_> {
             .iter()
             .map(|i| invoice_line(i, None, today))
             .collect();
+        let (credits, totals) = self.set_off(e.client_id, &overdue);
         let ctx = EscalationStatement {
             lang,
             company: self.d.company(),
             client: client_ctx(c),
             payment_link: self.d.payment_link(c, &lines),
-            totals: totals(&overdue),
+            credits,
+            totals,
             invoices: lines,
             signature: self.d.signature(c),
             contact: self.d.config.dunning.contact.clone(),
