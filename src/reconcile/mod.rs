@@ -32,6 +32,7 @@
 mod amounts;
 #[cfg(test)]
 mod class_tests;
+mod first_names;
 mod names;
 mod numbers;
 mod payer;

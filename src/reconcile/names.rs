@@ -118,6 +118,36 @@ pub fn payer_texts(name: Option<&str>, address: Option<&str>) -> Vec<String> {
     out
 }
 
+/// The owner's first name and surname in a sole trader's name (words of its name key, in
+/// order): a first name with the distinctive word after it, or before it ("Nowak Jan"). None for a
+/// name with a legal form: a company is not its owner.
+fn owner_names(words: &[&str]) -> Vec<[String; 2]> {
+    if words.iter().any(|w| LEGAL.contains(w)) {
+        return Vec::new();
+    }
+    let surname = |w: &str| {
+        w.len() > 1
+            && w.chars().all(char::is_alphabetic)
+            && !DESCRIPTIVE.contains(&w)
+            && !super::first_names::is_first_name(w)
+    };
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if !super::first_names::is_first_name(w) {
+            continue;
+        }
+        let after = words.get(i + 1).filter(|s| surname(s));
+        let before = i
+            .checked_sub(1)
+            .and_then(|j| words.get(j))
+            .filter(|s| surname(s));
+        for s in after.into_iter().chain(before) {
+            out.push([w.to_string(), s.to_string()]);
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone)]
 pub enum NameMatch {
     One(i64),
@@ -138,6 +168,11 @@ pub struct NameIndex {
     by_rarest: HashMap<String, Vec<i64>>,
     /// Client id → its legal-form tokens (`SPZOO`, `SA`…), to tell namesakes apart.
     forms: HashMap<i64, Vec<String>>,
+    /// A sole trader (no legal form) whose name holds its owner's first name and surname:
+    /// client id → those two words. Its bank account is often in the owner's name alone.
+    owners: HashMap<i64, Vec<[String; 2]>>,
+    /// Surname → clients with an owner of that surname.
+    by_surname: HashMap<String, Vec<i64>>,
     /// Answers given so far: a statement repeats its payers' names thousands of times.
     memo: std::cell::RefCell<HashMap<Vec<String>, NameMatch>>,
 }
@@ -151,6 +186,7 @@ impl NameIndex {
         let mut frequency: HashMap<String, usize> = HashMap::new();
         let mut forms: HashMap<i64, Vec<String>> = HashMap::new();
         let mut soft: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut owners: HashMap<i64, Vec<[String; 2]>> = HashMap::new();
         for (id, name) in clients {
             let key = key(&compounds_joined(name));
             forms.insert(
@@ -160,10 +196,15 @@ impl NameIndex {
                     .map(str::to_string)
                     .collect(),
             );
-            let mut t: Vec<String> = key
-                .split(' ')
-                .filter(|t| !t.is_empty() && !LEGAL.contains(t))
-                .map(str::to_string)
+            let words: Vec<&str> = key.split(' ').filter(|t| !t.is_empty()).collect();
+            let pairs = owner_names(&words);
+            if !pairs.is_empty() {
+                owners.insert(id, pairs);
+            }
+            let mut t: Vec<String> = words
+                .iter()
+                .filter(|t| !LEGAL.contains(t))
+                .map(|t| t.to_string())
                 .collect();
             t.sort();
             t.dedup();
@@ -197,11 +238,24 @@ impl NameIndex {
                 by_rarest.entry(rarest.clone()).or_default().push(id);
             }
         }
+        let mut by_surname: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut ids: Vec<i64> = owners.keys().copied().collect();
+        ids.sort();
+        for id in ids {
+            for [_, surname] in &owners[&id] {
+                let filed = by_surname.entry(surname.clone()).or_default();
+                if !filed.contains(&id) {
+                    filed.push(id);
+                }
+            }
+        }
         NameIndex {
             tokens,
             soft,
             by_rarest,
             forms,
+            owners,
+            by_surname,
             memo: Default::default(),
         }
     }
@@ -240,6 +294,27 @@ impl NameIndex {
                             .filter(|t| payer.contains(*t))
                             .count();
                         best.push((need.len() + extra, *id));
+                    }
+                }
+            }
+        }
+        // A person's name alone (no legal form): the sole traders it is the owner of. It weighs
+        // as two words, so a client whose whole name the payer gives, longer than that, wins.
+        for text in texts {
+            let payer = payer_tokens(text);
+            if payer.iter().any(|t| LEGAL.contains(&t.as_str())) {
+                continue;
+            }
+            for tok in &payer {
+                for id in self.by_surname.get(tok).into_iter().flatten() {
+                    let owned = self
+                        .owners
+                        .get(id)
+                        .into_iter()
+                        .flatten()
+                        .any(|[first, last]| payer.contains(first) && payer.contains(last));
+                    if owned && !best.iter().any(|(_, b)| b == id) {
+                        best.push((2, *id));
                     }
                 }
             }
@@ -319,9 +394,39 @@ mod tests {
             assert_eq!(find(&clients, payer), Some(vec![1]), "{payer}");
         }
         assert_eq!(find(&clients, "STOLARSKI WIORA"), Some(vec![3]));
-        // The distinctive words must all be there.
+        // The distinctive words must all be there, or the owner's name (see below).
         assert_eq!(find(&clients, "PHU ORZEL"), None);
-        assert_eq!(find(&clients, "JAN MAZUR"), None);
+        assert_eq!(find(&clients, "MAZUR"), None);
+    }
+
+    /// A sole trader's name holds its owner's first name and surname, and its account is often
+    /// in the owner's name alone.
+    #[test]
+    fn a_sole_trader_is_found_by_its_owners_name() {
+        let clients = [
+            (1, "Jan Nowak Usługi Hydrauliczne"),
+            (2, "Usługi Remontowe Kowalski Piotr"),
+            (5, "Przedsiębiorstwo Handlowo-Usługowe „Orzeł” Jan Mazur"),
+        ];
+        for (payer, id) in [
+            ("NOWAK JAN", 1),
+            ("JAN NOWAK UL. POLNA 5 00-001 WARSZAWA", 1),
+            ("Piotr Kowalski", 2),
+            ("JAN MAZUR", 5),
+        ] {
+            assert_eq!(find(&clients, payer), Some(vec![id]), "{payer}");
+        }
+        // The owner's surname alone, another first name, or a company: not the owner.
+        assert_eq!(find(&clients, "NOWAK"), None);
+        assert_eq!(find(&clients, "ADAM NOWAK"), None);
+        assert_eq!(find(&clients, "JAN NOWAK SP Z O O"), None);
+        // Two sole traders of one owner's name: a person decides; the whole name decides.
+        let twins = [
+            (1, "Jan Nowak Usługi Hydrauliczne"),
+            (2, "Jan Nowak Transport"),
+        ];
+        assert_eq!(find(&twins, "JAN NOWAK"), Some(vec![1, 2]));
+        assert_eq!(find(&twins, "JAN NOWAK TRANSPORT"), Some(vec![2]));
     }
 
     #[test]
@@ -355,8 +460,8 @@ mod tests {
         assert_eq!(find(&clients, "AUTO SERWIS KOWALSKI"), Some(vec![2]));
         // Descriptive compounds may still be dropped.
         assert_eq!(find(&clients, "WIORA"), Some(vec![3]));
-        // Half of a compound is not the name.
-        assert_eq!(find(&clients, "MAR MAREK ZIELINSKI"), None);
+        // Half of a compound is not the name (the owner's name would be: see below).
+        assert_eq!(find(&clients, "MAR ZIELINSKI"), None);
     }
 
     #[test]

@@ -505,6 +505,24 @@ fn case_table() {
         ),
         (
             pay(
+                "a sole trader's owner, from a private account",
+                147_600,
+                "za usługę",
+            )
+            .from("NOWAK JAN UL. KRÓTKA 7 80-001 GDAŃSK"),
+            Want::Alloc(vec![(104, 147_600, Name)]),
+        ),
+        (
+            pay(
+                "the owner's name, an amount that fits nothing",
+                5_000,
+                "zaliczka",
+            )
+            .from("JAN NOWAK"),
+            Want::Review(vec![104]),
+        ),
+        (
+            pay(
                 "name cut at 35 and continued in the address",
                 246_000,
                 "dostawa",
