@@ -930,4 +930,12 @@ fn a_clients_credit_is_deducted_and_one_that_covers_the_reminder_holds_it() {
             .any(|(k, c, _)| k == "reminder" && c.contains("Gęślarz")),
         "{v:#}"
     );
+    // The second credit was set off elsewhere and the ERP stopped listing it: paused, it is
+    // left out, and the reminder goes with the first one deducted.
+    env.ok(&["invoice", "pause", "KOR/2026/11/008"], MONDAY_10);
+    let v = env.json(
+        &["remind", "--as-of", "2026-11-30", "--dry-run", "--json"],
+        "2026-11-30T09:00:00Z",
+    );
+    find(&v, "reminder", "Gęślarz");
 }

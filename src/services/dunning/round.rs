@@ -371,7 +371,7 @@ impl Round<'_, '_> {
             Held::StaleStatement => "the newest bank statement is too old".into(),
             Held::NoAddress => "no reminder address".into(),
             Held::Credit => {
-                "the client's credits (credit notes, overpayments) cover what is due; set them off first"
+                "the client's credits (credit notes, overpayments) cover what is due: set them off in the ERP, or pause a credit that is used (invoice pause NUMBER)"
                     .into()
             }
             Held::Excluded => "excluded".into(),
