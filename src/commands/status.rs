@@ -128,7 +128,7 @@ fn report(tx: &Tx<'_>, ctx: &Ctx<'_>, c: &ClientInfo) -> Result<Outcome> {
     let credits: Vec<_> = snap
         .invoices
         .iter()
-        .filter(|i| i.client_id == c.id && i.credit_minor > 0 && !i.paused)
+        .filter(|i| i.client_id == c.id && i.open_credit())
         .collect();
     if !credits.is_empty() {
         lines.push(ctx.t(

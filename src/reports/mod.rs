@@ -68,6 +68,12 @@ pub fn book(snap: &Snapshot, rows: &BookRows, policy: &Policy) -> Book {
             }
         })
         .collect();
+    let credited: std::collections::HashSet<i64> = snap
+        .invoices
+        .iter()
+        .filter(|i| i.open_credit())
+        .map(|i| i.client_id)
+        .collect();
     Book {
         clients: snap
             .clients
@@ -79,6 +85,7 @@ pub fn book(snap: &Snapshot, rows: &BookRows, policy: &Policy) -> Book {
                 manager: c.account_manager.clone(),
                 last_reply: replies.get(&c.id).cloned(),
                 payment_in_review: c.payment_in_review,
+                credit: credited.contains(&c.id),
             })
             .collect(),
         invoices,
@@ -114,6 +121,8 @@ pub struct BookClient {
     pub last_reply: Option<(NaiveDate, Option<String>)>,
     /// A payment waiting for a person may be this client's.
     pub payment_in_review: bool,
+    /// The client has an open credit (a credit note, an overpayment) to set off.
+    pub credit: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -33,6 +33,9 @@ pub enum Action {
     /// A payment waiting for review may be this client's.
     CheckReview,
     ResolveDispute,
+    /// The client has a credit (a credit note, an overpayment): set it off first; reminders
+    /// deduct it, and wait while it covers what they would ask for.
+    SetOffCredit,
     CollectionAgency,
     /// The demand step's day passed without it being sent (a paused or excluded client).
     DemandDue,
@@ -123,6 +126,9 @@ fn decide(
     }
     if let Some((HoldKind::Dispute, _)) = hold {
         return (Action::ResolveDispute, None, None);
+    }
+    if c.is_some_and(|c| c.credit) {
+        return (Action::SetOffCredit, None, None);
     }
     let next = r
         .steps
@@ -297,10 +303,12 @@ mod tests {
                 client(1, "Alfa", Some("anna@firma.pl")),
                 client(2, "Beta", Some("jan@firma.pl")),
                 client(3, "Gamma", None),
+                client(4, "Delta", None),
             ],
             ..Book::default()
         };
         book.clients[2].payment_in_review = true;
+        book.clients[3].credit = true;
         let steps = |i: &mut BookInvoice, names: &[(&str, &str)]| {
             i.steps = names
                 .iter()
@@ -343,7 +351,9 @@ mod tests {
             "2026-11-20",
             &[("2026-11-26", 800)],
         );
-        book.invoices = vec![a, b, c, e, f, g, h, p];
+        // Client 4 has a credit note to set off.
+        let k = inv(9, 4, 900, "2026-10-01", "2026-11-10", &[]);
+        book.invoices = vec![a, b, c, e, f, g, h, p, k];
         let s = scores(&book, as_of);
         let w = weekly(&book, &s, &rules(), as_of, None);
         let got: Vec<(&str, Action)> = w
@@ -356,6 +366,7 @@ mod tests {
             [
                 ("FV/6/2026", Action::CheckReview),
                 ("FV/1/2026", Action::ResolveDispute),
+                ("FV/9/2026", Action::SetOffCredit),
                 ("FV/7/2026", Action::CollectionAgency),
                 ("FV/3/2026", Action::DemandDue),
                 ("FV/2/2026", Action::EscalationDue),
@@ -363,7 +374,7 @@ mod tests {
                 ("FV/4/2026", Action::AwaitNextStep),
             ]
         );
-        let next = &w.cases[6];
+        let next = &w.cases[7];
         assert_eq!(next.action_on, Some(d("2026-12-04")));
         assert_eq!(next.action_step.as_deref(), Some("after_7"));
         assert_eq!(w.paid.len(), 1);
@@ -371,7 +382,7 @@ mod tests {
         // Became overdue this week (24–30 Nov): FV/4 (28 Nov), FV/5 (27 Nov), FV/6 (26 Nov).
         let new: Vec<&str> = w.new_overdue.iter().map(|b| b.number.as_str()).collect();
         assert_eq!(new, ["FV/6/2026", "FV/5/2026", "FV/4/2026"]);
-        assert_eq!(w.overdue_total[0].amount.to_string(), "5500.00");
+        assert_eq!(w.overdue_total[0].amount.to_string(), "6400.00");
         // Jan's report has only Beta's invoices.
         let jan = weekly(&book, &s, &rules(), as_of, Some("jan@firma.pl"));
         assert!(w.cases.len() > jan.cases.len());

@@ -554,6 +554,7 @@ fn sample_book(config: &Config) -> Book {
                 manager: Some("anna@example.pl".into()),
                 last_reply: Some((d(2026, 11, 3), Some("promise".into()))),
                 payment_in_review: false,
+                credit: false,
             },
             BookClient {
                 id: 2,

@@ -28,6 +28,15 @@ pub struct DunInvoice {
     pub ksef_number: Option<String>,
 }
 
+impl DunInvoice {
+    /// A credit the client may still set off (see `Settlement::credit`), not left out by a
+    /// person: dunning leaves a paused document alone, and a credit set off elsewhere that the
+    /// ERP no longer lists is closed that way.
+    pub fn open_credit(&self) -> bool {
+        self.credit_minor > 0 && !self.paused
+    }
+}
+
 /// A client's dunning settings and contacts.
 #[derive(Debug, Clone, Default)]
 pub struct DunClient {

@@ -895,6 +895,12 @@ fn a_clients_credit_is_deducted_and_one_that_covers_the_reminder_holds_it() {
         "{status}"
     );
 
+    let overdue = env.ok(&["overdue"], MONDAY_10);
+    assert!(
+        overdue.contains("set off the client's credit note or overpayment"),
+        "{overdue}"
+    );
+
     // Gęślarz owes 1230.00 + 6150.00: the credit of 500.00 is deducted in the mail.
     let v = env.json(&["remind", "--as-of", "2026-11-23", "--json"], MONDAY_10);
     find(&v, "reminder", "Gęślarz");

@@ -121,6 +121,13 @@ pub fn action(c: &Case, lang: Lang, steps: &HashMap<String, String>) -> String {
         }
         (Action::ResolveDispute, Lang::Pl) => "rozstrzygnąć spór z klientem".into(),
         (Action::ResolveDispute, Lang::En) => "resolve the dispute with the client".into(),
+        (Action::SetOffCredit, Lang::Pl) => {
+            "rozliczyć korektę lub nadpłatę na korzyść klienta (potrącamy ją w przypomnieniach)"
+                .into()
+        }
+        (Action::SetOffCredit, Lang::En) => {
+            "set off the client's credit note or overpayment (reminders deduct it)".into()
+        }
         (Action::CollectionAgency, Lang::Pl) => {
             "przekazać do windykacji (wszystkie przypomnienia wysłane)".into()
         }

@@ -146,16 +146,10 @@ pub fn inputs(snap: &Snapshot, tz: chrono_tz::Tz) -> Inputs {
     }
 }
 
-/// Per client, its documents with an open credit (credit notes, overpayments the ERP lists). A
-/// paused one is left out: dunning leaves a paused document alone, and a credit set off
-/// elsewhere that the ERP no longer lists is closed that way.
+/// Per client, its documents with an open credit (credit notes, overpayments the ERP lists).
 pub(crate) fn credits_by_client(snap: &Snapshot) -> HashMap<i64, Vec<&crate::store::DunInvoice>> {
     let mut out: HashMap<i64, Vec<&crate::store::DunInvoice>> = HashMap::new();
-    for i in snap
-        .invoices
-        .iter()
-        .filter(|i| i.credit_minor > 0 && !i.paused)
-    {
+    for i in snap.invoices.iter().filter(|i| i.open_credit()) {
         out.entry(i.client_id).or_default().push(i);
     }
     out
