@@ -16,6 +16,10 @@ pub enum ValueError {
     Date(String),
     #[error("{0:?} is not a valid calendar date")]
     ImpossibleDate(String),
+    #[error(
+        "{0:?} looks like month/day/year (US order); dates are read day first: export with DD.MM.YYYY or YYYY-MM-DD dates"
+    )]
+    MonthFirst(String),
 }
 
 impl ValueError {
@@ -37,6 +41,10 @@ impl ValueError {
             ValueError::ImpossibleDate(v) => crate::said!(
                 "{v:?} nie jest prawdziwą datą kalendarzową",
                 "{v:?} is not a valid calendar date"
+            ),
+            ValueError::MonthFirst(v) => crate::said!(
+                "{v:?} wygląda na datę w kolejności miesiąc/dzień/rok (amerykańskiej); daty czytamy od dnia: prosimy o eksport z datami DD.MM.RRRR lub RRRR-MM-DD",
+                "{v:?} looks like month/day/year (US order); dates are read day first: export with DD.MM.YYYY or YYYY-MM-DD dates"
             ),
         }
     }
@@ -232,8 +240,15 @@ pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, ValueError> {
         m.parse().map_err(|_| err())?,
         d.parse().map_err(|_| err())?,
     );
-    let date = NaiveDate::from_ymd_opt(y, m, d)
-        .ok_or_else(|| ValueError::ImpossibleDate(raw.to_string()))?;
+    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        // 11/27/2026: no 27th month, but the 27th of November. Never read that way (11/10/2026
+        // would be 11 October all the same), only named.
+        if fields[2].len() == 4 && (13..=31).contains(&m) && (1..=12).contains(&d) {
+            ValueError::MonthFirst(raw.to_string())
+        } else {
+            ValueError::ImpossibleDate(raw.to_string())
+        }
+    })?;
     if !(1990..=2100).contains(&y) {
         return Err(ValueError::ImpossibleDate(raw.to_string()));
     }
@@ -447,6 +462,15 @@ mod tests {
             Err(ValueError::ImpossibleDate(_))
         ));
         assert!(parse_date("12.03.26").is_err());
+        // A US date is named as one, not read.
+        assert_eq!(
+            parse_date("11/27/2026"),
+            Err(ValueError::MonthFirst("11/27/2026".into()))
+        );
+        assert!(matches!(
+            parse_date("2026/27/11"),
+            Err(ValueError::ImpossibleDate(_))
+        ));
         assert!(parse_date("03/12/2026 PM").is_err());
         assert!(parse_date("").is_err());
         assert!(parse_date("Saldo końcowe").is_err());
