@@ -182,6 +182,21 @@ const OTHER_STATEMENTS: &str = "r.kind = 'statement' AND r.outcome = 'imported' 
      AND (r.profile IS NOT (SELECT profile FROM reports WHERE id = ?1)
           OR (r.refs > 0 AND ?5) OR (r.refs <= r.last_payment - r.first_payment AND ?4))";
 
+/// The parameters of [`OTHER_STATEMENTS`].
+fn other_statements(
+    report: i64,
+    days: (NaiveDate, NaiveDate),
+    new: RefKinds,
+) -> (i64, String, String, bool, bool) {
+    (
+        report,
+        days.0.to_string(),
+        days.1.to_string(),
+        new.with_ref,
+        new.without_ref,
+    )
+}
+
 const EXPORTED_COLUMNS: &str =
     "p.id, p.booking_date, p.amount_minor, p.currency, p.counterparty_account, p.title,
      p.bank_ref IS NOT NULL, p.our_account, COALESCE(r.profile, ''), p.fingerprint";
@@ -223,13 +238,7 @@ impl Tx<'_> {
     ) -> Result<bool> {
         Ok(self.tx.query_row(
             &format!("SELECT EXISTS (SELECT 1 FROM reports r WHERE {OTHER_STATEMENTS})"),
-            params![
-                report,
-                days.0.to_string(),
-                days.1.to_string(),
-                new.with_ref,
-                new.without_ref
-            ],
+            other_statements(report, days, new),
             |r| r.get(0),
         )?)
     }
@@ -253,16 +262,7 @@ impl Tx<'_> {
               ORDER BY p.id"
         ))?;
         let rows = st
-            .query_map(
-                params![
-                    report,
-                    days.0.to_string(),
-                    days.1.to_string(),
-                    new.with_ref,
-                    new.without_ref
-                ],
-                exported,
-            )?
+            .query_map(other_statements(report, days, new), exported)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
