@@ -51,6 +51,7 @@ fn book() -> Book {
                 last_mail: None,
                 escalated: false,
                 hold: None,
+                credit: 0,
             }
         })
         .collect();

@@ -94,6 +94,7 @@ pub fn history(seed: u64, clients: usize, start: NaiveDate) -> Vec<BookInvoice> 
                 last_mail: None,
                 escalated: false,
                 hold: None,
+                credit: 0,
             });
         }
     }

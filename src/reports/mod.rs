@@ -65,6 +65,7 @@ pub fn book(snap: &Snapshot, rows: &BookRows, policy: &Policy) -> Book {
                 steps: s,
                 escalated: snap.escalated.contains(&i.id),
                 hold,
+                credit: if i.open_credit() { i.credit_minor } else { 0 },
             }
         })
         .collect();
@@ -144,6 +145,9 @@ pub struct BookInvoice {
     pub escalated: bool,
     /// The open hold, if any: kind and its day (promise: promised day; claim: last day).
     pub hold: Option<(HoldKind, Option<NaiveDate>)>,
+    /// A document of a negative amount: what the client may still set off (see
+    /// `DunInvoice::open_credit`), as known today.
+    pub credit: i64,
 }
 
 impl BookInvoice {
@@ -275,6 +279,7 @@ pub(crate) mod testing {
             last_mail: None,
             escalated: false,
             hold: None,
+            credit: 0,
         }
     }
 }

@@ -1,6 +1,7 @@
-//! A client's statement (wyciąg z konta klienta): its open invoices, what it paid in the last
-//! twelve months and against which invoices, and the balance per currency on a day. The balance
-//! confirmation variant (potwierdzenie salda) asks the client to confirm that balance.
+//! A client's statement (wyciąg z konta klienta): its open invoices and credits (credit notes,
+//! overpayments, below zero), what it paid in the last twelve months and against which invoices,
+//! and the balance per currency on a day. The balance confirmation variant (potwierdzenie salda)
+//! asks the client to confirm that balance.
 
 use super::score::Score;
 use super::{Amount, Book, totals};
@@ -14,8 +15,11 @@ pub struct OpenLine {
     pub due: Option<NaiveDate>,
     pub gross: Amount,
     pub paid: Amount,
+    /// Below zero for a credit.
     pub outstanding: Amount,
     pub days_overdue: i64,
+    /// A credit note or overpayment in the client's favour: what is left of it.
+    pub credit: Option<Amount>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,7 +61,20 @@ pub fn statement(
         .filter(|i| i.client_id == client_id && i.issued_by(as_of))
     {
         let out = i.outstanding_at(as_of);
-        if out > 0 {
+        if i.credit > 0 {
+            // A credit note or an overpayment the client may set off: a line of its own,
+            // below zero, so the balance (to confirm) is what the client really owes.
+            open.push(OpenLine {
+                number: i.number.clone(),
+                issue_date: i.issue_date,
+                due: None,
+                gross: Amount::of(i.gross, i.currency),
+                paid: Amount::of(0, i.currency),
+                outstanding: Amount::of(-i.credit, i.currency),
+                days_overdue: 0,
+                credit: Some(Amount::of(i.credit, i.currency)),
+            });
+        } else if out > 0 {
             open.push(OpenLine {
                 number: i.number.clone(),
                 issue_date: i.issue_date,
@@ -66,6 +83,7 @@ pub fn statement(
                 paid: Amount::of(i.paid_by(as_of), i.currency),
                 outstanding: Amount::of(out, i.currency),
                 days_overdue: i.days_past_due(as_of),
+                credit: None,
             });
         }
         for (on, a) in i.paid.iter().filter(|(d, _)| *d >= year_ago && *d <= as_of) {
@@ -96,4 +114,38 @@ pub fn statement(
         score,
         confirmation,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reports::testing::{client, d, inv};
+
+    /// A credit note is a line below zero, and the balance to confirm is net of it.
+    #[test]
+    fn a_credit_is_listed_and_deducted_from_the_balance() {
+        let mut credit = inv(2, 1, -300, "2026-11-12", "2026-11-26", &[]);
+        credit.credit = 30_000;
+        let book = Book {
+            clients: vec![client(1, "ACME", None)],
+            invoices: vec![inv(1, 1, 1000, "2026-10-27", "2026-11-10", &[]), credit],
+            ..Book::default()
+        };
+        let score = crate::reports::score::scores(&book, d("2026-11-30")).of(1);
+        let s = statement(&book, score, 1, d("2026-11-30"), true).unwrap();
+        let lines: Vec<(&str, String)> = s
+            .open
+            .iter()
+            .map(|l| (l.number.as_str(), l.outstanding.amount.to_string()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("FV/2/2026", "-300.00".into()),
+                ("FV/1/2026", "1000.00".into())
+            ]
+        );
+        assert_eq!(s.balance[0].amount.to_string(), "700.00");
+        assert_eq!(s.overdue[0].amount.to_string(), "1000.00");
+    }
 }

@@ -516,7 +516,8 @@ pub fn send_scheduled(
     Ok(queued)
 }
 
-/// A small book: a paid invoice, one with every step sent, a disputed one, one not yet due.
+/// A small book: a paid invoice, one with every step sent, a disputed one, one not yet due, a
+/// credit note.
 fn sample_book(config: &Config) -> Book {
     use crate::domain::{Currency, HoldKind};
     use crate::reports::{BookClient, BookInvoice};
@@ -534,6 +535,7 @@ fn sample_book(config: &Config) -> Book {
         last_mail: None,
         escalated: false,
         hold: None,
+        credit: 0,
     };
     let mut late = inv(2, 1, d(2026, 10, 20), Vec::new());
     late.steps = config
@@ -545,6 +547,11 @@ fn sample_book(config: &Config) -> Book {
         .collect();
     let mut disputed = inv(3, 2, d(2026, 11, 2), Vec::new());
     disputed.hold = Some((HoldKind::Dispute, None));
+    // A credit note of ACME's, deducted from its balance.
+    let mut credit = inv(5, 1, d(2026, 11, 12), Vec::new());
+    credit.number = "KOR/1/2026".into();
+    credit.gross = -24_600;
+    credit.credit = 24_600;
     Book {
         clients: vec![
             BookClient {
@@ -567,6 +574,7 @@ fn sample_book(config: &Config) -> Book {
             late,
             disputed,
             inv(4, 2, d(2026, 12, 10), Vec::new()),
+            credit,
         ],
         steps: config
             .dunning

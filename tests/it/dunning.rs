@@ -895,6 +895,28 @@ fn a_clients_credit_is_deducted_and_one_that_covers_the_reminder_holds_it() {
         "{status}"
     );
 
+    // The balance to confirm is net of the credit: 1230.00 + 6150.00 − 500.00.
+    let confirmation = env.ok(
+        &[
+            "report",
+            "--as-of",
+            "2026-11-23",
+            "--lang",
+            "pl",
+            "statement",
+            "Gęślarz",
+            "--confirmation",
+        ],
+        MONDAY_10,
+    );
+    assert!(
+        confirmation.contains("saldo należności od Gęślarz i Wspólnicy")
+            && confirmation.contains("wynosi 6 880,00 PLN")
+            && confirmation.contains(
+                "KOR/2026/11/007 z 18.11.2026: na Państwa korzyść (korekta lub nadpłata) 500,00 PLN"
+            ),
+        "{confirmation}"
+    );
     let overdue = env.ok(&["overdue"], MONDAY_10);
     assert!(
         overdue.contains("set off the client's credit note or overpayment"),
