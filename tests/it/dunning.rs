@@ -962,8 +962,16 @@ fn a_clients_credit_is_deducted_and_one_that_covers_the_reminder_holds_it() {
     // left out, and the reminder goes with the first one deducted.
     env.ok(&["invoice", "pause", "KOR/2026/11/008"], MONDAY_10);
     let v = env.json(
-        &["remind", "--as-of", "2026-11-30", "--dry-run", "--json"],
+        &["remind", "--as-of", "2026-11-30", "--json"],
         "2026-11-30T09:00:00Z",
     );
-    find(&v, "reminder", "Gęślarz");
+    assert_eq!(find(&v, "reminder", "Gęślarz")["step"], "after_7", "{v:#}");
+    // The demand step, but with a credit to set off: deducted, and no formal demand (which
+    // invoice the credit lowers is the accountant's call).
+    let o = env.run(&["run", "--once"], "2026-11-30T20:00:00Z");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (text, msg) = sent_mail(&env, "reminder_after_7");
+    assert!(text.contains("potrącamy 500,00 PLN"), "{text}");
+    assert!(!text.contains("odsetki"), "{text}");
+    assert_eq!(msg.attachments().count(), 0, "no demand PDF");
 }

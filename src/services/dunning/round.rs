@@ -251,12 +251,16 @@ impl Round<'_, '_> {
                 .to_string()
         });
         let refs: Vec<&DunInvoice> = items.iter().map(|(i, _)| *i).collect();
-        let (interest, demand) = if tone.as_ref().is_some_and(|t| t.interest) {
+        let (credits, totals) = self.set_off(mail.client_id, &refs);
+        // A formal demand states principal and interest per invoice; a credit to set off may
+        // lower either, and which invoice it lowers is the accountant's call. Until then the
+        // reminder deducts it and demands nothing (the weekly report asks for the set-off).
+        let (interest, demand) = if tone.as_ref().is_some_and(|t| t.interest) && credits.is_empty()
+        {
             self.interest(&refs, c, lang)?
         } else {
             (None, None)
         };
-        let (credits, totals) = self.set_off(mail.client_id, &refs);
         let ctx = Reminder {
             payer_class: c.map(|c| self.scores.of(c.id).describe(lang)),
             lang,
