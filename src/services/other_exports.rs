@@ -10,7 +10,8 @@
 //!
 //! So when a statement is stored, its new operations are held against what other exports stored
 //! for the same account and days: an operation whose date, amount, currency, counterparty account
-//! and title (letters and digits only) fit one stored from an export of another kind is that
+//! and title (letters and digits only; digits only where both name the same account and an
+//! export mangled the Polish letters) fit one stored from an export of another kind is that
 //! operation, and is not stored again. The rule counts rather than looks: two identical transfers
 //! on one day stay two, and a statement with three where the other export had two adds one.
 //!
@@ -158,7 +159,22 @@ fn same_operation(a: &Operation, a_title: &str, b: &Operation, b_title: &str) ->
             b.counterparty_account.as_deref(),
             account,
         )
-        && same_title(a_title, b_title)
+        && (same_title(a_title, b_title) || same_digits(a, a_title, b, b_title))
+}
+
+/// Titles whose letters an export mangled (an MT940 in plain ASCII prints `ZAP?ATA` or `ZAPATA`
+/// for `ZAPŁATA`) still agree when both exports name the counterparty's account, it is the same,
+/// and the titles hold the same digits, at least four (an invoice number, a date).
+fn same_digits(a: &Operation, a_title: &str, b: &Operation, b_title: &str) -> bool {
+    const AT_LEAST: usize = 4;
+    let both_name_the_account = [a, b].iter().all(|o| {
+        o.counterparty_account
+            .as_deref()
+            .is_some_and(|k| !account(k).is_empty())
+    });
+    let digits = |t: &str| -> String { t.chars().filter(char::is_ascii_digit).collect() };
+    let (da, db) = (digits(a_title), digits(b_title));
+    both_name_the_account && da.len() >= AT_LEAST && da == db
 }
 
 /// Equal when both are known; an export that does not say is no evidence either way.
@@ -309,6 +325,21 @@ mod tests {
         );
         cut.counterparty_account = Some("19 1140 2004 0000 3502 3059 9137".into());
         assert_eq!(seen_elsewhere(&[cut], &stored), vec![15]);
+    }
+
+    #[test]
+    fn letters_an_export_mangled_are_forgiven_when_the_account_and_digits_agree() {
+        let stored = [op(1, "csv", false, 49_200, "Zapłata za FV/2026/11/003")];
+        let mangled = op(10, "mt940", true, 49_200, "ZAP?ATA ZA FV/2026/11/003");
+        let dropped = op(11, "mt940", true, 49_200, "ZAPATA ZA FV/2026/11/003");
+        assert_eq!(seen_elsewhere(&[mangled.clone()], &stored), vec![10]);
+        assert_eq!(seen_elsewhere(&[dropped], &stored), vec![11]);
+        // Not without the account on both sides, nor with other digits.
+        let mut no_account = mangled.clone();
+        no_account.counterparty_account = None;
+        assert!(seen_elsewhere(&[no_account], &stored).is_empty());
+        let other = op(12, "mt940", true, 49_200, "ZAP?ATA ZA FV/2026/11/004");
+        assert!(seen_elsewhere(&[other], &stored).is_empty());
     }
 
     #[test]
