@@ -332,7 +332,10 @@ mod tests {
         let stored = [op(1, "csv", false, 49_200, "Zapłata za FV/2026/11/003")];
         let mangled = op(10, "mt940", true, 49_200, "ZAP?ATA ZA FV/2026/11/003");
         let dropped = op(11, "mt940", true, 49_200, "ZAPATA ZA FV/2026/11/003");
-        assert_eq!(seen_elsewhere(&[mangled.clone()], &stored), vec![10]);
+        assert_eq!(
+            seen_elsewhere(std::slice::from_ref(&mangled), &stored),
+            vec![10]
+        );
         assert_eq!(seen_elsewhere(&[dropped], &stored), vec![11]);
         // Not without the account on both sides, nor with other digits.
         let mut no_account = mangled.clone();
