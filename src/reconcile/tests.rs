@@ -444,6 +444,19 @@ fn case_table() {
         ),
         (
             pay(
+                "a range of numbers sharing their year",
+                60_000,
+                "FV 0320-0322/2026",
+            )
+            .from("BUD-POL S.A."),
+            Want::Alloc(vec![
+                (117, 10_000, Num),
+                (118, 20_000, Num),
+                (119, 30_000, Num),
+            ]),
+        ),
+        (
+            pay(
                 "one number written, the surplus is what two others miss",
                 60_000,
                 "FV/0322/2026",

@@ -126,10 +126,18 @@ fn shared_tails(folded: &str, found: &[regex::Match<'_>]) -> Vec<String> {
             continue;
         };
         let head = number[..slash].trim_end();
+        let tail = &number[slash..];
+        // `12–14/11/2026`: the en dash splits the words; read as `12-14` when nothing else is
+        // between them.
+        let en_dashed = (j > 0 && &folded[found[j - 1].end()..full.start()] == "\u{2013}")
+            .then(|| format!("{}-{head}", without_letter_prefix(found[j - 1].as_str())));
+        if let Some(range) = range_of(en_dashed.as_deref().unwrap_or(head)) {
+            out.extend(range.map(|n| format!("{n}{tail}")));
+            continue;
+        }
         if head.is_empty() || !head.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        let tail = &number[slash..];
         let mut k = j;
         while k > 0 {
             let gap = &folded[found[k - 1].end()..found[k].start()];
@@ -153,6 +161,24 @@ fn shared_tails(folded: &str, found: &[regex::Match<'_>]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The longest range read as one (`FV 1-12/2026`, a year's monthly invoices).
+const RANGE_AT_MOST: u32 = 12;
+
+/// A range of numbers written without spaces before a shared tail: `1-3` of `FV 1-3/11/2026`
+/// (or with an en dash). The first below the last,
+/// at most [`RANGE_AT_MOST`] numbers; with spaces (`zamówienie 5 - 14/11/2026`) the second is
+/// as likely a date, and is not read.
+fn range_of(head: &str) -> Option<std::ops::RangeInclusive<u32>> {
+    let (a, b) = head.split_once('-')?;
+    let digits = |t: &str| {
+        (!t.is_empty() && t.len() <= 6 && t.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| t.parse::<u32>().ok())
+            .flatten()
+    };
+    let (a, b) = (digits(a)?, digits(b)?);
+    (a < b && b - a < RANGE_AT_MOST).then_some(a..=b)
 }
 
 /// Drops leading zeros of every numeric group: `0312/2026` → `312/2026`. Payers often drop them.
@@ -295,6 +321,30 @@ mod tests {
             for w in want {
                 assert!(c.contains(&w.to_string()), "{title}: {w} not in {c:?}");
             }
+        }
+        // A range without spaces, dash or en dash.
+        for (title, want) in [
+            (
+                "zapłata FV 1-3/11/2026",
+                vec!["1/11/2026", "2/11/2026", "3/11/2026"],
+            ),
+            (
+                "FV12–14/11/2026",
+                vec!["12/11/2026", "13/11/2026", "14/11/2026"],
+            ),
+        ] {
+            let c = texts(title);
+            for w in want {
+                assert!(c.contains(&w.to_string()), "{title}: {w} not in {c:?}");
+            }
+        }
+        // Not a range: with spaces (a date as likely), backwards, or too long.
+        for (title, not) in [
+            ("zamówienie 5 - 14/11/2026", "6/11/2026"),
+            ("FV 3-1/11/2026", "2/11/2026"),
+            ("FV 1-40/11/2026", "20/11/2026"),
+        ] {
+            assert!(!texts(title).contains(&not.to_string()), "{title}: {not}");
         }
         // Not a list: a word other than a list word, or a number that is no invoice's head.
         for (title, not) in [
