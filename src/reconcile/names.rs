@@ -119,14 +119,17 @@ pub fn payer_texts(name: Option<&str>, address: Option<&str>) -> Vec<String> {
 }
 
 /// The owner's first name and surname in a sole trader's name (words of its name key, in
-/// order): a first name with the distinctive word after it, or before it ("Nowak Jan"). None for a
-/// name with a legal form: a company is not its owner.
+/// order): a first name with the distinctive word after it, or before it ("Nowak Jan"); each
+/// partner's of a civil partnership (s.c.). None for a name with another legal form: a company is
+/// not its owner.
 fn owner_names(words: &[&str]) -> Vec<[String; 2]> {
-    if words.iter().any(|w| LEGAL.contains(w)) {
+    // A civil partnership (s.c.) is its partners: each pays as much as the partnership does.
+    if words.iter().any(|w| LEGAL.contains(w) && *w != "SC") {
         return Vec::new();
     }
     let surname = |w: &str| {
         w.len() > 1
+            && !LEGAL.contains(&w)
             && w.chars().all(char::is_alphabetic)
             && !DESCRIPTIVE.contains(&w)
             && !super::first_names::is_first_name(w)
@@ -420,6 +423,17 @@ mod tests {
         assert_eq!(find(&clients, "NOWAK"), None);
         assert_eq!(find(&clients, "ADAM NOWAK"), None);
         assert_eq!(find(&clients, "JAN NOWAK SP Z O O"), None);
+        // The partners of a civil partnership (s.c.), each by name.
+        let partners = [(
+            7,
+            "Agencja Kreatywna Pióro s.c. Anna Wiśniewska, Piotr Kowalczyk",
+        )];
+        assert_eq!(find(&partners, "KOWALCZYK PIOTR"), Some(vec![7]));
+        assert_eq!(
+            find(&partners, "ANNA WISNIEWSKA UL. LIPOWA 3"),
+            Some(vec![7])
+        );
+        assert_eq!(find(&partners, "ANNA KOWALCZYK"), None);
         // Two sole traders of one owner's name: a person decides; the whole name decides.
         let twins = [
             (1, "Jan Nowak Usługi Hydrauliczne"),
