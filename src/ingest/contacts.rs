@@ -55,6 +55,9 @@ const SYNONYMS: &[(Col, &[&str])] = &[
             "customer",
             "customer name",
             "company",
+            "kontrahent nazwa",
+            "nabywca nazwa",
+            "klient nazwa",
         ],
     ),
     (
@@ -70,6 +73,9 @@ const SYNONYMS: &[(Col, &[&str])] = &[
             "nip/vat id",
             "nip/pesel",
             "nip / pesel",
+            "kontrahent nip",
+            "nabywca nip",
+            "klient nip",
         ],
     ),
     (
@@ -90,6 +96,10 @@ const SYNONYMS: &[(Col, &[&str])] = &[
             "reminder e-mail",
             "contact email",
             "kontakt",
+            "kontrahent e-mail",
+            "kontrahent email",
+            "klient e-mail",
+            "nabywca e-mail",
         ],
     ),
     (
@@ -130,9 +140,17 @@ const SYNONYMS: &[(Col, &[&str])] = &[
 
 fn column_of(header: &str) -> Option<Col> {
     let h = normalize_header(header);
+    // "Kontrahent - nazwa", "Kontrahent: NIP": the entity and its attribute, written apart.
+    let joined = h
+        .split([':', '|'])
+        .flat_map(|part| part.split(" - "))
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     SYNONYMS
         .iter()
-        .find(|(_, names)| names.contains(&h.as_str()))
+        .find(|(_, names)| names.contains(&h.as_str()) || names.contains(&joined.as_str()))
         .map(|(c, _)| *c)
 }
 
@@ -393,6 +411,18 @@ mod tests {
         );
         assert_eq!(c.rows[1].emails, vec!["jan@kowalski.pl"]);
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    }
+
+    /// ERPs write a column as its entity and attribute: "Kontrahent - nazwa", "Kontrahent: NIP".
+    #[test]
+    fn entity_and_attribute_headers() {
+        let csv = "Kontrahent - nazwa;Kontrahent: NIP;Kontrahent - e-mail\n\
+                   ACME Sp. z o.o.;526-104-08-28;biuro@acme.pl\n";
+        let c = parse_contacts("kontakty.csv", csv.as_bytes(), SheetLimits::default()).unwrap();
+        assert_eq!(c.rows.len(), 1);
+        assert_eq!(c.rows[0].name.as_deref(), Some("ACME Sp. z o.o."));
+        assert_eq!(c.rows[0].nip.as_deref(), Some("5261040828"));
+        assert_eq!(c.rows[0].emails, vec!["biuro@acme.pl"]);
     }
 
     #[test]
