@@ -23,6 +23,25 @@ fn cases() -> Vec<(&'static str, Vec<Intent>, Option<NaiveDate>)> {
         ),
         ("Zleciliśmy płatność w piątek.", vec![AlreadyPaid], None),
         (
+            "Faktura zostanie opłacona w ciągu 7 dni.",
+            vec![Promise],
+            d("2026-11-30"),
+        ),
+        (
+            "Należność zostanie uregulowana do końca miesiąca.",
+            vec![Promise],
+            d("2026-11-30"),
+        ),
+        ("Faktura jest błędna.", vec![Dispute], None),
+        (
+            "Faktura nie jest błędna, zapłacimy jutro.",
+            vec![Promise],
+            d("2026-11-24"),
+        ),
+        ("Na fakturze jest błąd w kwocie.", vec![Dispute], None),
+        ("There is a mistake on the invoice.", vec![Dispute], None),
+        ("The invoice is wrong.", vec![Dispute], None),
+        (
             "Przelew wykonaliśmy 27.11.2026, proszę sprawdzić.",
             vec![AlreadyPaid],
             None,
