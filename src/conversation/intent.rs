@@ -16,6 +16,9 @@ use std::sync::LazyLock;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Intent {
+    /// The client is bankrupt, in liquidation or in restructuring: the claim is pursued in those
+    /// proceedings, by a person, not by reminders.
+    Insolvency,
     /// A complaint about the invoice: not ordered, wrong amount, goods missing, a correction asked.
     Dispute,
     /// Says it has paid, or sends a transfer confirmation.
@@ -32,6 +35,7 @@ pub enum Intent {
 impl Intent {
     pub fn as_str(self) -> &'static str {
         match self {
+            Intent::Insolvency => "insolvency",
             Intent::Dispute => "dispute",
             Intent::AlreadyPaid => "already_paid",
             Intent::Promise => "promise",
@@ -43,6 +47,7 @@ impl Intent {
 
     pub fn parse(s: &str) -> Option<Intent> {
         [
+            Intent::Insolvency,
             Intent::Dispute,
             Intent::AlreadyPaid,
             Intent::Promise,
@@ -66,7 +71,8 @@ pub struct Found {
 /// What a reply says.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reading {
-    /// Each intent once, strongest first (dispute, paid, promise, asks invoice, asks statement).
+    /// Each intent once, strongest first (insolvency, dispute, paid, promise, asks invoice, asks
+    /// statement).
     pub found: Vec<Found>,
     /// The day the client promised to pay by, when it named one.
     pub promised: Option<NaiveDate>,
@@ -100,6 +106,26 @@ fn re(alternatives: &[&str]) -> Regex {
     // Constants of this file; a test compiles them all.
     Regex::new(&pattern).unwrap_or_else(|e| panic!("bad pattern: {e}"))
 }
+
+static INSOLVENCY: LazyLock<Regex> = LazyLock::new(|| {
+    re(&[
+        r"upadlosc\w*",
+        r"upadlosci\w*",
+        r"upadlosciow\w*",
+        r"w likwidacji",
+        r"likwidacj\w* (?:spolki|firmy|dzialalnosci)",
+        r"postawion\w* w stan likwidacji",
+        r"w restrukturyzacji",
+        r"(?:otwarci\w*|otworzyl\w*|wszczeci\w*|wszczel\w*) (?:postepowania )?restrukturyzac\w*",
+        r"postepowani\w* (?:sanacyjn|ukladow|restrukturyzacyjn)\w*",
+        r"syndyk\w*",
+        r"nadzorc\w* (?:sadow|ukladu)\w*",
+        r"bankrupt\w*",
+        r"insolven\w*",
+        r"(?:in|into) (?:liquidation|receivership|administration)",
+        r"liquidator\w*",
+    ])
+});
 
 static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
     re(&[
@@ -397,6 +423,9 @@ pub fn read(text: &str, confirmation: Option<&str>, today: NaiveDate) -> Reading
             .find(|m| !negated(t, m.start()))
             .map(|m| m.start())
     };
+    if let Some(p) = first(&INSOLVENCY) {
+        add(&mut found, Intent::Insolvency, f.sentence(p).2);
+    }
     if let Some(p) = first(&DISPUTE) {
         add(&mut found, Intent::Dispute, f.sentence(p).2);
     }
@@ -476,6 +505,7 @@ mod tests {
     #[test]
     fn every_pattern_compiles() {
         for r in [
+            &INSOLVENCY,
             &DISPUTE,
             &PAID,
             &PROMISE,

@@ -33,6 +33,27 @@ fn cases() -> Vec<(&'static str, Vec<Intent>, Option<NaiveDate>)> {
             d("2026-11-30"),
         ),
         ("Faktura jest błędna.", vec![Dispute], None),
+        ("Ogłosiliśmy upadłość.", vec![Insolvency], None),
+        (
+            "Firma jest w likwidacji, prosimy kontaktować się z likwidatorem.",
+            vec![Insolvency],
+            None,
+        ),
+        (
+            "Otworzyliśmy postępowanie sanacyjne; nadzorca sądowy odpowie na zgłoszenie.",
+            vec![Insolvency],
+            None,
+        ),
+        (
+            "The company has gone into liquidation.",
+            vec![Insolvency],
+            None,
+        ),
+        (
+            "Nie jesteśmy w upadłości, zapłacimy jutro.",
+            vec![Promise],
+            d("2026-11-24"),
+        ),
         (
             "Faktura nie jest błędna, zapłacimy jutro.",
             vec![Promise],

@@ -139,6 +139,10 @@ pub fn status(s: &str, lang: Lang) -> String {
 /// An intent read in a client's reply, in words.
 pub fn intent(code: &str, lang: Lang) -> String {
     let (pl, en) = match code {
+        "insolvency" => (
+            "upadłość, likwidacja lub restrukturyzacja",
+            "bankruptcy, liquidation or restructuring",
+        ),
         "dispute" => ("spór", "dispute"),
         "already_paid" => ("pisze, że zapłacił", "says it paid"),
         "promise" => ("obietnica zapłaty", "promise to pay"),

@@ -206,6 +206,7 @@ fn make_with(
         })
         .collect();
     let intents = [
+        "insolvency",
         "dispute",
         "already_paid",
         "promise",

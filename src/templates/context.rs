@@ -440,7 +440,7 @@ pub struct Summary {
 /// One intent read in a client's reply, with the client's words.
 #[derive(Debug, Clone, Serialize)]
 pub struct IntentLine {
-    /// `dispute`, `already_paid`, `promise`, `asks_invoice`, `asks_statement`.
+    /// `insolvency`, `dispute`, `already_paid`, `promise`, `asks_invoice`, `asks_statement`.
     pub intent: String,
     pub phrase: String,
 }

@@ -356,6 +356,8 @@ fn client_reply(with_client: bool) -> ClientReply {
             .collect(),
         invoices_from: "text".into(),
         done: [
+            "client_paused_insolvency",
+            "insolvency_unverified",
             "dispute_opened",
             "dispute_known",
             "ack_sent",
@@ -743,6 +745,8 @@ mod tests {
     fn conversation_mails_say_everything_in_words() {
         let t = Templates::new(None);
         let codes = [
+            "client_paused_insolvency",
+            "insolvency_unverified",
             "dispute_opened",
             "dispute_known",
             "ack_sent",

@@ -248,3 +248,56 @@ fn a_client_asking_for_its_balance_gets_the_list_and_a_stranger_does_not() {
         "{f}"
     );
 }
+
+/// A client writing that it is bankrupt, in liquidation or restructuring: its reminders stop
+/// until a person resumes it (the claim goes to those proceedings); a stranger's word does not
+/// stop them.
+#[test]
+fn a_client_in_bankruptcy_is_paused_until_a_person_resumes_it() {
+    let mut t = loaded();
+    let id = first_reminder(&mut t);
+    // A stranger in the thread says so first: forwarded, nothing paused.
+    t.deliver(&mail(
+        "ktos@obcy.test",
+        "Re: Termin płatności minął",
+        "Firma jest w likwidacji.",
+        "u0@obcy.test",
+        &format!("In-Reply-To: <{id}>\r\n"),
+    ));
+    t.set_now("2026-11-23T10:00:00Z");
+    let (_, sent) = t.round();
+    let f = text(sent.iter().find(|m| m.purpose == "reply_forward").unwrap());
+    assert!(f.contains("nie wstrzymał klienta"), "{f}");
+    let paused = |t: &TestApp| -> i64 {
+        t.app
+            .store
+            .conn()
+            .query_row(
+                "SELECT paused_indefinitely FROM clients WHERE name LIKE 'Gęślarz%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(paused(&t), 0);
+    t.deliver(&mail(
+        "ksiegowosc@geslarz.test",
+        "Re: Termin płatności minął",
+        "Informujemy, że sąd ogłosił upadłość naszej spółki. Wierzytelności prosimy zgłaszać syndykowi.",
+        "u1@geslarz.test",
+        &format!("In-Reply-To: <{id}>\r\n"),
+    ));
+    let (_, sent) = t.round();
+    let f = text(sent.iter().find(|m| m.purpose == "reply_forward").unwrap());
+    assert!(
+        f.contains("upadłość / likwidacja / restrukturyzacja")
+            && f.contains("wstrzymał wszystkie przypomnienia klienta do odwołania"),
+        "{f}"
+    );
+    assert_eq!(paused(&t), 1);
+    // A week later, the next step's day: nothing goes to the client.
+    statement(&mut t, "2026-11-27", "");
+    t.set_now("2026-11-30T09:00:00Z");
+    let (_, sent) = t.round();
+    assert!(to_geslarz(&sent).is_empty(), "{:?}", purposes(&sent));
+}

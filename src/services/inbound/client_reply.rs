@@ -381,6 +381,30 @@ fn act_on(act: &mut Act<'_, '_>, reading: &Reading, ids: &[i64], registered: boo
             attached,
         }
     };
+    // Bankrupt, in liquidation or restructuring: the claim goes to those proceedings, so no
+    // reminder goes out until a person resumes the client. Only on the word of a registered
+    // address: anyone else's mail must not silence the dunning.
+    if reading.has(Intent::Insolvency)
+        && let Some(client) = act.m.client
+    {
+        if registered {
+            let u = crate::store::ClientUpdate {
+                paused_until: Some(None),
+                paused_indefinitely: Some(true),
+                ..crate::store::ClientUpdate::default()
+            };
+            act.tx.update_client(client, &u, "reply")?;
+            act.tx.audit(
+                "reply",
+                "client.paused",
+                Some(&format!("client:{client}")),
+                Some(&format!("insolvency: {}", phrase(Intent::Insolvency))),
+            )?;
+            act.did("client_paused_insolvency", &[], None);
+        } else {
+            act.did("insolvency_unverified", &[], None);
+        }
+    }
     let disputed_ids = if reading.has(Intent::Dispute) {
         scoped(Intent::Dispute)
     } else {
