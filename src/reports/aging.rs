@@ -39,6 +39,9 @@ pub struct Aging {
     pub rows: Vec<AgingRow>,
     /// The same per client (the largest overdue first), for the spreadsheet.
     pub clients: Vec<ClientAging>,
+    /// Open credits (credit notes, overpayments) in clients' favour, issued by the day, per
+    /// currency: not in the buckets, to be set off against them.
+    pub credits: Vec<Amount>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +113,12 @@ pub fn aging(book: &Book, as_of: NaiveDate) -> Aging {
             .map(|((_, c), (m, n))| row(c, &m, n))
             .collect(),
         clients,
+        credits: super::totals(
+            book.invoices
+                .iter()
+                .filter(|i| i.credit > 0 && i.issued_by(as_of))
+                .map(|i| (i.currency, i.credit)),
+        ),
     }
 }
 
@@ -155,6 +164,12 @@ mod tests {
                 ),
                 // Issued after the as-of day: not there yet.
                 inv(5, 1, 900, "2026-12-01", "2026-12-15", &[]),
+                // A credit note: beside the buckets, not in them.
+                {
+                    let mut k = inv(6, 1, -250, "2026-11-10", "2026-11-24", &[]);
+                    k.credit = 25_000;
+                    k
+                },
             ],
             ..Book::default()
         };
@@ -168,5 +183,6 @@ mod tests {
         assert_eq!(zl(&r.total), "2300.00");
         assert_eq!(zl(&r.overdue), "1300.00");
         assert_eq!(r.counts, [1, 1, 0, 1, 1]);
+        assert_eq!(a.credits.iter().map(zl).collect::<Vec<_>>(), ["250.00"]);
     }
 }
