@@ -319,20 +319,13 @@ pub fn plan(input: &Inputs, calendar: &Calendar, policy: &Policy, today: NaiveDa
         }
     }
     // One mail per client per day: a client already mailed today waits for tomorrow.
-    let client_of: HashMap<i64, i64> = input.invoices.iter().map(|i| (i.id, i.client_id)).collect();
+    let by_id: HashMap<i64, &OpenInvoice> = input.invoices.iter().map(|i| (i.id, i)).collect();
     let mailed_today: HashSet<i64> = input
         .sent
         .iter()
         .filter(|(_, d)| **d == today)
-        .filter_map(|((inv, _), _)| client_of.get(inv).copied())
+        .filter_map(|((inv, _), _)| by_id.get(inv).map(|i| i.client_id))
         .collect();
-    // Invoices by id, for the clients with credits (few, if any).
-    let by_id: HashMap<i64, &OpenInvoice> = if input.clients.values().any(|c| !c.credits.is_empty())
-    {
-        input.invoices.iter().map(|i| (i.id, i)).collect()
-    } else {
-        HashMap::new()
-    };
     for (client_id, items) in due_by_client {
         if mailed_today.contains(&client_id) {
             continue;

@@ -90,21 +90,24 @@ pub struct Dunning<'a> {
 }
 
 /// The planner's view of the snapshot. Reply times are UTC instants; their local date counts.
-pub fn inputs(snap: &Snapshot, tz: chrono_tz::Tz) -> Inputs {
+pub fn inputs(snap: &Snapshot, credits: &Credits<'_>, tz: chrono_tz::Tz) -> Inputs {
     let reply_day = |s: &str| {
         chrono::DateTime::parse_from_rfc3339(s)
             .ok()
             .map(|d| d.with_timezone(&tz).date_naive())
     };
     let mut credits: HashMap<i64, BTreeMap<crate::domain::Currency, rust_decimal::Decimal>> =
-        HashMap::new();
-    for (client, docs) in credits_by_client(snap) {
-        let of = credits.entry(client).or_default();
-        for d in docs {
-            *of.entry(d.currency).or_default() +=
-                crate::domain::Money::from_minor(d.credit_minor, d.currency).amount();
-        }
-    }
+        credits
+            .iter()
+            .map(|(client, docs)| {
+                let mut of: BTreeMap<_, rust_decimal::Decimal> = BTreeMap::new();
+                for d in docs {
+                    *of.entry(d.currency).or_default() +=
+                        crate::domain::Money::from_minor(d.credit_minor, d.currency).amount();
+                }
+                (*client, of)
+            })
+            .collect();
     Inputs {
         invoices: snap
             .invoices
@@ -147,8 +150,11 @@ pub fn inputs(snap: &Snapshot, tz: chrono_tz::Tz) -> Inputs {
 }
 
 /// Per client, its documents with an open credit (credit notes, overpayments the ERP lists).
-pub(crate) fn credits_by_client(snap: &Snapshot) -> HashMap<i64, Vec<&crate::store::DunInvoice>> {
-    let mut out: HashMap<i64, Vec<&crate::store::DunInvoice>> = HashMap::new();
+pub type Credits<'s> = HashMap<i64, Vec<&'s crate::store::DunInvoice>>;
+
+/// The snapshot's [`Credits`].
+pub(crate) fn credits_by_client(snap: &Snapshot) -> Credits<'_> {
+    let mut out: Credits<'_> = HashMap::new();
     for i in snap.invoices.iter().filter(|i| i.open_credit()) {
         out.entry(i.client_id).or_default().push(i);
     }
@@ -211,7 +217,8 @@ impl Dunning<'_> {
             &self.config.dunning.class_offsets,
         );
         let calendar = self.config.dunning.calendar();
-        let input = inputs(&snap, self.config.timezone());
+        let credits = credits_by_client(&snap);
+        let input = inputs(&snap, &credits, self.config.timezone());
         let plan = planner::plan(&input, &calendar, &policy, opts.today);
         let mut round = Round {
             d: self,
@@ -222,7 +229,7 @@ impl Dunning<'_> {
             policy: &policy,
             out: Vec::new(),
             scores: &scores,
-            credits: credits_by_client(&snap),
+            credits,
         };
         round.hold_notices(&ended)?;
         for mail in &plan.mails {
