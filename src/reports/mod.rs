@@ -39,7 +39,7 @@ pub fn book(snap: &Snapshot, rows: &BookRows, policy: &Policy) -> Book {
     for (c, d, intent) in &rows.replies {
         replies.insert(*c, (*d, intent.clone()));
     }
-    let invoices = snap
+    let invoices: Vec<BookInvoice> = snap
         .invoices
         .iter()
         .map(|i| {
@@ -69,10 +69,9 @@ pub fn book(snap: &Snapshot, rows: &BookRows, policy: &Policy) -> Book {
             }
         })
         .collect();
-    let credited: std::collections::HashSet<i64> = snap
-        .invoices
+    let credited: std::collections::HashSet<i64> = invoices
         .iter()
-        .filter(|i| i.open_credit())
+        .filter(|i| i.credit > 0)
         .map(|i| i.client_id)
         .collect();
     Book {
