@@ -280,9 +280,9 @@ impl NameIndex {
 
     fn find_fresh(&self, texts: &[String]) -> NameMatch {
         let mut best: Vec<(usize, i64)> = Vec::new();
-        for text in texts {
-            let payer = payer_tokens(text);
-            for tok in &payer {
+        let payers: Vec<HashSet<String>> = texts.iter().map(|t| payer_tokens(t)).collect();
+        for payer in &payers {
+            for tok in payer {
                 for id in self.by_rarest.get(tok).into_iter().flatten() {
                     let Some(need) = self.tokens.get(id) else {
                         continue;
@@ -303,12 +303,11 @@ impl NameIndex {
         }
         // A person's name alone (no legal form): the sole traders it is the owner of. It weighs
         // as two words, so a client whose whole name the payer gives, longer than that, wins.
-        for text in texts {
-            let payer = payer_tokens(text);
+        for payer in &payers {
             if payer.iter().any(|t| LEGAL.contains(&t.as_str())) {
                 continue;
             }
-            for tok in &payer {
+            for tok in payer {
                 for id in self.by_surname.get(tok).into_iter().flatten() {
                     let owned = self
                         .owners
