@@ -33,12 +33,9 @@ fn parse(rest: &[&str]) -> Result<Command, &'static str> {
 
 pub fn run(tx: &Tx<'_>, ctx: &Ctx<'_>, who: &str, until: Option<NaiveDate>) -> Result<Outcome> {
     let c = super::client_or_refuse!(ctx, tx, who);
-    let u = ClientUpdate {
-        paused_until: Some(until),
-        paused_indefinitely: Some(until.is_none()),
-        ..ClientUpdate::default()
-    };
-    let changed = !tx.update_client(c.id, &u, ctx.actor)?.is_empty();
+    let changed = !tx
+        .update_client(c.id, &ClientUpdate::pause(until), ctx.actor)?
+        .is_empty();
     ctx.audit(tx, &format!("client:{}", c.id), "pause")?;
     Ok(match until {
         Some(d) => ctx.done(

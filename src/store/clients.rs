@@ -122,6 +122,17 @@ pub struct ClientUpdate {
     pub payment_link: Option<Option<String>>,
 }
 
+impl ClientUpdate {
+    /// No reminders until `until` (inclusive), or until resumed.
+    pub fn pause(until: Option<chrono::NaiveDate>) -> Self {
+        ClientUpdate {
+            paused_until: Some(until),
+            paused_indefinitely: Some(until.is_none()),
+            ..ClientUpdate::default()
+        }
+    }
+}
+
 fn client_info(conn: &rusqlite::Connection, id: i64) -> Result<Option<ClientInfo>> {
     let Some(mut c) = conn
         .query_row(

@@ -388,12 +388,8 @@ fn act_on(act: &mut Act<'_, '_>, reading: &Reading, ids: &[i64], registered: boo
         && let Some(client) = act.m.client
     {
         if registered {
-            let u = crate::store::ClientUpdate {
-                paused_until: Some(None),
-                paused_indefinitely: Some(true),
-                ..crate::store::ClientUpdate::default()
-            };
-            act.tx.update_client(client, &u, "reply")?;
+            act.tx
+                .update_client(client, &crate::store::ClientUpdate::pause(None), "reply")?;
             act.tx.audit(
                 "reply",
                 "client.paused",
