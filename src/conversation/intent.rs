@@ -110,8 +110,6 @@ fn re(alternatives: &[&str]) -> Regex {
 static INSOLVENCY: LazyLock<Regex> = LazyLock::new(|| {
     re(&[
         r"upadlosc\w*",
-        r"upadlosci\w*",
-        r"upadlosciow\w*",
         r"w likwidacji",
         r"likwidacj\w* (?:spolki|firmy|dzialalnosci)",
         r"postawion\w* w stan likwidacji",

@@ -167,9 +167,8 @@ fn shared_tails(folded: &str, found: &[regex::Match<'_>]) -> Vec<String> {
 const RANGE_AT_MOST: u32 = 12;
 
 /// A range of numbers written without spaces before a shared tail: `1-3` of `FV 1-3/11/2026`
-/// (or with an en dash). The first below the last,
-/// at most [`RANGE_AT_MOST`] numbers; with spaces (`zamówienie 5 - 14/11/2026`) the second is
-/// as likely a date, and is not read.
+/// (or with an en dash). The first below the last, at most [`RANGE_AT_MOST`] numbers; with
+/// spaces (`zamówienie 5 - 14/11/2026`) the second is as likely a date, and is not read.
 fn range_of(head: &str) -> Option<std::ops::RangeInclusive<u32>> {
     let (a, b) = head.split_once('-')?;
     let digits = |t: &str| {
