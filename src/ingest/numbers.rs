@@ -467,6 +467,17 @@ mod tests {
             parse_date("11/27/2026"),
             Err(ValueError::MonthFirst("11/27/2026".into()))
         );
+        let said = ValueError::MonthFirst("11/27/2026".into()).said();
+        assert!(
+            said.pl.contains("miesiąc/dzień/rok") && said.pl.contains("DD.MM.RRRR"),
+            "{}",
+            said.pl
+        );
+        assert!(
+            said.en.contains("month/day/year") && said.en.contains("DD.MM.YYYY"),
+            "{}",
+            said.en
+        );
         assert!(matches!(
             parse_date("2026/27/11"),
             Err(ValueError::ImpossibleDate(_))
