@@ -562,6 +562,66 @@ fn class_7_knock_on_effects() {
     }
 }
 
+#[test]
+fn class_8_an_invoice_we_do_not_know_yet() {
+    // Cyfrowa Kuchnia pays 369.00 a month; November's FV/0187/11/2026 is open. December's
+    // invoice is not in the last list imported, and the client pays it first.
+    table(
+        "unknown",
+        &[
+            (
+                "the next month's invoice, by number",
+                pay(36_900, "FV/0201/12/2026").from("Cyfrowa Kuchnia Sp. z o.o."),
+                Review(vec![9]),
+            ),
+            (
+                "said in words, apart from its number",
+                pay(36_900, "Faktura VAT nr 201/12/2026 abonament")
+                    .from("Cyfrowa Kuchnia Sp. z o.o."),
+                Review(vec![9]),
+            ),
+            (
+                "twin: one digit off the open invoice's number, a typo",
+                pay(36_900, "FV/0186/11/2026").from("Cyfrowa Kuchnia Sp. z o.o."),
+                Paid(vec![(9, 36_900)]),
+            ),
+            (
+                "twin: a date, not an invoice",
+                pay(36_900, "abonament przelew z dnia 02/12/2026")
+                    .from("Cyfrowa Kuchnia Sp. z o.o."),
+                Paid(vec![(9, 36_900)]),
+            ),
+            (
+                "twin: an order number",
+                pay(36_900, "zamówienie nr 4512").from("Cyfrowa Kuchnia Sp. z o.o."),
+                Paid(vec![(9, 36_900)]),
+            ),
+            (
+                "twin: the open invoice named",
+                pay(36_900, "FV 187/11/2026").from("Cyfrowa Kuchnia Sp. z o.o."),
+                Paid(vec![(9, 36_900)]),
+            ),
+        ],
+    );
+    let d = &reconcile(
+        &[pay(36_900, "FV/0201/12/2026")
+            .from("Cyfrowa Kuchnia Sp. z o.o.")
+            .payment(1)],
+        &invoices(),
+        &clients(),
+        &ctx(),
+    )[0];
+    let Outcome::Review { reason, .. } = &d.outcome else {
+        panic!("{d:?}")
+    };
+    let pl = reason.render(Lang::Pl);
+    assert!(
+        pl.contains("ale tytuł wskazuje fakturę 0201/12/2026, której nie znamy")
+            && pl.contains("FV/0187/11/2026 ma do zapłaty dokładnie 369,00 PLN"),
+        "{pl}"
+    );
+}
+
 /// Every review and refusal names its evidence in both languages: the invoices concerned and,
 /// where the payer was identified, how.
 #[test]

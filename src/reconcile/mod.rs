@@ -313,6 +313,8 @@ struct Ledger<'l, 'a> {
     outstanding: &'l [i64],
     /// Invoices by an amount they have had outstanding (current or not: check `outstanding`).
     by_amount: &'l HashMap<i64, Vec<usize>>,
+    /// Invoice positions by id.
+    position: &'l HashMap<i64, usize>,
     ctx: &'l Context,
 }
 
@@ -394,6 +396,7 @@ impl<'a> Reconciler<'a> {
                 ix: &self.ix,
                 outstanding: &self.outstanding,
                 by_amount: &self.by_amount,
+                position: &self.position,
                 ctx: self.ctx,
             };
             let (outcome, agreed) = decide(&ledger, p);
@@ -436,7 +439,8 @@ fn decide(l: &Ledger<'_, '_>, p: &Payment) -> (Outcome, bool) {
     if let Some(decided) = numbers::decide(l, p, &payer, sp.as_ref()) {
         return decided;
     }
-    (amounts::decide(l, p, &payer, sp.as_ref()), false)
+    let outcome = amounts::decide(l, p, &payer, sp.as_ref());
+    (numbers::unless_another_named(l, p, outcome), false)
 }
 
 fn sum(minor: i64, currency: Currency) -> Sum {

@@ -159,6 +159,64 @@ fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -
     out.into_iter().collect()
 }
 
+/// An allocation the payer and the amount chose (no number of the title named a known
+/// invoice), checked against the invoice numbers the title states: a number we do not know is
+/// most often an invoice issued after the last list we imported, and with a subscription's
+/// amount another open invoice of the client fits just as well. The money is that invoice's, and
+/// allocated to the old one it would silence the reminders for what is still owed: review. A
+/// stated number one digit from the chosen invoice's is a typo of it, and the allocation stands.
+pub(super) fn unless_another_named(l: &Ledger<'_, '_>, p: &Payment, outcome: Outcome) -> Outcome {
+    let Outcome::Matched { allocations } = &outcome else {
+        return outcome;
+    };
+    let ix = l.ix;
+    let core_of = |s: &str| {
+        InvoiceNumber::parse(s)
+            .map(|n| n.core().to_string())
+            .unwrap_or_default()
+    };
+    let unknown: Vec<String> = titles::stated_invoice_numbers(&p.title)
+        .into_iter()
+        .filter(|s| {
+            let core = core_of(s);
+            ix.by_canonical(s).is_empty()
+                && ix.by_core(&core).is_empty()
+                && ix
+                    .by_no_zeros(&titles::without_leading_zeros(&core))
+                    .is_empty()
+        })
+        .collect();
+    if unknown.is_empty() {
+        return outcome;
+    }
+    let chosen: Vec<usize> = allocations
+        .iter()
+        .filter_map(|a| l.position.get(&a.invoice_id).copied())
+        .collect();
+    let typo = unknown.iter().any(|s| {
+        let core = core_of(s);
+        chosen.iter().any(|&i| {
+            let n = &ix.invoices[i].number;
+            one_digit_apart(s, n.canonical())
+                || (!core.is_empty() && one_digit_apart(&core, n.core()))
+        })
+    });
+    let Some(first) = allocations.first() else {
+        return outcome;
+    };
+    if typo {
+        return outcome;
+    }
+    Outcome::Review {
+        reason: first.reason.clone().and(Evidence::NamesUnknown {
+            named: unknown,
+            fits: ix.numbers(&chosen),
+            amount: sum(p.amount, p.currency),
+        }),
+        candidates: allocations.iter().map(|a| a.invoice_id).collect(),
+    }
+}
+
 /// Whether `b` is `a` with one digit changed to another digit, or two different adjacent digits
 /// swapped: the slips of a hand typing a number.
 fn one_digit_apart(a: &str, b: &str) -> bool {

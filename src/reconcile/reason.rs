@@ -122,6 +122,14 @@ pub enum Evidence {
         twins: Vec<String>,
         amount: Sum,
     },
+    /// The payer and the amount fit an invoice, but the title names another one we do not know:
+    /// most likely an invoice issued after the last list we imported (a subscription's next
+    /// month has the same amount), which the money pays.
+    NamesUnknown {
+        named: Vec<String>,
+        fits: Vec<String>,
+        amount: Sum,
+    },
     /// The title speaks of interest or compensation for the named invoice, and the amount is not
     /// what it misses: money for a note of interest, which is not the invoice's to take.
     InterestNotInvoice {
@@ -300,6 +308,26 @@ impl Evidence {
                 list(twins),
                 amount.render(l)
             ),
+            NamesUnknown {
+                named,
+                fits,
+                amount,
+            } => format!(
+                "ale tytuł wskazuje {} {}, {} nie znamy (może wystawioną po ostatniej zaimportowanej liście); {} ma do zapłaty dokładnie {}",
+                if named.len() > 1 {
+                    "faktury"
+                } else {
+                    "fakturę"
+                },
+                list(named),
+                if named.len() > 1 {
+                    "których"
+                } else {
+                    "której"
+                },
+                list(fits),
+                amount.render(l)
+            ),
             InterestNotInvoice { named, amount } => format!(
                 "tytuł mówi o odsetkach lub rekompensacie za {named}: {} to nie zapłata samej faktury",
                 amount.render(l)
@@ -458,6 +486,21 @@ impl Evidence {
             } => format!(
                 "the title names {named}, whose outstanding is not the amount, while {} (one digit apart) has exactly {}: a typo?",
                 list(twins),
+                amount.render(l)
+            ),
+            NamesUnknown {
+                named,
+                fits,
+                amount,
+            } => format!(
+                "but the title names {} {}, which we do not know (perhaps issued after the last list imported); {} has exactly {} outstanding",
+                if named.len() > 1 {
+                    "invoices"
+                } else {
+                    "invoice"
+                },
+                list(named),
+                list(fits),
                 amount.render(l)
             ),
             InterestNotInvoice { named, amount } => format!(
@@ -717,6 +760,11 @@ mod tests {
             LikelyTypo {
                 named: "FV/1/2026".into(),
                 twins: v.clone(),
+                amount: s,
+            },
+            NamesUnknown {
+                named: vec!["FV/13/11/2026".into()],
+                fits: v.clone(),
                 amount: s,
             },
             InterestNotInvoice {

@@ -17,6 +17,17 @@ static NIP_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^0-9])((?:PL)?\d{3}-?\d{3}-?\d{2}-?\d{2}|(?:PL)?\d{3}-?\d{2}-?\d{2}-?\d{3})(?:[^0-9]|$)").expect("static regex")
 });
 
+/// A number the title says is an invoice's: after an invoice word (`FV 13/11/2026`, `faktura VAT
+/// nr 13/11/2026`, `F-ra 13/2026`, `INV-0043`), written on or apart from it. Group 1 is the
+/// number. A bare number (`13/11/2026`, `zamówienie 4512`) is not one: it may be a date, an
+/// order or a customer number.
+static STATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^A-Z0-9])(?:FAKTUR[AYZE]?|FAKT|F-RA|FRA|FVAT|FV|FS|FA|INVOICE|INV)\.?(?:\s*VAT)?(?:\s*(?:NR|NUMER|NO)\b\.?)?[\s:#/\-_.]*([A-Z0-9]*[0-9][A-Z0-9]*(?:(?:\s*/\s*|[\\\-_.])[A-Z0-9]+)*)",
+    )
+    .expect("static regex")
+});
+
 /// Split payment (MPP) fields: `/VAT/23,00/IDC/5231242681/INV/PM1253/2018/TXT/free text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitPayment {
@@ -245,6 +256,29 @@ pub fn says_interest(title: &str) -> bool {
         .any(|w| INTEREST_STEMS.iter().any(|s| w.starts_with(s)))
 }
 
+/// The invoice numbers a title states as such ([`STATED`]), canonical, in order.
+pub fn stated_invoice_numbers(title: &str) -> Vec<String> {
+    let folded = text::fold_diacritics(title).to_uppercase();
+    let mut out: Vec<String> = Vec::new();
+    for c in STATED.captures_iter(&folded) {
+        if let Some(m) = c.get(1) {
+            // `FV 2026 11 1`: digit groups apart, which no reading of the words tells apart
+            // from a number and a date or an amount.
+            let after = folded[m.end()..].trim_start();
+            if after.len() < folded.len() - m.end()
+                && after.starts_with(|c: char| c.is_ascii_digit())
+            {
+                continue;
+            }
+            let n = canonicalize(m.as_str());
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
 /// Valid NIPs written in a title, other than `ours`.
 pub fn nips(title: &str, ours: Option<&str>) -> Vec<String> {
     let up = title.to_uppercase();
@@ -265,6 +299,29 @@ pub fn nips(title: &str, ours: Option<&str>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_stated_as_invoices() {
+        for (title, want) in [
+            ("FV/0201/12/2026", vec!["0201/12/2026"]),
+            ("zapłata za fakturę nr 201/12/2026", vec!["201/12/2026"]),
+            // A series prefix after the words is read as the prefix it is.
+            ("Faktura VAT nr: FS-12/2026 abonament", vec!["12/2026"]),
+            ("F-ra 13/2026, F-RA 14/2026", vec!["13/2026", "14/2026"]),
+            ("Invoice No. INV-0043", vec!["0043"]),
+            ("inv 0043", vec!["0043"]),
+            // Not said to be an invoice: a date, an order, a customer number.
+            ("przelew z dnia 02/12/2026", vec![]),
+            ("zamówienie nr 4512", vec![]),
+            ("klient 1234 abonament", vec![]),
+            // Digit groups apart: no telling where the number ends.
+            ("FV 2026 11 1", vec![]),
+            // An invoice word inside another word.
+            ("PROFAKTURA 12", vec![]),
+        ] {
+            assert_eq!(stated_invoice_numbers(title), want, "{title}");
+        }
+    }
 
     fn texts(title: &str) -> Vec<String> {
         number_candidates(title)
