@@ -160,34 +160,7 @@ impl Period {
 }
 
 fn month_name(d: NaiveDate, lang: crate::domain::Lang) -> String {
-    const PL: [&str; 12] = [
-        "styczeń",
-        "luty",
-        "marzec",
-        "kwiecień",
-        "maj",
-        "czerwiec",
-        "lipiec",
-        "sierpień",
-        "wrzesień",
-        "październik",
-        "listopad",
-        "grudzień",
-    ];
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
+    use crate::domain::months::{EN, PL_NOMINATIVE as PL};
     let i = d.month0() as usize;
     match lang {
         crate::domain::Lang::Pl => format!("{} {}", PL[i], d.year()),

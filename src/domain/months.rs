@@ -69,6 +69,64 @@ const PL_ABBREVIATIONS: &[(&str, u32)] = &[
     ("gru", 12),
 ];
 
+/// Polish month names in the nominative, as a heading says them ("listopad 2026").
+pub const PL_NOMINATIVE: [&str; 12] = [
+    "styczeń",
+    "luty",
+    "marzec",
+    "kwiecień",
+    "maj",
+    "czerwiec",
+    "lipiec",
+    "sierpień",
+    "wrzesień",
+    "październik",
+    "listopad",
+    "grudzień",
+];
+
+/// Polish month names in the genitive, as a date says them ("2 listopada 2026").
+pub const PL_GENITIVE: [&str; 12] = [
+    "stycznia",
+    "lutego",
+    "marca",
+    "kwietnia",
+    "maja",
+    "czerwca",
+    "lipca",
+    "sierpnia",
+    "września",
+    "października",
+    "listopada",
+    "grudnia",
+];
+
+/// English month names.
+pub const EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A date in words, in both languages: "2 listopada 2026", "2 November 2026".
+pub fn spelled(d: chrono::NaiveDate) -> crate::domain::Said {
+    use chrono::Datelike;
+    let (day, i, year) = (d.day(), d.month0() as usize, d.year());
+    crate::domain::Said::new(
+        format!("{day} {} {year}", PL_GENITIVE[i]),
+        format!("{day} {} {year}", EN[i]),
+    )
+}
+
 /// The month a folded word names, full or in English abbreviated (`mar`, `nov`).
 pub fn by_name(word: &str) -> Option<u32> {
     NAMES.iter().find(|(n, _)| *n == word).map(|(_, m)| *m)

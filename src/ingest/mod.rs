@@ -429,6 +429,8 @@ pub(crate) struct RowReader<'a> {
     pub row: &'a Row,
     /// Our time zone, for times written in UTC.
     pub tz: chrono_tz::Tz,
+    /// Whether the report writes dates with the year last month first (decided over a column).
+    pub dates: numbers::DateOrder,
 }
 
 impl<'a> RowReader<'a> {
@@ -505,9 +507,9 @@ impl<'a> RowReader<'a> {
                 let t = other.text();
                 let zulu = t.trim().ends_with('Z') && t.contains(':');
                 if utc_column || zulu {
-                    numbers::parse_datetime(&t).map(to_local)
+                    numbers::parse_datetime_in(&t, self.dates).map(to_local)
                 } else {
-                    numbers::parse_date(&t)
+                    numbers::parse_date_in(&t, self.dates)
                 }
             }
         };

@@ -205,8 +205,86 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
     parse_datetime(raw).map(|dt| dt.date())
 }
 
+/// Which of the first two numbers of a date written with the year last (`02/11/2026`) is the
+/// day. Polish exports write the day first; software from the US writes the month first, and
+/// only a whole column can tell which (see [`DateEvidence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    #[default]
+    DayFirst,
+    /// Only for `/` and `-`: nobody writes a month-first date with dots.
+    MonthFirst,
+}
+
+/// What a column's dates written with the year last say about their order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DateEvidence {
+    /// A date whose first number can only be a day (`27/11/2026`).
+    pub day_first: Option<String>,
+    /// A date whose second number can only be a day (`11/27/2026`).
+    pub month_first: Option<String>,
+    /// A date that reads as two different days (`02/11/2026`: 2 November or 11 February).
+    pub ambiguous: Option<String>,
+}
+
+impl DateEvidence {
+    /// Adds one cell's text (anything that is not a date with the year last adds nothing).
+    pub fn add(&mut self, raw: &str) {
+        let s = raw.trim().trim_matches(|c| c == '\'' || c == '"').trim();
+        let date_part = s.split([' ', 'T']).next().unwrap_or(s);
+        if date_part.contains('.') {
+            return;
+        }
+        let fields: Vec<&str> = date_part.split(['-', '/']).collect();
+        let [a, b, y] = fields.as_slice() else {
+            return;
+        };
+        if y.len() != 4 || a.len() > 2 || b.len() > 2 {
+            return;
+        }
+        let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>()) else {
+            return;
+        };
+        let slot = match (a, b) {
+            (13..=31, 1..=12) => &mut self.day_first,
+            (1..=12, 13..=31) => &mut self.month_first,
+            (1..=12, 1..=12) if a != b => &mut self.ambiguous,
+            _ => return,
+        };
+        if slot.is_none() {
+            *slot = Some(date_part.to_string());
+        }
+    }
+
+    /// The order the column's dates are written in: month first only when some date can be
+    /// read no other way and none contradicts it (a column with both is read day first, and its
+    /// month-first dates are refused one by one, as written wrong).
+    pub fn order(&self) -> DateOrder {
+        if self.month_first.is_some() && self.day_first.is_none() {
+            DateOrder::MonthFirst
+        } else {
+            DateOrder::DayFirst
+        }
+    }
+
+    /// Whether nothing tells the order although some date depends on it.
+    pub fn undecided(&self) -> bool {
+        self.day_first.is_none() && self.month_first.is_none() && self.ambiguous.is_some()
+    }
+}
+
+/// Like [`parse_date`], in a column whose order of day and month is known.
+pub fn parse_date_in(raw: &str, order: DateOrder) -> Result<NaiveDate, ValueError> {
+    parse_datetime_in(raw, order).map(|dt| dt.date())
+}
+
 /// Like [`parse_date`], keeping the time of day when one is written (midnight otherwise).
 pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, ValueError> {
+    parse_datetime_in(raw, DateOrder::DayFirst)
+}
+
+/// [`parse_datetime`] in a column whose order of day and month is known.
+pub fn parse_datetime_in(raw: &str, order: DateOrder) -> Result<NaiveDateTime, ValueError> {
     let s = raw.trim().trim_matches(|c| c == '\'' || c == '"').trim();
     let err = || ValueError::Date(raw.to_string());
     if let Some(named) = with_month_name(s) {
@@ -225,8 +303,11 @@ pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, ValueError> {
     {
         return Err(err());
     }
+    let month_first = order == DateOrder::MonthFirst && !date_part.contains('.');
     let (y, m, d) = if fields[0].len() == 4 {
         (fields[0], fields[1], fields[2])
+    } else if fields[2].len() == 4 && month_first {
+        (fields[2], fields[0], fields[1])
     } else if fields[2].len() == 4 {
         (fields[2], fields[1], fields[0])
     } else {
@@ -243,7 +324,7 @@ pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, ValueError> {
     let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
         // 11/27/2026: no 27th month, but the 27th of November. Never read that way (11/10/2026
         // would be 11 October all the same), only named.
-        if fields[2].len() == 4 && (13..=31).contains(&m) && (1..=12).contains(&d) {
+        if fields[2].len() == 4 && !month_first && (13..=31).contains(&m) && (1..=12).contains(&d) {
             ValueError::MonthFirst(raw.to_string())
         } else {
             ValueError::ImpossibleDate(raw.to_string())
@@ -487,6 +568,57 @@ mod tests {
         assert!(parse_date("Saldo końcowe").is_err());
         assert!(looks_like_date("31.02.2026"));
         assert!(!looks_like_date("Dokument ma charakter informacyjny"));
+    }
+
+    #[test]
+    fn a_column_tells_the_order_of_day_and_month() {
+        let evidence = |cells: &[&str]| {
+            let mut e = DateEvidence::default();
+            cells.iter().for_each(|c| e.add(c));
+            e
+        };
+        // US software: one date past the 12th in the second place decides the column.
+        let us = evidence(&["11/02/2026", "11/27/2026", "12/01/2026 10:00"]);
+        assert_eq!(us.order(), DateOrder::MonthFirst);
+        assert!(!us.undecided());
+        let nov2 = NaiveDate::from_ymd_opt(2026, 11, 2);
+        assert_eq!(
+            parse_date_in("11/02/2026", DateOrder::MonthFirst).ok(),
+            nov2
+        );
+        assert_eq!(
+            parse_date_in("11-02-2026", DateOrder::MonthFirst).ok(),
+            nov2
+        );
+        // Dots and the year first are never month first.
+        assert_eq!(
+            parse_date_in("02.11.2026", DateOrder::MonthFirst).ok(),
+            nov2
+        );
+        assert_eq!(
+            parse_date_in("2026/11/02", DateOrder::MonthFirst).ok(),
+            nov2
+        );
+        assert!(matches!(
+            parse_date_in("27/11/2026", DateOrder::MonthFirst),
+            Err(ValueError::ImpossibleDate(_))
+        ));
+        // Polish order, decided by a day past the 12th in the first place.
+        let pl = evidence(&["02/11/2026", "27/11/2026"]);
+        assert_eq!(pl.order(), DateOrder::DayFirst);
+        assert!(!pl.undecided());
+        // Both: a broken column, read day first (its US dates are refused one by one).
+        assert_eq!(
+            evidence(&["27/11/2026", "11/27/2026"]).order(),
+            DateOrder::DayFirst
+        );
+        // Nothing decides: 2 November or 11 February.
+        let open = evidence(&["11/02/2026", "05/05/2026", "2026-11-30"]);
+        assert_eq!(open.order(), DateOrder::DayFirst);
+        assert!(open.undecided());
+        assert_eq!(open.ambiguous.as_deref(), Some("11/02/2026"));
+        // Dotted, equal or year-first dates need no decision.
+        assert!(!evidence(&["11.02.2026", "05/05/2026", "2026/11/02", "x"]).undecided());
     }
 
     proptest! {

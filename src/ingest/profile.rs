@@ -342,13 +342,22 @@ impl Profile {
 }
 
 /// Header text as compared: no diacritics, lower case, no `#` or quotes, single spaces, no trailing
-/// `:` or `*`. `"#Data księgowania:"` → `data ksiegowania`.
+/// `:` or `*`, no spaces around a slash. `"#Data księgowania:"` → `data ksiegowania`,
+/// `"Rachunek nadawcy / odbiorcy"` → `rachunek nadawcy/odbiorcy` (banks write the pair both ways).
 pub fn normalize_header(raw: &str) -> String {
     let folded = text::fold_diacritics(raw).to_lowercase();
     let trimmed = folded.trim_matches(|c: char| {
         text::is_space(c) || matches!(c, '#' | '"' | '\'' | '„' | '”' | '*' | ':' | '.')
     });
-    text::collapse_spaces(trimmed)
+    let collapsed = text::collapse_spaces(trimmed);
+    if collapsed.contains('/') {
+        collapsed
+            .replace(" / ", "/")
+            .replace(" /", "/")
+            .replace("/ ", "/")
+    } else {
+        collapsed
+    }
 }
 
 /// Abbreviations Polish exports use that are not a prefix of the word they stand for.
@@ -471,6 +480,12 @@ mod tests {
     fn header_normalisation() {
         assert_eq!(normalize_header("#Data księgowania"), "data ksiegowania");
         assert_eq!(normalize_header("  \"Tytuł:\" "), "tytul");
+        // Banks write a pair of roles with and without spaces around the slash.
+        assert_eq!(
+            normalize_header("Rachunek nadawcy / odbiorcy"),
+            normalize_header("Rachunek nadawcy/odbiorcy")
+        );
+        assert_eq!(normalize_header("Nadawca /Odbiorca"), "nadawca/odbiorca");
         assert_eq!(strip_bracket_note("kwota (pln)"), "kwota");
         assert_eq!(strip_bracket_note("kwota"), "kwota");
     }

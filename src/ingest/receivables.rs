@@ -72,6 +72,7 @@ pub fn extract(
     let mut totals: Vec<&Row> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let data = &table.rows[rec.data_start.min(table.rows.len())..];
+    let dates = date_order(file, table, rec, data, &mut warnings)?;
     // Rows without an amount after the last invoice are a footer; in the middle they are errors.
     let mut pending_footer: Vec<RowReader<'_>> = Vec::new();
 
@@ -85,6 +86,7 @@ pub fn extract(
             rec,
             row,
             tz: ctx.timezone,
+            dates,
         };
         if row.cells.iter().any(|c| is_totals_label(&c.text())) {
             totals.push(row);
@@ -185,6 +187,77 @@ pub fn extract(
         warnings,
         totals_checked,
     })
+}
+
+/// The order of day and month in the list's dates written with the year last, from all of its
+/// issue and due dates together (an ERP writes every date of an export one way). `11/27/2026`
+/// decides for month first, `27/11/2026` for day first. When no date decides and the headers are
+/// English, the list may come from US software as well as from a British one: `11/02/2026` is 2
+/// November or 11 February, and a due date read nine months early sends a demand to a client who
+/// is not late. Such a list is refused, naming a date and how to export it. Polish headers are
+/// read day first, as Polish software writes.
+fn date_order(
+    file: &str,
+    table: &Table,
+    rec: &Recognised<'_>,
+    data: &[Row],
+    warnings: &mut Vec<Said>,
+) -> Result<super::numbers::DateOrder, ReportError> {
+    let columns: Vec<usize> = [Field::IssueDate, Field::DueDate]
+        .iter()
+        .filter_map(|f| rec.columns.get(f).copied())
+        .collect();
+    let mut evidence = super::numbers::DateEvidence::default();
+    for row in data {
+        for &i in &columns {
+            if let crate::ingest::table::Cell::Text(t) = row.cell(i) {
+                evidence.add(t);
+            }
+        }
+    }
+    let english = |i: usize| {
+        rec.headers.get(i).is_some_and(|h| {
+            super::profile::normalize_header(h)
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| matches!(w, "date" | "due" | "issued"))
+        })
+    };
+    if evidence.undecided()
+        && let Some(&i) = columns.iter().find(|i| english(**i))
+    {
+        let example = evidence.ambiguous.clone().unwrap_or_default();
+        let read = |order| {
+            super::numbers::parse_date_in(&example, order)
+                .map(crate::domain::months::spelled)
+                .unwrap_or_else(|_| Said::new(example.clone(), example.clone()))
+        };
+        let (day_first, month_first) = (
+            read(super::numbers::DateOrder::DayFirst),
+            read(super::numbers::DateOrder::MonthFirst),
+        );
+        let (pl_day, pl_month) = (&day_first.pl, &month_first.pl);
+        let (en_day, en_month) = (&day_first.en, &month_first.en);
+        let header = rec.headers.get(i).cloned().unwrap_or_default();
+        return Err(ReportError {
+            file: file.to_string(),
+            sheet: table.sheet.clone(),
+            row: None,
+            column: Some(format!("{} ({header})", table.column_name(i))),
+            cause: Box::new(crate::said!(
+                "data {example:?} może znaczyć {pl_day} albo {pl_month}, a żadna data listy tego nie rozstrzyga (programy z USA piszą najpierw miesiąc); prosimy o eksport z datami RRRR-MM-DD lub DD.MM.RRRR",
+                "the date {example:?} may be {en_day} or {en_month}, and no date in the list tells which (US software writes the month first); please export with YYYY-MM-DD or DD.MM.YYYY dates"
+            )),
+        });
+    }
+    let order = evidence.order();
+    if order == super::numbers::DateOrder::MonthFirst {
+        let example = evidence.month_first.unwrap_or_default();
+        warnings.push(crate::said!(
+            "daty odczytano w kolejności miesiąc/dzień/rok, w jakiej lista je zapisuje (np. {example:?})",
+            "dates read as month/day/year, the order the list writes them in (e.g. {example:?})"
+        ));
+    }
+    Ok(order)
 }
 
 /// One row with an invoice number and an amount, as an invoice.
@@ -329,6 +402,7 @@ fn check_totals(
         row: total_row,
         // A totals row holds amounts only.
         tz: chrono_tz::Europe::Warsaw,
+        dates: Default::default(),
     };
     let mut checked = false;
     for field in [Field::Gross, Field::Outstanding] {

@@ -276,6 +276,7 @@ impl<'a> Extractor<'a> {
             rec,
             row,
             tz: ctx.timezone,
+            dates: Default::default(),
         };
         if let Some(state) = r.text(Field::State)
             && self.skip_states.contains(&normalize_header(&state))
@@ -330,6 +331,7 @@ impl<'a> Extractor<'a> {
                 rec,
                 row: &mid,
                 tz: ctx.timezone,
+                dates: Default::default(),
             };
             match blocked(&reader).or_else(|| undated(table, rec, &mid)) {
                 Some(why) => self.skip(mid.line, why),
