@@ -120,7 +120,8 @@ static INSOLVENCY: LazyLock<Regex> = LazyLock::new(|| {
         r"nadzorc\w* (?:sadow|ukladu)\w*",
         r"bankrupt\w*",
         r"insolven\w*",
-        r"(?:in|into) (?:liquidation|receivership|administration)",
+        r"(?:in|into|entered|under) (?:liquidation|receivership|administration)",
+        r"(?:administrators?|receivers?) (?:have |has )?(?:been |were |was )?appointed",
         r"liquidator\w*",
     ])
 });
@@ -188,10 +189,21 @@ static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:invoice|order) (?:was |has been |is )?(?:cancell?ed|withdrawn|voided)",
         r"(?:waiting|wait) for (?:the |a )?(?:corrected invoice|credit note|correction)",
         r"nie zgadza (?:sie )?(?:kwota|cena|ilosc|stawka|wartosc|faktura|suma)\w*",
-        r"(?:wstrzyma|zatrzyma)\w* (?:wysylani\w* )?(?:monit|przypomn|wezwa|windykac)\w*",
+        r"(?:wstrzyma|zatrzyma)\w* (?:(?:wysylani|wysylk)\w* )?(?:monit|przypomn|wezwa|windykac)\w*",
+        r"(?:faktur|dokument|naleznosc|rachun)\w* nie dotycz\w*",
+        r"nie (?:jest |sa )?(?:to )?nasz[aey]? (?:faktur|naleznosc|zobowiazani)\w*",
+        r"not our (?:invoice|bill)",
+        r"(?:invoice|bill) (?:is not|isn't|was not|wasn't) (?:ours|for us|addressed to us|for our company)",
+        r"wrong (?:company|customer|recipient|addressee)",
         r"w trakcie wyjasnian\w*",
         r"(?:haven't|hasn't) received the (?:goods|order|delivery|items?|service)",
-        r"(?:stop|pause|hold) (?:sending )?(?:the |these |your )?(?:reminders|dunning|chasers)",
+        r"(?:stop|pause|hold) (?:sending )?(?:the |these |your )?(?:reminders|dunning|chasers|e-?mails|messages)",
+        r"(?:dokonal|przeprowadzil)\w* (?:\w+ )?(?:kompensat|potraceni)\w*",
+        r"kompensat\w* (?:naleznosci|faktur|wzajemn|z)\w*",
+        r"potracil\w*",
+        r"potracamy",
+        r"set (?:it )?off against",
+        r"offset (?:it )?against",
         r"(?:invoice|payment) is on hold",
     ])
 });
@@ -202,7 +214,11 @@ static PAID: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:juz )?oplacil\w*",
         r"(?:juz )?uregulowal\w*",
         r"(?:juz )?splacil\w*",
-        r"(?:zostala|zostaly|zostalo|zostal|jest|sa) (?:juz )?(?:oplacon|zaplacon|uregulowan|splacon|rozliczon)\w*",
+        r"(?:zostala|zostaly|zostalo|zostal|jest|sa) (?:juz )?(?:oplacon|zaplacon|uregulowan|splacon|rozliczon|przelan)\w*",
+        r"(?:oplacon|zaplacon|uregulowan)[aeoy]? (?:juz )?(?:w dniu|dnia|dn|przelewem)",
+        r"(?:juz )?(?:przelal|wplacil)(?:ismy|esmy|em|am|a)",
+        r"(?:wyslal|przekazal)(?:ismy|esmy|em|am|a) (?:juz )?(?:wczoraj |dzis |dzisiaj |rano )?(?:pieniadze|srodki|kwote|naleznosc|platnosc|wplate)",
+        r"(?:pieniadze|srodki|kwote|naleznosc|platnosc|wplate) (?:juz )?(?:wyslal|przekazal|przelal|wplacil)(?:ismy|esmy|em|am|a)",
         r"(?:faktur|naleznosc|kwot|rachun)\w* (?:juz )?(?:oplacon|zaplacon|uregulowan)\w*",
         r"przelew (?:zostal |juz )*(?:wyslany|wykonany|zlecony|zrealizowany|poszedl|wyszedl|zaksiegowany)",
         r"(?:wyslal|wykonal|zlecil|zrobil|puscil)\w* (?:juz )?przelew\w*",
@@ -214,7 +230,8 @@ static PAID: LazyLock<Regex> = LazyLock::new(|| {
         r"przelew (?:juz )?(?:wyslal|wykonal|zlecil|zrobil|puscil)\w*",
         r"(?:payment|transfer|money|funds) (?:went|has gone|was sent|has been sent) (?:out|through)",
         r"dokonal\w* (?:juz )?(?:wplaty|platnosci|przelewu|zaplaty)",
-        r"(?:we|i) (?:have |already |'ve )*paid",
+        r"(?:we|i)(?:'ve| have| already)* paid",
+        r"paid (?:it |this |that |them |the invoice |the bill )?already",
         r"(?:already|has been|have been|was|were) (?:paid|settled)",
         r"payment (?:was|has been|had been) (?:made|sent|completed|processed|executed)",
         r"(?:transfer|payment|remittance) (?:was |has been )?(?:sent|made|executed|initiated|wired) (?:on|yesterday|today|last)",
@@ -254,6 +271,8 @@ static PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         r"przekazan\w* do (?:ksiegowosci|zaplaty|realizacji|dzialu finansow)\w*",
         r"(?:will|shall) (?:process|release|schedule) (?:it|this|the invoice|the payment)",
         r"(?:next|our) payment run",
+        r"zostan(?:ie|a) (?:oplacon|zaplacon|uregulowan|przelan)\w*",
+        r"(?:najblizsz|kolejn|nastepn)\w* (?:cykl|przebieg|tur|paczc|paczk)\w* (?:platnosci|przelewow)",
     ])
 });
 
@@ -322,6 +341,27 @@ static OUT_OF_OFFICE: LazyLock<Regex> = LazyLock::new(|| {
         r"limited access to (?:my )?e-?mail",
     ])
 });
+
+/// A sentence that is only a word of payment: "Opłacone.", "Zapłacone!", "Paid already."
+/// Alone, such a word is the client's answer to the reminder; inside a sentence it may be a
+/// question or a condition, which the patterns of [`PAID`] tell apart.
+const PAID_ALONE: &[&str] = &[
+    "oplacone",
+    "oplacona",
+    "oplacono",
+    "zaplacone",
+    "zaplacona",
+    "zaplacono",
+    "uregulowane",
+    "uregulowana",
+    "juz oplacone",
+    "juz zaplacone",
+    "oplacone juz",
+    "zaplacone juz",
+    "paid",
+    "already paid",
+    "paid already",
+];
 
 const NEGATIONS: &[&str] = &["nie", "not", "never", "nigdy", "no", "ani", "nor"];
 
@@ -427,8 +467,25 @@ pub fn read(text: &str, confirmation: Option<&str>, today: NaiveDate) -> Reading
     if let Some(p) = first(&DISPUTE) {
         add(&mut found, Intent::Dispute, f.sentence(p).2);
     }
-    if let Some(p) = first(&PAID) {
-        add(&mut found, Intent::AlreadyPaid, f.sentence(p).2);
+    // "Czy faktura jest już opłacona?" asks; it does not say.
+    let asked = |pos: usize| t[f.sentence(pos).1..].starts_with('?');
+    if let Some(m) = PAID
+        .find_iter(t)
+        .find(|m| !negated(t, m.start()) && !asked(m.start()))
+    {
+        add(&mut found, Intent::AlreadyPaid, f.sentence(m.start()).2);
+    }
+    if !found.iter().any(|x| x.intent == Intent::AlreadyPaid) {
+        let mut at = 0;
+        for piece in t.split_inclusive(['.', '!', '?', '\n']) {
+            let words = piece.trim_matches(|c: char| !c.is_alphanumeric());
+            if PAID_ALONE.contains(&words) {
+                let lead = piece.len() - piece.trim_start().len();
+                add(&mut found, Intent::AlreadyPaid, f.sentence(at + lead).2);
+                break;
+            }
+            at += piece.len();
+        }
     }
     if let Some(name) = confirmation {
         add(&mut found, Intent::AlreadyPaid, format!("[{name}]"));

@@ -33,6 +33,67 @@ fn cases() -> Vec<(&'static str, Vec<Intent>, Option<NaiveDate>)> {
             d("2026-11-30"),
         ),
         ("Faktura jest błędna.", vec![Dispute], None),
+        (
+            "Kwota została już przelana na Państwa konto.",
+            vec![AlreadyPaid],
+            None,
+        ),
+        (
+            "Opłacone.\n\nPozdrawiam\nJan Nowak",
+            vec![AlreadyPaid],
+            None,
+        ),
+        ("Zapłacone w dniu 20.11.2026 r.", vec![AlreadyPaid], None),
+        ("Pieniądze wysłaliśmy wczoraj.", vec![AlreadyPaid], None),
+        ("Przelaliśmy całą kwotę w piątek.", vec![AlreadyPaid], None),
+        ("We've paid it already.", vec![AlreadyPaid], None),
+        ("Faktura nie dotyczy naszej firmy.", vec![Dispute], None),
+        (
+            "To nie nasza faktura, prosimy sprawdzić nabywcę.",
+            vec![Dispute],
+            None,
+        ),
+        (
+            "You have sent this to the wrong company.",
+            vec![Dispute],
+            None,
+        ),
+        (
+            "Proszę o wstrzymanie wysyłki przypomnień, sprawa jest w toku.",
+            vec![Dispute],
+            None,
+        ),
+        (
+            "Our company has entered administration.",
+            vec![Insolvency],
+            None,
+        ),
+        (
+            "Administrators were appointed on 20 November; please direct all claims to them.",
+            vec![Insolvency],
+            None,
+        ),
+        (
+            "Faktura trafiła do działu księgowości, zostanie opłacona w najbliższym cyklu płatności.",
+            vec![Promise],
+            None,
+        ),
+        (
+            "Dokonaliśmy kompensaty z Państwa fakturą kosztową nr 45/2026.",
+            vec![Dispute],
+            None,
+        ),
+        (
+            "We have set it off against your invoice 17/2026.",
+            vec![Dispute],
+            None,
+        ),
+        ("Please stop sending these emails.", vec![Dispute], None),
+        // Twins: not a claim of payment.
+        ("Czy faktura jest już opłacona?", vec![], None),
+        ("Nie zostało jeszcze opłacone.", vec![], None),
+        ("Przelaliście nam za dużo, prosimy o zwrot.", vec![], None),
+        ("This is not our fault, the bank delayed it.", vec![], None),
         ("Ogłosiliśmy upadłość.", vec![Insolvency], None),
         (
             "Firma jest w likwidacji, prosimy kontaktować się z likwidatorem.",
