@@ -260,6 +260,17 @@ fn date_order(
     Ok(order)
 }
 
+/// A payment term in days where a due date is expected: `14`, `14 dni`, `30 dni.`, `7 days`,
+/// `14 d`. At most a year; anything else is not a term.
+fn term_days(text: &str) -> Option<u64> {
+    let t = crate::domain::text::fold_diacritics(text).to_lowercase();
+    let t = t.trim().trim_end_matches('.');
+    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let days: u64 = digits.parse().ok()?;
+    let unit_ok = matches!(unit.trim(), "" | "dni" | "dzien" | "d" | "day" | "days");
+    (unit_ok && days <= 366).then_some(days)
+}
+
 /// One row with an invoice number and an amount, as an invoice.
 fn invoice(
     r: &RowReader<'_>,
@@ -301,7 +312,24 @@ fn invoice(
         .text(Field::Corrects)
         .filter(|c| InvoiceNumber::parse(c).is_ok_and(|n| n.canonical() != number.canonical()));
     let issue_date = r.date(Field::IssueDate)?;
-    let due_date = r.date(Field::DueDate)?;
+    let due_date = match (r.date(Field::DueDate), issue_date) {
+        (Ok(d), _) => d,
+        // "14 dni", "30": the payment term, counted from the issue date.
+        (Err(e), Some(issued)) => match r.text(Field::DueDate).as_deref().and_then(term_days) {
+            Some(days) => {
+                const SAID: &str = "due dates written as a payment term in days";
+                if !warnings.iter().any(|w| w.en.starts_with(SAID)) {
+                    warnings.push(crate::said!(
+                        "terminy płatności zapisane jako liczba dni (np. wiersz {line}) liczono od daty wystawienia",
+                        "due dates written as a payment term in days (e.g. row {line}) were counted from the issue date"
+                    ));
+                }
+                Some(issued + chrono::Days::new(days))
+            }
+            None => return Err(e),
+        },
+        (Err(e), None) => return Err(e),
+    };
     // A correction has no due date of its own: it changes its invoice's amount.
     if due_date.is_none() && corrects.is_none() {
         let n = number.original();
@@ -430,4 +458,29 @@ fn check_totals(
         checked = true;
     }
     Ok(checked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::term_days;
+
+    #[test]
+    fn a_payment_term_in_days() {
+        for (text, want) in [
+            ("14", Some(14)),
+            ("14 dni", Some(14)),
+            (" 30 dni. ", Some(30)),
+            ("7 days", Some(7)),
+            ("0 dni", Some(0)),
+            ("1 dzień", Some(1)),
+            ("14 d", Some(14)),
+            ("367", None),
+            ("14 tygodni", None),
+            ("przelew 14 dni", None),
+            ("", None),
+            ("dni", None),
+        ] {
+            assert_eq!(term_days(text), want, "{text:?}");
+        }
+    }
 }
