@@ -442,6 +442,21 @@ fn class_5_numbers_read_out_of_titles() {
                 Paid(vec![(14, 45_000)]),
             ),
             (
+                "the year shortened to two digits",
+                pay(45_000, "FV/0040/11/26"),
+                Paid(vec![(14, 45_000)]),
+            ),
+            (
+                "\"r.\" (roku) written onto the year",
+                pay(45_000, "zapłata za FV/0040/11/2026r."),
+                Paid(vec![(14, 45_000)]),
+            ),
+            (
+                "a shortened year that is no invoice's: nothing",
+                pay(45_000, "FV/0041/11/26"),
+                Unmatched,
+            ),
+            (
                 "digit groups across spaces, unknown payer: nothing",
                 pay(9_900, "FV 2026 11 1"),
                 Unmatched,

@@ -95,6 +95,17 @@ pub fn number_candidates(title: &str) -> Vec<Token> {
     for c in &chunks {
         push(canonicalize(c), false);
     }
+    // Read also as payers shorten a number, after every number as written and only as an exact
+    // match (like a joined token): `12/11/2026r.` ("roku") and `12/11/26` for `12/11/2026`.
+    for c in &chunks {
+        let canonical = canonicalize(c);
+        for variant in [without_year_word(&canonical), with_full_year(&canonical)]
+            .into_iter()
+            .flatten()
+        {
+            push(variant, true);
+        }
+    }
     for pair in chunks.windows(2) {
         let (c, next) = (pair[0], pair[1]);
         push(canonicalize(&format!("{c}{next}")), true);
@@ -109,6 +120,28 @@ pub fn number_candidates(title: &str) -> Vec<Token> {
         push(canonicalize(&inv), false);
     }
     out
+}
+
+/// `12/11/2026R` → `12/11/2026`: "r." (roku, "year") written onto the year.
+fn without_year_word(canonical: &str) -> Option<String> {
+    let head = canonical.strip_suffix('R')?;
+    let year = head.rsplit('/').next()?;
+    (year.len() >= 4
+        && head.ends_with(|c: char| c.is_ascii_digit())
+        && year[year.len() - 4..].starts_with("20")
+        && year[year.len() - 4..].bytes().all(|b| b.is_ascii_digit()))
+    .then(|| head.to_string())
+}
+
+/// `FV/12/11/26` → `FV/12/11/2026`: a number whose last part is a two-digit year, after a
+/// month (`11`) or a number, written in full.
+fn with_full_year(canonical: &str) -> Option<String> {
+    let (head, year) = canonical.rsplit_once('/')?;
+    let before = head.rsplit('/').next()?;
+    (year.len() == 2
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && before.bytes().any(|b| b.is_ascii_digit()))
+    .then(|| format!("{head}/20{year}"))
 }
 
 /// `FV/13` → `13`, `FV13` → `13`, `13` → `13`.
@@ -335,6 +368,11 @@ mod tests {
         assert!(texts("FV/12/2026 - zapłata").contains(&"FV/12/2026".to_string()));
         assert!(texts("FV/12/2026 - I rata").contains(&"FV/12/2026".to_string()));
         assert!(texts("fakt. 12/2026").contains(&"12/2026".to_string()));
+        // Shortened as payers write them.
+        assert!(texts("FV12/11/2026r.").contains(&"FV12/11/2026".to_string()));
+        assert!(texts("FV 12/11/26").contains(&"12/11/2026".to_string()));
+        assert!(!texts("FV 12/11/2026").contains(&"12/11/202026".to_string()));
+        assert!(!texts("12/2026R").is_empty());
         assert!(texts("zapłata fakt.12/2026.").contains(&"FAKT/12/2026".to_string()));
         // Joined pieces are marked, so they are matched only as written.
         let t = number_candidates("FV 2026 11 1");
