@@ -601,6 +601,16 @@ fn class_8_an_invoice_we_do_not_know_yet() {
                 Paid(vec![(9, 36_900)]),
             ),
             (
+                "twin: the open invoice's number in another order",
+                pay(36_900, "Faktura 2026/11/187").from("Cyfrowa Kuchnia Sp. z o.o."),
+                Paid(vec![(9, 36_900)]),
+            ),
+            (
+                "twin: the open invoice's number without its month",
+                pay(36_900, "FV 187/2026").from("Cyfrowa Kuchnia Sp. z o.o."),
+                Paid(vec![(9, 36_900)]),
+            ),
+            (
                 "twin: a date, not an invoice",
                 pay(36_900, "abonament przelew z dnia 02/12/2026")
                     .from("Cyfrowa Kuchnia Sp. z o.o."),

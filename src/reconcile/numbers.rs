@@ -199,6 +199,7 @@ pub(super) fn unless_another_named(l: &Ledger<'_, '_>, p: &Payment, outcome: Out
             let n = &ix.invoices[i].number;
             one_digit_apart(s, n.canonical())
                 || (!core.is_empty() && one_digit_apart(&core, n.core()))
+                || parts_within(s, n.canonical())
         })
     });
     let Some(first) = allocations.first() else {
@@ -215,6 +216,30 @@ pub(super) fn unless_another_named(l: &Ledger<'_, '_>, p: &Payment, outcome: Out
         }),
         candidates: allocations.iter().map(|a| a.invoice_id).collect(),
     }
+}
+
+/// Whether every digit group of `a` is one of `b`'s (leading zeros aside), each used once: the
+/// chosen invoice's number written in another order or with a part left out (`2026/11/12` or
+/// `12/2026` for `FV/12/11/2026`), which agrees with the choice rather than naming another one.
+fn parts_within(a: &str, b: &str) -> bool {
+    let groups = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_ascii_digit())
+            .filter(|g| !g.is_empty())
+            .map(|g| {
+                let g = g.trim_start_matches('0');
+                if g.is_empty() { "0" } else { g }.to_string()
+            })
+            .collect()
+    };
+    let (a, mut b) = (groups(a), groups(b));
+    !a.is_empty()
+        && a.iter().all(|g| match b.iter().position(|x| x == g) {
+            Some(k) => {
+                b.swap_remove(k);
+                true
+            }
+            None => false,
+        })
 }
 
 /// Whether `b` is `a` with one digit changed to another digit, or two different adjacent digits
