@@ -13,6 +13,9 @@ pub const PAUSE: Spec = Spec {
         (&["wstrzymaj", "fakture"], Lang::Pl),
         (&["wstrzymaj", "faktura"], Lang::Pl),
         (&["wstrzymac", "fakture"], Lang::Pl),
+        (&["wstrzymaj", "przypomnienia", "dla", "faktury"], Lang::Pl),
+        (&["wstrzymaj", "przypomnienia", "do", "faktury"], Lang::Pl),
+        (&["pause", "reminders", "for", "invoice"], Lang::En),
     ],
     parse: |rest| number(rest).map(|number| Command::PauseInvoice { number }),
 };
@@ -23,6 +26,9 @@ pub const RESUME: Spec = Spec {
         (&["wznow", "fakture"], Lang::Pl),
         (&["wznow", "faktura"], Lang::Pl),
         (&["wznowic", "fakture"], Lang::Pl),
+        (&["wznow", "przypomnienia", "dla", "faktury"], Lang::Pl),
+        (&["wznow", "przypomnienia", "do", "faktury"], Lang::Pl),
+        (&["resume", "reminders", "for", "invoice"], Lang::En),
     ],
     parse: |rest| number(rest).map(|number| Command::ResumeInvoice { number }),
 };

@@ -99,10 +99,11 @@ pub struct Spec {
 
 /// Every command, in the order the grammar tries them (longer keywords of a command first).
 pub const TABLE: &[&Spec] = &[
-    &pause_client::SPEC,
-    &resume_client::SPEC,
+    // Invoices first: "wstrzymaj przypomnienia dla faktury N" is not a client named "faktury N".
     &invoice_pause::PAUSE,
     &invoice_pause::RESUME,
+    &pause_client::SPEC,
+    &resume_client::SPEC,
     &status::SPEC,
     &overdue::SPEC,
     &paid::SPEC,

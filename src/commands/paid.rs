@@ -16,6 +16,9 @@ pub const SPEC: Spec = Spec {
         (&["oplacona"], Lang::Pl),
         (&["oplacono"], Lang::Pl),
         (&["zaplacona"], Lang::Pl),
+        (&["zaplacono"], Lang::Pl),
+        (&["zaplacone"], Lang::Pl),
+        (&["oplacone"], Lang::Pl),
     ],
     parse,
 };

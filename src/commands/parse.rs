@@ -40,6 +40,21 @@ pub struct Parsed {
     pub neutral: bool,
 }
 
+/// Words of thanks or courtesy a line may end with ("status ACME, dziękuję").
+const COURTESY: &[&str] = &[
+    "dziekuje",
+    "dziekujemy",
+    "dzieki",
+    "pozdrawiam",
+    "pozdrawiamy",
+    "prosze",
+    "thanks",
+    "thx",
+    "please",
+    "regards",
+    "cheers",
+];
+
 /// Keywords written the same in Polish and English.
 const NEUTRAL: &[&[&str]] = &[&["status"]];
 
@@ -105,7 +120,29 @@ pub fn parse_line(raw: &str) -> Result<Option<Parsed>, Malformed> {
         .trim_end_matches(['.', '!', ';'])
         .trim()
         .to_string();
-    let all: Vec<&str> = line.split_whitespace().collect();
+    let mut all: Vec<&str> = line.split_whitespace().collect();
+    // "status ACME, dziękuję": thanks after the command are not part of a name.
+    while all.len() > 1 {
+        let last = fold(all[all.len() - 1].trim_end_matches(['.', '!', ',', ';']));
+        let before = all[all.len() - 2];
+        let thanked = COURTESY.contains(&last.as_str())
+            || (last == "you" && fold(before) == "thank")
+            || (last == "gory" && fold(before) == "z");
+        if !thanked {
+            break;
+        }
+        all.pop();
+        if matches!(last.as_str(), "you" | "gory") {
+            all.pop();
+        }
+        while all.len() > 1 && all.last().is_some_and(|w| matches!(*w, "-" | "–" | "—")) {
+            all.pop();
+        }
+        if let Some(w) = all.last_mut() {
+            *w = w.trim_end_matches([',', ';', '.', '!']);
+        }
+    }
+    let line = all.join(" ");
     // A keyword followed by a colon is the keyword: "Status: ACME".
     let all_folded: Vec<String> = all
         .iter()
@@ -259,6 +296,66 @@ mod tests {
     fn cmd(line: &str) -> (Command, Lang) {
         let p = parse_line(line).unwrap().unwrap();
         (p.command, p.lang)
+    }
+
+    #[test]
+    fn commands_as_staff_write_them() {
+        use Command::*;
+        let client = |who: &str| PauseClient {
+            who: who.into(),
+            until: None,
+        };
+        for (line, want, lang) in [
+            ("Wstrzymaj przypomnienia dla Alfa", client("Alfa"), Lang::Pl),
+            (
+                "pause reminders for Acme Ltd, thank you",
+                client("Acme Ltd"),
+                Lang::En,
+            ),
+            (
+                "wznów przypomnienia dla klienta Alfa",
+                ResumeClient { who: "Alfa".into() },
+                Lang::Pl,
+            ),
+            (
+                "wstrzymaj przypomnienia dla faktury FV/12/11/2026",
+                PauseInvoice {
+                    number: "FV/12/11/2026".into(),
+                },
+                Lang::Pl,
+            ),
+            (
+                "zapłacone FV/12/11/2026",
+                Paid {
+                    number: "FV/12/11/2026".into(),
+                    amount: None,
+                    date: None,
+                },
+                Lang::Pl,
+            ),
+            (
+                "status Alfa Sp. z o.o. - z góry dziękuję",
+                Status {
+                    who: "Alfa Sp. z o.o".into(),
+                },
+                Lang::En,
+            ),
+            (
+                "status Alfa, dziękuję.",
+                Status { who: "Alfa".into() },
+                Lang::En,
+            ),
+            // A comma inside a name stays: only thanks at the end go.
+            (
+                "status Pióro s.c. Anna Wiśniewska, Piotr Kowalczyk",
+                Status {
+                    who: "Pióro s.c. Anna Wiśniewska, Piotr Kowalczyk".into(),
+                },
+                Lang::En,
+            ),
+        ] {
+            assert_eq!(cmd(line), (want, lang), "{line}");
+        }
     }
 
     #[test]

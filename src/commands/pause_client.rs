@@ -16,6 +16,11 @@ pub const SPEC: Spec = Spec {
         (&["wstrzymaj", "klient"], Lang::Pl),
         (&["wstrzymac", "klienta"], Lang::Pl),
         (&["wstrzymac", "klient"], Lang::Pl),
+        (&["wstrzymaj", "przypomnienia", "dla", "klienta"], Lang::Pl),
+        (&["wstrzymaj", "przypomnienia", "dla"], Lang::Pl),
+        (&["wstrzymaj", "przypomnienia", "do"], Lang::Pl),
+        (&["pause", "reminders", "for", "client"], Lang::En),
+        (&["pause", "reminders", "for"], Lang::En),
     ],
     parse,
 };

@@ -14,6 +14,11 @@ pub const SPEC: Spec = Spec {
         (&["wznow", "klient"], Lang::Pl),
         (&["wznowic", "klienta"], Lang::Pl),
         (&["wznowic", "klient"], Lang::Pl),
+        (&["wznow", "przypomnienia", "dla", "klienta"], Lang::Pl),
+        (&["wznow", "przypomnienia", "dla"], Lang::Pl),
+        (&["wznow", "przypomnienia", "do"], Lang::Pl),
+        (&["resume", "reminders", "for", "client"], Lang::En),
+        (&["resume", "reminders", "for"], Lang::En),
     ],
     parse,
 };
