@@ -138,9 +138,7 @@ fn exact_of(
 /// whose outstanding is exactly the amount: the number the payer probably meant.
 fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -> Vec<usize> {
     let ix = l.ix;
-    let core = InvoiceNumber::parse(&token.text)
-        .map(|n| n.core().to_string())
-        .unwrap_or_default();
+    let core = core_of(&token.text);
     // Only an open invoice of exactly the amount can be the twin: look among those (by their
     // amount) rather than spell out every variant of the number.
     let mut out = BTreeSet::new();
@@ -149,8 +147,7 @@ fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -
             let inv = &ix.invoices[i];
             if l.outstanding[i] == *a
                 && inv.currency == p.currency
-                && (one_digit_apart(&token.text, inv.number.canonical())
-                    || (!core.is_empty() && one_digit_apart(&core, inv.number.core())))
+                && mistyped(&token.text, &core, &inv.number)
             {
                 out.insert(i);
             }
@@ -159,31 +156,41 @@ fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -
     out.into_iter().collect()
 }
 
+/// A number without its generic prefix (`FV/12/2026` → `12/2026`); empty when it is none.
+fn core_of(text: &str) -> String {
+    InvoiceNumber::parse(text)
+        .map(|n| n.core().to_string())
+        .unwrap_or_default()
+}
+
+/// Whether `text` (whose core is `core`) is `number` with one digit slipped, as written or
+/// without the prefix.
+fn mistyped(text: &str, core: &str, number: &InvoiceNumber) -> bool {
+    one_digit_apart(text, number.canonical())
+        || (!core.is_empty() && one_digit_apart(core, number.core()))
+}
+
 /// An allocation the payer and the amount chose (no number of the title named a known
 /// invoice), checked against the invoice numbers the title states: a number we do not know is
 /// most often an invoice issued after the last list we imported, and with a subscription's
 /// amount another open invoice of the client fits just as well. The money is that invoice's, and
 /// allocated to the old one it would silence the reminders for what is still owed: review. A
-/// stated number one digit from the chosen invoice's is a typo of it, and the allocation stands.
+/// stated number one digit from the chosen invoice's (a typo), or made of its parts, agrees with
+/// it, and the allocation stands.
 pub(super) fn unless_another_named(l: &Ledger<'_, '_>, p: &Payment, outcome: Outcome) -> Outcome {
     let Outcome::Matched { allocations } = &outcome else {
         return outcome;
     };
     let ix = l.ix;
-    let core_of = |s: &str| {
-        InvoiceNumber::parse(s)
-            .map(|n| n.core().to_string())
-            .unwrap_or_default()
-    };
+    // Unknown: no reading of it finds an invoice, as no token of the title did.
     let unknown: Vec<String> = titles::stated_invoice_numbers(&p.title)
         .into_iter()
         .filter(|s| {
-            let core = core_of(s);
-            ix.by_canonical(s).is_empty()
-                && ix.by_core(&core).is_empty()
-                && ix
-                    .by_no_zeros(&titles::without_leading_zeros(&core))
-                    .is_empty()
+            let token = Token {
+                text: s.clone(),
+                joined: false,
+            };
+            candidates(l, &token).is_empty()
         })
         .collect();
     if unknown.is_empty() {
@@ -197,9 +204,7 @@ pub(super) fn unless_another_named(l: &Ledger<'_, '_>, p: &Payment, outcome: Out
         let core = core_of(s);
         chosen.iter().any(|&i| {
             let n = &ix.invoices[i].number;
-            one_digit_apart(s, n.canonical())
-                || (!core.is_empty() && one_digit_apart(&core, n.core()))
-                || parts_within(s, n.canonical())
+            mistyped(s, &core, n) || parts_within(s, n.canonical())
         })
     });
     let Some(first) = allocations.first() else {
