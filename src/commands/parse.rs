@@ -40,19 +40,21 @@ pub struct Parsed {
     pub neutral: bool,
 }
 
-/// Words of thanks or courtesy a line may end with ("status ACME, dziękuję").
-const COURTESY: &[&str] = &[
-    "dziekuje",
-    "dziekujemy",
-    "dzieki",
-    "pozdrawiam",
-    "pozdrawiamy",
-    "prosze",
-    "thanks",
-    "thx",
-    "please",
-    "regards",
-    "cheers",
+/// Thanks or courtesy a line may end with ("status ACME, z góry dziękuję"), folded, word by word.
+const COURTESY: &[&[&str]] = &[
+    &["dziekuje"],
+    &["dziekujemy"],
+    &["dzieki"],
+    &["z", "gory"],
+    &["pozdrawiam"],
+    &["pozdrawiamy"],
+    &["prosze"],
+    &["thanks"],
+    &["thank", "you"],
+    &["thx"],
+    &["please"],
+    &["regards"],
+    &["cheers"],
 ];
 
 /// Keywords written the same in Polish and English.
@@ -122,19 +124,15 @@ pub fn parse_line(raw: &str) -> Result<Option<Parsed>, Malformed> {
         .to_string();
     let mut all: Vec<&str> = line.split_whitespace().collect();
     // "status ACME, dziękuję": thanks after the command are not part of a name.
-    while all.len() > 1 {
-        let last = fold(all[all.len() - 1].trim_end_matches(['.', '!', ',', ';']));
-        let before = all[all.len() - 2];
-        let thanked = COURTESY.contains(&last.as_str())
-            || (last == "you" && fold(before) == "thank")
-            || (last == "gory" && fold(before) == "z");
-        if !thanked {
-            break;
-        }
-        all.pop();
-        if matches!(last.as_str(), "you" | "gory") {
-            all.pop();
-        }
+    let ends_with = |all: &[&str], phrase: &[&str]| {
+        all.len() > phrase.len()
+            && all[all.len() - phrase.len()..]
+                .iter()
+                .zip(phrase)
+                .all(|(w, p)| fold(w.trim_end_matches(['.', '!', ',', ';'])) == *p)
+    };
+    while let Some(phrase) = COURTESY.iter().find(|p| ends_with(&all, p)) {
+        all.truncate(all.len() - phrase.len());
         while all.len() > 1 && all.last().is_some_and(|w| matches!(*w, "-" | "–" | "—")) {
             all.pop();
         }
