@@ -230,8 +230,7 @@ pub struct DateEvidence {
 impl DateEvidence {
     /// Adds one cell's text (anything that is not a date with the year last adds nothing).
     pub fn add(&mut self, raw: &str) {
-        let s = raw.trim().trim_matches(|c| c == '\'' || c == '"').trim();
-        let date_part = s.split([' ', 'T']).next().unwrap_or(s);
+        let (date_part, _) = date_and_time(raw);
         if date_part.contains('.') {
             return;
         }
@@ -273,6 +272,16 @@ impl DateEvidence {
     }
 }
 
+/// A date cell's text without quotes, split into the date and the time of day written after it
+/// (`2026-03-12 10:22`, `2026-03-12T10:22:33Z`; empty when none).
+fn date_and_time(raw: &str) -> (&str, &str) {
+    let s = raw.trim().trim_matches(|c| c == '\'' || c == '"').trim();
+    match s.find([' ', 'T']) {
+        Some(i) => (&s[..i], s[i + 1..].trim()),
+        None => (s, ""),
+    }
+}
+
 /// Like [`parse_date`], in a column whose order of day and month is known.
 pub fn parse_date_in(raw: &str, order: DateOrder) -> Result<NaiveDate, ValueError> {
     parse_datetime_in(raw, order).map(|dt| dt.date())
@@ -291,10 +300,7 @@ pub fn parse_datetime_in(raw: &str, order: DateOrder) -> Result<NaiveDateTime, V
         let date = named.ok_or_else(|| ValueError::ImpossibleDate(raw.to_string()))?;
         return Ok(date.and_time(chrono::NaiveTime::MIN));
     }
-    let (date_part, time_part) = match s.find([' ', 'T']) {
-        Some(i) => (&s[..i], s[i + 1..].trim()),
-        None => (s, ""),
-    };
+    let (date_part, time_part) = date_and_time(s);
     let fields: Vec<&str> = date_part.split(['-', '.', '/']).collect();
     if fields.len() != 3
         || fields
