@@ -10,9 +10,13 @@ use std::sync::LazyLock;
 /// `PS 95/11/2025` (two runs: `PS`, `95/11/2025`). Spaces are allowed around `/` (`FV / 0312 /
 /// 2026`), never around `-` `_` `.`: there they are punctuation (`FV/12/2026 - zapłata`,
 /// `fakt. 12/2026`), and a number ends at them.
-static CHUNK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Z0-9]+(?:(?:\s*/\s*|[\\\-_.])[A-Z0-9]+)*").expect("static regex")
-});
+static CHUNK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("[A-Z0-9]+{JOINED_RUNS}")).expect("static regex"));
+
+/// The runs of a number after its first, each after a separator, as [`CHUNK`] and [`STATED`]
+/// read them.
+const JOINED_RUNS: &str = r"(?:(?:\s*/\s*|[\\\-_.])[A-Z0-9]+)*";
+
 static NIP_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^0-9])((?:PL)?\d{3}-?\d{3}-?\d{2}-?\d{2}|(?:PL)?\d{3}-?\d{2}-?\d{2}-?\d{3})(?:[^0-9]|$)").expect("static regex")
 });
@@ -23,7 +27,9 @@ static NIP_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
 /// order or a customer number.
 static STATED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^A-Z0-9])(?:FAKTUR[AYZE]?|FAKT|F-RA|FRA|FVAT|FV|FS|FA|INVOICE|INV)\.?(?:\s*VAT)?(?:\s*(?:NR|NUMER|NO)\b\.?)?[\s:#/\-_.]*([A-Z0-9]*[0-9][A-Z0-9]*(?:(?:\s*/\s*|[\\\-_.])[A-Z0-9]+)*)",
+        &format!(
+            r"(?:^|[^A-Z0-9])(?:FAKTUR[AYZE]?|FAKT|F-RA|FRA|FVAT|FV|FS|FA|INVOICE|INV)\.?(?:\s*VAT)?(?:\s*(?:NR|NUMER|NO)\b\.?)?[\s:#/\-_.]*([A-Z0-9]*[0-9][A-Z0-9]*{JOINED_RUNS})"
+        ),
     )
     .expect("static regex")
 });
