@@ -312,22 +312,19 @@ impl Evidence {
                 named,
                 fits,
                 amount,
-            } => format!(
-                "ale tytuł wskazuje {} {}, {} nie znamy (może wystawioną po ostatniej zaimportowanej liście); {} ma do zapłaty dokładnie {}",
-                if named.len() > 1 {
-                    "faktury"
+            } => {
+                let (which, issued) = if named.len() > 1 {
+                    ("faktury", "których nie znamy (może wystawione")
                 } else {
-                    "fakturę"
-                },
-                list(named),
-                if named.len() > 1 {
-                    "których"
-                } else {
-                    "której"
-                },
-                list(fits),
-                amount.render(l)
-            ),
+                    ("fakturę", "której nie znamy (może wystawioną")
+                };
+                format!(
+                    "ale tytuł wskazuje {which} {}, {issued} po ostatniej zaimportowanej liście); {} ma do zapłaty dokładnie {}",
+                    list(named),
+                    list(fits),
+                    amount.render(l)
+                )
+            }
             InterestNotInvoice { named, amount } => format!(
                 "tytuł mówi o odsetkach lub rekompensacie za {named}: {} to nie zapłata samej faktury",
                 amount.render(l)
