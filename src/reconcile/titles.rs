@@ -98,14 +98,14 @@ pub fn number_candidates(title: &str) -> Vec<Token> {
             out.push(Token { text, joined });
         }
     };
-    for c in &chunks {
-        push(canonicalize(c), false);
+    let canonical: Vec<String> = chunks.iter().map(|c| canonicalize(c)).collect();
+    for c in &canonical {
+        push(c.clone(), false);
     }
     // Read also as payers shorten a number, after every number as written and only as an exact
     // match (like a joined token): `12/11/2026r.` ("roku") and `12/11/26` for `12/11/2026`.
-    for c in &chunks {
-        let canonical = canonicalize(c);
-        for variant in [without_year_word(&canonical), with_full_year(&canonical)]
+    for c in &canonical {
+        for variant in [without_year_word(c), with_full_year(c)]
             .into_iter()
             .flatten()
         {
