@@ -52,6 +52,10 @@ pub struct Settings {
     /// A payment booked up to this many days before an invoice was issued may pay it by name or
     /// amount (`[matching] issue_grace_days`).
     pub issue_grace_days: i64,
+    /// Payments to decide at least, for a run to build the index of allocations by invoice once
+    /// at its end instead of entry by entry ([`BULK_RUN`]; not a setting of the file, the tests
+    /// lower it to run both ways on small data).
+    pub bulk_from: usize,
 }
 
 impl Default for Settings {
@@ -59,6 +63,7 @@ impl Default for Settings {
         Settings {
             our_nip: None,
             issue_grace_days: 3,
+            bulk_from: BULK_RUN,
         }
     }
 }
@@ -68,6 +73,7 @@ impl Settings {
         Settings {
             our_nip: config.our_nip(),
             issue_grace_days: config.matching.issue_grace_days,
+            ..Settings::default()
         }
     }
 }
@@ -156,15 +162,25 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
     };
     let loaded = started.elapsed();
     let by_id: HashMap<i64, &Invoice> = invoices.iter().map(|i| (i.id, i)).collect();
-    let mut summary = ReconcileSummary {
-        considered: ids.len(),
-        ..Default::default()
+    let mut kept = Kept {
+        summary: ReconcileSummary {
+            considered: ids.len(),
+            ..Default::default()
+        },
+        known_accounts: clients
+            .iter()
+            .flat_map(|c| c.accounts.iter().map(move |a| (c.id, a.clone())))
+            .collect(),
+        paid: HashMap::new(),
     };
-    // Accounts already known per client: learning one again is a no-op not worth a write.
-    let mut known_accounts: std::collections::HashSet<(i64, String)> = clients
-        .iter()
-        .flat_map(|c| c.accounts.iter().map(move |a| (c.id, a.clone())))
-        .collect();
+    // A run that allocates more than the store holds already (a year's statement, a first
+    // import) builds the index of allocations by invoice once at the end instead of entry by
+    // entry; nothing below reads allocations by invoice until then.
+    let suspended = if ids.len() >= settings.bulk_from && ids.len() >= tx.allocation_count()? {
+        tx.suspend_allocation_index()?
+    } else {
+        None
+    };
     let reconciler = reconcile::Reconciler::new(&invoices, &clients, &ctx);
     let (deciding, storing) = std::thread::scope(|s| -> Result<_> {
         let (to_decide, inbox) = std::sync::mpsc::sync_channel::<Batch>(1);
@@ -201,15 +217,7 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
             let t = std::time::Instant::now();
             for ((p, meta), prepared) in d.batch.payments.iter().zip(&d.batch.meta).zip(&d.prepared)
             {
-                apply(
-                    tx,
-                    p,
-                    meta,
-                    prepared,
-                    actor,
-                    &mut known_accounts,
-                    &mut summary,
-                )?;
+                apply(tx, p, meta, prepared, actor, &mut kept)?;
             }
             storing += t.elapsed();
             // The matching thread is gone after the last batch: then it is freed here.
@@ -237,6 +245,17 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
             .map_err(|_| anyhow::anyhow!("the matching thread failed"))?;
         Ok((deciding, storing))
     })?;
+    let finishing = std::time::Instant::now();
+    if let Some(sql) = suspended {
+        tx.restore_allocation_index(&sql)?;
+    }
+    let indexed = finishing.elapsed();
+    // In invoice order: the updates walk the table once.
+    let mut paid: Vec<(i64, Paid)> = kept.paid.into_iter().collect();
+    paid.sort_unstable_by_key(|(id, _)| *id);
+    for (invoice, p) in paid {
+        tx.add_paid(invoice, p.amount, p.first, p.last)?;
+    }
     tx.set_state(STAMP_KEY, &tx.reconcile_stamp(&settings_key)?)?;
     tracing::debug!(
         payments = ids.len(),
@@ -244,10 +263,46 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         load_ms = loaded.as_millis() as u64,
         decide_ms = deciding.as_millis() as u64,
         store_ms = storing.as_millis() as u64,
+        index_ms = indexed.as_millis() as u64,
+        finish_ms = finishing.elapsed().as_millis() as u64,
         total_ms = started.elapsed().as_millis() as u64,
         "reconciled"
     );
-    Ok(summary)
+    Ok(kept.summary)
+}
+
+/// Payments to decide at least, for a run to build the index of allocations by invoice once
+/// at its end rather than entry by entry (and only when it at least doubles the allocations:
+/// the build reads them all). Below it, keeping the index entry by entry costs less than a
+/// build.
+pub const BULK_RUN: usize = 50_000;
+
+/// What the storing of a run's decisions keeps until its end.
+struct Kept {
+    summary: ReconcileSummary,
+    /// Accounts already known per client: learning one again is a no-op not worth a write.
+    known_accounts: std::collections::HashSet<(i64, String)>,
+    /// Per invoice, what the run allocated to it.
+    paid: HashMap<i64, Paid>,
+}
+
+/// What a run allocated to one invoice, added to the invoice's figures once at its end.
+struct Paid {
+    amount: i64,
+    first: Option<chrono::NaiveDate>,
+    last: Option<chrono::NaiveDate>,
+}
+
+impl Paid {
+    fn add(&mut self, amount: i64, day: Option<chrono::NaiveDate>) {
+        self.amount += amount;
+        // The earliest and latest of the days known (`Option`'s order puts `None` first).
+        self.first = match (self.first, day) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = self.last.max(day);
+    }
 }
 
 /// Payments to decide, read by the thread that owns the transaction.
@@ -376,15 +431,19 @@ fn apply(
     meta: &Meta,
     prepared: &Prepared,
     actor: &str,
-    known_accounts: &mut std::collections::HashSet<(i64, String)>,
-    summary: &mut ReconcileSummary,
+    kept: &mut Kept,
 ) -> Result<()> {
+    let Kept {
+        summary,
+        known_accounts,
+        paid,
+    } = kept;
     let d = &prepared.decision;
     let subject = format!("payment:{}", d.payment_id);
     match &d.outcome {
         Outcome::Matched { allocations } => {
             for (a, reason) in allocations.iter().zip(&prepared.reasons) {
-                tx.insert_allocation(&NewAllocation {
+                tx.insert_allocation_row(&NewAllocation {
                     payment: d.payment_id,
                     invoice: a.invoice_id,
                     amount: a.amount,
@@ -394,6 +453,13 @@ fn apply(
                     booking_date: p.booking_date,
                     manual: meta.manual,
                 })?;
+                paid.entry(a.invoice_id)
+                    .or_insert(Paid {
+                        amount: 0,
+                        first: p.booking_date,
+                        last: p.booking_date,
+                    })
+                    .add(a.amount, p.booking_date);
             }
             if meta.in_review {
                 tx.clear_review(d.payment_id)?;

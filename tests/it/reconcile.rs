@@ -491,6 +491,132 @@ fn payments_decided_in_batches_see_what_the_batches_before_them_paid() {
     assert_eq!(t.paid_sums_astray(), 0);
 }
 
+/// A run that allocates more than the store holds builds the index of allocations by invoice
+/// once at its end and adds each invoice's figures once: the same allocations and figures as a
+/// run that keeps them allocation by allocation. Here with invoices paid in parts on three
+/// days of one run (the paid-in-full day falls inside the run) after a later payment from an
+/// earlier run (allocations out of booking order).
+#[test]
+fn a_bulk_run_stores_what_a_run_allocation_by_allocation_stores() {
+    const INVOICES: usize = 40;
+    let gross = |k: usize| 30_000 + k as i64 * 300 + 9;
+    let zl = |g: i64| format!("{},{:02}", g / 100, g % 100);
+    let statement = |rows: &[(String, String, i64, usize)]| {
+        let mut s = String::from("#Klient;FIRMA TESTOWA;\r\n#Saldo początkowe;0,00 PLN;\r\n;\r\n");
+        s.push_str("#Data księgowania;#Data operacji;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;#Numer konta;#Kwota;#Saldo po operacji;\r\n");
+        let mut balance = 0;
+        for (day, title, amount, client) in rows {
+            balance += amount;
+            s.push_str(&format!(
+                "{day};{day};PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY;\"{title}\";\"FIRMA {client} SP. Z O.O.\";'61105000000189555979711471';{};{};\r\n",
+                zl(*amount),
+                zl(balance)
+            ));
+        }
+        s.push_str(&format!(";;;;;;#Saldo końcowe;{};\r\n", zl(balance)));
+        encoding_rs::WINDOWS_1250.encode(&s).0.into_owned()
+    };
+    let mut list = String::from(
+        "Numer dokumentu;Data wystawienia;Termin płatności;Kontrahent;NIP;Wartość brutto;Waluta\r\n",
+    );
+    for k in 0..INVOICES {
+        list.push_str(&format!(
+            "FV/{k}/02/2026;01.02.2026;15.03.2026;FIRMA {} SP. Z O.O.;;{};PLN\r\n",
+            k % 7,
+            zl(gross(k))
+        ));
+    }
+    // March: a third of every fourth invoice.
+    let march: Vec<(String, String, i64, usize)> = (0..INVOICES)
+        .step_by(4)
+        .map(|k| {
+            (
+                "2026-03-20".into(),
+                format!("FV/{k}/02/2026 część"),
+                gross(k) / 3,
+                k % 7,
+            )
+        })
+        .collect();
+    // February, imported later: every invoice in three parts, on three days.
+    let mut february: Vec<(String, String, i64, usize)> = Vec::new();
+    for (day, part) in [("2026-02-05", 3), ("2026-02-10", 3), ("2026-02-16", 1)] {
+        for k in 0..INVOICES {
+            let amount = if part == 1 {
+                gross(k) - 2 * (gross(k) / 3)
+            } else {
+                gross(k) / 3
+            };
+            february.push((
+                day.into(),
+                format!("Zapłata FV/{k}/02/2026 rata"),
+                amount,
+                k % 7,
+            ));
+        }
+    }
+    let run = |bulk: bool| {
+        let mut t = TestStore::new();
+        for (name, bytes) in [
+            (
+                "naleznosci.csv",
+                encoding_rs::WINDOWS_1250.encode(&list).0.into_owned(),
+            ),
+            ("marzec.csv", statement(&march)),
+        ] {
+            let out = t.import_bytes(name, &bytes);
+            assert!(!out.refused(), "{out:?}");
+        }
+        // The first run is small either way: its allocations are kept one by one.
+        assert_eq!(t.reconcile_bulk(bulk).unwrap().matched, march.len());
+        let out = t.import_bytes("luty.csv", &statement(&february));
+        assert!(!out.refused(), "{out:?}");
+        let s = t.reconcile_bulk(bulk).unwrap();
+        assert_eq!(s.matched, february.len(), "{s:?}");
+        assert_eq!(t.paid_sums_astray(), 0, "bulk: {bulk}");
+        let figures: Vec<(String, i64, Option<String>, Option<String>)> = {
+            let mut stmt = t
+                .store
+                .conn()
+                .prepare(
+                    "SELECT number, allocated_minor, last_paid_on, paid_off_on FROM invoices ORDER BY id",
+                )
+                .unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let index: String = t
+            .store
+            .conn()
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'allocations_by_invoice'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (allocations(&t), figures, index)
+    };
+    let (one_by_one, bulk) = (run(false), run(true));
+    assert_eq!(one_by_one, bulk);
+    let (_, figures, _) = bulk;
+    // Paid in full on the third day of February, whatever was paid in March before.
+    assert!(
+        figures
+            .iter()
+            .all(|(_, _, _, off)| off.as_deref() == Some("2026-02-16")),
+        "{figures:?}"
+    );
+    assert_eq!(
+        figures
+            .iter()
+            .filter(|(_, _, last, _)| last.as_deref() == Some("2026-03-20"))
+            .count(),
+        INVOICES / 4
+    );
+}
+
 /// A known payer whose transfer fits none of its many open invoices waits for a person with a
 /// short list of candidates, not all of them (a busy client has hundreds), and the client is
 /// still the one that may have paid.

@@ -89,6 +89,16 @@ impl TestStore {
         reconcile::run(&mut self.store, &settings, actor)
     }
 
+    /// Reconciles with the index of allocations by invoice kept entry by entry (`false`) or
+    /// built once at the end (`true`), whatever the run's size.
+    pub fn reconcile_bulk(&mut self, bulk: bool) -> anyhow::Result<ReconcileSummary> {
+        let settings = reconcile::Settings {
+            bulk_from: if bulk { 0 } else { usize::MAX },
+            ..reconcile::Settings::default()
+        };
+        reconcile::run(&mut self.store, &settings, "test")
+    }
+
     pub fn manual_match(
         &mut self,
         payment: i64,
