@@ -49,6 +49,17 @@ impl InvoiceNumber {
     }
 }
 
+/// [`InvoiceNumber::core`] of a text already canonical (see [`canonicalize`]): the title
+/// readers find numbers in canonical form, and parsing one again would only copy it. Empty when
+/// it holds no letter or digit (no number).
+pub fn core_of_canonical(canonical: &str) -> &str {
+    if canonical.chars().any(|c| c.is_ascii_alphanumeric()) {
+        strip_generic_prefix(canonical)
+    } else {
+        ""
+    }
+}
+
 /// Canonical form of any text that may hold an invoice number (see [`InvoiceNumber`]).
 pub fn canonicalize(raw: &str) -> String {
     let folded = text::fold_diacritics(raw).to_uppercase();

@@ -42,9 +42,10 @@ enum Pick {
 /// The invoices a token may mean, each with its best reading.
 fn candidates(l: &Ledger<'_, '_>, token: &Token) -> Vec<(usize, Level)> {
     let ix = l.ix;
-    let core = InvoiceNumber::parse(&token.text)
-        .map(|n| n.core().to_string())
-        .unwrap_or_else(|_| token.text.clone());
+    let core = match core_of(&token.text) {
+        "" => token.text.as_str(),
+        core => core,
+    };
     let mut out: Vec<(usize, Level)> = Vec::new();
     let mut add = |hits: Vec<usize>, level: Level| {
         for i in hits {
@@ -54,12 +55,12 @@ fn candidates(l: &Ledger<'_, '_>, token: &Token) -> Vec<(usize, Level)> {
         }
     };
     add(ix.by_canonical(&token.text), Level::Exact);
-    add(ix.by_core(&core), Level::Core);
+    add(ix.by_core(core), Level::Core);
     // A number joined from pieces must be found as written: joining digit groups and then
     // dropping zeros reads numbers into titles that never held them.
     if !token.joined {
         add(
-            ix.by_no_zeros(&titles::without_leading_zeros(&core)),
+            ix.by_no_zeros(&titles::without_leading_zeros(core)),
             Level::NoZeros,
         );
     }
@@ -147,7 +148,7 @@ fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -
             let inv = &ix.invoices[i];
             if l.outstanding[i] == *a
                 && inv.currency == p.currency
-                && mistyped(&token.text, &core, &inv.number)
+                && mistyped(&token.text, core, &inv.number)
             {
                 out.insert(i);
             }
@@ -156,11 +157,10 @@ fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -
     out.into_iter().collect()
 }
 
-/// A number without its generic prefix (`FV/12/2026` → `12/2026`); empty when it is none.
-fn core_of(text: &str) -> String {
-    InvoiceNumber::parse(text)
-        .map(|n| n.core().to_string())
-        .unwrap_or_default()
+/// A canonical number without its generic prefix (`FV/12/2026` → `12/2026`); empty when it is
+/// none.
+fn core_of(canonical: &str) -> &str {
+    crate::domain::invoice_number::core_of_canonical(canonical)
 }
 
 /// Whether `text` (whose core is `core`) is `number` with one digit slipped, as written or
@@ -204,7 +204,7 @@ pub(super) fn unless_another_named(l: &Ledger<'_, '_>, p: &Payment, outcome: Out
         let core = core_of(s);
         chosen.iter().any(|&i| {
             let n = &ix.invoices[i].number;
-            mistyped(s, &core, n) || parts_within(s, n.canonical())
+            mistyped(s, core, n) || parts_within(s, n.canonical())
         })
     });
     let Some(first) = allocations.first() else {

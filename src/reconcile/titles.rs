@@ -232,18 +232,19 @@ fn range_of(head: &str) -> Option<std::ops::RangeInclusive<u32>> {
 
 /// Drops leading zeros of every numeric group: `0312/2026` → `312/2026`. Payers often drop them.
 pub fn without_leading_zeros(canonical: &str) -> String {
-    canonical
-        .split('/')
-        .map(|g| {
-            if g.bytes().all(|b| b.is_ascii_digit()) {
-                let t = g.trim_start_matches('0');
-                if t.is_empty() { "0" } else { t }
-            } else {
-                g
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    let mut out = String::with_capacity(canonical.len());
+    for (k, g) in canonical.split('/').enumerate() {
+        if k > 0 {
+            out.push('/');
+        }
+        if g.bytes().all(|b| b.is_ascii_digit()) {
+            let t = g.trim_start_matches('0');
+            out.push_str(if t.is_empty() { "0" } else { t });
+        } else {
+            out.push_str(g);
+        }
+    }
+    out
 }
 
 /// Words of a transfer that pays part of an invoice on purpose.
