@@ -349,7 +349,27 @@ impl NameIndex {
                             })
                     })
                     .collect();
-                match by_form.as_slice() {
+                if let [one] = by_form.as_slice() {
+                    return NameMatch::One(*one);
+                }
+                // Namesakes by words, some of them found in the address (a house number, a
+                // postcode): a bank prints the payer's name first, so the words before its legal
+                // form or its address may name one of them only ("FIRMA 17 SP. Z O.O. UL. DŁUGA
+                // 1" is not "FIRMA 1").
+                let names: Vec<HashSet<String>> = texts
+                    .iter()
+                    .filter_map(|t| name_part(&key(t)))
+                    .map(|n| payer_tokens(&n))
+                    .collect();
+                let leading: Vec<i64> = tied
+                    .iter()
+                    .copied()
+                    .filter(|id| {
+                        let need = self.tokens.get(id).map(Vec::as_slice).unwrap_or(&[]);
+                        !need.is_empty() && names.iter().any(|n| need.iter().all(|t| n.contains(t)))
+                    })
+                    .collect();
+                match leading.as_slice() {
                     [one] => NameMatch::One(*one),
                     _ => NameMatch::Several(tied),
                 }
@@ -365,6 +385,21 @@ impl NameIndex {
             .filter(|t| LEGAL.contains(&t.as_str()))
             .all(|t| own.contains(t))
     }
+}
+
+/// Words that begin an address after a payer's name.
+const ADDRESS: &[&str] = &[
+    "UL", "ULICA", "AL", "ALEJA", "ALEJE", "OS", "OSIEDLE", "PL", "PLAC",
+];
+
+/// The words of a payer's text (a name key) before its legal form or its address, when it has
+/// either: its name. None when nothing marks where the name ends.
+fn name_part(payer: &str) -> Option<String> {
+    let words: Vec<&str> = payer.split(' ').filter(|w| !w.is_empty()).collect();
+    let end = words
+        .iter()
+        .position(|w| LEGAL.contains(w) || ADDRESS.contains(w))?;
+    (end > 0).then(|| words[..end].join(" "))
 }
 
 #[cfg(test)]
@@ -399,6 +434,36 @@ mod tests {
         // The distinctive words must all be there, or the owner's name (see below).
         assert_eq!(find(&clients, "PHU ORZEL"), None);
         assert_eq!(find(&clients, "MAZUR"), None);
+    }
+
+    /// Namesakes by words whose other words the payer's address supplies (a house number, a
+    /// postcode read joined): the words before the text's legal form or address decide. A text
+    /// whose name goes on with another client's word may be a third firm.
+    #[test]
+    fn the_name_a_payers_text_begins_with_wins_over_words_from_its_address() {
+        let clients = [
+            (1, "Firma 1 Sp. z o.o."),
+            (17, "Firma 17 Sp. z o.o."),
+            (100, "Firma 100 Sp. z o.o."),
+            (24, "Apteka 24 s.c."),
+            (2, "Alfa"),
+            (3, "Beta"),
+        ];
+        for (payer, id) in [
+            ("FIRMA 17 SP. Z O.O.  UL. DŁUGA 1 00-001 WARSZAWA", 17),
+            ("FIRMA 1 SP. Z O.O.  UL. DŁUGA 1 00-001 WARSZAWA", 1),
+            ("FIRMA 100 SPÓŁKA Z O.O. UL. DŁUGA 17", 100),
+            ("FIRMA 17 UL. DŁUGA 1", 17),
+            ("APTEKA 24 S.C. AL. JANA PAWŁA II 1", 24),
+        ] {
+            assert_eq!(find(&clients, payer), Some(vec![id]), "{payer}");
+        }
+        // The words before the address still fit several, or nothing says where the name ends:
+        // a person decides.
+        let several = find(&clients, "FIRMA 17 00-100 WARSZAWA UL. DŁUGA 1").unwrap_or_default();
+        assert!(several.len() > 1 && several.contains(&17), "{several:?}");
+        assert_eq!(find(&clients, "FIRMA 17 DŁUGA 1"), Some(vec![1, 17]));
+        assert_eq!(find(&clients, "ALFA BETA SP. Z O.O."), Some(vec![2, 3]));
     }
 
     /// A sole trader's name holds its owner's first name and surname, and its account is often
