@@ -155,6 +155,22 @@ fn review_lists_candidates_and_manual_match_teaches_the_account() {
             .iter()
             .any(|a| a.action == "payment.matched.manual" && a.actor == "cli:anna")
     );
+    // An automatic match is in the log with each invoice, amount, rule and its reason as data,
+    // which reads in Polish as well as in English.
+    let matched = audit
+        .iter()
+        .find(|a| a.action == "payment.matched")
+        .and_then(|a| a.detail.as_deref())
+        .unwrap();
+    let detail: serde_json::Value = serde_json::from_str(matched).unwrap();
+    let first = &detail[0];
+    assert_eq!(first["rule"], "account", "{matched}");
+    assert_eq!(first["invoice"], "FV/0290/2026", "{matched}");
+    assert_eq!(first["amount"], "984.00 PLN", "{matched}");
+    let reason = first["reason"].to_string();
+    let pl = skarbnik::reconcile::render_stored(&reason, Lang::Pl);
+    assert!(pl.contains("rachunek płatnika"), "{pl}");
+    assert!(en(&reason).contains("account"), "{reason}");
 }
 
 #[test]
