@@ -12,7 +12,9 @@
 # alone on an empty database (what store-limit does), and after the ERP list, with the
 # reconciliation against 100,000 open invoices that every import ends with. Peak memory is
 # the parent's and the worker's, each read from /proc by a sampler and added (GNU time would
-# give only the larger of the two). Then it times the store's listings on the 1M database.
+# give only the larger of the two), and each reconciliation's split is printed (loading,
+# deciding, storing, building the index, in ms). Then it times the store's listings on the 1M
+# database.
 set -euo pipefail
 floor=${1:?store-limit binary}
 gen=${2:?gen_bank.py}
@@ -63,14 +65,18 @@ for n in ${rows[@]}; do
         echo "$t" >> "$work/s.t"; echo "$m" >> "$work/s.m"
         rm -rf "$work/r"; mkdir -p "$work/r"
         (cd "$work/r" && "$bin" import "$erp" > /dev/null)
-        read -r t m < <(cd "$work/r" && measure "$bin" import "$bank")
+        read -r t m < <(cd "$work/r" && SKARBNIK_LOG=skarbnik::services::reconcile=debug measure "$bin" import "$bank")
         echo "$t" >> "$work/r.t"; echo "$m" >> "$work/r.m"
+        # The reconciliation's split (load, decide, store, index build, ms) of this run.
+        sed 's/\x1b\[[0-9;]*m//g' "$work/err.txt" | grep -o 'load_ms=.*total_ms=[0-9]*' >> "$work/split.txt" || true
     done
     ft=$(median < "$work/f.t"); fm=$(median < "$work/f.m")
     st=$(median < "$work/s.t"); sm=$(median < "$work/s.m")
     rt=$(median < "$work/r.t"); rm_=$(median < "$work/r.m")
     printf '%s rows: store-limit %.2f s %s MB | skarbnik %.2f s %s MB (%.1fx) | with reconciliation vs 100k invoices %.2f s %s MB (%.1fx)\n' \
         "$n" "$ft" "$fm" "$st" "$sm" "$(echo "$st / $ft" | bc -l)" "$rt" "$rm_" "$(echo "$rt / $ft" | bc -l)"
+    sed 's/^/  reconciliation: /' "$work/split.txt"
+    : > "$work/split.txt"
 done
 
 # The store as it grows: the database left by the last import with reconciliation.
