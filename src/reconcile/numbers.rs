@@ -6,6 +6,7 @@ use super::reason::{Chosen, Read, Reading};
 use super::titles::{self, SplitPayment, Token};
 use super::{Allocation, Evidence, Ledger, Outcome, Payment, Reason, Rule, sum};
 use crate::domain::InvoiceNumber;
+use crate::domain::invoice_number::core_of_canonical;
 use std::collections::BTreeSet;
 
 /// How a number in the title was read to find an invoice.
@@ -42,7 +43,7 @@ enum Pick {
 /// The invoices a token may mean, each with its best reading.
 fn candidates(l: &Ledger<'_, '_>, token: &Token) -> Vec<(usize, Level)> {
     let ix = l.ix;
-    let core = match core_of(&token.text) {
+    let core = match core_of_canonical(&token.text) {
         "" => token.text.as_str(),
         core => core,
     };
@@ -139,7 +140,7 @@ fn exact_of(
 /// whose outstanding is exactly the amount: the number the payer probably meant.
 fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -> Vec<usize> {
     let ix = l.ix;
-    let core = core_of(&token.text);
+    let core = core_of_canonical(&token.text);
     // Only an open invoice of exactly the amount can be the twin: look among those (by their
     // amount) rather than spell out every variant of the number.
     let mut out = BTreeSet::new();
@@ -155,12 +156,6 @@ fn typo_twins(l: &Ledger<'_, '_>, p: &Payment, token: &Token, amounts: &[i64]) -
         }
     }
     out.into_iter().collect()
-}
-
-/// A canonical number without its generic prefix (`FV/12/2026` → `12/2026`); empty when it is
-/// none.
-fn core_of(canonical: &str) -> &str {
-    crate::domain::invoice_number::core_of_canonical(canonical)
 }
 
 /// Whether `text` (whose core is `core`) is `number` with one digit slipped, as written or
@@ -201,7 +196,7 @@ pub(super) fn unless_another_named(l: &Ledger<'_, '_>, p: &Payment, outcome: Out
         .filter_map(|a| l.position.get(&a.invoice_id).copied())
         .collect();
     let typo = unknown.iter().any(|s| {
-        let core = core_of(s);
+        let core = core_of_canonical(s);
         chosen.iter().any(|&i| {
             let n = &ix.invoices[i].number;
             mistyped(s, core, n) || parts_within(s, n.canonical())

@@ -287,6 +287,7 @@ struct Kept {
 }
 
 /// What a run allocated to one invoice, added to the invoice's figures once at its end.
+#[derive(Default)]
 struct Paid {
     amount: i64,
     first: Option<chrono::NaiveDate>,
@@ -354,7 +355,7 @@ struct Decided {
     took: std::time::Duration,
 }
 
-/// A decision with its texts rendered (stored reasons, audit detail, invoice numbers): pure
+/// A decision with its texts rendered (stored reasons, invoice numbers): pure
 /// work, done on the deciding thread.
 struct Prepared {
     decision: Decision,
@@ -467,11 +468,7 @@ fn apply(
                     manual: meta.manual,
                 })?;
                 paid.entry(a.invoice_id)
-                    .or_insert(Paid {
-                        amount: 0,
-                        first: p.booking_date,
-                        last: p.booking_date,
-                    })
+                    .or_default()
                     .add(a.amount, p.booking_date);
             }
             if meta.in_review {

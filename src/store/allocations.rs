@@ -255,9 +255,10 @@ impl Tx<'_> {
     }
 
     /// Writes one allocation, and the invoice's figures kept from its allocations
-    /// (`allocated_minor`, `last_paid_on`, `paid_off_on`; see `010_aggregates.sql`). This is the
-    /// one place allocations are written: the figures were kept by a trigger, which made SQLite
-    /// journal every page each insert touched (see `011_allocation_writes.sql`).
+    /// (`allocated_minor`, `last_paid_on`, `paid_off_on`; see `010_aggregates.sql`). Allocations
+    /// are written here, or by [`Tx::insert_allocation_row`] with [`Tx::add_paid`] once per
+    /// invoice after it: the figures were kept by a trigger, which made SQLite journal every page
+    /// each insert touched (see `011_allocation_writes.sql`).
     ///
     /// The payment's booking day and whether it was recorded by hand come from the caller, who
     /// has the payment in hand: looking them up here was a read of the payment and its report per
@@ -363,9 +364,10 @@ impl Tx<'_> {
 
     /// Builds again the index [`Tx::suspend_allocation_index`] dropped.
     pub fn restore_allocation_index(&self, sql: &str) -> Result<()> {
-        // The build sorts every entry, in runs as large as the page cache, beside it, and merges
-        // them from a temporary file: a million allocations took 32 MB above the import's peak.
-        // Runs of 4 MiB take the same time.
+        // The build sorts every entry in runs as large as the page cache, held beside it, and
+        // merges them from a temporary file (`temp_store = FILE`): with the 32 MiB cache a
+        // million allocations took 45 MB above the import's peak; runs of 4 MiB took nothing
+        // above it, and no longer.
         let cache: i64 = self
             .tx
             .pragma_query_value(None, "cache_size", |r| r.get(0))?;
