@@ -80,11 +80,21 @@ impl Settings {
 
 /// Runs the rules over every incoming payment that has no allocation and is not held by a person,
 /// in a transaction of its own. Running it again changes nothing.
+///
+/// SQLite does not check the references of what the run writes
+/// ([`Store::with_trusted_references`]): each allocation joins a payment and an invoice the run
+/// read in this same transaction, and every other row it writes refers to one of those (or to a
+/// client it read). Debug builds check them all before committing.
 pub fn run(store: &mut Store, settings: &Settings, actor: &str) -> Result<ReconcileSummary> {
-    let tx = store.transaction()?;
-    let summary = run_in(&tx, settings, actor)?;
-    tx.commit()?;
-    Ok(summary)
+    store.with_trusted_references(|store| {
+        let tx = store.transaction()?;
+        let summary = run_in(&tx, settings, actor)?;
+        if cfg!(debug_assertions) {
+            tx.check_references()?;
+        }
+        tx.commit()?;
+        Ok(summary)
+    })
 }
 
 /// The matcher's view of an invoice; `None` for a number that is not one (never matched).
