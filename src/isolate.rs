@@ -5,10 +5,13 @@
 //!
 //! Protocol: the parent writes one JSON line ([`WorkerRequest`]) and then the file's bytes to the
 //! child's stdin, streamed from wherever they are (a file, an archive member); the child answers
-//! on stdout with frames (a little-endian `u32` length, then a JSON [`WorkerFrame`]): the events
+//! on stdout with frames (a little-endian `u32` length, then a byte saying what follows: a JSON
+//! [`WorkerFrame`], or a batch of operations in the compact form of [`wire`]): the events
 //! of [`crate::ingest::stream`] as it reads — one whole report, or a statement's head, its
 //! operations a batch at a time, and its tail — or a refusal. The pipe is the back-pressure: a
 //! worker ahead of the importing parent blocks on its write, so neither side holds the file.
+
+mod wire;
 
 use crate::domain::{BankAccount, Currency};
 use crate::ingest::profile::Profile;
@@ -54,6 +57,11 @@ pub enum WorkerFrame {
     Event(Event),
     Refused(ReportError),
 }
+
+/// A frame's first byte: a [`WorkerFrame`] in JSON follows.
+const JSON: u8 = b'J';
+/// A frame's first byte: a batch of operations ([`Event::Rows`]) in [`wire`]'s form follows.
+const ROWS: u8 = b'R';
 
 /// Largest frame the parent accepts (a whole parsed report of a large file; a batch of
 /// operations is far smaller).
@@ -216,7 +224,16 @@ impl Isolation {
                     started.elapsed().as_millis() as u64,
                     std::sync::atomic::Ordering::Relaxed,
                 );
-                match serde_json::from_slice::<WorkerFrame>(&frame) {
+                let read = match frame.split_first() {
+                    Some((&ROWS, rows)) => wire::decode_rows(rows)
+                        .map(|r| WorkerFrame::Event(Event::Rows(r)))
+                        .ok_or_else(|| "a batch of operations is damaged".to_string()),
+                    Some((&JSON, json)) => {
+                        serde_json::from_slice::<WorkerFrame>(json).map_err(|e| e.to_string())
+                    }
+                    _ => Err("a frame of an unknown kind".to_string()),
+                };
+                match read {
                     Ok(WorkerFrame::Event(e)) => {
                         let last = matches!(e, Event::Whole(_) | Event::Tail(_));
                         if let Err(e) = on(e) {
@@ -378,11 +395,19 @@ pub fn run_worker() -> i32 {
     };
     fault_hook(&req.file);
     let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+    let mut payload = Vec::new();
     let mut send = |frame: &WorkerFrame| -> std::io::Result<()> {
-        let json = serde_json::to_vec(frame)?;
-        let len = u32::try_from(json.len()).map_err(std::io::Error::other)?;
+        payload.clear();
+        if let WorkerFrame::Event(Event::Rows(rows)) = frame {
+            payload.push(ROWS);
+            wire::encode_rows(rows, &mut payload).map_err(std::io::Error::other)?;
+        } else {
+            payload.push(JSON);
+            serde_json::to_writer(&mut payload, frame)?;
+        }
+        let len = u32::try_from(payload.len()).map_err(std::io::Error::other)?;
         out.write_all(&len.to_le_bytes())?;
-        out.write_all(&json)?;
+        out.write_all(&payload)?;
         // The head, the tail and a whole report go out at once; batches of rows as the buffer
         // fills.
         if !matches!(frame, WorkerFrame::Event(Event::Rows(_))) {
