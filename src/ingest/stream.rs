@@ -667,26 +667,26 @@ impl<'r> TextStream<'r> {
 
     /// Appends text with CRLF and lone CR as LF (the csv reader's line count lags over CRLF).
     fn push_normalized(&mut self, text: &str) {
+        // A piece that decoded to nothing (half a character) leaves a CR before it waiting for
+        // its LF.
+        if text.is_empty() {
+            return;
+        }
         let mut rest = text;
         if self.after_cr && rest.starts_with('\n') {
             rest = &rest[1..];
         }
         self.after_cr = rest.ends_with('\r');
-        if !rest.contains('\r') {
-            self.out.push_str(rest);
-            return;
-        }
-        let mut chars = rest.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '\r' {
-                self.out.push('\n');
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-            } else {
-                self.out.push(c);
+        // A line at a time, not a character at a time: banks end every line with CRLF.
+        while let Some(at) = rest.find('\r') {
+            self.out.push_str(&rest[..at]);
+            self.out.push('\n');
+            rest = &rest[at + 1..];
+            if let Some(after) = rest.strip_prefix('\n') {
+                rest = after;
             }
         }
+        self.out.push_str(rest);
     }
 }
 
@@ -759,6 +759,31 @@ mod tests {
         }
         s.push_str(&format!(";;;;;;#Saldo końcowe;{rows},00;\n"));
         s
+    }
+
+    proptest::proptest! {
+        /// CRLF and lone CR become LF wherever the pieces of text are cut (a CR ending one piece,
+        /// its LF starting the next).
+        #[test]
+        fn line_ends_are_normalised_across_pieces(
+            text in "[a\r\nż;]{0,16}",
+            cuts in proptest::collection::vec(0usize..17, 0..4),
+        ) {
+            let mut empty: &[u8] = &[];
+            let mut stream = TextStream::new(Vec::new(), &mut empty);
+            let mut at: Vec<usize> = cuts
+                .into_iter()
+                .map(|c| c.min(text.len()))
+                .filter(|c| text.is_char_boundary(*c))
+                .collect();
+            at.sort_unstable();
+            let mut from = 0;
+            for to in at.into_iter().chain([text.len()]) {
+                stream.push_normalized(&text[from..to]);
+                from = to;
+            }
+            proptest::prop_assert_eq!(stream.out, text.replace("\r\n", "\n").replace('\r', "\n"));
+        }
     }
 
     fn profiles() -> Vec<Profile> {

@@ -127,14 +127,14 @@ mod tests {
         StatementRow {
             row: k,
             booking_date: NaiveDate::from_ymd_opt(2026, 2, 28).unwrap(),
-            value_date: (k % 2 == 0).then(|| NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()),
-            amount: if k % 3 == 0 {
+            value_date: (k.is_multiple_of(2)).then(|| NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()),
+            amount: if k.is_multiple_of(3) {
                 Decimal::new(-12345, 1)
             } else {
                 Decimal::new(1, 3)
             },
-            currency: Currency::parse(if k % 2 == 0 { "PLN" } else { "EUR" }).unwrap(),
-            kind: if k % 3 == 0 {
+            currency: Currency::parse(if k.is_multiple_of(2) { "PLN" } else { "EUR" }).unwrap(),
+            kind: if k.is_multiple_of(3) {
                 PaymentKind::Outgoing
             } else {
                 PaymentKind::Incoming
@@ -142,11 +142,11 @@ mod tests {
             counterparty_name: Some(format!("ŻÓŁW {k} SP. Z O.O.")),
             counterparty_address: None,
             counterparty_account: Some("PL61109010140000071219812874".into()),
-            account_valid: Some(k % 2 == 0),
+            account_valid: Some(k.is_multiple_of(2)),
             title: format!("FV/{k}/02/2026 \"zapłata\"\n;"),
             tx_type: None,
             bank_ref: Some(String::new()),
-            balance_after: (k % 2 == 1).then_some(Decimal::MAX),
+            balance_after: (!k.is_multiple_of(2)).then_some(Decimal::MAX),
         }
     }
 
