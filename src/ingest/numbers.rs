@@ -627,6 +627,14 @@ mod tests {
         assert!(!evidence(&["11.02.2026", "05/05/2026", "2026/11/02", "x"]).undecided());
     }
 
+    /// The case proptest once found for the properties below (kept here rather than in a
+    /// regressions file).
+    #[test]
+    fn a_digit_and_a_letter_is_neither_amount_nor_date() {
+        assert!(parse_amount("0z").is_err());
+        assert!(parse_date("0z").is_err());
+    }
+
     proptest! {
         #[test]
         fn polish_formatting_round_trips(minor in -100_000_000_000i64..100_000_000_000) {

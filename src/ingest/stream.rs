@@ -761,6 +761,18 @@ mod tests {
         s
     }
 
+    /// A piece that decoded to nothing between a CR and its LF (the case the property below
+    /// found) leaves one line break.
+    #[test]
+    fn an_empty_piece_between_cr_and_lf_keeps_one_line_break() {
+        let mut empty: &[u8] = &[];
+        let mut stream = TextStream::new(Vec::new(), &mut empty);
+        for piece in ["a\r", "", "\nb\r", "\r", "", "c"] {
+            stream.push_normalized(piece);
+        }
+        assert_eq!(stream.out, "a\nb\n\nc");
+    }
+
     proptest::proptest! {
         /// CRLF and lone CR become LF wherever the pieces of text are cut (a CR ending one piece,
         /// its LF starting the next).
