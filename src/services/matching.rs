@@ -171,6 +171,7 @@ pub fn manual_match(
 /// matches it. Returns how many allocations were removed.
 pub fn unmatch(tx: &Tx<'_>, payment: i64, actor: &str) -> Result<usize, MatchError> {
     incoming(tx, payment)?;
+    let removed = tx.allocations_of_payment(payment)?;
     let n = tx.remove_allocations(payment)?;
     tx.hold_payment(
         payment,
@@ -183,9 +184,36 @@ pub fn unmatch(tx: &Tx<'_>, payment: i64, actor: &str) -> Result<usize, MatchErr
         actor,
         "payment.unmatched",
         Some(&format!("payment:{payment}")),
-        Some(&format!("{n} allocations removed")),
+        Some(&removed_detail(&removed)),
     )?;
     Ok(n)
+}
+
+/// What the audit log keeps of removed allocations, as JSON: each with its invoice, amount,
+/// rule and reason (the structure `render_stored` reads) and when and by whom it was made. An
+/// automatic match's own audit entry does not repeat the reason the allocation holds; this is
+/// where it stays once the allocation is gone.
+fn removed_detail(removed: &[crate::store::RemovedAllocation]) -> String {
+    let list: Vec<serde_json::Value> = removed
+        .iter()
+        .map(|a| {
+            let amount = match crate::domain::Currency::parse(&a.currency) {
+                Some(c) => Money::from_minor(a.amount_minor, c).to_string(),
+                None => format!("{} {}", a.amount_minor, a.currency),
+            };
+            let reason = serde_json::from_str::<serde_json::Value>(&a.reason)
+                .unwrap_or_else(|_| serde_json::Value::String(a.reason.clone()));
+            serde_json::json!({
+                "invoice": a.invoice,
+                "amount": amount,
+                "rule": a.rule,
+                "reason": reason,
+                "at": a.at,
+                "by": a.by,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list).to_string()
 }
 
 /// [`manual_match`] in a transaction of its own: committed when it is carried out, rolled back

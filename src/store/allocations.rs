@@ -384,6 +384,29 @@ impl Tx<'_> {
             .execute("DELETE FROM allocations WHERE payment_id = ?1", [payment])?)
     }
 
+    /// What a payment's allocations say, in the order they were made: the audit entry of their
+    /// removal keeps it (an automatic match's audit entry names invoice, amount and rule; the
+    /// reason is on the allocation only while it stands).
+    pub fn allocations_of_payment(&self, payment: i64) -> Result<Vec<RemovedAllocation>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT i.number, a.amount_minor, i.currency, a.rule, a.reason, a.created_at, a.created_by
+               FROM allocations a JOIN invoices i ON i.id = a.invoice_id
+              WHERE a.payment_id = ?1 ORDER BY a.id",
+        )?;
+        let rows = stmt.query_map([payment], |r| {
+            Ok(RemovedAllocation {
+                invoice: r.get(0)?,
+                amount_minor: r.get(1)?,
+                currency: r.get(2)?,
+                rule: r.get(3)?,
+                reason: r.get(4)?,
+                at: r.get(5)?,
+                by: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The payment waits for a person (`hold`): automatic matching leaves it alone.
     pub fn hold_payment(&self, payment: i64, reason: &str) -> Result<()> {
         self.tx.execute(
@@ -487,4 +510,17 @@ impl Tx<'_> {
             |r| r.get::<_, i64>(0),
         )? as usize)
     }
+}
+
+/// An allocation as it stood before a person removed it (see [`Tx::allocations_of_payment`]).
+#[derive(Debug, Clone)]
+pub struct RemovedAllocation {
+    pub invoice: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub rule: String,
+    /// The stored reason (JSON, or the text of an allocation older than reasons as data).
+    pub reason: String,
+    pub at: String,
+    pub by: String,
 }

@@ -155,18 +155,52 @@ fn review_lists_candidates_and_manual_match_teaches_the_account() {
             .iter()
             .any(|a| a.action == "payment.matched.manual" && a.actor == "cli:anna")
     );
-    // An automatic match is in the log with each invoice, amount, rule and its reason as data,
-    // which reads in Polish as well as in English.
-    let matched = audit
+    // An automatic match is in the log with each invoice, amount and rule; its reason, as
+    // data that reads in Polish as well as in English, is on the allocation.
+    let (id, matched) = audit
         .iter()
         .find(|a| a.action == "payment.matched")
-        .and_then(|a| a.detail.as_deref())
+        .map(|a| (a.subject.clone(), a.detail.clone().unwrap()))
         .unwrap();
-    let detail: serde_json::Value = serde_json::from_str(matched).unwrap();
+    let detail: serde_json::Value = serde_json::from_str(&matched).unwrap();
     let first = &detail[0];
     assert_eq!(first["rule"], "account", "{matched}");
     assert_eq!(first["invoice"], "FV/0290/2026", "{matched}");
     assert_eq!(first["amount"], "984.00 PLN", "{matched}");
+    assert!(first.get("reason").is_none(), "{matched}");
+    let id: i64 = id.unwrap().trim_start_matches("payment:").parse().unwrap();
+    let paid = t.store.payments(None).unwrap();
+    let reason = &paid.iter().find(|p| p.id == id).unwrap().allocations[0].reason;
+    let pl = skarbnik::reconcile::render_stored(reason, Lang::Pl);
+    assert!(pl.contains("rachunek płatnika"), "{pl}");
+    assert!(en(reason).contains("account"), "{reason}");
+    // Removed by a person, the allocation's reason stays in the log.
+    t.unmatch(id, "cli:anna").unwrap();
+    let removed = t
+        .store
+        .audit_log(100)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.action == "payment.unmatched")
+        .and_then(|a| a.detail)
+        .unwrap();
+    let detail: serde_json::Value = serde_json::from_str(&removed).unwrap();
+    let first = &detail[0];
+    assert_eq!(
+        (
+            &first["invoice"],
+            &first["amount"],
+            &first["rule"],
+            &first["by"]
+        ),
+        (
+            &serde_json::json!("FV/0290/2026"),
+            &serde_json::json!("984.00 PLN"),
+            &serde_json::json!("account"),
+            &serde_json::json!("test")
+        ),
+        "{removed}"
+    );
     let reason = first["reason"].to_string();
     let pl = skarbnik::reconcile::render_stored(&reason, Lang::Pl);
     assert!(pl.contains("rachunek płatnika"), "{pl}");
