@@ -82,19 +82,11 @@ impl Settings {
 /// in a transaction of its own. Running it again changes nothing.
 ///
 /// SQLite does not check the references of what the run writes
-/// ([`Store::with_trusted_references`]): each allocation joins a payment and an invoice the run
-/// read in this same transaction, and every other row it writes refers to one of those (or to a
+/// ([`Store::trusted_transaction`]): each allocation joins a payment and an invoice the run read
+/// in this same transaction, and every other row it writes refers to one of those (or to a
 /// client it read). Debug builds check them all before committing.
 pub fn run(store: &mut Store, settings: &Settings, actor: &str) -> Result<ReconcileSummary> {
-    store.with_trusted_references(|store| {
-        let tx = store.transaction()?;
-        let summary = run_in(&tx, settings, actor)?;
-        if cfg!(debug_assertions) {
-            tx.check_references()?;
-        }
-        tx.commit()?;
-        Ok(summary)
-    })
+    store.trusted_transaction(|tx| run_in(tx, settings, actor))
 }
 
 /// The matcher's view of an invoice; `None` for a number that is not one (never matched).

@@ -218,31 +218,30 @@ impl Store {
         &self.conn
     }
 
-    /// Runs `work` with SQLite's reference checks off (`PRAGMA foreign_keys`, which cannot change
-    /// inside a transaction), and on again after, whatever `work` returns. Only for work that
-    /// writes references it has just read in its own transaction, which no other writer can
-    /// change under it: reconciliation allocates payments and invoices it loaded itself, and
-    /// checking each allocation's two references again was a B-tree walk per row, a random one
-    /// into the invoices: 3 of the 10 s that storing a million decisions took. In a debug build
-    /// (every test) the store's references are checked before `work`'s transaction commits
-    /// ([`Tx::check_references`]).
-    pub fn with_trusted_references<T>(
-        &mut self,
-        work: impl FnOnce(&mut Store) -> Result<T>,
-    ) -> Result<T> {
+    /// Runs `work` in a write transaction of its own with SQLite's reference checks off
+    /// (`PRAGMA foreign_keys`, which cannot change inside a transaction), committed when `work`
+    /// succeeds; the checks are on again after, whatever `work` returns. Only for work that writes
+    /// references it has just read in this transaction, which no other writer can change under it:
+    /// reconciliation allocates payments and invoices it loaded itself, and checking each
+    /// allocation's two references again was a B-tree walk per row, a random one into the
+    /// invoices: 3 of the 10 s that storing a million decisions took. In a debug build (every
+    /// test) every reference of the store is checked before the commit, and a broken one fails
+    /// the work.
+    pub fn trusted_transaction<T>(&mut self, work: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
-        let result = work(self);
+        let result = (|| -> Result<T> {
+            let tx = self.transaction()?;
+            let value = work(&tx)?;
+            if cfg!(debug_assertions) {
+                tx.check_references()?;
+            }
+            tx.commit()?;
+            Ok(value)
+        })();
         let restored = self.conn.pragma_update(None, "foreign_keys", "ON");
         let value = result?;
         restored?;
         Ok(value)
-    }
-
-    /// Whether SQLite checks references on this connection now.
-    pub fn references_checked(&self) -> Result<bool> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "foreign_keys", |r| r.get(0))?)
     }
 
     /// Frees what SQLite's page cache holds (an idle daemon need not keep a round's pages).
@@ -287,10 +286,10 @@ impl Tx<'_> {
         &self.tx
     }
 
-    /// Fails when a row refers to one that does not exist: the safety net of work done with
-    /// [`Store::with_trusted_references`]. It reads every reference of the store, so only debug
+    /// Fails when a row refers to one that does not exist: the safety net of a
+    /// [`Store::trusted_transaction`]. It reads every reference of the store, so only debug
     /// builds (the tests) call it.
-    pub fn check_references(&self) -> Result<()> {
+    fn check_references(&self) -> Result<()> {
         let broken: Vec<(String, Option<i64>, String)> = self
             .tx
             .prepare("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check LIMIT 5")?
@@ -388,13 +387,20 @@ mod tests {
         assert_eq!(span(2), (None, None, None, None, 0), "not a statement");
     }
 
-    /// Work with references trusted writes what SQLite would have refused, which the debug check
-    /// finds; afterwards the connection checks references again, whether the work failed or not.
+    /// Whether SQLite checks references on the connection now.
+    fn references_checked(conn: &Connection) -> bool {
+        conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap()
+    }
+
+    /// A trusted transaction writes what SQLite would have refused, which the debug check finds
+    /// before the commit; afterwards the connection checks references again, whether the work
+    /// failed or not.
     #[test]
     fn trusted_references_are_checked_again_after_the_work() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(&dir.path().join("x.db")).unwrap();
-        assert!(s.references_checked().unwrap());
+        assert!(references_checked(s.conn()));
         let dangling =
             "INSERT INTO allocations (payment_id, invoice_id, amount_minor, rule, reason,
                                                  created_at, created_by)
@@ -407,23 +413,21 @@ mod tests {
             );
         }
         let e = s
-            .with_trusted_references(|s| {
-                assert!(!s.references_checked()?);
-                let tx = s.transaction()?;
+            .trusted_transaction(|tx| {
+                assert!(!references_checked(tx.conn()));
                 tx.conn().execute(dangling, [])?;
-                tx.check_references()?;
-                tx.commit()
+                Ok(())
             })
             .unwrap_err();
         assert!(format!("{e:#}").contains("allocations"), "{e:#}");
-        assert!(s.references_checked().unwrap(), "on again after a failure");
+        assert!(references_checked(s.conn()), "on again after a failure");
         let n: i64 = s
             .conn()
             .query_row("SELECT COUNT(*) FROM allocations", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 0, "the failed work rolled back");
-        s.with_trusted_references(|_| Ok(())).unwrap();
-        assert!(s.references_checked().unwrap(), "on again after success");
+        s.trusted_transaction(|_| Ok(())).unwrap();
+        assert!(references_checked(s.conn()), "on again after success");
     }
 
     #[test]
