@@ -12,6 +12,10 @@ use std::fmt;
 pub struct InvoiceNumber {
     original: String,
     canonical: String,
+    /// Where [`InvoiceNumber::core`] starts in `canonical`: matching reads the core of every
+    /// candidate invoice it looks up, and stripping the prefixes each time was a tenth of it.
+    #[serde(skip)]
+    core_at: usize,
 }
 
 /// Prefixes that only say "invoice" and that payers add, drop or change freely.
@@ -26,9 +30,11 @@ impl InvoiceNumber {
         if canonical.chars().all(|c| !c.is_ascii_alphanumeric()) {
             return Err(DomainError::EmptyInvoiceNumber);
         }
+        let core_at = canonical.len() - strip_generic_prefix(&canonical).len();
         Ok(InvoiceNumber {
             original,
             canonical,
+            core_at,
         })
     }
 
@@ -45,7 +51,7 @@ impl InvoiceNumber {
     /// against transfer titles where payers drop or change the prefix. Only used with whole-token
     /// comparison, so `12/2026` never matches inside `112/2026`.
     pub fn core(&self) -> &str {
-        strip_generic_prefix(&self.canonical)
+        &self.canonical[self.core_at..]
     }
 }
 
@@ -62,20 +68,31 @@ pub fn core_of_canonical(canonical: &str) -> &str {
 
 /// Canonical form of any text that may hold an invoice number (see [`InvoiceNumber`]).
 pub fn canonicalize(raw: &str) -> String {
-    let folded = text::fold_diacritics(raw).to_uppercase();
+    // Titles and numbers are mostly ASCII: folding diacritics and upper-casing them is then the
+    // ASCII upper case of each character, done in the one pass below.
+    let folded: std::borrow::Cow<'_, str> = if raw.is_ascii() {
+        raw.into()
+    } else {
+        text::fold_diacritics(raw).to_uppercase().into()
+    };
     let mut out = String::with_capacity(folded.len());
     for c in folded.chars() {
         match c {
             c if text::is_space(c) => {}
+            // No separator leads: the canonical form never starts with `/`.
             '-' | '_' | '.' | '\\' | '/' => {
-                if !out.ends_with('/') {
+                if !out.is_empty() && !out.ends_with('/') {
                     out.push('/');
                 }
             }
-            c => out.push(c),
+            c => out.push(c.to_ascii_uppercase()),
         }
     }
-    out.trim_matches('/').to_string()
+    // Nor ends with one (separators never follow one another in it).
+    if out.ends_with('/') {
+        out.pop();
+    }
+    out
 }
 
 /// Strips generic prefixes, also stacked ones (`FAKT/NR/12/2026`, `FAKTURA/FV/12/2026` → `12/2026`).
@@ -168,6 +185,29 @@ mod tests {
         fn canonical_is_idempotent(s in "[A-Za-z0-9 /._ -]{1,24}") {
             if let Ok(n) = InvoiceNumber::parse(&s) {
                 prop_assert_eq!(canonicalize(n.canonical()), n.canonical().to_string());
+            }
+        }
+
+        /// The one-pass canonical form is the definition it replaced: fold diacritics, upper
+        /// case, drop spaces, read separators as one `/`, trim `/`. Over ASCII and not.
+        #[test]
+        fn canonical_form_is_its_definition(s in "[A-Za-z0-9 /._\\\\-ąęłóśżźćńĄĘŁÓŚŻŹĆŃßéÜ\u{00A0}\u{2009}]{0,24}") {
+            let folded = text::fold_diacritics(&s).to_uppercase();
+            let mut defined = String::new();
+            for c in folded.chars() {
+                match c {
+                    c if text::is_space(c) => {}
+                    '-' | '_' | '.' | '\\' | '/' => {
+                        if !defined.ends_with('/') {
+                            defined.push('/');
+                        }
+                    }
+                    c => defined.push(c),
+                }
+            }
+            prop_assert_eq!(canonicalize(&s), defined.trim_matches('/'));
+            if let Ok(n) = InvoiceNumber::parse(&s) {
+                prop_assert_eq!(n.core(), strip_generic_prefix(n.canonical()));
             }
         }
 

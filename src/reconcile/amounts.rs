@@ -44,7 +44,6 @@ pub(super) fn decide(
             reason: Reason::of(why.clone()).and(Evidence::PrepaymentWithoutNumber),
             candidates: l
                 .open_of(client, p.currency)
-                .into_iter()
                 .map(|i| l.ix.invoices[i].id)
                 .collect(),
         };
@@ -61,7 +60,7 @@ fn by_amount(
     sp: Option<&SplitPayment>,
 ) -> Outcome {
     let ix = l.ix;
-    let all_open = l.open_of(client, p.currency);
+    let all_open: Vec<usize> = l.open_of(client, p.currency).collect();
     let name = ix.client_name(client);
     let open: Vec<usize> = all_open
         .iter()

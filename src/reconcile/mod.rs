@@ -192,21 +192,20 @@ impl KeyIndex {
     }
 
     /// Positions whose key is `key`, in invoice order; `key_of` gives an invoice's key.
-    fn get<'k>(
-        &self,
-        key: &str,
-        key_of: impl Fn(usize) -> std::borrow::Cow<'k, str>,
-    ) -> Vec<usize> {
+    fn get<'s, 'k: 's>(
+        &'s self,
+        key: &'s str,
+        key_of: impl Fn(usize) -> std::borrow::Cow<'k, str> + 's,
+    ) -> impl Iterator<Item = usize> + 's {
         let h = key_hash(key);
         let b = (h >> self.shift) as usize;
         let (from, to) = (self.starts[b] as usize, self.starts[b + 1] as usize);
         self.entries[from..to]
             .iter()
-            .skip_while(|(x, _)| *x < h)
-            .take_while(|(x, _)| *x == h)
+            .skip_while(move |(x, _)| *x < h)
+            .take_while(move |(x, _)| *x == h)
             .map(|(_, i)| *i as usize)
-            .filter(|i| key_of(*i) == key)
-            .collect()
+            .filter(move |i| key_of(*i) == key)
     }
 }
 
@@ -273,21 +272,21 @@ impl<'a> Index<'a> {
     }
 
     /// Invoices whose canonical number is `key`.
-    fn by_canonical(&self, key: &str) -> Vec<usize> {
+    fn by_canonical<'s>(&'s self, key: &'s str) -> impl Iterator<Item = usize> + 's {
         self.by_canonical
-            .get(key, |i| self.invoices[i].number.canonical().into())
+            .get(key, move |i| self.invoices[i].number.canonical().into())
     }
 
     /// Invoices whose number without its generic prefix is `key`.
-    fn by_core(&self, key: &str) -> Vec<usize> {
+    fn by_core<'s>(&'s self, key: &'s str) -> impl Iterator<Item = usize> + 's {
         self.by_core
-            .get(key, |i| self.invoices[i].number.core().into())
+            .get(key, move |i| self.invoices[i].number.core().into())
     }
 
     /// Invoices whose number, without prefix and leading zeros, is `key`.
-    fn by_no_zeros(&self, key: &str) -> Vec<usize> {
+    fn by_no_zeros<'s>(&'s self, key: &'s str) -> impl Iterator<Item = usize> + 's {
         self.by_no_zeros
-            .get(key, |i| no_zeros_key(&self.invoices[i]).into())
+            .get(key, move |i| no_zeros_key(&self.invoices[i]).into())
     }
 
     fn numbers(&self, list: &[usize]) -> Vec<String> {
@@ -320,19 +319,14 @@ struct Ledger<'l, 'a> {
 
 impl Ledger<'_, '_> {
     /// The client's open invoices in the payment's currency, oldest due first.
-    fn open_of(&self, client: i64, currency: Currency) -> Vec<usize> {
+    fn open_of(&self, client: i64, currency: Currency) -> impl Iterator<Item = usize> + '_ {
         self.ix
             .by_client
             .get(&client)
-            .map(|l| {
-                l.iter()
-                    .copied()
-                    .filter(|i| {
-                        self.outstanding[*i] > 0 && self.ix.invoices[*i].currency == currency
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(move |i| self.outstanding[*i] > 0 && self.ix.invoices[*i].currency == currency)
     }
 
     /// Whether the payment came in before the invoice existed (beyond the grace).

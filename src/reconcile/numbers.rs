@@ -48,22 +48,20 @@ fn candidates(l: &Ledger<'_, '_>, token: &Token) -> Vec<(usize, Level)> {
         core => core,
     };
     let mut out: Vec<(usize, Level)> = Vec::new();
-    let mut add = |hits: Vec<usize>, level: Level| {
+    let mut add = |hits: &mut dyn Iterator<Item = usize>, level: Level| {
         for i in hits {
             if !out.iter().any(|(j, _)| *j == i) {
                 out.push((i, level));
             }
         }
     };
-    add(ix.by_canonical(&token.text), Level::Exact);
-    add(ix.by_core(core), Level::Core);
+    add(&mut ix.by_canonical(&token.text), Level::Exact);
+    add(&mut ix.by_core(core), Level::Core);
     // A number joined from pieces must be found as written: joining digit groups and then
     // dropping zeros reads numbers into titles that never held them.
     if !token.joined {
-        add(
-            ix.by_no_zeros(&titles::without_leading_zeros(core)),
-            Level::NoZeros,
-        );
+        let no_zeros = titles::without_leading_zeros(core);
+        add(&mut ix.by_no_zeros(&no_zeros), Level::NoZeros);
     }
     out
 }
@@ -128,12 +126,26 @@ fn exact_of(
     amounts: &[i64],
     but: &[usize],
 ) -> Vec<usize> {
-    l.open_of(client, p.currency)
-        .into_iter()
-        .filter(|i| {
-            !but.contains(i) && amounts.contains(&l.outstanding[*i]) && !l.before_issue(p, *i)
+    // Found by amount, not by walking the client's invoices: this runs for nearly every
+    // payment that does not fit its named invoice, and the client's invoices lie all over
+    // memory. In the order `open_of` gives them.
+    let mut out: Vec<usize> = amounts
+        .iter()
+        .flat_map(|a| l.by_amount.get(a).into_iter().flatten())
+        .copied()
+        .filter(|&i| {
+            let inv = &l.ix.invoices[i];
+            inv.client_id == client
+                && inv.currency == p.currency
+                && l.outstanding[i] > 0
+                && amounts.contains(&l.outstanding[i])
+                && !but.contains(&i)
+                && !l.before_issue(p, i)
         })
-        .collect()
+        .collect();
+    out.sort_by(|a, b| super::due_order(l.ix.invoices, *a, *b));
+    out.dedup();
+    out
 }
 
 /// Open invoices whose number differs from a token by one digit (or two swapped digits) and
@@ -283,15 +295,18 @@ pub(super) fn decide(
     let mut named: Vec<usize> = Vec::new();
     let mut how: Vec<Read> = Vec::new();
     let mut tokens_named: Vec<(Token, usize)> = Vec::new();
-    for token in titles::number_candidates(&p.title) {
+    for token in titles::number_candidates_in(&p.title, sp) {
+        // Pieces joined together are read only when the title as written named nothing (a
+        // number cut by the bank's line length), and only a decisive reading counts.
+        if token.joined && !named.is_empty() {
+            continue;
+        }
         let cands = candidates(l, &token);
         if cands.is_empty() {
             continue;
         }
         let picked = pick(l, p, payer, &cands, &amounts);
-        // Pieces joined together are read only when the title as written named nothing (a
-        // number cut by the bank's line length), and only a decisive reading counts.
-        if token.joined && (!named.is_empty() || !matches!(&picked, Pick::One(..))) {
+        if token.joined && !matches!(&picked, Pick::One(..)) {
             continue;
         }
         match picked {
@@ -467,7 +482,6 @@ fn surplus_pays_others(l: &Ledger<'_, '_>, p: &Payment, client: i64, i: usize) -
     }
     let pool: Vec<usize> = l
         .open_of(client, p.currency)
-        .into_iter()
         .filter(|j| *j != i && !l.before_issue(p, *j))
         .take(super::amounts::MAX_SET_POOL)
         .collect();

@@ -89,7 +89,12 @@ pub struct Token {
 /// joined (`PS 95/11/2025` → `PS95/11/2025`; a title cut into pieces `FV/0312/20` + `26`), so a number
 /// written with a space after its prefix, or split by the bank's line length, is still found whole.
 pub fn number_candidates(title: &str) -> Vec<Token> {
-    let folded = text::fold_diacritics(title).to_uppercase();
+    number_candidates_in(title, split_payment(title).as_ref())
+}
+
+/// [`number_candidates`] of a title whose split-payment fields are read already.
+pub(super) fn number_candidates_in(title: &str, sp: Option<&SplitPayment>) -> Vec<Token> {
+    let folded = folded_upper(title);
     let found: Vec<regex::Match<'_>> = CHUNK.find_iter(&folded).collect();
     let chunks: Vec<&str> = found.iter().map(|m| m.as_str()).collect();
     let mut out: Vec<Token> = Vec::new();
@@ -120,10 +125,8 @@ pub fn number_candidates(title: &str) -> Vec<Token> {
     for listed in shared_tails(&folded, &found) {
         push(canonicalize(&listed), false);
     }
-    if let Some(sp) = split_payment(title)
-        && let Some(inv) = sp.inv
-    {
-        push(canonicalize(&inv), false);
+    if let Some(inv) = sp.and_then(|sp| sp.inv.as_deref()) {
+        push(canonicalize(inv), false);
     }
     out
 }
@@ -262,27 +265,30 @@ const PARTIAL_WORDS: &[&str] = &[
 /// Words of a transfer made before the invoice: a prepayment or an advance.
 const PREPAYMENT_WORDS: &[&str] = &["PRZEDPLATA", "ZALICZKA", "PREPAYMENT", "ADVANCE", "AWANS"];
 
-fn words(title: &str) -> Vec<String> {
-    text::fold_diacritics(title)
-        .to_uppercase()
+/// Upper case without diacritics: how titles are read. Most are ASCII, upper-cased in one copy.
+fn folded_upper(title: &str) -> String {
+    if title.is_ascii() {
+        title.to_ascii_uppercase()
+    } else {
+        text::fold_diacritics(title).to_uppercase()
+    }
+}
+
+/// Whether a word of the title (upper case, without diacritics) is one `f` looks for.
+fn any_word(title: &str, f: impl Fn(&str) -> bool) -> bool {
+    folded_upper(title)
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
+        .any(|w| !w.is_empty() && f(w))
 }
 
 /// The title says it pays part of an invoice ("część 1", "I rata").
 pub fn says_partial(title: &str) -> bool {
-    words(title)
-        .iter()
-        .any(|w| PARTIAL_WORDS.contains(&w.as_str()))
+    any_word(title, |w| PARTIAL_WORDS.contains(&w))
 }
 
 /// The title says the money comes before the invoice ("przedpłata", "zaliczka").
 pub fn says_prepayment(title: &str) -> bool {
-    words(title)
-        .iter()
-        .any(|w| PREPAYMENT_WORDS.contains(&w.as_str()))
+    any_word(title, |w| PREPAYMENT_WORDS.contains(&w))
 }
 
 /// Word stems of a transfer paying late-payment interest or the statutory compensation for an
@@ -291,14 +297,12 @@ const INTEREST_STEMS: &[&str] = &["ODSETK", "ODSETEK", "REKOMPENSAT", "INTEREST"
 
 /// The title says the money is interest or compensation for a late invoice, not the invoice.
 pub fn says_interest(title: &str) -> bool {
-    words(title)
-        .iter()
-        .any(|w| INTEREST_STEMS.iter().any(|s| w.starts_with(s)))
+    any_word(title, |w| INTEREST_STEMS.iter().any(|s| w.starts_with(s)))
 }
 
 /// The invoice numbers a title states as such ([`STATED`]), canonical, in order.
 pub fn stated_invoice_numbers(title: &str) -> Vec<String> {
-    let folded = text::fold_diacritics(title).to_uppercase();
+    let folded = folded_upper(title);
     let mut out: Vec<String> = Vec::new();
     for c in STATED.captures_iter(&folded) {
         if let Some(m) = c.get(1) {
