@@ -4,7 +4,7 @@
 
 use crate::domain::{InvoiceNumber, Money};
 use crate::reconcile::{self, Client, Context, Decision, Invoice, Outcome, Payment};
-use crate::store::{InvoiceBalance, NewAllocation, Store, Tx};
+use crate::store::{DecisionWriter, InvoiceBalance, NewAllocation, Store, Tx};
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -217,10 +217,12 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         let mut store = |d: Decided| -> Result<()> {
             deciding += d.took;
             let t = std::time::Instant::now();
+            let mut writer = tx.decision_writer()?;
             for ((p, meta), prepared) in d.batch.payments.iter().zip(&d.batch.meta).zip(&d.prepared)
             {
-                apply(tx, p, meta, prepared, actor, by_id, &mut kept)?;
+                apply(tx, &mut writer, p, meta, prepared, actor, by_id, &mut kept)?;
             }
+            drop(writer);
             storing += t.elapsed();
             // The matching thread is gone after the last batch: then it is freed here.
             let _ = dispose.send(d);
@@ -456,8 +458,10 @@ fn push_json_str(out: &mut String, s: &str) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn apply(
     tx: &Tx<'_>,
+    writer: &mut DecisionWriter<'_>,
     p: &Payment,
     meta: &Meta,
     prepared: &Prepared,
@@ -475,7 +479,7 @@ fn apply(
     match &d.outcome {
         Outcome::Matched { allocations } => {
             for (a, reason) in allocations.iter().zip(&prepared.reasons) {
-                tx.insert_allocation_row(&NewAllocation {
+                writer.allocation(&NewAllocation {
                     payment: d.payment_id,
                     invoice: a.invoice_id,
                     amount: a.amount,
@@ -492,7 +496,7 @@ fn apply(
             if meta.in_review {
                 tx.clear_review(d.payment_id)?;
             }
-            tx.audit(
+            writer.audit(
                 actor,
                 "payment.matched",
                 Some(&subject),
@@ -529,7 +533,7 @@ fn apply(
             let names: Vec<&str> = prepared.numbers.iter().map(String::as_str).collect();
             let reason = prepared.reasons.first().map(String::as_str).unwrap_or("");
             if tx.set_review(d.payment_id, reason, &names)? {
-                tx.audit(
+                writer.audit(
                     actor,
                     "payment.review",
                     Some(&subject),

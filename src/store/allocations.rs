@@ -56,6 +56,54 @@ pub struct PaymentRef {
 /// The index of allocations by invoice (`009_scale.sql`).
 const ALLOCATION_INDEX: &str = "allocations_by_invoice";
 
+const INSERT_ALLOCATION: &str =
+    "INSERT INTO allocations (payment_id, invoice_id, amount_minor, rule, reason,
+                                      created_at, created_by, booking_date, manual)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// Writes the allocations and audit entries of a batch of decisions with their statements
+/// prepared once and one moment for all (a batch is stored in some tens of milliseconds): for
+/// a million decisions, looking both statements up again and formatting the time for each row
+/// was a twentieth of storing them.
+pub struct DecisionWriter<'t> {
+    allocation: rusqlite::CachedStatement<'t>,
+    audit: rusqlite::CachedStatement<'t>,
+    at: String,
+}
+
+impl DecisionWriter<'_> {
+    /// [`Tx::insert_allocation_row`].
+    pub fn allocation(&mut self, a: &NewAllocation<'_>) -> Result<()> {
+        let mut date = [0u8; 10];
+        self.allocation.execute(params![
+            a.payment,
+            a.invoice,
+            a.amount,
+            a.rule.as_str(),
+            a.reason,
+            self.at,
+            a.actor,
+            a.booking_date
+                .map(|d| super::payments::iso_date(d, &mut date)),
+            a.manual
+        ])?;
+        Ok(())
+    }
+
+    /// [`Tx::audit`].
+    pub fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        subject: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        self.audit
+            .execute(params![self.at, actor, action, subject, detail])?;
+        Ok(())
+    }
+}
+
 /// An allocation to write: `amount` of `payment` pays `invoice`.
 #[derive(Debug, Clone)]
 pub struct NewAllocation<'a> {
@@ -304,24 +352,29 @@ impl Tx<'_> {
     /// statement allocates to each invoice many times; one update per invoice at the end of
     /// the run, not one per allocation.
     pub fn insert_allocation_row(&self, a: &NewAllocation<'_>) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO allocations (payment_id, invoice_id, amount_minor, rule, reason, created_at, created_by,
-                                          booking_date, manual)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                a.payment,
-                a.invoice,
-                a.amount,
-                a.rule.as_str(),
-                a.reason,
-                self.now_text(),
-                a.actor,
-                a.booking_date.map(|d| d.to_string()),
-                a.manual
-            ])?;
+        let mut date = [0u8; 10];
+        self.tx.prepare_cached(INSERT_ALLOCATION)?.execute(params![
+            a.payment,
+            a.invoice,
+            a.amount,
+            a.rule.as_str(),
+            a.reason,
+            self.now_text(),
+            a.actor,
+            a.booking_date
+                .map(|d| super::payments::iso_date(d, &mut date)),
+            a.manual
+        ])?;
         Ok(())
+    }
+
+    /// A writer of many decisions (a batch of a reconciliation's), dated alike.
+    pub fn decision_writer(&self) -> Result<DecisionWriter<'_>> {
+        Ok(DecisionWriter {
+            allocation: self.tx.prepare_cached(INSERT_ALLOCATION)?,
+            audit: self.tx.prepare_cached(super::audit::INSERT_AUDIT)?,
+            at: self.now_text(),
+        })
     }
 
     /// Adds allocations written by [`Tx::insert_allocation_row`] to the invoice's figures:

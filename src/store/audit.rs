@@ -13,6 +13,10 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
+/// One line of the log written.
+pub(super) const INSERT_AUDIT: &str =
+    "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
+
 impl Tx<'_> {
     pub fn audit(
         &self,
@@ -21,9 +25,13 @@ impl Tx<'_> {
         subject: Option<&str>,
         detail: Option<&str>,
     ) -> Result<()> {
-        self.tx.prepare_cached("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
-            params![self.now_text(), actor, action, subject, detail],
-        )?;
+        self.tx.prepare_cached(INSERT_AUDIT)?.execute(params![
+            self.now_text(),
+            actor,
+            action,
+            subject,
+            detail
+        ])?;
         Ok(())
     }
 }

@@ -22,7 +22,9 @@ mod outbox;
 mod payments;
 mod reports;
 
-pub use allocations::{ClientIdentity, NewAllocation, OpenPayment, PaymentRef, RemovedAllocation};
+pub use allocations::{
+    ClientIdentity, DecisionWriter, NewAllocation, OpenPayment, PaymentRef, RemovedAllocation,
+};
 pub use audit::AuditEntry;
 pub use billing::{
     BuyerRow, IssuedRow, KsefSet, PlanChange, SubscriptionRow, SubscriptionUpsert, file_stem,

@@ -361,7 +361,7 @@ impl PaymentInserter<'_> {
 }
 
 /// `YYYY-MM-DD` written into `buf`, without an allocation.
-fn iso_date(d: chrono::NaiveDate, buf: &mut [u8; 10]) -> &str {
+pub(super) fn iso_date(d: chrono::NaiveDate, buf: &mut [u8; 10]) -> &str {
     use chrono::Datelike;
     let (y, m, day) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
     let digits = [
