@@ -61,6 +61,28 @@ const INSERT_ALLOCATION: &str =
                                       created_at, created_by, booking_date, manual)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
+/// Writes `a` with [`INSERT_ALLOCATION`], made at `at`.
+fn insert_allocation(
+    st: &mut rusqlite::Statement<'_>,
+    a: &NewAllocation<'_>,
+    at: &str,
+) -> Result<()> {
+    let mut date = [0u8; 10];
+    st.execute(params![
+        a.payment,
+        a.invoice,
+        a.amount,
+        a.rule.as_str(),
+        a.reason,
+        at,
+        a.actor,
+        a.booking_date
+            .map(|d| super::payments::iso_date(d, &mut date)),
+        a.manual
+    ])?;
+    Ok(())
+}
+
 /// Writes the allocations and audit entries of a batch of decisions with their statements
 /// prepared once and one moment for all (a batch is stored in some tens of milliseconds): for
 /// a million decisions, looking both statements up again and formatting the time for each row
@@ -74,20 +96,7 @@ pub struct DecisionWriter<'t> {
 impl DecisionWriter<'_> {
     /// [`Tx::insert_allocation_row`].
     pub fn allocation(&mut self, a: &NewAllocation<'_>) -> Result<()> {
-        let mut date = [0u8; 10];
-        self.allocation.execute(params![
-            a.payment,
-            a.invoice,
-            a.amount,
-            a.rule.as_str(),
-            a.reason,
-            self.at,
-            a.actor,
-            a.booking_date
-                .map(|d| super::payments::iso_date(d, &mut date)),
-            a.manual
-        ])?;
-        Ok(())
+        insert_allocation(&mut self.allocation, a, &self.at)
     }
 
     /// [`Tx::audit`].
@@ -352,20 +361,8 @@ impl Tx<'_> {
     /// statement allocates to each invoice many times; one update per invoice at the end of
     /// the run, not one per allocation.
     pub fn insert_allocation_row(&self, a: &NewAllocation<'_>) -> Result<()> {
-        let mut date = [0u8; 10];
-        self.tx.prepare_cached(INSERT_ALLOCATION)?.execute(params![
-            a.payment,
-            a.invoice,
-            a.amount,
-            a.rule.as_str(),
-            a.reason,
-            self.now_text(),
-            a.actor,
-            a.booking_date
-                .map(|d| super::payments::iso_date(d, &mut date)),
-            a.manual
-        ])?;
-        Ok(())
+        let mut st = self.tx.prepare_cached(INSERT_ALLOCATION)?;
+        insert_allocation(&mut st, a, &self.now_text())
     }
 
     /// A writer of many decisions (a batch of a reconciliation's), dated alike.
