@@ -207,10 +207,6 @@ fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<O
         .collect()
 }
 
-fn open_payments(conn: &rusqlite::Connection) -> Result<Vec<OpenPayment>> {
-    open_payments_by_id(conn, &open_payment_ids(conn)?)
-}
-
 fn client_identities(conn: &rusqlite::Connection) -> Result<Vec<ClientIdentity>> {
     let mut accounts: HashMap<i64, Vec<String>> = HashMap::new();
     let mut stmt =
@@ -253,22 +249,14 @@ impl Store {
             .unwrap_or(Currency::PLN))
     }
 
-    /// Incoming payments with no allocation that no person holds, oldest first.
-    pub fn open_payments(&self) -> Result<Vec<OpenPayment>> {
-        open_payments(&self.conn)
-    }
-
     pub fn client_identities(&self) -> Result<Vec<ClientIdentity>> {
         client_identities(&self.conn)
     }
 }
 
 impl Tx<'_> {
-    pub fn open_payments(&self) -> Result<Vec<OpenPayment>> {
-        open_payments(&self.tx)
-    }
-
-    /// Ids of the open payments (see [`Tx::open_payments`]), in the order they are decided.
+    /// Ids of the open payments (incoming, no allocation, not held by a person), in the order
+    /// they are decided.
     pub fn open_payment_ids(&self) -> Result<Vec<i64>> {
         open_payment_ids(&self.tx)
     }
