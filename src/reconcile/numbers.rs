@@ -126,21 +126,29 @@ fn exact_of(
     amounts: &[i64],
     but: &[usize],
 ) -> Vec<usize> {
-    // Found by amount, not by walking the client's invoices: this runs for nearly every
-    // payment that does not fit its named invoice, and the client's invoices lie all over
-    // memory. In the order `open_of` gives them.
+    let fits = |i: usize| {
+        amounts.contains(&l.outstanding[i]) && !but.contains(&i) && !l.before_issue(p, i)
+    };
+    // This runs for nearly every payment that does not fit its named invoice. The invoices of
+    // exactly these amounts are usually far fewer than the client's, which lie all over memory
+    // (a million payments against 100,000 invoices: 1 s of deciding); but an amount many
+    // clients owe (a subscription's price) can list thousands. Whichever list is shorter is
+    // walked; the result is the same, in the order `open_of` gives.
+    let of_client = l.ix.by_client.get(&client).map_or(0, Vec::len);
+    let of_amounts: usize = amounts
+        .iter()
+        .map(|a| l.by_amount.get(a).map_or(0, Vec::len))
+        .sum();
+    if of_client <= of_amounts {
+        return l.open_of(client, p.currency).filter(|&i| fits(i)).collect();
+    }
     let mut out: Vec<usize> = amounts
         .iter()
         .flat_map(|a| l.by_amount.get(a).into_iter().flatten())
         .copied()
         .filter(|&i| {
             let inv = &l.ix.invoices[i];
-            inv.client_id == client
-                && inv.currency == p.currency
-                && l.outstanding[i] > 0
-                && amounts.contains(&l.outstanding[i])
-                && !but.contains(&i)
-                && !l.before_issue(p, i)
+            inv.client_id == client && inv.currency == p.currency && l.outstanding[i] > 0 && fits(i)
         })
         .collect();
     out.sort_by(|a, b| super::due_order(l.ix.invoices, *a, *b));
@@ -599,4 +607,105 @@ pub(super) fn effective_amount(
         );
     }
     (p.amount, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Currency;
+    use crate::reconcile::{Context, Invoice, Reconciler};
+    use chrono::NaiveDate;
+
+    /// Whichever list `exact_of` walks (the client's invoices, or those of the amount), it finds
+    /// what walking the client's open invoices finds, in that order: other clients owing the
+    /// same amount, another currency, a settled invoice, one issued after the payment and the
+    /// invoices set aside are all left out.
+    #[test]
+    fn exact_of_finds_the_same_whichever_list_it_walks() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d);
+        let mut invoices = Vec::new();
+        let mut add = |client: i64, outstanding: i64, currency: Currency, issued: u32, due: u32| {
+            let id = invoices.len() as i64 + 1;
+            invoices.push(Invoice {
+                id,
+                number: InvoiceNumber::parse(&format!("FV/{id}/11/2026")).unwrap(),
+                client_id: client,
+                issue_date: day(issued),
+                due_date: day(due),
+                currency,
+                outstanding,
+                settled_by_hand: Vec::new(),
+            });
+        };
+        // Client 1: a few invoices of 49.00, in several due orders, one in EUR, one settled,
+        // one issued after the payment, and one of a price nobody else has.
+        for (due, currency, outstanding, issued) in [
+            (20, Currency::PLN, 4_900, 1),
+            (5, Currency::PLN, 4_900, 1),
+            (12, Currency::EUR, 4_900, 1),
+            (8, Currency::PLN, 0, 1),
+            (9, Currency::PLN, 4_900, 28),
+            (15, Currency::PLN, 1_234, 1),
+            (3, Currency::PLN, 7_000, 1),
+        ] {
+            add(1, outstanding, currency, issued, due);
+        }
+        // Forty other clients owe 49.00 as well (a subscription's price).
+        for c in 0..40 {
+            add(100 + c, 4_900, Currency::PLN, 1, 10);
+        }
+        let ctx = Context::default();
+        let r = Reconciler::new(&invoices, &[], &ctx);
+        let l = Ledger {
+            ix: &r.ix,
+            outstanding: &r.outstanding,
+            by_amount: &r.by_amount,
+            position: &r.position,
+            ctx: &ctx,
+        };
+        let payment = Payment {
+            id: 1,
+            booking_date: day(10),
+            amount: 4_900,
+            currency: Currency::PLN,
+            title: String::new(),
+            counterparty_name: None,
+            counterparty_address: None,
+            counterparty_account: None,
+        };
+        let walked = |amounts: &[i64], but: &[usize]| -> Vec<usize> {
+            l.open_of(1, Currency::PLN)
+                .filter(|&i| {
+                    amounts.contains(&l.outstanding[i])
+                        && !but.contains(&i)
+                        && !l.before_issue(&payment, i)
+                })
+                .collect()
+        };
+        let ids = |found: &[usize]| -> Vec<i64> { found.iter().map(|i| invoices[*i].id).collect() };
+        // 49.00: the amount's list (41) is longer than the client's (7): the client's is walked.
+        let common = exact_of(&l, &payment, 1, &[4_900], &[]);
+        assert_eq!(common, walked(&[4_900], &[]));
+        assert_eq!(
+            ids(&common),
+            vec![2, 1],
+            "due first; not EUR, settled or issued later"
+        );
+        assert_eq!(
+            exact_of(&l, &payment, 1, &[4_900], &[1]),
+            walked(&[4_900], &[1])
+        );
+        // 12.34 and 70.00: their lists (1 each) are shorter: the amounts' are walked.
+        let rare = exact_of(&l, &payment, 1, &[1_234, 7_000], &[]);
+        assert_eq!(rare, walked(&[1_234, 7_000], &[]));
+        assert_eq!(ids(&rare), vec![7, 6]);
+        assert!(
+            exact_of(&l, &payment, 1, &[1_234], &[5]).is_empty(),
+            "set aside"
+        );
+        assert!(
+            exact_of(&l, &payment, 100, &[1_234], &[]).is_empty(),
+            "another client's"
+        );
+    }
 }
