@@ -326,7 +326,12 @@ impl Ledger<'_, '_> {
             .into_iter()
             .flatten()
             .copied()
-            .filter(move |i| self.outstanding[*i] > 0 && self.ix.invoices[*i].currency == currency)
+            .filter(move |&i| self.is_open(i, currency))
+    }
+
+    /// Whether invoice `i` still misses money, in `currency`.
+    fn is_open(&self, i: usize, currency: Currency) -> bool {
+        self.outstanding[i] > 0 && self.ix.invoices[i].currency == currency
     }
 
     /// Whether the payment came in before the invoice existed (beyond the grace).

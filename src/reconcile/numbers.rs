@@ -146,10 +146,7 @@ fn exact_of(
         .iter()
         .flat_map(|a| l.by_amount.get(a).into_iter().flatten())
         .copied()
-        .filter(|&i| {
-            let inv = &l.ix.invoices[i];
-            inv.client_id == client && inv.currency == p.currency && l.outstanding[i] > 0 && fits(i)
-        })
+        .filter(|&i| l.ix.invoices[i].client_id == client && l.is_open(i, p.currency) && fits(i))
         .collect();
     out.sort_by(|a, b| super::due_order(l.ix.invoices, *a, *b));
     out.dedup();

@@ -222,7 +222,6 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
             {
                 apply(tx, &mut writer, p, meta, prepared, actor, by_id, &mut kept)?;
             }
-            drop(writer);
             storing += t.elapsed();
             // The matching thread is gone after the last batch: then it is freed here.
             let _ = dispose.send(d);
@@ -373,9 +372,17 @@ struct Prepared {
     client: Option<i64>,
 }
 
+/// The number of invoice `id` as its issuer wrote it; `?` for one the run did not load (never:
+/// the rules allocate and name only invoices they were given).
+fn number_of<'a>(invoices: &HashMap<i64, &'a Invoice>, id: i64) -> &'a str {
+    invoices
+        .get(&id)
+        .map(|i| i.number.original())
+        .unwrap_or("?")
+}
+
 impl Prepared {
     fn of(decision: Decision, invoices: &HashMap<i64, &Invoice>) -> Prepared {
-        let number = |id: &i64| invoices.get(id).map(|i| i.number.original()).unwrap_or("?");
         let mut prepared = Prepared {
             reasons: Vec::new(),
             numbers: Vec::new(),
@@ -399,7 +406,7 @@ impl Prepared {
                 prepared.numbers = candidates
                     .iter()
                     .take(MAX_CANDIDATES)
-                    .map(|c| number(c).to_string())
+                    .map(|c| number_of(invoices, *c).to_string())
                     .collect();
             }
             Outcome::Unmatched { .. } => {}
@@ -427,10 +434,7 @@ fn said(prepared: &Prepared, invoices: &HashMap<i64, &Invoice>) -> String {
                     out.push(',');
                 }
                 out.push_str(r#"{"invoice":"#);
-                push_json_str(
-                    &mut out,
-                    invoice.map(|i| i.number.original()).unwrap_or("?"),
-                );
+                push_json_str(&mut out, number_of(invoices, a.invoice_id));
                 out.push_str(r#","amount":""#);
                 if let Some(i) = invoice {
                     // Digits, a point and a currency code: nothing to escape.
@@ -516,13 +520,7 @@ fn apply(
             if summary.matches.len() < KEEP_MATCHES {
                 let numbers = allocations
                     .iter()
-                    .map(|a| {
-                        let invoice = invoices.get(&a.invoice_id);
-                        invoice
-                            .map(|i| i.number.original())
-                            .unwrap_or("?")
-                            .to_string()
-                    })
+                    .map(|a| number_of(invoices, a.invoice_id).to_string())
                     .collect();
                 summary
                     .matches
