@@ -14,7 +14,8 @@
 # the parent's and the worker's, each read from /proc by a sampler and added (GNU time would
 # give only the larger of the two), and each reconciliation's split is printed (loading,
 # deciding, storing, building the index, in ms). Then it times the store's listings on the 1M
-# database.
+# database, and, where sqlite3 is installed, reconciliation beside the floor of its own writing
+# (benches/reconcile_floor.sh).
 set -euo pipefail
 floor=${1:?store-limit binary}
 gen=${2:?gen_bank.py}
@@ -86,3 +87,8 @@ for cmd in "invoices --status unpaid --json" "payments --status review --json" "
     read -r t m < <(measure "$bin" $cmd)
     printf '  %-36s %.2f s %s MB\n' "$cmd" "$t" "$m"
 done
+
+# The floor of the reconciliation's own writing, on that same database (needs sqlite3).
+if command -v sqlite3 > /dev/null; then
+    bash "$here/benches/reconcile_floor.sh" "$work/r/var/skarbnik.db" "$bin"
+fi
