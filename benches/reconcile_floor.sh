@@ -17,9 +17,13 @@
 #   runs and no row crosses the API one at a time, so no program writing this output can be
 #   faster on this schema;
 # - the bare floor: the allocations alone, without their reasons, with no audit entry and no
-#   review mark: what a store that recorded only the amounts would write.
+#   review mark: what a store that recorded only the amounts would write;
+# - the import's own floor: the statement's payments copied the same way into an empty store of
+#   the same schema, what SQLite alone takes to store what an import stores.
 #
-# It prints the medians and the ratio. Needs the sqlite3 command-line shell.
+# It prints the medians and the ratio. Beside store-limit (side_by_side.sh), the two floors
+# added say how much of an import with its reconciliation is SQLite writing on its one
+# connection, which no overlap of parsing and deciding can shorten. Needs the sqlite3 shell.
 set -euo pipefail
 final=$(realpath "${1:?reconciled database}")
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +52,9 @@ COMMIT;
 VACUUM;
 SQL
 index=$(sqlite3 "$pre" "SELECT sql FROM sqlite_schema WHERE name = 'allocations_by_invoice'")
+empty="$work/empty.db"
+sqlite3 "$pre" ".schema --nosys" | grep -v '^CREATE TABLE sqlite_' | sqlite3 "$empty"
+sqlite3 "$empty" "PRAGMA journal_mode = WAL" > /dev/null
 expected=$(sqlite3 "$final" "SELECT COUNT(*) FROM allocations")
 
 # Copies the rows of RECONCILED_DB into a fresh copy of the store before it; $1 = full | bare.
@@ -77,11 +84,23 @@ COMMIT;
 SQL
 }
 
+# Copies the statement's payments of the store before the reconciliation into an empty store.
+payments() {
+    rm -rf "$work/y" && mkdir -p "$work/y" && cp "$empty" "$work/y/s.db"
+    sqlite3 "$work/y/s.db" <<SQL
+PRAGMA cache_size = -32768; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
+ATTACH '$pre' AS p;
+BEGIN;
+INSERT INTO payments SELECT * FROM p.payments ORDER BY id;
+COMMIT;
+SQL
+}
+
 fresh() { rm -rf "$work/x" && mkdir -p "$work/x/var" && cp "$pre" "$work/x/var/skarbnik.db"; }
 timed() { local s e; s=$(date +%s.%N); "$@" > /dev/null; e=$(date +%s.%N); echo "$e - $s" | bc; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-: > "$work/s.t"; : > "$work/f.t"; : > "$work/b.t"
+: > "$work/s.t"; : > "$work/f.t"; : > "$work/b.t"; : > "$work/p.t"
 for _ in $(seq "$runs"); do
     fresh
     (cd "$work/x" && timed "$bin" reconcile) >> "$work/s.t"
@@ -89,8 +108,13 @@ for _ in $(seq "$runs"); do
     [ "$got" = "$expected" ] || { echo "reconcile_floor: skarbnik allocated $got, the store holds $expected" >&2; exit 1; }
     fresh; timed floor full >> "$work/f.t"
     fresh; timed floor bare >> "$work/b.t"
+    timed payments >> "$work/p.t"
 done
 st=$(median < "$work/s.t"); ft=$(median < "$work/f.t"); bt=$(median < "$work/b.t")
+pt=$(median < "$work/p.t")
+payments_count=$(sqlite3 "$pre" "SELECT COUNT(*) FROM payments")
 printf 'reconciling %s allocations: skarbnik %.2f s | SQLite storing the same output %.2f s (%.2fx) | the allocations alone %.2f s\n' \
     "$expected" "$st" "$ft" "$(echo "$st / $ft" | bc -l)" "$bt"
-echo "  runs (s): skarbnik $(tr '\n' ' ' < "$work/s.t")| floor $(tr '\n' ' ' < "$work/f.t")| bare $(tr '\n' ' ' < "$work/b.t")"
+printf 'SQLite storing the %s payments alone %.2f s; with the reconciliation'"'"'s output %.2f s\n' \
+    "$payments_count" "$pt" "$(echo "$pt + $ft" | bc -l)"
+echo "  runs (s): skarbnik $(tr '\n' ' ' < "$work/s.t")| floor $(tr '\n' ' ' < "$work/f.t")| bare $(tr '\n' ' ' < "$work/b.t")| payments $(tr '\n' ' ' < "$work/p.t")"
