@@ -18,6 +18,8 @@
 #   faster on this schema;
 # - the bare floor: the allocations alone, without their reasons, with no audit entry and no
 #   review mark: what a store that recorded only the amounts would write;
+# - with PARTS=1 in the environment, the floor without each part in turn: the reasons, the
+#   audit entries, the review marks (what each costs);
 # - the import's own floor: the statement's payments copied the same way into an empty store of
 #   the same schema, what SQLite alone takes to store what an import stores.
 #
@@ -57,18 +59,22 @@ sqlite3 "$pre" ".schema --nosys" | grep -v '^CREATE TABLE sqlite_' | sqlite3 "$e
 sqlite3 "$empty" "PRAGMA journal_mode = WAL" > /dev/null
 expected=$(sqlite3 "$final" "SELECT COUNT(*) FROM allocations")
 
-# Copies the rows of RECONCILED_DB into a fresh copy of the store before it; $1 = full | bare.
+# Copies the rows of RECONCILED_DB into a fresh copy of the store before it, leaving out the
+# parts named: reasons, audit, reviews (the review marks), or bare (all three).
 floor() {
-    local reason=reason rest=""
-    if [ "$1" = full ]; then
-        rest="INSERT INTO audit_log SELECT * FROM r.audit_log
-                WHERE id > (SELECT MAX(id) FROM r.audit_log WHERE action = 'report.imported') ORDER BY id;
-              UPDATE payments SET review_reason = f.review_reason, review_candidates = f.review_candidates
-                FROM r.payments f WHERE f.id = payments.id AND f.review_reason IS NOT NULL;
-              INSERT INTO client_accounts SELECT * FROM r.client_accounts WHERE source LIKE 'payment:%';"
-    else
-        reason="''"
-    fi
+    local reason=reason audit review
+    audit="INSERT INTO audit_log SELECT * FROM r.audit_log
+             WHERE id > (SELECT MAX(id) FROM r.audit_log WHERE action = 'report.imported') ORDER BY id;"
+    review="UPDATE payments SET review_reason = f.review_reason, review_candidates = f.review_candidates
+              FROM r.payments f WHERE f.id = payments.id AND f.review_reason IS NOT NULL;"
+    for part in "$@"; do
+        case $part in
+            reasons) reason="''" ;;
+            audit) audit="" ;;
+            reviews) review="" ;;
+            bare) reason="''"; audit=""; review="" ;;
+        esac
+    done
     sqlite3 "$work/x/var/skarbnik.db" <<SQL
 PRAGMA cache_size = -32768; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
 ATTACH '$final' AS r;
@@ -76,7 +82,9 @@ BEGIN;
 DROP INDEX allocations_by_invoice;
 INSERT INTO allocations SELECT id, payment_id, invoice_id, amount_minor, rule, $reason, created_at,
        created_by, booking_date, manual FROM r.allocations ORDER BY id;
-$rest
+$audit
+$review
+INSERT INTO client_accounts SELECT * FROM r.client_accounts WHERE source LIKE 'payment:%';
 $index;
 UPDATE invoices SET allocated_minor = f.allocated_minor, last_paid_on = f.last_paid_on, paid_off_on = f.paid_off_on
   FROM r.invoices f WHERE f.id = invoices.id AND f.allocated_minor <> 0;
@@ -106,8 +114,13 @@ for _ in $(seq "$runs"); do
     (cd "$work/x" && timed "$bin" reconcile) >> "$work/s.t"
     got=$(sqlite3 "$work/x/var/skarbnik.db" "SELECT COUNT(*) FROM allocations")
     [ "$got" = "$expected" ] || { echo "reconcile_floor: skarbnik allocated $got, the store holds $expected" >&2; exit 1; }
-    fresh; timed floor full >> "$work/f.t"
+    fresh; timed floor >> "$work/f.t"
     fresh; timed floor bare >> "$work/b.t"
+    if [ -n "${PARTS:-}" ]; then
+        for part in reasons audit reviews; do
+            fresh; timed floor "$part" >> "$work/$part.t"
+        done
+    fi
     timed payments >> "$work/p.t"
 done
 st=$(median < "$work/s.t"); ft=$(median < "$work/f.t"); bt=$(median < "$work/b.t")
@@ -115,6 +128,10 @@ pt=$(median < "$work/p.t")
 payments_count=$(sqlite3 "$pre" "SELECT COUNT(*) FROM payments")
 printf 'reconciling %s allocations: skarbnik %.2f s | SQLite storing the same output %.2f s (%.2fx) | the allocations alone %.2f s\n' \
     "$expected" "$st" "$ft" "$(echo "$st / $ft" | bc -l)" "$bt"
+if [ -n "${PARTS:-}" ]; then
+    printf 'the floor without the reasons %.2f s | without the audit entries %.2f s | without the review marks %.2f s\n' \
+        "$(median < "$work/reasons.t")" "$(median < "$work/audit.t")" "$(median < "$work/reviews.t")"
+fi
 printf 'SQLite storing the %s payments alone %.2f s; with the reconciliation'"'"'s output %.2f s\n' \
     "$payments_count" "$pt" "$(echo "$pt + $ft" | bc -l)"
 echo "  runs (s): skarbnik $(tr '\n' ' ' < "$work/s.t")| floor $(tr '\n' ' ' < "$work/f.t")| bare $(tr '\n' ' ' < "$work/b.t")| payments $(tr '\n' ' ' < "$work/p.t")"
