@@ -105,14 +105,9 @@ impl Isolation {
         let mut child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) => {
+                tracing::error!(file, "cannot start the parser process: {e}");
                 let sha = crate::domain::sha256_hex_reader(&mut input)?;
-                return Ok((
-                    Err(refuse(crate::said!(
-                        "nie udało się uruchomić procesu odczytu pliku: {e}",
-                        "cannot start the parser process: {e}"
-                    ))),
-                    sha,
-                ));
+                return Ok((Err(refuse(not_started(&e))), sha));
             }
         };
         let pid = child.id() as libc::pid_t;
@@ -250,9 +245,10 @@ impl Isolation {
                         break;
                     }
                     Err(e) => {
+                        tracing::error!(file, "the parser's answer was unreadable: {e}");
                         result = Some(Err(refuse(crate::said!(
                             "nie da się odczytać odpowiedzi procesu odczytu",
-                            "the parser's answer was unreadable: {e}"
+                            "the parser's answer was unreadable"
                         ))));
                         break;
                     }
@@ -310,7 +306,10 @@ impl Isolation {
                         }
                     }
                 }
-                Err(e) => crate::said!("utracony", "lost: {e}"),
+                Err(e) => {
+                    tracing::error!(file, "the parser process was lost: {e}");
+                    crate::said!("utracony", "lost")
+                }
             };
             let detail = String::from_utf8_lossy(&err);
             let first = detail
@@ -318,16 +317,61 @@ impl Isolation {
                 .find(|l| l.contains("panicked") || l.contains("memory"))
                 .unwrap_or("")
                 .trim();
-            let (hp, he) = (how.pl, how.en);
-            let mut cause = crate::said!(
-                "odczyt tego pliku się wyłożył ({hp})",
-                "the parser crashed on this file ({he})"
-            );
+            // The worker's own words (a panic's message and place, Rust's allocation failure)
+            // are for whoever runs skarbnik, in the log; the sender is told what happened.
             if !first.is_empty() {
-                cause = cause.suffixed(&format!(": {first}"), &format!(": {first}"));
+                // A panic's message is on the line after its place.
+                let said: Vec<&str> = detail
+                    .lines()
+                    .skip_while(|l| l.trim() != first)
+                    .take(3)
+                    .map(str::trim)
+                    .collect();
+                tracing::error!(file, "the parser crashed: {}", said.join(" "));
             }
-            Ok((Err(refuse(cause)), sha))
+            Ok((Err(refuse(crashed(&how, first, self.memory_bytes))), sha))
         })
+    }
+}
+
+/// The refusal when the parser process cannot be started: the system's reason named by its
+/// code, as [`crate::domain::Said::io`] names a read's, so no English text of the OS ends up in
+/// a Polish sentence.
+fn not_started(e: &std::io::Error) -> crate::domain::Said {
+    match e.raw_os_error() {
+        Some(code) => crate::said!(
+            "nie udało się uruchomić procesu odczytu pliku (kod systemowy {code})",
+            "cannot start the parser process (OS error {code})"
+        ),
+        None => crate::said!(
+            "nie udało się uruchomić procesu odczytu pliku",
+            "cannot start the parser process"
+        ),
+    }
+}
+
+/// The refusal when the parser process ended without its last word: `how` it ended, and what
+/// its first line of note on stderr (`first`) says happened, in words: it ran out of its
+/// memory, or failed inside (a panic, whose message stays in the log).
+fn crashed(how: &crate::domain::Said, first: &str, memory_bytes: u64) -> crate::domain::Said {
+    let (hp, he) = (&how.pl, &how.en);
+    let cause = crate::said!(
+        "odczyt tego pliku się wyłożył ({hp})",
+        "the parser crashed on this file ({he})"
+    );
+    if first.contains("memory") {
+        let mb = memory_bytes >> 20;
+        cause.suffixed(
+            &format!(": zabrakło mu pamięci (wolno mu zająć {mb} MB)"),
+            &format!(": it ran out of memory (it may take {mb} MB)"),
+        )
+    } else if first.contains("panicked") {
+        cause.suffixed(
+            ": błąd wewnętrzny skarbnika, opisany w jego dzienniku",
+            ": an internal error of skarbnik, described in its log",
+        )
+    } else {
+        cause
     }
 }
 
@@ -479,5 +523,70 @@ fn fault_hook(file: &str) {
             std::hint::black_box(v);
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a person reads of a crashed parser names what happened in their language; the
+    /// worker's own words (a panic's message and place, Rust's allocation failure, the OS's
+    /// English) stay in the log.
+    #[test]
+    fn a_crashed_parser_is_told_in_words_not_in_its_own() {
+        let killed = crate::said!("zabity sygnałem 6", "was killed by signal 6");
+        let exited = crate::said!("zakończył się kodem 101", "exited with status 101");
+        let out_of_memory = crashed(
+            &killed,
+            "memory allocation of 68719476736 bytes failed",
+            512 << 20,
+        );
+        assert_eq!(
+            out_of_memory.pl,
+            "odczyt tego pliku się wyłożył (zabity sygnałem 6): zabrakło mu pamięci (wolno mu zająć 512 MB)"
+        );
+        assert_eq!(
+            out_of_memory.en,
+            "the parser crashed on this file (was killed by signal 6): it ran out of memory (it may take 512 MB)"
+        );
+        let panicked = crashed(
+            &exited,
+            "thread 'main' panicked at src/isolate.rs:472:13:",
+            512 << 20,
+        );
+        assert_eq!(
+            panicked.pl,
+            "odczyt tego pliku się wyłożył (zakończył się kodem 101): błąd wewnętrzny skarbnika, opisany w jego dzienniku"
+        );
+        assert!(
+            panicked
+                .en
+                .ends_with("an internal error of skarbnik, described in its log")
+        );
+        let silent = crashed(&killed, "", 512 << 20);
+        assert_eq!(
+            silent.en,
+            "the parser crashed on this file (was killed by signal 6)"
+        );
+        for said in [&out_of_memory, &panicked, &silent] {
+            for text in [&said.pl, &said.en] {
+                for raw in ["thread", "panicked", "src/", "bytes failed", "allocation"] {
+                    assert!(!text.contains(raw), "{raw:?} in {text:?}");
+                }
+            }
+        }
+
+        let missing = not_started(&std::io::Error::from_raw_os_error(libc::ENOENT));
+        assert_eq!(
+            missing.pl,
+            format!(
+                "nie udało się uruchomić procesu odczytu pliku (kod systemowy {})",
+                libc::ENOENT
+            )
+        );
+        assert!(!missing.pl.contains("No such file"), "{}", missing.pl);
+        let other = not_started(&std::io::Error::other("no worker"));
+        assert_eq!(other.en, "cannot start the parser process");
     }
 }
