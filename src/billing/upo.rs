@@ -63,7 +63,7 @@ pub fn parse(bytes: &[u8]) -> Result<Receipt, Said> {
     )
     .map_err(|e| {
         crate::said!(
-            "UPO nie jest poprawnym XML: {e}",
+            "UPO nie jest poprawnym XML",
             "the UPO is not well-formed XML: {e}"
         )
     })?;

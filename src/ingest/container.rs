@@ -32,7 +32,7 @@ impl std::io::Write for Counter {
 pub fn check(bytes: &[u8], limits: &SheetLimits) -> Result<(), Said> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         crate::said!(
-            "to nie jest czytelny arkusz: {e}",
+            "to nie jest czytelny arkusz",
             "not a readable spreadsheet: {e}"
         )
     })?;
@@ -48,7 +48,7 @@ pub fn check(bytes: &[u8], limits: &SheetLimits) -> Result<(), Said> {
         let mut entry = zip.by_index(i).map_err(|e| {
             let part = i + 1;
             crate::said!(
-                "skoroszyt jest uszkodzony: część {part}: {e}",
+                "skoroszyt jest uszkodzony: części {part} nie da się odczytać",
                 "the workbook is damaged: part {part}: {e}"
             )
         })?;
@@ -202,4 +202,22 @@ fn repeat(e: &quick_xml::events::BytesStart<'_>, name: &str) -> u64 {
         .find(|a| a.key.local_name().as_ref() == name)
         .and_then(|a| a.value.trim().parse().ok())
         .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A workbook that is not one is refused in plain Polish; the zip library's own sentence is
+    /// kept in the English only.
+    #[test]
+    fn an_unreadable_workbook_is_refused_in_plain_polish() {
+        let e = check(b"PK\x03\x04 not a workbook at all", &SheetLimits::default())
+            .expect_err("not a zip");
+        assert_eq!(e.pl, "to nie jest czytelny arkusz");
+        assert!(e.en.starts_with("not a readable spreadsheet: "), "{}", e.en);
+        let e = crate::ingest::spreadsheet::SheetError::Corrupt("Invalid OLE header".into()).said();
+        assert_eq!(e.pl, "to nie jest czytelny arkusz");
+        assert_eq!(e.en, "not a readable spreadsheet: Invalid OLE header");
+    }
 }

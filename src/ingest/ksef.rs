@@ -218,7 +218,7 @@ fn document<'input>(file: &str, bytes: &'input [u8]) -> Result<Document<'input>,
     let fail = |cause: Said| ReportError::file(file, cause);
     let xml = std::str::from_utf8(bytes).map_err(|e| {
         fail(crate::said!(
-            "XML nie jest w UTF-8: {e}",
+            "XML nie jest w UTF-8",
             "the XML is not UTF-8: {e}"
         ))
     })?;

@@ -218,11 +218,11 @@ pub(crate) fn parse_bytes(
                 file,
                 match structure {
                     pdf::Structure::Damaged(e) => crate::said!(
-                        "PDF jest uszkodzony ({e}) i nie udało się odczytać z niego tekstu{why}",
+                        "PDF jest uszkodzony i nie udało się odczytać z niego tekstu",
                         "the PDF is damaged ({e}) and no text could be read from it{why}"
                     ),
                     pdf::Structure::Sound => crate::said!(
-                        "PDF nie ma warstwy tekstowej, a OCR nie odczytał z niego tekstu{why}",
+                        "PDF nie ma warstwy tekstowej, a OCR nie odczytał z niego tekstu",
                         "the PDF has no text layer and OCR read no text from it{why}"
                     ),
                 },

@@ -54,11 +54,12 @@ pub enum SheetError {
 }
 
 impl SheetError {
-    /// In both languages. A library's own error text stays as it is, in parentheses.
+    /// In both languages. A library's own error text is kept in the English only: the Polish
+    /// says what happened in words, with no English sentence inside it.
     pub fn said(&self) -> crate::domain::Said {
         match self {
             SheetError::Corrupt(e) => crate::said!(
-                "to nie jest czytelny arkusz: {e}",
+                "to nie jest czytelny arkusz",
                 "not a readable spreadsheet: {e}"
             ),
             SheetError::TooLarge {
