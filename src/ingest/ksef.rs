@@ -232,10 +232,14 @@ fn document<'input>(file: &str, bytes: &'input [u8]) -> Result<Document<'input>,
             "XML ma DTD (encje nigdy nie są rozwijane); odrzucono",
             "the XML has a DTD (entities are never resolved); refused"
         )),
-        other => fail(crate::said!(
-            "XML nie jest poprawnie zbudowany: {other}",
-            "not well-formed XML: {other}"
-        )),
+        other => {
+            // The parser's sentence is English; the Polish names the place.
+            let (row, col) = (other.pos().row, other.pos().col);
+            fail(crate::said!(
+                "XML nie jest poprawnie zbudowany (wiersz {row}, kolumna {col})",
+                "not well-formed XML: {other}"
+            ))
+        }
     })?;
     let root = doc.root_element();
     let ns = root.tag_name().namespace().unwrap_or("");
@@ -366,4 +370,33 @@ pub fn parse(file: &str, bytes: &[u8], ctx: &ParseContext) -> Result<Receivables
         warnings,
         totals_checked: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// XML that is not well formed is refused with its place in Polish words; roxmltree's
+    /// English sentence is kept in the English only.
+    #[test]
+    fn ill_formed_xml_is_refused_with_its_place() {
+        let xml =
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Faktura>\n  <Naglowek>\n</Faktura>";
+        let Err(e) = document("fv.xml", xml) else {
+            panic!("ill-formed XML is refused");
+        };
+        assert_eq!(
+            e.cause.pl,
+            "XML nie jest poprawnie zbudowany (wiersz 4, kolumna 1)"
+        );
+        assert!(
+            e.cause.en.starts_with("not well-formed XML: "),
+            "{}",
+            e.cause.en
+        );
+        let Err(e) = document("fv.xml", b"<Faktura>\xff</Faktura>") else {
+            panic!("XML that is not UTF-8 is refused");
+        };
+        assert_eq!(e.cause.pl, "XML nie jest w UTF-8");
+    }
 }
