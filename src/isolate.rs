@@ -463,7 +463,7 @@ pub fn run_worker() -> i32 {
         Err(e) => Err(ReportError::file(
             &req.file,
             crate::said!(
-                "profile odczytu są błędne: {e}",
+                "profile odczytu w folderze profili są błędne",
                 "the profiles are invalid: {e}"
             ),
         )),
