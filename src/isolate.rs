@@ -312,22 +312,18 @@ impl Isolation {
                 }
             };
             let detail = String::from_utf8_lossy(&err);
-            let first = detail
+            // The worker's own words (a panic's place and, on the lines after it, its message;
+            // Rust's allocation failure) are for whoever runs skarbnik, in the log; the sender
+            // is told what happened.
+            let noted: Vec<&str> = detail
                 .lines()
-                .find(|l| l.contains("panicked") || l.contains("memory"))
-                .unwrap_or("")
-                .trim();
-            // The worker's own words (a panic's message and place, Rust's allocation failure)
-            // are for whoever runs skarbnik, in the log; the sender is told what happened.
-            if !first.is_empty() {
-                // A panic's message is on the line after its place.
-                let said: Vec<&str> = detail
-                    .lines()
-                    .skip_while(|l| l.trim() != first)
-                    .take(3)
-                    .map(str::trim)
-                    .collect();
-                tracing::error!(file, "the parser crashed: {}", said.join(" "));
+                .map(str::trim)
+                .skip_while(|l| !(l.contains("panicked") || l.contains("memory")))
+                .take(3)
+                .collect();
+            let first = noted.first().copied().unwrap_or("");
+            if !noted.is_empty() {
+                tracing::error!(file, "the parser crashed: {}", noted.join(" "));
             }
             Ok((Err(refuse(crashed(&how, first, self.memory_bytes))), sha))
         })
@@ -359,16 +355,18 @@ fn crashed(how: &crate::domain::Said, first: &str, memory_bytes: u64) -> crate::
         "odczyt tego pliku się wyłożył ({hp})",
         "the parser crashed on this file ({he})"
     );
-    if first.contains("memory") {
+    // A panic first: its place may name a file with "memory" in it; Rust's allocation failure
+    // is not a panic.
+    if first.contains("panicked") {
+        cause.suffixed(
+            ": błąd wewnętrzny skarbnika, opisany w jego dzienniku",
+            ": an internal error of skarbnik, described in its log",
+        )
+    } else if first.contains("memory") {
         let mb = memory_bytes >> 20;
         cause.suffixed(
             &format!(": zabrakło mu pamięci (wolno mu zająć {mb} MB)"),
             &format!(": it ran out of memory (it may take {mb} MB)"),
-        )
-    } else if first.contains("panicked") {
-        cause.suffixed(
-            ": błąd wewnętrzny skarbnika, opisany w jego dzienniku",
-            ": an internal error of skarbnik, described in its log",
         )
     } else {
         cause
@@ -564,6 +562,12 @@ mod tests {
                 .en
                 .ends_with("an internal error of skarbnik, described in its log")
         );
+        let in_memory_rs = crashed(
+            &exited,
+            "thread 'main' panicked at src/ingest/memory.rs:10:5:",
+            512 << 20,
+        );
+        assert_eq!(in_memory_rs, panicked, "a panic, wherever it is");
         let silent = crashed(&killed, "", 512 << 20);
         assert_eq!(
             silent.en,
