@@ -118,6 +118,18 @@ pub fn parse(bytes: &[u8]) -> Result<Receipt, Said> {
 mod tests {
     use super::*;
 
+    /// An ill-formed UPO is refused in plain Polish; roxmltree's sentence stays in the English.
+    #[test]
+    fn an_ill_formed_upo_is_refused_in_plain_polish() {
+        let e = parse(b"<Potwierdzenie><NumerKSeF>").expect_err("ill-formed");
+        assert_eq!(e.pl, "UPO nie jest poprawnym XML");
+        assert!(
+            e.en.starts_with("the UPO is not well-formed XML: "),
+            "{}",
+            e.en
+        );
+    }
+
     #[test]
     fn ksef_numbers() {
         assert!(is_ksef_number("5265877635-20250916-0200A0D6723E-C2"));
