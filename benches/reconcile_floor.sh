@@ -45,7 +45,7 @@ $drops
 DELETE FROM allocations;
 $triggers
 DELETE FROM audit_log WHERE id > (SELECT MAX(id) FROM audit_log WHERE action = 'report.imported');
-UPDATE payments SET review_reason = NULL, review_candidates = NULL WHERE review_reason IS NOT NULL;
+DELETE FROM payment_reviews;
 UPDATE invoices SET allocated_minor = 0, last_paid_on = NULL, paid_off_on = NULL
  WHERE allocated_minor <> 0 OR last_paid_on IS NOT NULL OR paid_off_on IS NOT NULL;
 DELETE FROM client_accounts WHERE source LIKE 'payment:%';
@@ -65,8 +65,7 @@ floor() {
     local reason=reason audit review
     audit="INSERT INTO audit_log SELECT * FROM r.audit_log
              WHERE id > (SELECT MAX(id) FROM r.audit_log WHERE action = 'report.imported') ORDER BY id;"
-    review="UPDATE payments SET review_reason = f.review_reason, review_candidates = f.review_candidates
-              FROM r.payments f WHERE f.id = payments.id AND f.review_reason IS NOT NULL;"
+    review="INSERT INTO payment_reviews SELECT * FROM r.payment_reviews ORDER BY payment_id;"
     for part in "$@"; do
         case $part in
             reasons) reason="''" ;;

@@ -1,7 +1,7 @@
 //! Why a payment was allocated, sent to review or left unmatched: the pieces of evidence, kept as
 //! data so that a Polish mail reads Polish and an English one English.
 //!
-//! A reason is stored as JSON (`payments.review_reason`, `allocations.reason`) and rendered where
+//! A reason is stored as JSON (`payment_reviews.reason`, `allocations.reason`) and rendered where
 //! it is read: in the staff language for mail, in English for the CLI and logs. Text stored before
 //! reasons were structured, and a person's own hold note, are not JSON and are shown as written.
 

@@ -155,7 +155,7 @@ fn open_payment_ids(conn: &rusqlite::Connection) -> Result<Vec<i64>> {
 fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<OpenPayment>> {
     const COLUMNS: &str = "p.id, p.amount_minor, p.currency, p.title, p.counterparty_name,
         p.counterparty_address, CASE WHEN p.account_valid = 1 THEN p.counterparty_account END,
-        p.booking_date, p.review_reason IS NOT NULL";
+        p.booking_date";
     let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<OpenPayment> {
         let cur: String = r.get(2)?;
         let booked: Option<String> = r.get(7)?;
@@ -181,7 +181,9 @@ fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<O
     let repeated = slots.windows(2).any(|w| w[0].0 == w[1].0);
     if repeated || hi - lo > 2 * ids.len() as i64 + 64 {
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS}, {RECORDED_BY_HAND} FROM payments p WHERE p.id = ?1"
+            "SELECT {COLUMNS}, EXISTS (SELECT 1 FROM payment_reviews r WHERE r.payment_id = p.id),
+                    {RECORDED_BY_HAND}
+               FROM payments p WHERE p.id = ?1"
         ))?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -192,7 +194,10 @@ fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<O
     let mut out: Vec<Option<OpenPayment>> = Vec::new();
     out.resize_with(ids.len(), || None);
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS}, {RECORDED_BY_HAND} FROM payments p WHERE p.id BETWEEN ?1 AND ?2"
+        "SELECT {COLUMNS},
+                p.id IN (SELECT payment_id FROM payment_reviews WHERE payment_id BETWEEN ?1 AND ?2),
+                {RECORDED_BY_HAND}
+           FROM payments p WHERE p.id BETWEEN ?1 AND ?2"
     ))?;
     let mut rows = stmt.query([lo, hi])?;
     while let Some(r) = rows.next()? {
@@ -274,7 +279,8 @@ impl Tx<'_> {
     /// Open payments waiting for review from an earlier run.
     pub fn open_payments_in_review(&self) -> Result<Vec<i64>> {
         let mut stmt = self.tx.prepare(&format!(
-            "SELECT p.id FROM payments p WHERE p.review_reason IS NOT NULL AND {OPEN_PAYMENT}"
+            "SELECT p.id FROM payment_reviews r JOIN payments p ON p.id = r.payment_id
+              WHERE {OPEN_PAYMENT}"
         ))?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -478,8 +484,12 @@ impl Tx<'_> {
 
     /// The payment waits for a person (`hold`): automatic matching leaves it alone.
     pub fn hold_payment(&self, payment: i64, reason: &str) -> Result<()> {
+        self.tx
+            .execute("UPDATE payments SET hold = 1 WHERE id = ?1", [payment])?;
         self.tx.execute(
-            "UPDATE payments SET hold = 1, review_reason = ?2, review_candidates = NULL WHERE id = ?1",
+            "INSERT INTO payment_reviews (payment_id, booking_date, account, reason, candidates)
+                  SELECT id, booking_date, counterparty_account, ?2, NULL FROM payments WHERE id = ?1
+             ON CONFLICT (payment_id) DO UPDATE SET reason = excluded.reason, candidates = NULL",
             params![payment, reason],
         )?;
         Ok(())
@@ -488,22 +498,24 @@ impl Tx<'_> {
     /// The payment is decided: no hold, no review.
     pub fn settle_review(&self, payment: i64) -> Result<()> {
         self.tx
-            .prepare_cached(
-                "UPDATE payments SET hold = 0, review_reason = NULL, review_candidates = NULL WHERE id = ?1",
-            )?
+            .prepare_cached("UPDATE payments SET hold = 0 WHERE id = ?1 AND hold <> 0")?
             .execute([payment])?;
-        Ok(())
+        self.clear_review(payment)
     }
 
     /// Puts the payment in review with its candidates (invoice numbers); returns whether the
-    /// reason or the candidates changed.
+    /// reason or the candidates changed. The review row carries the payment's day and account
+    /// (see migration 14), read here from the payment itself.
     pub fn set_review(&self, payment: i64, reason: &str, candidates: &[&str]) -> Result<bool> {
         let json = serde_json::to_string(candidates)?;
         let changed = self
             .tx
             .prepare_cached(
-                "UPDATE payments SET review_reason = ?2, review_candidates = ?3
-                 WHERE id = ?1 AND (review_reason IS NOT ?2 OR review_candidates IS NOT ?3)",
+                "INSERT INTO payment_reviews (payment_id, booking_date, account, reason, candidates)
+                      SELECT id, booking_date, counterparty_account, ?2, ?3 FROM payments WHERE id = ?1
+                 ON CONFLICT (payment_id) DO UPDATE
+                    SET reason = excluded.reason, candidates = excluded.candidates
+                  WHERE reason IS NOT excluded.reason OR candidates IS NOT excluded.candidates",
             )?
             .execute(params![payment, reason, json])?;
         Ok(changed > 0)
@@ -512,9 +524,7 @@ impl Tx<'_> {
     /// Clears a review reason the matcher no longer gives (the payment stays open).
     pub fn clear_review(&self, payment: i64) -> Result<()> {
         self.tx
-            .prepare_cached(
-                "UPDATE payments SET review_reason = NULL, review_candidates = NULL WHERE id = ?1",
-            )?
+            .prepare_cached("DELETE FROM payment_reviews WHERE payment_id = ?1")?
             .execute([payment])?;
         Ok(())
     }
@@ -573,11 +583,11 @@ impl Tx<'_> {
 
     /// Payments waiting for a person.
     pub fn review_count(&self) -> Result<usize> {
-        Ok(self.tx.query_row(
-            "SELECT COUNT(*) FROM payments WHERE review_reason IS NOT NULL",
-            [],
-            |r| r.get::<_, i64>(0),
-        )? as usize)
+        Ok(self
+            .tx
+            .query_row("SELECT COUNT(*) FROM payment_reviews", [], |r| {
+                r.get::<_, i64>(0)
+            })? as usize)
     }
 }
 

@@ -146,13 +146,16 @@ fn waiting_counts(conn: &Connection, out: &mut BookRows) -> Result<()> {
         Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))?.max(0) as usize)
     };
     out.review_waiting = count(
-        "SELECT count(*) FROM payments p WHERE p.kind = 'incoming' AND p.review_reason IS NOT NULL
+        "SELECT count(*) FROM payment_reviews r JOIN payments p ON p.id = r.payment_id
+          WHERE p.kind = 'incoming'
+            AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.payment_id = p.id)",
+    )?;
+    // Unmatched: open and not in review.
+    let open = count(
+        "SELECT count(*) FROM payments p WHERE p.kind = 'incoming'
            AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.payment_id = p.id)",
     )?;
-    out.unmatched = count(
-        "SELECT count(*) FROM payments p WHERE p.kind = 'incoming' AND p.review_reason IS NULL
-           AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.payment_id = p.id)",
-    )?;
+    out.unmatched = open.saturating_sub(out.review_waiting);
     out.failed_mails = count("SELECT count(*) FROM outbox WHERE status = 'failed'")?;
     Ok(())
 }

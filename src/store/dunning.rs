@@ -188,8 +188,8 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
         }
     }
     // A payment waiting for a person, linked to a client by a candidate invoice or by the account
-    // it came from: that client may have paid. Over the payments in review only (their index
-    // holds the columns read here).
+    // it came from: that client may have paid. Over the reviews only (their rows hold the
+    // payment's account; only incoming payments are reviewed), the few held ones left out.
     //
     // The candidates are read here, not joined in SQL: a payment from a known payer that fits
     // none of its invoices has all of that client's open invoices for candidates, and a year's
@@ -201,9 +201,8 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
     let mut ids: Vec<i64> = Vec::new();
     {
         let mut stmt = conn.prepare(
-            "SELECT review_candidates FROM payments
-              WHERE review_reason IS NOT NULL AND hold = 0 AND kind = 'incoming'
-                AND review_candidates IS NOT NULL",
+            "SELECT candidates FROM payment_reviews
+              WHERE candidates IS NOT NULL AND payment_id NOT IN (SELECT id FROM payments WHERE hold = 1)",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -234,8 +233,11 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
         }
     }
     let mut stmt = conn.prepare(
-        "SELECT DISTINCT ca.client_id FROM payments p JOIN client_accounts ca ON ca.account = p.counterparty_account
-          WHERE p.review_reason IS NOT NULL AND p.hold = 0 AND p.kind = 'incoming'",
+        // CROSS JOIN keeps the reviews the outer loop, each account looked up in the accounts'
+        // index: left to the planner, it built an index of the reviews by account on every
+        // round (0.1 s of `overdue` at a hundred thousand reviews).
+        "SELECT DISTINCT ca.client_id FROM payment_reviews r CROSS JOIN client_accounts ca ON ca.account = r.account
+          WHERE r.payment_id NOT IN (SELECT id FROM payments WHERE hold = 1)",
     )?;
     for id in stmt.query_map([], |r| r.get::<_, i64>(0))? {
         ids.push(id?);

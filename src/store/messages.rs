@@ -100,12 +100,13 @@ impl Store {
         each: &mut dyn FnMut(ReportPayment),
     ) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT p.id, p.booking_date, p.amount_minor, p.currency, p.counterparty_name, p.title, p.review_reason,
-                    p.review_candidates,
+            "SELECT p.id, p.booking_date, p.amount_minor, p.currency, p.counterparty_name, p.title, r.reason,
+                    r.candidates,
                     (SELECT coalesce(sum(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id),
                     (SELECT group_concat(i.number, '|') FROM allocations a JOIN invoices i ON i.id = a.invoice_id WHERE a.payment_id = p.id),
                     (SELECT group_concat(DISTINCT a.rule) FROM allocations a WHERE a.payment_id = p.id)
-             FROM payments p WHERE p.source_report_id = ?1 AND p.kind = 'incoming'",
+             FROM payments p LEFT JOIN payment_reviews r ON r.payment_id = p.id
+             WHERE p.source_report_id = ?1 AND p.kind = 'incoming'",
         )?;
         for id in report_ids {
             let rows = stmt.query_map([id], |r| {

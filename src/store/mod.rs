@@ -116,6 +116,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("011_allocation_writes.sql"),
     include_str!("012_corrections.sql"),
     include_str!("013_statement_spans.sql"),
+    include_str!("014_reviews.sql"),
 ];
 
 pub struct Store {
@@ -387,6 +388,82 @@ mod tests {
             )
         );
         assert_eq!(span(2), (None, None, None, None, 0), "not a statement");
+    }
+
+    /// Payments in review before migration 14 keep their reason and candidates in the table of
+    /// reviews, with the payment's day and account; a held payment stays held, its note kept.
+    #[test]
+    fn migration_14_moves_the_reviews_to_their_own_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let c = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..13] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 13).unwrap();
+        c.execute_batch(
+            "INSERT INTO reports (id, file_name, sha256, kind, received_at, outcome)
+                  VALUES (1, 'a.csv', 'x', 'statement', '2026-11-30T10:00:00Z', 'imported');
+             INSERT INTO payments (id, booking_date, amount_minor, currency, kind, title, source_report_id,
+                                   source_row, fingerprint, created_at, counterparty_account,
+                                   review_reason, review_candidates, hold)
+                  VALUES (7, '2026-11-28', 100, 'PLN', 'incoming', 'a', 1, 1, x'01', 'now',
+                          '61109010140000071219812874', '{\"r\":1}', '[\"FV/1\",\"FV/2\"]', 0),
+                         (8, '2026-11-29', 200, 'PLN', 'incoming', 'b', 1, 2, x'02', 'now',
+                          NULL, 'odpięta przez Anię', NULL, 1),
+                         (9, '2026-11-30', 300, 'PLN', 'incoming', 'c', 1, 3, x'03', 'now',
+                          NULL, NULL, NULL, 0);",
+        )
+        .unwrap();
+        drop(c);
+        let s = Store::open(&path).unwrap();
+        type Review = (i64, Option<String>, Option<String>, String, Option<String>);
+        let reviews: Vec<Review> = s
+            .conn()
+            .prepare(
+                "SELECT payment_id, booking_date, account, reason, candidates
+                   FROM payment_reviews ORDER BY payment_id",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            reviews,
+            vec![
+                (
+                    7,
+                    Some("2026-11-28".into()),
+                    Some("61109010140000071219812874".into()),
+                    "{\"r\":1}".into(),
+                    Some("[\"FV/1\",\"FV/2\"]".into())
+                ),
+                (
+                    8,
+                    Some("2026-11-29".into()),
+                    None,
+                    "odpięta przez Anię".into(),
+                    None
+                ),
+            ]
+        );
+        let held: i64 = s
+            .conn()
+            .query_row("SELECT hold FROM payments WHERE id = 8", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(held, 1);
+        let columns: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('payments') WHERE name LIKE 'review%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(columns, 0, "the old columns are gone");
     }
 
     /// Whether SQLite checks references on the connection now.

@@ -393,7 +393,8 @@ fn manual_actions_never_double_count() {
         .store
         .conn()
         .query_row(
-            "SELECT id, review_reason FROM payments WHERE title = 'Zapłata FV/2026/11/001'",
+            "SELECT p.id, r.reason FROM payments p JOIN payment_reviews r ON r.payment_id = p.id
+              WHERE p.title = 'Zapłata FV/2026/11/001'",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
