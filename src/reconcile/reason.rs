@@ -629,9 +629,16 @@ impl Reason {
     pub fn to_stored(&self) -> String {
         // Most are 100-200 bytes: one allocation rather than a string grown four times.
         let mut out = Vec::with_capacity(256);
-        match serde_json::to_writer(&mut out, &Stored { v: 1, e: self }) {
-            Ok(()) => String::from_utf8(out).unwrap_or_default(),
-            Err(_) => String::new(),
+        self.write_stored(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// [`Reason::to_stored`] appended to `out` (UTF-8): a reconciliation writes a batch's
+    /// reasons one after another into one buffer. Nothing is appended if it cannot be written.
+    pub fn write_stored(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        if serde_json::to_writer(&mut *out, &Stored { v: 1, e: self }).is_err() {
+            out.truncate(start);
         }
     }
 }

@@ -617,11 +617,13 @@ impl Importer<'_> {
             Some(&format!("report:{report_id}")),
             Some(&format!("{name}: {detail}")),
         )?;
+        let committing = std::time::Instant::now();
         tx.commit().context("committing the import")?;
         tracing::debug!(
             file = name,
             rows = outcome.rows_read,
             ms = started.elapsed().as_millis() as u64,
+            commit_ms = committing.elapsed().as_millis() as u64,
             "imported"
         );
         Ok(Attempt::Done(Box::new(outcome)))

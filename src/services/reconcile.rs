@@ -199,13 +199,15 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
                 stored.try_iter().for_each(drop);
                 let t = std::time::Instant::now();
                 let decisions = reconciler.decide(&batch.payments);
+                let mut reasons = Reasons::default();
                 let prepared = decisions
                     .into_iter()
-                    .map(|d| Prepared::of(d, by_id))
+                    .map(|d| Prepared::of(d, by_id, &mut reasons))
                     .collect();
                 let done = Decided {
                     batch,
                     prepared,
+                    reasons,
                     took: t.elapsed(),
                 };
                 if to_store.send(done).is_err() {
@@ -220,7 +222,8 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
             let mut writer = tx.decision_writer()?;
             for ((p, meta), prepared) in d.batch.payments.iter().zip(&d.batch.meta).zip(&d.prepared)
             {
-                apply(tx, &mut writer, p, meta, prepared, actor, by_id, &mut kept)?;
+                let decided = (prepared, &d.reasons);
+                apply(tx, &mut writer, p, meta, decided, actor, by_id, &mut kept)?;
             }
             storing += t.elapsed();
             // The matching thread is gone after the last batch: then it is freed here.
@@ -355,15 +358,48 @@ struct Decided {
     batch: Batch,
     /// One per payment, in the batch's order.
     prepared: Vec<Prepared>,
+    /// The stored reasons of the batch's decisions.
+    reasons: Reasons,
     took: std::time::Duration,
+}
+
+/// The stored reasons of a batch's decisions, written one after another into one buffer: a
+/// string each was a million allocations made and freed by the deciding thread, the busier of
+/// the two, for a year's statement.
+#[derive(Default)]
+struct Reasons {
+    /// JSON texts, UTF-8.
+    text: Vec<u8>,
+    /// Where each reason is in `text`, in the order written.
+    spans: Vec<std::ops::Range<usize>>,
+}
+
+impl Reasons {
+    /// Writes `reason`; returns its index.
+    fn push(&mut self, reason: &crate::reconcile::Reason) -> usize {
+        let start = self.text.len();
+        reason.write_stored(&mut self.text);
+        self.spans.push(start..self.text.len());
+        self.spans.len() - 1
+    }
+
+    /// Reason `k` (empty if there is none such).
+    fn get(&self, k: usize) -> &str {
+        self.spans
+            .get(k)
+            .and_then(|s| self.text.get(s.clone()))
+            .and_then(|t| std::str::from_utf8(t).ok())
+            .unwrap_or("")
+    }
 }
 
 /// A decision with its texts rendered (stored reasons, invoice numbers): pure
 /// work, done on the deciding thread.
 struct Prepared {
     decision: Decision,
-    /// Per allocation of a match: its stored reason.
-    reasons: Vec<String>,
+    /// Per allocation of a match, or the review: its stored reason (indices into the batch's
+    /// [`Reasons`]).
+    reasons: std::ops::Range<usize>,
     /// A review: its candidates' numbers. (A match's are looked up by storing for the few
     /// listed in the summary: copying them for a million matches was a twentieth of deciding.)
     numbers: Vec<String>,
@@ -382,16 +418,20 @@ fn number_of<'a>(invoices: &HashMap<i64, &'a Invoice>, id: i64) -> &'a str {
 }
 
 impl Prepared {
-    fn of(decision: Decision, invoices: &HashMap<i64, &Invoice>) -> Prepared {
+    fn of(decision: Decision, invoices: &HashMap<i64, &Invoice>, texts: &mut Reasons) -> Prepared {
+        let first = texts.spans.len();
         let mut prepared = Prepared {
-            reasons: Vec::new(),
+            reasons: first..first,
             numbers: Vec::new(),
             client: None,
             decision,
         };
         match &prepared.decision.outcome {
             Outcome::Matched { allocations } => {
-                prepared.reasons = allocations.iter().map(|a| a.reason.to_stored()).collect();
+                for a in allocations {
+                    texts.push(&a.reason);
+                }
+                prepared.reasons = first..texts.spans.len();
                 let mut clients = allocations
                     .iter()
                     .filter_map(|a| invoices.get(&a.invoice_id).map(|i| i.client_id));
@@ -402,7 +442,7 @@ impl Prepared {
                 }
             }
             Outcome::Review { reason, candidates } => {
-                prepared.reasons = vec![reason.to_stored()];
+                prepared.reasons = first..texts.push(reason) + 1;
                 prepared.numbers = candidates
                     .iter()
                     .take(MAX_CANDIDATES)
@@ -420,7 +460,7 @@ impl Prepared {
 /// language). A match's reason is on its allocation, and a person removing the allocation logs
 /// it then (`services::matching::unmatch`): repeated here it was 250 MB of the log's 350 MB for
 /// a million payments, and 0.7 s of committing their reconciliation.
-fn said(prepared: &Prepared, invoices: &HashMap<i64, &Invoice>) -> String {
+fn said(prepared: &Prepared, texts: &Reasons, invoices: &HashMap<i64, &Invoice>) -> String {
     use std::fmt::Write as _;
     match &prepared.decision.outcome {
         Outcome::Matched { allocations } => {
@@ -445,7 +485,7 @@ fn said(prepared: &Prepared, invoices: &HashMap<i64, &Invoice>) -> String {
             out.push(']');
             out
         }
-        Outcome::Review { .. } => prepared.reasons.first().cloned().unwrap_or_default(),
+        Outcome::Review { .. } => texts.get(prepared.reasons.start).to_string(),
         Outcome::Unmatched { .. } => String::new(),
     }
 }
@@ -468,7 +508,7 @@ fn apply(
     writer: &mut DecisionWriter<'_>,
     p: &Payment,
     meta: &Meta,
-    prepared: &Prepared,
+    (prepared, texts): (&Prepared, &Reasons),
     actor: &str,
     invoices: &HashMap<i64, &Invoice>,
     kept: &mut Kept,
@@ -482,7 +522,8 @@ fn apply(
     let subject = format!("payment:{}", d.payment_id);
     match &d.outcome {
         Outcome::Matched { allocations } => {
-            for (a, reason) in allocations.iter().zip(&prepared.reasons) {
+            for (a, k) in allocations.iter().zip(prepared.reasons.clone()) {
+                let reason = texts.get(k);
                 writer.allocation(&NewAllocation {
                     payment: d.payment_id,
                     invoice: a.invoice_id,
@@ -504,7 +545,7 @@ fn apply(
                 actor,
                 "payment.matched",
                 Some(&subject),
-                Some(&said(prepared, invoices)),
+                Some(&said(prepared, texts, invoices)),
             )?;
             // Number, payer and amount agreed: remember the account it paid from. A wrong
             // allocation must never teach skarbnik a wrong client's account.
@@ -529,13 +570,13 @@ fn apply(
         }
         Outcome::Review { .. } => {
             let names: Vec<&str> = prepared.numbers.iter().map(String::as_str).collect();
-            let reason = prepared.reasons.first().map(String::as_str).unwrap_or("");
+            let reason = texts.get(prepared.reasons.start);
             if tx.set_review(d.payment_id, reason, &names)? {
                 writer.audit(
                     actor,
                     "payment.review",
                     Some(&subject),
-                    Some(&said(prepared, invoices)),
+                    Some(&said(prepared, texts, invoices)),
                 )?;
             }
             summary.review += 1;
@@ -602,12 +643,13 @@ mod tests {
                     },
                     agreed: false,
                 },
-                reasons: Vec::new(),
+                reasons: 0..0,
                 numbers: Vec::new(),
                 client: None,
             };
-            let said: serde_json::Value = serde_json::from_str(&said(&prepared, &invoices))
-                .unwrap_or_else(|e| panic!("{raw}: {e}"));
+            let said: serde_json::Value =
+                serde_json::from_str(&said(&prepared, &Reasons::default(), &invoices))
+                    .unwrap_or_else(|e| panic!("{raw}: {e}"));
             assert_eq!(
                 said,
                 serde_json::json!([
