@@ -3,7 +3,7 @@
 //! report mail end here.
 
 use crate::domain::{InvoiceNumber, Money};
-use crate::reconcile::{self, Client, Context, Decision, Invoice, Outcome, Payment};
+use crate::reconcile::{self, Allocation, Client, Context, Decision, Invoice, Outcome, Payment};
 use crate::store::{DecisionWriter, InvoiceBalance, NewAllocation, Store, Tx};
 use anyhow::Result;
 use serde::Serialize;
@@ -222,8 +222,17 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
             let mut writer = tx.decision_writer()?;
             for ((p, meta), prepared) in d.batch.payments.iter().zip(&d.batch.meta).zip(&d.prepared)
             {
-                let decided = (prepared, &d.reasons);
-                apply(tx, &mut writer, p, meta, decided, actor, by_id, &mut kept)?;
+                apply(
+                    tx,
+                    &mut writer,
+                    p,
+                    meta,
+                    prepared,
+                    &d.reasons,
+                    actor,
+                    by_id,
+                    &mut kept,
+                )?;
             }
             storing += t.elapsed();
             // The matching thread is gone after the last batch: then it is freed here.
@@ -455,39 +464,33 @@ impl Prepared {
     }
 }
 
-/// What the audit log says of a decision, as JSON: for a match, each invoice with the amount and
-/// the rule; for a review, the stored reason (the structure `render_stored` reads, in either
-/// language). A match's reason is on its allocation, and a person removing the allocation logs
-/// it then (`services::matching::unmatch`): repeated here it was 250 MB of the log's 350 MB for
-/// a million payments, and 0.7 s of committing their reconciliation.
-fn said(prepared: &Prepared, texts: &Reasons, invoices: &HashMap<i64, &Invoice>) -> String {
+/// What the audit log says of a match, as JSON: each invoice with the amount and the rule (a
+/// review's entry is its stored reason). A match's reason is on its allocation, and a person
+/// removing the allocation logs it then (`services::matching::unmatch`): repeated here it was
+/// 250 MB of the log's 350 MB for a million payments, and 0.7 s of committing their
+/// reconciliation.
+fn said(allocations: &[Allocation], invoices: &HashMap<i64, &Invoice>) -> String {
     use std::fmt::Write as _;
-    match &prepared.decision.outcome {
-        Outcome::Matched { allocations } => {
-            // Written straight into one string: a million of them, built through JSON values
-            // and `format!`, were a sixth of storing the decisions.
-            let mut out = String::with_capacity(80 * allocations.len() + 2);
-            out.push('[');
-            for (k, a) in allocations.iter().enumerate() {
-                let invoice = invoices.get(&a.invoice_id);
-                if k > 0 {
-                    out.push(',');
-                }
-                out.push_str(r#"{"invoice":"#);
-                push_json_str(&mut out, number_of(invoices, a.invoice_id));
-                out.push_str(r#","amount":""#);
-                if let Some(i) = invoice {
-                    // Digits, a point and a currency code: nothing to escape.
-                    let _ = write!(out, "{}", Money::from_minor(a.amount, i.currency));
-                }
-                let _ = write!(out, r#"","rule":"{}"}}"#, a.rule.as_str());
-            }
-            out.push(']');
-            out
+    // Written straight into one string: a million of them, built through JSON values and
+    // `format!`, were a sixth of storing the decisions.
+    let mut out = String::with_capacity(80 * allocations.len() + 2);
+    out.push('[');
+    for (k, a) in allocations.iter().enumerate() {
+        let invoice = invoices.get(&a.invoice_id);
+        if k > 0 {
+            out.push(',');
         }
-        Outcome::Review { .. } => texts.get(prepared.reasons.start).to_string(),
-        Outcome::Unmatched { .. } => String::new(),
+        out.push_str(r#"{"invoice":"#);
+        push_json_str(&mut out, number_of(invoices, a.invoice_id));
+        out.push_str(r#","amount":""#);
+        if let Some(i) = invoice {
+            // Digits, a point and a currency code: nothing to escape.
+            let _ = write!(out, "{}", Money::from_minor(a.amount, i.currency));
+        }
+        let _ = write!(out, r#"","rule":"{}"}}"#, a.rule.as_str());
     }
+    out.push(']');
+    out
 }
 
 /// `s` as a JSON string: as it is between quotes when nothing in it needs escaping (an invoice
@@ -508,7 +511,8 @@ fn apply(
     writer: &mut DecisionWriter<'_>,
     p: &Payment,
     meta: &Meta,
-    (prepared, texts): (&Prepared, &Reasons),
+    prepared: &Prepared,
+    texts: &Reasons,
     actor: &str,
     invoices: &HashMap<i64, &Invoice>,
     kept: &mut Kept,
@@ -545,7 +549,7 @@ fn apply(
                 actor,
                 "payment.matched",
                 Some(&subject),
-                Some(&said(prepared, texts, invoices)),
+                Some(&said(allocations, invoices)),
             )?;
             // Number, payer and amount agreed: remember the account it paid from. A wrong
             // allocation must never teach skarbnik a wrong client's account.
@@ -570,14 +574,10 @@ fn apply(
         }
         Outcome::Review { .. } => {
             let names: Vec<&str> = prepared.numbers.iter().map(String::as_str).collect();
+            // Its audit entry says the stored reason (the structure `render_stored` reads).
             let reason = texts.get(prepared.reasons.start);
             if tx.set_review(d.payment_id, reason, &names)? {
-                writer.audit(
-                    actor,
-                    "payment.review",
-                    Some(&subject),
-                    Some(&said(prepared, texts, invoices)),
-                )?;
+                writer.audit(actor, "payment.review", Some(&subject), Some(reason))?;
             }
             summary.review += 1;
         }
@@ -595,7 +595,7 @@ fn apply(
 mod tests {
     use super::*;
     use crate::domain::Currency;
-    use crate::reconcile::{Allocation, Decision, Evidence, Reason, Rule};
+    use crate::reconcile::{Evidence, Reason, Rule};
 
     /// The audit entry of a match is JSON whatever the invoice's number holds: quotes,
     /// backslashes and control characters are escaped as `serde_json` escapes them.
@@ -622,34 +622,22 @@ mod tests {
                 settled_by_hand: Vec::new(),
             };
             let invoices: HashMap<i64, &Invoice> = [(invoice.id, &invoice)].into();
-            let prepared = Prepared {
-                decision: Decision {
-                    payment_id: 7,
-                    outcome: Outcome::Matched {
-                        allocations: vec![
-                            Allocation {
-                                invoice_id: invoice.id,
-                                amount: 12_345,
-                                rule: Rule::InvoiceNumber,
-                                reason: Reason::of(Evidence::NoEvidence),
-                            },
-                            Allocation {
-                                invoice_id: 99,
-                                amount: 1,
-                                rule: Rule::Account,
-                                reason: Reason::of(Evidence::NoEvidence),
-                            },
-                        ],
-                    },
-                    agreed: false,
+            let allocations = [
+                Allocation {
+                    invoice_id: invoice.id,
+                    amount: 12_345,
+                    rule: Rule::InvoiceNumber,
+                    reason: Reason::of(Evidence::NoEvidence),
                 },
-                reasons: 0..0,
-                numbers: Vec::new(),
-                client: None,
-            };
-            let said: serde_json::Value =
-                serde_json::from_str(&said(&prepared, &Reasons::default(), &invoices))
-                    .unwrap_or_else(|e| panic!("{raw}: {e}"));
+                Allocation {
+                    invoice_id: 99,
+                    amount: 1,
+                    rule: Rule::Account,
+                    reason: Reason::of(Evidence::NoEvidence),
+                },
+            ];
+            let said: serde_json::Value = serde_json::from_str(&said(&allocations, &invoices))
+                .unwrap_or_else(|e| panic!("{raw}: {e}"));
             assert_eq!(
                 said,
                 serde_json::json!([

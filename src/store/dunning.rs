@@ -196,14 +196,15 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
     // statement puts a hundred thousand such payments in review: the join was 33 million rows
     // (two minutes for every dunning round). The lists repeat, so each distinct list is read
     // once, and each distinct number looked up once.
+    // A review `r` whose payment no person holds (through the small index of held payments).
+    const NOT_HELD: &str = "r.payment_id NOT IN (SELECT id FROM payments WHERE hold = 1)";
     let mut lists_seen: HashSet<u64> = HashSet::new();
     let mut numbers: HashSet<String> = HashSet::new();
     let mut ids: Vec<i64> = Vec::new();
     {
-        let mut stmt = conn.prepare(
-            "SELECT candidates FROM payment_reviews
-              WHERE candidates IS NOT NULL AND payment_id NOT IN (SELECT id FROM payments WHERE hold = 1)",
-        )?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT candidates FROM payment_reviews r WHERE candidates IS NOT NULL AND {NOT_HELD}"
+        ))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let text = match r.get_ref(0)? {
@@ -232,13 +233,13 @@ fn clients(conn: &Connection) -> Result<BTreeMap<i64, DunClient>> {
             }
         }
     }
-    let mut stmt = conn.prepare(
-        // CROSS JOIN keeps the reviews the outer loop, each account looked up in the accounts'
-        // index: left to the planner, it built an index of the reviews by account on every
-        // round (0.1 s of `overdue` at a hundred thousand reviews).
+    // CROSS JOIN keeps the reviews the outer loop, each account looked up in the accounts'
+    // index: left to the planner, it built an index of the reviews by account on every round
+    // (0.1 s of `overdue` at a hundred thousand reviews).
+    let mut stmt = conn.prepare(&format!(
         "SELECT DISTINCT ca.client_id FROM payment_reviews r CROSS JOIN client_accounts ca ON ca.account = r.account
-          WHERE r.payment_id NOT IN (SELECT id FROM payments WHERE hold = 1)",
-    )?;
+          WHERE {NOT_HELD}"
+    ))?;
     for id in stmt.query_map([], |r| r.get::<_, i64>(0))? {
         ids.push(id?);
     }

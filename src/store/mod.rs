@@ -336,17 +336,23 @@ mod tests {
         assert_eq!(day_of(""), None);
     }
 
+    /// A database as a skarbnik of schema version `n` left it.
+    fn store_at_version(path: &Path, n: usize) -> Connection {
+        let c = Connection::open(path).unwrap();
+        for sql in &MIGRATIONS[..n] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", n as i64).unwrap();
+        c
+    }
+
     /// Statements stored before migration 13 get their days and runs of payment ids, so the
     /// statements after it are held against them (services::other_exports).
     #[test]
     fn migration_13_records_where_earlier_statements_are() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
-        let c = Connection::open(&path).unwrap();
-        for sql in &MIGRATIONS[..12] {
-            c.execute_batch(sql).unwrap();
-        }
-        c.pragma_update(None, "user_version", 12).unwrap();
+        let c = store_at_version(&path, 12);
         c.execute_batch(
             "INSERT INTO reports (id, file_name, sha256, kind, received_at, outcome, newest_booking)
                   VALUES (1, 'a.csv', 'x', 'statement', '2026-11-30T10:00:00Z', 'imported', '2026-11-30'),
@@ -396,11 +402,7 @@ mod tests {
     fn migration_14_moves_the_reviews_to_their_own_table() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
-        let c = Connection::open(&path).unwrap();
-        for sql in &MIGRATIONS[..13] {
-            c.execute_batch(sql).unwrap();
-        }
-        c.pragma_update(None, "user_version", 13).unwrap();
+        let c = store_at_version(&path, 13);
         c.execute_batch(
             "INSERT INTO reports (id, file_name, sha256, kind, received_at, outcome)
                   VALUES (1, 'a.csv', 'x', 'statement', '2026-11-30T10:00:00Z', 'imported');

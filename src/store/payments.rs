@@ -438,23 +438,21 @@ impl Store {
         };
         // Payments in review are read from their own table in its order of days (it carries
         // each payment's day): a page of them is read without sorting a hundred thousand.
+        let payments = |filter: &str| {
+            format!(
+                "payments p LEFT JOIN payment_reviews r ON r.payment_id = p.id
+                 {filter} ORDER BY p.booking_date, p.id"
+            )
+        };
         let from = match status {
             Some(PaymentStatus::Review) => {
                 "payment_reviews r JOIN payments p ON p.id = r.payment_id
                  ORDER BY r.booking_date, r.payment_id"
+                    .to_string()
             }
-            Some(PaymentStatus::Ignored) => {
-                "payments p LEFT JOIN payment_reviews r ON r.payment_id = p.id
-                 WHERE p.kind <> 'incoming' ORDER BY p.booking_date, p.id"
-            }
-            Some(_) => {
-                "payments p LEFT JOIN payment_reviews r ON r.payment_id = p.id
-                 WHERE p.kind = 'incoming' ORDER BY p.booking_date, p.id"
-            }
-            None => {
-                "payments p LEFT JOIN payment_reviews r ON r.payment_id = p.id
-                 ORDER BY p.booking_date, p.id"
-            }
+            Some(PaymentStatus::Ignored) => payments("WHERE p.kind <> 'incoming'"),
+            Some(_) => payments("WHERE p.kind = 'incoming'"),
+            None => payments(""),
         };
         let mut stmt = self.conn.prepare(&format!(
             "SELECT p.id, p.booking_date, p.amount_minor, p.currency, p.kind, p.counterparty_name,
