@@ -36,26 +36,31 @@ const LEGAL_FORMS: &[(&[&str], &str)] = &[
 /// Case, diacritics, quotes of every kind („”"'«»), punctuation and legal-form spellings are
 /// ignored; word order is kept (matching by words is the reconciler's business).
 pub fn name_key(raw: &str) -> String {
-    let folded = text::fold_diacritics(raw).to_uppercase();
-    let cleaned: String = folded
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
+    // Folded, upper-cased and cleaned in one pass: every payer's name of a statement comes here.
+    let mut cleaned = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        for u in text::fold_char(c).to_uppercase() {
+            cleaned.push(if u.is_alphanumeric() { u } else { ' ' });
+        }
+    }
     let tokens: Vec<&str> = cleaned.split_whitespace().collect();
-    let mut out: Vec<&str> = Vec::with_capacity(tokens.len());
+    let mut out = String::with_capacity(cleaned.len());
     let mut i = 0;
     'outer: while i < tokens.len() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
         for (pattern, canonical) in LEGAL_FORMS {
             if tokens[i..].starts_with(pattern) {
-                out.push(canonical);
+                out.push_str(canonical);
                 i += pattern.len();
                 continue 'outer;
             }
         }
-        out.push(tokens[i]);
+        out.push_str(tokens[i]);
         i += 1;
     }
-    out.join(" ")
+    out
 }
 
 #[cfg(test)]

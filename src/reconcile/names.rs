@@ -2,7 +2,9 @@
 //! name cut at the bank's field length and continued in the address read whole.
 
 use crate::domain::name_key;
-use std::collections::{HashMap, HashSet};
+// The rules look up invoices and clients millions of times a run, by keys the process holds:
+// foldhash (seeded per process) where std's SipHash was a tenth of the matching thread.
+use foldhash::{HashMap, HashSet};
 
 /// Tokens that only say what legal form a company has; a payer's cut name often loses them.
 const LEGAL: &[&str] = &[
@@ -47,22 +49,19 @@ const DESCRIPTIVE: &[&str] = &[
 /// The name key with abbreviations spelt with dots joined: "P.H.U. Orzeł" → `PHU ORZEL`.
 fn key(name: &str) -> String {
     let k = name_key(name);
-    let mut out: Vec<String> = Vec::new();
-    let mut run = String::new();
+    let mut out = String::with_capacity(k.len());
+    // Whether the last word is a run of one-letter tokens, which a next one-letter token joins.
+    let mut in_run = false;
     for t in k.split(' ').filter(|t| !t.is_empty()) {
-        if t.chars().count() == 1 {
-            run.push_str(t);
-            continue;
+        let letter = t.chars().count() == 1;
+        let joins_run = letter && in_run;
+        if !joins_run && !out.is_empty() {
+            out.push(' ');
         }
-        if !run.is_empty() {
-            out.push(std::mem::take(&mut run));
-        }
-        out.push(t.to_string());
+        out.push_str(t);
+        in_run = letter;
     }
-    if !run.is_empty() {
-        out.push(run);
-    }
-    out.join(" ")
+    out
 }
 
 /// A client's name with the hyphens inside a distinctive compound dropped: "Bud-Mar" is one word,
@@ -185,11 +184,11 @@ const MEMO_ENTRIES: usize = 50_000;
 
 impl NameIndex {
     pub fn new<'a>(clients: impl Iterator<Item = (i64, &'a str)>) -> Self {
-        let mut tokens: HashMap<i64, Vec<String>> = HashMap::new();
-        let mut frequency: HashMap<String, usize> = HashMap::new();
-        let mut forms: HashMap<i64, Vec<String>> = HashMap::new();
-        let mut soft: HashMap<i64, Vec<String>> = HashMap::new();
-        let mut owners: HashMap<i64, Vec<[String; 2]>> = HashMap::new();
+        let mut tokens: HashMap<i64, Vec<String>> = HashMap::default();
+        let mut frequency: HashMap<String, usize> = HashMap::default();
+        let mut forms: HashMap<i64, Vec<String>> = HashMap::default();
+        let mut soft: HashMap<i64, Vec<String>> = HashMap::default();
+        let mut owners: HashMap<i64, Vec<[String; 2]>> = HashMap::default();
         for (id, name) in clients {
             let key = key(&compounds_joined(name));
             forms.insert(
@@ -230,7 +229,7 @@ impl NameIndex {
             }
             tokens.insert(id, t);
         }
-        let mut by_rarest: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut by_rarest: HashMap<String, Vec<i64>> = HashMap::default();
         let mut ids: Vec<i64> = tokens.keys().copied().collect();
         ids.sort();
         for id in ids {
@@ -241,7 +240,7 @@ impl NameIndex {
                 by_rarest.entry(rarest.clone()).or_default().push(id);
             }
         }
-        let mut by_surname: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut by_surname: HashMap<String, Vec<i64>> = HashMap::default();
         let mut ids: Vec<i64> = owners.keys().copied().collect();
         ids.sort();
         for id in ids {
@@ -335,17 +334,19 @@ impl NameIndex {
                     .collect();
                 // Companies of the same name and different legal forms ("Delta S.A." and
                 // "Delta Sp. z o.o."): the form the payer's text names decides.
+                let words: Vec<HashSet<String>> = texts
+                    .iter()
+                    .map(|t| key(t).split(' ').map(str::to_string).collect())
+                    .collect();
                 let by_form: Vec<i64> = tied
                     .iter()
                     .copied()
                     .filter(|id| {
                         let forms = self.forms.get(id).map(Vec::as_slice).unwrap_or(&[]);
                         !forms.is_empty()
-                            && texts.iter().any(|t| {
-                                let payer: HashSet<String> =
-                                    key(t).split(' ').map(str::to_string).collect();
+                            && words.iter().any(|payer| {
                                 forms.iter().all(|f| payer.contains(f))
-                                    && self.forms_exactly(id, &payer)
+                                    && self.forms_exactly(id, payer)
                             })
                     })
                     .collect();
@@ -413,6 +414,15 @@ mod tests {
             NameMatch::Several(ids) => Some(ids),
             NameMatch::None => None,
         }
+    }
+
+    #[test]
+    fn letters_spelt_with_dots_are_joined_into_one_word() {
+        assert_eq!(key("P.H.U. Orzeł"), "PHU ORZEL");
+        assert_eq!(key("Orzeł P.H.U."), "ORZEL PHU");
+        assert_eq!(key("A.B. Orzeł C. D. Nowak"), "AB ORZEL CD NOWAK");
+        assert_eq!(key("Z.U.H. Ela sp. z o.o."), "ZUH ELA SPZOO");
+        assert_eq!(key("  "), "");
     }
 
     #[test]

@@ -6,8 +6,8 @@ use crate::domain::{InvoiceNumber, Money};
 use crate::reconcile::{self, Allocation, Client, Context, Decision, Invoice, Outcome, Payment};
 use crate::store::{DecisionWriter, InvoiceBalance, NewAllocation, Store, Tx};
 use anyhow::Result;
+use foldhash::HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// What a reconciliation run did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -173,7 +173,7 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
             .iter()
             .flat_map(|c| c.accounts.iter().map(move |a| (c.id, a.clone())))
             .collect(),
-        paid: HashMap::new(),
+        paid: HashMap::default(),
     };
     // A run that allocates more than the store holds already (a year's statement, a first
     // import) builds the index of allocations by invoice once at the end instead of entry by
@@ -621,7 +621,7 @@ mod tests {
                 outstanding: 100,
                 settled_by_hand: Vec::new(),
             };
-            let invoices: HashMap<i64, &Invoice> = [(invoice.id, &invoice)].into();
+            let invoices: HashMap<i64, &Invoice> = [(invoice.id, &invoice)].into_iter().collect();
             let allocations = [
                 Allocation {
                     invoice_id: invoice.id,
