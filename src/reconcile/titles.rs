@@ -99,11 +99,17 @@ pub(super) fn number_candidates_in(title: &str, sp: Option<&SplitPayment>) -> Ve
     let chunks: Vec<&str> = found.iter().map(|m| m.as_str()).collect();
     let mut out: Vec<Token> = Vec::new();
     let mut push = |text: String, joined: bool| {
-        if text.chars().any(|c| c.is_ascii_digit()) && !out.iter().any(|t| t.text == text) {
+        if has_digit(&text) && !out.iter().any(|t| t.text == text) {
             out.push(Token { text, joined });
         }
     };
-    let canonical: Vec<String> = chunks.iter().map(|c| canonicalize(c)).collect();
+    // Only what holds a digit can be a number (canonicalising adds none): the words of a title
+    // are neither copied nor joined to one another, only to a neighbour with a digit.
+    let canonical: Vec<String> = chunks
+        .iter()
+        .filter(|c| has_digit(c))
+        .map(|c| canonicalize(c))
+        .collect();
     for c in &canonical {
         push(c.clone(), false);
     }
@@ -119,6 +125,9 @@ pub(super) fn number_candidates_in(title: &str, sp: Option<&SplitPayment>) -> Ve
     }
     for pair in chunks.windows(2) {
         let (c, next) = (pair[0], pair[1]);
+        if !has_digit(c) && !has_digit(next) {
+            continue;
+        }
         push(canonicalize(&format!("{c}{next}")), true);
         push(canonicalize(&format!("{c}/{next}")), true);
     }
@@ -129,6 +138,10 @@ pub(super) fn number_candidates_in(title: &str, sp: Option<&SplitPayment>) -> Ve
         push(canonicalize(inv), false);
     }
     out
+}
+
+fn has_digit(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// `12/11/2026R` → `12/11/2026`: "r." (roku, "year") written onto the year.
