@@ -2,8 +2,7 @@
 //! name cut at the bank's field length and continued in the address read whole.
 
 use crate::domain::name_key;
-// The rules look up invoices and clients millions of times a run, by keys the process holds:
-// foldhash (seeded per process) where std's SipHash was a tenth of the matching thread.
+// foldhash, as in the rest of matching (see the module's parent).
 use foldhash::{HashMap, HashSet};
 
 /// Tokens that only say what legal form a company has; a payer's cut name often loses them.
@@ -94,7 +93,11 @@ fn compounds_joined(name: &str) -> String {
 /// A payer's words as compared: each word, and each two neighbours joined ("BUD MAR" and
 /// "BUD-MAR" also read as BUDMAR).
 fn payer_tokens(text: &str) -> HashSet<String> {
-    let k = key(text);
+    tokens_of_key(&key(text))
+}
+
+/// [`payer_tokens`] of a text's [`key`].
+fn tokens_of_key(k: &str) -> HashSet<String> {
     let words: Vec<&str> = k.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out: HashSet<String> = words.iter().map(|w| w.to_string()).collect();
     for pair in words.windows(2) {
@@ -279,7 +282,9 @@ impl NameIndex {
 
     fn find_fresh(&self, texts: &[String]) -> NameMatch {
         let mut best: Vec<(usize, i64)> = Vec::new();
-        let payers: Vec<HashSet<String>> = texts.iter().map(|t| payer_tokens(t)).collect();
+        // Each text's key, made once: the tie-breaks below read it again.
+        let keys: Vec<String> = texts.iter().map(|t| key(t)).collect();
+        let payers: Vec<HashSet<String>> = keys.iter().map(|k| tokens_of_key(k)).collect();
         for payer in &payers {
             for tok in payer {
                 for id in self.by_rarest.get(tok).into_iter().flatten() {
@@ -334,9 +339,9 @@ impl NameIndex {
                     .collect();
                 // Companies of the same name and different legal forms ("Delta S.A." and
                 // "Delta Sp. z o.o."): the form the payer's text names decides.
-                let words: Vec<HashSet<String>> = texts
+                let words: Vec<HashSet<String>> = keys
                     .iter()
-                    .map(|t| key(t).split(' ').map(str::to_string).collect())
+                    .map(|k| k.split(' ').map(str::to_string).collect())
                     .collect();
                 let by_form: Vec<i64> = tied
                     .iter()
@@ -357,9 +362,9 @@ impl NameIndex {
                 // postcode): a bank prints the payer's name first, so the words before its legal
                 // form or its address may name one of them only ("FIRMA 17 SP. Z O.O. UL. DŁUGA
                 // 1" is not "FIRMA 1").
-                let names: Vec<HashSet<String>> = texts
+                let names: Vec<HashSet<String>> = keys
                     .iter()
-                    .filter_map(|t| name_part(&key(t)))
+                    .filter_map(|k| name_part(k))
                     .map(|n| payer_tokens(&n))
                     .collect();
                 let leading: Vec<i64> = tied
