@@ -311,7 +311,7 @@ impl<'a> Index<'a> {
 struct Ledger<'l, 'a> {
     ix: &'l Index<'a>,
     outstanding: &'l [i64],
-    /// Invoices by an amount they have had outstanding (current or not: check `outstanding`).
+    /// Open invoices by the amount they owe, in no particular order.
     by_amount: &'l HashMap<i64, Vec<usize>>,
     /// Invoice positions by id.
     position: &'l HashMap<i64, usize>,
@@ -362,6 +362,7 @@ pub fn reconcile(
 pub struct Reconciler<'a> {
     ix: Index<'a>,
     outstanding: Vec<i64>,
+    /// Open invoices by the amount they owe: kept by [`Reconciler::owes`].
     by_amount: HashMap<i64, Vec<usize>>,
     position: HashMap<i64, usize>,
     ctx: &'a Context,
@@ -388,6 +389,24 @@ impl<'a> Reconciler<'a> {
         }
     }
 
+    /// Moves invoice `i` in [`Reconciler::by_amount`] from the amount it owed, `was`, to the
+    /// amount it owes `now`. A list left empty goes with its amount: the map holds only what
+    /// open invoices owe. (Kept with every amount ever owed, a million payments against 100,000
+    /// invoices grew it to a million amounts, and every lookup in it was a cache miss.)
+    fn owes(&mut self, i: usize, was: i64, now: i64) {
+        if let Some(list) = self.by_amount.get_mut(&was) {
+            if let Some(k) = list.iter().position(|&x| x == i) {
+                list.swap_remove(k);
+            }
+            if list.is_empty() {
+                self.by_amount.remove(&was);
+            }
+        }
+        if now > 0 {
+            self.by_amount.entry(now).or_default().push(i);
+        }
+    }
+
     /// Decides the next payments, in order.
     pub fn decide(&mut self, payments: &[Payment]) -> Vec<Decision> {
         let mut decisions = Vec::with_capacity(payments.len());
@@ -403,12 +422,11 @@ impl<'a> Reconciler<'a> {
             if let Outcome::Matched { allocations } = &outcome {
                 for a in allocations {
                     if let Some(&i) = self.position.get(&a.invoice_id) {
-                        self.outstanding[i] = (self.outstanding[i] - a.amount).max(0);
-                        if self.outstanding[i] > 0 {
-                            self.by_amount
-                                .entry(self.outstanding[i])
-                                .or_default()
-                                .push(i);
+                        let was = self.outstanding[i];
+                        let now = (was - a.amount).max(0);
+                        self.outstanding[i] = now;
+                        if now != was {
+                            self.owes(i, was, now);
                         }
                     }
                 }

@@ -377,8 +377,12 @@ fn conflicts(
             named.to_vec(),
         );
     }
-    let clients: BTreeSet<i64> = named.iter().map(|i| ix.invoices[*i].client_id).collect();
-    if clients.len() > 1 {
+    let client_of = |i: &usize| ix.invoices[*i].client_id;
+    if named
+        .iter()
+        .map(client_of)
+        .any(|c| Some(c) != named.first().map(client_of))
+    {
         return review(
             l,
             Reason::of(Evidence::OfSeveralClients {

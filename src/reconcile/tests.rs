@@ -604,6 +604,53 @@ fn a_payment_seen_again_does_not_pay_twice() {
 }
 
 #[test]
+fn invoices_are_found_by_what_they_owe_now_and_only_while_open() {
+    let (invoices, clients) = ledger();
+    let ctx = Context::default();
+    let mut r = Reconciler::new(&invoices, &clients, &ctx);
+    let at = r.position[&101];
+    let owed = r.outstanding[at];
+    // Each open invoice once, under what it owes; nothing else.
+    let holds_just_the_open = |r: &Reconciler<'_>| {
+        let mut listed: Vec<usize> = r.by_amount.values().flatten().copied().collect();
+        listed.sort_unstable();
+        let open: Vec<usize> = (0..r.outstanding.len())
+            .filter(|&i| r.outstanding[i] > 0)
+            .collect();
+        assert_eq!(listed, open);
+        for (amount, list) in &r.by_amount {
+            assert!(
+                list.iter().all(|&i| r.outstanding[i] == *amount),
+                "{amount}"
+            );
+        }
+    };
+    holds_just_the_open(&r);
+    let p = |id, amount| Payment {
+        id,
+        booking_date: None,
+        amount,
+        currency: PLN,
+        title: "FV/0312/2026".into(),
+        counterparty_name: None,
+        counterparty_address: None,
+        counterparty_account: None,
+    };
+    // A part first: the invoice now owes the rest, and is found by it, not by what it owed.
+    let out = r.decide(&[p(1, 230_000)]);
+    assert!(matches!(out[0].outcome, Outcome::Matched { .. }), "{out:?}");
+    assert_eq!(r.outstanding[at], owed - 230_000);
+    assert!(r.by_amount[&(owed - 230_000)].contains(&at));
+    assert!(!r.by_amount.get(&owed).is_some_and(|l| l.contains(&at)));
+    holds_just_the_open(&r);
+    // The rest: paid, and no longer found by any amount.
+    let out = r.decide(&[p(2, owed - 230_000)]);
+    assert!(matches!(out[0].outcome, Outcome::Matched { .. }), "{out:?}");
+    assert_eq!(r.outstanding[at], 0);
+    holds_just_the_open(&r);
+}
+
+#[test]
 fn deterministic() {
     let (invoices, clients) = ledger();
     let ps: Vec<Payment> = (0..30)
