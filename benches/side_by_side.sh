@@ -8,7 +8,7 @@
 # build or test time. For each ROWS (default 100000 1000000) it generates the statement and an ERP
 # list of 100,000 invoices, then alternates store-limit and `skarbnik import` (release build,
 # default settings: parsing in the worker) on fresh databases, three times each, and prints the
-# medians of wall time and of peak memory. skarbnik's figures are given twice: the statement
+# medians of wall time and of peak memory, every run's time, and the ratios of the fastest runs. skarbnik's figures are given twice: the statement
 # alone on an empty database (what store-limit does), and after the ERP list, with the
 # reconciliation against 100,000 open invoices that every import ends with. Peak memory is
 # the parent's and the worker's, each read from /proc by a sampler and added (GNU time would
@@ -76,6 +76,13 @@ for n in ${rows[@]}; do
     rt=$(median < "$work/r.t"); rm_=$(median < "$work/r.m")
     printf '%s rows: store-limit %.2f s %s MB | skarbnik %.2f s %s MB (%.1fx) | with reconciliation vs 100k invoices %.2f s %s MB (%.1fx)\n' \
         "$n" "$ft" "$fm" "$st" "$sm" "$(echo "$st / $ft" | bc -l)" "$rt" "$rm_" "$(echo "$rt / $ft" | bc -l)"
+    # Every run, and the ratios of the fastest runs: on a shared host the same binary's time
+    # moves by a third between minutes, and the fastest run of each is the least disturbed.
+    fb=$(sort -n "$work/f.t" | head -1); sb=$(sort -n "$work/s.t" | head -1); rb=$(sort -n "$work/r.t" | head -1)
+    printf '  runs (s): store-limit %s | skarbnik %s | with reconciliation %s\n' \
+        "$(tr '\n' ' ' < "$work/f.t")" "$(tr '\n' ' ' < "$work/s.t")" "$(tr '\n' ' ' < "$work/r.t")"
+    printf '  fastest runs: store-limit %.2f s | skarbnik %.2f s (%.1fx) | with reconciliation %.2f s (%.1fx)\n' \
+        "$fb" "$sb" "$(echo "$sb / $fb" | bc -l)" "$rb" "$(echo "$rb / $fb" | bc -l)"
     sed 's/^/  reconciliation: /' "$work/split.txt"
     : > "$work/split.txt"
 done
