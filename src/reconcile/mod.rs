@@ -389,7 +389,7 @@ impl<'a> Reconciler<'a> {
     /// Moves invoice `i` in [`Reconciler::by_amount`] from the amount it owed, `was`, to the
     /// amount it owes `now`. A list left empty goes with its amount: the map holds only what
     /// open invoices owe. (Kept with every amount ever owed, a million payments against 100,000
-    /// invoices grew it to a million amounts, and every lookup in it was a cache miss.)
+    /// invoices grew it from 100,000 amounts to about 900,000, each looked up at random.)
     fn owes(&mut self, i: usize, was: i64, now: i64) {
         if let Some(list) = self.by_amount.get_mut(&was) {
             if let Some(k) = list.iter().position(|&x| x == i) {
