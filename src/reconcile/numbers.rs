@@ -377,11 +377,9 @@ fn conflicts(
             named.to_vec(),
         );
     }
-    let client_of = |i: &usize| ix.invoices[*i].client_id;
     if named
-        .iter()
-        .map(client_of)
-        .any(|c| Some(c) != named.first().map(client_of))
+        .windows(2)
+        .any(|w| ix.invoices[w[0]].client_id != ix.invoices[w[1]].client_id)
     {
         return review(
             l,

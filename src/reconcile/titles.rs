@@ -160,10 +160,8 @@ fn without_year_word(canonical: &str) -> Option<String> {
 fn with_full_year(canonical: &str) -> Option<String> {
     let (head, year) = canonical.rsplit_once('/')?;
     let before = head.rsplit('/').next()?;
-    (year.len() == 2
-        && year.bytes().all(|b| b.is_ascii_digit())
-        && before.bytes().any(|b| b.is_ascii_digit()))
-    .then(|| format!("{head}/20{year}"))
+    (year.len() == 2 && year.bytes().all(|b| b.is_ascii_digit()) && has_digit(before))
+        .then(|| format!("{head}/20{year}"))
 }
 
 /// `FV/13` → `13`, `FV13` → `13`, `13` → `13`.
