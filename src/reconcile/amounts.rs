@@ -4,7 +4,7 @@
 
 use super::numbers::{amounts_paid, effective_amount};
 use super::payer::Payer;
-use super::titles::SplitPayment;
+use super::titles::{SplitPayment, Title};
 use super::{Allocation, Evidence, Ledger, Outcome, Payment, Reason, Rule, sum};
 
 /// Sets of at most this many invoices are tried when amounts must add up.
@@ -15,6 +15,7 @@ pub(super) const MAX_SET_POOL: usize = 12;
 pub(super) fn decide(
     l: &Ledger<'_, '_>,
     p: &Payment,
+    title: &Title<'_>,
     payer: &Payer,
     sp: Option<&SplitPayment>,
 ) -> Outcome {
@@ -39,7 +40,7 @@ pub(super) fn decide(
     };
     // A prepayment without an invoice number pays an invoice still to come, not an open one
     // that happens to have the amount.
-    if super::titles::says_prepayment(&p.title) {
+    if title.says_prepayment() {
         return Outcome::Review {
             reason: Reason::of(why.clone()).and(Evidence::PrepaymentWithoutNumber),
             candidates: l

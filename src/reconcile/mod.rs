@@ -442,7 +442,8 @@ impl<'a> Reconciler<'a> {
 /// number, payer and amount all agreed.
 fn decide(l: &Ledger<'_, '_>, p: &Payment) -> (Outcome, bool) {
     let payer = payer::identify(l.ix, p, l.ctx);
-    if let Some(why) = payer::not_a_customer(l.ix, p, l.ctx, &payer) {
+    let title = titles::Title::new(&p.title);
+    if let Some(why) = payer::not_a_customer(l.ix, p, &title, l.ctx, &payer) {
         return (
             Outcome::Unmatched {
                 reason: Reason::of(why),
@@ -450,12 +451,12 @@ fn decide(l: &Ledger<'_, '_>, p: &Payment) -> (Outcome, bool) {
             false,
         );
     }
-    let sp = titles::split_payment(&p.title);
-    if let Some(decided) = numbers::decide(l, p, &payer, sp.as_ref()) {
+    let sp = title.split_payment();
+    if let Some(decided) = numbers::decide(l, p, &title, &payer, sp.as_ref()) {
         return decided;
     }
-    let outcome = amounts::decide(l, p, &payer, sp.as_ref());
-    (numbers::unless_another_named(l, p, outcome), false)
+    let outcome = amounts::decide(l, p, &title, &payer, sp.as_ref());
+    (numbers::unless_another_named(l, p, &title, outcome), false)
 }
 
 fn sum(minor: i64, currency: Currency) -> Sum {

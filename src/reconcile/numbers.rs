@@ -3,7 +3,7 @@
 
 use super::payer::Payer;
 use super::reason::{Chosen, Read, Reading};
-use super::titles::{self, SplitPayment, Token};
+use super::titles::{self, SplitPayment, Title, Token};
 use super::{Allocation, Evidence, Ledger, Outcome, Payment, Reason, Rule, sum};
 use crate::domain::InvoiceNumber;
 use crate::domain::invoice_number::core_of_canonical;
@@ -189,13 +189,18 @@ fn mistyped(text: &str, core: &str, number: &InvoiceNumber) -> bool {
 /// allocated to the old one it would silence the reminders for what is still owed: review. A
 /// stated number one digit from the chosen invoice's (a typo), or made of its parts, agrees with
 /// it, and the allocation stands.
-pub(super) fn unless_another_named(l: &Ledger<'_, '_>, p: &Payment, outcome: Outcome) -> Outcome {
+pub(super) fn unless_another_named(
+    l: &Ledger<'_, '_>,
+    p: &Payment,
+    title: &Title<'_>,
+    outcome: Outcome,
+) -> Outcome {
     let Outcome::Matched { allocations } = &outcome else {
         return outcome;
     };
     let ix = l.ix;
     // Unknown: no reading of it finds an invoice, as no token of the title did.
-    let unknown: Vec<String> = titles::stated_invoice_numbers(&p.title)
+    let unknown: Vec<String> = titles::stated_invoice_numbers(title)
         .into_iter()
         .filter(|s| {
             let token = Token {
@@ -292,6 +297,7 @@ fn review(l: &Ledger<'_, '_>, reason: Reason, mut cands: Vec<usize>) -> Option<(
 pub(super) fn decide(
     l: &Ledger<'_, '_>,
     p: &Payment,
+    title: &Title<'_>,
     payer: &Payer,
     sp: Option<&SplitPayment>,
 ) -> Option<(Outcome, bool)> {
@@ -300,7 +306,7 @@ pub(super) fn decide(
     let mut named: Vec<usize> = Vec::new();
     let mut how: Vec<Read> = Vec::new();
     let mut tokens_named: Vec<(Token, usize)> = Vec::new();
-    for token in titles::number_candidates_in(&p.title, sp) {
+    for token in titles::number_candidates_in(title, sp) {
         // Pieces joined together are read only when the title as written named nothing (a
         // number cut by the bank's line length), and only a decisive reading counts.
         if token.joined && !named.is_empty() {
@@ -349,7 +355,7 @@ pub(super) fn decide(
     if named.is_empty() {
         return None;
     }
-    if let Some(d) = conflicts(l, p, payer, &named, &tokens_named, &amounts) {
+    if let Some(d) = conflicts(l, p, title, payer, &named, &tokens_named, &amounts) {
         return Some(d);
     }
     Some(allocate(l, p, payer, named, &how, sp, &amounts))
@@ -361,6 +367,7 @@ pub(super) fn decide(
 fn conflicts(
     l: &Ledger<'_, '_>,
     p: &Payment,
+    title: &Title<'_>,
     payer: &Payer,
     named: &[usize],
     tokens: &[(Token, usize)],
@@ -409,7 +416,7 @@ fn conflicts(
     let fits = amounts.contains(&l.outstanding[i]);
     // Interest or compensation for the invoice: a separate claim, which the invoice's
     // outstanding must not absorb (nor the reminders for the invoice stop).
-    if !fits && titles::says_interest(&p.title) {
+    if !fits && title.says_interest() {
         return review(
             l,
             Reason::of(Evidence::InterestNotInvoice {
@@ -420,7 +427,7 @@ fn conflicts(
         );
     }
     // "część 1", "I rata": a partial payment on purpose, not a sign of another invoice.
-    if !fits && !titles::says_partial(&p.title) {
+    if !fits && !title.says_partial() {
         let better = exact_of(l, p, presumed, amounts, &[i]);
         if !better.is_empty() {
             let mut cands = vec![i];

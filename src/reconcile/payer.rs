@@ -2,7 +2,6 @@
 //! pay us for an invoice at all: a supplier sending money back, a refund.
 
 use super::{Context, Evidence, Index, Payment, Rule, names, titles};
-use crate::domain::text::fold_diacritics;
 
 /// The payer, as far as the payment tells.
 pub(super) enum Payer {
@@ -107,16 +106,12 @@ const REFUND_WORDS: &[&str] = &["ZWROT", "REFUND", "STORNO", "CHARGEBACK", "ZWRA
 pub(super) fn not_a_customer(
     ix: &Index<'_>,
     p: &Payment,
+    title: &titles::Title<'_>,
     ctx: &Context,
     payer: &Payer,
 ) -> Option<Evidence> {
-    let title = fold_diacritics(&p.title).to_uppercase();
-    let words: Vec<&str> = title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    if let Some(w) = words
-        .iter()
+    if let Some(w) = title
+        .words()
         .find(|w| REFUND_WORDS.iter().any(|r| w.starts_with(r)))
     {
         return Some(Evidence::Refund {
