@@ -156,20 +156,29 @@ fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<O
     const COLUMNS: &str = "p.id, p.amount_minor, p.currency, p.title, p.counterparty_name,
         p.counterparty_address, CASE WHEN p.account_valid = 1 THEN p.counterparty_account END,
         p.booking_date";
+    // The reports of payments recorded by hand: a few at most, read once rather than looked
+    // up for every payment (a subquery a row was a tenth of loading them).
+    let manual: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM reports WHERE profile = 'manual'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<OpenPayment> {
-        let cur: String = r.get(2)?;
-        let booked: Option<String> = r.get(7)?;
         Ok(OpenPayment {
             id: r.get(0)?,
             amount_minor: r.get(1)?,
-            currency: Currency::parse(&cur).unwrap_or(Currency::PLN),
+            currency: r
+                .get_ref(2)?
+                .as_str()
+                .ok()
+                .and_then(Currency::parse)
+                .unwrap_or(Currency::PLN),
             title: r.get(3)?,
             counterparty_name: r.get(4)?,
             counterparty_address: r.get(5)?,
             counterparty_account: r.get(6)?,
-            booking_date: booked.and_then(|b| b.parse().ok()),
+            booking_date: super::day_column(r, 7)?,
             in_review: r.get(8)?,
-            manual: r.get(9)?,
+            manual: manual.contains(&r.get(9)?),
         })
     };
     // Where each id asked for goes in the answer.
@@ -182,7 +191,7 @@ fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<O
     if repeated || hi - lo > 2 * ids.len() as i64 + 64 {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS}, EXISTS (SELECT 1 FROM payment_reviews r WHERE r.payment_id = p.id),
-                    {RECORDED_BY_HAND}
+                    p.source_report_id
                FROM payments p WHERE p.id = ?1"
         ))?;
         let mut out = Vec::with_capacity(ids.len());
@@ -196,7 +205,7 @@ fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<O
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS},
                 p.id IN (SELECT payment_id FROM payment_reviews WHERE payment_id BETWEEN ?1 AND ?2),
-                {RECORDED_BY_HAND}
+                p.source_report_id
            FROM payments p WHERE p.id BETWEEN ?1 AND ?2"
     ))?;
     let mut rows = stmt.query([lo, hi])?;
@@ -611,8 +620,9 @@ mod tests {
     use crate::store::{NewPayment, ReportRecord, Store};
 
     /// Payments are read back in the order asked, whether the ids asked for lie close together
-    /// (read in one pass over their span), far apart or repeated (read one by one); an id that
-    /// is not a payment is an error either way.
+    /// (read in one pass over their span), far apart or repeated (read one by one), each with
+    /// its day and whether a person recorded it by hand; an id that is not a payment is an
+    /// error either way.
     #[test]
     fn payments_are_read_in_the_order_asked_however_their_ids_lie() {
         let dir = tempfile::tempdir().unwrap();
@@ -629,14 +639,25 @@ mod tests {
                 detail: None,
             })
             .unwrap();
+        let by_hand = tx
+            .insert_report(&ReportRecord {
+                file_name: "manual",
+                sha256: "y",
+                sender: None,
+                kind: None,
+                profile: Some("manual"),
+                outcome: "imported",
+                detail: None,
+            })
+            .unwrap();
+        let day = |k: i64| chrono::NaiveDate::from_ymd_opt(2026, 11, 1 + (k % 28) as u32).unwrap();
         for k in 1..=300i64 {
             let title = format!("tytuł {k}");
             let print = k.to_le_bytes();
-            let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 1 + (k % 28) as u32).unwrap();
             tx.insert_payment(
                 &NewPayment {
                     source_row: k as usize,
-                    booking_date: day,
+                    booking_date: day(k),
                     value_date: None,
                     amount: Money::from_minor(k * 100, Currency::PLN),
                     // Every third one is ours: inside the span read, not asked for.
@@ -655,21 +676,23 @@ mod tests {
                     our_account: None,
                     fingerprint: &print,
                 },
-                report,
+                // Every fifth one a person recorded.
+                if k % 5 == 0 { by_hand } else { report },
                 "2026-11-30T10:00:00Z",
             )
             .unwrap();
         }
-        let read = |ids: &[i64]| -> Vec<(i64, i64, String)> {
+        type Read = (i64, i64, String, Option<chrono::NaiveDate>, bool);
+        let read = |ids: &[i64]| -> Vec<Read> {
             tx.open_payments_by_id(ids)
                 .unwrap()
                 .into_iter()
-                .map(|p| (p.id, p.amount_minor, p.title))
+                .map(|p| (p.id, p.amount_minor, p.title, p.booking_date, p.manual))
                 .collect()
         };
-        let expected = |ids: &[i64]| -> Vec<(i64, i64, String)> {
+        let expected = |ids: &[i64]| -> Vec<Read> {
             ids.iter()
-                .map(|k| (*k, k * 100, format!("tytuł {k}")))
+                .map(|k| (*k, k * 100, format!("tytuł {k}"), Some(day(*k)), k % 5 == 0))
                 .collect()
         };
         let close: Vec<i64> = (1..=300).filter(|k| k % 3 != 0).rev().collect();

@@ -137,15 +137,19 @@ const BALANCE_SQL: &str =
  FROM invoices i";
 
 fn balance_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceBalance> {
-    let cur: String = r.get(5)?;
-    let date = |s: Option<String>| s.and_then(|s| s.parse().ok());
+    let date = |k| super::day_column(r, k);
     Ok(InvoiceBalance {
         id: r.get(0)?,
         number: r.get(1)?,
         client_id: r.get(2)?,
-        issue_date: date(r.get(3)?),
-        due_date: date(r.get(4)?),
-        currency: Currency::parse(&cur).unwrap_or(Currency::PLN),
+        issue_date: date(3)?,
+        due_date: date(4)?,
+        currency: r
+            .get_ref(5)?
+            .as_str()
+            .ok()
+            .and_then(Currency::parse)
+            .unwrap_or(Currency::PLN),
         settlement: Settlement::of(r.get(6)?, r.get(8)?, r.get(7)?),
         manual_payments: r
             .get::<_, Option<String>>(9)?

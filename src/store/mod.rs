@@ -101,6 +101,15 @@ pub(crate) fn day_of(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
+/// A nullable stored day column, read by [`day_of`] without copying the text (a text of any
+/// other shape by chrono's parser): loading a run's payments read a million days with the
+/// general parser, each as a new `String`.
+pub(crate) fn day_column(r: &rusqlite::Row<'_>, k: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    Ok(r.get_ref(k)?
+        .as_str_or_null()?
+        .and_then(|t| day_of(t).or_else(|| t.parse().ok())))
+}
+
 /// Migrations in order; the index + 1 is the schema version kept in `PRAGMA user_version`.
 const MIGRATIONS: &[&str] = &[
     include_str!("001_initial.sql"),
@@ -334,6 +343,27 @@ mod tests {
         assert_eq!(day_of("20x6-02-28"), None);
         assert_eq!(day_of("żółw-02-2"), None);
         assert_eq!(day_of(""), None);
+        // A column: a stored day, none, and a day of another shape chrono reads.
+        let c = Connection::open_in_memory().unwrap();
+        let days = c
+            .query_row("SELECT '2026-11-30', NULL, '+12026-01-01', 'x'", [], |r| {
+                Ok([
+                    day_column(r, 0)?,
+                    day_column(r, 1)?,
+                    day_column(r, 2)?,
+                    day_column(r, 3)?,
+                ])
+            })
+            .unwrap();
+        assert_eq!(
+            days,
+            [
+                NaiveDate::from_ymd_opt(2026, 11, 30),
+                None,
+                NaiveDate::from_ymd_opt(12026, 1, 1),
+                None
+            ]
+        );
     }
 
     /// A database as a skarbnik of schema version `n` left it.
