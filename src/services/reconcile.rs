@@ -4,7 +4,7 @@
 
 use crate::domain::{InvoiceNumber, Money};
 use crate::reconcile::{self, Allocation, Client, Context, Decision, Invoice, Outcome, Payment};
-use crate::store::{DecisionWriter, InvoiceBalance, NewAllocation, Store, Tx};
+use crate::store::{DecisionWriter, InvoiceBalance, NewAllocation, PaidInRun, Store, Tx};
 use anyhow::Result;
 use foldhash::HashMap;
 use serde::Serialize;
@@ -129,7 +129,13 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         });
     }
     let mut invoices: Vec<Invoice> = Vec::new();
-    tx.each_invoice_balance(|b| invoices.extend(invoice_of(&b)))?;
+    // What each invoice misses of its gross by its allocations, for the paid-in-full days
+    // written at the end of the run.
+    let mut figures: HashMap<i64, (i64, i64)> = HashMap::default();
+    tx.each_invoice_balance(|b| {
+        figures.insert(b.id, (b.settlement.gross, b.allocated));
+        invoices.extend(invoice_of(&b));
+    })?;
     let clients: Vec<Client> = tx
         .client_identities()?
         .into_iter()
@@ -174,6 +180,7 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
             .flat_map(|c| c.accounts.iter().map(move |a| (c.id, a.clone())))
             .collect(),
         paid: HashMap::default(),
+        figures,
     };
     // A run that allocates more than the store holds already (a year's statement, a first
     // import) builds the index of allocations by invoice once at the end instead of entry by
@@ -266,10 +273,10 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
     }
     let indexed = finishing.elapsed();
     // In invoice order: the updates walk the table once.
-    let mut paid: Vec<(i64, Paid)> = kept.paid.into_iter().collect();
+    let mut paid: Vec<(i64, PaidInRun)> = kept.paid.into_iter().collect();
     paid.sort_unstable_by_key(|(id, _)| *id);
     for (invoice, p) in paid {
-        tx.add_paid(invoice, p.amount, p.first, p.last)?;
+        tx.add_paid_in_run(invoice, &p)?;
     }
     tx.set_state(STAMP_KEY, &tx.reconcile_stamp(&settings_key)?)?;
     tracing::debug!(
@@ -298,27 +305,9 @@ struct Kept {
     /// Accounts already known per client: learning one again is a no-op not worth a write.
     known_accounts: std::collections::HashSet<(i64, String)>,
     /// Per invoice, what the run allocated to it.
-    paid: HashMap<i64, Paid>,
-}
-
-/// What a run allocated to one invoice, added to the invoice's figures once at its end.
-#[derive(Default)]
-struct Paid {
-    amount: i64,
-    first: Option<chrono::NaiveDate>,
-    last: Option<chrono::NaiveDate>,
-}
-
-impl Paid {
-    fn add(&mut self, amount: i64, day: Option<chrono::NaiveDate>) {
-        self.amount += amount;
-        // The earliest and latest of the days known (`Option`'s order puts `None` first).
-        self.first = match (self.first, day) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.last = self.last.max(day);
-    }
+    paid: HashMap<i64, PaidInRun>,
+    /// Per invoice, its gross and its allocations when the run began.
+    figures: HashMap<i64, (i64, i64)>,
 }
 
 /// Payments to decide, read by the thread that owns the transaction.
@@ -521,6 +510,7 @@ fn apply(
         summary,
         known_accounts,
         paid,
+        figures,
     } = kept;
     let d = &prepared.decision;
     let subject = format!("payment:{}", d.payment_id);
@@ -539,7 +529,11 @@ fn apply(
                     manual: meta.manual,
                 })?;
                 paid.entry(a.invoice_id)
-                    .or_default()
+                    .or_insert_with(|| {
+                        let (gross, allocated) =
+                            figures.get(&a.invoice_id).copied().unwrap_or((0, 0));
+                        PaidInRun::new(gross, allocated)
+                    })
                     .add(a.amount, p.booking_date);
             }
             if meta.in_review {

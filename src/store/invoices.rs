@@ -125,6 +125,8 @@ pub struct InvoiceBalance {
     pub due_date: Option<NaiveDate>,
     pub currency: Currency,
     pub settlement: Settlement,
+    /// The sum of its allocations (the settlement counts what the ERP reports paid too).
+    pub allocated: i64,
     /// Payments a person recorded by hand (`paid`) allocated to it.
     pub manual_payments: Vec<i64>,
 }
@@ -151,6 +153,7 @@ fn balance_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceBalance> {
             .and_then(Currency::parse)
             .unwrap_or(Currency::PLN),
         settlement: Settlement::of(r.get(6)?, r.get(8)?, r.get(7)?),
+        allocated: r.get(8)?,
         manual_payments: r
             .get::<_, Option<String>>(9)?
             .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())

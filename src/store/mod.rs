@@ -23,7 +23,8 @@ mod payments;
 mod reports;
 
 pub use allocations::{
-    ClientIdentity, DecisionWriter, NewAllocation, OpenPayment, PaymentRef, RemovedAllocation,
+    ClientIdentity, DecisionWriter, NewAllocation, OpenPayment, PaidInRun, PaymentRef,
+    RemovedAllocation,
 };
 pub use audit::AuditEntry;
 pub use billing::{
