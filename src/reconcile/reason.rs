@@ -599,7 +599,11 @@ pub struct Reason(pub Vec<Evidence>);
 
 impl Reason {
     pub fn of(e: Evidence) -> Self {
-        Reason(vec![e])
+        // Room for what usually follows (the payer, a partial payment or surplus, a split
+        // payment): growing from one was a reallocation for most of a million reasons.
+        let mut all = Vec::with_capacity(4);
+        all.push(e);
+        Reason(all)
     }
 
     pub fn and(mut self, e: Evidence) -> Self {
