@@ -216,12 +216,7 @@ fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<O
         Ok(OpenPayment {
             id: r.get(0)?,
             amount_minor: r.get(1)?,
-            currency: r
-                .get_ref(2)?
-                .as_str()
-                .ok()
-                .and_then(Currency::parse)
-                .unwrap_or(Currency::PLN),
+            currency: super::currency_column(r, 2)?,
             title: r.get(3)?,
             counterparty_name: r.get(4)?,
             counterparty_address: r.get(5)?,
@@ -683,6 +678,20 @@ mod tests {
     use crate::domain::{Money, PaymentKind};
     use crate::store::{NewPayment, ReportRecord, Store};
 
+    /// A bank statement's report, for payments to come from.
+    fn statement(tx: &Tx<'_>) -> i64 {
+        tx.insert_report(&ReportRecord {
+            file_name: "a.csv",
+            sha256: "x",
+            sender: None,
+            kind: Some("statement"),
+            profile: Some("mbank"),
+            outcome: "imported",
+            detail: None,
+        })
+        .unwrap()
+    }
+
     /// Payments are read back in the order asked, whether the ids asked for lie close together
     /// (read in one pass over their span), far apart or repeated (read one by one), each with
     /// its day and whether a person recorded it by hand; an id that is not a payment is an
@@ -692,17 +701,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.db")).unwrap();
         let tx = store.transaction().unwrap();
-        let report = tx
-            .insert_report(&ReportRecord {
-                file_name: "a.csv",
-                sha256: "x",
-                sender: None,
-                kind: Some("statement"),
-                profile: Some("mbank"),
-                outcome: "imported",
-                detail: None,
-            })
-            .unwrap();
+        let report = statement(&tx);
         let by_hand = tx
             .insert_report(&ReportRecord {
                 file_name: "manual",
@@ -778,17 +777,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.db")).unwrap();
         let tx = store.transaction().unwrap();
-        let report = tx
-            .insert_report(&ReportRecord {
-                file_name: "a.csv",
-                sha256: "x",
-                sender: None,
-                kind: Some("statement"),
-                profile: Some("mbank"),
-                outcome: "imported",
-                detail: None,
-            })
-            .unwrap();
+        let report = statement(&tx);
         tx.tx
             .execute_batch(
                 "INSERT INTO clients (id, name, name_key, created_at, updated_at)

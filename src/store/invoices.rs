@@ -146,12 +146,7 @@ fn balance_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceBalance> {
         client_id: r.get(2)?,
         issue_date: date(3)?,
         due_date: date(4)?,
-        currency: r
-            .get_ref(5)?
-            .as_str()
-            .ok()
-            .and_then(Currency::parse)
-            .unwrap_or(Currency::PLN),
+        currency: super::currency_column(r, 5)?,
         settlement: Settlement::of(r.get(6)?, r.get(8)?, r.get(7)?),
         allocated: r.get(8)?,
         manual_payments: r

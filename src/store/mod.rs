@@ -111,6 +111,19 @@ pub(crate) fn day_column(r: &rusqlite::Row<'_>, k: usize) -> rusqlite::Result<Op
         .and_then(|t| day_of(t).or_else(|| t.parse().ok())))
 }
 
+/// A stored currency column, read without copying the text; PLN for one not known.
+pub(crate) fn currency_column(
+    r: &rusqlite::Row<'_>,
+    k: usize,
+) -> rusqlite::Result<crate::domain::Currency> {
+    use crate::domain::Currency;
+    Ok(r.get_ref(k)?
+        .as_str()
+        .ok()
+        .and_then(Currency::parse)
+        .unwrap_or(Currency::PLN))
+}
+
 /// Migrations in order; the index + 1 is the schema version kept in `PRAGMA user_version`.
 const MIGRATIONS: &[&str] = &[
     include_str!("001_initial.sql"),
