@@ -16,8 +16,8 @@ static CHUNK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!("[A-Z0-9]+{JOINED_RUNS}")).expect("static regex"));
 
 /// Where the [`CHUNK`]s of a folded title are, in order. Scanned by hand: the regex's search
-/// was a quarter of reading a title's numbers (some 3,000 instructions a title, its matches
-/// collected), where this is one pass over the bytes.
+/// was a quarter of reading a title's numbers (some 1,500 instructions a title more than this
+/// one pass over its bytes).
 fn chunks(folded: &str) -> Vec<std::ops::Range<usize>> {
     let b = folded.as_bytes();
     let run = |b: &[u8], mut i: usize| {
@@ -139,7 +139,7 @@ pub fn split_payment(title: &str) -> Option<SplitPayment> {
 /// A payment's title prepared once for the rules: as written, and folded (upper case without
 /// diacritics), as every rule reads it. Each rule folding the title again was up to six copies
 /// of every title a payment (splitting, numbers, the part-payment, interest, prepayment and
-/// refund words), some 4% of deciding a million payments.
+/// refund words): folded once, deciding 100,000 payments took an eighth fewer instructions.
 pub struct Title<'t> {
     raw: &'t str,
     folded: String,
@@ -151,11 +151,6 @@ impl<'t> Title<'t> {
             raw,
             folded: folded_upper(raw),
         }
-    }
-
-    /// The title as written.
-    pub fn raw(&self) -> &'t str {
-        self.raw
     }
 
     /// Upper case without diacritics.

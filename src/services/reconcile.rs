@@ -381,6 +381,14 @@ impl Reasons {
         self.spans.len() - 1
     }
 
+    /// Writes a text already rendered; returns its index.
+    fn push_text(&mut self, text: &str) -> usize {
+        let start = self.text.len();
+        self.text.extend_from_slice(text.as_bytes());
+        self.spans.push(start..self.text.len());
+        self.spans.len() - 1
+    }
+
     /// Reason `k` (empty if there is none such).
     fn get(&self, k: usize) -> &str {
         self.spans
@@ -401,6 +409,10 @@ struct Prepared {
     /// A review: its candidates' numbers. (A match's are looked up by storing for the few
     /// listed in the summary: copying them for a million matches was a twentieth of deciding.)
     numbers: Vec<String>,
+    /// A match: what its audit entry says (an index into the batch's [`Reasons`]), rendered
+    /// here rather than by the storing thread, which sets the pace of a run once deciding
+    /// keeps up with it.
+    said: Option<usize>,
     /// A match paying invoices of one client only: that client (the payer's account may be
     /// learned as its own).
     client: Option<i64>,
@@ -421,6 +433,7 @@ impl Prepared {
         let mut prepared = Prepared {
             reasons: first..first,
             numbers: Vec::new(),
+            said: None,
             client: None,
             decision,
         };
@@ -430,6 +443,7 @@ impl Prepared {
                     texts.push(&a.reason);
                 }
                 prepared.reasons = first..texts.spans.len();
+                prepared.said = Some(texts.push_text(&said(allocations, invoices)));
                 let mut clients = allocations
                     .iter()
                     .filter_map(|a| invoices.get(&a.invoice_id).map(|i| i.client_id));
@@ -539,12 +553,15 @@ fn apply(
             if meta.in_review {
                 tx.clear_review(d.payment_id)?;
             }
-            writer.audit(
-                actor,
-                "payment.matched",
-                Some(&subject),
-                Some(&said(allocations, invoices)),
-            )?;
+            let rendered;
+            let detail = match prepared.said {
+                Some(k) => texts.get(k),
+                None => {
+                    rendered = said(allocations, invoices);
+                    rendered.as_str()
+                }
+            };
+            writer.audit(actor, "payment.matched", Some(&subject), Some(detail))?;
             // Number, payer and amount agreed: remember the account it paid from. A wrong
             // allocation must never teach skarbnik a wrong client's account.
             if d.agreed
@@ -555,7 +572,13 @@ fn apply(
             }
             summary.matched += 1;
             let rule = allocations.first().map(|a| a.rule.as_str()).unwrap_or("?");
-            *summary.by_rule.entry(rule.to_string()).or_default() += 1;
+            // Counted without a new `String` a match: only the first of a rule makes one.
+            match summary.by_rule.get_mut(rule) {
+                Some(n) => *n += 1,
+                None => {
+                    summary.by_rule.insert(rule.to_string(), 1);
+                }
+            }
             if summary.matches.len() < KEEP_MATCHES {
                 let numbers = allocations
                     .iter()
