@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 /// A run of letters/digits joined by invoice-number separators: `F/10033393/02/26`, `FV-12-2026`,
 /// `PS 95/11/2025` (two runs: `PS`, `95/11/2025`). Spaces are allowed around `/` (`FV / 0312 /
 /// 2026`), never around `-` `_` `.`: there they are punctuation (`FV/12/2026 - zapłata`,
-/// `fakt. 12/2026`), and a number ends at them. Read by [`chunks`], which this regex specifies
+/// `fakt. 12/2026`), and a number ends at them. Read by [`chunk_spans`], which this regex specifies
 /// (a test holds the two to the same answers).
 #[cfg(test)]
 static CHUNK: LazyLock<Regex> =
@@ -18,10 +18,12 @@ static CHUNK: LazyLock<Regex> =
 /// Where the [`CHUNK`]s of a folded title are, in order. Scanned by hand: the regex's search
 /// was a quarter of reading a title's numbers (some 1,500 instructions a title more than this
 /// one pass over its bytes).
-fn chunks(folded: &str) -> Vec<std::ops::Range<usize>> {
+fn chunk_spans(folded: &str) -> Vec<std::ops::Range<usize>> {
     let b = folded.as_bytes();
-    let run = |b: &[u8], mut i: usize| {
-        while i < b.len() && matches!(b[i], b'A'..=b'Z' | b'0'..=b'9') {
+    // `[A-Z0-9]`, and the end of a run of them from `i`.
+    let in_run = |c: u8| matches!(c, b'A'..=b'Z' | b'0'..=b'9');
+    let run = |mut i: usize| {
+        while i < b.len() && in_run(b[i]) {
             i += 1;
         }
         i
@@ -37,12 +39,12 @@ fn chunks(folded: &str) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if !matches!(b[i], b'A'..=b'Z' | b'0'..=b'9') {
+        if !in_run(b[i]) {
             i += 1;
             continue;
         }
         let start = i;
-        let mut end = run(b, i);
+        let mut end = run(i);
         loop {
             // A separator: one of `\ - _ .`, or `/` with any white space around it.
             let mut k = end;
@@ -61,7 +63,7 @@ fn chunks(folded: &str) -> Vec<std::ops::Range<usize>> {
                 }
             }
             // The separator counts only with a run after it.
-            let next = run(b, k);
+            let next = run(k);
             if next == k {
                 break;
             }
@@ -214,7 +216,7 @@ pub fn number_candidates(title: &str) -> Vec<Token> {
 /// [`number_candidates`] of a title whose split-payment fields are read already.
 pub(super) fn number_candidates_in(title: &Title<'_>, sp: Option<&SplitPayment>) -> Vec<Token> {
     let folded = title.folded();
-    let found = chunks(folded);
+    let found = chunk_spans(folded);
     let chunks: Vec<&str> = found.iter().map(|r| &folded[r.clone()]).collect();
     let mut out: Vec<Token> = Vec::new();
     let mut push = |text: String, joined: bool| {
@@ -625,13 +627,13 @@ mod tests {
     /// The hand-written scanner reads the chunks the regex it replaced reads, over titles of
     /// letters, digits, the separators, white space (Unicode's too) and other characters.
     #[test]
-    fn chunks_are_what_the_regex_reads() {
+    fn chunk_spans_are_what_the_regex_reads() {
         use proptest::prelude::*;
         let by_regex = |t: &str| -> Vec<std::ops::Range<usize>> {
             CHUNK.find_iter(t).map(|m| m.range()).collect()
         };
         proptest!(|(title in "[A-Z0-9a-z/\\\\\\-_. \t\u{a0}\u{2003}\u{2013},;ŁÓ]{0,40}")| {
-            prop_assert_eq!(chunks(&title), by_regex(&title), "{:?}", title);
+            prop_assert_eq!(chunk_spans(&title), by_regex(&title), "{:?}", title);
         });
         for t in [
             "FV / 0312 / 2026 DZIEKUJE",
@@ -644,7 +646,7 @@ mod tests {
             "FV\u{a0}/\u{2003}12",
             "",
         ] {
-            assert_eq!(chunks(t), by_regex(t), "{t:?}");
+            assert_eq!(chunk_spans(t), by_regex(t), "{t:?}");
         }
     }
 

@@ -375,16 +375,18 @@ struct Reasons {
 impl Reasons {
     /// Writes `reason`; returns its index.
     fn push(&mut self, reason: &crate::reconcile::Reason) -> usize {
-        let start = self.text.len();
-        reason.write_stored(&mut self.text);
-        self.spans.push(start..self.text.len());
-        self.spans.len() - 1
+        self.write(|text| reason.write_stored(text))
     }
 
     /// Writes a text already rendered; returns its index.
-    fn push_text(&mut self, text: &str) -> usize {
+    fn push_text(&mut self, rendered: &str) -> usize {
+        self.write(|text| text.extend_from_slice(rendered.as_bytes()))
+    }
+
+    /// Appends what `write` writes as the next text; returns its index.
+    fn write(&mut self, write: impl FnOnce(&mut Vec<u8>)) -> usize {
         let start = self.text.len();
-        self.text.extend_from_slice(text.as_bytes());
+        write(&mut self.text);
         self.spans.push(start..self.text.len());
         self.spans.len() - 1
     }
@@ -411,8 +413,8 @@ struct Prepared {
     numbers: Vec<String>,
     /// A match: what its audit entry says (an index into the batch's [`Reasons`]), rendered
     /// here rather than by the storing thread, which sets the pace of a run once deciding
-    /// keeps up with it.
-    said: Option<usize>,
+    /// keeps up with it. Not read for another outcome.
+    said: usize,
     /// A match paying invoices of one client only: that client (the payer's account may be
     /// learned as its own).
     client: Option<i64>,
@@ -433,7 +435,7 @@ impl Prepared {
         let mut prepared = Prepared {
             reasons: first..first,
             numbers: Vec::new(),
-            said: None,
+            said: first,
             client: None,
             decision,
         };
@@ -443,7 +445,7 @@ impl Prepared {
                     texts.push(&a.reason);
                 }
                 prepared.reasons = first..texts.spans.len();
-                prepared.said = Some(texts.push_text(&said(allocations, invoices)));
+                prepared.said = texts.push_text(&said(allocations, invoices));
                 let mut clients = allocations
                     .iter()
                     .filter_map(|a| invoices.get(&a.invoice_id).map(|i| i.client_id));
@@ -553,15 +555,12 @@ fn apply(
             if meta.in_review {
                 tx.clear_review(d.payment_id)?;
             }
-            let rendered;
-            let detail = match prepared.said {
-                Some(k) => texts.get(k),
-                None => {
-                    rendered = said(allocations, invoices);
-                    rendered.as_str()
-                }
-            };
-            writer.audit(actor, "payment.matched", Some(&subject), Some(detail))?;
+            writer.audit(
+                actor,
+                "payment.matched",
+                Some(&subject),
+                Some(texts.get(prepared.said)),
+            )?;
             // Number, payer and amount agreed: remember the account it paid from. A wrong
             // allocation must never teach skarbnik a wrong client's account.
             if d.agreed

@@ -179,9 +179,9 @@ impl PaidInRun {
     }
 }
 
-/// Whether payment `p` was recorded by hand (`paid`): its report is the manual one.
-const RECORDED_BY_HAND: &str =
-    "COALESCE((SELECT r.profile = 'manual' FROM reports r WHERE r.id = p.source_report_id), 0)";
+/// The reports of payments recorded by hand (`paid`): a payment is so recorded when its
+/// report is one of them.
+const MANUAL_REPORTS: &str = "SELECT id FROM reports WHERE profile = 'manual'";
 
 /// Which payments are open: incoming, not held, not allocated.
 const OPEN_PAYMENT: &str = "p.kind = 'incoming' AND p.hold = 0
@@ -209,7 +209,7 @@ fn open_payments_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<O
     // The reports of payments recorded by hand: a few at most, read once rather than looked
     // up for every payment (a subquery a row was a tenth of loading them).
     let manual: Vec<i64> = conn
-        .prepare_cached("SELECT id FROM reports WHERE profile = 'manual'")?
+        .prepare_cached(MANUAL_REPORTS)?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<OpenPayment> {
@@ -367,7 +367,7 @@ impl Tx<'_> {
                     "SELECT amount_minor, currency, kind, booking_date,
                             CASE WHEN account_valid = 1 THEN counterparty_account END,
                             (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id),
-                            {RECORDED_BY_HAND}
+                            p.source_report_id IN ({MANUAL_REPORTS})
                      FROM payments p WHERE id = ?1"
                 ),
                 [id],
@@ -767,6 +767,10 @@ mod tests {
         assert!(read(&[]).is_empty());
         assert!(tx.open_payments_by_id(&[4, 5, 1_000]).is_err());
         assert!(tx.open_payments_by_id(&[4, 1_000_000]).is_err());
+        // One payment, as a person's action reads it, knows the same.
+        let by_hand = |id: i64| tx.payment_ref(id).unwrap().map(|p| p.manual);
+        assert_eq!(by_hand(5), Some(true));
+        assert_eq!(by_hand(4), Some(false));
     }
 
     /// The paid-in-full day a run writes from what it allocated ([`PaidInRun`]) is the one the
