@@ -191,12 +191,16 @@ pub fn import_files(
     mut each: impl FnMut(&ImportOutcome),
 ) -> Result<ImportRun> {
     let mut outcomes = Vec::new();
-    for file in &expand(files)? {
-        for outcome in importer.import_path(store, file, None)? {
-            each(&outcome);
-            outcomes.push(outcome);
+    // The reconciliation copies the imports' pages into the database while it decides.
+    store.deferring_checkpoints(|store| {
+        for file in &expand(files)? {
+            for outcome in importer.import_path(store, file, None)? {
+                each(&outcome);
+                outcomes.push(outcome);
+            }
         }
-    }
+        Ok(())
+    })?;
     let summary = super::reconcile::run(store, matching, importer.actor)?;
     Ok(ImportRun::new(outcomes, summary))
 }
@@ -212,9 +216,12 @@ pub fn import_attachments(
     let mut outcomes = Vec::new();
     // Each attachment is let go of once imported: a year's statement is tens of MB, not to be
     // held through the reconciliation.
-    for (name, bytes) in attachments {
-        outcomes.extend(importer.import_any(store, &name, &bytes, sender)?);
-    }
+    store.deferring_checkpoints(|store| {
+        for (name, bytes) in attachments {
+            outcomes.extend(importer.import_any(store, &name, &bytes, sender)?);
+        }
+        Ok(())
+    })?;
     let summary = super::reconcile::run(store, matching, importer.actor)?;
     Ok(ImportRun::new(outcomes, summary))
 }

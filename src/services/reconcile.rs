@@ -85,8 +85,18 @@ impl Settings {
 /// ([`Store::trusted_transaction`]): each allocation joins a payment and an invoice the run read
 /// in this same transaction, and every other row it writes refers to one of those (or to a
 /// client it read). Debug builds check them all before committing.
+///
+/// What the imports before it left in the WAL (a year's statement: 300 MB) is copied into the
+/// database by another connection while the run decides ([`Store::checkpoint_behind`]), and
+/// waited for before the run commits: the commit's own checkpoint then copies only the run's
+/// pages.
 pub fn run(store: &mut Store, settings: &Settings, actor: &str) -> Result<ReconcileSummary> {
-    store.trusted_transaction(|tx| run_in(tx, settings, actor))
+    let behind = store.checkpoint_behind();
+    store.trusted_transaction(|tx| {
+        let summary = run_in(tx, settings, actor)?;
+        behind.wait();
+        Ok(summary)
+    })
 }
 
 /// The matcher's view of an invoice; `None` for a number that is not one (never matched).
@@ -191,7 +201,7 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         None
     };
     let reconciler = reconcile::Reconciler::new(&invoices, &clients, &ctx);
-    let (deciding, storing) = std::thread::scope(|s| -> Result<_> {
+    let (deciding, storing, reading) = std::thread::scope(|s| -> Result<_> {
         let (to_decide, inbox) = std::sync::mpsc::sync_channel::<Batch>(1);
         let (to_store, decided) = std::sync::mpsc::sync_channel::<Decided>(1);
         // Stored batches come back to be freed here, by the thread that allocated them: a
@@ -249,8 +259,11 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         let stopped =
             || anyhow::anyhow!("the matching thread stopped before deciding every payment");
         let mut sent = 0usize;
+        let mut reading = std::time::Duration::ZERO;
         for chunk in ids.chunks(RECONCILE_BATCH) {
+            let t = std::time::Instant::now();
             let batch = Batch::load(tx, chunk)?;
+            reading += t.elapsed();
             to_decide.send(batch).map_err(|_| stopped())?;
             sent += 1;
             if sent > 1 {
@@ -265,7 +278,7 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         decider
             .join()
             .map_err(|_| anyhow::anyhow!("the matching thread failed"))?;
-        Ok((deciding, storing))
+        Ok((deciding, storing, reading))
     })?;
     let finishing = std::time::Instant::now();
     if let Some(sql) = suspended {
@@ -285,6 +298,7 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         load_ms = loaded.as_millis() as u64,
         decide_ms = deciding.as_millis() as u64,
         store_ms = storing.as_millis() as u64,
+        read_ms = reading.as_millis() as u64,
         index_ms = indexed.as_millis() as u64,
         finish_ms = finishing.elapsed().as_millis() as u64,
         total_ms = started.elapsed().as_millis() as u64,

@@ -12,6 +12,7 @@ mod allocations;
 mod audit;
 mod billing;
 mod book;
+mod checkpoint;
 mod clients;
 mod commands;
 mod dunning;
@@ -140,12 +141,16 @@ const MIGRATIONS: &[&str] = &[
     include_str!("012_corrections.sql"),
     include_str!("013_statement_spans.sql"),
     include_str!("014_reviews.sql"),
+    include_str!("015_audit_unindexed.sql"),
 ];
 
 pub struct Store {
     conn: Connection,
     /// Dates every row this store writes.
     clock: SharedClock,
+    /// Commits left in the WAL by [`Store::deferring_checkpoints`], not yet given to
+    /// [`Store::checkpoint_behind`].
+    wal_behind: bool,
 }
 
 impl Store {
@@ -180,7 +185,11 @@ impl Store {
         // in memory: kept in memory, the sorted runs of building the index of a million
         // allocations held 25 MB more.
         conn.pragma_update(None, "temp_store", "FILE")?;
-        let mut store = Store { conn, clock };
+        let mut store = Store {
+            conn,
+            clock,
+            wal_behind: false,
+        };
         store.migrate()?;
         Ok(store)
     }
