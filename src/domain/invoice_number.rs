@@ -76,16 +76,27 @@ pub fn canonicalize(raw: &str) -> String {
         text::fold_diacritics(raw).to_uppercase().into()
     };
     let mut out = String::with_capacity(folded.len());
+    // Whether the last thing written is a separator, or nothing is: no separator leads (the
+    // canonical form never starts with `/`) and none follows another.
+    let mut after_separator = true;
     for c in folded.chars() {
         match c {
-            c if text::is_space(c) => {}
-            // No separator leads: the canonical form never starts with `/`.
+            // Letters and digits first: they are most of it.
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c.to_ascii_uppercase());
+                after_separator = false;
+            }
             '-' | '_' | '.' | '\\' | '/' => {
-                if !out.is_empty() && !out.ends_with('/') {
+                if !after_separator {
                     out.push('/');
+                    after_separator = true;
                 }
             }
-            c => out.push(c.to_ascii_uppercase()),
+            c if text::is_space(c) => {}
+            c => {
+                out.push(c.to_ascii_uppercase());
+                after_separator = false;
+            }
         }
     }
     // Nor ends with one (separators never follow one another in it).
@@ -99,19 +110,26 @@ pub fn canonicalize(raw: &str) -> String {
 fn strip_generic_prefix(canonical: &str) -> &str {
     let mut rest = canonical;
     'outer: loop {
+        // Every prefix starts with one of these: most numbers a title holds start with a digit,
+        // and are done with at once rather than held against each prefix.
+        if !rest.starts_with(['F', 'I', 'N']) {
+            return rest;
+        }
         for p in GENERIC_PREFIXES {
             if let Some(after) = rest.strip_prefix(p) {
                 let trimmed = after.trim_start_matches('/');
                 // Only a prefix when a number or another prefix follows: "FV/12" → "12",
                 // "FV12" → "12", but "FA" in "FAB/12" is part of the number.
-                let next_is_prefix = after.starts_with('/')
-                    && GENERIC_PREFIXES.iter().any(|q| {
-                        trimmed.strip_prefix(q).is_some_and(|x| {
-                            x.trim_start_matches('/')
-                                .starts_with(|c: char| c.is_ascii_digit())
+                let next_is_prefix = || {
+                    after.starts_with('/')
+                        && GENERIC_PREFIXES.iter().any(|q| {
+                            trimmed.strip_prefix(q).is_some_and(|x| {
+                                x.trim_start_matches('/')
+                                    .starts_with(|c: char| c.is_ascii_digit())
+                            })
                         })
-                    });
-                if trimmed.starts_with(|c: char| c.is_ascii_digit()) || next_is_prefix {
+                };
+                if trimmed.starts_with(|c: char| c.is_ascii_digit()) || next_is_prefix() {
                     rest = trimmed;
                     continue 'outer;
                 }
@@ -211,11 +229,63 @@ mod tests {
             }
         }
 
+        /// Stripping prefixes answers as it did before it returned early on a number and
+        /// looked for a second prefix only after a first one not followed by a digit.
+        #[test]
+        fn prefixes_are_stripped_by_their_definition(
+            parts in proptest::collection::vec(
+                "FAKTURA|FAKT|FVAT|FVS|FV|FA|FS|F|INVOICE|INV|NUMER|NR|FAB|N|I|X|[0-9]{1,3}|/",
+                0..7,
+            )
+        ) {
+            let s = parts.concat();
+            prop_assert_eq!(strip_generic_prefix(&s), stripped_as_defined(&s), "{}", s);
+        }
+
         #[test]
         fn spacing_does_not_matter(parts in proptest::collection::vec("[A-Z0-9]{1,5}", 1..5)) {
             let tight = parts.join("/");
             let loose = parts.join(" / ");
             prop_assert_eq!(canonicalize(&tight), canonicalize(&loose));
+        }
+    }
+
+    /// The prefix stripping as first written: every prefix tried at every step.
+    fn stripped_as_defined(canonical: &str) -> &str {
+        let mut rest = canonical;
+        'outer: loop {
+            for p in GENERIC_PREFIXES {
+                if let Some(after) = rest.strip_prefix(p) {
+                    let trimmed = after.trim_start_matches('/');
+                    let next_is_prefix = after.starts_with('/')
+                        && GENERIC_PREFIXES.iter().any(|q| {
+                            trimmed.strip_prefix(q).is_some_and(|x| {
+                                x.trim_start_matches('/')
+                                    .starts_with(|c: char| c.is_ascii_digit())
+                            })
+                        });
+                    if trimmed.starts_with(|c: char| c.is_ascii_digit()) || next_is_prefix {
+                        rest = trimmed;
+                        continue 'outer;
+                    }
+                }
+            }
+            return rest;
+        }
+    }
+
+    /// Every prefix is stripped before a number, also past the early return on what starts
+    /// with no prefix's first letter.
+    #[test]
+    fn every_prefix_is_stripped() {
+        for p in GENERIC_PREFIXES {
+            for s in [
+                format!("{p}12/2026"),
+                format!("{p}/12/2026"),
+                format!("NR/{p}/12/2026"),
+            ] {
+                assert_eq!(strip_generic_prefix(&s), "12/2026", "{s}");
+            }
         }
     }
 }

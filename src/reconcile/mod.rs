@@ -222,7 +222,7 @@ struct Index<'a> {
 }
 
 fn no_zeros_key(i: &Invoice) -> String {
-    titles::without_leading_zeros(i.number.core())
+    titles::without_leading_zeros(i.number.core()).into_owned()
 }
 
 fn due_order(invoices: &[Invoice], a: usize, b: usize) -> std::cmp::Ordering {

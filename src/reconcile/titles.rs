@@ -4,6 +4,7 @@
 use crate::domain::invoice_number::canonicalize;
 use crate::domain::{Nip, text};
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// A run of letters/digits joined by invoice-number separators: `F/10033393/02/26`, `FV-12-2026`,
@@ -367,20 +368,49 @@ fn range_of(head: &str) -> Option<std::ops::RangeInclusive<u32>> {
 }
 
 /// Drops leading zeros of every numeric group: `0312/2026` → `312/2026`. Payers often drop them.
-pub fn without_leading_zeros(canonical: &str) -> String {
-    let mut out = String::with_capacity(canonical.len());
-    for (k, g) in canonical.split('/').enumerate() {
-        if k > 0 {
-            out.push('/');
-        }
-        if g.bytes().all(|b| b.is_ascii_digit()) {
-            let t = g.trim_start_matches('0');
-            out.push_str(if t.is_empty() { "0" } else { t });
+/// A number without any is lent back as it is; one with some is copied from its first such
+/// group on, in one pass (a title's candidate numbers are each read this way, a million
+/// payments' worth in a year's statement).
+pub fn without_leading_zeros(canonical: &str) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut start = 0;
+    loop {
+        let end = canonical[start..]
+            .find('/')
+            .map_or(canonical.len(), |k| start + k);
+        let group = &canonical[start..end];
+        let kept = if all_digits(group) {
+            match group.trim_start_matches('0') {
+                "" => "0",
+                t => t,
+            }
         } else {
-            out.push_str(g);
+            group
+        };
+        match out.as_mut() {
+            Some(o) => {
+                o.push('/');
+                o.push_str(kept);
+            }
+            None if kept.len() != group.len() => {
+                let mut o = String::with_capacity(canonical.len());
+                // The groups before, unchanged, with the `/` after them.
+                o.push_str(&canonical[..start]);
+                o.push_str(kept);
+                out = Some(o);
+            }
+            None => {}
         }
+        if end == canonical.len() {
+            break;
+        }
+        start = end + 1;
     }
-    out
+    out.map_or(Cow::Borrowed(canonical), Cow::Owned)
+}
+
+fn all_digits(g: &str) -> bool {
+    g.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Words of a transfer that pays part of an invoice on purpose.
@@ -684,5 +714,32 @@ mod tests {
     fn leading_zeros() {
         assert_eq!(without_leading_zeros("FV/0312/2026"), "FV/312/2026");
         assert_eq!(without_leading_zeros("00/0"), "0/0");
+    }
+
+    /// Lending a number back when it has no leading zero answers as the copy always made.
+    #[test]
+    fn leading_zeros_are_dropped_by_their_definition() {
+        use proptest::prelude::*;
+        fn defined(canonical: &str) -> String {
+            let groups: Vec<String> = canonical
+                .split('/')
+                .map(|g| {
+                    if all_digits(g) {
+                        let t = g.trim_start_matches('0');
+                        if t.is_empty() { "0" } else { t }.to_string()
+                    } else {
+                        g.to_string()
+                    }
+                })
+                .collect();
+            groups.join("/")
+        }
+        proptest!(|(s in "[0A1/B9]{0,12}")| {
+            prop_assert_eq!(without_leading_zeros(&s), defined(&s), "{:?}", s);
+        });
+        assert!(matches!(
+            without_leading_zeros("FV/312/2026"),
+            Cow::Borrowed(_)
+        ));
     }
 }
