@@ -87,16 +87,13 @@ impl Settings {
 /// client it read). Debug builds check them all before committing.
 ///
 /// What the imports before it left in the WAL (a year's statement: 300 MB) is copied into the
-/// database by another connection while the run decides ([`Store::checkpoint_behind`]), and
-/// waited for before the run commits: the commit's own checkpoint then copies only the run's
+/// database by another connection while the run loads what it decides on
+/// ([`Store::checkpoint_behind`]), and waited for before the deciding starts: the checkpoint
+/// then has the second core to itself, and the commit's own checkpoint copies only the run's
 /// pages.
 pub fn run(store: &mut Store, settings: &Settings, actor: &str) -> Result<ReconcileSummary> {
     let behind = store.checkpoint_behind();
-    store.trusted_transaction(|tx| {
-        let summary = run_in(tx, settings, actor)?;
-        behind.wait();
-        Ok(summary)
-    })
+    store.trusted_transaction(|tx| run_in(tx, settings, actor, behind))
 }
 
 /// The matcher's view of an invoice; `None` for a number that is not one (never matched).
@@ -124,7 +121,12 @@ pub(super) fn invoice_of(b: &InvoiceBalance) -> Option<Invoice> {
 /// decisions store and audit) overlaps storing batch k − 1, which must stay on the thread that
 /// owns the transaction. The rules are decided in payment order all the same, so the outcome is
 /// that of one pass.
-pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<ReconcileSummary> {
+fn run_in(
+    tx: &Tx<'_>,
+    settings: &Settings,
+    actor: &str,
+    behind: crate::store::Behind,
+) -> Result<ReconcileSummary> {
     let started = std::time::Instant::now();
     // Nothing new since the last run (no payment, invoice, client, account, allocation or
     // hold changed): the same decisions again, so none are taken. A year of payments in review
@@ -201,6 +203,9 @@ pub fn run_in(tx: &Tx<'_>, settings: &Settings, actor: &str) -> Result<Reconcile
         None
     };
     let reconciler = reconcile::Reconciler::new(&invoices, &clients, &ctx);
+    // Deciding and storing keep both cores busy: a checkpoint beside them slowed the storing
+    // by as much as it saved.
+    behind.wait();
     let (deciding, storing, reading) = std::thread::scope(|s| -> Result<_> {
         let (to_decide, inbox) = std::sync::mpsc::sync_channel::<Batch>(1);
         let (to_store, decided) = std::sync::mpsc::sync_channel::<Decided>(1);

@@ -5,8 +5,8 @@
 //! 1.2-1.4 s spent mostly waiting for the disk, and the reconciliation that follows every import
 //! waited for it. Here the import's commits leave their pages in the WAL
 //! ([`Store::deferring_checkpoints`]), and the reconciliation has another connection copy them
-//! while it decides ([`Store::checkpoint_behind`]), joined before it commits (whose own
-//! checkpoint then copies only what the reconciliation wrote).
+//! while it loads the invoices and payments it decides on ([`Store::checkpoint_behind`]), on the
+//! core that loading leaves idle; its own commit's checkpoint then copies only what it wrote.
 
 use super::Store;
 use anyhow::Result;

@@ -32,6 +32,7 @@ pub use billing::{
     BuyerRow, IssuedRow, KsefSet, PlanChange, SubscriptionRow, SubscriptionUpsert, file_stem,
 };
 pub use book::BookRows;
+pub use checkpoint::Behind;
 pub use clients::{ClientInfo, ClientRef, ClientUpdate};
 pub use commands::{InvoiceRef, PaymentLine};
 pub use dunning::{DunClient, DunInvoice, HistoryLine, PaidByPayment, PaidInvoice, Snapshot};
