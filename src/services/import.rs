@@ -191,7 +191,7 @@ pub fn import_files(
     mut each: impl FnMut(&ImportOutcome),
 ) -> Result<ImportRun> {
     let mut outcomes = Vec::new();
-    // The reconciliation copies the imports' pages into the database while it decides.
+    // The reconciliation copies the imports' pages into the database while it loads.
     store.deferring_checkpoints(|store| {
         for file in &expand(files)? {
             for outcome in importer.import_path(store, file, None)? {
