@@ -266,6 +266,11 @@ fn has_digit(text: &str) -> bool {
     text.bytes().any(|b| b.is_ascii_digit())
 }
 
+/// Only ASCII digits (also when empty).
+fn all_digits(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// `12/11/2026R` → `12/11/2026`: "r." (roku, "year") written onto the year.
 fn without_year_word(canonical: &str) -> Option<String> {
     let head = canonical.strip_suffix('R')?;
@@ -273,7 +278,7 @@ fn without_year_word(canonical: &str) -> Option<String> {
     (year.len() >= 4
         && head.ends_with(|c: char| c.is_ascii_digit())
         && year[year.len() - 4..].starts_with("20")
-        && year[year.len() - 4..].bytes().all(|b| b.is_ascii_digit()))
+        && all_digits(&year[year.len() - 4..]))
     .then(|| head.to_string())
 }
 
@@ -282,8 +287,7 @@ fn without_year_word(canonical: &str) -> Option<String> {
 fn with_full_year(canonical: &str) -> Option<String> {
     let (head, year) = canonical.rsplit_once('/')?;
     let before = head.rsplit('/').next()?;
-    (year.len() == 2 && year.bytes().all(|b| b.is_ascii_digit()) && has_digit(before))
-        .then(|| format!("{head}/20{year}"))
+    (year.len() == 2 && all_digits(year) && has_digit(before)).then(|| format!("{head}/20{year}"))
 }
 
 /// `FV/13` → `13`, `FV13` → `13`, `13` → `13`.
@@ -322,7 +326,7 @@ fn shared_tails(folded: &str, found: &[std::ops::Range<usize>]) -> Vec<String> {
             out.extend(range.map(|n| format!("{n}{tail}")));
             continue;
         }
-        if head.is_empty() || !head.bytes().all(|b| b.is_ascii_digit()) {
+        if head.is_empty() || !all_digits(head) {
             continue;
         }
         let mut k = j;
@@ -340,8 +344,7 @@ fn shared_tails(folded: &str, found: &[std::ops::Range<usize>]) -> Vec<String> {
                 continue;
             }
             let digits = without_letter_prefix(member);
-            if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit())
-            {
+            if digits.is_empty() || digits.len() > 6 || !all_digits(digits) {
                 break;
             }
             out.push(format!("{digits}{tail}"));
@@ -407,10 +410,6 @@ pub fn without_leading_zeros(canonical: &str) -> Cow<'_, str> {
         start = end + 1;
     }
     out.map_or(Cow::Borrowed(canonical), Cow::Owned)
-}
-
-fn all_digits(g: &str) -> bool {
-    g.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Words of a transfer that pays part of an invoice on purpose.
