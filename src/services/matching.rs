@@ -191,8 +191,8 @@ pub fn unmatch(tx: &Tx<'_>, payment: i64, actor: &str) -> Result<usize, MatchErr
 
 /// What the audit log keeps of removed allocations, as JSON: each with its invoice, amount,
 /// rule and reason (the structure `render_stored` reads) and when and by whom it was made. An
-/// automatic match's own audit entry does not repeat the reason the allocation holds; this is
-/// where it stays once the allocation is gone.
+/// automatic match is logged only as one of its run's allocations (`payments.matched`), the
+/// allocation being its record; this is where that record stays once the allocation is gone.
 fn removed_detail(removed: &[crate::store::RemovedAllocation]) -> String {
     let list: Vec<serde_json::Value> = removed
         .iter()

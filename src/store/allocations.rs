@@ -474,6 +474,16 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// The highest allocation id so far (0 for none): a run's allocations are the ids after
+    /// the one it began with, up to the one it ended with (one writer, one transaction).
+    pub fn last_allocation_id(&self) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM allocations", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     /// How many allocations there are.
     pub fn allocation_count(&self) -> Result<usize> {
         Ok(self
@@ -528,8 +538,8 @@ impl Tx<'_> {
     }
 
     /// What a payment's allocations say, in the order they were made: the audit entry of their
-    /// removal keeps it (an automatic match's audit entry names invoice, amount and rule; the
-    /// reason is on the allocation only while it stands).
+    /// removal keeps it (an automatic match is in the log only as one of its run's allocation
+    /// ids; invoice, amount, rule and reason are on the allocation only while it stands).
     pub fn allocations_of_payment(&self, payment: i64) -> Result<Vec<RemovedAllocation>> {
         let mut stmt = self.tx.prepare(
             "SELECT i.number, a.amount_minor, i.currency, a.rule, a.reason, a.created_at, a.created_by

@@ -155,20 +155,45 @@ fn review_lists_candidates_and_manual_match_teaches_the_account() {
             .iter()
             .any(|a| a.action == "payment.matched.manual" && a.actor == "cli:anna")
     );
-    // An automatic match is in the log with each invoice, amount and rule; its reason, as
-    // data that reads in Polish as well as in English, is on the allocation.
-    let (id, matched) = audit
+    // A run's automatic matches are one entry in the log: their allocations' ids, how many
+    // payments and by which rules. Each allocation is the record of its match, with its reason
+    // as data that reads in Polish as well as in English; no entry a payment repeats it.
+    assert!(
+        !audit.iter().any(|a| a.action == "payment.matched"),
+        "{audit:?}"
+    );
+    let run = audit
         .iter()
-        .find(|a| a.action == "payment.matched")
-        .map(|a| (a.subject.clone(), a.detail.clone().unwrap()))
+        .find(|a| a.action == "payments.matched")
+        .unwrap_or_else(|| panic!("no run entry in {audit:?}"));
+    assert_eq!(run.actor, "test");
+    let detail: serde_json::Value = serde_json::from_str(run.detail.as_deref().unwrap()).unwrap();
+    assert_eq!(detail["payments"], 1, "{detail}");
+    assert_eq!(
+        detail["by_rule"],
+        serde_json::json!({"account": 1}),
+        "{detail}"
+    );
+    let (first, last) = (
+        detail["allocations"]["first"].as_i64().unwrap(),
+        detail["allocations"]["last"].as_i64().unwrap(),
+    );
+    assert_eq!(
+        run.subject.as_deref(),
+        Some(format!("allocations:{first}-{last}").as_str())
+    );
+    let id = s.matches[0].0;
+    let (allocation, payment): (i64, i64) = t
+        .store
+        .conn()
+        .query_row(
+            "SELECT id, payment_id FROM allocations WHERE payment_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
-    let detail: serde_json::Value = serde_json::from_str(&matched).unwrap();
-    let first = &detail[0];
-    assert_eq!(first["rule"], "account", "{matched}");
-    assert_eq!(first["invoice"], "FV/0290/2026", "{matched}");
-    assert_eq!(first["amount"], "984.00 PLN", "{matched}");
-    assert!(first.get("reason").is_none(), "{matched}");
-    let id: i64 = id.unwrap().trim_start_matches("payment:").parse().unwrap();
+    assert_eq!((first, last), (allocation, allocation), "{detail}");
+    assert_eq!(payment, id);
     let paid = t.store.payments(None).unwrap();
     let reason = &paid.iter().find(|p| p.id == id).unwrap().allocations[0].reason;
     let pl = skarbnik::reconcile::render_stored(reason, Lang::Pl);
