@@ -143,6 +143,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("013_statement_spans.sql"),
     include_str!("014_reviews.sql"),
     include_str!("015_audit_unindexed.sql"),
+    include_str!("016_payment_kind_check.sql"),
 ];
 
 pub struct Store {
