@@ -523,6 +523,117 @@ mod tests {
         assert_eq!(columns, 0, "the old columns are gone");
     }
 
+    /// Migration 16 rebuilds the payments table: every row and column is kept, what refers
+    /// to a payment still does, a held payment stays held, and the kind is still checked.
+    #[test]
+    fn migration_16_keeps_the_payments_and_still_checks_their_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let c = store_at_version(&path, 15);
+        c.execute_batch(
+            "INSERT INTO reports (id, file_name, sha256, kind, received_at, outcome)
+                  VALUES (1, 'a.csv', 'x', 'statement', '2026-11-30T10:00:00Z', 'imported');
+             INSERT INTO clients (id, name, name_key, created_at, updated_at)
+                  VALUES (1, 'Nowak', 'NOWAK', 'now', 'now');
+             INSERT INTO invoices (id, number, number_key, client_id, currency, gross_minor,
+                                   created_at, updated_at)
+                  VALUES (1, 'FV/1', 'FV1', 1, 'PLN', 100, 'now', 'now');
+             INSERT INTO payments (id, booking_date, value_date, amount_minor, currency, kind,
+                                   counterparty_name, counterparty_address, counterparty_account,
+                                   account_valid, title, tx_type, bank_ref, our_account,
+                                   source_report_id, source_row, fingerprint, created_at, hold)
+                  VALUES (7, '2026-11-28', '2026-11-27', 100, 'PLN', 'incoming', 'NOWAK', 'Łódź',
+                          '61109010140000071219812874', 1, 'FV/1', 'przelew', 'R1',
+                          '11109010140000071219812875', 1, 1, x'01', 'now', 0),
+                         (8, '2026-11-29', NULL, -50, 'PLN', 'fee', NULL, NULL, NULL, 0, 'opłata',
+                          NULL, NULL, NULL, 1, 2, x'02', 'now', 1);
+             INSERT INTO allocations (payment_id, invoice_id, amount_minor, rule, reason,
+                                      created_at, created_by, booking_date)
+                  VALUES (7, 1, 100, 'invoice_number', '{}', 'now', 'test', '2026-11-28');",
+        )
+        .unwrap();
+        let dump = |c: &Connection| -> Vec<String> {
+            c.prepare("SELECT * FROM payments ORDER BY id")
+                .unwrap()
+                .query_map([], |r| {
+                    let values: Vec<String> = (0..r.as_ref().column_count())
+                        .map(|i| {
+                            r.get::<_, rusqlite::types::Value>(i)
+                                .map(|v| format!("{v:?}"))
+                        })
+                        .collect::<rusqlite::Result<_>>()?;
+                    Ok(values.join(","))
+                })
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let before = dump(&c);
+        drop(c);
+        let s = Store::open(&path).unwrap();
+        assert_eq!(dump(s.conn()), before);
+        let joined: i64 = s
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM allocations a JOIN payments p ON p.id = a.payment_id",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(joined, 1);
+        let held: i64 = s
+            .conn()
+            .query_row("SELECT COUNT(*) FROM payments WHERE hold = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(held, 1);
+        let insert = |kind: &str, print: u8| {
+            s.conn().execute(
+                "INSERT INTO payments (booking_date, amount_minor, currency, kind, title,
+                                       source_report_id, source_row, fingerprint, created_at)
+                      VALUES ('2026-11-30', 1, 'PLN', ?1, 't', 1, 9, ?2, 'now')",
+                rusqlite::params![kind, vec![print]],
+            )
+        };
+        for (k, kind) in ["incoming", "outgoing", "fee", "vat_leg", "internal"]
+            .into_iter()
+            .enumerate()
+        {
+            insert(kind, 10 + k as u8).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        }
+        assert!(insert("refund", 20).is_err());
+        assert!(insert("INCOMING", 21).is_err());
+    }
+
+    /// Inserting a payment builds no temporary B-tree: a CHECK written `IN (...)` did, for every
+    /// row (migration 16).
+    #[test]
+    fn inserting_a_payment_opens_no_temporary_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("x.db")).unwrap();
+        let program: Vec<String> = s
+            .conn()
+            .prepare(
+                "EXPLAIN INSERT OR IGNORE INTO payments (booking_date, amount_minor, currency, kind,
+                     title, source_report_id, source_row, fingerprint, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .unwrap()
+            .query_map(
+                rusqlite::params_from_iter(std::iter::repeat_n(rusqlite::types::Null, 9)),
+                |r| r.get::<_, String>(1),
+            )
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(program.iter().any(|op| op == "Insert"), "{program:?}");
+        assert!(
+            !program.iter().any(|op| op == "OpenEphemeral"),
+            "{program:?}"
+        );
+    }
+
     /// Whether SQLite checks references on the connection now.
     fn references_checked(conn: &Connection) -> bool {
         conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))
