@@ -445,6 +445,8 @@ impl Tx<'_> {
         last: Option<chrono::NaiveDate>,
         made_up: Option<chrono::NaiveDate>,
     ) -> Result<()> {
+        // The days as text without an allocation each: 100,000 invoices at a run's end.
+        let ([mut a, mut b, mut c], iso) = ([[0u8; 10]; 3], super::payments::iso_date);
         self.tx
             .prepare_cached(
                 "UPDATE invoices SET
@@ -467,9 +469,9 @@ impl Tx<'_> {
             .execute(params![
                 invoice,
                 amount,
-                first.map(|d| d.to_string()),
-                last.map(|d| d.to_string()),
-                made_up.map(|d| d.to_string())
+                first.map(|d| iso(d, &mut a)),
+                last.map(|d| iso(d, &mut b)),
+                made_up.map(|d| iso(d, &mut c))
             ])?;
         Ok(())
     }
