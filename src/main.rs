@@ -4,7 +4,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 /// mimalloc instead of the system's allocator: a year's statement allocates and frees some
-/// twenty small values per payment on two threads at once (parsing, deciding, storing), and
+/// twenty small values per payment on three threads at once (parsing, deciding, storing), and
 /// glibc's malloc and free were a twelfth of the instructions of importing and reconciling it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -19,16 +19,17 @@ fn main() -> ExitCode {
         skarbnik::cli::Command::Run(_) => "info",
         _ => "warn",
     };
-    // `skarbnik invoices | head`: a one-shot command ends quietly when the reader goes away, as
-    // Unix tools do (Rust ignores SIGPIPE, and `println!` then panics). The daemon keeps ignoring
-    // it: a peer closing a socket must be an error it handles, not its death.
     // The daemon idles most of its life, and mimalloc returns what was freed to the system only
-    // when it is next called, 10 ms later at the earliest: an idle daemon kept 3 MB it no longer
-    // used. It returns it at once instead (a one-shot command exits soon, and keeps the default).
+    // when it is next called, 10 ms later at the earliest: an idle daemon kept about 2 MB it no
+    // longer used. It returns it at once instead (a one-shot command exits soon, and keeps the
+    // default).
     if matches!(cli.command, skarbnik::cli::Command::Run(_)) {
         // SAFETY: sets one of mimalloc's options (a plain integer); no memory is touched.
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     }
+    // `skarbnik invoices | head`: a one-shot command ends quietly when the reader goes away, as
+    // Unix tools do (Rust ignores SIGPIPE, and `println!` then panics). The daemon keeps ignoring
+    // it: a peer closing a socket must be an error it handles, not its death.
     #[cfg(unix)]
     if !matches!(cli.command, skarbnik::cli::Command::Run(_)) {
         // SAFETY: setting a signal disposition before any thread is started.
