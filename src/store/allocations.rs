@@ -445,8 +445,9 @@ impl Tx<'_> {
         last: Option<chrono::NaiveDate>,
         made_up: Option<chrono::NaiveDate>,
     ) -> Result<()> {
+        use super::payments::iso_date;
         // The days as text without an allocation each: 100,000 invoices at a run's end.
-        let ([mut a, mut b, mut c], iso) = ([[0u8; 10]; 3], super::payments::iso_date);
+        let [mut first_day, mut last_day, mut made_up_day] = [[0u8; 10]; 3];
         self.tx
             .prepare_cached(
                 "UPDATE invoices SET
@@ -469,9 +470,9 @@ impl Tx<'_> {
             .execute(params![
                 invoice,
                 amount,
-                first.map(|d| iso(d, &mut a)),
-                last.map(|d| iso(d, &mut b)),
-                made_up.map(|d| iso(d, &mut c))
+                first.map(|d| iso_date(d, &mut first_day)),
+                last.map(|d| iso_date(d, &mut last_day)),
+                made_up.map(|d| iso_date(d, &mut made_up_day))
             ])?;
         Ok(())
     }
