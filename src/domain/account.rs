@@ -12,16 +12,18 @@ pub struct BankAccount(String);
 
 impl BankAccount {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let compact: String = raw
-            .chars()
-            .filter(|c| !(text::is_space(*c) || matches!(c, '-' | '\'' | '"' | '/')))
-            .collect::<String>()
-            .to_ascii_uppercase();
-        let candidate = if compact.len() == 26 && compact.bytes().all(|b| b.is_ascii_digit()) {
-            format!("PL{compact}")
-        } else {
-            compact
-        };
+        // One string, built once: every operation of a statement has an account to read.
+        let mut candidate = String::with_capacity(raw.len() + 2);
+        candidate.push_str("PL");
+        for c in raw.chars() {
+            if !(text::is_space(c) || matches!(c, '-' | '\'' | '"' | '/')) {
+                candidate.push(c.to_ascii_uppercase());
+            }
+        }
+        let compact = &candidate[2..];
+        if !(compact.len() == 26 && compact.bytes().all(|b| b.is_ascii_digit())) {
+            candidate.drain(..2);
+        }
         match candidate.parse::<iban::Iban>() {
             Ok(iban) => Ok(BankAccount(iban.electronic_str().to_string())),
             Err(_) => Err(DomainError::Account(raw.trim().to_string())),

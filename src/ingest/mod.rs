@@ -490,10 +490,15 @@ impl<'a> RowReader<'a> {
             return Ok(None);
         };
         // A column that says its times are UTC, or a time written with `Z`: our day, not UTC's.
+        // (Asked of every date of every row: read in place, not upper-cased into a new string.)
         let utc_column = self
             .column_of(field)
             .and_then(|i| self.rec.headers.get(i))
-            .is_some_and(|h| h.to_uppercase().contains("UTC"));
+            .is_some_and(|h| {
+                h.as_bytes()
+                    .windows(3)
+                    .any(|w| w.eq_ignore_ascii_case(b"utc"))
+            });
         let to_local = |dt: chrono::NaiveDateTime| {
             use chrono::TimeZone;
             self.tz.from_utc_datetime(&dt).date_naive()

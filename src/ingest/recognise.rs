@@ -16,12 +16,17 @@ pub struct Recognised<'p> {
     pub header_row: Option<usize>,
     /// First data row index.
     pub data_start: usize,
-    pub columns: HashMap<Field, usize>,
+    /// Column of each field: read for every cell of every row (a million-row statement asks
+    /// nine million times), so hashed by foldhash, not SipHash.
+    pub columns: Columns,
     /// First column of `Key: value` cells.
     pub key_values_from: Option<usize>,
     /// Header text per column, for messages.
     pub headers: Vec<String>,
 }
+
+/// Column index by field.
+pub type Columns = foldhash::HashMap<Field, usize>;
 
 /// Why no profile fits: what we saw and what the closest profile missed.
 #[derive(Debug, Clone)]
@@ -248,8 +253,7 @@ fn headerless<'p>(table: &Table, profile: &'p Profile, re: &str) -> Option<Candi
     if !re.is_match(&joined) {
         return None;
     }
-    let columns: HashMap<Field, usize> =
-        profile.positions.iter().map(|(f, p)| (*f, p - 1)).collect();
+    let columns: Columns = profile.positions.iter().map(|(f, p)| (*f, p - 1)).collect();
     Some(Candidate {
         score: 500 + i64::from(profile.priority) * 100,
         rec: Recognised {
@@ -266,9 +270,9 @@ fn headerless<'p>(table: &Table, profile: &'p Profile, re: &str) -> Option<Candi
 /// Maps each field to the first not yet used column whose header is one of its synonyms (exactly;
 /// once a bracketed note like "(PLN)" is dropped from the header; then word by word with
 /// abbreviations, as ERPs shorten headers: `Termin pł.`, `Dt. wyst.`, `Pozost. do zapł.`).
-fn map_columns(headers: &[String], profile: &Profile) -> HashMap<Field, usize> {
+fn map_columns(headers: &[String], profile: &Profile) -> Columns {
     let mut used = vec![false; headers.len()];
-    let mut out = HashMap::new();
+    let mut out = Columns::default();
     for pass in 0..3 {
         for (field, synonyms) in &profile.columns {
             if out.contains_key(field) {
@@ -298,10 +302,7 @@ fn map_columns(headers: &[String], profile: &Profile) -> HashMap<Field, usize> {
     out
 }
 
-fn missing_required(
-    profile: &Profile,
-    columns: &HashMap<Field, usize>,
-) -> Vec<crate::domain::Said> {
+fn missing_required(profile: &Profile, columns: &Columns) -> Vec<crate::domain::Said> {
     let mut missing = Vec::new();
     for req in &profile.required {
         let alts: Vec<&str> = req.split('|').map(str::trim).collect();
