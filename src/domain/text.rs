@@ -70,21 +70,27 @@ pub fn is_space(c: char) -> bool {
         )
 }
 
+/// The ASCII bytes [`is_space`] holds for: tab, line feed, vertical tab, form feed, carriage
+/// return and space (not the separators 0x1C–0x1F, which Unicode does not count as spaces).
+pub fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || b.wrapping_sub(b'\t') < 5
+}
+
 /// Whether the text is empty or only whitespace (what `s.trim().is_empty()` says), answered by
 /// the first byte when it is a letter or digit: asked of every cell of every row.
 pub fn is_blank(s: &str) -> bool {
     match s.as_bytes().first() {
         None => true,
-        Some(&b) if b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0B => false,
+        Some(&b) if b.is_ascii() && !is_ascii_space(b) => false,
         _ => s.trim().is_empty(),
     }
 }
 
 /// Collapses every run of whitespace (incl. NBSP and line breaks) into one ASCII space and trims.
 ///
-/// Read a byte at a time, a character only where a byte is not ASCII: every text cell of a
-/// statement passes here, nine million for a year's, and a character at a time was a tenth of
-/// what parsing one cost.
+/// Decided a byte at a time, and split a character at a time only where a space other than
+/// the ASCII one may be: every text cell of a statement passes here, nine million for a year's,
+/// and a character at a time was a tenth of what parsing one cost.
 pub fn collapse_spaces(s: &str) -> String {
     let b = s.as_bytes();
     // One pass, a table lookup a byte (cells are short: a vectorised pass spent its time on
@@ -102,41 +108,22 @@ pub fn collapse_spaces(s: &str) -> String {
             return s.to_string();
         }
         // Only ASCII spaces: split where they are.
-        let mut out = String::with_capacity(s.len());
-        for word in s.split(' ').filter(|w| !w.is_empty()) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
-        }
-        return out;
+        return joined(s.len(), s.split(' '));
     }
     if is_collapsed(s) {
         return s.to_string();
     }
-    let mut out = String::with_capacity(s.len());
-    let mut word: Option<usize> = None;
-    let mut i = 0;
-    while i < s.len() {
-        let (space, len) = char_at(s, i);
-        match (space, word) {
-            (true, Some(start)) => {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(&s[start..i]);
-                word = None;
-            }
-            (false, None) => word = Some(i),
-            _ => {}
-        }
-        i += len;
-    }
-    if let Some(start) = word {
+    joined(s.len(), s.split(is_space))
+}
+
+/// The non-empty pieces, one space between each.
+fn joined<'a>(len: usize, pieces: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::with_capacity(len);
+    for word in pieces.filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&s[start..]);
+        out.push_str(word);
     }
     out
 }
@@ -165,8 +152,7 @@ static MAY_START_OTHER_SPACE: [u8; 256] = {
 fn char_at(s: &str, i: usize) -> (bool, usize) {
     let b = s.as_bytes()[i];
     if b.is_ascii() {
-        // Tab, line feed, vertical tab, form feed, carriage return, space.
-        return (b == b' ' || b.wrapping_sub(b'\t') < 5, 1);
+        return (is_ascii_space(b), 1);
     }
     wide_char_at(s, i)
 }

@@ -1155,7 +1155,7 @@ fn identity(account: &str, row: &StatementRow, key: &mut String) {
 /// rows to the storing one. The result is stored in every fingerprint, so it must never change
 /// (a test holds it to the character-wise fold it replaced).
 fn push_folded(key: &mut String, s: &str) {
-    let is_ascii_space = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
+    use crate::domain::text::is_ascii_space;
     let b = s.as_bytes();
     let mut space = false;
     let mut i = 0;
